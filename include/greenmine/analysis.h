@@ -1,0 +1,92 @@
+/*
+ * greenmine/analysis.h -- the contract's analysis: red-line conflicts of
+ * mines, restoration and reclamation progress per zone and for the province,
+ * and the province's indicators.
+ *
+ * Rules (see the data contract): conflict = area(mine ∩ ∪ red lines); progress
+ * = area of the union of qualifying parcels, clipped to a zone for a zone's
+ * figure; overlaps never count twice; overlaps under GM_NOISE_HA are zero.
+ */
+#ifndef GREENMINE_ANALYSIS_H
+#define GREENMINE_ANALYSIS_H
+
+#include <greenmine/context.h>
+#include <greenmine/model.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Overlaps below this (0.01 m²) are reprojection noise: zero. */
+#define GM_NOISE_HA 1e-6
+
+#define GM_TARGET_RESTORATION_HA 2000.0
+#define GM_TARGET_RECLAMATION_HA 500.0
+#define GM_TARGET_LARGE_MEDIUM_SHARE 0.07
+
+typedef struct gm_analysis_options {
+    int period_start; /* YYYYMMDD, first day counted (inclusive) */
+    int as_of;        /* YYYYMMDD, last day counted (inclusive) */
+} gm_analysis_options;
+#define GM_ANALYSIS_OPTIONS_INIT                                                                   \
+    {                                                                                              \
+        20160101, 20201231                                                                         \
+    }
+
+/* One mine's red-line overlap with one red line. */
+typedef struct gm_overlap {
+    size_t mine, redline; /* indices into gm_inputs */
+    double area_ha;       /* this red line's own overlap */
+    GEOSGeometry *geom;   /* mine ∩ red line, polygonal */
+} gm_overlap;
+
+typedef struct gm_mine_result {
+    double mine_ha;
+    double conflict_ha;   /* area(mine ∩ ∪ red lines), 0 when < GM_NOISE_HA */
+    int zone;             /* index of the zone holding its largest part, -1 = none */
+    size_t first_overlap; /* its overlaps are overlaps[first_overlap .. +n_overlaps) */
+    size_t n_overlaps;
+} gm_mine_result;
+
+enum { GM_RESTORATION = 0, GM_RECLAMATION = 1 };
+
+typedef struct gm_zone_result {
+    double zone_ha;
+    double done_ha[2];     /* [GM_RESTORATION], [GM_RECLAMATION] */
+    GEOSGeometry *done[2]; /* the dissolved completed area inside the zone, or NULL */
+    size_t mines, large_medium_mines, conflict_mines;
+} gm_zone_result;
+
+typedef struct gm_results {
+    gm_mine_result *mines; /* one per gm_inputs mine */
+    size_t n_mines;
+    gm_overlap *overlaps; /* grouped by mine */
+    size_t n_overlaps;
+    gm_zone_result *zones; /* one per gm_inputs zone */
+    size_t n_zones;
+    /* the province: every qualifying parcel, inside a zone or not */
+    double done_ha[2];
+    GEOSGeometry *outside_done[2]; /* the part outside every zone, or NULL */
+    double outside_done_ha[2];
+    size_t parcels_counted[2];     /* parcels that qualified */
+    size_t completed_without_date; /* completed parcels ignored for want of a date */
+    size_t mines_known_scale, large_medium_mines, conflict_mines;
+    double conflict_ha;        /* sum over mines (each mine's own union) */
+    double large_medium_share; /* (large + medium) / known scale; 0 if none known */
+} gm_results;
+
+/* Runs the analysis on loaded inputs. `opts` NULL = GM_ANALYSIS_OPTIONS_INIT.
+ * Uses gm_context_threads(ctx) workers. Free *out with gm_results_free(). */
+int gm_analyze(gm_context *ctx, const gm_inputs *in, const gm_analysis_options *opts,
+               gm_results **out);
+void gm_results_free(gm_context *ctx, gm_results *res);
+
+/* Whether a parcel counts toward kind k's progress under opts (the contract's
+ * filter: kind, status completed, a date within the period, legacy for
+ * restoration). */
+int gm_parcel_qualifies(const gm_parcel *p, int k, const gm_analysis_options *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

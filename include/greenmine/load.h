@@ -1,0 +1,55 @@
+/*
+ * greenmine/load.h -- reading the four input layers through GDAL/OGR.
+ *
+ * A source is `PATH`, `PATH:LAYER` or a `PG:` connection string (optionally
+ * ending in `:LAYER`). Fields are matched by the contract's canonical names and
+ * their Chinese and pinyin-initial aliases, case-insensitively; options map
+ * anything else. Geometries are linearised, flattened to 2D, transformed to
+ * CGCS2000 geographic (x = longitude, y = latitude, whatever axis order the
+ * source CRS declares) and normalised (valid, polygonal).
+ */
+#ifndef GREENMINE_LOAD_H
+#define GREENMINE_LOAD_H
+
+#include <greenmine/context.h>
+#include <greenmine/model.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum gm_layer_kind {
+    GM_LAYER_MINES = 0,
+    GM_LAYER_REDLINES = 1,
+    GM_LAYER_PARCELS = 2,
+    GM_LAYER_ZONES = 3
+} gm_layer_kind;
+#define GM_LAYER_KINDS 4
+
+typedef struct gm_load_options {
+    /* Attribute encoding of shapefiles (e.g. "GBK", "UTF-8"); NULL = the .cpg,
+     * or GBK when a shapefile declares no encoding at all. */
+    const char *encoding;
+    /* Field mappings "LAYER.CANONICAL=SOURCE", e.g. "mines.mine_id=XKZH". */
+    const char *const *fields;
+    size_t n_fields;
+} gm_load_options;
+
+/* An empty gm_inputs; free with gm_inputs_free(). */
+int gm_inputs_new(gm_inputs **out);
+/* Frees everything `in` holds, then `in` itself. NULL is allowed. */
+void gm_inputs_free(gm_context *ctx, gm_inputs *in);
+
+/* Reads one layer into `in` (replacing nothing: call once per kind). On bad
+ * input returns a GM_ERR_OPEN / _FIELD / _CRS / _GEOMETRY code with a message
+ * naming the file, layer, field or feature. `opts` may be NULL. */
+int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char *source,
+                  const gm_load_options *opts);
+
+/* "mines", "redlines", "parcels", "zones". Static. */
+const char *gm_layer_kind_name(gm_layer_kind kind);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

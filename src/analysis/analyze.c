@@ -1,0 +1,83 @@
+/*
+ * analyze.c -- gm_analyze(): runs the stages and derives the counts and
+ * indicators. The only file that knows the order of the analysis.
+ */
+#include "analysis/stages.h"
+
+#include <greenmine/area.h>
+
+#include <stdlib.h>
+
+static void count_mines(const gm_inputs *in, gm_results *res)
+{
+    for (size_t i = 0; i < in->n_mines; i++) {
+        const gm_mine *m = &in->mines[i];
+        const gm_mine_result *r = &res->mines[i];
+        int large_medium = m->scale == GM_SCALE_LARGE || m->scale == GM_SCALE_MEDIUM;
+        int conflict = r->conflict_ha > 0.0;
+        if (m->scale != GM_SCALE_UNKNOWN) res->mines_known_scale++;
+        res->large_medium_mines += (size_t)large_medium;
+        res->conflict_mines += (size_t)conflict;
+        res->conflict_ha += r->conflict_ha;
+        if (r->zone >= 0) {
+            gm_zone_result *z = &res->zones[r->zone];
+            z->mines++;
+            z->large_medium_mines += (size_t)large_medium;
+            z->conflict_mines += (size_t)conflict;
+        }
+    }
+    res->large_medium_share = res->mines_known_scale
+                                  ? (double)res->large_medium_mines / (double)res->mines_known_scale
+                                  : 0.0;
+}
+
+int gm_analyze(gm_context *ctx, const gm_inputs *in, const gm_analysis_options *opts,
+               gm_results **out)
+{
+    static const gm_analysis_options defaults = GM_ANALYSIS_OPTIONS_INIT;
+    if (!opts) opts = &defaults;
+    *out = NULL;
+    if (opts->period_start > opts->as_of)
+        return gm_error(ctx, GM_ERR_USAGE, "the period starts (%d) after the as-of date (%d)",
+                        opts->period_start, opts->as_of);
+    gm_results *res = calloc(1, sizeof *res);
+    if (!res) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    res->zones = calloc(in->n_zones ? in->n_zones : 1, sizeof *res->zones);
+    res->n_zones = in->n_zones;
+    if (!res->zones) {
+        free(res);
+        return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    }
+    for (size_t z = 0; z < in->n_zones; z++)
+        res->zones[z].zone_ha = gm_geodesic_area_ha(ctx->geos, in->zones[z].geom);
+
+    gm_pool *pool = NULL;
+    int rc = gm_pool_new(ctx, &pool);
+    if (rc == GM_OK) rc = gm_stage_conflicts(ctx, pool, in, res);
+    if (rc == GM_OK) rc = gm_stage_progress(ctx, pool, in, opts, res);
+    gm_pool_free(pool);
+    if (rc != GM_OK) {
+        gm_results_free(ctx, res);
+        return rc;
+    }
+    count_mines(in, res);
+    *out = res;
+    return GM_OK;
+}
+
+void gm_results_free(gm_context *ctx, gm_results *res)
+{
+    if (!res) return;
+    GEOSContextHandle_t h = ctx->geos;
+    for (size_t i = 0; i < res->n_overlaps; i++)
+        GEOSGeom_destroy_r(h, res->overlaps[i].geom);
+    for (size_t z = 0; z < res->n_zones; z++)
+        for (int k = 0; k < 2; k++)
+            if (res->zones[z].done[k]) GEOSGeom_destroy_r(h, res->zones[z].done[k]);
+    for (int k = 0; k < 2; k++)
+        if (res->outside_done[k]) GEOSGeom_destroy_r(h, res->outside_done[k]);
+    free(res->overlaps);
+    free(res->zones);
+    free(res->mines);
+    free(res);
+}

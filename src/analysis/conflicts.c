@@ -1,0 +1,213 @@
+/*
+ * conflicts.c -- mines against red lines and zones.
+ *
+ * Each mine queries the red-line STRtree for candidates and intersects only
+ * those its prepared test confirms; its conflict is the area of the union of
+ * those few pieces. The province's red lines are never dissolved.
+ */
+#include "analysis/stages.h"
+#include "core/index.h"
+#include "core/normalise.h"
+#include "core/prepared.h"
+
+#include <greenmine/area.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct mine_overlaps {
+    gm_overlap *items;
+    size_t n;
+} mine_overlaps;
+
+typedef struct conflict_job {
+    const gm_inputs *in;
+    gm_results *res;
+    gm_index *redline_index, *zone_index;
+    gm_prepcache redline_prep, zone_prep;
+    gm_hits *hits; /* one per worker */
+    mine_overlaps *per_mine;
+} conflict_job;
+
+GEOSGeometry *gm_polygonal_intersection(GEOSContextHandle_t h, const GEOSGeometry *a,
+                                        const GEOSGeometry *other, const GEOSPreparedGeometry *prep)
+{
+    if (prep && GEOSPreparedContains_r(h, prep, a) == 1) return GEOSGeom_clone_r(h, a);
+    GEOSGeometry *raw = GEOSIntersection_r(h, a, other);
+    if (!raw) return NULL;
+    int type = GEOSGeomTypeId_r(h, raw);
+    if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON) return raw;
+    GEOSGeometry *poly = gm_polygonal_parts(h, raw);
+    GEOSGeom_destroy_r(h, raw);
+    return poly;
+}
+
+static int add_overlap(gm_worker *w, mine_overlaps *mo, gm_overlap ov)
+{
+    gm_overlap *p = realloc(mo->items, (mo->n + 1) * sizeof *p);
+    if (!p) return gm_worker_error(w, GM_ERR_NOMEM, "out of memory");
+    mo->items = p;
+    mo->items[mo->n++] = ov;
+    return GM_OK;
+}
+
+static double union_area(GEOSContextHandle_t h, const mine_overlaps *mo)
+{
+    if (mo->n == 1) return mo->items[0].area_ha;
+    GEOSGeometry **parts = malloc(mo->n * sizeof *parts);
+    if (!parts) return -1;
+    for (size_t k = 0; k < mo->n; k++)
+        parts[k] = GEOSGeom_clone_r(h, mo->items[k].geom);
+    GEOSGeometry *all =
+        GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)mo->n);
+    free(parts);
+    GEOSGeometry *u = all ? GEOSUnaryUnion_r(h, all) : NULL;
+    double a = u ? gm_geodesic_area_ha(h, u) : -1;
+    if (all) GEOSGeom_destroy_r(h, all);
+    if (u) GEOSGeom_destroy_r(h, u);
+    return a;
+}
+
+static int mine_zone(gm_worker *w, conflict_job *job, const GEOSGeometry *mine, int *zone)
+{
+    GEOSContextHandle_t h = w->geos;
+    gm_hits *hits = &job->hits[w->id];
+    *zone = -1;
+    if (gm_index_query(job->zone_index, h, mine, hits) != 0)
+        return gm_worker_error(w, GM_ERR_NOMEM, "out of memory");
+    double best = GM_NOISE_HA;
+    for (size_t k = 0; k < hits->n; k++) {
+        size_t z = hits->items[k];
+        const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->zone_prep, w, z);
+        if (!prep) return gm_worker_error(w, GM_ERR_INTERNAL, "cannot prepare zone %zu", z);
+        if (GEOSPreparedContains_r(h, prep, mine) == 1) {
+            *zone = (int)z; /* zones do not overlap: the whole mine is here */
+            return GM_OK;
+        }
+        if (GEOSPreparedIntersects_r(h, prep, mine) != 1) continue;
+        GEOSGeometry *part = gm_polygonal_intersection(h, mine, job->in->zones[z].geom, NULL);
+        if (!part) return gm_worker_error(w, GM_ERR_INTERNAL, "mine x zone intersection failed");
+        double a = gm_geodesic_area_ha(h, part);
+        GEOSGeom_destroy_r(h, part);
+        if (a > best) {
+            best = a;
+            *zone = (int)z;
+        }
+    }
+    return GM_OK;
+}
+
+static int conflict_task(gm_worker *w, size_t i, void *user)
+{
+    conflict_job *job = user;
+    GEOSContextHandle_t h = w->geos;
+    const gm_mine *m = &job->in->mines[i];
+    gm_mine_result *r = &job->res->mines[i];
+    mine_overlaps *mo = &job->per_mine[i];
+    r->zone = -1;
+    if (!m->geom) return GM_OK;
+    r->mine_ha = gm_geodesic_area_ha(h, m->geom);
+
+    gm_hits *hits = &job->hits[w->id];
+    if (gm_index_query(job->redline_index, h, m->geom, hits) != 0)
+        return gm_worker_error(w, GM_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; k < hits->n; k++) {
+        size_t j = hits->items[k];
+        const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->redline_prep, w, j);
+        if (!prep) return gm_worker_error(w, GM_ERR_INTERNAL, "cannot prepare red line %zu", j);
+        if (GEOSPreparedIntersects_r(h, prep, m->geom) != 1) continue;
+        GEOSGeometry *piece =
+            gm_polygonal_intersection(h, m->geom, job->in->redlines[j].geom, prep);
+        if (!piece)
+            return gm_worker_error(w, GM_ERR_INTERNAL, "mine %s x red line %s: %s",
+                                   m->mine_id ? m->mine_id : "?", job->in->redlines[j].redline_id,
+                                   w->errmsg);
+        double a = gm_geodesic_area_ha(h, piece);
+        if (a < GM_NOISE_HA) { /* touching, or reprojection noise */
+            GEOSGeom_destroy_r(h, piece);
+            continue;
+        }
+        if (add_overlap(w, mo, (gm_overlap){i, j, a, piece}) != GM_OK) {
+            GEOSGeom_destroy_r(h, piece);
+            return GM_ERR_NOMEM;
+        }
+    }
+    if (mo->n > 0) {
+        double c = union_area(h, mo);
+        if (c < 0) return gm_worker_error(w, GM_ERR_INTERNAL, "union of red-line overlaps failed");
+        r->conflict_ha = c < GM_NOISE_HA ? 0.0 : c;
+    }
+    return mine_zone(w, job, m->geom, &r->zone);
+}
+
+int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_results *res)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    int threads = gm_pool_size(pool);
+    int rc = GM_OK;
+    conflict_job job = {.in = in, .res = res};
+    GEOSGeometry **rl = malloc((in->n_redlines ? in->n_redlines : 1) * sizeof *rl);
+    GEOSGeometry **zg = malloc((in->n_zones ? in->n_zones : 1) * sizeof *zg);
+    job.hits = calloc((size_t)threads, sizeof *job.hits);
+    job.per_mine = calloc(in->n_mines ? in->n_mines : 1, sizeof *job.per_mine);
+    res->mines = calloc(in->n_mines ? in->n_mines : 1, sizeof *res->mines);
+    res->n_mines = in->n_mines;
+    if (!rl || !zg || !job.hits || !job.per_mine || !res->mines) {
+        rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t j = 0; j < in->n_redlines; j++)
+        rl[j] = in->redlines[j].geom;
+    for (size_t z = 0; z < in->n_zones; z++)
+        zg[z] = in->zones[z].geom;
+    job.redline_index = gm_index_new(h, rl, in->n_redlines);
+    job.zone_index = gm_index_new(h, zg, in->n_zones);
+    if (!job.redline_index || !job.zone_index ||
+        gm_prepcache_init(&job.redline_prep, rl, in->n_redlines, threads) != GM_OK ||
+        gm_prepcache_init(&job.zone_prep, zg, in->n_zones, threads) != GM_OK) {
+        rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory building the spatial indexes");
+        goto done;
+    }
+
+    rc = gm_pool_run(pool, "red-line conflicts", in->n_mines, conflict_task, &job);
+    if (rc != GM_OK) goto done;
+
+    /* Gather the overlaps in mine order, so output never depends on threads. */
+    size_t total = 0;
+    for (size_t i = 0; i < in->n_mines; i++)
+        total += job.per_mine[i].n;
+    res->overlaps = malloc((total ? total : 1) * sizeof *res->overlaps);
+    if (!res->overlaps) {
+        rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < in->n_mines; i++) {
+        mine_overlaps *mo = &job.per_mine[i];
+        res->mines[i].first_overlap = res->n_overlaps;
+        res->mines[i].n_overlaps = mo->n;
+        if (mo->n) memcpy(res->overlaps + res->n_overlaps, mo->items, mo->n * sizeof *mo->items);
+        res->n_overlaps += mo->n;
+        free(mo->items);
+        mo->items = NULL;
+        mo->n = 0;
+    }
+done:
+    if (job.per_mine)
+        for (size_t i = 0; i < in->n_mines; i++) {
+            for (size_t k = 0; k < job.per_mine[i].n; k++)
+                GEOSGeom_destroy_r(h, job.per_mine[i].items[k].geom);
+            free(job.per_mine[i].items);
+        }
+    free(job.per_mine);
+    gm_prepcache_free(&job.redline_prep, pool);
+    gm_prepcache_free(&job.zone_prep, pool);
+    gm_index_free(h, job.redline_index);
+    gm_index_free(h, job.zone_index);
+    if (job.hits)
+        for (int t = 0; t < threads; t++)
+            gm_hits_free(&job.hits[t]);
+    free(job.hits);
+    free(rl);
+    free(zg);
+    return rc;
+}

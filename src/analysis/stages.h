@@ -1,0 +1,32 @@
+/*
+ * stages.h -- the analysis stages gm_analyze() runs in order. Each fills its
+ * part of gm_results; none reads another's output except analyze.c.
+ */
+#ifndef GM_STAGES_H
+#define GM_STAGES_H
+
+#include "core/pool.h"
+
+#include <greenmine/analysis.h>
+
+/* Per mine: area, red-line overlaps (each red line's own, and their union),
+ * the zone holding the largest part. Fills res->mines and res->overlaps. */
+int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_results *res);
+
+/* Restoration and reclamation: union of qualifying parcels per connected
+ * group, clipped to each zone. Fills res->done_ha, res->zones[].done*, and
+ * res->outside_done*. */
+int gm_stage_progress(gm_context *ctx, gm_pool *pool, const gm_inputs *in,
+                      const gm_analysis_options *opts, gm_results *res);
+
+/* Clones every polygon of pieces[0..n) into one MultiPolygon (NULL when there
+ * is none). The pieces must not overlap each other. Frees nothing. */
+GEOSGeometry *gm_collect_polygons(GEOSContextHandle_t h, GEOSGeometry *const *pieces, size_t n);
+
+/* mine ∩ other as polygons only (touching lines and points dropped); NULL on
+ * GEOS failure. `prep` is other's prepared copy. */
+GEOSGeometry *gm_polygonal_intersection(GEOSContextHandle_t h, const GEOSGeometry *a,
+                                        const GEOSGeometry *other,
+                                        const GEOSPreparedGeometry *prep);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * cli.h -- the command-line front end: shared helpers of the commands.
+ * The CLI only parses options, calls libgreenmine and prints; it never
+ * computes anything itself.
+ */
+#ifndef GM_CLI_H
+#define GM_CLI_H
+
+#include <greenmine/greenmine.h>
+#include <stdio.h>
+
+/* Exit codes */
+#define GM_EXIT_OK 0
+#define GM_EXIT_FAILURE 1 /* our fault or the machine's */
+#define GM_EXIT_BAD_INPUT 2
+
+typedef struct gm_cli {
+    int quiet;
+    int progress;        /* draw a progress bar (stderr is a TTY and not quiet) */
+    char open_stage[64]; /* the stage whose bar line is open */
+} gm_cli;
+
+/* Installs log and progress callbacks on ctx according to cli. */
+void gm_cli_attach(gm_cli *cli, gm_context *ctx);
+/* Ends a progress line if one is open. */
+void gm_cli_progress_done(gm_cli *cli);
+
+/* Prints "greenmine: error: MSG" and returns the exit code for status. */
+int gm_cli_fail(gm_cli *cli, gm_context *ctx, int status);
+/* For option errors: prints the message and a hint, returns GM_EXIT_BAD_INPUT. */
+int gm_cli_usage_error(const char *command, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Prints s padded with spaces to `width` terminal columns (CJK counts two). */
+void gm_cli_print_padded(FILE *out, const char *s, int width);
+
+int gm_cmd_analyze(int argc, char **argv);
+int gm_cmd_demo(int argc, char **argv);
+
+#endif

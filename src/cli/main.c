@@ -1,0 +1,37 @@
+/*
+ * main.c -- `greenmine COMMAND ...`: dispatches to the commands.
+ */
+#include "cli/cli.h"
+
+#include <string.h>
+
+static const char main_help[] =
+    "greenmine -- spatial analysis for the province's green-mining plan\n"
+    "\n"
+    "Usage: greenmine COMMAND [OPTIONS]\n"
+    "\n"
+    "Commands:\n"
+    "  analyze    mines x red lines x zones, restoration and reclamation progress,\n"
+    "             written to a GeoPackage (see 'greenmine analyze --help')\n"
+    "  demo       analyze the synthetic demo data in data/demo\n"
+    "  version    print the version\n"
+    "\n"
+    "Every command takes --help. Documentation: docs/cli.md, docs/architecture.md.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(main_help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? GM_EXIT_BAD_INPUT : GM_EXIT_OK;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "analyze") == 0) return gm_cmd_analyze(argc - 1, argv + 1);
+    if (strcmp(cmd, "demo") == 0) return gm_cmd_demo(argc - 1, argv + 1);
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("greenmine %s\n", gm_version());
+        return GM_EXIT_OK;
+    }
+    fprintf(stderr, "greenmine: error: unknown command '%s' (see 'greenmine --help')\n", cmd);
+    return GM_EXIT_BAD_INPUT;
+}

@@ -1,0 +1,85 @@
+/*
+ * progress_bar.c -- logging and a progress bar on stderr for the CLI.
+ * The bar is drawn only on a terminal and never with --quiet, so scripts and
+ * CI logs see plain lines.
+ */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+void gm_cli_progress_done(gm_cli *cli)
+{
+    if (cli->progress && cli->open_stage[0]) {
+        fputc('\n', stderr);
+        cli->open_stage[0] = '\0';
+    }
+}
+
+static void on_log(void *user, gm_log_level level, const char *message)
+{
+    gm_cli *cli = user;
+    if (cli->quiet || level == GM_LOG_DEBUG) return;
+    gm_cli_progress_done(cli);
+    fprintf(stderr, "greenmine: %s%s\n", level == GM_LOG_WARNING ? "warning: " : "", message);
+}
+
+static void on_progress(void *user, const char *stage, size_t done, size_t total)
+{
+    gm_cli *cli = user;
+    if (!cli->progress) return;
+    if (strcmp(stage, cli->open_stage) != 0) {
+        gm_cli_progress_done(cli);
+        snprintf(cli->open_stage, sizeof cli->open_stage, "%s", stage);
+    }
+    const int width = 30;
+    if (total > 0) {
+        int fill = (int)((double)done / (double)total * width);
+        char bar[64];
+        memset(bar, '#', (size_t)fill);
+        memset(bar + fill, '.', (size_t)(width - fill));
+        bar[width] = '\0';
+        fprintf(stderr, "\r%-24s [%s] %zu/%zu", stage, bar, done, total);
+    } else {
+        fprintf(stderr, "\r%-24s %zu", stage, done);
+    }
+    fflush(stderr);
+}
+
+void gm_cli_attach(gm_cli *cli, gm_context *ctx)
+{
+    cli->progress = !cli->quiet && isatty(STDERR_FILENO);
+    gm_context_set_log(ctx, on_log, cli);
+    gm_context_set_progress(ctx, on_progress, cli);
+}
+
+int gm_cli_fail(gm_cli *cli, gm_context *ctx, int status)
+{
+    gm_cli_progress_done(cli);
+    fprintf(stderr, "greenmine: error: %s\n", gm_context_errmsg(ctx));
+    return GM_IS_INPUT_ERROR(status) ? GM_EXIT_BAD_INPUT : GM_EXIT_FAILURE;
+}
+
+int gm_cli_usage_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("greenmine: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see 'greenmine %s --help')\n", command);
+    return GM_EXIT_BAD_INPUT;
+}
+
+void gm_cli_print_padded(FILE *out, const char *s, int width)
+{
+    int cols = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p & 0xC0) == 0x80) continue; /* continuation byte */
+        cols += *p >= 0xE0 ? 2 : 1;        /* 3- and 4-byte sequences here are CJK */
+    }
+    fputs(s, out);
+    for (; cols < width; cols++)
+        fputc(' ', out);
+}

@@ -1,0 +1,159 @@
+/*
+ * pool.c -- a minimal fork-join loop over pthreads, one GEOS handle per
+ * worker. Items are handed out one at a time from an atomic counter: overlay
+ * tasks vary in cost by orders of magnitude, so static chunks would idle.
+ */
+#include "core/pool.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct gm_pool {
+    gm_context *ctx;
+    int n;
+    gm_worker *workers;
+};
+
+typedef struct loop {
+    gm_pool *pool;
+    const char *stage;
+    size_t n;
+    gm_task_fn fn;
+    void *user;
+    atomic_size_t next;
+    atomic_size_t done;
+    atomic_int failed;
+} loop;
+
+static void geos_worker_message(const char *message, void *user)
+{
+    gm_worker *w = user;
+    if (!w->errcode) snprintf(w->errmsg, sizeof w->errmsg, "GEOS: %s", message);
+}
+
+int gm_pool_new(gm_context *ctx, gm_pool **out)
+{
+    *out = NULL;
+    gm_pool *p = calloc(1, sizeof *p);
+    if (!p) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    p->ctx = ctx;
+    p->n = gm_context_threads(ctx);
+    p->workers = calloc((size_t)p->n, sizeof *p->workers);
+    if (!p->workers) {
+        free(p);
+        return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < p->n; i++) {
+        p->workers[i].id = i;
+        p->workers[i].geos = GEOS_init_r();
+        if (!p->workers[i].geos) {
+            gm_pool_free(p);
+            return gm_error(ctx, GM_ERR_NOMEM, "cannot create a GEOS context");
+        }
+        GEOSContext_setErrorMessageHandler_r(p->workers[i].geos, geos_worker_message,
+                                             &p->workers[i]);
+    }
+    *out = p;
+    return GM_OK;
+}
+
+void gm_pool_free(gm_pool *pool)
+{
+    if (!pool) return;
+    for (int i = 0; i < pool->n; i++)
+        if (pool->workers[i].geos) GEOS_finish_r(pool->workers[i].geos);
+    free(pool->workers);
+    free(pool);
+}
+
+int gm_pool_size(const gm_pool *pool)
+{
+    return pool->n;
+}
+
+GEOSContextHandle_t gm_pool_worker_geos(gm_pool *pool, int t)
+{
+    return pool->workers[t].geos;
+}
+
+int gm_worker_error(gm_worker *w, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->errmsg, sizeof w->errmsg, fmt, ap);
+    va_end(ap);
+    w->errcode = code;
+    return code;
+}
+
+static void run_worker(loop *L, gm_worker *w)
+{
+    size_t step = L->n / 200 + 1; /* report progress about 200 times per loop */
+    for (;;) {
+        if (atomic_load(&L->failed)) return;
+        size_t i = atomic_fetch_add(&L->next, 1);
+        if (i >= L->n) return;
+        if (L->fn(w, i, L->user) != GM_OK) {
+            if (!w->errcode)
+                gm_worker_error(w, GM_ERR_INTERNAL, "task %zu of %s failed", i, L->stage);
+            atomic_store(&L->failed, 1);
+            return;
+        }
+        size_t d = atomic_fetch_add(&L->done, 1) + 1;
+        if (d % step == 0 || d == L->n) {
+            pthread_mutex_lock(&L->pool->ctx->log_mu);
+            gm_progress(L->pool->ctx, L->stage, d, L->n);
+            pthread_mutex_unlock(&L->pool->ctx->log_mu);
+        }
+    }
+}
+
+typedef struct thread_arg {
+    loop *L;
+    gm_worker *w;
+} thread_arg;
+
+static void *thread_main(void *arg)
+{
+    thread_arg *a = arg;
+    run_worker(a->L, a->w);
+    return NULL;
+}
+
+int gm_pool_run(gm_pool *pool, const char *stage, size_t n, gm_task_fn fn, void *user)
+{
+    loop L = {.pool = pool, .stage = stage, .n = n, .fn = fn, .user = user};
+    atomic_init(&L.next, 0);
+    atomic_init(&L.done, 0);
+    atomic_init(&L.failed, 0);
+    for (int i = 0; i < pool->n; i++) {
+        pool->workers[i].errcode = GM_OK;
+        pool->workers[i].errmsg[0] = '\0';
+    }
+    gm_progress(pool->ctx, stage, 0, n);
+
+    int nthreads = pool->n;
+    if ((size_t)nthreads > n) nthreads = n > 0 ? (int)n : 1;
+    if (nthreads <= 1) {
+        run_worker(&L, &pool->workers[0]);
+    } else {
+        pthread_t tid[nthreads];
+        thread_arg args[nthreads];
+        int started = 0;
+        for (int i = 1; i < nthreads; i++) {
+            args[i] = (thread_arg){&L, &pool->workers[i]};
+            if (pthread_create(&tid[i], NULL, thread_main, &args[i]) != 0) break;
+            started = i;
+        }
+        run_worker(&L, &pool->workers[0]); /* the caller works too */
+        for (int i = 1; i <= started; i++)
+            pthread_join(tid[i], NULL);
+    }
+    for (int i = 0; i < pool->n; i++)
+        if (pool->workers[i].errcode != GM_OK)
+            return gm_error(pool->ctx, pool->workers[i].errcode, "%s", pool->workers[i].errmsg);
+    if (atomic_load(&L.failed)) return gm_error(pool->ctx, GM_ERR_INTERNAL, "%s failed", stage);
+    return GM_OK;
+}

@@ -1,0 +1,501 @@
+/*
+ * load.c -- OGR features to gm_inputs records: field mapping, value parsing,
+ * linearisation, 2D, reprojection to CGCS2000 lon/lat, normalisation.
+ * Everything about a bad input is said here, naming file, layer and feature;
+ * nothing downstream ever sees an invalid or non-polygonal geometry.
+ */
+#include "core/context_impl.h"
+#include "core/normalise.h"
+#include "io/fields.h"
+#include "io/source.h"
+
+#include <greenmine/load.h>
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Arc step for linearising curves: 0.1 degree of arc keeps a full circle's
+ * area within 5e-7 relative (error ~ step^2 / 6), inside the contract's 1e-6. */
+#define GM_ARC_STEP_DEG 0.1
+/* Whatever the source CRS, data for Hunan must land in China. */
+#define GM_LON_MIN 70.0
+#define GM_LON_MAX 140.0
+#define GM_LAT_MIN 0.0
+#define GM_LAT_MAX 60.0
+/* Warnings of one kind printed per layer before they are only counted. */
+#define GM_WARN_LIMIT 5
+
+const char *gm_layer_kind_name(gm_layer_kind kind)
+{
+    static const char *names[] = {"mines", "redlines", "parcels", "zones"};
+    return (unsigned)kind < GM_LAYER_KINDS ? names[kind] : "?";
+}
+
+int gm_inputs_new(gm_inputs **out)
+{
+    *out = calloc(1, sizeof **out);
+    return *out ? GM_OK : GM_ERR_NOMEM;
+}
+
+void gm_inputs_free(gm_context *ctx, gm_inputs *in)
+{
+    if (!in) return;
+    GEOSContextHandle_t h = ctx->geos;
+    for (size_t i = 0; i < in->n_mines; i++) {
+        gm_mine *m = &in->mines[i];
+        free(m->mine_id), free(m->name), free(m->mineral);
+        if (m->geom) GEOSGeom_destroy_r(h, m->geom);
+    }
+    for (size_t i = 0; i < in->n_redlines; i++) {
+        gm_redline *r = &in->redlines[i];
+        free(r->redline_id), free(r->name), free(r->category);
+        GEOSGeom_destroy_r(h, r->geom);
+    }
+    for (size_t i = 0; i < in->n_parcels; i++) {
+        free(in->parcels[i].parcel_id);
+        GEOSGeom_destroy_r(h, in->parcels[i].geom);
+    }
+    for (size_t i = 0; i < in->n_zones; i++) {
+        free(in->zones[i].zone_id), free(in->zones[i].name);
+        GEOSGeom_destroy_r(h, in->zones[i].geom);
+    }
+    for (int k = 0; k < GM_LAYER_KINDS; k++)
+        free(in->source[k]), free(in->layer[k]), free(in->crs[k]);
+    free(in->mines), free(in->redlines), free(in->parcels), free(in->zones);
+    free(in);
+}
+
+/* ---- per-layer reading state --------------------------------------------- */
+
+typedef struct reader {
+    gm_context *ctx;
+    gm_inputs *in;
+    gm_layer_kind kind;
+    const char *source;
+    const char *layer_name;
+    OGRLayerH layer;
+    OGRCoordinateTransformationH ct;
+    int idx[GM_MAX_FIELDS];
+    size_t n, cap;    /* records stored so far */
+    size_t warned[8]; /* per warning category */
+    GEOSWKBReader *wkb;
+} reader;
+
+enum { W_EMPTY, W_REPAIRED, W_VALUE, W_DATE, W_DROPPED, W_DUPLICATE };
+
+static void warn(reader *r, int category, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void warn(reader *r, int category, const char *fmt, ...)
+{
+    if (r->warned[category]++ >= GM_WARN_LIMIT) return;
+    char buf[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    gm_log(r->ctx, GM_LOG_WARNING, "%s", buf);
+}
+
+static void warn_summary(reader *r)
+{
+    static const char *what[] = {"empty geometries",         "repaired geometries",
+                                 "unrecognised values",      "unreadable dates",
+                                 "dropped point/line parts", "duplicate ids"};
+    for (int c = 0; c < 6; c++)
+        if (r->warned[c] > GM_WARN_LIMIT)
+            gm_log(r->ctx, GM_LOG_WARNING, "%s: %zu more %s not listed", r->source,
+                   r->warned[c] - GM_WARN_LIMIT, what[c]);
+}
+
+/* A feature's label for messages: "mines.shp (layer mines) feature 12 (mine_id C43...)" */
+static void feature_label(reader *r, OGRFeatureH f, char *buf, size_t len)
+{
+    const char *id = NULL;
+    if (r->idx[0] >= 0 && OGR_F_IsFieldSetAndNotNull(f, r->idx[0]))
+        id = OGR_F_GetFieldAsString(f, r->idx[0]);
+    if (id && *id)
+        snprintf(buf, len, "%s (layer %s) feature %lld (%s %s)", r->source, r->layer_name,
+                 (long long)OGR_F_GetFID(f), gm_field_canonical(r->kind, 0), id);
+    else
+        snprintf(buf, len, "%s (layer %s) feature %lld", r->source, r->layer_name,
+                 (long long)OGR_F_GetFID(f));
+}
+
+static char *field_text(reader *r, OGRFeatureH f, int canonical)
+{
+    int at = r->idx[canonical];
+    if (at < 0 || !OGR_F_IsFieldSetAndNotNull(f, at)) return NULL;
+    return gm_strdup(OGR_F_GetFieldAsString(f, at));
+}
+
+static const char *field_ref(reader *r, OGRFeatureH f, int canonical)
+{
+    int at = r->idx[canonical];
+    if (at < 0 || !OGR_F_IsFieldSetAndNotNull(f, at)) return NULL;
+    return OGR_F_GetFieldAsString(f, at);
+}
+
+/* Parses a vocabulary value, warning (not failing) when it is not recognised:
+ * one odd value must not stop a province's analysis, but it must be seen. */
+#define PARSE_VALUE(r, f, label, canonical, parser, out)                                           \
+    do {                                                                                           \
+        const char *text_ = field_ref(r, f, canonical);                                            \
+        if (parser(text_, out) != GM_OK)                                                           \
+            warn(r, W_VALUE, "%s: %s '%s' not recognised; treated as unknown", label,              \
+                 gm_field_canonical((r)->kind, canonical), text_);                                 \
+    } while (0)
+
+static int grow(reader *r, void **array, size_t elem)
+{
+    if (r->n < r->cap) return GM_OK;
+    size_t cap = r->cap ? r->cap * 2 : 256;
+    void *p = realloc(*array, cap * elem);
+    if (!p) return gm_error(r->ctx, GM_ERR_NOMEM, "out of memory reading %s", r->source);
+    memset((char *)p + r->cap * elem, 0, (cap - r->cap) * elem);
+    *array = p;
+    r->cap = cap;
+    return GM_OK;
+}
+
+static const char *geometry_kind(OGRwkbGeometryType t)
+{
+    switch (wkbFlatten(t)) {
+    case wkbPoint:
+    case wkbMultiPoint:
+        return "points";
+    case wkbLineString:
+    case wkbMultiLineString:
+    case wkbCircularString:
+    case wkbCompoundCurve:
+    case wkbMultiCurve:
+        return "lines";
+    default:
+        return NULL;
+    }
+}
+
+/* OGR geometry (borrowed) -> normalised GEOS geometry in lon/lat, or NULL with
+ * *flags saying why. Returns GM_OK or an input error already set on ctx. */
+static int convert_geometry(reader *r, OGRFeatureH f, GEOSGeometry **out, unsigned *flags)
+{
+    GEOSContextHandle_t h = r->ctx->geos;
+    *out = NULL;
+    *flags = 0;
+    OGRGeometryH src = OGR_F_GetGeometryRef(f);
+    if (!src || OGR_G_IsEmpty(src)) {
+        *flags = GM_NORM_EMPTY;
+        return GM_OK;
+    }
+    char label[600];
+    OGRGeometryH g = OGR_G_HasCurveGeometry(src, TRUE)
+                         ? OGR_G_GetLinearGeometry(src, GM_ARC_STEP_DEG, NULL)
+                         : OGR_G_Clone(src);
+    if (!g) return gm_error(r->ctx, GM_ERR_NOMEM, "out of memory reading %s", r->source);
+    OGR_G_FlattenTo2D(g);
+    if (OGR_G_Transform(g, r->ct) != OGRERR_NONE) {
+        OGR_G_DestroyGeometry(g);
+        feature_label(r, f, label, sizeof label);
+        return gm_error(r->ctx, GM_ERR_CRS,
+                        "%s: coordinates cannot be transformed to CGCS2000 (outside the CRS's "
+                        "area of use?)",
+                        label);
+    }
+    OGREnvelope env;
+    OGR_G_GetEnvelope(g, &env);
+    if (env.MinX < GM_LON_MIN || env.MaxX > GM_LON_MAX || env.MinY < GM_LAT_MIN ||
+        env.MaxY > GM_LAT_MAX) {
+        OGR_G_DestroyGeometry(g);
+        feature_label(r, f, label, sizeof label);
+        return gm_error(r->ctx, GM_ERR_GEOMETRY,
+                        "%s: lies at lon %.4f..%.4f, lat %.4f..%.4f after transformation from %s, "
+                        "outside China: wrong CRS, or X and Y swapped?",
+                        label, env.MinX, env.MaxX, env.MinY, env.MaxY, r->in->crs[r->kind]);
+    }
+    size_t size = (size_t)OGR_G_WkbSize(g);
+    unsigned char *wkb = malloc(size ? size : 1);
+    if (!wkb) {
+        OGR_G_DestroyGeometry(g);
+        return gm_error(r->ctx, GM_ERR_NOMEM, "out of memory reading %s", r->source);
+    }
+    OGR_G_ExportToIsoWkb(g, wkbNDR, wkb);
+    OGR_G_DestroyGeometry(g);
+    GEOSGeometry *geos = GEOSWKBReader_read_r(h, r->wkb, wkb, size);
+    free(wkb);
+    if (!geos) {
+        feature_label(r, f, label, sizeof label);
+        return gm_error(r->ctx, GM_ERR_GEOMETRY, "%s: unreadable geometry (%s)", label,
+                        gm_geos_message(r->ctx));
+    }
+    if (gm_normalise_polygonal(h, geos, out, flags) != 0) {
+        feature_label(r, f, label, sizeof label);
+        return gm_error(r->ctx, GM_ERR_GEOMETRY, "%s: geometry cannot be repaired (%s)", label,
+                        gm_geos_message(r->ctx));
+    }
+    if (*flags & GM_NORM_NOT_POLYGONAL) {
+        feature_label(r, f, label, sizeof label);
+        return gm_error(r->ctx, GM_ERR_GEOMETRY, "%s: a %s where %s polygons belong", label,
+                        OGR_G_GetGeometryName(src), gm_layer_kind_name(r->kind));
+    }
+    return GM_OK;
+}
+
+/* ---- one record per layer kind ----------------------------------------- */
+
+static int add_mine(reader *r, OGRFeatureH f, GEOSGeometry *geom, const char *label)
+{
+    if (grow(r, (void **)&r->in->mines, sizeof(gm_mine)) != GM_OK) return GM_ERR_NOMEM;
+    gm_mine *m = &r->in->mines[r->n++];
+    m->fid = (long)OGR_F_GetFID(f);
+    m->geom = geom;
+    m->mine_id = field_text(r, f, GM_F_MINE_ID);
+    m->name = field_text(r, f, GM_F_MINE_NAME);
+    m->mineral = field_text(r, f, GM_F_MINERAL);
+    PARSE_VALUE(r, f, label, GM_F_INDUSTRY, gm_parse_industry, &m->industry);
+    PARSE_VALUE(r, f, label, GM_F_SCALE, gm_parse_scale, &m->scale);
+    PARSE_VALUE(r, f, label, GM_F_MINE_STATUS, gm_parse_mine_status, &m->status);
+    PARSE_VALUE(r, f, label, GM_F_GREEN, gm_parse_flag, &m->green);
+    return GM_OK;
+}
+
+static int add_redline(reader *r, OGRFeatureH f, GEOSGeometry *geom)
+{
+    if (grow(r, (void **)&r->in->redlines, sizeof(gm_redline)) != GM_OK) return GM_ERR_NOMEM;
+    gm_redline *x = &r->in->redlines[r->n++];
+    x->fid = (long)OGR_F_GetFID(f);
+    x->geom = geom;
+    x->redline_id = field_text(r, f, GM_F_REDLINE_ID);
+    x->name = field_text(r, f, GM_F_REDLINE_NAME);
+    x->category = field_text(r, f, GM_F_CATEGORY);
+    return GM_OK;
+}
+
+static int add_parcel(reader *r, OGRFeatureH f, GEOSGeometry *geom, const char *label)
+{
+    if (grow(r, (void **)&r->in->parcels, sizeof(gm_parcel)) != GM_OK) return GM_ERR_NOMEM;
+    gm_parcel *p = &r->in->parcels[r->n++];
+    p->fid = (long)OGR_F_GetFID(f);
+    p->geom = geom;
+    p->parcel_id = field_text(r, f, GM_F_PARCEL_ID);
+    PARSE_VALUE(r, f, label, GM_F_KIND, gm_parse_parcel_kind, &p->kind);
+    PARSE_VALUE(r, f, label, GM_F_PARCEL_STATUS, gm_parse_parcel_status, &p->status);
+    PARSE_VALUE(r, f, label, GM_F_LEGACY, gm_parse_flag, &p->legacy);
+    const char *date = field_ref(r, f, GM_F_COMPLETED_ON);
+    if (gm_parse_date(date, &p->completed_on) != GM_OK)
+        warn(r, W_DATE, "%s: completed_on '%s' is not a date (YYYY-MM-DD); treated as no date",
+             label, date);
+    return GM_OK;
+}
+
+static int add_zone(reader *r, OGRFeatureH f, GEOSGeometry *geom)
+{
+    if (grow(r, (void **)&r->in->zones, sizeof(gm_zone)) != GM_OK) return GM_ERR_NOMEM;
+    gm_zone *z = &r->in->zones[r->n++];
+    z->fid = (long)OGR_F_GetFID(f);
+    z->geom = geom;
+    z->zone_id = field_text(r, f, GM_F_ZONE_ID);
+    z->name = field_text(r, f, GM_F_ZONE_NAME);
+    if (!z->zone_id) /* zone_id is optional: the name identifies a zone too */
+        z->zone_id = gm_strdup(z->name ? z->name : "");
+    return GM_OK;
+}
+
+static int read_features(reader *r)
+{
+    GEOSContextHandle_t h = r->ctx->geos;
+    GIntBig total = OGR_L_GetFeatureCount(r->layer, FALSE);
+    size_t step = total > 200 ? (size_t)total / 200 : 1, done = 0;
+    char stage[64];
+    snprintf(stage, sizeof stage, "loading %s", gm_layer_kind_name(r->kind));
+    OGR_L_ResetReading(r->layer);
+    OGRFeatureH f;
+    int rc = GM_OK;
+    while (rc == GM_OK && (f = OGR_L_GetNextFeature(r->layer)) != NULL) {
+        char label[600];
+        feature_label(r, f, label, sizeof label);
+        GEOSGeometry *geom = NULL;
+        unsigned flags = 0;
+        rc = convert_geometry(r, f, &geom, &flags);
+        if (rc == GM_OK) {
+            if (flags & GM_NORM_REPAIRED) {
+                r->in->repaired[r->kind]++;
+                warn(r, W_REPAIRED, "%s: invalid geometry repaired (GEOS MakeValid, structure)",
+                     label);
+            }
+            if (flags & GM_NORM_DROPPED_PARTS)
+                warn(r, W_DROPPED, "%s: point/line parts of a collection ignored", label);
+            if (flags & GM_NORM_EMPTY) {
+                r->in->empty[r->kind]++;
+                warn(r, W_EMPTY, "%s: empty geometry %s", label,
+                     r->kind == GM_LAYER_MINES ? "(still counted as a mine)" : "skipped");
+            }
+            r->in->features[r->kind]++;
+            if (r->kind == GM_LAYER_MINES)
+                rc = add_mine(r, f, geom, label);
+            else if (!geom)
+                ; /* skipped, said above */
+            else if (r->kind == GM_LAYER_REDLINES)
+                rc = add_redline(r, f, geom);
+            else if (r->kind == GM_LAYER_PARCELS)
+                rc = add_parcel(r, f, geom, label);
+            else
+                rc = add_zone(r, f, geom);
+            if (rc != GM_OK && geom) GEOSGeom_destroy_r(h, geom);
+        }
+        OGR_F_Destroy(f);
+        if (++done % step == 0) gm_progress(r->ctx, stage, done, total > 0 ? (size_t)total : 0);
+    }
+    if (rc == GM_OK && CPLGetLastErrorType() == CE_Failure && CPLGetLastErrorMsg()[0])
+        rc = gm_error(r->ctx, GM_ERR_OPEN, "%s (layer %s): read error: %s", r->source,
+                      r->layer_name, CPLGetLastErrorMsg());
+    switch (r->kind) {
+    case GM_LAYER_MINES:
+        r->in->n_mines = r->n;
+        break;
+    case GM_LAYER_REDLINES:
+        r->in->n_redlines = r->n;
+        break;
+    case GM_LAYER_PARCELS:
+        r->in->n_parcels = r->n;
+        break;
+    case GM_LAYER_ZONES:
+        r->in->n_zones = r->n;
+        break;
+    }
+    gm_progress(r->ctx, stage, done, done);
+    warn_summary(r);
+    return rc;
+}
+
+/* ---- layer, fields, CRS ------------------------------------------------- */
+
+static OGRLayerH pick_layer(gm_context *ctx, GDALDatasetH ds, const char *path, const char *want,
+                            gm_layer_kind kind)
+{
+    if (want[0]) {
+        OGRLayerH l = GDALDatasetGetLayerByName(ds, want);
+        if (!l) gm_error(ctx, GM_ERR_OPEN, "%s: no layer named '%s'", path, want);
+        return l;
+    }
+    int n = GDALDatasetGetLayerCount(ds);
+    if (n == 1) return GDALDatasetGetLayer(ds, 0);
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, gm_layer_kind_name(kind));
+    if (l) return l;
+    char names[512] = "";
+    size_t used = 0;
+    for (int i = 0; i < n && used + 1 < sizeof names; i++) {
+        int w = snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
+                         OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
+        if (w > 0) used += (size_t)w;
+    }
+    if (n == 0)
+        gm_error(ctx, GM_ERR_OPEN, "%s: no vector layer in it", path);
+    else
+        gm_error(ctx, GM_ERR_OPEN,
+                 "%s: %d layers and none named '%s'; say which with PATH:LAYER (layers: %s)", path,
+                 n, gm_layer_kind_name(kind), names);
+    return NULL;
+}
+
+static int resolve_fields(gm_context *ctx, reader *r, const gm_load_options *opts)
+{
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(r->layer);
+    int n = OGR_FD_GetFieldCount(defn);
+    const char **names = calloc((size_t)(n > 0 ? n : 1), sizeof *names);
+    if (!names) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++)
+        names[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+    char err[900];
+    int rc = gm_fields_resolve(r->kind, names, (size_t)n, opts ? opts->fields : NULL,
+                               opts ? opts->n_fields : 0, r->idx, err, sizeof err);
+    free(names);
+    if (rc != GM_OK) return gm_error(ctx, rc, "%s (layer %s): %s", r->source, r->layer_name, err);
+    return GM_OK;
+}
+
+static char *crs_label(OGRSpatialReferenceH srs)
+{
+    const char *auth = OSRGetAuthorityName(srs, NULL);
+    const char *code = OSRGetAuthorityCode(srs, NULL);
+    char buf[256];
+    if (auth && code)
+        snprintf(buf, sizeof buf, "%s:%s", auth, code);
+    else
+        snprintf(buf, sizeof buf, "%s", OSRGetName(srs) ? OSRGetName(srs) : "unnamed CRS");
+    return gm_strdup(buf);
+}
+
+static int setup_transform(gm_context *ctx, reader *r)
+{
+    OGRSpatialReferenceH layer_srs = OGR_L_GetSpatialRef(r->layer);
+    if (!layer_srs)
+        return gm_error(ctx, GM_ERR_CRS,
+                        "%s (layer %s): no CRS (a shapefile needs its .prj; other formats must "
+                        "declare one)",
+                        r->source, r->layer_name);
+    r->in->crs[r->kind] = crs_label(layer_srs);
+    OGRSpatialReferenceH src = OSRClone(layer_srs);
+    OGRSpatialReferenceH dst = OSRNewSpatialReference(NULL);
+    /* Data are stored x = easting/longitude whatever the CRS's official axis
+     * order (EPSG:4490 says latitude first): GIS order on both sides. */
+    OSRSetAxisMappingStrategy(src, OAMS_TRADITIONAL_GIS_ORDER);
+    OSRImportFromEPSG(dst, 4490);
+    OSRSetAxisMappingStrategy(dst, OAMS_TRADITIONAL_GIS_ORDER);
+    CPLErrorReset();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    r->ct = OCTNewCoordinateTransformation(src, dst);
+    CPLPopErrorHandler();
+    OSRDestroySpatialReference(src);
+    OSRDestroySpatialReference(dst);
+    if (!r->ct)
+        return gm_error(ctx, GM_ERR_CRS,
+                        "%s (layer %s): PROJ cannot transform its CRS (%s) to CGCS2000: %s",
+                        r->source, r->layer_name, r->in->crs[r->kind],
+                        CPLGetLastErrorMsg()[0] ? CPLGetLastErrorMsg() : "unknown CRS");
+    return GM_OK;
+}
+
+int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char *source,
+                  const gm_load_options *opts)
+{
+    GDALAllRegister();
+    char path[4096], layer_name[256], err[1200];
+    gm_source_split(source, path, sizeof path, layer_name, sizeof layer_name);
+    reader r = {.ctx = ctx, .in = in, .kind = kind, .source = source};
+    in->source[kind] = gm_strdup(source);
+
+    GDALDatasetH ds = gm_source_open(path, opts ? opts->encoding : NULL, err, sizeof err);
+    if (!ds) return gm_error(ctx, GM_ERR_OPEN, "%s input %s", gm_layer_kind_name(kind), err);
+    int rc = GM_OK;
+    r.layer = pick_layer(ctx, ds, path, layer_name, kind);
+    if (!r.layer) {
+        rc = GM_ERR_OPEN;
+        goto done;
+    }
+    r.layer_name = OGR_L_GetName(r.layer);
+    in->layer[kind] = gm_strdup(r.layer_name);
+    const char *what = geometry_kind(OGR_L_GetGeomType(r.layer));
+    if (what) {
+        rc = gm_error(ctx, GM_ERR_GEOMETRY, "%s (layer %s): holds %s; %s must be polygons", source,
+                      r.layer_name, what, gm_layer_kind_name(kind));
+        goto done;
+    }
+    if ((rc = resolve_fields(ctx, &r, opts)) != GM_OK) goto done;
+    if ((rc = setup_transform(ctx, &r)) != GM_OK) goto done;
+    r.wkb = GEOSWKBReader_create_r(ctx->geos);
+    CPLErrorReset();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    rc = read_features(&r);
+    CPLPopErrorHandler();
+done:
+    if (r.wkb) GEOSWKBReader_destroy_r(ctx->geos, r.wkb);
+    if (r.ct) OCTDestroyCoordinateTransformation(r.ct);
+    GDALClose(ds);
+    return rc;
+}

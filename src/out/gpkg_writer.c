@@ -1,0 +1,365 @@
+/*
+ * gpkg_writer.c -- the analysis GeoPackage, through OGR's GPKG driver.
+ * Writes to a temporary file in the target's folder and renames it into place;
+ * on any failure the temporary file is removed and the target left untouched.
+ */
+#include "core/context_impl.h"
+
+#include <greenmine/load.h>
+#include <greenmine/output.h>
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <errno.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct writer {
+    gm_context *ctx;
+    GDALDatasetH ds;
+    OGRSpatialReferenceH srs;
+    GEOSWKBWriter *wkb;
+    const char *path;
+} writer;
+
+typedef struct column {
+    const char *name;
+    OGRFieldType type;
+    int width; /* 0 = unlimited */
+} column;
+
+static int fail(writer *w, const char *what)
+{
+    return gm_error(w->ctx, GM_ERR_WRITE, "%s: cannot write %s: %s", w->path, what,
+                    CPLGetLastErrorMsg()[0] ? CPLGetLastErrorMsg() : "unknown error");
+}
+
+static OGRLayerH make_layer(writer *w, const char *name, int spatial, const column *cols, size_t n)
+{
+    const char *options[] = {"GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=YES", NULL};
+    OGRLayerH l = GDALDatasetCreateLayer(w->ds, name, spatial ? w->srs : NULL,
+                                         spatial ? wkbMultiPolygon : wkbNone, (char **)options);
+    if (!l) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        OGRFieldDefnH fd = OGR_Fld_Create(cols[i].name, cols[i].type);
+        if (cols[i].width) OGR_Fld_SetWidth(fd, cols[i].width);
+        OGRErr err = OGR_L_CreateField(l, fd, TRUE);
+        OGR_Fld_Destroy(fd);
+        if (err != OGRERR_NONE) return NULL;
+    }
+    return l;
+}
+
+/* Sets the feature's geometry from a GEOS geometry (NULL leaves it empty). */
+static int set_geometry(writer *w, OGRFeatureH f, const GEOSGeometry *g)
+{
+    if (!g) return GM_OK;
+    size_t size = 0;
+    unsigned char *buf = GEOSWKBWriter_write_r(w->ctx->geos, w->wkb, g, &size);
+    if (!buf) return gm_error(w->ctx, GM_ERR_INTERNAL, "cannot encode a geometry as WKB");
+    OGRGeometryH og = NULL;
+    OGRErr err = OGR_G_CreateFromWkbEx(buf, NULL, &og, size);
+    GEOSFree_r(w->ctx->geos, buf);
+    if (err != OGRERR_NONE || !og)
+        return gm_error(w->ctx, GM_ERR_INTERNAL, "cannot decode a WKB geometry");
+    og = OGR_G_ForceToMultiPolygon(og);
+    OGR_F_SetGeometryDirectly(f, og);
+    return GM_OK;
+}
+
+static int commit_feature(writer *w, OGRLayerH l, OGRFeatureH f, const char *what)
+{
+    OGRErr err = OGR_L_CreateFeature(l, f);
+    OGR_F_Destroy(f);
+    return err == OGRERR_NONE ? GM_OK : fail(w, what);
+}
+
+static const char *zone_name(const gm_inputs *in, int z)
+{
+    return z >= 0 && in->zones[z].name ? in->zones[z].name : "";
+}
+
+static int write_mine_conflicts(writer *w, const gm_inputs *in, const gm_results *res)
+{
+    static const column cols[] = {
+        {"mine_id", OFTString, 0},    {"name", OFTString, 0},
+        {"scale", OFTString, 8},      {"zone_name", OFTString, 0},
+        {"mine_ha", OFTReal, 0},      {"redline_conflict_ha", OFTReal, 0},
+        {"conflict_pct", OFTReal, 0}, {"redline_ids", OFTString, 0},
+        {"verdict", OFTString, 8},
+    };
+    OGRLayerH l = make_layer(w, "mine_conflicts", 1, cols, sizeof cols / sizeof *cols);
+    if (!l) return fail(w, "layer mine_conflicts");
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(l);
+    for (size_t i = 0; i < in->n_mines; i++) {
+        const gm_mine *m = &in->mines[i];
+        const gm_mine_result *r = &res->mines[i];
+        OGRFeatureH f = OGR_F_Create(defn);
+        /* red lines hit, in input order, without repeats */
+        size_t cap = 1;
+        for (size_t k = 0; k < r->n_overlaps; k++)
+            cap += strlen(in->redlines[res->overlaps[r->first_overlap + k].redline].redline_id
+                              ? in->redlines[res->overlaps[r->first_overlap + k].redline].redline_id
+                              : "") +
+                   1;
+        char *ids = calloc(cap, 1);
+        if (!ids) {
+            OGR_F_Destroy(f);
+            return gm_error(w->ctx, GM_ERR_NOMEM, "out of memory");
+        }
+        for (size_t k = 0; k < r->n_overlaps; k++) {
+            const char *id = in->redlines[res->overlaps[r->first_overlap + k].redline].redline_id;
+            if (k) strcat(ids, ",");
+            strcat(ids, id ? id : "");
+        }
+        OGR_F_SetFieldString(f, 0, m->mine_id ? m->mine_id : "");
+        if (m->name) OGR_F_SetFieldString(f, 1, m->name);
+        OGR_F_SetFieldString(f, 2, gm_scale_name(m->scale));
+        OGR_F_SetFieldString(f, 3, zone_name(in, r->zone));
+        OGR_F_SetFieldDouble(f, 4, r->mine_ha);
+        OGR_F_SetFieldDouble(f, 5, r->conflict_ha);
+        OGR_F_SetFieldDouble(f, 6, r->mine_ha > 0 ? 100.0 * r->conflict_ha / r->mine_ha : 0.0);
+        OGR_F_SetFieldString(f, 7, ids);
+        OGR_F_SetFieldString(f, 8, r->conflict_ha > 0 ? "conflict" : "clear");
+        free(ids);
+        if (set_geometry(w, f, m->geom) != GM_OK) {
+            OGR_F_Destroy(f);
+            return GM_ERR_INTERNAL;
+        }
+        int rc = commit_feature(w, l, f, "a mine_conflicts feature");
+        if (rc != GM_OK) return rc;
+    }
+    return GM_OK;
+}
+
+static int write_conflict_areas(writer *w, const gm_inputs *in, const gm_results *res)
+{
+    static const column cols[] = {
+        {"mine_id", OFTString, 0}, {"redline_id", OFTString, 0},   {"category", OFTString, 0},
+        {"area_ha", OFTReal, 0},   {"redline_name", OFTString, 0},
+    };
+    OGRLayerH l = make_layer(w, "conflict_areas", 1, cols, sizeof cols / sizeof *cols);
+    if (!l) return fail(w, "layer conflict_areas");
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(l);
+    for (size_t k = 0; k < res->n_overlaps; k++) {
+        const gm_overlap *o = &res->overlaps[k];
+        const gm_redline *rl = &in->redlines[o->redline];
+        OGRFeatureH f = OGR_F_Create(defn);
+        OGR_F_SetFieldString(f, 0, in->mines[o->mine].mine_id ? in->mines[o->mine].mine_id : "");
+        OGR_F_SetFieldString(f, 1, rl->redline_id ? rl->redline_id : "");
+        if (rl->category) OGR_F_SetFieldString(f, 2, rl->category);
+        OGR_F_SetFieldDouble(f, 3, o->area_ha);
+        if (rl->name) OGR_F_SetFieldString(f, 4, rl->name);
+        if (set_geometry(w, f, o->geom) != GM_OK) {
+            OGR_F_Destroy(f);
+            return GM_ERR_INTERNAL;
+        }
+        int rc = commit_feature(w, l, f, "a conflict_areas feature");
+        if (rc != GM_OK) return rc;
+    }
+    return GM_OK;
+}
+
+static int write_zone_progress(writer *w, const gm_inputs *in, const gm_results *res)
+{
+    static const column cols[] = {
+        {"zone_id", OFTString, 0},
+        {"name", OFTString, 0},
+        {"restoration_done_ha", OFTReal, 0},
+        {"reclamation_done_ha", OFTReal, 0},
+        {"mines", OFTInteger, 0},
+        {"large_medium_mines", OFTInteger, 0},
+        {"conflict_mines", OFTInteger, 0},
+        {"zone_ha", OFTReal, 0},
+    };
+    OGRLayerH l = make_layer(w, "zone_progress", 1, cols, sizeof cols / sizeof *cols);
+    if (!l) return fail(w, "layer zone_progress");
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(l);
+    for (size_t z = 0; z < in->n_zones; z++) {
+        const gm_zone_result *r = &res->zones[z];
+        OGRFeatureH f = OGR_F_Create(defn);
+        OGR_F_SetFieldString(f, 0, in->zones[z].zone_id ? in->zones[z].zone_id : "");
+        OGR_F_SetFieldString(f, 1, zone_name(in, (int)z));
+        OGR_F_SetFieldDouble(f, 2, r->done_ha[GM_RESTORATION]);
+        OGR_F_SetFieldDouble(f, 3, r->done_ha[GM_RECLAMATION]);
+        OGR_F_SetFieldInteger(f, 4, (int)r->mines);
+        OGR_F_SetFieldInteger(f, 5, (int)r->large_medium_mines);
+        OGR_F_SetFieldInteger(f, 6, (int)r->conflict_mines);
+        OGR_F_SetFieldDouble(f, 7, r->zone_ha);
+        if (set_geometry(w, f, in->zones[z].geom) != GM_OK) {
+            OGR_F_Destroy(f);
+            return GM_ERR_INTERNAL;
+        }
+        int rc = commit_feature(w, l, f, "a zone_progress feature");
+        if (rc != GM_OK) return rc;
+    }
+    return GM_OK;
+}
+
+static int write_restored(writer *w, OGRLayerH l, const char *zone, int k, double ha,
+                          const GEOSGeometry *g)
+{
+    if (!g) return GM_OK;
+    OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
+    OGR_F_SetFieldString(f, 0, zone);
+    OGR_F_SetFieldString(
+        f, 1, gm_parcel_kind_name(k == GM_RESTORATION ? GM_KIND_RESTORATION : GM_KIND_RECLAMATION));
+    OGR_F_SetFieldDouble(f, 2, ha);
+    if (set_geometry(w, f, g) != GM_OK) {
+        OGR_F_Destroy(f);
+        return GM_ERR_INTERNAL;
+    }
+    return commit_feature(w, l, f, "a restored_areas feature");
+}
+
+static int write_restored_areas(writer *w, const gm_inputs *in, const gm_results *res)
+{
+    static const column cols[] = {
+        {"zone_name", OFTString, 0}, {"kind", OFTString, 12}, {"area_ha", OFTReal, 0}};
+    OGRLayerH l = make_layer(w, "restored_areas", 1, cols, sizeof cols / sizeof *cols);
+    if (!l) return fail(w, "layer restored_areas");
+    int rc = GM_OK;
+    for (int k = 0; k < 2 && rc == GM_OK; k++) {
+        for (size_t z = 0; z < in->n_zones && rc == GM_OK; z++)
+            rc = write_restored(w, l, zone_name(in, (int)z), k, res->zones[z].done_ha[k],
+                                res->zones[z].done[k]);
+        /* outside every zone: zone_name '' (the province total is the sum) */
+        if (rc == GM_OK)
+            rc = write_restored(w, l, "", k, res->outside_done_ha[k], res->outside_done[k]);
+    }
+    return rc;
+}
+
+static int indicator(writer *w, OGRLayerH l, const char *name, double value, double target,
+                     const char *unit)
+{
+    OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
+    OGR_F_SetFieldString(f, 0, name);
+    OGR_F_SetFieldDouble(f, 1, value);
+    if (target > 0) {
+        OGR_F_SetFieldDouble(f, 2, target);
+        OGR_F_SetFieldDouble(f, 4, 100.0 * value / target);
+    }
+    OGR_F_SetFieldString(f, 3, unit);
+    return commit_feature(w, l, f, "a province_indicators row");
+}
+
+static int write_indicators(writer *w, const gm_inputs *in, const gm_results *res,
+                            const gm_analysis_options *opts)
+{
+    static const column cols[] = {{"indicator", OFTString, 0},
+                                  {"value", OFTReal, 0},
+                                  {"target", OFTReal, 0},
+                                  {"unit", OFTString, 8},
+                                  {"pct_of_target", OFTReal, 0}};
+    OGRLayerH l = make_layer(w, "province_indicators", 0, cols, sizeof cols / sizeof *cols);
+    if (!l) return fail(w, "layer province_indicators");
+    int rc = indicator(w, l, "restoration_done_ha", res->done_ha[GM_RESTORATION],
+                       GM_TARGET_RESTORATION_HA, "ha");
+    if (rc == GM_OK)
+        rc = indicator(w, l, "reclamation_done_ha", res->done_ha[GM_RECLAMATION],
+                       GM_TARGET_RECLAMATION_HA, "ha");
+    if (rc == GM_OK)
+        rc = indicator(w, l, "large_medium_share", res->large_medium_share,
+                       GM_TARGET_LARGE_MEDIUM_SHARE, "ratio");
+    if (rc == GM_OK) rc = indicator(w, l, "mines", (double)in->n_mines, 0, "count");
+    if (rc == GM_OK)
+        rc = indicator(w, l, "large_medium_mines", (double)res->large_medium_mines, 0, "count");
+    if (rc == GM_OK)
+        rc = indicator(w, l, "conflict_mines", (double)res->conflict_mines, 0, "count");
+    if (rc == GM_OK) rc = indicator(w, l, "redline_conflict_ha", res->conflict_ha, 0, "ha");
+    if (rc == GM_OK)
+        rc = indicator(w, l, "completed_parcels_without_date", (double)res->completed_without_date,
+                       0, "count");
+    if (rc == GM_OK)
+        rc = indicator(w, l, "period_start", (double)opts->period_start, 0, "yyyymmdd");
+    if (rc == GM_OK) rc = indicator(w, l, "as_of", (double)opts->as_of, 0, "yyyymmdd");
+    return rc;
+}
+
+/* mkdir -p of path's parent folder. */
+static int make_parent(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir) return 0;
+    *slash = '\0';
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return mkdir(dir, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+typedef int (*layer_fn)(writer *, const gm_inputs *, const gm_results *);
+
+int gm_write_gpkg(gm_context *ctx, const char *path, const gm_inputs *in, const gm_results *res,
+                  const gm_analysis_options *opts)
+{
+    static const gm_analysis_options defaults = GM_ANALYSIS_OPTIONS_INIT;
+    if (!opts) opts = &defaults;
+    GDALAllRegister();
+    if (make_parent(path) != 0)
+        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot create its folder: %s", path,
+                        strerror(errno));
+    /* The temporary name keeps the .gpkg extension the driver needs. */
+    char tmp[4200];
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    snprintf(tmp, sizeof tmp, "%.*s.%s.%ld.tmp.gpkg", (int)(base - path), path, base,
+             (long)getpid());
+
+    GDALDriverH drv = GDALGetDriverByName("GPKG");
+    if (!drv) return gm_error(ctx, GM_ERR_INTERNAL, "GDAL has no GPKG driver");
+    writer w = {.ctx = ctx, .path = path};
+    CPLErrorReset();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    w.ds = GDALCreate(drv, tmp, 0, 0, 0, GDT_Unknown, NULL);
+    int rc = GM_OK;
+    if (!w.ds) {
+        rc = fail(&w, "the GeoPackage");
+        goto done;
+    }
+    w.srs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(w.srs, 4490);
+    OSRSetAxisMappingStrategy(w.srs, OAMS_TRADITIONAL_GIS_ORDER);
+    w.wkb = GEOSWKBWriter_create_r(ctx->geos);
+    static const layer_fn layers[] = {write_mine_conflicts, write_conflict_areas,
+                                      write_zone_progress, write_restored_areas};
+    for (size_t i = 0; i < sizeof layers / sizeof *layers && rc == GM_OK; i++) {
+        if (GDALDatasetStartTransaction(w.ds, FALSE) != OGRERR_NONE) {
+            rc = fail(&w, "(transaction)");
+            break;
+        }
+        rc = layers[i](&w, in, res);
+        if (rc == GM_OK && GDALDatasetCommitTransaction(w.ds) != OGRERR_NONE)
+            rc = fail(&w, "(commit)");
+        gm_progress(ctx, "writing", i + 1, 5);
+    }
+    if (rc == GM_OK) rc = write_indicators(&w, in, res, opts);
+    gm_progress(ctx, "writing", 5, 5);
+done:
+    if (w.wkb) GEOSWKBWriter_destroy_r(ctx->geos, w.wkb);
+    if (w.srs) OSRDestroySpatialReference(w.srs);
+    if (w.ds) {
+        CPLErrorReset();
+        GDALClose(w.ds); /* returns void in GDAL 3.6: read the error state */
+        if (rc == GM_OK && CPLGetLastErrorType() >= CE_Failure)
+            rc = fail(&w, "the GeoPackage (closing)");
+    }
+    CPLPopErrorHandler();
+    if (rc == GM_OK && rename(tmp, path) != 0)
+        rc = gm_error(ctx, GM_ERR_WRITE, "%s: cannot move the finished file into place: %s", path,
+                      strerror(errno));
+    if (rc != GM_OK) unlink(tmp);
+    return rc;
+}
