@@ -77,7 +77,7 @@ int gm_index_query(const gm_index *idx, GEOSContextHandle_t h, const GEOSGeometr
     hits->oom = 0;
     GEOSSTRtree_query_r(h, idx->tree, g, collect, hits);
     if (hits->oom) return -1;
-    qsort(hits->items, hits->n, sizeof *hits->items, cmp_size);
+    if (hits->n > 1) qsort(hits->items, hits->n, sizeof *hits->items, cmp_size);
     return 0;
 }
 

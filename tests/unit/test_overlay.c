@@ -1,0 +1,337 @@
+/*
+ * test_overlay.c -- the contract's analysis rules on hand-made lon/lat
+ * rectangles. Every expected hectare comes from the closed-form band area of
+ * the rectangle that the rule says should be counted, so each shortcut (sums
+ * instead of unions, exclusive period ends, ignoring flags) fails a test.
+ */
+#include "testutil.h"
+
+#include "core/context_impl.h"
+
+#include <greenmine/analysis.h>
+#include <greenmine/area.h>
+#include <greenmine/load.h>
+
+static gm_context *ctx;
+static GEOSContextHandle_t h;
+
+/* Rectangles in units of 0.01 degree (about 1 km) from 112E 28N. */
+#define U 0.01
+static GEOSGeometry *r(double x0, double y0, double x1, double y1)
+{
+    return rect(h, 112 + x0 * U, 28 + y0 * U, 112 + x1 * U, 28 + y1 * U);
+}
+static double ha(double x0, double y0, double x1, double y1)
+{
+    return band_area_ha(112 + x0 * U, 28 + y0 * U, 112 + x1 * U, 28 + y1 * U);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    gm_context_new(&ctx);
+    h = ctx->geos;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    gm_context_free(ctx);
+    return 0;
+}
+
+#define GROW(arr, n) (arr = realloc(arr, ((n) + 1) * sizeof *(arr)), &(arr)[(n)++])
+
+static void mine(gm_inputs *in, const char *id, gm_scale scale, GEOSGeometry *g)
+{
+    gm_mine *m = GROW(in->mines, in->n_mines);
+    *m = (gm_mine){.mine_id = strdup(id), .scale = scale, .geom = g, .green = GM_FLAG_UNKNOWN};
+}
+
+static void redline(gm_inputs *in, const char *id, GEOSGeometry *g)
+{
+    gm_redline *x = GROW(in->redlines, in->n_redlines);
+    *x = (gm_redline){.redline_id = strdup(id), .geom = g};
+}
+
+static void parcel(gm_inputs *in, gm_parcel_kind kind, gm_parcel_status status, int date,
+                   gm_flag legacy, GEOSGeometry *g)
+{
+    gm_parcel *p = GROW(in->parcels, in->n_parcels);
+    *p = (gm_parcel){.parcel_id = strdup("p"),
+                     .kind = kind,
+                     .status = status,
+                     .completed_on = date,
+                     .legacy = legacy,
+                     .geom = g};
+}
+
+static void zone(gm_inputs *in, const char *name, GEOSGeometry *g)
+{
+    gm_zone *z = GROW(in->zones, in->n_zones);
+    *z = (gm_zone){.zone_id = strdup(name), .name = strdup(name), .geom = g};
+}
+
+/* A completed legacy restoration parcel dated mid-period. */
+static void done(gm_inputs *in, GEOSGeometry *g)
+{
+    parcel(in, GM_KIND_RESTORATION, GM_PARCEL_COMPLETED, 20180601, GM_FLAG_YES, g);
+}
+
+static gm_inputs *fresh(void)
+{
+    gm_inputs *in;
+    assert_int_equal(gm_inputs_new(&in), GM_OK);
+    return in;
+}
+
+static gm_results *run(gm_inputs *in, const gm_analysis_options *opts)
+{
+    gm_results *res = NULL;
+    int rc = gm_analyze(ctx, in, opts, &res);
+    if (rc != GM_OK) fail_msg("gm_analyze: %s", gm_context_errmsg(ctx));
+    return res;
+}
+
+static void test_touching_is_clear(void **state)
+{
+    (void)state;
+    gm_inputs *in = fresh();
+    mine(in, "M", GM_SCALE_SMALL, r(0, 0, 1, 1));
+    redline(in, "R", r(1, 0, 2, 1));
+    gm_results *res = run(in, NULL);
+    assert_true(res->mines[0].conflict_ha == 0.0);
+    assert_int_equal(res->mines[0].n_overlaps, 0);
+    assert_int_equal(res->conflict_mines, 0);
+    assert_rel(res->mines[0].mine_ha, ha(0, 0, 1, 1), 1e-9);
+    gm_results_free(ctx, res);
+    gm_inputs_free(ctx, in);
+}
+
+/* An overlap of 1e-11 degree (~0.001 m², below 1e-6 ha) is noise: clear. */
+static void test_noise_overlap_is_clear(void **state)
+{
+    (void)state;
+    gm_inputs *in = fresh();
+    mine(in, "M", GM_SCALE_SMALL,
+         wkt(h, "POLYGON((112 28,112.01 28,112.01 28.01,112 28.01,112 28))"));
+    redline(in, "R",
+            wkt(h, "POLYGON((112.00999999999 28,112.02 28,112.02 28.01,112.00999999999 "
+                   "28.01,112.00999999999 28))"));
+    gm_results *res = run(in, NULL);
+    assert_true(res->mines[0].conflict_ha == 0.0);
+    assert_int_equal(res->conflict_mines, 0);
+    gm_results_free(ctx, res);
+    gm_inputs_free(ctx, in);
+}
+
+/* Two overlapping red lines over one mine: their overlap counts once. */
+static void test_overlapping_redlines_count_once(void **state)
+{
+    (void)state;
+    gm_inputs *in = fresh();
+    mine(in, "M", GM_SCALE_LARGE, r(0, 0, 4, 1));
+    redline(in, "R1", r(1, -1, 3, 2));
+    redline(in, "R2", r(2, -1, 5, 2));
+    gm_results *res = run(in, NULL);
+    const gm_mine_result *m = &res->mines[0];
+    assert_rel(m->conflict_ha, ha(1, 0, 4, 1), 1e-9); /* the sum would be ha(1,0,5,1) */
+    assert_int_equal(m->n_overlaps, 2);
+    assert_rel(res->overlaps[0].area_ha, ha(1, 0, 3, 1), 1e-9);
+    assert_rel(res->overlaps[1].area_ha, ha(2, 0, 4, 1), 1e-9);
+    assert_int_equal(res->conflict_mines, 1);
+    assert_rel(res->conflict_ha, ha(1, 0, 4, 1), 1e-9);
+    gm_results_free(ctx, res);
+    gm_inputs_free(ctx, in);
+}
+
+static void test_mine_inside_redline(void **state)
+{
+    (void)state;
+    gm_inputs *in = fresh();
+    mine(in, "M", GM_SCALE_SMALL, r(1, 1, 2, 2));
+    redline(in, "R", r(0, 0, 3, 3));
+    gm_results *res = run(in, NULL);
+    assert_rel(res->mines[0].conflict_ha, ha(1, 1, 2, 2), 1e-9);
+    assert_rel(res->mines[0].conflict_ha, res->mines[0].mine_ha, 1e-12);
+    gm_results_free(ctx, res);
+    gm_inputs_free(ctx, in);
+}
+
+static void test_duplicate_and_overlapping_parcels_count_once(void **state)
+{
+    (void)state;
+    gm_inputs *in = fresh();
+    zone(in, "Z", r(-10, -10, 10, 10));
+    done(in, r(0, 0, 2, 1));
+    done(in, r(0, 0, 2, 1)); /* duplicate */
+    done(in, r(1, 0, 3, 1)); /* overlaps the first by half */
+    done(in, r(5, 5, 6, 6)); /* alone */
+    gm_results *res = run(in, NULL);
+    double expected = ha(0, 0, 3, 1) + ha(5, 5, 6, 6);
+    assert_rel(res->done_ha[GM_RESTORATION], expected, 1e-9);
+    assert_rel(res->zones[0].done_ha[GM_RESTORATION], expected, 1e-9);
+    assert_int_equal(res->parcels_counted[GM_RESTORATION], 4);
+    assert_true(res->outside_done_ha[GM_RESTORATION] == 0.0);
+    gm_results_free(ctx, res);
+    gm_inputs_free(ctx, in);
+}
+
+static void test_parcel_across_two_zones_counts_once(void **state)
+{
+    (void)state;
+    gm_inputs *in = fresh();
+    zone(in, "Z1", r(0, 0, 2, 2));
+    zone(in, "Z2", r(2, 0, 4, 2));
+    done(in, r(1, 0, 3, 1)); /* half in each zone */
+    done(in, r(5, 0, 6, 1)); /* outside both */
+    gm_results *res = run(in, NULL);
+    assert_rel(res->zones[0].done_ha[GM_RESTORATION], ha(1, 0, 2, 1), 1e-9);
+    assert_rel(res->zones[1].done_ha[GM_RESTORATION], ha(2, 0, 3, 1), 1e-9);
+    assert_rel(res->outside_done_ha[GM_RESTORATION], ha(5, 0, 6, 1), 1e-9);
+    assert_rel(res->done_ha[GM_RESTORATION], ha(1, 0, 3, 1) + ha(5, 0, 6, 1), 1e-9);
+    assert_non_null(res->zones[0].done[GM_RESTORATION]);
+    assert_null(res->zones[0].done[GM_RECLAMATION]);
+    gm_results_free(ctx, res);
+    gm_inputs_free(ctx, in);
+}
+
+/* The period includes both ends; status, date and legacy all matter. */
+static void test_date_status_and_legacy_filter(void **state)
+{
+    (void)state;
+    gm_inputs *in = fresh();
+    zone(in, "Z", r(-50, -50, 50, 50));
+    const gm_parcel_kind REST = GM_KIND_RESTORATION, RECL = GM_KIND_RECLAMATION;
+    const gm_parcel_status DONE = GM_PARCEL_COMPLETED;
+    /* counted: the first and last days of the period */
+    parcel(in, REST, DONE, 20160101, GM_FLAG_YES, r(0, 0, 1, 1));
+    parcel(in, REST, DONE, 20201231, GM_FLAG_YES, r(2, 0, 3, 2)); /* 2 units tall */
+    /* not counted */
+    parcel(in, REST, DONE, 20151231, GM_FLAG_YES, r(4, 0, 5, 1));
+    parcel(in, REST, DONE, 20210101, GM_FLAG_YES, r(6, 0, 7, 1));
+    parcel(in, REST, GM_PARCEL_PLANNED, 20180101, GM_FLAG_YES, r(8, 0, 9, 1));
+    parcel(in, REST, GM_PARCEL_IN_PROGRESS, 20180101, GM_FLAG_YES, r(10, 0, 11, 1));
+    parcel(in, REST, DONE, 0, GM_FLAG_YES, r(12, 0, 13, 1)); /* no date */
+    parcel(in, REST, DONE, 20180101, GM_FLAG_NO, r(14, 0, 15, 1));
+    parcel(in, REST, DONE, 20180101, GM_FLAG_UNKNOWN, r(16, 0, 17, 1));
+    parcel(in, GM_KIND_UNKNOWN, DONE, 20180101, GM_FLAG_YES, r(18, 0, 19, 1));
+    /* reclamation does not need the legacy flag */
+    parcel(in, RECL, DONE, 20180101, GM_FLAG_NO, r(20, 0, 21, 3));
+    parcel(in, RECL, GM_PARCEL_IN_PROGRESS, 20180101, GM_FLAG_NO, r(22, 0, 23, 1));
+
+    gm_results *res = run(in, NULL);
+    assert_rel(res->done_ha[GM_RESTORATION], ha(0, 0, 1, 1) + ha(2, 0, 3, 2), 1e-9);
+    assert_rel(res->done_ha[GM_RECLAMATION], ha(20, 0, 21, 3), 1e-9);
+    assert_int_equal(res->parcels_counted[GM_RESTORATION], 2);
+    assert_int_equal(res->parcels_counted[GM_RECLAMATION], 1);
+    assert_int_equal(res->completed_without_date, 1);
+    gm_results_free(ctx, res);
+
+    /* as of 2020-12-30 the parcel completed on the 31st is not yet done */
+    gm_analysis_options early = {20160101, 20201230};
+    res = run(in, &early);
+    assert_rel(res->done_ha[GM_RESTORATION], ha(0, 0, 1, 1), 1e-9);
+    gm_results_free(ctx, res);
+    gm_inputs_free(ctx, in);
+}
+
+static void test_mine_zone_is_largest_part(void **state)
+{
+    (void)state;
+    gm_inputs *in = fresh();
+    zone(in, "Z1", r(0, 0, 2, 2));
+    zone(in, "Z2", r(2, 0, 4, 2));
+    mine(in, "A", GM_SCALE_LARGE, r(1.5, 0, 3, 1));   /* 0.5 in Z1, 1 in Z2 */
+    mine(in, "B", GM_SCALE_SMALL, r(0.5, 0.5, 1, 1)); /* all in Z1 */
+    mine(in, "C", GM_SCALE_SMALL, r(9, 9, 10, 10));   /* in none */
+    redline(in, "R", r(2.5, 0, 5, 5));
+    gm_results *res = run(in, NULL);
+    assert_int_equal(res->mines[0].zone, 1);
+    assert_int_equal(res->mines[1].zone, 0);
+    assert_int_equal(res->mines[2].zone, -1);
+    assert_int_equal(res->zones[0].mines, 1);
+    assert_int_equal(res->zones[1].mines, 1);
+    assert_int_equal(res->zones[1].large_medium_mines, 1);
+    assert_int_equal(res->zones[1].conflict_mines, 1);
+    assert_int_equal(res->zones[0].conflict_mines, 0);
+    gm_results_free(ctx, res);
+    gm_inputs_free(ctx, in);
+}
+
+/* A mine without geometry still counts in the share; unknown scales do not. */
+static void test_share_counts_empty_mines(void **state)
+{
+    (void)state;
+    gm_inputs *in = fresh();
+    mine(in, "L", GM_SCALE_LARGE, r(0, 0, 1, 1));
+    mine(in, "M", GM_SCALE_MEDIUM, NULL);
+    mine(in, "S", GM_SCALE_SMALL, r(2, 0, 3, 1));
+    mine(in, "U", GM_SCALE_UNKNOWN, r(4, 0, 5, 1));
+    gm_results *res = run(in, NULL);
+    assert_int_equal(res->mines_known_scale, 3);
+    assert_int_equal(res->large_medium_mines, 2);
+    assert_rel(res->large_medium_share, 2.0 / 3.0, 1e-15);
+    assert_true(res->mines[1].mine_ha == 0.0);
+    gm_results_free(ctx, res);
+    gm_inputs_free(ctx, in);
+}
+
+/* Threads change nothing: bit-identical figures with 1 and 3 workers. */
+static void test_threads_give_identical_results(void **state)
+{
+    (void)state;
+    gm_inputs *in = fresh();
+    zone(in, "Z1", r(0, 0, 20, 40));
+    zone(in, "Z2", r(20, 0, 40, 40));
+    unsigned seed = 7;
+    for (int i = 0; i < 300; i++) {
+        seed = seed * 1103515245u + 12345u;
+        double x = (seed >> 8) % 380 / 10.0, y = (seed >> 4) % 380 / 10.0;
+        done(in, r(x, y, x + 1.5, y + 1));
+        if (i % 3 == 0) {
+            mine(in, "m", i % 30 ? GM_SCALE_SMALL : GM_SCALE_LARGE, r(y, x, y + 2, x + 1));
+            redline(in, "r", r(x, x, x + 3, x + 0.5));
+        }
+    }
+    gm_results *one = run(in, NULL);
+    gm_context_set_threads(ctx, 3);
+    gm_results *three = run(in, NULL);
+    gm_context_set_threads(ctx, 1);
+    assert_true(one->done_ha[GM_RESTORATION] == three->done_ha[GM_RESTORATION]);
+    assert_true(one->conflict_ha == three->conflict_ha);
+    assert_int_equal(one->n_overlaps, three->n_overlaps);
+    for (size_t z = 0; z < 2; z++)
+        assert_true(one->zones[z].done_ha[GM_RESTORATION] ==
+                    three->zones[z].done_ha[GM_RESTORATION]);
+    for (size_t i = 0; i < in->n_mines; i++) {
+        assert_true(one->mines[i].conflict_ha == three->mines[i].conflict_ha);
+        assert_int_equal(one->mines[i].zone, three->mines[i].zone);
+    }
+    /* and the union is no sum: overlaps exist in this set */
+    double sum = 0;
+    for (size_t i = 0; i < in->n_parcels; i++)
+        sum += gm_geodesic_area_ha(h, in->parcels[i].geom);
+    assert_true(one->done_ha[GM_RESTORATION] < sum * 0.99);
+    gm_results_free(ctx, one);
+    gm_results_free(ctx, three);
+    gm_inputs_free(ctx, in);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_touching_is_clear),
+        cmocka_unit_test(test_noise_overlap_is_clear),
+        cmocka_unit_test(test_overlapping_redlines_count_once),
+        cmocka_unit_test(test_mine_inside_redline),
+        cmocka_unit_test(test_duplicate_and_overlapping_parcels_count_once),
+        cmocka_unit_test(test_parcel_across_two_zones_counts_once),
+        cmocka_unit_test(test_date_status_and_legacy_filter),
+        cmocka_unit_test(test_mine_zone_is_largest_part),
+        cmocka_unit_test(test_share_counts_empty_mines),
+        cmocka_unit_test(test_threads_give_identical_results),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
