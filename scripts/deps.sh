@@ -1,0 +1,24 @@
+# deps.sh -- sourced by the scripts: installs the Debian packages greenmine
+# needs when they are missing. The one list of what a fresh machine lacks.
+
+# Build and run: compiler, CMake, the GIS libraries.
+GM_BUILD_PACKAGES=(build-essential cmake pkg-config libgdal-dev libproj-dev libgeos-dev
+                   libspatialite-dev gdal-bin)
+# Tests: cmocka, GDAL's Python bindings (validate_gpkg.py and the reference
+# scripts), pyproj (GeographicLib through PROJ) and shapely for the reference
+# figures.
+GM_TEST_PACKAGES=(libcmocka-dev python3-gdal python3-pyproj python3-shapely)
+
+gm_ensure_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "greenmine: installing ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
