@@ -85,6 +85,32 @@ static const char *zone_name(const gm_inputs *in, int z)
     return z >= 0 && in->zones[z].name ? in->zones[z].name : "";
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The ids of the red lines a mine overlaps, sorted, comma-separated. Caller frees. */
+static char *redline_ids(const gm_inputs *in, const gm_results *res, const gm_mine_result *r)
+{
+    const char **ids = malloc((r->n_overlaps ? r->n_overlaps : 1) * sizeof *ids);
+    if (!ids) return NULL;
+    size_t len = 1;
+    for (size_t k = 0; k < r->n_overlaps; k++) {
+        const char *id = in->redlines[res->overlaps[r->first_overlap + k].redline].redline_id;
+        ids[k] = id ? id : "";
+        len += strlen(ids[k]) + 1;
+    }
+    qsort(ids, r->n_overlaps, sizeof *ids, cmp_str);
+    char *out = calloc(len, 1);
+    for (size_t k = 0; out && k < r->n_overlaps; k++) {
+        if (k) strcat(out, ",");
+        strcat(out, ids[k]);
+    }
+    free(ids);
+    return out;
+}
+
 static int write_mine_conflicts(writer *w, const gm_inputs *in, const gm_results *res)
 {
     static const column cols[] = {
@@ -101,22 +127,10 @@ static int write_mine_conflicts(writer *w, const gm_inputs *in, const gm_results
         const gm_mine *m = &in->mines[i];
         const gm_mine_result *r = &res->mines[i];
         OGRFeatureH f = OGR_F_Create(defn);
-        /* red lines hit, in input order, without repeats */
-        size_t cap = 1;
-        for (size_t k = 0; k < r->n_overlaps; k++)
-            cap += strlen(in->redlines[res->overlaps[r->first_overlap + k].redline].redline_id
-                              ? in->redlines[res->overlaps[r->first_overlap + k].redline].redline_id
-                              : "") +
-                   1;
-        char *ids = calloc(cap, 1);
+        char *ids = redline_ids(in, res, r);
         if (!ids) {
             OGR_F_Destroy(f);
             return gm_error(w->ctx, GM_ERR_NOMEM, "out of memory");
-        }
-        for (size_t k = 0; k < r->n_overlaps; k++) {
-            const char *id = in->redlines[res->overlaps[r->first_overlap + k].redline].redline_id;
-            if (k) strcat(ids, ",");
-            strcat(ids, id ? id : "");
         }
         OGR_F_SetFieldString(f, 0, m->mine_id ? m->mine_id : "");
         if (m->name) OGR_F_SetFieldString(f, 1, m->name);
