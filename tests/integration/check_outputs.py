@@ -41,6 +41,7 @@ class Checker:
         self.passed = 0
         self.failed = 0
         self.lines = []
+        self.worst = (0.0, "-")     # largest relative area difference seen, and where
 
     def fail(self, what, msg):
         self.failed += 1
@@ -54,6 +55,8 @@ class Checker:
             got = None if got is None else float(got)
         except (TypeError, ValueError):
             return self.fail(what, "got %r, expected %.9f" % (got, exp))
+        if got is not None and exp != 0 and got == got:
+            self.worst = max(self.worst, (gmref.rel_err(got, exp), what))
         if got is not None and gmref.close(got, exp, self.rel, self.floor):
             return self.ok()
         if got is None:
@@ -239,6 +242,7 @@ def main(argv=None, default_rel=gmref.REL_TOL):
         print(line)
     if c.lines and not c.failed:   # a missing layer with nothing expected in it
         c.failed += 1
+    print("largest relative area difference: %.3e (%s)" % c.worst)
     print("%d passed, %d failed" % (c.passed, c.failed))
     return 1 if c.failed else 0
 

@@ -11,7 +11,6 @@ import datetime
 import math
 
 from osgeo import gdal, ogr, osr
-import pyproj
 
 gdal.UseExceptions()
 ogr.UseExceptions()
@@ -201,7 +200,16 @@ def transform(g, code_from, code_to):
 
 
 # ----- areas -------------------------------------------------------------------------
-GEOD = pyproj.Geod(ellps="GRS80")   # = the CGCS2000 ellipsoid (a, 1/f = 298.257222101)
+_GEOD = []
+
+
+def default_geod():
+    """pyproj.Geod(ellps="GRS80") = the CGCS2000 ellipsoid (a, 1/f = 298.257222101).
+    Imported lazily: the output checker needs only GDAL's Python bindings."""
+    if not _GEOD:
+        import pyproj
+        _GEOD.append(pyproj.Geod(ellps="GRS80"))
+    return _GEOD[0]
 
 
 def _ring_area(ring, geod):
@@ -214,11 +222,12 @@ def _ring_area(ring, geod):
     return abs(a)
 
 
-def area_ha(g, geod=GEOD, holes=True):
+def area_ha(g, geod=None, holes=True):
     """Geodesic area (GeographicLib geod_polygonarea) in ha of a lon/lat (multi)polygon:
     per polygon |outer| - sum |holes|, summed over the parts."""
     if g is None or g.IsEmpty():
         return 0.0
+    geod = geod or default_geod()
     t = ogr.GT_Flatten(g.GetGeometryType())
     if t == ogr.wkbPolygon:
         a = _ring_area(g.GetGeometryRef(0), geod)
