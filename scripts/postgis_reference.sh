@@ -78,7 +78,7 @@ fi
 
 ogrver=$(ogr2ogr --version | tr -d '"')
 
-"${PSQL[@]}" </dev/null <<SQL
+"${PSQL[@]}" <<SQL
 SET search_path = $schema, public;
 SET datestyle = ISO;
 SET client_min_messages = warning;
