@@ -6,8 +6,9 @@ GM_BUILD_PACKAGES=(build-essential cmake pkg-config libgdal-dev libproj-dev libg
                    libspatialite-dev gdal-bin)
 # Tests: cmocka, GDAL's Python bindings (validate_gpkg.py and the reference
 # scripts), pyproj (GeographicLib through PROJ) and shapely for the reference
-# figures.
-GM_TEST_PACKAGES=(libcmocka-dev python3-gdal python3-pyproj python3-shapely)
+# figures; PostgreSQL + PostGIS for the geography reference and PG: inputs.
+GM_TEST_PACKAGES=(libcmocka-dev python3-gdal python3-pyproj python3-shapely
+                  postgresql-15 postgresql-15-postgis-3 postgresql-client-15)
 
 gm_ensure_packages() {
   local missing=()

@@ -7,22 +7,6 @@
 
 #include <greenmine/area.h>
 
-static GEOSContextHandle_t h;
-
-static int setup(void **state)
-{
-    (void)state;
-    h = GEOS_init_r();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    GEOS_finish_r(h);
-    return 0;
-}
-
 /* A 0.1° x 0.1° cell in Hunan: the engine agrees with the band formula to 1e-9. */
 static void test_rectangle_matches_band_formula(void **state)
 {
@@ -116,5 +100,5 @@ int main(void)
         cmocka_unit_test(test_non_polygons),
         cmocka_unit_test(test_ring_helper),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, geos_setup, geos_teardown);
 }

@@ -7,22 +7,6 @@
 
 #include <greenmine/area.h>
 
-static GEOSContextHandle_t h;
-
-static int setup(void **state)
-{
-    (void)state;
-    h = GEOS_init_r();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    GEOS_finish_r(h);
-    return 0;
-}
-
 /* A bow-tie becomes its two lobes (structure method), never one (buffer(0)). */
 static void test_bowtie_keeps_both_lobes(void **state)
 {
@@ -123,5 +107,5 @@ int main(void)
         cmocka_unit_test(test_collection_keeps_polygons),
         cmocka_unit_test(test_collapsed_is_empty),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, geos_setup, geos_teardown);
 }

@@ -13,7 +13,6 @@
 #include <greenmine/load.h>
 
 static gm_context *ctx;
-static GEOSContextHandle_t h;
 
 /* Rectangles in units of 0.01 degree (about 1 km) from 112E 28N. */
 #define U 0.01

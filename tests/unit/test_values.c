@@ -6,70 +6,53 @@
 #include <greenmine/context.h>
 #include <greenmine/model.h>
 
+/* fn(text) returns status and sets its `type` output to expected. */
+#define PARSES(type, fn, text, status, expected)                                                   \
+    do {                                                                                           \
+        type out_;                                                                                 \
+        assert_int_equal(fn(text, &out_), status);                                                 \
+        assert_int_equal(out_, expected);                                                          \
+    } while (0)
+
 static void test_scale(void **state)
 {
     (void)state;
-    gm_scale s;
-    assert_int_equal(gm_parse_scale("大型", &s), GM_OK);
-    assert_int_equal(s, GM_SCALE_LARGE);
-    assert_int_equal(gm_parse_scale(" Large ", &s), GM_OK);
-    assert_int_equal(s, GM_SCALE_LARGE);
-    assert_int_equal(gm_parse_scale("中型", &s), GM_OK);
-    assert_int_equal(s, GM_SCALE_MEDIUM);
-    assert_int_equal(gm_parse_scale("MEDIUM", &s), GM_OK);
-    assert_int_equal(s, GM_SCALE_MEDIUM);
-    assert_int_equal(gm_parse_scale("小型", &s), GM_OK);
-    assert_int_equal(s, GM_SCALE_SMALL);
-    assert_int_equal(gm_parse_scale("", &s), GM_OK);
-    assert_int_equal(s, GM_SCALE_UNKNOWN);
-    assert_int_equal(gm_parse_scale(NULL, &s), GM_OK);
-    assert_int_equal(s, GM_SCALE_UNKNOWN);
-    assert_int_equal(gm_parse_scale("巨型", &s), GM_ERR_FIELD);
-    assert_int_equal(s, GM_SCALE_UNKNOWN);
+    PARSES(gm_scale, gm_parse_scale, "大型", GM_OK, GM_SCALE_LARGE);
+    PARSES(gm_scale, gm_parse_scale, " Large ", GM_OK, GM_SCALE_LARGE);
+    PARSES(gm_scale, gm_parse_scale, "中型", GM_OK, GM_SCALE_MEDIUM);
+    PARSES(gm_scale, gm_parse_scale, "MEDIUM", GM_OK, GM_SCALE_MEDIUM);
+    PARSES(gm_scale, gm_parse_scale, "小型", GM_OK, GM_SCALE_SMALL);
+    PARSES(gm_scale, gm_parse_scale, "", GM_OK, GM_SCALE_UNKNOWN);
+    PARSES(gm_scale, gm_parse_scale, NULL, GM_OK, GM_SCALE_UNKNOWN);
+    PARSES(gm_scale, gm_parse_scale, "巨型", GM_ERR_FIELD, GM_SCALE_UNKNOWN);
     /* the ideographic space around a value is ignored */
-    assert_int_equal(gm_parse_scale("\xe3\x80\x80中型\xe3\x80\x80", &s), GM_OK);
-    assert_int_equal(s, GM_SCALE_MEDIUM);
+    PARSES(gm_scale, gm_parse_scale, "\xe3\x80\x80中型\xe3\x80\x80", GM_OK, GM_SCALE_MEDIUM);
 }
 
 static void test_parcel_kind_and_status(void **state)
 {
     (void)state;
     gm_parcel_kind k;
-    gm_parcel_status st;
-    assert_int_equal(gm_parse_parcel_kind("恢复治理", &k), GM_OK);
-    assert_int_equal(k, GM_KIND_RESTORATION);
-    assert_int_equal(gm_parse_parcel_kind("Restoration", &k), GM_OK);
-    assert_int_equal(k, GM_KIND_RESTORATION);
-    assert_int_equal(gm_parse_parcel_kind("土地复垦", &k), GM_OK);
-    assert_int_equal(k, GM_KIND_RECLAMATION);
-    assert_int_equal(gm_parse_parcel_kind("reclamation", &k), GM_OK);
-    assert_int_equal(k, GM_KIND_RECLAMATION);
+    PARSES(gm_parcel_kind, gm_parse_parcel_kind, "恢复治理", GM_OK, GM_KIND_RESTORATION);
+    PARSES(gm_parcel_kind, gm_parse_parcel_kind, "Restoration", GM_OK, GM_KIND_RESTORATION);
+    PARSES(gm_parcel_kind, gm_parse_parcel_kind, "土地复垦", GM_OK, GM_KIND_RECLAMATION);
+    PARSES(gm_parcel_kind, gm_parse_parcel_kind, "reclamation", GM_OK, GM_KIND_RECLAMATION);
     assert_int_equal(gm_parse_parcel_kind("绿化", &k), GM_ERR_FIELD);
-    assert_int_equal(gm_parse_parcel_status("已完成", &st), GM_OK);
-    assert_int_equal(st, GM_PARCEL_COMPLETED);
-    assert_int_equal(gm_parse_parcel_status("completed", &st), GM_OK);
-    assert_int_equal(st, GM_PARCEL_COMPLETED);
-    assert_int_equal(gm_parse_parcel_status("在建", &st), GM_OK);
-    assert_int_equal(st, GM_PARCEL_IN_PROGRESS);
-    assert_int_equal(gm_parse_parcel_status("in_progress", &st), GM_OK);
-    assert_int_equal(st, GM_PARCEL_IN_PROGRESS);
-    assert_int_equal(gm_parse_parcel_status("规划", &st), GM_OK);
-    assert_int_equal(st, GM_PARCEL_PLANNED);
-    assert_int_equal(gm_parse_parcel_status("planned", &st), GM_OK);
-    assert_int_equal(st, GM_PARCEL_PLANNED);
+    PARSES(gm_parcel_status, gm_parse_parcel_status, "已完成", GM_OK, GM_PARCEL_COMPLETED);
+    PARSES(gm_parcel_status, gm_parse_parcel_status, "completed", GM_OK, GM_PARCEL_COMPLETED);
+    PARSES(gm_parcel_status, gm_parse_parcel_status, "在建", GM_OK, GM_PARCEL_IN_PROGRESS);
+    PARSES(gm_parcel_status, gm_parse_parcel_status, "in_progress", GM_OK, GM_PARCEL_IN_PROGRESS);
+    PARSES(gm_parcel_status, gm_parse_parcel_status, "规划", GM_OK, GM_PARCEL_PLANNED);
+    PARSES(gm_parcel_status, gm_parse_parcel_status, "planned", GM_OK, GM_PARCEL_PLANNED);
 }
 
 static void test_mine_status_and_industry(void **state)
 {
     (void)state;
-    gm_mine_status ms;
     gm_industry in;
-    assert_int_equal(gm_parse_mine_status("闭坑", &ms), GM_OK);
-    assert_int_equal(ms, GM_MINE_CLOSED);
-    assert_int_equal(gm_parse_mine_status("producing", &ms), GM_OK);
-    assert_int_equal(ms, GM_MINE_PRODUCING);
-    assert_int_equal(gm_parse_mine_status("新建", &ms), GM_OK);
-    assert_int_equal(ms, GM_MINE_NEW);
+    PARSES(gm_mine_status, gm_parse_mine_status, "闭坑", GM_OK, GM_MINE_CLOSED);
+    PARSES(gm_mine_status, gm_parse_mine_status, "producing", GM_OK, GM_MINE_PRODUCING);
+    PARSES(gm_mine_status, gm_parse_mine_status, "新建", GM_OK, GM_MINE_NEW);
     const char *zh[] = {"煤炭",   "有色金属", "黑色金属", "贵金属", "化工",
                         "非金属", "砂石",     "水泥",     "石材"};
     const char *en[] = {"coal",     "nonferrous",  "ferrous", "precious", "chemical",
@@ -98,37 +81,28 @@ static void test_flags(void **state)
         assert_int_equal(gm_parse_flag(no[i], &f), GM_OK);
         assert_int_equal(f, GM_FLAG_NO);
     }
-    assert_int_equal(gm_parse_flag("maybe", &f), GM_ERR_FIELD);
-    assert_int_equal(f, GM_FLAG_UNKNOWN);
-    assert_int_equal(gm_parse_flag("", &f), GM_OK);
-    assert_int_equal(f, GM_FLAG_UNKNOWN);
+    PARSES(gm_flag, gm_parse_flag, "maybe", GM_ERR_FIELD, GM_FLAG_UNKNOWN);
+    PARSES(gm_flag, gm_parse_flag, "", GM_OK, GM_FLAG_UNKNOWN);
 }
 
 static void test_dates(void **state)
 {
     (void)state;
     int d;
-    assert_int_equal(gm_parse_date("2020-12-31", &d), GM_OK);
-    assert_int_equal(d, 20201231);
+    PARSES(int, gm_parse_date, "2020-12-31", GM_OK, 20201231);
     assert_int_equal(gm_parse_date("2016/01/01", &d), GM_OK); /* OGR's Date fields */
     assert_int_equal(d, 20160101);
-    assert_int_equal(gm_parse_date("2018/06/30 00:00:00", &d), GM_OK);
-    assert_int_equal(d, 20180630);
-    assert_int_equal(gm_parse_date("2018-6-3", &d), GM_OK);
-    assert_int_equal(d, 20180603);
-    assert_int_equal(gm_parse_date("20190415", &d), GM_OK);
-    assert_int_equal(d, 20190415);
-    assert_int_equal(gm_parse_date("2018年6月30日", &d), GM_OK);
-    assert_int_equal(d, 20180630);
+    PARSES(int, gm_parse_date, "2018/06/30 00:00:00", GM_OK, 20180630);
+    PARSES(int, gm_parse_date, "2018-6-3", GM_OK, 20180603);
+    PARSES(int, gm_parse_date, "20190415", GM_OK, 20190415);
+    PARSES(int, gm_parse_date, "2018年6月30日", GM_OK, 20180630);
     assert_int_equal(gm_parse_date("2020-02-29", &d), GM_OK); /* leap year */
     assert_int_equal(d, 20200229);
-    assert_int_equal(gm_parse_date("2019-02-29", &d), GM_ERR_FIELD);
-    assert_int_equal(d, 0);
+    PARSES(int, gm_parse_date, "2019-02-29", GM_ERR_FIELD, 0);
     assert_int_equal(gm_parse_date("2019-13-01", &d), GM_ERR_FIELD);
     assert_int_equal(gm_parse_date("31/12/2020", &d), GM_ERR_FIELD);
     assert_int_equal(gm_parse_date("soon", &d), GM_ERR_FIELD);
-    assert_int_equal(gm_parse_date("", &d), GM_OK);
-    assert_int_equal(d, 0);
+    PARSES(int, gm_parse_date, "", GM_OK, 0);
 }
 
 int main(void)

@@ -76,6 +76,22 @@ static inline GEOSGeometry *rect(GEOSContextHandle_t h, double lon0, double lat0
     return g;
 }
 
+/* A GEOS handle for tests that need no gm_context: use as the group setup
+ * and teardown of cmocka_run_group_tests. */
+static GEOSContextHandle_t h;
+static inline int geos_setup(void **state)
+{
+    (void)state;
+    h = GEOS_init_r();
+    return h ? 0 : -1;
+}
+static inline int geos_teardown(void **state)
+{
+    (void)state;
+    GEOS_finish_r(h);
+    return 0;
+}
+
 #define assert_rel(actual, expected, tol)                                                          \
     do {                                                                                           \
         double a_ = (actual), e_ = (expected);                                                     \
