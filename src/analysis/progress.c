@@ -157,15 +157,18 @@ static int component_task(gm_worker *w, size_t c, void *user)
         GEOSGeom_destroy_r(h, u);
         return gm_worker_error(w, GM_ERR_NOMEM, "out of memory");
     }
-    GEOSGeometry *rest = u; /* what no zone has claimed yet */
+    /* Each zone gets its own clip (zones may overlap: each counts its part);
+     * `rest` is what lies in no zone. */
+    GEOSGeometry *rest = GEOSGeom_clone_r(h, u);
     for (size_t k = 0; k < hits->n && rest; k++) {
         size_t z = hits->items[k];
         const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->zone_prep, w, z);
-        if (!prep || GEOSPreparedIntersects_r(h, prep, rest) != 1) continue;
-        GEOSGeometry *piece = gm_polygonal_intersection(h, rest, in->zones[z].geom, prep);
+        if (!prep || GEOSPreparedIntersects_r(h, prep, u) != 1) continue;
+        GEOSGeometry *piece = gm_polygonal_intersection(h, u, in->zones[z].geom, prep);
         if (!piece) {
             GEOSGeom_destroy_r(h, rest);
-            return gm_worker_error(w, GM_ERR_INTERNAL, "clipping to a zone failed");
+            rest = NULL;
+            break;
         }
         double a = gm_geodesic_area_ha(h, piece);
         if (a < GM_NOISE_HA) {
@@ -174,12 +177,16 @@ static int component_task(gm_worker *w, size_t c, void *user)
         }
         comp->in_zone[z] = piece;
         comp->in_zone_ha[z] = a;
-        GEOSGeometry *diff = GEOSDifference_r(h, rest, in->zones[z].geom);
+        GEOSGeometry *diff = GEOSPreparedContains_r(h, prep, rest) == 1
+                                 ? GEOSGeom_createEmptyPolygon_r(h)
+                                 : GEOSDifference_r(h, rest, in->zones[z].geom);
         GEOSGeom_destroy_r(h, rest);
         rest = diff ? gm_polygonal_parts(h, diff) : NULL;
         if (diff) GEOSGeom_destroy_r(h, diff);
-        if (!rest) return gm_worker_error(w, GM_ERR_INTERNAL, "difference with a zone failed");
     }
+    GEOSGeom_destroy_r(h, u);
+    if (!rest)
+        return gm_worker_error(w, GM_ERR_INTERNAL, "clipping to the zones failed: %s", w->errmsg);
     double out_ha = gm_geodesic_area_ha(h, rest);
     if (out_ha >= GM_NOISE_HA && !GEOSisEmpty_r(h, rest)) {
         comp->outside = rest;

@@ -73,6 +73,8 @@ void gm_inputs_free(gm_context *ctx, gm_inputs *in)
 
 /* ---- per-layer reading state --------------------------------------------- */
 
+/* Warning categories, each listed GM_WARN_LIMIT times per layer, then counted. */
+enum { W_EMPTY, W_REPAIRED, W_VALUE, W_DATE, W_DROPPED, W_UNDATED, W_KINDS };
 typedef struct reader {
     gm_context *ctx;
     gm_inputs *in;
@@ -82,12 +84,10 @@ typedef struct reader {
     OGRLayerH layer;
     OGRCoordinateTransformationH ct;
     int idx[GM_MAX_FIELDS];
-    size_t n, cap;    /* records stored so far */
-    size_t warned[8]; /* per warning category */
+    size_t n, cap;          /* records stored so far */
+    size_t warned[W_KINDS]; /* per warning category */
     GEOSWKBReader *wkb;
 } reader;
-
-enum { W_EMPTY, W_REPAIRED, W_VALUE, W_DATE, W_DROPPED, W_DUPLICATE };
 
 static void warn(reader *r, int category, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -107,8 +107,8 @@ static void warn_summary(reader *r)
 {
     static const char *what[] = {"empty geometries",         "repaired geometries",
                                  "unrecognised values",      "unreadable dates",
-                                 "dropped point/line parts", "duplicate ids"};
-    for (int c = 0; c < 6; c++)
+                                 "dropped point/line parts", "completed parcels without a date"};
+    for (int c = 0; c < W_KINDS; c++)
         if (r->warned[c] > GM_WARN_LIMIT)
             gm_log(r->ctx, GM_LOG_WARNING, "%s: %zu more %s not listed", r->source,
                    r->warned[c] - GM_WARN_LIMIT, what[c]);
@@ -290,6 +290,8 @@ static int add_parcel(reader *r, OGRFeatureH f, GEOSGeometry *geom, const char *
     if (gm_parse_date(date, &p->completed_on) != GM_OK)
         warn(r, W_DATE, "%s: completed_on '%s' is not a date (YYYY-MM-DD); treated as no date",
              label, date);
+    if (p->status == GM_PARCEL_COMPLETED && p->completed_on == 0)
+        warn(r, W_UNDATED, "%s: completed but without a completion date: not counted", label);
     return GM_OK;
 }
 

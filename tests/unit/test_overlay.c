@@ -196,6 +196,24 @@ static void test_parcel_across_two_zones_counts_once(void **state)
     gm_inputs_free(ctx, in);
 }
 
+/* Zones that overlap (not the plan's, but possible in data): each zone counts
+ * its own clip, the province the union once. */
+static void test_overlapping_zones_each_count_their_part(void **state)
+{
+    (void)state;
+    gm_inputs *in = fresh();
+    zone(in, "Z1", r(0, 0, 3, 2));
+    zone(in, "Z2", r(2, 0, 5, 2));
+    done(in, r(1, 0, 4, 1));
+    gm_results *res = run(in, NULL);
+    assert_rel(res->zones[0].done_ha[GM_RESTORATION], ha(1, 0, 3, 1), 1e-9);
+    assert_rel(res->zones[1].done_ha[GM_RESTORATION], ha(2, 0, 4, 1), 1e-9);
+    assert_rel(res->done_ha[GM_RESTORATION], ha(1, 0, 4, 1), 1e-9);
+    assert_true(res->outside_done_ha[GM_RESTORATION] == 0.0);
+    gm_results_free(ctx, res);
+    gm_inputs_free(ctx, in);
+}
+
 /* The period includes both ends; status, date and legacy all matter. */
 static void test_date_status_and_legacy_filter(void **state)
 {
@@ -327,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_mine_inside_redline),
         cmocka_unit_test(test_duplicate_and_overlapping_parcels_count_once),
         cmocka_unit_test(test_parcel_across_two_zones_counts_once),
+        cmocka_unit_test(test_overlapping_zones_each_count_their_part),
         cmocka_unit_test(test_date_status_and_legacy_filter),
         cmocka_unit_test(test_mine_zone_is_largest_part),
         cmocka_unit_test(test_share_counts_empty_mines),
