@@ -372,6 +372,8 @@ static int read_features(reader *r)
     }
     gm_progress(r->ctx, stage, done, done);
     warn_summary(r);
+    if (rc == GM_OK && done == 0)
+        gm_log(r->ctx, GM_LOG_WARNING, "%s (layer %s): no features", r->source, r->layer_name);
     return rc;
 }
 
