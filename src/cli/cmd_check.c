@@ -47,7 +47,7 @@ static const char check_help[] =
     "  --mines SRC        existing mining rights (polygons)\n"
     "  --buffer M         the buffer rule in metres (default 0 = off)\n"
     "  --crs CRS          CRS of WKT/GeoJSON text and of corner files whose eastings\n"
-    "                     carry no zone prefix, e.g. EPSG:4545 (prefixed: the prefix\n"
+    "                     carry no zone prefix, e.g. EPSG:4546 (prefixed: the prefix\n"
     "                     decides, CGCS2000 3-degree zones 25-45, 6-degree 13-23)\n"
     "  --json             print {\"applications\": [...]} instead of the table\n"
     "  --gpkg FILE        also write applications, redline_overlaps, mine_overlaps\n"
@@ -158,14 +158,18 @@ static void print_table(const check_args *a, const gm_inputs *in, const gm_appli
         printf(", no buffer");
     printf("\n  %zu conflict, %zu near, %zu clear\n\n  ", counts[GM_VERDICT_CONFLICT],
            counts[GM_VERDICT_NEAR], counts[GM_VERDICT_CLEAR]);
-    gm_cli_print_padded(stdout, "application", 18);
+    int width = 14; /* the longest id, plus a space */
+    for (size_t i = 0; i < apps->n; i++)
+        if (apps->items[i].id && (int)strlen(apps->items[i].id) + 2 > width)
+            width = (int)strlen(apps->items[i].id) + 2;
+    gm_cli_print_padded(stdout, "application", width);
     printf("%-9s %12s %12s %7s  ", "verdict", "area ha", "red line ha", "%");
     gm_cli_print_padded(stdout, "zone", 10);
     printf("nearest red line\n");
     for (size_t i = 0; i < apps->n; i++) {
         const gm_check_result *r = &res->items[i];
         printf("  ");
-        gm_cli_print_padded(stdout, apps->items[i].id ? apps->items[i].id : "?", 18);
+        gm_cli_print_padded(stdout, apps->items[i].id ? apps->items[i].id : "?", width);
         printf("%-9s %12.4f %12.4f %7.2f  ", gm_verdict_name(r->verdict), r->area_ha,
                r->redline_overlap_ha, r->overlap_pct);
         gm_cli_print_padded(stdout, r->zone >= 0 ? in->zones[r->zone].name : "-", 10);

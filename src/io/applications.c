@@ -296,7 +296,7 @@ static int decide_crs(gm_context *ctx, const char *name, const gm_corner_file *f
     }
     return gm_error(ctx, GM_ERR_CRS,
                     "%s: the eastings (Y) carry no zone prefix and the file states no 带号: give "
-                    "--crs (e.g. EPSG:4545, CGCS2000 3-degree CM 111E without prefix)",
+                    "--crs (e.g. EPSG:4546, CGCS2000 3-degree CM 111E without prefix)",
                     name);
 }
 
