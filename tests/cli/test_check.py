@@ -183,6 +183,19 @@ ds = None
 check(not [f for f in os.listdir("out") if f.endswith(".tmp.gpkg")], "temporary file left")
 check("浏阳市" in out and "A-conflict" in out and "conflict" in out, "table lacks zone/id")
 
+# ---- only red lines near the applications are read (spatial filter) -----
+rc, out, _ = run("--redlines", "redlines.gpkg", "--json", FAR.wkt)
+check(json.loads(out)["redlines_read"] == 0, f"far application read {json.loads(out)['redlines_read']} red lines")
+rc, out, _ = run("--redlines", "redlines.gpkg", "--json", CONFLICT.wkt)
+check(json.loads(out)["redlines_read"] == 3, "conflict application did not read the 3 red lines")
+# the same through a projected layer (Gauss-Kruger zone 37): the box is transformed
+subprocess.run(["ogr2ogr", "-t_srs", "EPSG:4525", "redlines_gk.gpkg", "redlines.gpkg"], check=True)
+rc, out, err = run("--redlines", "redlines_gk.gpkg", "--buffer", "200", "--json", NEAR.wkt, FAR.wkt)
+gk = json.loads(out)
+check(gk["redlines_read"] == 3 and gk["applications"][0]["verdict"] == "near" and
+      abs(gk["applications"][0]["nearest_redline"]["distance_m"] - d_near) < 0.01,
+      f"projected red lines: {gk['redlines_read']} read, {gk['applications'][0]} ({err})")
+
 # ---- exit codes ------------------------------------------------------------
 rc, out, _ = run("--redlines", "redlines.gpkg", FAR.wkt)
 check(rc == 0, f"all clear: exit {rc}")
