@@ -72,6 +72,8 @@ batch_src = ("ATTACH DATABASE 'apps.gpkg' AS ap;\n"
              "SetSRID(GeomFromGPB(geom), 4490) AS g FROM ap.apps;")
 
 rows = []
+med, best, _ = timed([GM, "version"])
+rows.append(("greenmine version (process start alone)", med, best))
 med, best, _ = timed([GM, "check", "--redlines", "redlines.gpkg", "--buffer", str(BUFFER), "--json", one])
 rows.append(("greenmine check, 1 application (cold start)", med, best))
 med, best, out_gm = timed([GM, "check", "--redlines", "redlines.gpkg", "--buffer", str(BUFFER),
