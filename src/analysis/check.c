@@ -83,7 +83,7 @@ static GEOSGeometry *widened_envelope(GEOSContextHandle_t h, const GEOSGeometry 
 
 typedef struct check_job {
     const gm_inputs *in;
-    const gm_applications *apps;
+    GEOSGeometry *const *geoms; /* the applications, densified */
     gm_check_results *res;
     double radius_m, buffer_m;
     gm_index *redline_index;
@@ -96,7 +96,7 @@ static int near_task(gm_worker *w, size_t i, void *user)
 {
     check_job *job = user;
     GEOSContextHandle_t h = w->geos;
-    const GEOSGeometry *app = job->apps->items[i].geom;
+    const GEOSGeometry *app = job->geoms[i];
     gm_check_result *r = &job->res->items[i];
     gm_hits *hits = &job->hits[w->id];
     aeqd proj;
@@ -183,6 +183,95 @@ done:
     return rc;
 }
 
+/* ---- geodesic densification ---------------------------------------------
+ * Areas treat an edge as the geodesic between its vertices, but GEOS
+ * overlays in plain lon/lat, where a vertex it inserts on an edge (where a red
+ * line crosses it) lies on the straight lon/lat line, off the geodesic: on a
+ * 2 km edge at 28N by up to 4 cm, enough to move an overlap by 1e-4 relative.
+ * Points inserted ON the geodesic leave the area unchanged, and after that
+ * every chord is short enough (GM_DENSIFY_M) for the drift to vanish
+ * (sagitta 2.6e-5 m at 50 m). */
+#define GM_DENSIFY_M 50.0
+
+static GEOSGeometry *densify_ring(GEOSContextHandle_t h, const struct geod_geodesic *g,
+                                  const GEOSGeometry *ring)
+{
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
+    unsigned n = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n) || n < 2) return GEOSGeom_clone_r(h, ring);
+    size_t cap = n, used = 0;
+    double *xy = malloc(2 * cap * sizeof *xy);
+    if (!xy) return NULL;
+    for (unsigned i = 0; i + 1 < n; i++) {
+        double x0, y0, x1, y1, s12, a1, a2;
+        GEOSCoordSeq_getXY_r(h, seq, i, &x0, &y0);
+        GEOSCoordSeq_getXY_r(h, seq, i + 1, &x1, &y1);
+        geod_inverse(g, y0, x0, y1, x1, &s12, &a1, &a2);
+        size_t parts = s12 > GM_DENSIFY_M ? (size_t)ceil(s12 / GM_DENSIFY_M) : 1;
+        if (used + parts + 1 > cap) {
+            cap = (used + parts + 1) * 2;
+            double *p = realloc(xy, 2 * cap * sizeof *p);
+            if (!p) {
+                free(xy);
+                return NULL;
+            }
+            xy = p;
+        }
+        xy[2 * used] = x0, xy[2 * used + 1] = y0, used++;
+        for (size_t k = 1; k < parts; k++) {
+            double lat, lon, azi;
+            geod_direct(g, y0, x0, a1, s12 * (double)k / (double)parts, &lat, &lon, &azi);
+            xy[2 * used] = lon, xy[2 * used + 1] = lat, used++;
+        }
+    }
+    double xl, yl;
+    GEOSCoordSeq_getXY_r(h, seq, n - 1, &xl, &yl);
+    xy[2 * used] = xl, xy[2 * used + 1] = yl, used++;
+    GEOSCoordSequence *out = GEOSCoordSeq_copyFromBuffer_r(h, xy, (unsigned)used, 0, 0);
+    free(xy);
+    return out ? GEOSGeom_createLinearRing_r(h, out) : NULL;
+}
+
+static GEOSGeometry *densify_polygon(GEOSContextHandle_t h, const struct geod_geodesic *g,
+                                     const GEOSGeometry *poly)
+{
+    int nh = GEOSGetNumInteriorRings_r(h, poly);
+    GEOSGeometry *shell = densify_ring(h, g, GEOSGetExteriorRing_r(h, poly));
+    GEOSGeometry **holes = calloc(nh > 0 ? (size_t)nh : 1, sizeof *holes);
+    int ok = shell && holes;
+    for (int i = 0; ok && i < nh; i++)
+        ok = (holes[i] = densify_ring(h, g, GEOSGetInteriorRingN_r(h, poly, i))) != NULL;
+    GEOSGeometry *out = ok ? GEOSGeom_createPolygon_r(h, shell, holes, (unsigned)nh) : NULL;
+    if (!out) {
+        if (shell) GEOSGeom_destroy_r(h, shell);
+        for (int i = 0; holes && i < nh; i++)
+            if (holes[i]) GEOSGeom_destroy_r(h, holes[i]);
+    }
+    free(holes);
+    return out;
+}
+
+/* A copy of a valid Polygon/MultiPolygon with vertices added along its
+ * geodesic edges so that no edge is longer than GM_DENSIFY_M. */
+static GEOSGeometry *densify(GEOSContextHandle_t h, const GEOSGeometry *geom)
+{
+    struct geod_geodesic g;
+    geod_init(&g, GM_GRS80_A, GM_GRS80_F);
+    if (GEOSGeomTypeId_r(h, geom) == GEOS_POLYGON) return densify_polygon(h, &g, geom);
+    int n = GEOSGetNumGeometries_r(h, geom);
+    GEOSGeometry **parts = calloc(n > 0 ? (size_t)n : 1, sizeof *parts);
+    int ok = parts != NULL;
+    for (int i = 0; ok && i < n; i++)
+        ok = (parts[i] = densify_polygon(h, &g, GEOSGetGeometryN_r(h, geom, i))) != NULL;
+    GEOSGeometry *out =
+        ok ? GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, (unsigned)n) : NULL;
+    if (!out)
+        for (int i = 0; parts && i < n; i++)
+            if (parts[i]) GEOSGeom_destroy_r(h, parts[i]);
+    free(parts);
+    return out;
+}
+
 /* Moves mine i's overlaps out of a conflicts-stage result. */
 static int take_hits(const gm_results *st, size_t i, gm_check_hit **out, size_t *n)
 {
@@ -222,12 +311,13 @@ int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
     gm_check_results *res = calloc(1, sizeof *res);
     gm_mine *as_mines = calloc(n ? n : 1, sizeof *as_mines);
     gm_redline *mines_as_redlines = calloc(in->n_mines ? in->n_mines : 1, sizeof(gm_redline));
+    GEOSGeometry **dense = calloc(n ? n : 1, sizeof *dense);
     GEOSGeometry **rl = malloc((in->n_redlines ? in->n_redlines : 1) * sizeof *rl);
     gm_results st = {0};
     gm_pool *pool = NULL;
-    check_job job = {.in = in, .apps = apps};
+    check_job job = {.in = in, .geoms = dense};
     int rc = GM_OK, threads = 0;
-    if (!res || !as_mines || !mines_as_redlines || !rl ||
+    if (!res || !as_mines || !mines_as_redlines || !rl || !dense ||
         !(res->items = calloc(n ? n : 1, sizeof *res->items))) {
         rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
         goto done;
@@ -236,7 +326,12 @@ int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
     res->buffer_m = buffer;
     res->radius_m = fmax(buffer, GM_CHECK_NEAREST_RADIUS_M);
     for (size_t i = 0; i < n; i++) {
-        as_mines[i] = (gm_mine){.mine_id = apps->items[i].id, .geom = apps->items[i].geom};
+        if (!(dense[i] = densify(h, apps->items[i].geom))) {
+            rc = gm_error(ctx, GM_ERR_INTERNAL, "application %s: densifying failed",
+                          apps->items[i].id ? apps->items[i].id : "?");
+            goto done;
+        }
+        as_mines[i] = (gm_mine){.mine_id = apps->items[i].id, .geom = dense[i]};
         res->items[i].zone = -1;
         res->items[i].nearest = -1;
         res->items[i].distance_m = -1;
@@ -321,6 +416,9 @@ done:
             gm_hits_free(&job.hits[t]);
     free(job.hits);
     stage_free(h, &st);
+    for (size_t i = 0; dense && i < n; i++)
+        if (dense[i]) GEOSGeom_destroy_r(h, dense[i]);
+    free(dense);
     free(as_mines);
     free(mines_as_redlines);
     free(rl);

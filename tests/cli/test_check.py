@@ -46,6 +46,19 @@ def area_ha(g):
     return abs(geod.geometry_area_perimeter(g)[0]) / 1e4
 
 
+def geodesic_edges(p, step=10.0):
+    """p with points added ON its geodesic edges every <= step m: the same
+    geodesic polygon, but shapely's overlay can no longer cut an edge off its
+    geodesic (the engine does the same at 50 m)."""
+    c = list(p.exterior.coords)
+    out = []
+    for (x0, y0), (x1, y1) in zip(c, c[1:]):
+        n = max(1, int(geod.inv(x0, y0, x1, y1)[2] // step) + 1)
+        out.append((x0, y0))
+        out += geod.npts(x0, y0, x1, y1, n - 1) if n > 1 else []
+    return Polygon(out)
+
+
 def write(path, layer, fields, rows):
     drv = ogr.GetDriverByName("GPKG")
     ds = drv.CreateDataSource(path)
@@ -95,7 +108,7 @@ with open("申请-矿区.txt", "w", encoding="utf-8") as f:
     for k, (x, y) in enumerate(corners + corners[:1]):
         f.write(f"J{k % 4 + 1},{x:.2f},{y:.2f}\n")
 to_ll = Transformer.from_crs(4525, 4490, always_xy=True)
-CORNER = Polygon([to_ll.transform(round(y, 2), round(x, 2)) for x, y in corners])
+CORNER = geodesic_edges(Polygon([to_ll.transform(round(y, 2), round(x, 2)) for x, y in corners]))
 
 redlines_union = unary_union([R1, R2, R3])
 d_near = geod.inv(112.01, 28.02, 112.01, 28.02 + GAP)[2]

@@ -258,6 +258,30 @@ static void test_batch_threads(void **state)
     gm_inputs_free(ctx, in);
 }
 
+/* Long edges: an application of 4 vertices, 0.1 degree wide, cut in two by
+ * red lines meeting on the 112.05E meridian. Areas take edges as geodesics;
+ * the overlay must not move the cut points off them (in plain lon/lat the
+ * top edge's cut point lies ~1 m south of its geodesic: 6e-5 of the area). */
+static void test_long_edges(void **state)
+{
+    (void)state;
+    gm_inputs *in;
+    gm_applications *apps;
+    gm_inputs_new(&in);
+    gm_applications_new(&apps);
+    redline(in, "W", r(-10, -10, 5, 20));
+    redline(in, "E", r(5, -10, 20, 20));
+    app(apps, "app", wkt(h, "POLYGON((112 28, 112.1 28, 112.1 28.1, 112 28.1, 112 28))"));
+    gm_check_results *res = run(in, apps, 0);
+    gm_check_result *x = &res->items[0];
+    assert_int_equal(x->n_redlines, 2);
+    assert_rel(x->redline_overlap_ha, x->area_ha, 1e-9);
+    assert_rel(x->redlines[0].overlap_ha + x->redlines[1].overlap_ha, x->area_ha, 1e-9);
+    gm_check_results_free(ctx, res);
+    gm_applications_free(ctx, apps);
+    gm_inputs_free(ctx, in);
+}
+
 /* An overlap below the noise threshold is no conflict. */
 static void test_noise(void **state)
 {
@@ -288,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_zone_mines_buffer),
         cmocka_unit_test(test_batch_threads),
         cmocka_unit_test(test_noise),
+        cmocka_unit_test(test_long_edges),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
