@@ -15,9 +15,11 @@
  * Distances: the closest pair of points is found in an ellipsoidal azimuthal
  * equidistant projection centred on the application (GeographicLib geodesics),
  * and its length is the geodesic between the two points on GRS 80. The result
- * is never shorter than the true minimum and exceeds it by at most 2e-5
- * relative for anything within 20 km of the application's centre (scale error
- * of the projection ~ (r/R)^2/6 ... (r/R)^2/3); see docs/check.md.
+ * is never shorter than the true minimum and exceeds it by at most about
+ * 2 (r/R)^2 / 6 relative, r the points' distance from the centre: < 4e-6 for
+ * anything within 20 km (docs/check.md). Applications are densified along
+ * their geodesic edges (<= 50 m) before the overlay, so cut points stay on
+ * the edges the areas assume.
  *
  * Applications come from OGR datasets, WKT/GeoJSON text or corner-point files
  * (拐点坐标, see docs/check.md); gm_applications_add() reads any of them.
