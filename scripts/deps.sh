@@ -23,3 +23,7 @@ gm_ensure_packages() {
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
+
+# Benchmarks only (bench/run_bench.py): the spatialite CLI for the SQL comparison.
+# Install with: . scripts/deps.sh && gm_ensure_packages "${GM_BENCH_PACKAGES[@]}"
+GM_BENCH_PACKAGES=(spatialite-bin)

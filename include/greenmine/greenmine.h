@@ -14,5 +14,6 @@
 #include <greenmine/load.h>
 #include <greenmine/analysis.h>
 #include <greenmine/output.h>
+#include <greenmine/check.h>
 
 #endif

@@ -33,6 +33,16 @@ typedef struct gm_load_options {
     /* Field mappings "LAYER.CANONICAL=SOURCE", e.g. "mines.mine_id=XKZH". */
     const char *const *fields;
     size_t n_fields;
+    /* Read only features that may meet this CGCS2000 lon/lat box: lon_min,
+     * lat_min, lon_max, lat_max (degrees). The box (edges densified) is
+     * transformed to the layer's CRS and handed to OGR as a spatial filter,
+     * so a GeoPackage answers from its R-tree instead of reading every
+     * feature. has_bbox 0 = read everything. */
+    int has_bbox;
+    double bbox[4];
+    /* Required fields may be missing (for `check`: applications, existing
+     * mines); a missing id becomes "LAYER.FID". */
+    int lenient;
 } gm_load_options;
 
 /* An empty gm_inputs; free with gm_inputs_free(). */

@@ -36,5 +36,6 @@ void gm_cli_print_padded(FILE *out, const char *s, int width);
 
 int gm_cmd_analyze(int argc, char **argv);
 int gm_cmd_demo(int argc, char **argv);
+int gm_cmd_check(int argc, char **argv);
 
 #endif

@@ -16,7 +16,8 @@ static const char main_help[] =
     "  demo       analyze the synthetic demo data in data/demo\n"
     "  version    print the version\n"
     "\n"
-    "Every command takes --help. Documentation: docs/cli.md, docs/architecture.md.\n";
+    "Every command takes --help. Documentation: docs/cli.md, docs/check.md,\n"
+    "docs/architecture.md.\n";
 
 int main(int argc, char **argv)
 {
@@ -27,6 +28,7 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "analyze") == 0) return gm_cmd_analyze(argc - 1, argv + 1);
+    if (strcmp(cmd, "check") == 0) return gm_cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "demo") == 0) return gm_cmd_demo(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("greenmine %s\n", gm_version());

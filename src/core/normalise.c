@@ -5,6 +5,7 @@
  */
 #include "core/normalise.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 static int collect_polygons(GEOSContextHandle_t h, const GEOSGeometry *g, GEOSGeometry ***parts,
@@ -71,6 +72,13 @@ static int has_area_dimension(GEOSContextHandle_t h, const GEOSGeometry *g)
 int gm_normalise_polygonal(GEOSContextHandle_t h, GEOSGeometry *in, GEOSGeometry **out,
                            unsigned *flags)
 {
+    return gm_normalise_polygonal_why(h, in, out, flags, NULL, 0);
+}
+
+int gm_normalise_polygonal_why(GEOSContextHandle_t h, GEOSGeometry *in, GEOSGeometry **out,
+                               unsigned *flags, char *why, size_t why_len)
+{
+    if (why && why_len) why[0] = '\0';
     *out = NULL;
     *flags = 0;
     if (!in || GEOSisEmpty_r(h, in)) {
@@ -104,7 +112,21 @@ int gm_normalise_polygonal(GEOSContextHandle_t h, GEOSGeometry *in, GEOSGeometry
         if (dropped) *flags |= GM_NORM_DROPPED_PARTS;
     }
 
-    char valid = GEOSisValid_r(h, g);
+    char *reason = NULL;
+    GEOSGeometry *location = NULL;
+    char valid = GEOSisValidDetail_r(h, g, 0, &reason, &location);
+    if (valid == 0 && why && why_len) {
+        double x = 0, y = 0;
+        if (location && GEOSGeomTypeId_r(h, location) == GEOS_POINT) {
+            GEOSGeomGetX_r(h, location, &x);
+            GEOSGeomGetY_r(h, location, &y);
+            snprintf(why, why_len, "%s at %.8g %.8g", reason ? reason : "invalid", x, y);
+        } else {
+            snprintf(why, why_len, "%s", reason ? reason : "invalid");
+        }
+    }
+    if (reason) GEOSFree_r(h, reason);
+    if (location) GEOSGeom_destroy_r(h, location);
     if (valid == 2) {
         GEOSGeom_destroy_r(h, g);
         return -1;

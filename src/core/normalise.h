@@ -6,6 +6,7 @@
 #define GM_NORMALISE_H
 
 #include <geos_c.h>
+#include <stddef.h>
 
 enum {
     GM_NORM_REPAIRED = 1u << 0,      /* was invalid; MakeValid (structure) repaired it */
@@ -21,6 +22,12 @@ enum {
  * -1 when GEOS itself fails. */
 int gm_normalise_polygonal(GEOSContextHandle_t h, GEOSGeometry *in, GEOSGeometry **out,
                            unsigned *flags);
+
+/* The same; when the input was invalid, `why` (if not NULL) receives GEOS's
+ * reason and where, e.g. "Self-intersection at 112.1 28.2" (in the input's
+ * coordinates). */
+int gm_normalise_polygonal_why(GEOSContextHandle_t h, GEOSGeometry *in, GEOSGeometry **out,
+                               unsigned *flags, char *why, size_t why_len);
 
 /* A new geometry holding only the polygons of g (Polygon, MultiPolygon, or an
  * empty MultiPolygon). Caller frees it. NULL on GEOS failure. */

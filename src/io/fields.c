@@ -102,6 +102,14 @@ int gm_fields_resolve(gm_layer_kind kind, const char *const *names, size_t n_nam
                       const char *const *overrides, size_t n_overrides, int *out_idx, char *err,
                       size_t errlen)
 {
+    return gm_fields_resolve_ex(kind, names, n_names, overrides, n_overrides, 0, out_idx, err,
+                                errlen);
+}
+
+int gm_fields_resolve_ex(gm_layer_kind kind, const char *const *names, size_t n_names,
+                         const char *const *overrides, size_t n_overrides, int lenient,
+                         int *out_idx, char *err, size_t errlen)
+{
     size_t n;
     const field_def *d = defs(kind, &n);
     const char *layer = gm_layer_kind_name(kind);
@@ -145,7 +153,7 @@ int gm_fields_resolve(gm_layer_kind kind, const char *const *names, size_t n_nam
     }
 
     for (size_t i = 0; i < n; i++) {
-        if (out_idx[i] >= 0 || !d[i].required) continue;
+        if (out_idx[i] >= 0 || !d[i].required || lenient) continue;
         char aliases[128] = "";
         size_t used = 0;
         for (size_t a = 0; d[i].aliases[a] && used + 1 < sizeof aliases; a++) {

@@ -37,6 +37,12 @@ int gm_fields_resolve(gm_layer_kind kind, const char *const *names, size_t n_nam
                       const char *const *overrides, size_t n_overrides, int *out_idx, char *err,
                       size_t errlen);
 
+/* The same; with `lenient`, a missing required field is no error (its index
+ * stays -1). */
+int gm_fields_resolve_ex(gm_layer_kind kind, const char *const *names, size_t n_names,
+                         const char *const *overrides, size_t n_overrides, int lenient,
+                         int *out_idx, char *err, size_t errlen);
+
 /* Case-insensitive for ASCII letters, exact for everything else. */
 int gm_field_name_equal(const char *a, const char *b);
 

@@ -87,6 +87,8 @@ typedef struct reader {
     size_t n, cap;          /* records stored so far */
     size_t warned[W_KINDS]; /* per warning category */
     GEOSWKBReader *wkb;
+    int lenient;   /* gm_load_options.lenient */
+    char why[256]; /* why the last geometry was repaired, and where */
 } reader;
 
 static void warn(reader *r, int category, const char *fmt, ...)
@@ -233,7 +235,7 @@ static int convert_geometry(reader *r, OGRFeatureH f, GEOSGeometry **out, unsign
         return gm_error(r->ctx, GM_ERR_GEOMETRY, "%s: unreadable geometry (%s)", label,
                         gm_geos_message(r->ctx));
     }
-    if (gm_normalise_polygonal(h, geos, out, flags) != 0) {
+    if (gm_normalise_polygonal_why(h, geos, out, flags, r->why, sizeof r->why) != 0) {
         feature_label(r, f, label, sizeof label);
         return gm_error(r->ctx, GM_ERR_GEOMETRY, "%s: geometry cannot be repaired (%s)", label,
                         gm_geos_message(r->ctx));
@@ -255,6 +257,11 @@ static int add_mine(reader *r, OGRFeatureH f, GEOSGeometry *geom, const char *la
     m->fid = (long)OGR_F_GetFID(f);
     m->geom = geom;
     m->mine_id = field_text(r, f, GM_F_MINE_ID);
+    if (!m->mine_id && r->lenient) { /* no id field: the feature names itself */
+        char id[320];
+        snprintf(id, sizeof id, "%s.%lld", r->layer_name, (long long)OGR_F_GetFID(f));
+        m->mine_id = gm_strdup(id);
+    }
     m->name = field_text(r, f, GM_F_MINE_NAME);
     m->mineral = field_text(r, f, GM_F_MINERAL);
     PARSE_VALUE(r, f, label, GM_F_INDUSTRY, gm_parse_industry, &m->industry);
@@ -327,8 +334,9 @@ static int read_features(reader *r)
         if (rc == GM_OK) {
             if (flags & GM_NORM_REPAIRED) {
                 r->in->repaired[r->kind]++;
-                warn(r, W_REPAIRED, "%s: invalid geometry repaired (GEOS MakeValid, structure)",
-                     label);
+                warn(r, W_REPAIRED,
+                     "%s: invalid geometry (%s, lon/lat) repaired (GEOS MakeValid, structure)",
+                     label, r->why);
             }
             if (flags & GM_NORM_DROPPED_PARTS)
                 warn(r, W_DROPPED, "%s: point/line parts of a collection ignored", label);
@@ -416,8 +424,8 @@ static int resolve_fields(gm_context *ctx, reader *r, const gm_load_options *opt
     for (int i = 0; i < n; i++)
         names[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
     char err[900];
-    int rc = gm_fields_resolve(r->kind, names, (size_t)n, opts ? opts->fields : NULL,
-                               opts ? opts->n_fields : 0, r->idx, err, sizeof err);
+    int rc = gm_fields_resolve_ex(r->kind, names, (size_t)n, opts ? opts->fields : NULL,
+                                  opts ? opts->n_fields : 0, r->lenient, r->idx, err, sizeof err);
     free(names);
     if (rc != GM_OK) return gm_error(ctx, rc, "%s (layer %s): %s", r->source, r->layer_name, err);
     return GM_OK;
@@ -465,13 +473,59 @@ static int setup_transform(gm_context *ctx, reader *r)
     return GM_OK;
 }
 
+/* Restricts the layer to features that may meet the lon/lat box: its edges,
+ * densified (a straight edge in lon/lat is curved in a projected CRS), are
+ * transformed to the layer's CRS and their envelope becomes OGR's spatial
+ * filter -- which a GeoPackage answers from its R-tree. */
+static int set_bbox_filter(gm_context *ctx, reader *r, const double box[4])
+{
+    enum { STEPS = 16 };
+    OGRSpatialReferenceH layer_srs = OGR_L_GetSpatialRef(r->layer);
+    OGRSpatialReferenceH src = OSRNewSpatialReference(NULL);
+    OGRSpatialReferenceH dst = OSRClone(layer_srs);
+    OSRImportFromEPSG(src, 4490);
+    OSRSetAxisMappingStrategy(src, OAMS_TRADITIONAL_GIS_ORDER);
+    OSRSetAxisMappingStrategy(dst, OAMS_TRADITIONAL_GIS_ORDER);
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    OGRCoordinateTransformationH ct = OCTNewCoordinateTransformation(src, dst);
+    CPLPopErrorHandler();
+    OSRDestroySpatialReference(src);
+    OSRDestroySpatialReference(dst);
+    if (!ct)
+        return gm_error(ctx, GM_ERR_CRS, "%s (layer %s): cannot transform a search box to its CRS",
+                        r->source, r->layer_name);
+    double x[4 * STEPS], y[4 * STEPS];
+    int ok[4 * STEPS];
+    for (int k = 0; k < STEPS; k++) {
+        double t = (double)k / STEPS;
+        double lon = box[0] + t * (box[2] - box[0]), lat = box[1] + t * (box[3] - box[1]);
+        x[k] = lon, y[k] = box[1];                                             /* south edge */
+        x[STEPS + k] = box[2] - (lon - box[0]), y[STEPS + k] = box[3];         /* north edge */
+        x[2 * STEPS + k] = box[0], y[2 * STEPS + k] = lat;                     /* west edge */
+        x[3 * STEPS + k] = box[2], y[3 * STEPS + k] = box[3] - (lat - box[1]); /* east edge */
+    }
+    int done = OCTTransformEx(ct, 4 * STEPS, x, y, NULL, ok);
+    OCTDestroyCoordinateTransformation(ct);
+    double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
+    for (int k = 0; k < 4 * STEPS; k++) {
+        if (!ok[k]) continue;
+        x0 = x[k] < x0 ? x[k] : x0, x1 = x[k] > x1 ? x[k] : x1;
+        y0 = y[k] < y0 ? y[k] : y0, y1 = y[k] > y1 ? y[k] : y1;
+    }
+    if (!done || x0 > x1) /* the box lies outside the CRS: read everything */
+        return GM_OK;
+    OGR_L_SetSpatialFilterRect(r->layer, x0, y0, x1, y1);
+    return GM_OK;
+}
+
 int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char *source,
                   const gm_load_options *opts)
 {
     GDALAllRegister();
     char path[4096], layer_name[256], err[1200];
     gm_source_split(source, path, sizeof path, layer_name, sizeof layer_name);
-    reader r = {.ctx = ctx, .in = in, .kind = kind, .source = source};
+    reader r = {
+        .ctx = ctx, .in = in, .kind = kind, .source = source, .lenient = opts ? opts->lenient : 0};
     in->source[kind] = gm_strdup(source);
 
     GDALDatasetH ds = gm_source_open(path, opts ? opts->encoding : NULL, err, sizeof err);
@@ -492,6 +546,7 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
     }
     if ((rc = resolve_fields(ctx, &r, opts)) != GM_OK) goto done;
     if ((rc = setup_transform(ctx, &r)) != GM_OK) goto done;
+    if (opts && opts->has_bbox && (rc = set_bbox_filter(ctx, &r, opts->bbox)) != GM_OK) goto done;
     r.wkb = GEOSWKBReader_create_r(ctx->geos);
     CPLErrorReset();
     CPLPushErrorHandler(CPLQuietErrorHandler);

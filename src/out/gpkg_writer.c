@@ -1,10 +1,11 @@
 /*
- * gpkg_writer.c -- the analysis GeoPackage, through OGR's GPKG driver.
+ * gpkg_writer.c -- the GeoPackages of `analyze` and `check`, through OGR's GPKG driver.
  * Writes to a temporary file in the target's folder and renames it into place;
  * on any failure the temporary file is removed and the target left untouched.
  */
 #include "core/context_impl.h"
 
+#include <greenmine/check.h>
 #include <greenmine/load.h>
 #include <greenmine/output.h>
 
@@ -316,11 +317,11 @@ static int make_parent(const char *path)
 
 typedef int (*layer_fn)(writer *, const gm_inputs *, const gm_results *);
 
-int gm_write_gpkg(gm_context *ctx, const char *path, const gm_inputs *in, const gm_results *res,
-                  const gm_analysis_options *opts)
+/* Creates `path` through a temporary GeoPackage beside it: `body` writes the
+ * layers; the file is renamed into place only when everything succeeded. */
+static int write_file(gm_context *ctx, const char *path, int (*body)(writer *, const void *),
+                      const void *user)
 {
-    static const gm_analysis_options defaults = GM_ANALYSIS_OPTIONS_INIT;
-    if (!opts) opts = &defaults;
     GDALAllRegister();
     if (make_parent(path) != 0)
         return gm_error(ctx, GM_ERR_WRITE, "%s: cannot create its folder: %s", path,
@@ -347,20 +348,7 @@ int gm_write_gpkg(gm_context *ctx, const char *path, const gm_inputs *in, const 
     OSRImportFromEPSG(w.srs, 4490);
     OSRSetAxisMappingStrategy(w.srs, OAMS_TRADITIONAL_GIS_ORDER);
     w.wkb = GEOSWKBWriter_create_r(ctx->geos);
-    static const layer_fn layers[] = {write_mine_conflicts, write_conflict_areas,
-                                      write_zone_progress, write_restored_areas};
-    for (size_t i = 0; i < sizeof layers / sizeof *layers && rc == GM_OK; i++) {
-        if (GDALDatasetStartTransaction(w.ds, FALSE) != OGRERR_NONE) {
-            rc = fail(&w, "(transaction)");
-            break;
-        }
-        rc = layers[i](&w, in, res);
-        if (rc == GM_OK && GDALDatasetCommitTransaction(w.ds) != OGRERR_NONE)
-            rc = fail(&w, "(commit)");
-        gm_progress(ctx, "writing", i + 1, 5);
-    }
-    if (rc == GM_OK) rc = write_indicators(&w, in, res, opts);
-    gm_progress(ctx, "writing", 5, 5);
+    rc = body(&w, user);
 done:
     if (w.wkb) GEOSWKBWriter_destroy_r(ctx->geos, w.wkb);
     if (w.srs) OSRDestroySpatialReference(w.srs);
@@ -376,4 +364,204 @@ done:
                       strerror(errno));
     if (rc != GM_OK) unlink(tmp);
     return rc;
+}
+
+typedef struct analysis_out {
+    const gm_inputs *in;
+    const gm_results *res;
+    const gm_analysis_options *opts;
+} analysis_out;
+
+static int analysis_body(writer *w, const void *user)
+{
+    const analysis_out *a = user;
+    static const layer_fn layers[] = {write_mine_conflicts, write_conflict_areas,
+                                      write_zone_progress, write_restored_areas};
+    int rc = GM_OK;
+    for (size_t i = 0; i < sizeof layers / sizeof *layers && rc == GM_OK; i++) {
+        if (GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE) {
+            rc = fail(w, "(transaction)");
+            break;
+        }
+        rc = layers[i](w, a->in, a->res);
+        if (rc == GM_OK && GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE)
+            rc = fail(w, "(commit)");
+        gm_progress(w->ctx, "writing", i + 1, 5);
+    }
+    if (rc == GM_OK) rc = write_indicators(w, a->in, a->res, a->opts);
+    gm_progress(w->ctx, "writing", 5, 5);
+    return rc;
+}
+
+int gm_write_gpkg(gm_context *ctx, const char *path, const gm_inputs *in, const gm_results *res,
+                  const gm_analysis_options *opts)
+{
+    static const gm_analysis_options defaults = GM_ANALYSIS_OPTIONS_INIT;
+    analysis_out a = {in, res, opts ? opts : &defaults};
+    return write_file(ctx, path, analysis_body, &a);
+}
+
+/* ---- greenmine check ---------------------------------------------------- */
+
+typedef struct check_out {
+    const gm_inputs *in;
+    const gm_applications *apps;
+    const gm_check_results *res;
+} check_out;
+
+/* Ids of an application's hits, comma-separated in hit order. Caller frees. */
+static char *hit_ids(const gm_check_hit *hits, size_t n, int mines, const gm_inputs *in)
+{
+    size_t len = 1;
+    for (size_t k = 0; k < n; k++) {
+        const char *id =
+            mines ? in->mines[hits[k].index].mine_id : in->redlines[hits[k].index].redline_id;
+        len += (id ? strlen(id) : 0) + 1;
+    }
+    char *out = calloc(len, 1);
+    for (size_t k = 0; out && k < n; k++) {
+        const char *id =
+            mines ? in->mines[hits[k].index].mine_id : in->redlines[hits[k].index].redline_id;
+        if (k) strcat(out, ",");
+        strcat(out, id ? id : "");
+    }
+    return out;
+}
+
+static int check_applications(writer *w, const check_out *c)
+{
+    static const column cols[] = {
+        {"app_id", OFTString, 0},
+        {"verdict", OFTString, 8},
+        {"area_ha", OFTReal, 0},
+        {"redline_overlap_ha", OFTReal, 0},
+        {"overlap_pct", OFTReal, 0},
+        {"redline_ids", OFTString, 0},
+        {"nearest_redline_id", OFTString, 0},
+        {"distance_m", OFTReal, 0},
+        {"zone_name", OFTString, 0},
+        {"mine_overlap_ha", OFTReal, 0},
+        {"mine_ids", OFTString, 0},
+        {"repaired", OFTString, 0},
+        {"origin", OFTString, 0},
+    };
+    OGRLayerH l = make_layer(w, "applications", 1, cols, sizeof cols / sizeof *cols);
+    if (!l) return fail(w, "layer applications");
+    for (size_t i = 0; i < c->apps->n; i++) {
+        const gm_application *a = &c->apps->items[i];
+        const gm_check_result *r = &c->res->items[i];
+        OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
+        char *rl = hit_ids(r->redlines, r->n_redlines, 0, c->in);
+        char *mn = hit_ids(r->mines, r->n_mines, 1, c->in);
+        OGR_F_SetFieldString(f, 0, a->id ? a->id : "");
+        OGR_F_SetFieldString(f, 1, gm_verdict_name(r->verdict));
+        OGR_F_SetFieldDouble(f, 2, r->area_ha);
+        OGR_F_SetFieldDouble(f, 3, r->redline_overlap_ha);
+        OGR_F_SetFieldDouble(f, 4, r->overlap_pct);
+        OGR_F_SetFieldString(f, 5, rl ? rl : "");
+        if (r->nearest >= 0) {
+            const char *id = c->in->redlines[r->nearest].redline_id;
+            OGR_F_SetFieldString(f, 6, id ? id : "");
+            OGR_F_SetFieldDouble(f, 7, r->distance_m);
+        }
+        OGR_F_SetFieldString(f, 8, zone_name(c->in, r->zone));
+        OGR_F_SetFieldDouble(f, 9, r->mine_overlap_ha);
+        OGR_F_SetFieldString(f, 10, mn ? mn : "");
+        if (a->repair_note) OGR_F_SetFieldString(f, 11, a->repair_note);
+        if (a->origin) OGR_F_SetFieldString(f, 12, a->origin);
+        free(rl), free(mn);
+        if (set_geometry(w, f, a->geom) != GM_OK) {
+            OGR_F_Destroy(f);
+            return GM_ERR_INTERNAL;
+        }
+        int rc = commit_feature(w, l, f, "an applications feature");
+        if (rc != GM_OK) return rc;
+    }
+    return GM_OK;
+}
+
+static int check_overlaps(writer *w, const check_out *c, int mines)
+{
+    static const column rcols[] = {{"app_id", OFTString, 0},
+                                   {"redline_id", OFTString, 0},
+                                   {"name", OFTString, 0},
+                                   {"category", OFTString, 0},
+                                   {"overlap_ha", OFTReal, 0}};
+    static const column mcols[] = {
+        {"app_id", OFTString, 0}, {"mine_id", OFTString, 0}, {"overlap_ha", OFTReal, 0}};
+    const char *name = mines ? "mine_overlaps" : "redline_overlaps";
+    OGRLayerH l = mines ? make_layer(w, name, 1, mcols, 3) : make_layer(w, name, 1, rcols, 5);
+    if (!l) return fail(w, name);
+    for (size_t i = 0; i < c->apps->n; i++) {
+        const gm_check_result *r = &c->res->items[i];
+        const gm_check_hit *hits = mines ? r->mines : r->redlines;
+        size_t n = mines ? r->n_mines : r->n_redlines;
+        for (size_t k = 0; k < n; k++) {
+            OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
+            OGR_F_SetFieldString(f, 0, c->apps->items[i].id ? c->apps->items[i].id : "");
+            if (mines) {
+                const char *id = c->in->mines[hits[k].index].mine_id;
+                OGR_F_SetFieldString(f, 1, id ? id : "");
+                OGR_F_SetFieldDouble(f, 2, hits[k].overlap_ha);
+            } else {
+                const gm_redline *x = &c->in->redlines[hits[k].index];
+                OGR_F_SetFieldString(f, 1, x->redline_id ? x->redline_id : "");
+                if (x->name) OGR_F_SetFieldString(f, 2, x->name);
+                if (x->category) OGR_F_SetFieldString(f, 3, x->category);
+                OGR_F_SetFieldDouble(f, 4, hits[k].overlap_ha);
+            }
+            if (set_geometry(w, f, hits[k].geom) != GM_OK) {
+                OGR_F_Destroy(f);
+                return GM_ERR_INTERNAL;
+            }
+            int rc = commit_feature(w, l, f, name);
+            if (rc != GM_OK) return rc;
+        }
+    }
+    return GM_OK;
+}
+
+static int check_buffers(writer *w, const check_out *c)
+{
+    static const column cols[] = {{"app_id", OFTString, 0}, {"buffer_m", OFTReal, 0}};
+    OGRLayerH l = make_layer(w, "buffers", 1, cols, 2);
+    if (!l) return fail(w, "layer buffers");
+    for (size_t i = 0; i < c->apps->n; i++) {
+        const gm_check_result *r = &c->res->items[i];
+        if (!r->buffer) continue;
+        OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
+        OGR_F_SetFieldString(f, 0, c->apps->items[i].id ? c->apps->items[i].id : "");
+        OGR_F_SetFieldDouble(f, 1, c->res->buffer_m);
+        if (set_geometry(w, f, r->buffer) != GM_OK) {
+            OGR_F_Destroy(f);
+            return GM_ERR_INTERNAL;
+        }
+        int rc = commit_feature(w, l, f, "a buffers feature");
+        if (rc != GM_OK) return rc;
+    }
+    return GM_OK;
+}
+
+static int check_body(writer *w, const void *user)
+{
+    const check_out *c = user;
+    int rc = GM_OK;
+    for (int step = 0; step < 4 && rc == GM_OK; step++) {
+        if (GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE)
+            return fail(w, "(transaction)");
+        rc = step == 0   ? check_applications(w, c)
+             : step == 1 ? check_overlaps(w, c, 0)
+             : step == 2 ? check_overlaps(w, c, 1)
+                         : check_buffers(w, c);
+        if (rc == GM_OK && GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE)
+            rc = fail(w, "(commit)");
+    }
+    return rc;
+}
+
+int gm_write_check_gpkg(gm_context *ctx, const char *path, const gm_inputs *in,
+                        const gm_applications *apps, const gm_check_results *res)
+{
+    check_out c = {in, apps, res};
+    return write_file(ctx, path, check_body, &c);
 }

@@ -1,0 +1,448 @@
+/*
+ * check.c -- gm_check(): applications for mining rights against the red lines,
+ * the zones and the existing mines (see greenmine/check.h for the rules).
+ *
+ * Overlaps and zones reuse the conflicts stage (an application is checked as
+ * a mine is, so both commands count hectares the same way); this file adds
+ * what only `check` needs: the nearest red line and its geodesic distance,
+ * the buffer polygons, and the verdict. GEOS and PROJ's geodesics only.
+ */
+#include "analysis/stages.h"
+#include "core/index.h"
+#include "core/prepared.h"
+
+#include <greenmine/analysis.h>
+#include <greenmine/area.h>
+#include <greenmine/check.h>
+
+#include <geodesic.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEG (3.14159265358979323846 / 180.0)
+
+const char *gm_verdict_name(gm_verdict v)
+{
+    switch (v) {
+    case GM_VERDICT_CONFLICT:
+        return "conflict";
+    case GM_VERDICT_NEAR:
+        return "near";
+    default:
+        return "clear";
+    }
+}
+
+/* ---- a local azimuthal equidistant projection ---------------------------
+ * x = s sin(azimuth), y = s cos(azimuth) from the centre, s and azimuth the
+ * GRS 80 geodesic to the point: exact distances from the centre, and a scale
+ * error of at most (r/R)^2/6 across, r the distance from the centre. */
+typedef struct aeqd {
+    struct geod_geodesic g;
+    double lat0, lon0;
+} aeqd;
+
+static int aeqd_forward(double *x, double *y, void *user)
+{
+    const aeqd *p = user;
+    double s, azi1, azi2;
+    geod_inverse(&p->g, p->lat0, p->lon0, *y, *x, &s, &azi1, &azi2);
+    *x = s * sin(azi1 * DEG);
+    *y = s * cos(azi1 * DEG);
+    return 1;
+}
+
+static int aeqd_inverse(double *x, double *y, void *user)
+{
+    const aeqd *p = user;
+    double lat, lon, azi2;
+    double s = hypot(*x, *y), azi = atan2(*x, *y) / DEG;
+    geod_direct(&p->g, p->lat0, p->lon0, azi, s, &lat, &lon, &azi2);
+    *x = lon;
+    *y = lat;
+    return 1;
+}
+
+/* The lon/lat rectangle holding g's envelope widened by m metres (generously:
+ * degrees of latitude are >= 110.5 km, of longitude >= 111.3 km cos(lat)). */
+static GEOSGeometry *widened_envelope(GEOSContextHandle_t h, const GEOSGeometry *g, double m,
+                                      double *lat_mid, double *lon_mid)
+{
+    double x0, y0, x1, y1;
+    if (!GEOSGeom_getXMin_r(h, g, &x0) || !GEOSGeom_getYMin_r(h, g, &y0) ||
+        !GEOSGeom_getXMax_r(h, g, &x1) || !GEOSGeom_getYMax_r(h, g, &y1))
+        return NULL;
+    double dlat = m / 110500.0 * 1.01 + 1e-9;
+    double ymax = fmax(fabs(y0 - dlat), fabs(y1 + dlat));
+    double dlon = m / (111300.0 * cos(fmin(ymax, 89.0) * DEG)) * 1.01 + 1e-9;
+    *lat_mid = (y0 + y1) / 2;
+    *lon_mid = (x0 + x1) / 2;
+    return GEOSGeom_createRectangle_r(h, x0 - dlon, y0 - dlat, x1 + dlon, y1 + dlat);
+}
+
+typedef struct check_job {
+    const gm_inputs *in;
+    GEOSGeometry *const *geoms; /* the applications, densified */
+    gm_check_results *res;
+    double radius_m, buffer_m;
+    gm_index *redline_index;
+    gm_prepcache redline_prep;
+    gm_hits *hits; /* one per worker */
+} check_job;
+
+/* Nearest red line within the radius, and the buffer polygon, for app i. */
+static int near_task(gm_worker *w, size_t i, void *user)
+{
+    check_job *job = user;
+    GEOSContextHandle_t h = w->geos;
+    const GEOSGeometry *app = job->geoms[i];
+    gm_check_result *r = &job->res->items[i];
+    gm_hits *hits = &job->hits[w->id];
+    aeqd proj;
+    geod_init(&proj.g, GM_GRS80_A, GM_GRS80_F);
+    GEOSGeometry *box = widened_envelope(h, app, job->radius_m, &proj.lat0, &proj.lon0);
+    GEOSGeometry *local = NULL;
+    int rc = GM_OK;
+    if (!box) return gm_worker_error(w, GM_ERR_INTERNAL, "envelope of application failed");
+    local = GEOSGeom_transformXY_r(h, app, aeqd_forward, &proj);
+    if (!local) {
+        rc = gm_worker_error(w, GM_ERR_INTERNAL, "projecting an application failed");
+        goto done;
+    }
+    if (job->buffer_m > 0) {
+        GEOSGeometry *b = GEOSBuffer_r(h, local, job->buffer_m, 16);
+        r->buffer = b ? GEOSGeom_transformXY_r(h, b, aeqd_inverse, &proj) : NULL;
+        if (b) GEOSGeom_destroy_r(h, b);
+        if (!r->buffer) {
+            rc = gm_worker_error(w, GM_ERR_INTERNAL, "buffering an application failed");
+            goto done;
+        }
+    }
+    r->nearest = -1;
+    r->distance_m = -1;
+    if (r->redline_overlap_ha > 0) { /* overlapping: distance 0 to the first hit */
+        r->nearest = (long)r->redlines[0].index;
+        r->distance_m = 0;
+        goto done;
+    }
+    if (!job->redline_index) goto done;
+    if (gm_index_query(job->redline_index, h, box, hits) != 0) {
+        rc = gm_worker_error(w, GM_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < hits->n; k++) {
+        size_t j = hits->items[k];
+        const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->redline_prep, w, j);
+        if (!prep) {
+            rc = gm_worker_error(w, GM_ERR_INTERNAL, "cannot prepare red line %zu", j);
+            goto done;
+        }
+        if (GEOSPreparedIntersects_r(h, prep, app) == 1) { /* touching: 0 m */
+            r->nearest = (long)j;
+            r->distance_m = 0;
+            break;
+        }
+        /* Only the part of the red line inside the search box can be nearer
+         * than the radius; projecting just that keeps a huge red line cheap. */
+        double bx0, by0, bx1, by1;
+        GEOSGeom_getXMin_r(h, box, &bx0), GEOSGeom_getYMin_r(h, box, &by0);
+        GEOSGeom_getXMax_r(h, box, &bx1), GEOSGeom_getYMax_r(h, box, &by1);
+        GEOSGeometry *part = GEOSClipByRect_r(h, job->in->redlines[j].geom, bx0, by0, bx1, by1);
+        if (!part) {
+            rc = gm_worker_error(w, GM_ERR_INTERNAL, "clipping red line %zu failed", j);
+            goto done;
+        }
+        if (GEOSisEmpty_r(h, part)) {
+            GEOSGeom_destroy_r(h, part);
+            continue;
+        }
+        GEOSGeometry *lp = GEOSGeom_transformXY_r(h, part, aeqd_forward, &proj);
+        GEOSGeom_destroy_r(h, part);
+        GEOSCoordSequence *pair = lp ? GEOSNearestPoints_r(h, local, lp) : NULL;
+        if (lp) GEOSGeom_destroy_r(h, lp);
+        if (!pair) {
+            rc = gm_worker_error(w, GM_ERR_INTERNAL, "distance to red line %zu failed", j);
+            goto done;
+        }
+        double ax, ay, bx, by, s12, a1, a2;
+        GEOSCoordSeq_getXY_r(h, pair, 0, &ax, &ay);
+        GEOSCoordSeq_getXY_r(h, pair, 1, &bx, &by);
+        GEOSCoordSeq_destroy_r(h, pair);
+        aeqd_inverse(&ax, &ay, &proj);
+        aeqd_inverse(&bx, &by, &proj);
+        geod_inverse(&proj.g, ay, ax, by, bx, &s12, &a1, &a2);
+        if (s12 <= job->radius_m && (r->nearest < 0 || s12 < r->distance_m)) {
+            r->nearest = (long)j;
+            r->distance_m = s12;
+        }
+    }
+done:
+    if (local) GEOSGeom_destroy_r(h, local);
+    GEOSGeom_destroy_r(h, box);
+    return rc;
+}
+
+/* ---- geodesic densification ---------------------------------------------
+ * Areas treat an edge as the geodesic between its vertices, but GEOS
+ * overlays in plain lon/lat, where a vertex it inserts on an edge (where a red
+ * line crosses it) lies on the straight lon/lat line, off the geodesic: on a
+ * 2 km edge at 28N by up to 4 cm, enough to move an overlap by 1e-4 relative.
+ * Points inserted ON the geodesic leave the area unchanged, and after that
+ * every chord is short enough (GM_DENSIFY_M) for the drift to vanish
+ * (sagitta 2.6e-5 m at 50 m). */
+#define GM_DENSIFY_M 50.0
+
+static GEOSGeometry *densify_ring(GEOSContextHandle_t h, const struct geod_geodesic *g,
+                                  const GEOSGeometry *ring)
+{
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
+    unsigned n = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n) || n < 2) return GEOSGeom_clone_r(h, ring);
+    size_t cap = n, used = 0;
+    double *xy = malloc(2 * cap * sizeof *xy);
+    if (!xy) return NULL;
+    for (unsigned i = 0; i + 1 < n; i++) {
+        double x0, y0, x1, y1, s12, a1, a2;
+        GEOSCoordSeq_getXY_r(h, seq, i, &x0, &y0);
+        GEOSCoordSeq_getXY_r(h, seq, i + 1, &x1, &y1);
+        geod_inverse(g, y0, x0, y1, x1, &s12, &a1, &a2);
+        size_t parts = s12 > GM_DENSIFY_M ? (size_t)ceil(s12 / GM_DENSIFY_M) : 1;
+        if (used + parts + 1 > cap) {
+            cap = (used + parts + 1) * 2;
+            double *p = realloc(xy, 2 * cap * sizeof *p);
+            if (!p) {
+                free(xy);
+                return NULL;
+            }
+            xy = p;
+        }
+        xy[2 * used] = x0, xy[2 * used + 1] = y0, used++;
+        for (size_t k = 1; k < parts; k++) {
+            double lat, lon, azi;
+            geod_direct(g, y0, x0, a1, s12 * (double)k / (double)parts, &lat, &lon, &azi);
+            xy[2 * used] = lon, xy[2 * used + 1] = lat, used++;
+        }
+    }
+    double xl, yl;
+    GEOSCoordSeq_getXY_r(h, seq, n - 1, &xl, &yl);
+    xy[2 * used] = xl, xy[2 * used + 1] = yl, used++;
+    GEOSCoordSequence *out = GEOSCoordSeq_copyFromBuffer_r(h, xy, (unsigned)used, 0, 0);
+    free(xy);
+    return out ? GEOSGeom_createLinearRing_r(h, out) : NULL;
+}
+
+static GEOSGeometry *densify_polygon(GEOSContextHandle_t h, const struct geod_geodesic *g,
+                                     const GEOSGeometry *poly)
+{
+    int nh = GEOSGetNumInteriorRings_r(h, poly);
+    GEOSGeometry *shell = densify_ring(h, g, GEOSGetExteriorRing_r(h, poly));
+    GEOSGeometry **holes = calloc(nh > 0 ? (size_t)nh : 1, sizeof *holes);
+    int ok = shell && holes;
+    for (int i = 0; ok && i < nh; i++)
+        ok = (holes[i] = densify_ring(h, g, GEOSGetInteriorRingN_r(h, poly, i))) != NULL;
+    GEOSGeometry *out = ok ? GEOSGeom_createPolygon_r(h, shell, holes, (unsigned)nh) : NULL;
+    if (!out) {
+        if (shell) GEOSGeom_destroy_r(h, shell);
+        for (int i = 0; holes && i < nh; i++)
+            if (holes[i]) GEOSGeom_destroy_r(h, holes[i]);
+    }
+    free(holes);
+    return out;
+}
+
+/* A copy of a valid Polygon/MultiPolygon with vertices added along its
+ * geodesic edges so that no edge is longer than GM_DENSIFY_M. */
+static GEOSGeometry *densify(GEOSContextHandle_t h, const GEOSGeometry *geom)
+{
+    struct geod_geodesic g;
+    geod_init(&g, GM_GRS80_A, GM_GRS80_F);
+    if (GEOSGeomTypeId_r(h, geom) == GEOS_POLYGON) return densify_polygon(h, &g, geom);
+    int n = GEOSGetNumGeometries_r(h, geom);
+    GEOSGeometry **parts = calloc(n > 0 ? (size_t)n : 1, sizeof *parts);
+    int ok = parts != NULL;
+    for (int i = 0; ok && i < n; i++)
+        ok = (parts[i] = densify_polygon(h, &g, GEOSGetGeometryN_r(h, geom, i))) != NULL;
+    GEOSGeometry *out =
+        ok ? GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, (unsigned)n) : NULL;
+    if (!out)
+        for (int i = 0; parts && i < n; i++)
+            if (parts[i]) GEOSGeom_destroy_r(h, parts[i]);
+    free(parts);
+    return out;
+}
+
+/* Moves mine i's overlaps out of a conflicts-stage result. */
+static int take_hits(const gm_results *st, size_t i, gm_check_hit **out, size_t *n)
+{
+    const gm_mine_result *m = &st->mines[i];
+    *n = 0;
+    *out = NULL;
+    if (!m->n_overlaps) return GM_OK;
+    *out = malloc(m->n_overlaps * sizeof **out);
+    if (!*out) return GM_ERR_NOMEM;
+    for (size_t k = 0; k < m->n_overlaps; k++) {
+        gm_overlap *o = &st->overlaps[m->first_overlap + k];
+        (*out)[k] = (gm_check_hit){o->redline, o->area_ha, o->geom};
+        o->geom = NULL;
+    }
+    *n = m->n_overlaps;
+    return GM_OK;
+}
+
+static void stage_free(GEOSContextHandle_t h, gm_results *st)
+{
+    for (size_t k = 0; k < st->n_overlaps; k++)
+        if (st->overlaps[k].geom) GEOSGeom_destroy_r(h, st->overlaps[k].geom);
+    free(st->overlaps);
+    free(st->mines);
+    memset(st, 0, sizeof *st);
+}
+
+int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
+             const gm_check_options *opts, gm_check_results **out)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    double buffer = opts ? opts->buffer_m : 0.0;
+    *out = NULL;
+    if (!(buffer >= 0) || !isfinite(buffer))
+        return gm_error(ctx, GM_ERR_USAGE, "the buffer must be a distance >= 0 m");
+    size_t n = apps->n;
+    gm_check_results *res = calloc(1, sizeof *res);
+    gm_mine *as_mines = calloc(n ? n : 1, sizeof *as_mines);
+    gm_redline *mines_as_redlines = calloc(in->n_mines ? in->n_mines : 1, sizeof(gm_redline));
+    GEOSGeometry **dense = calloc(n ? n : 1, sizeof *dense);
+    GEOSGeometry **rl = malloc((in->n_redlines ? in->n_redlines : 1) * sizeof *rl);
+    gm_results st = {0};
+    gm_pool *pool = NULL;
+    check_job job = {.in = in, .geoms = dense};
+    int rc = GM_OK, threads = 0;
+    if (!res || !as_mines || !mines_as_redlines || !rl || !dense ||
+        !(res->items = calloc(n ? n : 1, sizeof *res->items))) {
+        rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    res->n = n;
+    res->buffer_m = buffer;
+    res->radius_m = fmax(buffer, GM_CHECK_NEAREST_RADIUS_M);
+    for (size_t i = 0; i < n; i++) {
+        if (!(dense[i] = densify(h, apps->items[i].geom))) {
+            rc = gm_error(ctx, GM_ERR_INTERNAL, "application %s: densifying failed",
+                          apps->items[i].id ? apps->items[i].id : "?");
+            goto done;
+        }
+        as_mines[i] = (gm_mine){.mine_id = apps->items[i].id, .geom = dense[i]};
+        res->items[i].zone = -1;
+        res->items[i].nearest = -1;
+        res->items[i].distance_m = -1;
+    }
+    if ((rc = gm_pool_new(ctx, &pool)) != GM_OK) goto done;
+
+    /* Red lines and zones: the conflicts stage, with applications as mines. */
+    gm_inputs view = {.mines = as_mines,
+                      .n_mines = n,
+                      .redlines = in->redlines,
+                      .n_redlines = in->n_redlines,
+                      .zones = in->zones,
+                      .n_zones = in->n_zones};
+    if ((rc = gm_stage_conflicts(ctx, pool, &view, &st)) != GM_OK) goto done;
+    for (size_t i = 0; i < n; i++) {
+        gm_check_result *r = &res->items[i];
+        r->area_ha = st.mines[i].mine_ha;
+        r->redline_overlap_ha = st.mines[i].conflict_ha;
+        r->overlap_pct = r->area_ha > 0 ? 100.0 * r->redline_overlap_ha / r->area_ha : 0.0;
+        r->zone = st.mines[i].zone;
+        if (take_hits(&st, i, &r->redlines, &r->n_redlines) != GM_OK) {
+            rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+    }
+    stage_free(h, &st);
+
+    /* Existing mining rights: the same stage, the mines standing in for red lines. */
+    if (in->n_mines) {
+        for (size_t m = 0; m < in->n_mines; m++)
+            mines_as_redlines[m] =
+                (gm_redline){.redline_id = in->mines[m].mine_id, .geom = in->mines[m].geom};
+        gm_inputs mview = {.mines = as_mines,
+                           .n_mines = n,
+                           .redlines = mines_as_redlines,
+                           .n_redlines = in->n_mines};
+        if ((rc = gm_stage_conflicts(ctx, pool, &mview, &st)) != GM_OK) goto done;
+        for (size_t i = 0; i < n; i++) {
+            gm_check_result *r = &res->items[i];
+            r->mine_overlap_ha = st.mines[i].conflict_ha;
+            if (take_hits(&st, i, &r->mines, &r->n_mines) != GM_OK) {
+                rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+                goto done;
+            }
+        }
+        stage_free(h, &st);
+    }
+
+    /* Distances and buffers. */
+    threads = gm_pool_size(pool);
+    for (size_t j = 0; j < in->n_redlines; j++)
+        rl[j] = in->redlines[j].geom;
+    job.res = res;
+    job.radius_m = res->radius_m;
+    job.buffer_m = buffer;
+    job.hits = calloc((size_t)threads, sizeof *job.hits);
+    if (in->n_redlines) job.redline_index = gm_index_new(h, rl, in->n_redlines);
+    if (!job.hits || (in->n_redlines && !job.redline_index) ||
+        gm_prepcache_init(&job.redline_prep, rl, in->n_redlines, threads) != GM_OK) {
+        rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory building the red-line index");
+        goto done;
+    }
+    if ((rc = gm_pool_run(pool, "distances", n, near_task, &job)) != GM_OK) goto done;
+
+    for (size_t i = 0; i < n; i++) {
+        gm_check_result *r = &res->items[i];
+        if (r->redline_overlap_ha >= GM_NOISE_HA)
+            r->verdict = GM_VERDICT_CONFLICT;
+        else if (buffer > 0 && r->nearest >= 0 && r->distance_m <= buffer)
+            r->verdict = GM_VERDICT_NEAR;
+        else
+            r->verdict = GM_VERDICT_CLEAR;
+    }
+done:
+    if (pool) {
+        gm_prepcache_free(&job.redline_prep, pool);
+        gm_pool_free(pool);
+    }
+    gm_index_free(h, job.redline_index);
+    if (job.hits)
+        for (int t = 0; t < threads; t++)
+            gm_hits_free(&job.hits[t]);
+    free(job.hits);
+    stage_free(h, &st);
+    for (size_t i = 0; dense && i < n; i++)
+        if (dense[i]) GEOSGeom_destroy_r(h, dense[i]);
+    free(dense);
+    free(as_mines);
+    free(mines_as_redlines);
+    free(rl);
+    if (rc != GM_OK)
+        gm_check_results_free(ctx, res);
+    else
+        *out = res;
+    return rc;
+}
+
+void gm_check_results_free(gm_context *ctx, gm_check_results *res)
+{
+    if (!res) return;
+    GEOSContextHandle_t h = ctx->geos;
+    for (size_t i = 0; res->items && i < res->n; i++) {
+        gm_check_result *r = &res->items[i];
+        for (size_t k = 0; k < r->n_redlines; k++)
+            GEOSGeom_destroy_r(h, r->redlines[k].geom);
+        for (size_t k = 0; k < r->n_mines; k++)
+            GEOSGeom_destroy_r(h, r->mines[k].geom);
+        if (r->buffer) GEOSGeom_destroy_r(h, r->buffer);
+        free(r->redlines);
+        free(r->mines);
+    }
+    free(res->items);
+    free(res);
+}

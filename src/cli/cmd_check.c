@@ -1,0 +1,350 @@
+/*
+ * cmd_check.c -- `greenmine check`: is an application for a mining right
+ * clear of the red lines? Reads the applications, then only the red lines,
+ * zones and mines near them, checks, and prints a table, JSON or a
+ * GeoPackage. Exit 0 all clear, 3 any conflict or near, 2 bad input.
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GM_EXIT_NOT_CLEAR 3
+
+static const char check_help[] =
+    "Usage: greenmine check --redlines SRC [--zones SRC] [--mines SRC] [--buffer M]\n"
+    "                       [--crs CRS] [--json | --gpkg FILE] [--threads N]\n"
+    "                       [--field LAYER.FIELD=SOURCE]... [--encoding ENC] [--quiet]\n"
+    "                       APPLICATION...\n"
+    "\n"
+    "Checks applications for mining rights against the ecological red lines:\n"
+    "  conflict  overlaps a red line (>= 1e-6 ha): hectares, % of the application,\n"
+    "            every red line hit with its own overlap (the total never counts\n"
+    "            overlapping red lines twice);\n"
+    "  near      no overlap, but within --buffer metres of a red line (touching\n"
+    "            only, 0 m, is near when a buffer is set);\n"
+    "  clear     otherwise.\n"
+    "Also: the nearest red line and its geodesic distance (searched within\n"
+    "max(buffer, 5000 m)), the demonstration zone holding the largest part, and\n"
+    "overlaps with existing mining rights (--mines), a conflict of their own kind.\n"
+    "Only features near the applications are read (OGR spatial filter; a\n"
+    "GeoPackage answers from its R-tree).\n"
+    "\n"
+    "APPLICATION is one of:\n"
+    "  PATH, PATH:LAYER, PG:...   a polygon dataset, one application per feature\n"
+    "                             (id from mine_id/采矿许可证号/XKZH..., else LAYER.FID)\n"
+    "  FILE.txt|.csv|.dat         a corner-point file (拐点坐标): 点号,X,Y lines, X the\n"
+    "  corners:FILE               northing, Y the easting with or without the zone\n"
+    "                             prefix (37512345.67 = zone 37); blocks and rings as\n"
+    "                             in docs/check.md\n"
+    "  'POLYGON((...))', '{...}'  WKT or GeoJSON text (lon/lat CGCS2000, or --crs)\n"
+    "\n"
+    "Options:\n"
+    "  --redlines SRC     ecological protection red lines (polygons) -- required\n"
+    "  --zones SRC        green-mining demonstration zones (polygons)\n"
+    "  --mines SRC        existing mining rights (polygons)\n"
+    "  --buffer M         the buffer rule in metres (default 0 = off)\n"
+    "  --crs CRS          CRS of WKT/GeoJSON text and of corner files whose eastings\n"
+    "                     carry no zone prefix, e.g. EPSG:4546 (prefixed: the prefix\n"
+    "                     decides, CGCS2000 3-degree zones 25-45, 6-degree 13-23)\n"
+    "  --json             print {\"applications\": [...]} instead of the table\n"
+    "  --gpkg FILE        also write applications, redline_overlaps, mine_overlaps\n"
+    "                     and buffers to a GeoPackage (EPSG:4490) for QGIS\n"
+    "  --threads N        worker threads (default 1)\n"
+    "  --field L.F=S      map a field (layers redlines, zones, mines); repeatable\n"
+    "  --encoding ENC     attribute encoding of shapefile inputs\n"
+    "  -q, --quiet        print nothing but errors (the exit status answers)\n"
+    "  -h, --help         this help\n"
+    "\n"
+    "Exit status: 0 every application clear, 3 any conflict or near (or overlapping\n"
+    "an existing mine), 2 bad input (one line naming the file, line or feature),\n"
+    "1 any other failure.\n";
+
+typedef struct check_args {
+    const char *redlines, *zones, *mines, *crs, *gpkg, *encoding;
+    const char **fields;
+    size_t n_fields;
+    double buffer;
+    int json, threads;
+    char **apps;
+    size_t n_apps;
+} check_args;
+
+static void json_str(const char *s)
+{
+    if (!s) {
+        fputs("null", stdout);
+        return;
+    }
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            printf("\\%c", *p);
+        else if (*p < 0x20)
+            printf("\\u%04x", *p);
+        else
+            putchar(*p);
+    }
+    putchar('"');
+}
+
+static void print_json(const check_args *a, const gm_inputs *in, const gm_applications *apps,
+                       const gm_check_results *res)
+{
+    printf("{\"buffer_m\": %.3f, \"search_radius_m\": %.1f, \"redlines_read\": %zu,\n",
+           res->buffer_m, res->radius_m, in->n_redlines);
+    printf(" \"redlines_source\": ");
+    json_str(a->redlines);
+    printf(",\n \"applications\": [");
+    for (size_t i = 0; i < apps->n; i++) {
+        const gm_application *ap = &apps->items[i];
+        const gm_check_result *r = &res->items[i];
+        printf("%s\n  {\"id\": ", i ? "," : "");
+        json_str(ap->id);
+        printf(", \"verdict\": \"%s\", \"area_ha\": %.6f, \"redline_overlap_ha\": %.6f, "
+               "\"overlap_pct\": %.4f,\n   \"redlines\": [",
+               gm_verdict_name(r->verdict), r->area_ha, r->redline_overlap_ha, r->overlap_pct);
+        for (size_t k = 0; k < r->n_redlines; k++) {
+            const gm_redline *x = &in->redlines[r->redlines[k].index];
+            printf("%s{\"id\": ", k ? ", " : "");
+            json_str(x->redline_id);
+            printf(", \"name\": ");
+            json_str(x->name);
+            printf(", \"category\": ");
+            json_str(x->category);
+            printf(", \"overlap_ha\": %.6f}", r->redlines[k].overlap_ha);
+        }
+        printf("],\n   \"nearest_redline\": ");
+        if (r->nearest >= 0) {
+            printf("{\"id\": ");
+            json_str(in->redlines[r->nearest].redline_id);
+            printf(", \"name\": ");
+            json_str(in->redlines[r->nearest].name);
+            printf(", \"distance_m\": %.3f}", r->distance_m);
+        } else {
+            printf("null");
+        }
+        printf(", \"zone\": ");
+        json_str(r->zone >= 0 ? in->zones[r->zone].name : NULL);
+        printf(",\n   \"mine_overlaps\": [");
+        for (size_t k = 0; k < r->n_mines; k++) {
+            printf("%s{\"mine_id\": ", k ? ", " : "");
+            json_str(in->mines[r->mines[k].index].mine_id);
+            printf(", \"overlap_ha\": %.6f}", r->mines[k].overlap_ha);
+        }
+        printf("], \"mine_overlap_ha\": %.6f, \"mine_conflict\": %s,\n   \"repaired\": ",
+               r->mine_overlap_ha, r->n_mines ? "true" : "false");
+        json_str(ap->repair_note);
+        printf(", \"origin\": ");
+        json_str(ap->origin);
+        printf("}");
+    }
+    printf("\n]}\n");
+}
+
+static void print_table(const check_args *a, const gm_inputs *in, const gm_applications *apps,
+                        const gm_check_results *res)
+{
+    size_t counts[3] = {0, 0, 0};
+    for (size_t i = 0; i < res->n; i++)
+        counts[res->items[i].verdict]++;
+    printf("greenmine check: %zu application%s against %zu red lines near them (%s)", apps->n,
+           apps->n == 1 ? "" : "s", in->n_redlines, a->redlines);
+    if (res->buffer_m > 0)
+        printf(", buffer %.0f m", res->buffer_m);
+    else
+        printf(", no buffer");
+    printf("\n  %zu conflict, %zu near, %zu clear\n\n  ", counts[GM_VERDICT_CONFLICT],
+           counts[GM_VERDICT_NEAR], counts[GM_VERDICT_CLEAR]);
+    int width = 14; /* the longest id, plus a space */
+    for (size_t i = 0; i < apps->n; i++)
+        if (apps->items[i].id && (int)strlen(apps->items[i].id) + 2 > width)
+            width = (int)strlen(apps->items[i].id) + 2;
+    gm_cli_print_padded(stdout, "application", width);
+    printf("%-9s %12s %12s %7s  ", "verdict", "area ha", "red line ha", "%");
+    gm_cli_print_padded(stdout, "zone", 10);
+    printf("nearest red line\n");
+    for (size_t i = 0; i < apps->n; i++) {
+        const gm_check_result *r = &res->items[i];
+        printf("  ");
+        gm_cli_print_padded(stdout, apps->items[i].id ? apps->items[i].id : "?", width);
+        printf("%-9s %12.4f %12.4f %7.2f  ", gm_verdict_name(r->verdict), r->area_ha,
+               r->redline_overlap_ha, r->overlap_pct);
+        gm_cli_print_padded(stdout, r->zone >= 0 ? in->zones[r->zone].name : "-", 10);
+        if (r->nearest >= 0)
+            printf("%s, %.1f m\n", in->redlines[r->nearest].redline_id, r->distance_m);
+        else
+            printf("none within %.0f m\n", res->radius_m);
+        for (size_t k = 0; k < r->n_redlines; k++) {
+            const gm_redline *x = &in->redlines[r->redlines[k].index];
+            printf("      red line %s %s (%s): %.4f ha\n", x->redline_id, x->name ? x->name : "",
+                   x->category ? x->category : "?", r->redlines[k].overlap_ha);
+        }
+        for (size_t k = 0; k < r->n_mines; k++)
+            printf("      existing mining right %s: %.4f ha overlap\n",
+                   in->mines[r->mines[k].index].mine_id, r->mines[k].overlap_ha);
+        if (apps->items[i].repair_note)
+            printf("      boundary repaired before the check: %s\n", apps->items[i].repair_note);
+    }
+    if (a->gpkg) printf("\nOutput: %s (EPSG:4490)\n", a->gpkg);
+}
+
+static int run_check(gm_cli *cli, const check_args *a)
+{
+    gm_context *ctx = NULL;
+    gm_inputs *in = NULL;
+    gm_applications *apps = NULL;
+    gm_check_results *res = NULL;
+    if (gm_context_new(&ctx) != GM_OK) {
+        fprintf(stderr, "greenmine: error: cannot create the engine context\n");
+        return GM_EXIT_FAILURE;
+    }
+    gm_cli_attach(cli, ctx);
+    gm_context_set_threads(ctx, a->threads);
+    gm_load_options lo = {.encoding = a->encoding, .fields = a->fields, .n_fields = a->n_fields};
+    gm_application_options ao = {.crs = a->crs, .load = &lo};
+    int rc = gm_inputs_new(&in);
+    if (rc == GM_OK) rc = gm_applications_new(&apps);
+    for (size_t i = 0; rc == GM_OK && i < a->n_apps; i++)
+        rc = gm_applications_add(ctx, apps, a->apps[i], &ao);
+    /* Only what lies near the applications is read: the search radius, and
+     * a little more so that a red line just outside it is still seen. */
+    double radius = fmax(a->buffer, GM_CHECK_NEAREST_RADIUS_M);
+    if (rc == GM_OK) rc = gm_applications_bbox(ctx, apps, radius + 100.0, lo.bbox);
+    lo.has_bbox = 1;
+    if (rc == GM_OK) rc = gm_load_layer(ctx, in, GM_LAYER_REDLINES, a->redlines, &lo);
+    if (rc == GM_OK && a->zones) rc = gm_load_layer(ctx, in, GM_LAYER_ZONES, a->zones, &lo);
+    if (rc == GM_OK && a->mines) {
+        gm_load_options ml = lo;
+        ml.lenient = 1; /* existing mines need no scale here */
+        rc = gm_load_layer(ctx, in, GM_LAYER_MINES, a->mines, &ml);
+    }
+    gm_check_options co = {.buffer_m = a->buffer};
+    if (rc == GM_OK) rc = gm_check(ctx, in, apps, &co, &res);
+    if (rc == GM_OK && a->gpkg) rc = gm_write_check_gpkg(ctx, a->gpkg, in, apps, res);
+    gm_cli_progress_done(cli);
+    int exit_code = GM_EXIT_OK;
+    if (rc != GM_OK) {
+        exit_code = gm_cli_fail(cli, ctx, rc);
+    } else {
+        for (size_t i = 0; i < res->n; i++)
+            if (res->items[i].verdict != GM_VERDICT_CLEAR || res->items[i].n_mines)
+                exit_code = GM_EXIT_NOT_CLEAR;
+        if (a->json)
+            print_json(a, in, apps, res);
+        else if (!cli->quiet)
+            print_table(a, in, apps, res);
+    }
+    gm_check_results_free(ctx, res);
+    gm_applications_free(ctx, apps);
+    gm_inputs_free(ctx, in);
+    gm_context_free(ctx);
+    return exit_code;
+}
+
+enum {
+    OPT_REDLINES = 256,
+    OPT_ZONES,
+    OPT_MINES,
+    OPT_BUFFER,
+    OPT_CRS,
+    OPT_JSON,
+    OPT_GPKG,
+    OPT_THREADS,
+    OPT_FIELD,
+    OPT_ENCODING
+};
+
+static const struct option long_options[] = {{"redlines", required_argument, NULL, OPT_REDLINES},
+                                             {"zones", required_argument, NULL, OPT_ZONES},
+                                             {"mines", required_argument, NULL, OPT_MINES},
+                                             {"buffer", required_argument, NULL, OPT_BUFFER},
+                                             {"crs", required_argument, NULL, OPT_CRS},
+                                             {"json", no_argument, NULL, OPT_JSON},
+                                             {"gpkg", required_argument, NULL, OPT_GPKG},
+                                             {"threads", required_argument, NULL, OPT_THREADS},
+                                             {"field", required_argument, NULL, OPT_FIELD},
+                                             {"encoding", required_argument, NULL, OPT_ENCODING},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+
+static int parse(int argc, char **argv, check_args *a, gm_cli *cli)
+{
+    a->threads = 1;
+    a->fields = calloc((size_t)argc, sizeof *a->fields);
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "qh", long_options, NULL)) != -1) {
+        switch (c) {
+        case OPT_REDLINES:
+            a->redlines = optarg;
+            break;
+        case OPT_ZONES:
+            a->zones = optarg;
+            break;
+        case OPT_MINES:
+            a->mines = optarg;
+            break;
+        case OPT_BUFFER: {
+            char *end;
+            double b = strtod(optarg, &end);
+            if (*end || !(b >= 0) || !isfinite(b) || b > 1e5)
+                return gm_cli_usage_error("check", "--buffer %s: expected metres, 0..100000",
+                                          optarg);
+            a->buffer = b;
+            break;
+        }
+        case OPT_CRS:
+            a->crs = optarg;
+            break;
+        case OPT_JSON:
+            a->json = 1;
+            break;
+        case OPT_GPKG:
+            a->gpkg = optarg;
+            break;
+        case OPT_THREADS: {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 256)
+                return gm_cli_usage_error("check", "--threads %s: expected 1..256", optarg);
+            a->threads = (int)n;
+            break;
+        }
+        case OPT_FIELD:
+            a->fields[a->n_fields++] = optarg;
+            break;
+        case OPT_ENCODING:
+            a->encoding = optarg;
+            break;
+        case 'q':
+            cli->quiet = 1;
+            break;
+        case 'h':
+            fputs(check_help, stdout);
+            return GM_EXIT_OK;
+        default:
+            return gm_cli_usage_error("check", "unknown option");
+        }
+    }
+    if (!a->redlines) return gm_cli_usage_error("check", "--redlines is required");
+    if (a->json && a->gpkg)
+        return gm_cli_usage_error("check", "--json and --gpkg exclude each other");
+    if (optind >= argc) return gm_cli_usage_error("check", "no APPLICATION given");
+    a->apps = argv + optind;
+    a->n_apps = (size_t)(argc - optind);
+    return -1;
+}
+
+int gm_cmd_check(int argc, char **argv)
+{
+    check_args a = {0};
+    gm_cli cli = {0};
+    int rc = parse(argc, argv, &a, &cli);
+    if (rc < 0) rc = run_check(&cli, &a);
+    free(a.fields);
+    return rc;
+}

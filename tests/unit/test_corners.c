@@ -1,0 +1,368 @@
+/*
+ * test_corners.c -- corner-point files (拐点坐标): the parser on each form of
+ * docs/check.md and on malformed files, the zone prefix, --crs, and the
+ * checks on coordinates (swapped, wrong zone, too few points, self-crossing).
+ * The expected area of a 1 km square centred on a zone's central meridian is
+ * 100 ha: Gauss-Kruger is true to scale there (k = 1 + (x/R)^2/2 ~ 1 + 3e-9).
+ */
+#include "testutil.h"
+
+#include "core/context_impl.h"
+#include "io/corners.h"
+
+#include <greenmine/area.h>
+#include <greenmine/check.h>
+
+static gm_context *ctx;
+static char warnings[4096];
+
+static void on_log(void *user, gm_log_level level, const char *msg)
+{
+    (void)user;
+    if (level != GM_LOG_WARNING) return;
+    strncat(warnings, msg, sizeof warnings - strlen(warnings) - 2);
+    strcat(warnings, "\n");
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    gm_context_new(&ctx);
+    gm_context_set_log(ctx, on_log, NULL);
+    h = ctx->geos;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    gm_context_free(ctx);
+    return 0;
+}
+
+static gm_corner_file *parse_ok(const char *text)
+{
+    gm_corner_file *f = NULL;
+    char err[512] = "";
+    int rc = gm_corners_parse(text, "t.txt", &f, err, sizeof err);
+    if (rc != GM_OK) fail_msg("parse failed: %s", err);
+    return f;
+}
+
+static void parse_fails(const char *text, const char *needle)
+{
+    gm_corner_file *f = NULL;
+    char err[512] = "";
+    assert_int_equal(gm_corners_parse(text, "t.txt", &f, err, sizeof err), GM_ERR_GEOMETRY);
+    assert_null(f);
+    if (!strstr(err, needle)) fail_msg("error '%s' lacks '%s'", err, needle);
+}
+
+static void test_zone_prefix(void **state)
+{
+    (void)state;
+    double e;
+    assert_int_equal(gm_gk_zone_prefix(37512345.67, &e), 37);
+    assert_true(fabs(e - 512345.67) < 1e-6);
+    assert_int_equal(gm_gk_zone_prefix(512345.67, &e), 0);
+    assert_true(e == 512345.67);
+    assert_int_equal(gm_gk_zone_prefix(19512345.0, &e), 19);
+    assert_int_equal(gm_gk_zone_prefix(3145123.45, &e), 0); /* a northing: 7 digits */
+}
+
+/* Plain table with a title line, comma separated, closed ring. */
+static void test_plain_csv(void **state)
+{
+    (void)state;
+    gm_corner_file *f = parse_ok("\xEF\xBB\xBF点号,X坐标,Y坐标\r\n"
+                                 "1,3100000.00,37500000.00\r\n"
+                                 "2,3100000.00,37501000.00\r\n"
+                                 "3,3101000.00,37501000.00\r\n"
+                                 "4,3101000.00,37500000.00\r\n"
+                                 "1,3100000.00,37500000.00\r\n");
+    assert_int_equal(f->n_blocks, 1);
+    assert_int_equal(f->blocks[0].n_rings, 1);
+    assert_int_equal(f->blocks[0].rings[0].n, 4);
+    assert_true(f->blocks[0].rings[0].closed);
+    assert_int_equal(f->blocks[0].rings[0].line[0], 2);
+    assert_true(f->blocks[0].rings[0].x[2] == 3101000.0);
+    assert_true(f->blocks[0].rings[0].y[2] == 37501000.0);
+    gm_corners_free(f);
+}
+
+/* Whitespace separated, J-numbered points, two rings (the second a hole) by
+ * repeating the first point, then a second block after a "*" line. */
+static void test_rings_and_blocks(void **state)
+{
+    (void)state;
+    gm_corner_file *f = parse_ok("J1 3100000 37500000\n"
+                                 "J2\t3100000\t37501000\n"
+                                 "J3 3101000 37501000\n"
+                                 "J4 3101000 37500000\n"
+                                 "J1 3100000 37500000\n"
+                                 "J5 3100400 37500400\n"
+                                 "J6 3100400 37500600\n"
+                                 "J7 3100600 37500600\n"
+                                 "J5 3100400 37500400\n"
+                                 "*,0.96,+500,+200,,1\n"
+                                 "1,3102000,37500000\n"
+                                 "2,3102000,37500500\n"
+                                 "3,3102500,37500500\n"
+                                 "*,0.25,+500,+200,,2\n");
+    assert_int_equal(f->n_blocks, 2);
+    assert_int_equal(f->blocks[0].n_rings, 2);
+    assert_int_equal(f->blocks[0].rings[1].n, 3);
+    assert_int_equal(f->blocks[1].n_rings, 1);
+    assert_false(f->blocks[1].rings[0].closed); /* left open: closed later, with a warning */
+    gm_corners_free(f);
+}
+
+/* The land-survey exchange form: [属性描述] keys, "@" block headers, 圈号. */
+static void test_exchange_format(void **state)
+{
+    (void)state;
+    gm_corner_file *f = parse_ok("[属性描述]\n"
+                                 "坐标系=2000国家大地坐标系\n"
+                                 "几度分带=3\n"
+                                 "带号=38\n"
+                                 "[地块坐标]\n"
+                                 "9,1.23,1,东矿段,面,,,,@\n"
+                                 "J1,1,3100000,500000\n"
+                                 "J2,1,3100000,501000\n"
+                                 "J3,1,3101000,501000\n"
+                                 "J4,1,3101000,500000\n"
+                                 "J1,1,3100000,500000\n"
+                                 "J5,2,3100400,500400\n"
+                                 "J6,2,3100400,500600\n"
+                                 "J7,2,3100600,500600\n"
+                                 "J5,2,3100400,500400\n"
+                                 "4,0.1,2,西矿段,面,,,,@\n"
+                                 "J1,1,3102000,500000\n"
+                                 "J2,1,3102000,500500\n"
+                                 "J3,1,3102500,500500\n"
+                                 "J1,1,3102000,500000\n");
+    assert_int_equal(f->zone, 38);
+    assert_int_equal(f->zone_width, 3);
+    assert_string_equal(f->crs_name, "2000国家大地坐标系");
+    assert_int_equal(f->n_blocks, 2);
+    assert_string_equal(f->blocks[0].name, "东矿段");
+    assert_string_equal(f->blocks[1].name, "西矿段");
+    assert_int_equal(f->blocks[0].n_rings, 2);
+    gm_corners_free(f);
+}
+
+static void test_malformed(void **state)
+{
+    (void)state;
+    parse_fails("1,3100000,37500000\n2,3100000\n3,3101000,37501000\n",
+                "line 2: missing coordinate");
+    parse_fails("1,3100000,37500000\n2,3100000,\n", "line 2: missing coordinate");
+    parse_fails("1,3100000,37500000\n2,31OOOOO,37501000\n", "line 2: '31OOOOO' is not a number");
+    parse_fails("1 3100000 37500000\n2 3100000 3750x000\n", "line 2: '3750x000' is not a number");
+    parse_fails("1,2,3,4,5\n", "line 1: 5 columns");
+    parse_fails("点号,X,Y\n", "no corner points");
+}
+
+/* ---- whole files through gm_applications_add ----------------------------- */
+
+static const char *write_file(const char *name, const char *text)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", GM_TEST_TMP, name);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    return path;
+}
+
+/* A 1 km square centred on zone 37's central meridian (111E), ~28N. */
+#define SQUARE37                                                                                   \
+    "1,3100000.00,37499500.00\n2,3100000.00,37500500.00\n3,3101000.00,37500500.00\n"               \
+    "4,3101000.00,37499500.00\n"
+
+static int add(const char *name, const char *text, const char *crs, gm_applications **apps)
+{
+    gm_application_options o = {.crs = crs};
+    gm_applications_new(apps);
+    warnings[0] = '\0';
+    return gm_applications_add(ctx, *apps, write_file(name, text), &o);
+}
+
+static void test_file_prefix_area(void **state)
+{
+    (void)state;
+    gm_applications *apps;
+    assert_int_equal(add("sq37.txt", SQUARE37 "1,3100000.00,37499500.00\n", NULL, &apps), GM_OK);
+    assert_int_equal(apps->n, 1);
+    assert_string_equal(apps->items[0].id, "sq37");
+    assert_rel(gm_geodesic_area_ha(h, apps->items[0].geom), 100.0, 1e-6);
+    double x0;
+    GEOSGeom_getXMin_r(h, apps->items[0].geom, &x0);
+    assert_true(fabs(x0 - (111 - 500 / 98300.0)) < 1e-3); /* 500 m west of 111E */
+    assert_string_equal(warnings, "");
+    gm_applications_free(ctx, apps);
+}
+
+static void test_file_unclosed_warns(void **state)
+{
+    (void)state;
+    gm_applications *apps;
+    assert_int_equal(add("open.csv", SQUARE37, NULL, &apps), GM_OK);
+    assert_non_null(strstr(warnings, "lines 1-4: ring not closed"));
+    assert_rel(gm_geodesic_area_ha(h, apps->items[0].geom), 100.0, 1e-6);
+    gm_applications_free(ctx, apps);
+}
+
+/* No prefix: --crs EPSG:4546 (CGCS2000 3-degree CM 111E, no prefix) or 带号. */
+static void test_file_crs(void **state)
+{
+    (void)state;
+    const char *plain = "1,3100000,499500\n2,3100000,500500\n3,3101000,500500\n4,3101000,499500\n";
+    gm_applications *apps;
+    assert_int_equal(add("plain.txt", plain, NULL, &apps), GM_ERR_CRS);
+    assert_non_null(strstr(gm_context_errmsg(ctx), "give --crs"));
+    gm_applications_free(ctx, apps);
+    assert_int_equal(add("plain.txt", plain, "EPSG:4546", &apps), GM_OK);
+    assert_rel(gm_geodesic_area_ha(h, apps->items[0].geom), 100.0, 1e-6);
+    gm_applications_free(ctx, apps);
+    char with_zone[512];
+    snprintf(with_zone, sizeof with_zone, "带号=37\n%s", plain);
+    assert_int_equal(add("zoned.txt", with_zone, NULL, &apps), GM_OK);
+    assert_rel(gm_geodesic_area_ha(h, apps->items[0].geom), 100.0, 1e-6);
+    gm_applications_free(ctx, apps);
+}
+
+static void test_file_bad_coordinates(void **state)
+{
+    (void)state;
+    gm_applications *apps;
+    /* X and Y swapped */
+    assert_int_equal(add("swap.txt", "1,37499500,3100000\n2,37500500,3100000\n3,37500500,3101000\n",
+                         NULL, &apps),
+                     GM_ERR_GEOMETRY);
+    assert_non_null(strstr(gm_context_errmsg(ctx), "line 1"));
+    assert_non_null(strstr(gm_context_errmsg(ctx), "swapped"));
+    gm_applications_free(ctx, apps);
+    /* without prefix, swapped */
+    assert_int_equal(add("swap2.txt", "1,499500,3100000\n2,500500,3100000\n3,500500,3101000\n",
+                         "EPSG:4545", &apps),
+                     GM_ERR_GEOMETRY);
+    assert_non_null(strstr(gm_context_errmsg(ctx), "swapped"));
+    gm_applications_free(ctx, apps);
+    /* an easting 400 km off the central meridian: not in zone 37 */
+    assert_int_equal(add("zone.txt", "1,3100000,37900000\n2,3100000,37901000\n3,3101000,37901000\n",
+                         NULL, &apps),
+                     GM_ERR_GEOMETRY);
+    assert_non_null(strstr(gm_context_errmsg(ctx), "line 1"));
+    assert_non_null(strstr(gm_context_errmsg(ctx), "outside EPSG:4525"));
+    gm_applications_free(ctx, apps);
+    /* a zone that is no Gauss-Kruger zone */
+    assert_int_equal(add("zone99.txt",
+                         "1,3100000,99500000\n2,3100000,99501000\n3,3101000,99501000\n", NULL,
+                         &apps),
+                     GM_ERR_GEOMETRY);
+    assert_non_null(strstr(gm_context_errmsg(ctx), "zone 99"));
+    gm_applications_free(ctx, apps);
+    /* mixed zones */
+    assert_int_equal(add("mixed.txt",
+                         "1,3100000,37500000\n2,3100000,38501000\n3,3101000,37501000\n", NULL,
+                         &apps),
+                     GM_ERR_GEOMETRY);
+    assert_non_null(strstr(gm_context_errmsg(ctx), "line 2: zone prefix 38"));
+    gm_applications_free(ctx, apps);
+    /* fewer than 3 points */
+    assert_int_equal(add("two.txt", "1,3100000,37500000\n2,3100000,37501000\n", NULL, &apps),
+                     GM_ERR_GEOMETRY);
+    assert_non_null(strstr(gm_context_errmsg(ctx), "lines 1-2: a ring of 2 points"));
+    gm_applications_free(ctx, apps);
+    /* a non-number, through the file path too */
+    assert_int_equal(add("nan.txt", "1,3100000,37500000\n2,abc,37501000\n", NULL, &apps),
+                     GM_ERR_GEOMETRY);
+    assert_non_null(strstr(gm_context_errmsg(ctx), "nan.txt line 2: 'abc' is not a number"));
+    gm_applications_free(ctx, apps);
+}
+
+/* A bow-tie: reported where it crosses (in X/Y), evaluated after repair as
+ * both lobes (MakeValid structure keeps both: 2 x 25 ha). */
+static void test_file_self_intersection(void **state)
+{
+    (void)state;
+    gm_applications *apps;
+    assert_int_equal(add("bowtie.txt",
+                         "1,3100000,37499500\n2,3101000,37500500\n3,3101000,37499500\n"
+                         "4,3100000,37500500\n1,3100000,37499500\n",
+                         NULL, &apps),
+                     GM_OK);
+    assert_true(apps->items[0].repaired);
+    assert_non_null(
+        strstr(apps->items[0].repair_note, "Self-intersection at X 3100500.00, Y 37500000.00"));
+    assert_non_null(strstr(warnings, "evaluated after repair"));
+    assert_rel(gm_geodesic_area_ha(h, apps->items[0].geom), 50.0, 1e-5);
+    gm_applications_free(ctx, apps);
+}
+
+/* Two blocks, the first with a hole: one application, a MultiPolygon. */
+static void test_file_blocks_hole(void **state)
+{
+    (void)state;
+    gm_applications *apps;
+    assert_int_equal(add("two_blocks.txt",
+                         "矿区1\n" SQUARE37 "1,3100000.00,37499500.00\n"
+                         "5,3100250,37499750\n6,3100250,37500250\n7,3100750,37500250\n"
+                         "8,3100750,37499750\n5,3100250,37499750\n"
+                         "矿区2\n1,3102000,37499500\n2,3102000,37500500\n3,3103000,37500500\n"
+                         "4,3103000,37499500\n1,3102000,37499500\n",
+                         NULL, &apps),
+                     GM_OK);
+    assert_int_equal(GEOSGetNumGeometries_r(h, apps->items[0].geom), 2);
+    assert_rel(gm_geodesic_area_ha(h, apps->items[0].geom), 100.0 - 25.0 + 100.0, 1e-6);
+    gm_applications_free(ctx, apps);
+}
+
+static void test_text_geometry(void **state)
+{
+    (void)state;
+    gm_applications *apps;
+    gm_application_options o = {0};
+    gm_applications_new(&apps);
+    assert_int_equal(
+        gm_applications_add(ctx, apps, "POLYGON((112 28,112.01 28,112.01 28.01,112 28.01,112 28))",
+                            &o),
+        GM_OK);
+    assert_int_equal(gm_applications_add(ctx, apps,
+                                         "{\"type\":\"Polygon\",\"coordinates\":[[[112,28],[112.01,"
+                                         "28],[112.01,28.01],[112,28.01],[112,28]]]}",
+                                         &o),
+                     GM_OK);
+    assert_int_equal(apps->n, 2);
+    assert_string_equal(apps->items[1].id, "arg2");
+    /* straight edges, not densified: within 1e-6 of the band */
+    assert_rel(gm_geodesic_area_ha(h, apps->items[0].geom), band_area_ha(112, 28, 112.01, 28.01),
+               1e-6);
+    assert_int_equal(
+        gm_applications_add(ctx, apps, "POLYGON((28 112,28 112.01,28.01 112.01,28 112))", &o),
+        GM_ERR_GEOMETRY);
+    assert_non_null(strstr(gm_context_errmsg(ctx), "outside China"));
+    assert_int_equal(gm_applications_add(ctx, apps, "POLYGON((112 28, oops))", &o), GM_ERR_USAGE);
+    gm_applications_free(ctx, apps);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_zone_prefix),
+        cmocka_unit_test(test_plain_csv),
+        cmocka_unit_test(test_rings_and_blocks),
+        cmocka_unit_test(test_exchange_format),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_file_prefix_area),
+        cmocka_unit_test(test_file_unclosed_warns),
+        cmocka_unit_test(test_file_crs),
+        cmocka_unit_test(test_file_bad_coordinates),
+        cmocka_unit_test(test_file_self_intersection),
+        cmocka_unit_test(test_file_blocks_hole),
+        cmocka_unit_test(test_text_geometry),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
