@@ -14,5 +14,7 @@
 #include <greenmine/load.h>
 #include <greenmine/analysis.h>
 #include <greenmine/output.h>
+#include <greenmine/registry.h>
+#include <greenmine/report.h>
 
 #endif
