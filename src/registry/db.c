@@ -120,9 +120,9 @@ int gm_db_open(gm_db **out, gm_context *ctx, const char *target, int busy_ms)
                           db->lite ? sqlite3_errmsg(db->lite) : "out of memory");
             goto done;
         }
-        sqlite3_busy_timeout(db->lite, busy_ms);
         db->lite_cache = spatialite_alloc_connection();
         spatialite_init_ex(db->lite, db->lite_cache, 0);
+        sqlite3_busy_timeout(db->lite, busy_ms); /* after spatialite, which sets its own */
         /* a file that is not SQLite fails here, before anything is written */
         if (sqlite3_exec(db->lite, "PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_master",
                          NULL, NULL, NULL) != SQLITE_OK) {
