@@ -78,12 +78,12 @@ int gm_registry_snapshots(gm_registry *reg, gm_snapshots **out);
 void gm_snapshots_free(gm_snapshots *s);
 
 typedef enum gm_parcel_change_kind {
-    GM_CHANGE_NEW = 0,        /* first seen in this snapshot */
-    GM_CHANGE_UNCHANGED,      /* seen before, same geometry and attributes */
-    GM_CHANGE_GEOMETRY,       /* seen before, geometry differs (>= GM_NOISE_HA) */
-    GM_CHANGE_ATTRIBUTES,     /* seen before, same geometry, other attributes */
-    GM_CHANGE_DUPLICATE,      /* its id appears earlier in the same source */
-    GM_CHANGE_DROPPED         /* in the previous snapshot, not in this one */
+    GM_CHANGE_NEW = 0,    /* first seen in this snapshot */
+    GM_CHANGE_UNCHANGED,  /* seen before, same geometry and attributes */
+    GM_CHANGE_GEOMETRY,   /* seen before, geometry differs (>= GM_NOISE_HA) */
+    GM_CHANGE_ATTRIBUTES, /* seen before, same geometry, other attributes */
+    GM_CHANGE_DUPLICATE,  /* its id appears earlier in the same source */
+    GM_CHANGE_DROPPED     /* in the previous snapshot, not in this one */
 } gm_parcel_change_kind;
 
 /* "new", "unchanged", "geometry", "attributes", "duplicate", "dropped". Static. */
@@ -99,9 +99,9 @@ typedef struct gm_parcel_change {
 typedef struct gm_ingest_report {
     long snapshot_id;
     int as_of;
-    int previous_as_of;              /* 0 when this is the first snapshot */
+    int previous_as_of;                   /* 0 when this is the first snapshot */
     size_t counts[GM_CHANGE_DROPPED + 1]; /* parcels per gm_parcel_change_kind */
-    gm_parcel_change *changes;       /* geometry, attribute, duplicate and dropped rows */
+    gm_parcel_change *changes;            /* geometry, attribute, duplicate and dropped rows */
     size_t n_changes;
     gm_source_info *sources;
     size_t n_sources;
@@ -123,8 +123,8 @@ int gm_registry_load(gm_registry *reg, long snapshot_id, gm_inputs **out);
 /* ---- progress ----------------------------------------------------------- */
 
 typedef struct gm_progress_options {
-    int period_start;    /* YYYYMMDD, default 20160101 */
-    const char *zone;    /* NULL = province and every zone; else that zone's name (or id) */
+    int period_start; /* YYYYMMDD, default 20160101 */
+    const char *zone; /* NULL = province and every zone; else that zone's name (or id) */
 } gm_progress_options;
 #define GM_PROGRESS_OPTIONS_INIT                                                                   \
     {                                                                                              \
@@ -134,9 +134,9 @@ typedef struct gm_progress_options {
 /* One snapshot and one area (the province, or one zone). */
 typedef struct gm_progress_row {
     long snapshot_id;
-    int as_of;     /* YYYYMMDD */
-    char *zone;    /* zone name; NULL for the province */
-    char *zone_id; /* NULL for the province */
+    int as_of;              /* YYYYMMDD */
+    char *zone;             /* zone name; NULL for the province */
+    char *zone_id;          /* NULL for the province */
     double done_ha[2];      /* [GM_RESTORATION], [GM_RECLAMATION], cumulative to as_of */
     double increment_ha[2]; /* since the previous snapshot (the first: since period start) */
     double target_ha[2];    /* 2000 / 500 for the province; the zone's own, or 0 = none */
@@ -156,7 +156,8 @@ typedef struct gm_progress_series {
 
 /* Runs gm_analyze on every snapshot and gathers the series. A zone name that
  * no snapshot has is GM_ERR_USAGE. Free with gm_progress_series_free. */
-int gm_registry_progress(gm_registry *reg, const gm_progress_options *opts, gm_progress_series **out);
+int gm_registry_progress(gm_registry *reg, const gm_progress_options *opts,
+                         gm_progress_series **out);
 void gm_progress_series_free(gm_progress_series *p);
 
 /* SHA-256 of a source: a file's bytes; a shapefile's .shp/.shx/.dbf/.prj/.cpg

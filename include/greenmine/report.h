@@ -20,13 +20,13 @@ extern "C" {
 #endif
 
 typedef struct gm_report_data {
-    const gm_progress_series *progress;   /* the series: province rows (zone NULL) and zone rows */
-    const gm_snapshots *snapshots; /* provenance */
-    const gm_inputs *in;           /* the layers of the latest snapshot */
-    const gm_results *res;         /* gm_analyze on them, as of that snapshot */
-    int as_of;                     /* the latest snapshot's date, YYYYMMDD */
-    const char *zone;              /* NULL = the province; else a zone's name */
-    const char *registry;          /* where the data came from, for the provenance */
+    const gm_progress_series *progress; /* the series: province rows (zone NULL) and zone rows */
+    const gm_snapshots *snapshots;      /* provenance */
+    const gm_inputs *in;                /* the layers of the latest snapshot */
+    const gm_results *res;              /* gm_analyze on them, as of that snapshot */
+    int as_of;                          /* the latest snapshot's date, YYYYMMDD */
+    const char *zone;                   /* NULL = the province; else a zone's name */
+    const char *registry;               /* where the data came from, for the provenance */
 } gm_report_data;
 
 /* Writes the report to `path` (a temporary file beside it, renamed into

@@ -39,8 +39,17 @@ static const char ingest_help[] =
     "Exit status: 0 recorded, 2 bad input (nothing recorded), 1 any other failure\n"
     "(nothing recorded; a registry locked by another writer past the timeout).\n";
 
-enum { OPT_DB = 256, OPT_AS_OF, OPT_MINES, OPT_REDLINES, OPT_PARCELS, OPT_ZONES, OPT_FIELD,
-       OPT_ENCODING, OPT_BUSY };
+enum {
+    OPT_DB = 256,
+    OPT_AS_OF,
+    OPT_MINES,
+    OPT_REDLINES,
+    OPT_PARCELS,
+    OPT_ZONES,
+    OPT_FIELD,
+    OPT_ENCODING,
+    OPT_BUSY
+};
 
 static const struct option options[] = {{"db", required_argument, NULL, OPT_DB},
                                         {"as-of", required_argument, NULL, OPT_AS_OF},
@@ -58,8 +67,7 @@ static const struct option options[] = {{"db", required_argument, NULL, OPT_DB},
 static void print_report(const gm_ingest_report *r, const char *db)
 {
     char d[16];
-    snprintf(d, sizeof d, "%04d-%02d-%02d", r->as_of / 10000, r->as_of / 100 % 100,
-             r->as_of % 100);
+    snprintf(d, sizeof d, "%04d-%02d-%02d", r->as_of / 10000, r->as_of / 100 % 100, r->as_of % 100);
     printf("greenmine ingest: snapshot %ld as of %s recorded in %s\n", r->snapshot_id, d, db);
     if (r->previous_as_of)
         printf("  previous snapshot: %04d-%02d-%02d\n", r->previous_as_of / 10000,
@@ -99,8 +107,8 @@ int gm_cmd_ingest(int argc, char **argv)
             break;
         case OPT_AS_OF:
             if (gm_parse_date(optarg, &as_of) != GM_OK || as_of == 0)
-                exit_code = gm_cli_usage_error("ingest", "--as-of %s: not a date (YYYY-MM-DD)",
-                                               optarg);
+                exit_code =
+                    gm_cli_usage_error("ingest", "--as-of %s: not a date (YYYY-MM-DD)", optarg);
             break;
         case OPT_MINES:
         case OPT_REDLINES:
@@ -118,8 +126,8 @@ int gm_cmd_ingest(int argc, char **argv)
             char *end;
             long s = strtol(optarg, &end, 10);
             if (*end || s < 0 || s > 86400)
-                exit_code = gm_cli_usage_error("ingest", "--busy-timeout %s: expected 0..86400",
-                                               optarg);
+                exit_code =
+                    gm_cli_usage_error("ingest", "--busy-timeout %s: expected 0..86400", optarg);
             busy_s = (int)s;
             break;
         }

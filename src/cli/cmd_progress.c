@@ -50,8 +50,7 @@ static void put_date(FILE *f, int d, int quoted)
         fputs(quoted ? "null" : "", f);
         return;
     }
-    fprintf(f, quoted ? "\"%04d-%02d-%02d\"" : "%04d-%02d-%02d", d / 10000, d / 100 % 100,
-            d % 100);
+    fprintf(f, quoted ? "\"%04d-%02d-%02d\"" : "%04d-%02d-%02d", d / 10000, d / 100 % 100, d % 100);
 }
 
 static void put_json_string(FILE *f, const char *s)
@@ -121,8 +120,8 @@ static void print_json(const gm_progress_series *p)
         printf(", \"zone_id\": ");
         put_json_string(stdout, r->zone_id);
         for (int k = 0; k < 2; k++) {
-            printf(", \"%s_done_ha\": %.6f, \"%s_increment_ha\": %.6f, \"%s_target_ha\": ",
-                   kind[k], r->done_ha[k], kind[k], r->increment_ha[k], kind[k]);
+            printf(", \"%s_done_ha\": %.6f, \"%s_increment_ha\": %.6f, \"%s_target_ha\": ", kind[k],
+                   r->done_ha[k], kind[k], r->increment_ha[k], kind[k]);
             put_num(stdout, r->target_ha[k], r->target_ha[k] > 0, "null");
             printf(", \"%s_pct_of_target\": ", kind[k]);
             put_num(stdout, r->target_ha[k] > 0 ? 100.0 * r->done_ha[k] / r->target_ha[k] : 0,
@@ -130,8 +129,8 @@ static void print_json(const gm_progress_series *p)
             printf(", \"%s_projected\": ", kind[k]);
             put_date(stdout, r->projected[k], 1);
         }
-        printf(", \"mines\": %zu, \"large_medium_mines\": %zu, \"conflict_mines\": %zu",
-               r->mines, r->large_medium_mines, r->conflict_mines);
+        printf(", \"mines\": %zu, \"large_medium_mines\": %zu, \"conflict_mines\": %zu", r->mines,
+               r->large_medium_mines, r->conflict_mines);
         printf(", \"large_medium_share\": ");
         put_num(stdout, r->large_medium_share, !r->zone, "null");
         printf(", \"green_mines\": ");

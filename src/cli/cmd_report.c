@@ -98,8 +98,13 @@ int gm_cmd_report(int argc, char **argv)
     if (last) rc = gm_registry_load(reg, last->id, &in);
     if (last && rc == GM_OK) rc = gm_analyze(ctx, in, &ao, &res);
     if (last && rc == GM_OK) {
-        gm_report_data d = {.progress = p, .snapshots = snaps, .in = in, .res = res,
-                            .as_of = last->as_of, .zone = po.zone, .registry = db};
+        gm_report_data d = {.progress = p,
+                            .snapshots = snaps,
+                            .in = in,
+                            .res = res,
+                            .as_of = last->as_of,
+                            .zone = po.zone,
+                            .registry = db};
         rc = gm_write_report_html(ctx, output, &d);
     }
     gm_cli_progress_done(&cli);

@@ -26,11 +26,20 @@ static void esc(FILE *f, const char *s)
     if (!s) return;
     for (; *s; s++) {
         switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        default:
+            fputc(*s, f);
         }
     }
 }
@@ -312,7 +321,7 @@ static void write_headline(FILE *f, const gm_report_data *d)
             date_text(r->projected[k], ds);
             fprintf(f, "<span data-figure=\"%s_projected\" data-value=\"%s\">%s</span>%s", key[k],
                     ds, ds,
-                    r->done_ha[k] >= r->target_ha[k] ? " 已达标 met"
+                    r->done_ha[k] >= r->target_ha[k]   ? " 已达标 met"
                     : r->projected[k] > GM_TARGET_DATE ? " <b class=\"late\">晚于 2020 late</b>"
                                                        : " 按期 on track");
         } else {
@@ -326,7 +335,8 @@ static void write_headline(FILE *f, const gm_report_data *d)
         fprintf(f, " (%zu / %zu)</td><td>≥ %.0f %%</td><td>%s</td><td></td><td></td></tr>\n",
                 r->large_medium_mines, r->mines_known_scale, 100 * GM_TARGET_LARGE_MEDIUM_SHARE,
                 r->large_medium_share >= GM_TARGET_LARGE_MEDIUM_SHARE ? "已达标 met" : "未达标");
-        fputs("<tr><td>绿色矿山<br><small>green mines (large / medium / small)</small></td><td>", f);
+        fputs("<tr><td>绿色矿山<br><small>green mines (large / medium / small)</small></td><td>",
+              f);
         if (r->green_mines >= 0) {
             figure(f, "green_mines", (double)r->green_mines, 0, "");
             fprintf(f, " (%ld / %ld / %ld)", r->green_large, r->green_medium, r->green_small);
@@ -400,9 +410,10 @@ static void write_conflicts(FILE *f, const gm_report_data *d)
             order[2 * j - 2] = order[2 * j], order[2 * j - 1] = order[2 * j + 1];
             order[2 * j] = t0, order[2 * j + 1] = t1;
         }
-    fprintf(f, "<p>共 <span data-figure=\"conflict_table_rows\" data-value=\"%zu\">%zu</span> "
-               "座矿山与生态保护红线重叠（重叠红线只计一次）。%zu mines overlap the ecological "
-               "protection red lines (overlapping red lines counted once).</p>\n",
+    fprintf(f,
+            "<p>共 <span data-figure=\"conflict_table_rows\" data-value=\"%zu\">%zu</span> "
+            "座矿山与生态保护红线重叠（重叠红线只计一次）。%zu mines overlap the ecological "
+            "protection red lines (overlapping red lines counted once).</p>\n",
             n, n, n);
     if (n) {
         fputs("<table class=\"conflicts\">\n<tr><th>采矿许可证号<br><small>mine_id</small></th>"
@@ -445,8 +456,9 @@ static void write_provenance(FILE *f, const gm_report_data *d)
         fputs("PostgreSQL + PostGIS", f);
     else
         esc(f, d->registry);
-    fprintf(f, "</code>. greenmine %s. 面积为 CGCS2000 椭球面积 (GRS 80 geodesic areas); "
-               "重叠图斑只计一次 (overlaps count once); 统计期自 %04d-%02d-%02d 起。</p>\n",
+    fprintf(f,
+            "</code>. greenmine %s. 面积为 CGCS2000 椭球面积 (GRS 80 geodesic areas); "
+            "重叠图斑只计一次 (overlaps count once); 统计期自 %04d-%02d-%02d 起。</p>\n",
             gm_version(), d->progress->period_start / 10000, d->progress->period_start / 100 % 100,
             d->progress->period_start % 100);
     fputs("<table class=\"prov\">\n<tr><th>快照 snapshot</th><th>截至 as of</th><th>图层 layer"
@@ -519,14 +531,17 @@ int gm_write_report_html(gm_context *ctx, const char *path, const gm_report_data
     const char *area = d->zone ? d->zone : "湖南省";
     fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
     esc(f, area);
-    fprintf(f, " 绿色矿山建设进展报告 %s</title>\n<style>\n%s</style>\n</head>\n<body data-as-of=\"%s\""
-               " data-zone=\"",
-            ds, css, ds);
+    fprintf(
+        f,
+        " 绿色矿山建设进展报告 %s</title>\n<style>\n%s</style>\n</head>\n<body data-as-of=\"%s\""
+        " data-zone=\"",
+        ds, css, ds);
     esc(f, d->zone ? d->zone : "");
     fputs("\">\n<h1>", f);
     esc(f, area);
-    fprintf(f, "绿色矿山建设进展报告</h1>\n<p class=\"sub\">Green-mine programme progress "
-               "report — 截至 as of <b>%s</b>（%zu 期快照 snapshots）</p>\n",
+    fprintf(f,
+            "绿色矿山建设进展报告</h1>\n<p class=\"sub\">Green-mine programme progress "
+            "report — 截至 as of <b>%s</b>（%zu 期快照 snapshots）</p>\n",
             ds, d->snapshots->n);
     write_headline(f, d);
     fputs("<h2>示范区进展 Zones</h2>\n", f);

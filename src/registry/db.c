@@ -45,7 +45,10 @@ struct gm_stmt {
     size_t blob_len[GM_DB_MAX_PARAMS];
 };
 
-gm_db_kind gm_db_kind_of(const gm_db *db) { return db->kind; }
+gm_db_kind gm_db_kind_of(const gm_db *db)
+{
+    return db->kind;
+}
 
 const char *gm_db_quote_ident(const char *name, char *buf, size_t len)
 {
@@ -83,8 +86,7 @@ static int pg_fail(gm_db *db, const char *what, const PGresult *res)
         one[--n] = '\0';
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (state && (strcmp(state, "55P03") == 0 || strcmp(state, "40P01") == 0))
-        return gm_error(db->ctx, GM_ERR_BUSY, "the registry is locked by another writer: %s",
-                        one);
+        return gm_error(db->ctx, GM_ERR_BUSY, "the registry is locked by another writer: %s", one);
     return gm_error(db->ctx, GM_ERR_INTERNAL, "registry (PostgreSQL): %s: %s", what, one);
 }
 
@@ -400,7 +402,8 @@ int gm_stmt_reset(gm_stmt *st)
 void gm_stmt_free(gm_stmt *st)
 {
     if (!st) return;
-    if (st->lite) sqlite3_finalize(st->lite);
+    if (st->lite)
+        sqlite3_finalize(st->lite);
     else
         gm_stmt_reset(st);
     free(st->sql);

@@ -78,10 +78,9 @@ static void project(gm_progress_series *p, size_t at, int period_start)
         if (row->target_ha[k] <= 0) continue;
         if (row->done_ha[k] >= row->target_ha[k]) {
             /* met: keep the date it was first seen met */
-            row->projected[k] =
-                prev && prev->done_ha[k] >= row->target_ha[k] && prev->projected[k]
-                    ? prev->projected[k]
-                    : row->as_of;
+            row->projected[k] = prev && prev->done_ha[k] >= row->target_ha[k] && prev->projected[k]
+                                    ? prev->projected[k]
+                                    : row->as_of;
             continue;
         }
         double pace = days > 0 ? row->increment_ha[k] / (double)days : 0.0; /* ha per day */
@@ -123,7 +122,8 @@ static void green_counts(const gm_inputs *in, gm_progress_row *row)
     row->green_small = known ? by[GM_SCALE_SMALL] : -1;
 }
 
-int gm_registry_progress(gm_registry *reg, const gm_progress_options *opts, gm_progress_series **out)
+int gm_registry_progress(gm_registry *reg, const gm_progress_options *opts,
+                         gm_progress_series **out)
 {
     static const gm_progress_options defaults = GM_PROGRESS_OPTIONS_INIT;
     if (!opts) opts = &defaults;

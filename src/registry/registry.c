@@ -39,9 +39,8 @@ const char *gm_parcel_change_name(gm_parcel_change_kind k)
     return (unsigned)k <= GM_CHANGE_DROPPED ? names[k] : "?";
 }
 
-static const char *industry_names[] = {NULL,       "coal",     "nonferrous",  "ferrous",
-                                       "precious", "chemical", "nonmetal",    "sand_gravel",
-                                       "cement",   "stone"};
+static const char *industry_names[] = {NULL,       "coal",     "nonferrous",  "ferrous", "precious",
+                                       "chemical", "nonmetal", "sand_gravel", "cement",  "stone"};
 static const char *mine_status_names[] = {NULL, "new", "producing", "closed"};
 static const char *parcel_status_names[] = {NULL, "planned", "in_progress", "completed"};
 
@@ -82,7 +81,10 @@ void gm_registry_close(gm_registry *reg)
     free(reg);
 }
 
-int gm_registry_schema_version(const gm_registry *reg) { return reg->schema_version; }
+int gm_registry_schema_version(const gm_registry *reg)
+{
+    return reg->schema_version;
+}
 
 /* ---- snapshots ----------------------------------------------------------- */
 
@@ -427,8 +429,8 @@ static int insert_parcels(gm_registry *reg, const gm_inputs *in, long prev_snaps
                 hi = mid;
         }
         prior key = {.parcel_id = (char *)id};
-        prior *before = n_priors ? bsearch(&key, priors, n_priors, sizeof *priors, by_prior_id)
-                                 : NULL;
+        prior *before =
+            n_priors ? bsearch(&key, priors, n_priors, sizeof *priors, by_prior_id) : NULL;
         if (dup) {
             change = GM_CHANGE_DUPLICATE;
         } else {
@@ -603,9 +605,8 @@ static int latest_snapshot(gm_registry *reg, long *id, int *as_of)
     *id = 0;
     *as_of = 0;
     gm_stmt *st = NULL;
-    int rc = gm_db_prepare(reg->db,
-                           "SELECT snapshot_id, as_of FROM snapshot ORDER BY as_of DESC LIMIT 1",
-                           &st);
+    int rc = gm_db_prepare(
+        reg->db, "SELECT snapshot_id, as_of FROM snapshot ORDER BY as_of DESC LIMIT 1", &st);
     if (rc != GM_OK) return rc;
     int step = gm_stmt_step(st);
     if (step == 1) {
@@ -658,8 +659,7 @@ int gm_registry_ingest(gm_registry *reg, const gm_inputs *in, int as_of, gm_inge
     if (rc == GM_OK) rc = insert_parcels(reg, in, prev_id, r);
     if (rc == GM_OK && in->source[GM_LAYER_MINES]) rc = insert_mines(reg, in, r->snapshot_id);
     if (rc == GM_OK && in->source[GM_LAYER_ZONES]) rc = insert_zones(reg, in, r->snapshot_id);
-    if (rc == GM_OK && in->source[GM_LAYER_REDLINES])
-        rc = insert_redlines(reg, in, r->snapshot_id);
+    if (rc == GM_OK && in->source[GM_LAYER_REDLINES]) rc = insert_redlines(reg, in, r->snapshot_id);
     if (rc == GM_OK) rc = gm_db_exec(reg->db, "COMMIT");
     if (rc != GM_OK) {
         if (began) gm_db_rollback(reg->db);

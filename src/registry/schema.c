@@ -45,7 +45,7 @@ static const char *const v1_lite[] = {
     "CREATE INDEX parcel_version_parcel ON parcel_version (parcel_id, snapshot_id)",
     "CREATE TABLE mine_version (version_id INTEGER PRIMARY KEY, snapshot_id INTEGER NOT NULL "
     "REFERENCES snapshot, seq INTEGER NOT NULL, mine_id TEXT, name TEXT, mineral TEXT, industry "
-    "INTEGER, scale TEXT, status INTEGER, green INTEGER, fid INTEGER, area_ha REAL, UNIQUE "
+    "TEXT, scale TEXT, status TEXT, green INTEGER, fid INTEGER, area_ha REAL, UNIQUE "
     "(snapshot_id, seq))",
     "SELECT AddGeometryColumn('mine_version', 'geom', 4490, 'MULTIPOLYGON', 'XY', 0)",
     "SELECT CreateSpatialIndex('mine_version', 'geom')",
@@ -82,7 +82,7 @@ static const char *const v1_pg[] = {
     "CREATE INDEX parcel_version_parcel ON parcel_version (parcel_id, snapshot_id)",
     "CREATE TABLE mine_version (version_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
     "snapshot_id BIGINT NOT NULL REFERENCES snapshot, seq INTEGER NOT NULL, mine_id TEXT, name "
-    "TEXT, mineral TEXT, industry INTEGER, scale TEXT, status INTEGER, green INTEGER, fid BIGINT, "
+    "TEXT, mineral TEXT, industry TEXT, scale TEXT, status TEXT, green INTEGER, fid BIGINT, "
     "area_ha DOUBLE PRECISION, geom geometry(MultiPolygon, 4490), UNIQUE (snapshot_id, seq))",
     "CREATE INDEX mine_version_geom ON mine_version USING GIST (geom)",
     "CREATE TABLE zone_version (version_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
@@ -101,7 +101,8 @@ static const char *const v1_pg[] = {
 /* ---- 2: views for users, and the append-only guard ---------------------- */
 
 #define VIEW_SNAPSHOT_LAYER                                                                        \
-    "CREATE VIEW snapshot_layer AS SELECT s.snapshot_id, s.as_of, l.layer, (SELECT src.snapshot_id " \
+    "CREATE VIEW snapshot_layer AS SELECT s.snapshot_id, s.as_of, l.layer, (SELECT "               \
+    "src.snapshot_id "                                                                             \
     "FROM source src JOIN snapshot s2 ON s2.snapshot_id = src.snapshot_id WHERE src.layer = "      \
     "l.layer AND s2.as_of <= s.as_of ORDER BY s2.as_of DESC LIMIT 1) AS data_snapshot_id FROM "    \
     "snapshot s CROSS JOIN (SELECT DISTINCT layer FROM source) l"
@@ -120,10 +121,7 @@ static const char *const v1_pg[] = {
     "v.snapshot_id WHERE v.change IN ('geometry', 'attributes', 'duplicate')"
 
 static const char *const v2_lite[] = {
-    VIEW_SNAPSHOT_LAYER,
-    VIEW_PARCEL_HISTORY,
-    VIEW_PARCEL_CURRENT,
-    VIEW_PARCEL_CHANGES,
+    VIEW_SNAPSHOT_LAYER, VIEW_PARCEL_HISTORY, VIEW_PARCEL_CURRENT, VIEW_PARCEL_CHANGES,
     /* register the geometry views so QGIS and the spatialite shell see layers */
     "INSERT INTO views_geometry_columns (view_name, view_geometry, view_rowid, f_table_name, "
     "f_geometry_column, read_only) VALUES ('parcel_current', 'geom', 'version_id', "
@@ -155,8 +153,9 @@ static const char *const v2_pg[] = {
 
 static const migration migrations[] = {
     {1, "snapshots, sources, parcel/mine/zone/red-line versions, spatial indexes", v1_lite, v1_pg},
-    {2, "views snapshot_layer, parcel_history, parcel_current, parcel_changes; append-only "
-        "triggers",
+    {2,
+     "views snapshot_layer, parcel_history, parcel_current, parcel_changes; append-only "
+     "triggers",
      v2_lite, v2_pg},
 };
 
