@@ -3,12 +3,15 @@
 
 # Build and run: compiler, CMake, the GIS libraries.
 GM_BUILD_PACKAGES=(build-essential cmake pkg-config libgdal-dev libproj-dev libgeos-dev
-                   libspatialite-dev gdal-bin)
+                   libspatialite-dev libsqlite3-dev libpq-dev gdal-bin)
 # Tests: cmocka, GDAL's Python bindings (validate_gpkg.py and the reference
 # scripts), pyproj (GeographicLib through PROJ) and shapely for the reference
-# figures; PostgreSQL + PostGIS for the geography reference and PG: inputs.
+# figures; PostgreSQL + PostGIS for the geography reference, PG: inputs and the
+# PostGIS registry; the spatialite shell; headless Chromium and a CJK font for
+# the HTML report test.
 GM_TEST_PACKAGES=(libcmocka-dev python3-gdal python3-pyproj python3-shapely
-                  postgresql-15 postgresql-15-postgis-3 postgresql-client-15)
+                  postgresql-15 postgresql-15-postgis-3 postgresql-client-15
+                  spatialite-bin chromium fonts-wqy-microhei)
 
 gm_ensure_packages() {
   local missing=()

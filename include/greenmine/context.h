@@ -28,6 +28,7 @@ typedef enum gm_status {
     GM_ERR_NOMEM = -1,    /* allocation failed */
     GM_ERR_INTERNAL = -2, /* a library call failed unexpectedly */
     GM_ERR_WRITE = -3,    /* an output could not be written */
+    GM_ERR_BUSY = -4,     /* a database stayed locked by another writer */
     GM_ERR_USAGE = -10,   /* bad option or argument */
     GM_ERR_OPEN = -11,    /* an input could not be opened or has no such layer */
     GM_ERR_FIELD = -12,   /* a required field is missing or ambiguous */

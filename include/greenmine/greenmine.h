@@ -15,5 +15,7 @@
 #include <greenmine/analysis.h>
 #include <greenmine/output.h>
 #include <greenmine/check.h>
+#include <greenmine/registry.h>
+#include <greenmine/report.h>
 
 #endif

@@ -88,7 +88,8 @@ typedef struct gm_parcel {
 
 typedef struct gm_zone {
     char *zone_id, *name;
-    GEOSGeometry *geom; /* never NULL */
+    double target_ha[2]; /* the zone's own restoration / reclamation targets, 0 = none */
+    GEOSGeometry *geom;  /* never NULL */
     long fid;
 } gm_zone;
 

@@ -18,6 +18,7 @@ typedef struct gm_cli {
     int quiet;
     int progress;        /* draw a progress bar (stderr is a TTY and not quiet) */
     char open_stage[64]; /* the stage whose bar line is open */
+    size_t kill_after;   /* tests only: SIGKILL after this many parcels are ingested */
 } gm_cli;
 
 /* Installs log and progress callbacks on ctx according to cli. */
@@ -37,5 +38,8 @@ void gm_cli_print_padded(FILE *out, const char *s, int width);
 int gm_cmd_analyze(int argc, char **argv);
 int gm_cmd_demo(int argc, char **argv);
 int gm_cmd_check(int argc, char **argv);
+int gm_cmd_ingest(int argc, char **argv);
+int gm_cmd_progress(int argc, char **argv);
+int gm_cmd_report(int argc, char **argv);
 
 #endif

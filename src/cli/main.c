@@ -13,11 +13,18 @@ static const char main_help[] =
     "Commands:\n"
     "  analyze    mines x red lines x zones, restoration and reclamation progress,\n"
     "             written to a GeoPackage (see 'greenmine analyze --help')\n"
+    "  check      is a mining-right application clear of the red lines?\n"
+    "             (see 'greenmine check --help')\n"
     "  demo       analyze the synthetic demo data in data/demo\n"
+    "  ingest     record the layers as a dated snapshot in a registry\n"
+    "             (SpatiaLite file or PG:...), see 'greenmine ingest --help'\n"
+    "  progress   restoration and reclamation per snapshot and zone, against\n"
+    "             the targets, from a registry\n"
+    "  report     a self-contained HTML report of a registry (A4, Chinese)\n"
     "  version    print the version\n"
     "\n"
     "Every command takes --help. Documentation: docs/cli.md, docs/check.md,\n"
-    "docs/architecture.md.\n";
+    "docs/registry.md, docs/architecture.md.\n";
 
 int main(int argc, char **argv)
 {
@@ -30,6 +37,9 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "analyze") == 0) return gm_cmd_analyze(argc - 1, argv + 1);
     if (strcmp(cmd, "check") == 0) return gm_cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "demo") == 0) return gm_cmd_demo(argc - 1, argv + 1);
+    if (strcmp(cmd, "ingest") == 0) return gm_cmd_ingest(argc - 1, argv + 1);
+    if (strcmp(cmd, "progress") == 0) return gm_cmd_progress(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0) return gm_cmd_report(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("greenmine %s\n", gm_version());
         return GM_EXIT_OK;

@@ -5,6 +5,7 @@
  */
 #include "cli/cli.h"
 
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +29,9 @@ static void on_log(void *user, gm_log_level level, const char *message)
 static void on_progress(void *user, const char *stage, size_t done, size_t total)
 {
     gm_cli *cli = user;
+    /* test hook (GREENMINE_TEST_KILL_AFTER): die like a crash mid-ingest */
+    if (cli->kill_after > 0 && done >= cli->kill_after && strcmp(stage, "ingest parcels") == 0)
+        raise(SIGKILL);
     if (!cli->progress) return;
     if (strcmp(stage, cli->open_stage) != 0) {
         gm_cli_progress_done(cli);

@@ -36,6 +36,8 @@ static const field_def parcel_fields[] = {
 static const field_def zone_fields[] = {
     {"zone_id", {"编号", "BH", NULL}, 0},
     {"name", {"名称", "MC", NULL}, 1},
+    {"restoration_target", {"恢复治理目标", "治理目标", "ZLMB", NULL}, 0},
+    {"reclamation_target", {"复垦目标", "土地复垦目标", "FKMB", NULL}, 0},
 };
 
 static const field_def *defs(gm_layer_kind kind, size_t *n)

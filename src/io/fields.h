@@ -22,7 +22,7 @@ enum {
 };
 enum { GM_F_REDLINE_ID, GM_F_REDLINE_NAME, GM_F_CATEGORY };
 enum { GM_F_PARCEL_ID, GM_F_KIND, GM_F_PARCEL_STATUS, GM_F_COMPLETED_ON, GM_F_LEGACY };
-enum { GM_F_ZONE_ID, GM_F_ZONE_NAME };
+enum { GM_F_ZONE_ID, GM_F_ZONE_NAME, GM_F_ZONE_RESTORATION_TARGET, GM_F_ZONE_RECLAMATION_TARGET };
 
 /* Number of canonical fields of a layer kind, and the name of the i-th. */
 size_t gm_fields_count(gm_layer_kind kind);

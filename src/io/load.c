@@ -302,7 +302,24 @@ static int add_parcel(reader *r, OGRFeatureH f, GEOSGeometry *geom, const char *
     return GM_OK;
 }
 
-static int add_zone(reader *r, OGRFeatureH f, GEOSGeometry *geom)
+/* A zone's own target in hectares: a number >= 0, else 0 (none) with a warning. */
+static double zone_target(reader *r, OGRFeatureH f, int canonical, const char *label)
+{
+    const char *text = field_ref(r, f, canonical);
+    if (!text || !*text) return 0.0;
+    char *end;
+    double v = strtod(text, &end);
+    while (*end == ' ')
+        end++;
+    if (end == text || *end || !(v >= 0.0)) {
+        warn(r, W_VALUE, "%s: %s '%s' is not a number of hectares; no target", label,
+             gm_field_canonical(r->kind, (size_t)canonical), text);
+        return 0.0;
+    }
+    return v;
+}
+
+static int add_zone(reader *r, OGRFeatureH f, GEOSGeometry *geom, const char *label)
 {
     if (grow(r, (void **)&r->in->zones, sizeof(gm_zone)) != GM_OK) return GM_ERR_NOMEM;
     gm_zone *z = &r->in->zones[r->n++];
@@ -312,6 +329,8 @@ static int add_zone(reader *r, OGRFeatureH f, GEOSGeometry *geom)
     z->name = field_text(r, f, GM_F_ZONE_NAME);
     if (!z->zone_id) /* zone_id is optional: the name identifies a zone too */
         z->zone_id = gm_strdup(z->name ? z->name : "");
+    z->target_ha[0] = zone_target(r, f, GM_F_ZONE_RESTORATION_TARGET, label);
+    z->target_ha[1] = zone_target(r, f, GM_F_ZONE_RECLAMATION_TARGET, label);
     return GM_OK;
 }
 
@@ -355,7 +374,7 @@ static int read_features(reader *r)
             else if (r->kind == GM_LAYER_PARCELS)
                 rc = add_parcel(r, f, geom, label);
             else
-                rc = add_zone(r, f, geom);
+                rc = add_zone(r, f, geom, label);
             if (rc != GM_OK && geom) GEOSGeom_destroy_r(h, geom);
         }
         OGR_F_Destroy(f);

@@ -1,0 +1,241 @@
+/*
+ * schema.c -- the registry's schema: numbered migrations, applied in order
+ * inside one transaction each, recorded in schema_version. A database newer
+ * than this library is refused rather than guessed at. docs/registry.md
+ * describes every table and view; keep the two together.
+ */
+#include "registry/registry_impl.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* Statements of one migration for one backend; NULL ends the list. */
+typedef struct migration {
+    int version;
+    const char *description;
+    const char *const *lite;
+    const char *const *pg;
+} migration;
+
+/* ---- 1: snapshots, sources, versions of the four layers ----------------- */
+
+#define SNAPSHOT_COLUMNS                                                                           \
+    "as_of %s NOT NULL UNIQUE, ingested_at TEXT NOT NULL, greenmine_version TEXT NOT NULL)"
+
+static const char *const v1_lite[] = {
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT "
+    "NULL, description TEXT NOT NULL)",
+    "SELECT InitSpatialMetaData(0, 'NONE')",
+    "SELECT InsertEpsgSrid(4490) WHERE NOT EXISTS (SELECT 1 FROM spatial_ref_sys WHERE srid = "
+    "4490)",
+    "CREATE TABLE snapshot (snapshot_id INTEGER PRIMARY KEY, as_of TEXT NOT NULL UNIQUE, "
+    "ingested_at TEXT NOT NULL, greenmine_version TEXT NOT NULL)",
+    "CREATE TABLE source (snapshot_id INTEGER NOT NULL REFERENCES snapshot, layer TEXT NOT NULL, "
+    "source TEXT NOT NULL, file_name TEXT, sha256 TEXT, layer_name TEXT, crs TEXT, features "
+    "INTEGER NOT NULL, PRIMARY KEY (snapshot_id, layer))",
+    "CREATE TABLE parcel (parcel_id TEXT PRIMARY KEY, first_snapshot_id INTEGER NOT NULL "
+    "REFERENCES snapshot)",
+    "CREATE TABLE parcel_version (version_id INTEGER PRIMARY KEY, snapshot_id INTEGER NOT NULL "
+    "REFERENCES snapshot, seq INTEGER NOT NULL, parcel_id TEXT NOT NULL REFERENCES parcel, fid "
+    "INTEGER, kind TEXT, status TEXT, completed_on TEXT, legacy INTEGER, area_ha REAL NOT NULL, "
+    "change TEXT NOT NULL, changed_ha REAL, UNIQUE (snapshot_id, seq))",
+    "SELECT AddGeometryColumn('parcel_version', 'geom', 4490, 'MULTIPOLYGON', 'XY', 1)",
+    "SELECT CreateSpatialIndex('parcel_version', 'geom')",
+    "CREATE INDEX parcel_version_parcel ON parcel_version (parcel_id, snapshot_id)",
+    "CREATE TABLE mine_version (version_id INTEGER PRIMARY KEY, snapshot_id INTEGER NOT NULL "
+    "REFERENCES snapshot, seq INTEGER NOT NULL, mine_id TEXT, name TEXT, mineral TEXT, industry "
+    "TEXT, scale TEXT, status TEXT, green INTEGER, fid INTEGER, area_ha REAL, UNIQUE "
+    "(snapshot_id, seq))",
+    "SELECT AddGeometryColumn('mine_version', 'geom', 4490, 'MULTIPOLYGON', 'XY', 0)",
+    "SELECT CreateSpatialIndex('mine_version', 'geom')",
+    "CREATE TABLE zone_version (version_id INTEGER PRIMARY KEY, snapshot_id INTEGER NOT NULL "
+    "REFERENCES snapshot, seq INTEGER NOT NULL, zone_id TEXT, name TEXT, restoration_target_ha "
+    "REAL, reclamation_target_ha REAL, fid INTEGER, area_ha REAL NOT NULL, UNIQUE (snapshot_id, "
+    "seq))",
+    "SELECT AddGeometryColumn('zone_version', 'geom', 4490, 'MULTIPOLYGON', 'XY', 1)",
+    "SELECT CreateSpatialIndex('zone_version', 'geom')",
+    "CREATE TABLE redline_version (version_id INTEGER PRIMARY KEY, snapshot_id INTEGER NOT NULL "
+    "REFERENCES snapshot, seq INTEGER NOT NULL, redline_id TEXT, name TEXT, category TEXT, fid "
+    "INTEGER, area_ha REAL NOT NULL, UNIQUE (snapshot_id, seq))",
+    "SELECT AddGeometryColumn('redline_version', 'geom', 4490, 'MULTIPOLYGON', 'XY', 1)",
+    "SELECT CreateSpatialIndex('redline_version', 'geom')",
+    NULL};
+
+static const char *const v1_pg[] = {
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT "
+    "NULL, description TEXT NOT NULL)",
+    "CREATE EXTENSION IF NOT EXISTS postgis",
+    "CREATE TABLE snapshot (snapshot_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, as_of "
+    "TEXT NOT NULL UNIQUE, ingested_at TEXT NOT NULL, greenmine_version TEXT NOT NULL)",
+    "CREATE TABLE source (snapshot_id BIGINT NOT NULL REFERENCES snapshot, layer TEXT NOT NULL, "
+    "source TEXT NOT NULL, file_name TEXT, sha256 TEXT, layer_name TEXT, crs TEXT, features "
+    "BIGINT NOT NULL, PRIMARY KEY (snapshot_id, layer))",
+    "CREATE TABLE parcel (parcel_id TEXT PRIMARY KEY, first_snapshot_id BIGINT NOT NULL "
+    "REFERENCES snapshot)",
+    "CREATE TABLE parcel_version (version_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+    "snapshot_id BIGINT NOT NULL REFERENCES snapshot, seq INTEGER NOT NULL, parcel_id TEXT NOT "
+    "NULL REFERENCES parcel, fid BIGINT, kind TEXT, status TEXT, completed_on TEXT, legacy "
+    "INTEGER, area_ha DOUBLE PRECISION NOT NULL, change TEXT NOT NULL, changed_ha DOUBLE "
+    "PRECISION, geom geometry(MultiPolygon, 4490) NOT NULL, UNIQUE (snapshot_id, seq))",
+    "CREATE INDEX parcel_version_geom ON parcel_version USING GIST (geom)",
+    "CREATE INDEX parcel_version_parcel ON parcel_version (parcel_id, snapshot_id)",
+    "CREATE TABLE mine_version (version_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+    "snapshot_id BIGINT NOT NULL REFERENCES snapshot, seq INTEGER NOT NULL, mine_id TEXT, name "
+    "TEXT, mineral TEXT, industry TEXT, scale TEXT, status TEXT, green INTEGER, fid BIGINT, "
+    "area_ha DOUBLE PRECISION, geom geometry(MultiPolygon, 4490), UNIQUE (snapshot_id, seq))",
+    "CREATE INDEX mine_version_geom ON mine_version USING GIST (geom)",
+    "CREATE TABLE zone_version (version_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+    "snapshot_id BIGINT NOT NULL REFERENCES snapshot, seq INTEGER NOT NULL, zone_id TEXT, name "
+    "TEXT, restoration_target_ha DOUBLE PRECISION, reclamation_target_ha DOUBLE PRECISION, fid "
+    "BIGINT, area_ha DOUBLE PRECISION NOT NULL, geom geometry(MultiPolygon, 4490) NOT NULL, "
+    "UNIQUE (snapshot_id, seq))",
+    "CREATE INDEX zone_version_geom ON zone_version USING GIST (geom)",
+    "CREATE TABLE redline_version (version_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+    "snapshot_id BIGINT NOT NULL REFERENCES snapshot, seq INTEGER NOT NULL, redline_id TEXT, name "
+    "TEXT, category TEXT, fid BIGINT, area_ha DOUBLE PRECISION NOT NULL, geom "
+    "geometry(MultiPolygon, 4490) NOT NULL, UNIQUE (snapshot_id, seq))",
+    "CREATE INDEX redline_version_geom ON redline_version USING GIST (geom)",
+    NULL};
+
+/* ---- 2: views for users, and the append-only guard ---------------------- */
+
+#define VIEW_SNAPSHOT_LAYER                                                                        \
+    "CREATE VIEW snapshot_layer AS SELECT s.snapshot_id, s.as_of, l.layer, (SELECT "               \
+    "src.snapshot_id "                                                                             \
+    "FROM source src JOIN snapshot s2 ON s2.snapshot_id = src.snapshot_id WHERE src.layer = "      \
+    "l.layer AND s2.as_of <= s.as_of ORDER BY s2.as_of DESC LIMIT 1) AS data_snapshot_id FROM "    \
+    "snapshot s CROSS JOIN (SELECT DISTINCT layer FROM source) l"
+#define VIEW_PARCEL_HISTORY                                                                        \
+    "CREATE VIEW parcel_history AS SELECT v.parcel_id, min(s.as_of) AS first_as_of, max(s.as_of) " \
+    "AS last_as_of, count(DISTINCT v.snapshot_id) AS snapshots, sum(CASE WHEN v.change = "         \
+    "'geometry' THEN 1 ELSE 0 END) AS geometry_changes FROM parcel_version v JOIN snapshot s ON "  \
+    "s.snapshot_id = v.snapshot_id GROUP BY v.parcel_id"
+#define VIEW_PARCEL_CURRENT                                                                        \
+    "CREATE VIEW parcel_current AS SELECT v.version_id, v.snapshot_id, v.parcel_id, v.kind, "      \
+    "v.status, v.completed_on, v.legacy, v.area_ha, v.change, v.geom FROM parcel_version v WHERE " \
+    "v.snapshot_id = (SELECT snapshot_id FROM snapshot ORDER BY as_of DESC LIMIT 1)"
+#define VIEW_PARCEL_CHANGES                                                                        \
+    "CREATE VIEW parcel_changes AS SELECT v.version_id, s.as_of, v.parcel_id, v.change, "          \
+    "v.area_ha, v.changed_ha, v.geom FROM parcel_version v JOIN snapshot s ON s.snapshot_id = "    \
+    "v.snapshot_id WHERE v.change IN ('geometry', 'attributes', 'duplicate')"
+
+static const char *const v2_lite[] = {
+    VIEW_SNAPSHOT_LAYER, VIEW_PARCEL_HISTORY, VIEW_PARCEL_CURRENT, VIEW_PARCEL_CHANGES,
+    /* register the geometry views so QGIS and the spatialite shell see layers */
+    "INSERT INTO views_geometry_columns (view_name, view_geometry, view_rowid, f_table_name, "
+    "f_geometry_column, read_only) VALUES ('parcel_current', 'geom', 'version_id', "
+    "'parcel_version', 'geom', 1), ('parcel_changes', 'geom', 'version_id', 'parcel_version', "
+    "'geom', 1)",
+    "CREATE TRIGGER snapshot_append_only BEFORE UPDATE ON snapshot BEGIN SELECT RAISE(ABORT, "
+    "'greenmine registry: snapshots are never rewritten'); END",
+    "CREATE TRIGGER snapshot_no_delete BEFORE DELETE ON snapshot BEGIN SELECT RAISE(ABORT, "
+    "'greenmine registry: snapshots are never rewritten'); END",
+    "CREATE TRIGGER parcel_version_append_only BEFORE UPDATE OF snapshot_id, parcel_id, kind, "
+    "status, completed_on, legacy, geom ON parcel_version BEGIN SELECT RAISE(ABORT, 'greenmine "
+    "registry: snapshots are never rewritten'); END",
+    "CREATE TRIGGER parcel_version_no_delete BEFORE DELETE ON parcel_version BEGIN SELECT "
+    "RAISE(ABORT, 'greenmine registry: snapshots are never rewritten'); END",
+    NULL};
+
+static const char *const v2_pg[] = {
+    VIEW_SNAPSHOT_LAYER,
+    VIEW_PARCEL_HISTORY,
+    VIEW_PARCEL_CURRENT,
+    VIEW_PARCEL_CHANGES,
+    "CREATE FUNCTION greenmine_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE "
+    "EXCEPTION 'greenmine registry: snapshots are never rewritten'; END $$",
+    "CREATE TRIGGER snapshot_append_only BEFORE UPDATE OR DELETE ON snapshot FOR EACH ROW "
+    "EXECUTE FUNCTION greenmine_append_only()",
+    "CREATE TRIGGER parcel_version_append_only BEFORE UPDATE OR DELETE ON parcel_version FOR "
+    "EACH ROW EXECUTE FUNCTION greenmine_append_only()",
+    NULL};
+
+static const migration migrations[] = {
+    {1, "snapshots, sources, parcel/mine/zone/red-line versions, spatial indexes", v1_lite, v1_pg},
+    {2,
+     "views snapshot_layer, parcel_history, parcel_current, parcel_changes; append-only "
+     "triggers",
+     v2_lite, v2_pg},
+};
+
+/* The version recorded in the database (0 = a fresh database). */
+static int current_version(gm_registry *reg, int *version)
+{
+    *version = 0;
+    const char *probe = reg->db_kind == GM_DB_SPATIALITE
+                            ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = "
+                              "'schema_version'"
+                            : "SELECT count(*) FROM information_schema.tables WHERE table_schema "
+                              "= current_schema() AND table_name = 'schema_version'";
+    gm_stmt *st = NULL;
+    int rc = gm_db_prepare(reg->db, probe, &st);
+    if (rc != GM_OK) return rc;
+    int have = 0;
+    if ((rc = gm_stmt_step(st)) == 1) have = (int)gm_stmt_int(st, 0), rc = GM_OK;
+    gm_stmt_free(st);
+    if (rc < 0 || !have) return rc < 0 ? rc : GM_OK;
+    rc = gm_db_prepare(reg->db, "SELECT coalesce(max(version), 0) FROM schema_version", &st);
+    if (rc != GM_OK) return rc;
+    if ((rc = gm_stmt_step(st)) == 1) *version = (int)gm_stmt_int(st, 0), rc = GM_OK;
+    gm_stmt_free(st);
+    return rc < 0 ? rc : GM_OK;
+}
+
+void gm_registry_now(char buf[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int gm_registry_migrate(gm_registry *reg)
+{
+    int version = 0;
+    int rc = current_version(reg, &version);
+    if (rc != GM_OK) return rc;
+    if (version > GM_REGISTRY_SCHEMA_VERSION)
+        return gm_error(reg->ctx, GM_ERR_OPEN,
+                        "registry %s: schema version %d is newer than this greenmine knows (%d); "
+                        "use a newer greenmine",
+                        reg->target, version, GM_REGISTRY_SCHEMA_VERSION);
+    for (size_t m = 0; m < sizeof migrations / sizeof *migrations; m++) {
+        const migration *mg = &migrations[m];
+        if (mg->version <= version) continue;
+        /* the write lock first: two first-time opens must not both migrate */
+        if ((rc = gm_db_begin_write(reg->db)) != GM_OK) return rc;
+        int now_version = 0;
+        if ((rc = current_version(reg, &now_version)) != GM_OK) goto fail;
+        if (now_version >= mg->version) { /* another process got there first */
+            gm_db_exec(reg->db, "COMMIT");
+            continue;
+        }
+        const char *const *sql = reg->db_kind == GM_DB_SPATIALITE ? mg->lite : mg->pg;
+        for (; *sql && rc == GM_OK; sql++)
+            rc = gm_db_exec(reg->db, *sql);
+        if (rc != GM_OK) goto fail;
+        gm_stmt *st = NULL;
+        char now[32];
+        gm_registry_now(now);
+        rc = gm_db_prepare(reg->db,
+                           "INSERT INTO schema_version (version, applied_at, description) VALUES "
+                           "(?, ?, ?)",
+                           &st);
+        if (rc == GM_OK) rc = gm_stmt_bind_int(st, 1, mg->version);
+        if (rc == GM_OK) rc = gm_stmt_bind_text(st, 2, now);
+        if (rc == GM_OK) rc = gm_stmt_bind_text(st, 3, mg->description);
+        if (rc == GM_OK && gm_stmt_step(st) < 0) rc = gm_context_errcode(reg->ctx);
+        gm_stmt_free(st);
+        if (rc == GM_OK) rc = gm_db_exec(reg->db, "COMMIT");
+        if (rc != GM_OK) goto fail;
+        gm_log(reg->ctx, GM_LOG_INFO, "registry %s: schema upgraded to version %d (%s)",
+               reg->target, mg->version, mg->description);
+        continue;
+    fail:
+        gm_db_rollback(reg->db);
+        return rc;
+    }
+    reg->schema_version = GM_REGISTRY_SCHEMA_VERSION;
+    return GM_OK;
+}
