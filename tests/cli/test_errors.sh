@@ -33,6 +33,20 @@ good=(--mines mines.geojson --redlines redlines.geojson --parcels parcels.geojso
 if "$gm" analyze "${good[@]}" -o good/out.gpkg --quiet > stdout.txt 2> stderr.txt && [ -s good/out.gpkg ] \
    && [ ! -s stdout.txt ]; then ok; else bad "good run failed or --quiet printed: $(cat stderr.txt)"; fi
 
+# --from and --as-of reach the right ends of the period (P1 is dated 2018-01-01)
+"$gm" analyze "${good[@]}" -o period/out.gpkg --from 2018-01-02 --as-of 2019-06-30 > period.txt 2>&1
+if grep -q "period 2018-01-02 .. 2019-06-30" period.txt \
+   && [ "$(ogrinfo -ro -q period/out.gpkg -sql "SELECT value FROM province_indicators WHERE indicator='restoration_done_ha'" | grep -o 'value (Real) = .*')" = "value (Real) = 0" ] \
+   && [ "$(ogrinfo -ro -q period/out.gpkg -sql "SELECT value FROM province_indicators WHERE indicator='period_start'" | grep -o 'value (Real) = .*')" = "value (Real) = 20180102" ]
+then ok; else bad "--from/--as-of: $(cat period.txt)"; fi
+
+# A failure in the middle of writing leaves an existing output as it was, and no temporary file
+cp good/out.gpkg before.gpkg
+( trap '' XFSZ; ulimit -f 64; "$gm" analyze "${good[@]}" -o good/out.gpkg --quiet ) 2> xfsz.txt
+rc=$?
+if [ $rc -eq 1 ] && cmp -s good/out.gpkg before.gpkg && ! ls -a good | grep -q tmp; then ok
+else bad "mid-write failure: exit $rc, output $(cmp -s good/out.gpkg before.gpkg && echo kept || echo changed): $(cat xfsz.txt)"; fi
+
 echo "previous result" > keep.gpkg
 expect() { # description, needle, args...
   local what=$1 needle=$2; shift 2

@@ -295,6 +295,44 @@ static void test_share_counts_empty_mines(void **state)
     gm_inputs_free(ctx, in);
 }
 
+/* A sliver of 1e-11 degree (~1e-7 ha, under GM_NOISE_HA) is noise for zones too:
+ * the mine is in no zone; the parcel is all outside and its zone figure exactly 0. */
+#define SLIVER                                                                                     \
+    "POLYGON((112.00999999999 28,112.02 28,112.02 28.01,112.00999999999 28.01,112.00999999999 "    \
+    "28))"
+static void test_noise_overlap_with_zone_is_nothing(void **state)
+{
+    (void)state;
+    gm_inputs *in = fresh();
+    zone(in, "Z", wkt(h, SLIVER));
+    mine(in, "M", GM_SCALE_SMALL, r(0, 0, 1, 1));
+    done(in, r(0, 0, 1, 1));
+    gm_results *res = run(in, NULL);
+    assert_int_equal(res->mines[0].zone, -1);
+    assert_int_equal(res->zones[0].mines, 0);
+    assert_true(res->zones[0].done_ha[GM_RESTORATION] == 0.0);
+    assert_null(res->zones[0].done[GM_RESTORATION]);
+    assert_rel(res->outside_done_ha[GM_RESTORATION], ha(0, 0, 1, 1), 1e-9);
+    gm_results_free(ctx, res);
+    gm_inputs_free(ctx, in);
+}
+
+/* A parcel inside a zone but for a noise sliver: nothing is "outside". */
+static void test_noise_outside_is_nothing(void **state)
+{
+    (void)state;
+    gm_inputs *in = fresh();
+    zone(in, "Z",
+         wkt(h, "POLYGON((111.9 27.9,112.00999999999 27.9,112.00999999999 28.1,111.9 28.1,111.9 "
+                "27.9))"));
+    done(in, r(0, 0, 1, 1));
+    gm_results *res = run(in, NULL);
+    assert_true(res->outside_done_ha[GM_RESTORATION] == 0.0);
+    assert_null(res->outside_done[GM_RESTORATION]);
+    gm_results_free(ctx, res);
+    gm_inputs_free(ctx, in);
+}
+
 /* Threads change nothing: bit-identical figures with 1 and 3 workers. */
 static void test_threads_give_identical_results(void **state)
 {
@@ -350,6 +388,8 @@ int main(void)
         cmocka_unit_test(test_mine_zone_is_largest_part),
         cmocka_unit_test(test_share_counts_empty_mines),
         cmocka_unit_test(test_threads_give_identical_results),
+        cmocka_unit_test(test_noise_overlap_with_zone_is_nothing),
+        cmocka_unit_test(test_noise_outside_is_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -99,6 +99,8 @@ static void test_dates(void **state)
     assert_int_equal(gm_parse_date("2020-02-29", &d), GM_OK); /* leap year */
     assert_int_equal(d, 20200229);
     PARSES(int, gm_parse_date, "2019-02-29", GM_ERR_FIELD, 0);
+    PARSES(int, gm_parse_date, "2100-02-29", GM_ERR_FIELD, 0); /* century, not leap */
+    PARSES(int, gm_parse_date, "2000-02-29", GM_OK, 20000229); /* 400-year leap */
     assert_int_equal(gm_parse_date("2019-13-01", &d), GM_ERR_FIELD);
     assert_int_equal(gm_parse_date("31/12/2020", &d), GM_ERR_FIELD);
     assert_int_equal(gm_parse_date("soon", &d), GM_ERR_FIELD);
