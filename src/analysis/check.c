@@ -8,6 +8,7 @@
  * the buffer polygons, and the verdict. GEOS and PROJ's geodesics only.
  */
 #include "analysis/stages.h"
+#include "core/densify.h"
 #include "core/index.h"
 #include "core/prepared.h"
 
@@ -183,95 +184,6 @@ done:
     return rc;
 }
 
-/* ---- geodesic densification ---------------------------------------------
- * Areas treat an edge as the geodesic between its vertices, but GEOS
- * overlays in plain lon/lat, where a vertex it inserts on an edge (where a red
- * line crosses it) lies on the straight lon/lat line, off the geodesic: on a
- * 2 km edge at 28N by up to 4 cm, enough to move an overlap by 1e-4 relative.
- * Points inserted ON the geodesic leave the area unchanged, and after that
- * every chord is short enough (GM_DENSIFY_M) for the drift to vanish
- * (sagitta 2.6e-5 m at 50 m). */
-#define GM_DENSIFY_M 50.0
-
-static GEOSGeometry *densify_ring(GEOSContextHandle_t h, const struct geod_geodesic *g,
-                                  const GEOSGeometry *ring)
-{
-    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
-    unsigned n = 0;
-    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n) || n < 2) return GEOSGeom_clone_r(h, ring);
-    size_t cap = n, used = 0;
-    double *xy = malloc(2 * cap * sizeof *xy);
-    if (!xy) return NULL;
-    for (unsigned i = 0; i + 1 < n; i++) {
-        double x0, y0, x1, y1, s12, a1, a2;
-        GEOSCoordSeq_getXY_r(h, seq, i, &x0, &y0);
-        GEOSCoordSeq_getXY_r(h, seq, i + 1, &x1, &y1);
-        geod_inverse(g, y0, x0, y1, x1, &s12, &a1, &a2);
-        size_t parts = s12 > GM_DENSIFY_M ? (size_t)ceil(s12 / GM_DENSIFY_M) : 1;
-        if (used + parts + 1 > cap) {
-            cap = (used + parts + 1) * 2;
-            double *p = realloc(xy, 2 * cap * sizeof *p);
-            if (!p) {
-                free(xy);
-                return NULL;
-            }
-            xy = p;
-        }
-        xy[2 * used] = x0, xy[2 * used + 1] = y0, used++;
-        for (size_t k = 1; k < parts; k++) {
-            double lat, lon, azi;
-            geod_direct(g, y0, x0, a1, s12 * (double)k / (double)parts, &lat, &lon, &azi);
-            xy[2 * used] = lon, xy[2 * used + 1] = lat, used++;
-        }
-    }
-    double xl, yl;
-    GEOSCoordSeq_getXY_r(h, seq, n - 1, &xl, &yl);
-    xy[2 * used] = xl, xy[2 * used + 1] = yl, used++;
-    GEOSCoordSequence *out = GEOSCoordSeq_copyFromBuffer_r(h, xy, (unsigned)used, 0, 0);
-    free(xy);
-    return out ? GEOSGeom_createLinearRing_r(h, out) : NULL;
-}
-
-static GEOSGeometry *densify_polygon(GEOSContextHandle_t h, const struct geod_geodesic *g,
-                                     const GEOSGeometry *poly)
-{
-    int nh = GEOSGetNumInteriorRings_r(h, poly);
-    GEOSGeometry *shell = densify_ring(h, g, GEOSGetExteriorRing_r(h, poly));
-    GEOSGeometry **holes = calloc(nh > 0 ? (size_t)nh : 1, sizeof *holes);
-    int ok = shell && holes;
-    for (int i = 0; ok && i < nh; i++)
-        ok = (holes[i] = densify_ring(h, g, GEOSGetInteriorRingN_r(h, poly, i))) != NULL;
-    GEOSGeometry *out = ok ? GEOSGeom_createPolygon_r(h, shell, holes, (unsigned)nh) : NULL;
-    if (!out) {
-        if (shell) GEOSGeom_destroy_r(h, shell);
-        for (int i = 0; holes && i < nh; i++)
-            if (holes[i]) GEOSGeom_destroy_r(h, holes[i]);
-    }
-    free(holes);
-    return out;
-}
-
-/* A copy of a valid Polygon/MultiPolygon with vertices added along its
- * geodesic edges so that no edge is longer than GM_DENSIFY_M. */
-static GEOSGeometry *densify(GEOSContextHandle_t h, const GEOSGeometry *geom)
-{
-    struct geod_geodesic g;
-    geod_init(&g, GM_GRS80_A, GM_GRS80_F);
-    if (GEOSGeomTypeId_r(h, geom) == GEOS_POLYGON) return densify_polygon(h, &g, geom);
-    int n = GEOSGetNumGeometries_r(h, geom);
-    GEOSGeometry **parts = calloc(n > 0 ? (size_t)n : 1, sizeof *parts);
-    int ok = parts != NULL;
-    for (int i = 0; ok && i < n; i++)
-        ok = (parts[i] = densify_polygon(h, &g, GEOSGetGeometryN_r(h, geom, i))) != NULL;
-    GEOSGeometry *out =
-        ok ? GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, (unsigned)n) : NULL;
-    if (!out)
-        for (int i = 0; parts && i < n; i++)
-            if (parts[i]) GEOSGeom_destroy_r(h, parts[i]);
-    free(parts);
-    return out;
-}
-
 /* Moves mine i's overlaps out of a conflicts-stage result. */
 static int take_hits(const gm_results *st, size_t i, gm_check_hit **out, size_t *n)
 {
@@ -326,7 +238,7 @@ int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
     res->buffer_m = buffer;
     res->radius_m = fmax(buffer, GM_CHECK_NEAREST_RADIUS_M);
     for (size_t i = 0; i < n; i++) {
-        if (!(dense[i] = densify(h, apps->items[i].geom))) {
+        if (!(dense[i] = gm_densify_geodesic(h, apps->items[i].geom, GM_DENSIFY_M))) {
             rc = gm_error(ctx, GM_ERR_INTERNAL, "application %s: densifying failed",
                           apps->items[i].id ? apps->items[i].id : "?");
             goto done;

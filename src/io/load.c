@@ -5,6 +5,7 @@
  * nothing downstream ever sees an invalid or non-polygonal geometry.
  */
 #include "core/context_impl.h"
+#include "core/densify.h"
 #include "core/normalise.h"
 #include "io/fields.h"
 #include "io/source.h"
@@ -183,6 +184,30 @@ static const char *geometry_kind(OGRwkbGeometryType t)
     }
 }
 
+/* Replaces *g by its geodesic densification (core/densify.h says why). The
+ * points added lie on the geodesic, a hair off the lon/lat chord, so two
+ * edges closer than that could now cross: re-check, and repair if so. */
+static int densify(reader *r, GEOSGeometry **g, unsigned *flags)
+{
+    GEOSContextHandle_t h = r->ctx->geos;
+    GEOSGeometry *d = gm_densify_geodesic(h, *g, GM_DENSIFY_M);
+    if (!d) return GM_ERR_GEOMETRY;
+    if (GEOSGetNumCoordinates_r(h, d) == GEOSGetNumCoordinates_r(h, *g)) {
+        GEOSGeom_destroy_r(h, d); /* no edge was long: keep the original */
+        return GM_OK;
+    }
+    GEOSGeom_destroy_r(h, *g);
+    *g = NULL;
+    if (GEOSisValid_r(h, d) == 1) {
+        *g = d;
+        return GM_OK;
+    }
+    unsigned again = 0;
+    if (gm_normalise_polygonal(h, d, g, &again) != 0 || !*g) return GM_ERR_GEOMETRY;
+    *flags |= again & GM_NORM_REPAIRED;
+    return GM_OK;
+}
+
 /* OGR geometry (borrowed) -> normalised GEOS geometry in lon/lat, or NULL with
  * *flags saying why. Returns GM_OK or an input error already set on ctx. */
 static int convert_geometry(reader *r, OGRFeatureH f, GEOSGeometry **out, unsigned *flags)
@@ -244,6 +269,11 @@ static int convert_geometry(reader *r, OGRFeatureH f, GEOSGeometry **out, unsign
         feature_label(r, f, label, sizeof label);
         return gm_error(r->ctx, GM_ERR_GEOMETRY, "%s: a %s where %s polygons belong", label,
                         OGR_G_GetGeometryName(src), gm_layer_kind_name(r->kind));
+    }
+    if (*out && densify(r, out, flags) != GM_OK) {
+        feature_label(r, f, label, sizeof label);
+        return gm_error(r->ctx, GM_ERR_GEOMETRY, "%s: geometry cannot be densified (%s)", label,
+                        gm_geos_message(r->ctx));
     }
     return GM_OK;
 }
