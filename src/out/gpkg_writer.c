@@ -4,6 +4,7 @@
  * on any failure the temporary file is removed and the target left untouched.
  */
 #include "core/context_impl.h"
+#include "out/styles.h"
 
 #include <greenmine/load.h>
 #include <greenmine/output.h>
@@ -360,6 +361,8 @@ int gm_write_gpkg(gm_context *ctx, const char *path, const gm_inputs *in, const 
         gm_progress(ctx, "writing", i + 1, 5);
     }
     if (rc == GM_OK) rc = write_indicators(&w, in, res, opts);
+    /* QGIS default styles, field titles and provenance (src/out/styles.c) */
+    if (rc == GM_OK) rc = gm_style_gpkg(ctx, w.ds, path, in, res, opts);
     gm_progress(ctx, "writing", 5, 5);
 done:
     if (w.wkb) GEOSWKBWriter_destroy_r(ctx->geos, w.wkb);
