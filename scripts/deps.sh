@@ -6,9 +6,12 @@ GM_BUILD_PACKAGES=(build-essential cmake pkg-config libgdal-dev libproj-dev libg
                    libspatialite-dev gdal-bin)
 # Tests: cmocka, GDAL's Python bindings (validate_gpkg.py and the reference
 # scripts), pyproj (GeographicLib through PROJ) and shapely for the reference
-# figures; PostgreSQL + PostGIS for the geography reference and PG: inputs.
+# figures; PostgreSQL + PostGIS for the geography reference and PG: inputs;
+# QGIS's Python bindings and data providers for the real-client test
+# (tests/qgis; about 450 MB, 147 s to install on Debian 12).
 GM_TEST_PACKAGES=(libcmocka-dev python3-gdal python3-pyproj python3-shapely
-                  postgresql-15 postgresql-15-postgis-3 postgresql-client-15)
+                  postgresql-15 postgresql-15-postgis-3 postgresql-client-15
+                  python3-qgis qgis-providers)
 
 gm_ensure_packages() {
   local missing=()

@@ -49,7 +49,7 @@ static void xml_text(FILE *f, const char *s)
 static void put_srs(FILE *f, const char *wkt, const char *proj4, const char *authid,
                     const char *description, int geographic)
 {
-    fputs("<srs><spatialrefsys nativeFormat=\"Wkt\"><wkt>", f);
+    fputs("<spatialrefsys nativeFormat=\"Wkt\"><wkt>", f);
     xml_text(f, wkt);
     fputs("</wkt><proj4>", f);
     xml_text(f, proj4);
@@ -58,7 +58,7 @@ static void put_srs(FILE *f, const char *wkt, const char *proj4, const char *aut
     fprintf(f,
             "</description><projectionacronym></projectionacronym><ellipsoidacronym>"
             "EPSG:7019</ellipsoidacronym><geographicflag>%s</geographicflag>"
-            "</spatialrefsys></srs>\n",
+            "</spatialrefsys>\n",
             geographic ? "true" : "false");
 }
 
@@ -172,9 +172,11 @@ int gm_write_qgis_project(gm_context *ctx, const char *path, const char *gpkg_pa
                 spatial ? "geometry=\"Polygon\" wkbType=\"MultiPolygon\""
                         : "geometry=\"No geometry\" wkbType=\"NoGeometry\"",
                 strstr(body, "<labeling") != NULL, layer, gpkg, layer, gm_layer_title(layer));
+        if (spatial) fputs("<srs>", f);
         if (spatial)
             put_srs(f, wkt4490, "+proj=longlat +ellps=GRS80 +no_defs", "EPSG:4490",
                     "China Geodetic Coordinate System 2000", 1);
+        if (spatial) fputs("</srs>", f);
         fprintf(f, "<provider encoding=\"UTF-8\">ogr</provider>\n%s</maplayer>\n", body);
         free(body);
     }
@@ -190,7 +192,9 @@ int gm_write_qgis_project(gm_context *ctx, const char *path, const char *gpkg_pa
                 "hasScaleBasedVisibilityFlag=\"0\" minScale=\"1e+08\" maxScale=\"0\">\n"
                 "<id>raster_%d</id>\n<datasource>./%s</datasource>\n<layername>%s</layername>\n",
                 k, gm_raster_file_name((gm_raster_kind)k), gm_raster_title((gm_raster_kind)k));
+        fputs("<srs>", f);
         put_srs(f, GM_GRID_CRS_WKT, GM_GRID_CRS_PROJ4, "", GM_GRID_CRS_NAME, 0);
+        fputs("</srs>", f);
         fprintf(f,
                 "<provider>gdal</provider>\n<noData><noDataList useSrcNoData=\"1\" "
                 "bandNo=\"1\"/></noData>\n%s</maplayer>\n",
@@ -202,7 +206,9 @@ int gm_write_qgis_project(gm_context *ctx, const char *path, const char *gpkg_pa
         fprintf(f, "<layer id=\"%s\"/>\n", gm_styled_layers[i]);
     for (int k = GM_RASTER_KINDS - 1; k >= 0; k--)
         if (raster_present[k]) fprintf(f, "<layer id=\"raster_%d\"/>\n", k);
+    /* ProjectionsEnabled: without it QGIS 3.22 ignores <projectCrs> */
     fputs("</layerorder>\n<properties><Paths><Absolute type=\"bool\">false</Absolute></Paths>"
+          "<SpatialRefSys><ProjectionsEnabled type=\"int\">1</ProjectionsEnabled></SpatialRefSys>"
           "</properties>\n</qgis>\n",
           f);
     int bad = ferror(f);
