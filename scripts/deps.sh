@@ -8,10 +8,12 @@ GM_BUILD_PACKAGES=(build-essential cmake pkg-config libgdal-dev libproj-dev libg
 # scripts), pyproj (GeographicLib through PROJ) and shapely for the reference
 # figures; PostgreSQL + PostGIS for the geography reference, PG: inputs and the
 # PostGIS registry; the spatialite shell; headless Chromium and a CJK font for
-# the HTML report test.
+# the HTML report test; QGIS's Python bindings and data providers for the
+# real-client test (tests/qgis; about 450 MB, 147 s to install on Debian 12).
 GM_TEST_PACKAGES=(libcmocka-dev python3-gdal python3-pyproj python3-shapely
                   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
-                  spatialite-bin chromium fonts-wqy-microhei)
+                  spatialite-bin chromium fonts-wqy-microhei
+                  python3-qgis qgis-providers)
 
 gm_ensure_packages() {
   local missing=()

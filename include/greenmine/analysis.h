@@ -73,6 +73,8 @@ typedef struct gm_results {
     size_t mines_known_scale, large_medium_mines, conflict_mines;
     double conflict_ha;        /* sum over mines (each mine's own union) */
     double large_medium_share; /* (large + medium) / known scale; 0 if none known */
+    long long started_at;      /* when gm_analyze started, seconds since 1970 (UTC) */
+    double analysis_seconds;   /* how long gm_analyze took (wall clock) */
 } gm_results;
 
 /* Runs the analysis on loaded inputs. `opts` NULL = GM_ANALYSIS_OPTIONS_INIT.

@@ -111,6 +111,8 @@ typedef struct gm_inputs {
     size_t features[4]; /* features read */
     size_t repaired[4]; /* invalid geometries repaired by MakeValid */
     size_t empty[4];    /* empty geometries (skipped, or kept as NULL for mines) */
+    char *checksum[4];  /* SHA-256 (hex) of the source's files, NULL for PG: sources
+                           (see docs/outputs.md for files with sidecars) */
 } gm_inputs;
 
 /* ---- attribute values ----------------------------------------------------

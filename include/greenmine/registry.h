@@ -160,11 +160,6 @@ int gm_registry_progress(gm_registry *reg, const gm_progress_options *opts,
                          gm_progress_series **out);
 void gm_progress_series_free(gm_progress_series *p);
 
-/* SHA-256 of a source: a file's bytes; a shapefile's .shp/.shx/.dbf/.prj/.cpg
- * in that order; a folder's regular files (recursively) in name order. `hex`
- * receives 64 hex digits. Returns GM_OK or GM_ERR_OPEN. */
-int gm_source_sha256(gm_context *ctx, const char *path, char hex[65]);
-
 #ifdef __cplusplus
 }
 #endif

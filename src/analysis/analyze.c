@@ -7,6 +7,7 @@
 #include <greenmine/area.h>
 
 #include <stdlib.h>
+#include <time.h>
 
 static void count_mines(const gm_inputs *in, gm_results *res)
 {
@@ -42,6 +43,9 @@ int gm_analyze(gm_context *ctx, const gm_inputs *in, const gm_analysis_options *
                         opts->period_start, opts->as_of);
     gm_results *res = calloc(1, sizeof *res);
     if (!res) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    res->started_at = (long long)time(NULL);
     res->zones = calloc(in->n_zones ? in->n_zones : 1, sizeof *res->zones);
     res->n_zones = in->n_zones;
     if (!res->zones) {
@@ -61,6 +65,9 @@ int gm_analyze(gm_context *ctx, const gm_inputs *in, const gm_analysis_options *
         return rc;
     }
     count_mines(in, res);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    res->analysis_seconds =
+        (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     *out = res;
     return GM_OK;
 }

@@ -7,6 +7,7 @@
 #include "core/context_impl.h"
 #include "core/densify.h"
 #include "core/normalise.h"
+#include "io/checksum.h"
 #include "io/fields.h"
 #include "io/source.h"
 
@@ -67,7 +68,7 @@ void gm_inputs_free(gm_context *ctx, gm_inputs *in)
         GEOSGeom_destroy_r(h, in->zones[i].geom);
     }
     for (int k = 0; k < GM_LAYER_KINDS; k++)
-        free(in->source[k]), free(in->layer[k]), free(in->crs[k]);
+        free(in->source[k]), free(in->layer[k]), free(in->crs[k]), free(in->checksum[k]);
     free(in->mines), free(in->redlines), free(in->parcels), free(in->zones);
     free(in);
 }
@@ -601,6 +602,7 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
     CPLPushErrorHandler(CPLQuietErrorHandler);
     rc = read_features(&r);
     CPLPopErrorHandler();
+    if (rc == GM_OK) in->checksum[kind] = gm_dataset_checksum(ds); /* for the provenance */
 done:
     if (r.wkb) GEOSWKBReader_destroy_r(ctx->geos, r.wkb);
     if (r.ct) OCTDestroyCoordinateTransformation(r.ct);

@@ -4,6 +4,7 @@
  * on any failure the temporary file is removed and the target left untouched.
  */
 #include "core/context_impl.h"
+#include "out/styles.h"
 
 #include <greenmine/check.h>
 #include <greenmine/load.h>
@@ -389,6 +390,8 @@ static int analysis_body(writer *w, const void *user)
         gm_progress(w->ctx, "writing", i + 1, 5);
     }
     if (rc == GM_OK) rc = write_indicators(w, a->in, a->res, a->opts);
+    /* QGIS default styles, field titles and provenance (src/out/styles.c) */
+    if (rc == GM_OK) rc = gm_style_gpkg(w->ctx, w->ds, w->path, a->in, a->res, a->opts);
     gm_progress(w->ctx, "writing", 5, 5);
     return rc;
 }

@@ -1,0 +1,25 @@
+/*
+ * checksum.h -- SHA-256 of input files, for the outputs' provenance.
+ */
+#ifndef GM_CHECKSUM_H
+#define GM_CHECKSUM_H
+
+#include <gdal.h>
+#include <stddef.h>
+
+/* Lower-case hex SHA-256 (65 bytes with the NUL) of the file at path;
+ * returns 0, or -1 when it cannot be read. */
+int gm_sha256_file(const char *path, char hex[65]);
+
+/* Lower-case hex SHA-256 of len bytes. */
+void gm_sha256_hex(const void *data, size_t len, char hex[65]);
+
+/* The checksum of a dataset's files (GDALGetFileList): with one file, the
+ * SHA-256 of that file (what `sha256sum FILE` prints); with several (a
+ * shapefile's .shp/.dbf/.shx..., a FileGDB folder), the SHA-256 of the
+ * `sha256sum` lines "HEX  NAME\n" of each file, sorted by file name (NAME
+ * without folder). NULL when the dataset has no files (PG:) or one cannot be
+ * read. Caller frees. */
+char *gm_dataset_checksum(GDALDatasetH ds);
+
+#endif

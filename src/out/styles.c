@@ -1,0 +1,681 @@
+/*
+ * styles.c -- greenmine's outputs as a finished map in QGIS (see styles.h):
+ * QML documents in the form QGIS 3.22 writes them, the GeoPackage's
+ * layer_styles table in QGIS's own schema, Chinese field aliases, and the
+ * run's provenance in gpkg_metadata. Only writes into a GeoPackage that
+ * gpkg_writer.c has opened; never touches the contract's layers.
+ */
+#include "out/styles.h"
+
+#include "core/context_impl.h"
+
+#include <greenmine/load.h>
+
+#include <cpl_error.h>
+#include <errno.h>
+#include <math.h>
+#include <ogr_api.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- a growing string ---------------------------------------------------- */
+
+typedef struct sbuf {
+    char *s;
+    size_t n, cap;
+    int oom;
+} sbuf;
+
+static void put(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(sbuf *b, const char *fmt, ...)
+{
+    if (b->oom) return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? b->cap - b->n : 0, fmt, ap);
+        va_end(ap);
+        if (k < 0) {
+            b->oom = 1;
+            return;
+        }
+        if (b->s && b->n + (size_t)k < b->cap) {
+            b->n += (size_t)k;
+            return;
+        }
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap <= b->n + (size_t)k)
+            cap *= 2;
+        char *s = realloc(b->s, cap);
+        if (!s) {
+            b->oom = 1;
+            return;
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+}
+
+/* Appends text with XML's five special characters escaped. */
+static void put_xml(sbuf *b, const char *text)
+{
+    for (const char *p = text ? text : ""; *p; p++) {
+        switch (*p) {
+        case '&':
+            put(b, "&amp;");
+            break;
+        case '<':
+            put(b, "&lt;");
+            break;
+        case '>':
+            put(b, "&gt;");
+            break;
+        case '"':
+            put(b, "&quot;");
+            break;
+        case '\'':
+            put(b, "&apos;");
+            break;
+        default:
+            put(b, "%c", *p);
+        }
+    }
+}
+
+static char *finish(sbuf *b)
+{
+    if (b->oom) {
+        free(b->s);
+        return NULL;
+    }
+    return b->s ? b->s : calloc(1, 1);
+}
+
+/* ---- names and aliases ----------------------------------------------------- */
+
+typedef struct alias {
+    const char *layer, *field, *title;
+} alias;
+
+/* The Chinese titles users see. `fid` is the GeoPackage's key, first in QGIS. */
+static const alias aliases[] = {
+    {"mine_conflicts", "fid", "要素编号"},
+    {"mine_conflicts", "mine_id", "采矿许可证号"},
+    {"mine_conflicts", "name", "矿山名称"},
+    {"mine_conflicts", "scale", "生产规模"},
+    {"mine_conflicts", "zone_name", "所在示范区"},
+    {"mine_conflicts", "mine_ha", "矿区面积(公顷)"},
+    {"mine_conflicts", "redline_conflict_ha", "红线冲突面积(公顷)"},
+    {"mine_conflicts", "conflict_pct", "冲突面积占比(%)"},
+    {"mine_conflicts", "redline_ids", "涉及红线编号"},
+    {"mine_conflicts", "verdict", "冲突结论"},
+    {"conflict_areas", "fid", "要素编号"},
+    {"conflict_areas", "mine_id", "采矿许可证号"},
+    {"conflict_areas", "redline_id", "红线编号"},
+    {"conflict_areas", "category", "红线类型"},
+    {"conflict_areas", "area_ha", "冲突面积(公顷)"},
+    {"conflict_areas", "redline_name", "红线名称"},
+    {"zone_progress", "fid", "要素编号"},
+    {"zone_progress", "zone_id", "示范区编号"},
+    {"zone_progress", "name", "示范区名称"},
+    {"zone_progress", "restoration_done_ha", "已完成恢复治理面积(公顷)"},
+    {"zone_progress", "reclamation_done_ha", "已完成土地复垦面积(公顷)"},
+    {"zone_progress", "mines", "矿山数"},
+    {"zone_progress", "large_medium_mines", "大中型矿山数"},
+    {"zone_progress", "conflict_mines", "红线冲突矿山数"},
+    {"zone_progress", "zone_ha", "示范区面积(公顷)"},
+    {"restored_areas", "fid", "要素编号"},
+    {"restored_areas", "zone_name", "所在示范区"},
+    {"restored_areas", "kind", "类型"},
+    {"restored_areas", "area_ha", "面积(公顷)"},
+    {"province_indicators", "fid", "要素编号"},
+    {"province_indicators", "indicator", "指标"},
+    {"province_indicators", "value", "数值"},
+    {"province_indicators", "target", "目标值"},
+    {"province_indicators", "unit", "单位"},
+    {"province_indicators", "pct_of_target", "完成目标比例(%)"},
+};
+
+const char *const gm_styled_layers[] = {"mine_conflicts", "conflict_areas", "restored_areas",
+                                        "zone_progress", "province_indicators"};
+const size_t gm_n_styled_layers = sizeof gm_styled_layers / sizeof *gm_styled_layers;
+
+const char *gm_layer_title(const char *layer)
+{
+    static const char *const titles[][2] = {
+        {"mine_conflicts", "矿山红线冲突"},     {"conflict_areas", "红线冲突区域"},
+        {"restored_areas", "已完成治理复垦区"}, {"zone_progress", "示范区进展"},
+        {"province_indicators", "全省指标"},
+    };
+    for (size_t i = 0; i < sizeof titles / sizeof *titles; i++)
+        if (strcmp(titles[i][0], layer) == 0) return titles[i][1];
+    return layer;
+}
+
+const char *gm_raster_file_name(gm_raster_kind kind)
+{
+    return kind == GM_RASTER_COVERAGE ? "restoration_coverage.tif" : "redline_conflict.tif";
+}
+
+const char *gm_raster_title(gm_raster_kind kind)
+{
+    return kind == GM_RASTER_COVERAGE ? "治理复垦覆盖率" : "矿区红线占比";
+}
+
+/* ---- QML pieces ------------------------------------------------------------ */
+
+static const char qml_doctype[] = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n";
+#define QGIS_VERSION "3.22.16-Białowieża"
+
+typedef struct fill {
+    const char *color;   /* "r,g,b,a" */
+    const char *style;   /* solid, b_diagonal, no ... */
+    const char *outline; /* "r,g,b,a" */
+    double outline_mm;
+} fill;
+
+static void put_fill_symbol(sbuf *b, const char *name, const fill *f)
+{
+    static const char *keys[] = {"color",         "style",         "outline_color",
+                                 "outline_style", "outline_width", "outline_width_unit",
+                                 "joinstyle"};
+    char width[32];
+    snprintf(width, sizeof width, "%g", f->outline_mm);
+    const char *vals[] = {f->color, f->style, f->outline, "solid", width, "MM", "bevel"};
+    put(b,
+        "      <symbol type=\"fill\" name=\"%s\" alpha=\"1\" clip_to_extent=\"1\" "
+        "force_rhr=\"0\">\n        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" "
+        "pass=\"0\">\n          <Option type=\"Map\">\n",
+        name);
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        put(b, "            <Option name=\"%s\" type=\"QString\" value=\"%s\"/>\n", keys[i],
+            vals[i]);
+    put(b, "          </Option>\n");
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        put(b, "          <prop k=\"%s\" v=\"%s\"/>\n", keys[i], vals[i]);
+    put(b, "        </layer>\n      </symbol>\n");
+}
+
+typedef struct category {
+    const char *value, *label;
+    fill f;
+} category;
+
+static void put_categorized(sbuf *b, const char *attr, const category *cats, size_t n)
+{
+    put(b,
+        "  <renderer-v2 type=\"categorizedSymbol\" attr=\"%s\" symbollevels=\"0\" "
+        "enableorderby=\"0\" forceraster=\"0\" referencescale=\"-1\">\n    <categories>\n",
+        attr);
+    for (size_t i = 0; i < n; i++) {
+        put(b, "      <category render=\"true\" symbol=\"%zu\" value=\"%s\" label=\"", i,
+            cats[i].value);
+        put_xml(b, cats[i].label);
+        put(b, "\"/>\n");
+    }
+    put(b, "    </categories>\n    <symbols>\n");
+    for (size_t i = 0; i < n; i++) {
+        char name[24];
+        snprintf(name, sizeof name, "%zu", i);
+        put_fill_symbol(b, name, &cats[i].f);
+    }
+    put(b, "    </symbols>\n    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n");
+}
+
+static void put_single(sbuf *b, const fill *f)
+{
+    put(b, "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" "
+           "forceraster=\"0\" referencescale=\"-1\">\n    <symbols>\n");
+    put_fill_symbol(b, "0", f);
+    put(b, "    </symbols>\n    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n");
+}
+
+/* Five equal classes of restored hectares from 0 to a round maximum. */
+static void put_graduated(sbuf *b, const char *attr, double max)
+{
+    static const char *ramp[] = {"255,255,204,150", "194,230,153,150", "120,198,121,150",
+                                 "49,163,84,150", "0,104,55,150"};
+    double top = 1.0;
+    while (top < max)
+        top *= top * 2 < max ? 10 : 2; /* 1, 2, 10, 20, 100, 200 ... */
+    put(b,
+        "  <renderer-v2 type=\"graduatedSymbol\" attr=\"%s\" graduatedMethod=\"GraduatedColor\" "
+        "symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\" referencescale=\"-1\">\n"
+        "    <ranges>\n",
+        attr);
+    for (int i = 0; i < 5; i++) {
+        double lo = top * i / 5, hi = top * (i + 1) / 5;
+        put(b,
+            "      <range render=\"true\" symbol=\"%d\" lower=\"%.6f\" upper=\"%.6f\" "
+            "label=\"%g - %g 公顷\"/>\n",
+            i, i == 0 ? -0.000001 : lo, i == 4 ? hi * 1000 : hi, lo, hi);
+    }
+    put(b, "    </ranges>\n    <symbols>\n");
+    for (int i = 0; i < 5; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "%d", i);
+        fill f = {ramp[i], "solid", "35,35,35,255", 0.4};
+        put_fill_symbol(b, name, &f);
+    }
+    put(b, "    </symbols>\n    <classificationMethod id=\"EqualInterval\">\n"
+           "      <symmetricMode enabled=\"0\" symmetrypoint=\"0\" astride=\"0\"/>\n"
+           "      <labelFormat format=\"%%1 - %%2 公顷\" labelprecision=\"0\" "
+           "trimtrailingzeroes=\"1\"/>\n      <parameters><Option/></parameters>\n"
+           "      <extraInformation/>\n    </classificationMethod>\n"
+           "    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n");
+}
+
+/* Labels from an expression; maxscale_denominator 0 = at every scale. */
+static void put_labels(sbuf *b, const char *expression, double size_pt, double visible_below_scale)
+{
+    put(b, "  <labeling type=\"simple\">\n    <settings calloutType=\"simple\">\n"
+           "      <text-style fieldName=\"");
+    put_xml(b, expression);
+    put(b,
+        "\" isExpression=\"1\" fontFamily=\"Noto Sans CJK SC\" namedStyle=\"Regular\" "
+        "fontSize=\"%g\" fontSizeUnit=\"Point\" fontWeight=\"50\" fontItalic=\"0\" "
+        "textColor=\"30,30,30,255\" textOpacity=\"1\" multilineHeight=\"1\" "
+        "allowHtml=\"0\" capitalization=\"0\" blendMode=\"0\">\n"
+        "        <families><family name=\"Noto Sans CJK SC\"/><family name=\"WenQuanYi Zen "
+        "Hei\"/><family name=\"Sans Serif\"/></families>\n"
+        "        <text-buffer bufferDraw=\"1\" bufferSize=\"0.8\" bufferSizeUnits=\"MM\" "
+        "bufferColor=\"255,255,255,255\" bufferOpacity=\"0.9\" bufferNoFill=\"1\" "
+        "bufferJoinStyle=\"128\" bufferBlendMode=\"0\"/>\n      </text-style>\n"
+        "      <text-format multilineAlign=\"3\" wrapChar=\"\" autoWrapLength=\"0\" "
+        "formatNumbers=\"0\" decimals=\"3\" plussign=\"0\"/>\n"
+        "      <placement placement=\"1\" centroidWhole=\"0\" centroidInside=\"1\" "
+        "fitInPolygonOnly=\"0\" dist=\"0\" distUnits=\"MM\" priority=\"5\" quadOffset=\"4\" "
+        "offsetType=\"0\" polygonPlacementFlags=\"2\" placementFlags=\"10\"/>\n"
+        "      <rendering drawLabels=\"1\" scaleVisibility=\"%d\" scaleMin=\"0\" "
+        "scaleMax=\"%g\" obstacle=\"1\" obstacleFactor=\"1\" obstacleType=\"1\" "
+        "displayAll=\"0\" upsidedownLabels=\"0\" labelPerPart=\"0\" mergeLines=\"0\" "
+        "minFeatureSize=\"0\" limitNumLabels=\"0\" maxNumLabels=\"2000\" zIndex=\"0\" "
+        "fontLimitPixelSize=\"0\" fontMinPixelSize=\"3\" fontMaxPixelSize=\"10000\"/>\n"
+        "      <dd_properties><Option type=\"Map\"><Option name=\"name\" type=\"QString\" "
+        "value=\"\"/><Option name=\"properties\"/><Option name=\"type\" type=\"QString\" "
+        "value=\"collection\"/></Option></dd_properties>\n"
+        "    </settings>\n  </labeling>\n",
+        size_pt, visible_below_scale > 0, visible_below_scale);
+}
+
+static void put_aliases(sbuf *b, const char *layer)
+{
+    put(b, "  <aliases>\n");
+    int index = 0;
+    for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++) {
+        if (strcmp(aliases[i].layer, layer) != 0) continue;
+        put(b, "    <alias field=\"%s\" index=\"%d\" name=\"", aliases[i].field, index++);
+        put_xml(b, aliases[i].title);
+        put(b, "\"/>\n");
+    }
+    put(b, "  </aliases>\n");
+}
+
+char *gm_style_layer_body(const char *layer, const gm_results *res)
+{
+    sbuf b = {0};
+    int geometry = 2; /* polygon; 4 = none */
+    if (strcmp(layer, "mine_conflicts") == 0) {
+        static const category cats[] = {
+            {"conflict", "红线冲突 conflict", {"227,26,28,200", "solid", "120,0,0,255", 0.3}},
+            {"near", "临近红线 near", {"253,174,97,200", "solid", "150,80,0,255", 0.3}},
+            {"clear", "无冲突 clear", {"26,152,80,200", "solid", "0,80,30,255", 0.3}},
+        };
+        put_categorized(&b, "verdict", cats, sizeof cats / sizeof *cats);
+        put_labels(&b, "\"name\"", 8, 500000);
+    } else if (strcmp(layer, "conflict_areas") == 0) {
+        fill f = {"227,26,28,255", "b_diagonal", "227,26,28,255", 0.4};
+        put_single(&b, &f);
+    } else if (strcmp(layer, "restored_areas") == 0) {
+        static const category cats[] = {
+            {"restoration", "恢复治理 restoration", {"0,109,44,220", "solid", "0,68,27,255", 0.2}},
+            {"reclamation",
+             "土地复垦 reclamation",
+             {"116,196,118,220", "solid", "0,109,44,255", 0.2}},
+        };
+        put_categorized(&b, "kind", cats, sizeof cats / sizeof *cats);
+    } else if (strcmp(layer, "zone_progress") == 0) {
+        double max = 0;
+        for (size_t z = 0; res && z < res->n_zones; z++)
+            max = fmax(max, res->zones[z].done_ha[GM_RESTORATION]);
+        put_graduated(&b, "restoration_done_ha", max);
+        put_labels(&b, "\"name\" || '\\n' || format_number(\"restoration_done_ha\", 1) || ' 公顷'",
+                   10, 0);
+    } else {
+        geometry = 4;
+    }
+    put_aliases(&b, layer);
+    put(&b, "  <layerGeometryType>%d</layerGeometryType>\n", geometry);
+    return finish(&b);
+}
+
+char *gm_style_layer_qml(const char *layer, const gm_results *res)
+{
+    char *body = gm_style_layer_body(layer, res);
+    if (!body) return NULL;
+    sbuf b = {0};
+    put(&b,
+        "%s<qgis version=\"" QGIS_VERSION "\" styleCategories=\"AllStyleCategories\" "
+        "labelsEnabled=\"%d\" hasScaleBasedVisibilityFlag=\"0\" minScale=\"100000000\" "
+        "maxScale=\"0\" readOnly=\"0\">\n%s</qgis>\n",
+        qml_doctype, strstr(body, "<labeling") != NULL, body);
+    free(body);
+    return finish(&b);
+}
+
+char *gm_style_raster_body(gm_raster_kind kind)
+{
+    /* 0 is transparent, so the map below shows where nothing is covered. */
+    const char *full = kind == GM_RASTER_COVERAGE ? "#006d2c" : "#cb181d";
+    const char *half = kind == GM_RASTER_COVERAGE ? "#74c476" : "#fb6a4a";
+    sbuf b = {0};
+    put(&b,
+        "  <pipe>\n    <provider>\n      <resampling enabled=\"false\" "
+        "zoomedInResamplingMethod=\"nearestNeighbour\" "
+        "zoomedOutResamplingMethod=\"nearestNeighbour\" maxOversampling=\"2\"/>\n"
+        "    </provider>\n"
+        "    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"1\" "
+        "alphaBand=\"-1\" classificationMin=\"0\" classificationMax=\"1\" nodataColor=\"\">\n"
+        "      <minMaxOrigin><limits>None</limits><extent>WholeRaster</extent>"
+        "<statAccuracy>Estimated</statAccuracy><cumulativeCutLower>0.02</cumulativeCutLower>"
+        "<cumulativeCutUpper>0.98</cumulativeCutUpper><stdDevFactor>2</stdDevFactor>"
+        "</minMaxOrigin>\n      <rastershader>\n        <colorrampshader "
+        "colorRampType=\"INTERPOLATED\" classificationMode=\"1\" clip=\"0\" "
+        "minimumValue=\"0\" maximumValue=\"1\" labelPrecision=\"2\">\n"
+        "          <item value=\"0\" color=\"#ffffff\" alpha=\"0\" label=\"0\"/>\n"
+        "          <item value=\"0.001\" color=\"%s\" alpha=\"120\" label=\"&gt; 0\"/>\n"
+        "          <item value=\"1\" color=\"%s\" alpha=\"255\" label=\"1\"/>\n"
+        "        </colorrampshader>\n      </rastershader>\n    </rasterrenderer>\n"
+        "    <brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n"
+        "    <huesaturation saturation=\"0\" grayscaleMode=\"0\" invertColors=\"0\" "
+        "colorizeOn=\"0\" colorizeRed=\"255\" colorizeGreen=\"128\" colorizeBlue=\"128\" "
+        "colorizeStrength=\"100\"/>\n    <rasterresampler maxOversampling=\"2\"/>\n"
+        "    <resamplingStage>resamplingFilter</resamplingStage>\n  </pipe>\n"
+        "  <blendMode>0</blendMode>\n",
+        half, full);
+    return finish(&b);
+}
+
+char *gm_style_raster_qml(gm_raster_kind kind)
+{
+    char *body = gm_style_raster_body(kind);
+    if (!body) return NULL;
+    sbuf b = {0};
+    put(&b,
+        "%s<qgis version=\"" QGIS_VERSION "\" styleCategories=\"AllStyleCategories\" "
+        "hasScaleBasedVisibilityFlag=\"0\" minScale=\"1e+08\" maxScale=\"0\">\n%s</qgis>\n",
+        qml_doctype, body);
+    free(body);
+    return finish(&b);
+}
+
+int gm_write_text_file(gm_context *ctx, const char *path, const char *text)
+{
+    char tmp[4200];
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    snprintf(tmp, sizeof tmp, "%.*s.%s.%ld.tmp", (int)(base - path), path, base, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write: %s", path, strerror(errno));
+    size_t len = strlen(text);
+    int ok = fwrite(text, 1, len, f) == len;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write: %s", path, strerror(e));
+    }
+    return GM_OK;
+}
+
+/* ---- inside the GeoPackage -------------------------------------------------- */
+
+static int sql(gm_context *ctx, GDALDatasetH ds, const char *path, const char *statement)
+{
+    CPLErrorReset();
+    OGRLayerH r = GDALDatasetExecuteSQL(ds, statement, NULL, NULL);
+    if (r) GDALDatasetReleaseResultSet(ds, r);
+    if (CPLGetLastErrorType() >= CE_Failure)
+        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write styles or metadata: %s", path,
+                        CPLGetLastErrorMsg());
+    return GM_OK;
+}
+
+/* The SQL string literal of text ('' doubled), appended. */
+static void put_sql_text(sbuf *b, const char *text)
+{
+    put(b, "'");
+    for (const char *p = text ? text : ""; *p; p++)
+        if (*p == '\'')
+            put(b, "''");
+        else
+            put(b, "%c", *p);
+    put(b, "'");
+}
+
+/* layer_styles as QGIS's saveStyleToDatabase() makes it: through OGR, so it
+ * is registered in gpkg_contents as attributes (QGIS ignores it otherwise). */
+static int write_layer_styles(gm_context *ctx, GDALDatasetH ds, const char *path,
+                              const gm_results *res)
+{
+    static const struct {
+        const char *name;
+        OGRFieldType type;
+        int width;
+    } cols[] = {{"f_table_catalog", OFTString, 256},
+                {"f_table_schema", OFTString, 256},
+                {"f_table_name", OFTString, 256},
+                {"f_geometry_column", OFTString, 256},
+                {"styleName", OFTString, 30},
+                {"styleQML", OFTString, 0},
+                {"styleSLD", OFTString, 0},
+                {"useAsDefault", OFTInteger, 0},
+                {"description", OFTString, 0},
+                {"owner", OFTString, 30},
+                {"ui", OFTString, 30},
+                {"update_time", OFTDateTime, 0}};
+    const char *options[] = {"FID=id", NULL};
+    OGRLayerH l = GDALDatasetCreateLayer(ds, "layer_styles", NULL, wkbNone, (char **)options);
+    if (!l) goto fail;
+    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
+        OGRFieldDefnH fd = OGR_Fld_Create(cols[i].name, cols[i].type);
+        if (cols[i].width) OGR_Fld_SetWidth(fd, cols[i].width);
+        if (cols[i].type == OFTInteger) OGR_Fld_SetSubType(fd, OFSTBoolean);
+        if (cols[i].type == OFTDateTime) OGR_Fld_SetDefault(fd, "CURRENT_TIMESTAMP");
+        OGRErr err = OGR_L_CreateField(l, fd, TRUE);
+        OGR_Fld_Destroy(fd);
+        if (err != OGRERR_NONE) goto fail;
+    }
+    for (size_t i = 0; i < gm_n_styled_layers; i++) {
+        const char *layer = gm_styled_layers[i];
+        char *qml = gm_style_layer_qml(layer, res);
+        if (!qml) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+        int spatial = strcmp(layer, "province_indicators") != 0;
+        OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
+        OGR_F_SetFieldString(f, 0, ""); /* '' not NULL, or QGIS skips the row */
+        OGR_F_SetFieldString(f, 1, "");
+        OGR_F_SetFieldString(f, 2, layer);
+        OGR_F_SetFieldString(f, 3, spatial ? "geom" : "");
+        OGR_F_SetFieldString(f, 4, "greenmine");
+        OGR_F_SetFieldString(f, 5, qml);
+        OGR_F_SetFieldInteger(f, 7, 1);
+        OGR_F_SetFieldString(f, 8, "greenmine default style");
+        OGR_F_SetFieldString(f, 9, "greenmine");
+        free(qml);
+        OGRErr err = OGR_L_CreateFeature(l, f);
+        OGR_F_Destroy(f);
+        if (err != OGRERR_NONE) goto fail;
+    }
+    return GM_OK;
+fail:
+    return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write layer_styles: %s", path,
+                    CPLGetLastErrorMsg());
+}
+
+/* Titles in gpkg_data_columns (the schema extension). `name` must be unique
+ * across the file in older readers, so it is TABLE.COLUMN; the title is the
+ * Chinese alias. QGIS 3.22 shows the QML aliases; this is for other readers. */
+static int write_data_columns(gm_context *ctx, GDALDatasetH ds, const char *path)
+{
+    static const char *ddl[] = {
+        "CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, column_name "
+        "TEXT NOT NULL, name TEXT, title TEXT, description TEXT, mime_type TEXT, "
+        "constraint_name TEXT, CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name), "
+        "CONSTRAINT gdc_tn UNIQUE (table_name, name))",
+        "CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (constraint_name TEXT NOT "
+        "NULL, constraint_type TEXT NOT NULL, value TEXT, min NUMERIC, min_is_inclusive "
+        "BOOLEAN, max NUMERIC, max_is_inclusive BOOLEAN, description TEXT, CONSTRAINT gdcc_ntv "
+        "UNIQUE (constraint_name, constraint_type, value))",
+        "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, "
+        "scope) SELECT 'gpkg_data_columns', NULL, 'gpkg_schema', "
+        "'http://www.geopackage.org/spec/#extension_schema', 'read-write' WHERE NOT EXISTS "
+        "(SELECT 1 FROM gpkg_extensions WHERE table_name = 'gpkg_data_columns')",
+        "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, "
+        "scope) SELECT 'gpkg_data_column_constraints', NULL, 'gpkg_schema', "
+        "'http://www.geopackage.org/spec/#extension_schema', 'read-write' WHERE NOT EXISTS "
+        "(SELECT 1 FROM gpkg_extensions WHERE table_name = 'gpkg_data_column_constraints')",
+    };
+    int rc = GM_OK;
+    for (size_t i = 0; i < sizeof ddl / sizeof *ddl && rc == GM_OK; i++)
+        rc = sql(ctx, ds, path, ddl[i]);
+    for (size_t i = 0; i < sizeof aliases / sizeof *aliases && rc == GM_OK; i++) {
+        if (strcmp(aliases[i].field, "fid") == 0) continue; /* the key, not a data column */
+        sbuf b = {0};
+        put(&b, "INSERT INTO gpkg_data_columns (table_name, column_name, name, title) VALUES (");
+        put_sql_text(&b, aliases[i].layer);
+        put(&b, ", ");
+        put_sql_text(&b, aliases[i].field);
+        put(&b, ", '%s.%s', ", aliases[i].layer, aliases[i].field);
+        put_sql_text(&b, aliases[i].title);
+        put(&b, ")");
+        char *s = finish(&b);
+        if (!s) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+        rc = sql(ctx, ds, path, s);
+        free(s);
+    }
+    return rc;
+}
+
+/* JSON string literal, appended. */
+static void put_json(sbuf *b, const char *text)
+{
+    put(b, "\"");
+    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++) {
+        if (*p == '"' || *p == '\\')
+            put(b, "\\%c", *p);
+        else if (*p < 0x20)
+            put(b, "\\u%04x", *p);
+        else
+            put(b, "%c", *p);
+    }
+    put(b, "\"");
+}
+
+static void put_date(sbuf *b, const char *key, int yyyymmdd)
+{
+    put(b, "  \"%s\": \"%04d-%02d-%02d\",\n", key, yyyymmdd / 10000, yyyymmdd / 100 % 100,
+        yyyymmdd % 100);
+}
+
+static char *provenance_json(const gm_inputs *in, const gm_results *res,
+                             const gm_analysis_options *opts)
+{
+    sbuf b = {0};
+    char when[32] = "", now[32] = "";
+    time_t t0 = (time_t)res->started_at, t1 = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&t0, &tm)) strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (gmtime_r(&t1, &tm)) strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    put(&b, "{\n  \"engine\": \"greenmine\",\n  \"engine_version\": ");
+    put_json(&b, gm_version());
+    put(&b,
+        ",\n  \"run_started\": \"%s\",\n  \"analysis_seconds\": %.3f,\n"
+        "  \"written\": \"%s\",\n",
+        when, res->analysis_seconds, now);
+    put_date(&b, "period_start", opts->period_start);
+    put_date(&b, "as_of", opts->as_of);
+    put(&b,
+        "  \"targets\": {\"restoration_done_ha\": %g, \"reclamation_done_ha\": %g, "
+        "\"large_medium_share\": %g},\n  \"inputs\": [\n",
+        GM_TARGET_RESTORATION_HA, GM_TARGET_RECLAMATION_HA, GM_TARGET_LARGE_MEDIUM_SHARE);
+    for (int k = 0; k < GM_LAYER_KINDS; k++) {
+        put(&b, "    {\"kind\": \"%s\", \"source\": ", gm_layer_kind_name((gm_layer_kind)k));
+        put_json(&b, in->source[k]);
+        put(&b, ", \"layer\": ");
+        put_json(&b, in->layer[k]);
+        put(&b, ", \"crs\": ");
+        put_json(&b, in->crs[k]);
+        put(&b,
+            ", \"features\": %zu, \"repaired\": %zu, \"empty\": %zu, \"sha256\": ", in->features[k],
+            in->repaired[k], in->empty[k]);
+        if (in->checksum[k])
+            put_json(&b, in->checksum[k]);
+        else
+            put(&b, "null");
+        put(&b, "}%s\n", k + 1 < GM_LAYER_KINDS ? "," : "");
+    }
+    put(&b, "  ]\n}\n");
+    return finish(&b);
+}
+
+/* Provenance as one JSON document in gpkg_metadata, referenced with scope
+ * 'geopackage' (the metadata extension; the tables are made as GDAL makes them). */
+static int write_provenance(gm_context *ctx, GDALDatasetH ds, const char *path, const gm_inputs *in,
+                            const gm_results *res, const gm_analysis_options *opts)
+{
+    static const char *ddl[] = {
+        "CREATE TABLE IF NOT EXISTS gpkg_metadata (id INTEGER CONSTRAINT m_pk PRIMARY KEY ASC "
+        "NOT NULL, md_scope TEXT NOT NULL DEFAULT 'dataset', md_standard_uri TEXT NOT NULL, "
+        "mime_type TEXT NOT NULL DEFAULT 'text/xml', metadata TEXT NOT NULL DEFAULT '')",
+        "CREATE TABLE IF NOT EXISTS gpkg_metadata_reference (reference_scope TEXT NOT NULL, "
+        "table_name TEXT, column_name TEXT, row_id_value INTEGER, timestamp DATETIME NOT NULL "
+        "DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')), md_file_id INTEGER NOT NULL, "
+        "md_parent_id INTEGER, CONSTRAINT crmr_mfi_fk FOREIGN KEY (md_file_id) REFERENCES "
+        "gpkg_metadata(id), CONSTRAINT crmr_mpi_fk FOREIGN KEY (md_parent_id) REFERENCES "
+        "gpkg_metadata(id))",
+        "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, "
+        "scope) SELECT 'gpkg_metadata', NULL, 'gpkg_metadata', "
+        "'http://www.geopackage.org/spec120/#extension_metadata', 'read-write' WHERE NOT "
+        "EXISTS (SELECT 1 FROM gpkg_extensions WHERE table_name = 'gpkg_metadata')",
+        "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, definition, "
+        "scope) SELECT 'gpkg_metadata_reference', NULL, 'gpkg_metadata', "
+        "'http://www.geopackage.org/spec120/#extension_metadata', 'read-write' WHERE NOT "
+        "EXISTS (SELECT 1 FROM gpkg_extensions WHERE table_name = 'gpkg_metadata_reference')",
+    };
+    int rc = GM_OK;
+    for (size_t i = 0; i < sizeof ddl / sizeof *ddl && rc == GM_OK; i++)
+        rc = sql(ctx, ds, path, ddl[i]);
+    if (rc != GM_OK) return rc;
+    char *json = provenance_json(in, res, opts);
+    sbuf b = {0};
+    if (json) {
+        put(&b, "INSERT INTO gpkg_metadata (md_scope, md_standard_uri, mime_type, metadata) "
+                "VALUES ('dataset', 'urn:greenmine:provenance:1', 'application/json', ");
+        put_sql_text(&b, json);
+        put(&b, ")");
+    }
+    free(json);
+    char *s = json ? finish(&b) : NULL;
+    if (!s) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    rc = sql(ctx, ds, path, s);
+    free(s);
+    if (rc == GM_OK)
+        rc = sql(ctx, ds, path,
+                 "INSERT INTO gpkg_metadata_reference (reference_scope, table_name, column_name, "
+                 "row_id_value, md_file_id) SELECT 'geopackage', NULL, NULL, NULL, MAX(id) FROM "
+                 "gpkg_metadata WHERE md_standard_uri = 'urn:greenmine:provenance:1'");
+    return rc;
+}
+
+int gm_style_gpkg(gm_context *ctx, GDALDatasetH ds, const char *path, const gm_inputs *in,
+                  const gm_results *res, const gm_analysis_options *opts)
+{
+    int rc = write_layer_styles(ctx, ds, path, res);
+    if (rc == GM_OK) rc = write_data_columns(ctx, ds, path);
+    if (rc == GM_OK) rc = write_provenance(ctx, ds, path, in, res, opts);
+    return rc;
+}
