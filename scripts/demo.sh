@@ -12,4 +12,5 @@ cmake --build build -j "$(nproc)" > /dev/null
 out=${1:-out/demo}
 build/greenmine demo -o "$out"
 echo
-echo "Outputs in $out/: greenmine.gpkg -- open it in QGIS (Layer > Add Layer > Add Vector Layer)."
+echo "Outputs in $out/: greenmine.gpkg, restoration_coverage.tif, redline_conflict.tif and"
+echo "greenmine.qgs -- open $out/greenmine.qgs in QGIS for the styled map."
