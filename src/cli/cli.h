@@ -32,6 +32,10 @@ int gm_cli_fail(gm_cli *cli, gm_context *ctx, int status);
 int gm_cli_usage_error(const char *command, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* For commands that read a registry: -1 when `db` names one that exists (or a
+ * PG: connection), else the usage error's exit code. */
+int gm_cli_check_registry(const char *command, const char *db);
+
 /* Prints s padded with spaces to `width` terminal columns (CJK counts two). */
 void gm_cli_print_padded(FILE *out, const char *s, int width);
 

@@ -273,9 +273,7 @@ int gm_cmd_progress(int argc, char **argv)
     }
     if (exit_code < 0 && optind < argc)
         exit_code = gm_cli_usage_error("progress", "unexpected argument '%s'", argv[optind]);
-    if (exit_code < 0 && !db) exit_code = gm_cli_usage_error("progress", "--db is required");
-    if (exit_code < 0 && strncasecmp(db, "PG:", 3) != 0 && access(db, R_OK) != 0)
-        exit_code = gm_cli_usage_error("progress", "--db %s: no such registry", db);
+    if (exit_code < 0) exit_code = gm_cli_check_registry("progress", db);
     if (exit_code >= 0) return exit_code;
 
     gm_context *ctx = NULL;

@@ -6,6 +6,7 @@
  * project does not depend on QGIS reading layer_styles. The map is shown in
  * the rasters' equal-area CRS (src/core/project.h).
  */
+#include "out/xml.h"
 #include "out/styles.h"
 
 #include "core/context_impl.h"
@@ -24,37 +25,15 @@ typedef struct out {
     FILE *f;
 } out;
 
-static void xml_text(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        default:
-            fputc(*s, f);
-        }
-    }
-}
-
 static void put_srs(FILE *f, const char *wkt, const char *proj4, const char *authid,
                     const char *description, int geographic)
 {
     fputs("<spatialrefsys nativeFormat=\"Wkt\"><wkt>", f);
-    xml_text(f, wkt);
+    gm_xml_fputs(f, wkt);
     fputs("</wkt><proj4>", f);
-    xml_text(f, proj4);
+    gm_xml_fputs(f, proj4);
     fprintf(f, "</proj4><srsid>0</srsid><srid>0</srid><authid>%s</authid><description>", authid);
-    xml_text(f, description);
+    gm_xml_fputs(f, description);
     fprintf(f,
             "</description><projectionacronym></projectionacronym><ellipsoidacronym>"
             "EPSG:7019</ellipsoidacronym><geographicflag>%s</geographicflag>"

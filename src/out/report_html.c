@@ -4,6 +4,7 @@
  * progress series, no script, no external resource. Written to a temporary
  * file and renamed into place.
  */
+#include "out/xml.h"
 #include "core/context_impl.h"
 
 #include <greenmine/area.h>
@@ -20,29 +21,6 @@
 #define MAP_H 440.0
 #define CHART_W 640.0
 #define CHART_H 260.0
-
-static void esc(FILE *f, const char *s)
-{
-    if (!s) return;
-    for (; *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        default:
-            fputc(*s, f);
-        }
-    }
-}
 
 static void date_text(int d, char buf[16])
 {
@@ -155,12 +133,12 @@ static void write_map(FILE *f, GEOSContextHandle_t h, const gm_report_data *d)
         int chosen = d->zone && zone->name && strcmp(zone->name, d->zone) == 0;
         GEOSGeometry *simple = GEOSTopologyPreserveSimplify_r(h, zone->geom, tol);
         fprintf(f, "<path class=\"zone%s\" data-zone=\"", chosen ? " chosen" : "");
-        esc(f, zone->name);
+        gm_xml_fputs(f, zone->name);
         fprintf(f, "\" data-restoration-ha=\"%.6f\" data-reclamation-ha=\"%.6f\" fill=\"%s\" d=\"",
                 zr->done_ha[0], zr->done_ha[1], level_colour(level));
         put_path(f, h, simple ? simple : zone->geom, &v);
         fputs("\"><title>", f);
-        esc(f, zone->name);
+        gm_xml_fputs(f, zone->name);
         fprintf(f, ": 恢复治理 %.2f ha, 土地复垦 %.2f ha</title></path>\n", zr->done_ha[0],
                 zr->done_ha[1]);
         if (simple) GEOSGeom_destroy_r(h, simple);
@@ -171,7 +149,7 @@ static void write_map(FILE *f, GEOSContextHandle_t h, const gm_report_data *d)
         if (pt && GEOSGeomGetX_r(h, pt, &x) && GEOSGeomGetY_r(h, pt, &y)) {
             fprintf(f, "<text class=\"label\" x=\"%.1f\" y=\"%.1f\">",
                     v.off_x + (x - v.lon0) * v.kx * v.scale, v.off_y + (v.lat1 - y) * v.scale);
-            esc(f, in->zones[z].name);
+            gm_xml_fputs(f, in->zones[z].name);
             fputs("</text>\n", f);
         }
         if (pt) GEOSGeom_destroy_r(h, pt);
@@ -366,9 +344,9 @@ static void write_series(FILE *f, const gm_report_data *d)
         char ds[16];
         date_text(r->as_of, ds);
         fprintf(f, "<tr data-as-of=\"%s\" data-zone=\"", ds);
-        esc(f, r->zone ? r->zone : "");
+        gm_xml_fputs(f, r->zone ? r->zone : "");
         fprintf(f, "\"%s><td>%s</td><td>", r->zone ? "" : " class=\"province\"", ds);
-        esc(f, r->zone ? r->zone : "全省 province");
+        gm_xml_fputs(f, r->zone ? r->zone : "全省 province");
         fprintf(f,
                 "</td><td data-field=\"restoration_done_ha\" data-value=\"%.6f\">%.2f</td>"
                 "<td data-field=\"restoration_increment_ha\" data-value=\"%.6f\">%+.2f</td>"
@@ -427,20 +405,20 @@ static void write_conflicts(FILE *f, const gm_report_data *d)
         const gm_mine *m = &in->mines[i];
         const gm_mine_result *r = &res->mines[i];
         fputs("<tr data-mine-id=\"", f);
-        esc(f, m->mine_id);
+        gm_xml_fputs(f, m->mine_id);
         fprintf(f, "\" data-conflict-ha=\"%.6f\"><td>", r->conflict_ha);
-        esc(f, m->mine_id);
+        gm_xml_fputs(f, m->mine_id);
         fputs("</td><td>", f);
-        esc(f, m->name);
+        gm_xml_fputs(f, m->name);
         fprintf(f, "</td><td>%s</td><td>", m->scale ? gm_scale_name(m->scale) : "");
-        if (r->zone >= 0) esc(f, in->zones[r->zone].name);
+        if (r->zone >= 0) gm_xml_fputs(f, in->zones[r->zone].name);
         fprintf(f, "</td><td>%.2f</td><td>%.4f</td><td>%.1f</td><td>", r->mine_ha, r->conflict_ha,
                 r->mine_ha > 0 ? 100.0 * r->conflict_ha / r->mine_ha : 0.0);
         for (size_t k = 0, shown = 0; k < r->n_overlaps; k++) {
             const gm_overlap *ov = &res->overlaps[r->first_overlap + k];
             if (ov->area_ha < GM_NOISE_HA) continue;
             if (shown++) fputs(", ", f);
-            esc(f, in->redlines[ov->redline].redline_id);
+            gm_xml_fputs(f, in->redlines[ov->redline].redline_id);
         }
         fputs("</td></tr>\n", f);
     }
@@ -455,7 +433,7 @@ static void write_provenance(FILE *f, const gm_report_data *d)
     if (d->registry && strncmp(d->registry, "PG:", 3) == 0)
         fputs("PostgreSQL + PostGIS", f);
     else
-        esc(f, d->registry);
+        gm_xml_fputs(f, d->registry);
     fprintf(f,
             "</code>. greenmine %s. 面积为 CGCS2000 椭球面积 (GRS 80 geodesic areas); "
             "重叠图斑只计一次 (overlaps count once); 统计期自 %04d-%02d-%02d 起。</p>\n",
@@ -472,13 +450,13 @@ static void write_provenance(FILE *f, const gm_report_data *d)
         for (size_t k = 0; k < s->n_sources; k++) {
             const gm_source_info *src = &s->sources[k];
             fprintf(f, "<tr data-snapshot=\"%ld\"><td>%ld</td><td>%s</td><td>", s->id, s->id, ds);
-            esc(f, src->layer);
+            gm_xml_fputs(f, src->layer);
             fputs("</td><td>", f);
-            esc(f, src->file_name ? src->file_name : "(数据库 database)");
+            gm_xml_fputs(f, src->file_name ? src->file_name : "(数据库 database)");
             fprintf(f, "</td><td>%ld</td><td class=\"sha\">", src->features);
-            esc(f, src->sha256 ? src->sha256 : "—");
+            gm_xml_fputs(f, src->sha256 ? src->sha256 : "—");
             fputs("</td><td>", f);
-            esc(f, s->ingested_at);
+            gm_xml_fputs(f, s->ingested_at);
             fputs("</td></tr>\n", f);
         }
     }
@@ -530,15 +508,15 @@ int gm_write_report_html(gm_context *ctx, const char *path, const gm_report_data
     date_text(d->as_of, ds);
     const char *area = d->zone ? d->zone : "湖南省";
     fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
-    esc(f, area);
+    gm_xml_fputs(f, area);
     fprintf(
         f,
         " 绿色矿山建设进展报告 %s</title>\n<style>\n%s</style>\n</head>\n<body data-as-of=\"%s\""
         " data-zone=\"",
         ds, css, ds);
-    esc(f, d->zone ? d->zone : "");
+    gm_xml_fputs(f, d->zone ? d->zone : "");
     fputs("\">\n<h1>", f);
-    esc(f, area);
+    gm_xml_fputs(f, area);
     fprintf(f,
             "绿色矿山建设进展报告</h1>\n<p class=\"sub\">Green-mine programme progress "
             "report — 截至 as of <b>%s</b>（%zu 期快照 snapshots）</p>\n",

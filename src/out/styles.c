@@ -5,6 +5,7 @@
  * run's provenance in gpkg_metadata. Only writes into a GeoPackage that
  * gpkg_writer.c has opened; never touches the contract's layers.
  */
+#include "out/xml.h"
 #include "out/styles.h"
 
 #include "core/context_impl.h"
@@ -60,29 +61,15 @@ static void put(sbuf *b, const char *fmt, ...)
     }
 }
 
-/* Appends text with XML's five special characters escaped. */
+/* Appends text with XML's special characters escaped. */
 static void put_xml(sbuf *b, const char *text)
 {
     for (const char *p = text ? text : ""; *p; p++) {
-        switch (*p) {
-        case '&':
-            put(b, "&amp;");
-            break;
-        case '<':
-            put(b, "&lt;");
-            break;
-        case '>':
-            put(b, "&gt;");
-            break;
-        case '"':
-            put(b, "&quot;");
-            break;
-        case '\'':
-            put(b, "&apos;");
-            break;
-        default:
+        const char *e = gm_xml_entity(*p);
+        if (e)
+            put(b, "%s", e);
+        else
             put(b, "%c", *p);
-        }
     }
 }
 

@@ -84,7 +84,9 @@ _gm_pg_free_port() {
         echo "$GM_PG_PORT"
         return 0
     fi
-    for p in $(seq 54329 54429); do
+    # a random start: two test scripts starting clusters at once rarely collide
+    local start=$((54329 + RANDOM % 900))
+    for p in $(seq "$start" $((start + 100))); do
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
             echo "$p"
             return 0
@@ -93,7 +95,7 @@ _gm_pg_free_port() {
     return 1
 }
 
-gm_pg_start() {
+_gm_pg_start_once() {
     gm_pg_install || return 1
     local bindir port dir
     bindir=$(_gm_pg_bindir) || { _gm_pg_log "no initdb found"; return 1; }
@@ -126,6 +128,18 @@ gm_pg_start() {
     _gm_pg_log "PostgreSQL $(psql -X -At -c 'SHOW server_version' </dev/null)," \
         "PostGIS $(psql -X -At -c 'SELECT postgis_lib_version()' </dev/null)" \
         "on 127.0.0.1:$port ($dir)"
+}
+
+# Starts the cluster; a port taken between the check and the start (another
+# test starting its own cluster) is retried on another port.
+gm_pg_start() {
+    local try
+    for try in 1 2 3 4 5; do
+        _gm_pg_start_once && return 0
+        [ -n "${GM_PG_PORT:-}" ] && return 1
+        _gm_pg_log "retrying on another port ($try)"
+    done
+    return 1
 }
 
 gm_pg_stop() {

@@ -1,5 +1,6 @@
 /*
- * progress_bar.c -- logging and a progress bar on stderr for the CLI.
+ * common.c -- what the commands share: logging and the progress bar on
+ * stderr, error lines and exit codes, option checks, column padding.
  * The bar is drawn only on a terminal and never with --quiet, so scripts and
  * CI logs see plain lines.
  */
@@ -8,6 +9,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 void gm_cli_progress_done(gm_cli *cli)
@@ -74,6 +76,14 @@ int gm_cli_usage_error(const char *command, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, " (see 'greenmine %s --help')\n", command);
     return GM_EXIT_BAD_INPUT;
+}
+
+int gm_cli_check_registry(const char *command, const char *db)
+{
+    if (!db) return gm_cli_usage_error(command, "--db is required");
+    if (strncasecmp(db, "PG:", 3) != 0 && access(db, R_OK) != 0)
+        return gm_cli_usage_error(command, "--db %s: no such registry", db);
+    return -1;
 }
 
 void gm_cli_print_padded(FILE *out, const char *s, int width)
