@@ -159,6 +159,10 @@ typedef struct gm_progress_series {
 int gm_registry_progress(gm_registry *reg, const gm_progress_options *opts,
                          gm_progress_series **out);
 void gm_progress_series_free(gm_progress_series *p);
+/* Sets row `at`'s increments and projected dates from its done and target
+ * figures, against the same area's (zone_id, or the province's) latest
+ * earlier row in p; with none, since p->period_start. */
+void gm_progress_row_project(gm_progress_series *p, size_t at);
 
 #ifdef __cplusplus
 }

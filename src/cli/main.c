@@ -21,7 +21,7 @@ static const char main_help[] =
     "             (SpatiaLite file or PG:...), see 'greenmine ingest --help'\n"
     "  progress   restoration and reclamation per snapshot and zone, against\n"
     "             the targets, from a registry\n"
-    "  report     a self-contained HTML report of a registry (A4, Chinese)\n"
+    "  report     a self-contained HTML report of a registry or an analyze run\n"
     "  version    print the version\n"
     "\n"
     "Every command takes --help. Documentation: docs/cli.md, docs/check.md,\n"

@@ -428,7 +428,10 @@ static void write_conflicts(FILE *f, const gm_report_data *d)
 
 static void write_provenance(FILE *f, const gm_report_data *d)
 {
-    fputs("<h2>数据来源 Data provenance</h2>\n<p>登记库 registry: <code>", f);
+    fputs(d->single_run
+              ? "<h2>数据来源 Data provenance</h2>\n<p>分析结果 analysis GeoPackage: <code>"
+              : "<h2>数据来源 Data provenance</h2>\n<p>登记库 registry: <code>",
+          f);
     /* a PG: connection string may hold a password: show only its kind */
     if (d->registry && strncmp(d->registry, "PG:", 3) == 0)
         fputs("PostgreSQL + PostGIS", f);
@@ -439,10 +442,10 @@ static void write_provenance(FILE *f, const gm_report_data *d)
             "重叠图斑只计一次 (overlaps count once); 统计期自 %04d-%02d-%02d 起。</p>\n",
             gm_version(), d->progress->period_start / 10000, d->progress->period_start / 100 % 100,
             d->progress->period_start % 100);
-    fputs("<table class=\"prov\">\n<tr><th>快照 snapshot</th><th>截至 as of</th><th>图层 layer"
-          "</th><th>文件 file</th><th>要素 features</th><th>SHA-256</th><th>录入 ingested"
-          "</th></tr>\n",
-          f);
+    fprintf(f,
+            "<table class=\"prov\">\n<tr><th>快照 snapshot</th><th>截至 as of</th><th>图层 layer"
+            "</th><th>文件 file</th><th>要素 features</th><th>SHA-256</th><th>%s</th></tr>\n",
+            d->single_run ? "运行 run started" : "录入 ingested");
     for (size_t i = 0; i < d->snapshots->n; i++) {
         const gm_snapshot *s = &d->snapshots->items[i];
         char ds[16];
@@ -494,7 +497,7 @@ static const char css[] =
     "figcaption { font-weight: 600; }\n"
     ".swatch { display: inline-block; width: 10px; height: 10px; border: 1px solid #777; "
     "margin: 0 2px 0 8px; }\n"
-    ".legend { font-size: 9pt; color: #444; }\n"
+    ".legend { font-size: 9pt; color: #444; } .note { font-size: 9.5pt; color: #444; }\n"
     ".sign { margin-top: 10mm; display: flex; gap: 20mm; } .sign div { flex: 1; border-top: 1px "
     "solid #333; padding-top: 1mm; }\n"
     "@media print { .map, .chart { max-height: 110mm; } a { color: inherit; } }\n";
@@ -519,8 +522,12 @@ int gm_write_report_html(gm_context *ctx, const char *path, const gm_report_data
     gm_xml_fputs(f, area);
     fprintf(f,
             "绿色矿山建设进展报告</h1>\n<p class=\"sub\">Green-mine programme progress "
-            "report — 截至 as of <b>%s</b>（%zu 期快照 snapshots）</p>\n",
-            ds, d->snapshots->n);
+            "report — 截至 as of <b>%s</b>",
+            ds);
+    if (d->single_run)
+        fputs("（一次分析运行 one analysis run）</p>\n", f);
+    else
+        fprintf(f, "（%zu 期快照 snapshots）</p>\n", d->snapshots->n);
     write_headline(f, d);
     fputs("<h2>示范区进展 Zones</h2>\n", f);
     write_map(f, ctx->geos, d);
@@ -528,6 +535,13 @@ int gm_write_report_html(gm_context *ctx, const char *path, const gm_report_data
     write_chart(f, d, GM_RESTORATION,
                 "历史遗留矿山恢复治理（累计 ha） Restoration of legacy mine land, cumulative");
     write_chart(f, d, GM_RECLAMATION, "土地复垦（累计 ha） Land reclamation, cumulative");
+    if (d->single_run) /* one run: the line is period start to the one as-of date */
+        fputs("<p class=\"note\" data-note=\"single-run\">本报告来自一次分析运行，只有一个时点"
+              "（自统计期起点至截至日）；逐年进展需将各年数据录入登记库（greenmine ingest）。"
+              "<br><small>This report comes from one analysis run: one point, from the period "
+              "start to the as-of date. For progress year by year, ingest each year into a "
+              "registry and run greenmine report --db.</small></p>\n",
+              f);
     write_series(f, d);
     write_conflicts(f, d);
     write_provenance(f, d);

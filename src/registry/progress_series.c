@@ -65,9 +65,9 @@ static const gm_progress_row *previous_row(const gm_progress_series *p, size_t b
     return NULL;
 }
 
-/* Increments, pace and projection of `row` against its predecessor. */
-static void project(gm_progress_series *p, size_t at, int period_start)
+void gm_progress_row_project(gm_progress_series *p, size_t at)
 {
+    int period_start = p->period_start;
     gm_progress_row *row = &p->rows[at];
     const gm_progress_row *prev = previous_row(p, at, row);
     long since = prev ? days_of(prev->as_of) : days_of(period_start) - 1;
@@ -158,7 +158,7 @@ int gm_registry_progress(gm_registry *reg, const gm_progress_options *opts,
             row->conflict_mines = res->conflict_mines;
             row->large_medium_share = res->large_medium_share;
             green_counts(in, row);
-            project(p, p->n - 1, opts->period_start);
+            gm_progress_row_project(p, p->n - 1);
         }
         for (size_t z = 0; rc == GM_OK && z < in->n_zones; z++) {
             const gm_zone *zone = &in->zones[z];
@@ -182,7 +182,7 @@ int gm_registry_progress(gm_registry *reg, const gm_progress_options *opts,
             row->large_medium_mines = zr->large_medium_mines;
             row->conflict_mines = zr->conflict_mines;
             row->green_mines = row->green_large = row->green_medium = row->green_small = -1;
-            project(p, p->n - 1, opts->period_start);
+            gm_progress_row_project(p, p->n - 1);
         }
         gm_results_free(reg->ctx, res);
         gm_inputs_free(reg->ctx, in);
