@@ -191,6 +191,9 @@ static const char *geometry_kind(OGRwkbGeometryType t)
 static int densify(reader *r, GEOSGeometry **g, unsigned *flags)
 {
     GEOSContextHandle_t h = r->ctx->geos;
+    int needed = gm_densify_needed(h, *g, GM_DENSIFY_M);
+    if (needed < 0) return GM_ERR_GEOMETRY;
+    if (!needed) return GM_OK; /* no edge is long: keep the original */
     GEOSGeometry *d = gm_densify_geodesic(h, *g, GM_DENSIFY_M);
     if (!d) return GM_ERR_GEOMETRY;
     if (GEOSGetNumCoordinates_r(h, d) == GEOSGetNumCoordinates_r(h, *g)) {
