@@ -10,20 +10,21 @@
 #include <stdlib.h>
 
 /* An upper bound (metres) on the geodesic distance between two lon/lat points.
- * The geodesic is the shortest path, so it is no longer than going along the
- * meridian, then along the parallel of the pole-ward end; on GRS 80 both radii
- * of curvature are at most a^2/b. Solving the geodesic (geod_inverse, the
- * loader's largest cost) is then needed only for edges this bound cannot
- * decide; the result is exactly the same. */
+ * The geodesic is the shortest path, so it is no longer than the path that is
+ * straight in (lat, lon): with both radii of curvature at most a^2/b on GRS 80
+ * and cos(lat) along it at most that of the end nearer the equator, its length
+ * is at most a^2/b * hypot(dlat, cos(lat) dlon). Solving the geodesic
+ * (geod_inverse, the loader's largest cost) is then needed only for edges this
+ * bound cannot decide; the result is exactly the same. */
 static double length_bound_m(double x0, double y0, double x1, double y1)
 {
     static const double rmax = GM_GRS80_A / (1.0 - GM_GRS80_F); /* a^2/b */
     static const double rad = 3.14159265358979323846 / 180.0;
     double dlon = fabs(x1 - x0);
     if (dlon > 180.0) dlon = 360.0 - dlon;
-    double lat = fabs(y0) > fabs(y1) ? fabs(y0) : fabs(y1);
-    if (lat > 90.0) lat = 90.0;
-    return rmax * rad * (fabs(y1 - y0) + cos(lat * rad) * dlon) * (1.0 + 1e-9);
+    double lat = (y0 > 0.0) == (y1 > 0.0) ? fmin(fabs(y0), fabs(y1)) : 0.0;
+    double c = cos(lat * rad) * dlon, d = fabs(y1 - y0);
+    return rmax * rad * sqrt(d * d + c * c) * (1.0 + 1e-9);
 }
 
 /* Whether the geodesic between two points is longer than max_m; *s12 and *a1
@@ -63,10 +64,18 @@ static GEOSGeometry *densify_ring(GEOSContextHandle_t h, const struct geod_geode
             xy = p;
         }
         xy[2 * used] = x0, xy[2 * used + 1] = y0, used++;
-        for (size_t k = 1; k < parts; k++) {
-            double lat, lon, azi;
-            geod_direct(g, y0, x0, a1, s12 * (double)k / (double)parts, &lat, &lon, &azi);
-            xy[2 * used] = lon, xy[2 * used + 1] = lat, used++;
+        if (parts > 1) {
+            /* geod_direct() is geod_lineinit() + geod_genposition(): set the line up
+             * once per edge, with the same capabilities, and get the same points */
+            struct geod_geodesicline l;
+            geod_lineinit(&l, g, y0, x0, a1,
+                          GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_AZIMUTH | GEOD_DISTANCE_IN);
+            for (size_t k = 1; k < parts; k++) {
+                double lat, lon, azi;
+                geod_genposition(&l, GEOD_NOFLAGS, s12 * (double)k / (double)parts, &lat, &lon,
+                                 &azi, NULL, NULL, NULL, NULL, NULL);
+                xy[2 * used] = lon, xy[2 * used + 1] = lat, used++;
+            }
         }
     }
     double xl, yl;

@@ -16,8 +16,10 @@
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
+#include <cpl_string.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -670,6 +672,18 @@ static int set_bbox_filter(gm_context *ctx, reader *r, const double box[4])
     return GM_OK;
 }
 
+typedef struct checksum_job {
+    char **files; /* GDALGetFileList's */
+    char *hex;    /* the result, or NULL */
+} checksum_job;
+
+static void *checksum_main(void *arg)
+{
+    checksum_job *j = arg;
+    j->hex = gm_files_checksum(j->files);
+    return NULL;
+}
+
 int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char *source,
                   const gm_load_options *opts)
 {
@@ -682,7 +696,9 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
 
     GDALDatasetH ds = gm_source_open(path, opts ? opts->encoding : NULL, err, sizeof err);
     if (!ds) return gm_error(ctx, GM_ERR_OPEN, "%s input %s", gm_layer_kind_name(kind), err);
-    int rc = GM_OK;
+    int rc = GM_OK, summing = 0;
+    checksum_job sum = {0};
+    pthread_t sum_thread;
     r.layer = pick_layer(ctx, ds, path, layer_name, kind);
     if (!r.layer) {
         rc = GM_ERR_OPEN;
@@ -699,12 +715,22 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
     if ((rc = resolve_fields(ctx, &r, opts)) != GM_OK) goto done;
     if ((rc = setup_transform(ctx, &r)) != GM_OK) goto done;
     if (opts && opts->has_bbox && (rc = set_bbox_filter(ctx, &r, opts->bbox)) != GM_OK) goto done;
+    /* the checksum (for the provenance) reads the files on its own thread meanwhile */
+    sum.files = GDALGetFileList(ds);
+    summing = pthread_create(&sum_thread, NULL, checksum_main, &sum) == 0;
     CPLErrorReset();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     rc = read_features(&r);
     CPLPopErrorHandler();
-    if (rc == GM_OK) in->checksum[kind] = gm_dataset_checksum(ds); /* for the provenance */
+    if (summing)
+        pthread_join(sum_thread, NULL);
+    else
+        checksum_main(&sum);
+    in->checksum[kind] = sum.hex;
+    sum.hex = NULL;
 done:
+    CSLDestroy(sum.files);
+    free(sum.hex);
     if (r.ct) OCTDestroyCoordinateTransformation(r.ct);
     GDALClose(ds);
     return rc;
