@@ -10,7 +10,8 @@
  * sparse temporary GeoTIFF; tiles that meet no mask polygon are never
  * written and read back as nodata. GDAL's COG driver then writes the final
  * file with AVERAGE overviews (nodata-aware; its default CUBIC overshoots
- * 0..1). Both files go to temporary names and are renamed into place.
+ * 0..1), sparse too: an all-nodata block is neither compressed nor stored.
+ * Both files go to temporary names and are renamed into place.
  */
 #include "out/styles.h"
 
@@ -258,10 +259,16 @@ static int write_raster(raster_job *j)
     if ((rc = compute(j, &grid, src)) != GM_OK) goto done;
     GDALFlushCache(src);
 
-    const char *cog_opts[] = {
-        "COMPRESS=DEFLATE",     "PREDICTOR=YES",      "LEVEL=6",
-        "BLOCKSIZE=512",        "RESAMPLING=AVERAGE", "OVERVIEWS=IGNORE_EXISTING",
-        "NUM_THREADS=ALL_CPUS", "BIGTIFF=IF_SAFER",   NULL};
+    const char *cog_opts[] = {"COMPRESS=DEFLATE",
+                              "PREDICTOR=YES",
+                              "LEVEL=6",
+                              "BLOCKSIZE=512",
+                              "RESAMPLING=AVERAGE",
+                              "OVERVIEWS=IGNORE_EXISTING",
+                              "NUM_THREADS=ALL_CPUS",
+                              "BIGTIFF=IF_SAFER",
+                              "SPARSE_OK=TRUE",
+                              NULL};
     CPLErrorReset();
     cog = GDALCreateCopy(cog_drv, tmp_path, src, FALSE, (char **)cog_opts, NULL, NULL);
     if (!cog) {
