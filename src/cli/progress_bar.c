@@ -24,9 +24,18 @@ static void time_stage(gm_cli *cli, const char *stage)
 {
     if (!cli->timings || strcmp(stage, cli->timed_stage) == 0) return;
     double t = now();
-    if (cli->timed_stage[0])
-        fprintf(stderr, "greenmine: timing: %-24s %8.3f s\n", cli->timed_stage,
-                t - cli->timed_since);
+    if (cli->timed_stage[0]) {
+        long rss_kb = 0, hwm_kb = 0; /* resident memory now and at its peak (Linux) */
+        char line[256];
+        FILE *f = fopen("/proc/self/status", "r");
+        while (f && fgets(line, sizeof line, f)) {
+            sscanf(line, "VmRSS: %ld", &rss_kb);
+            sscanf(line, "VmHWM: %ld", &hwm_kb);
+        }
+        if (f) fclose(f);
+        fprintf(stderr, "greenmine: timing: %-24s %8.3f s  rss %6ld MB  peak %6ld MB\n",
+                cli->timed_stage, t - cli->timed_since, rss_kb / 1024, hwm_kb / 1024);
+    }
     snprintf(cli->timed_stage, sizeof cli->timed_stage, "%s", stage);
     cli->timed_since = t;
 }
