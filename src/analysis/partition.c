@@ -73,7 +73,7 @@ int gm_inputs_clip_parcels_to_tile(gm_context *ctx, gm_inputs *in, const gm_tile
     for (size_t i = 0; i < in->n_parcels; i++) {
         gm_parcel *p = &in->parcels[i];
         GEOSGeometry *piece = NULL;
-        if (rc == GM_OK && GEOSPreparedIntersects_r(h, prep, p->geom) == 1) {
+        if (rc == GM_OK && p->geom && GEOSPreparedIntersects_r(h, prep, p->geom) == 1) {
             piece = gm_polygonal_intersection(h, p->geom, box, prep);
             if (!piece)
                 rc = gm_error(ctx, GM_ERR_INTERNAL, "parcel %s: cannot clip it to the tile",
@@ -83,7 +83,7 @@ int gm_inputs_clip_parcels_to_tile(gm_context *ctx, gm_inputs *in, const gm_tile
                 piece = NULL;
             }
         }
-        GEOSGeom_destroy_r(h, p->geom);
+        if (p->geom) GEOSGeom_destroy_r(h, p->geom);
         if (!piece) {
             free(p->parcel_id);
             continue;

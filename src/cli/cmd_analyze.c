@@ -164,6 +164,13 @@ static int tile_filter(gm_context *ctx, const gm_inputs *in, const analyze_args 
     return GM_OK;
 }
 
+/* Parcels that can count toward neither kind need no geometry. */
+static int can_count(const gm_parcel *p, void *user)
+{
+    const gm_analysis_options *o = user;
+    return gm_parcel_qualifies(p, GM_RESTORATION, o) || gm_parcel_qualifies(p, GM_RECLAMATION, o);
+}
+
 static int run_analysis(gm_cli *cli, const analyze_args *a)
 {
     gm_context *ctx = NULL;
@@ -177,7 +184,11 @@ static int run_analysis(gm_cli *cli, const analyze_args *a)
     gm_context_set_threads(ctx, a->threads);
     int exit_code = GM_EXIT_OK;
     int rc = gm_inputs_new(&in);
-    gm_load_options lo = {.encoding = a->encoding, .fields = a->fields, .n_fields = a->n_fields};
+    gm_load_options lo = {.encoding = a->encoding,
+                          .fields = a->fields,
+                          .n_fields = a->n_fields,
+                          .keep_parcel_geometry = can_count,
+                          .keep_user = (void *)&a->opts};
     for (int k = 0; k < GM_LAYER_KINDS && rc == GM_OK; k++) {
         if (a->has_tile) rc = tile_filter(ctx, in, a, (gm_layer_kind)k, &lo);
         if (rc == GM_OK) rc = gm_load_layer(ctx, in, (gm_layer_kind)k, a->source[k], &lo);

@@ -64,7 +64,7 @@ void gm_inputs_free(gm_context *ctx, gm_inputs *in)
     }
     for (size_t i = 0; i < in->n_parcels; i++) {
         free(in->parcels[i].parcel_id);
-        GEOSGeom_destroy_r(h, in->parcels[i].geom);
+        if (in->parcels[i].geom) GEOSGeom_destroy_r(h, in->parcels[i].geom);
     }
     for (size_t i = 0; i < in->n_zones; i++) {
         free(in->zones[i].zone_id), free(in->zones[i].name);
@@ -92,6 +92,8 @@ typedef struct reader {
     size_t n, cap;          /* records stored so far */
     size_t warned[W_KINDS]; /* per warning category */
     int lenient;            /* gm_load_options.lenient */
+    int (*keep_parcel)(const gm_parcel *p, void *user);
+    void *keep_user;
 } reader;
 
 static void warn(reader *r, int category, const char *fmt, ...)
@@ -457,9 +459,14 @@ static int record(reader *r, slot *s)
         ; /* skipped, said above */
     else if (r->kind == GM_LAYER_REDLINES)
         rc = add_redline(r, f, geom);
-    else if (r->kind == GM_LAYER_PARCELS)
+    else if (r->kind == GM_LAYER_PARCELS) {
         rc = add_parcel(r, f, geom, label);
-    else
+        gm_parcel *p = &r->in->parcels[r->n - 1];
+        if (rc == GM_OK && r->keep_parcel && !r->keep_parcel(p, r->keep_user)) {
+            GEOSGeom_destroy_r(h, p->geom); /* it can count nowhere: do not hold it */
+            p->geom = NULL;
+        }
+    } else
         rc = add_zone(r, f, geom, label);
     if (rc != GM_OK && geom) GEOSGeom_destroy_r(h, geom);
     return rc;
@@ -690,8 +697,13 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
     GDALAllRegister();
     char path[4096], layer_name[256], err[1200];
     gm_source_split(source, path, sizeof path, layer_name, sizeof layer_name);
-    reader r = {
-        .ctx = ctx, .in = in, .kind = kind, .source = source, .lenient = opts ? opts->lenient : 0};
+    reader r = {.ctx = ctx,
+                .in = in,
+                .kind = kind,
+                .source = source,
+                .lenient = opts ? opts->lenient : 0,
+                .keep_parcel = opts ? opts->keep_parcel_geometry : NULL,
+                .keep_user = opts ? opts->keep_user : NULL};
     in->source[kind] = gm_strdup(source);
 
     GDALDatasetH ds = gm_source_open(path, opts ? opts->encoding : NULL, err, sizeof err);
