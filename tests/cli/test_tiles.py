@@ -27,7 +27,7 @@ def run(out, extra):
                    + ins + extra, check=True)
     ds = ogr.Open(out)
     mines = {f["mine_id"]: (f["mine_ha"], f["redline_conflict_ha"], f["zone_name"],
-                            f["redline_ids"], f.GetGeometryRef() is not None)
+                            f["redline_ids"], f.GetGeometryRef() is not None, f["scale"])
              for f in ds.GetLayerByName("mine_conflicts")}
     zones = {f["name"]: [f["restoration_done_ha"], f["reclamation_done_ha"], f["mines"],
                          f["large_medium_mines"], f["conflict_mines"]]
@@ -54,7 +54,8 @@ for c, r in cells:
         seen[k] = v
     for k, v in z.items():
         zsum[k] = [a + b for a, b in zip(zsum.get(k, [0] * 5), v)]
-    for k in ("restoration_done_ha", "reclamation_done_ha", "large_medium_mines"):
+    for k in ("restoration_done_ha", "reclamation_done_ha", "mines", "large_medium_mines",
+              "conflict_mines", "redline_conflict_ha"):
         psum[k] = psum.get(k, 0.0) + p[k]
     for e in env:  # minx, maxx, miny, maxy
         if e[0] < c - 1e-9 or e[1] > c + 1 + 1e-9 or e[2] < r - 1e-9 or e[3] > r + 1 + 1e-9:
@@ -73,7 +74,15 @@ for k, v in whole[1].items():
                               "conflict_mines")):
         if not close(s[i], v[i]):
             fails.append(f"zone {k} {what}: sum of cells {s[i]!r}, whole {v[i]!r}")
-empty_lm = 0  # mines without geometry belong to no cell; none of the demo's is large/medium
+# counts over the mines with a geometry (a mine without one belongs to no cell)
+rows = [whole[0][k] for k in with_geom]
+expect = {"mines": len(rows),
+          "large_medium_mines": sum(1 for v in rows if v[5] in ("large", "medium")),
+          "conflict_mines": sum(1 for v in rows if v[1] > 0),
+          "redline_conflict_ha": sum(v[1] for v in rows)}
+for k, v in expect.items():
+    if not close(psum[k], v, 1e-6):
+        fails.append(f"province {k}: sum of cells {psum[k]!r}, whole run's mines {v!r}")
 for k in ("restoration_done_ha", "reclamation_done_ha"):
     if not close(psum[k], whole[2][k]):
         fails.append(f"province {k}: sum of cells {psum[k]!r}, whole {whole[2][k]!r}")
