@@ -153,7 +153,8 @@ if "spatialite" not in skip:
         cmds = []
         for i, (k, src) in enumerate(IN.items()):
             cmds.append(["ogr2ogr", "-f", "SQLite"] + (["-dsco", "SPATIALITE=YES"] if i == 0 else ["-update"])
-                        + [db, src, "-nln", k, "-t_srs", "EPSG:4490", "-nlt", "PROMOTE_TO_MULTI"])
+                        + [db, src, "-nln", k, "-t_srs", "EPSG:4490", "-nlt", "PROMOTE_TO_MULTI",
+                           "-lco", "GEOMETRY_NAME=geometry"])
         return cmds
 
     for i in range(args.repeat):

@@ -310,6 +310,7 @@ int gm_write_rasters(gm_context *ctx, const char *dir, const gm_inputs *in, cons
     if (!(opts->cell_m > 0) || opts->cell_m > 100000)
         return gm_error(ctx, GM_ERR_USAGE, "cell size %g m: expected more than 0", opts->cell_m);
     GDALAllRegister();
+    gm_progress(ctx, "raster polygons", 0, 0); /* projecting and dissolving them takes a while */
     GEOSContextHandle_t h = ctx->geos;
     gm_projector pj;
     int rc = gm_projector_init(&pj);
