@@ -282,7 +282,7 @@ if os.path.exists(gm_out):
 print(f"\nMachine: {platform.node()}, {os.cpu_count()} CPUs "
       f"({open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].splitlines()[0].strip()}), "
       f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
-      f"load average before the run {os.getloadavg()[0]:.1f}")
+      f"load average at the end of the run {os.getloadavg()[0]:.1f}")
 if not args.workdir:
     shutil.rmtree(work, ignore_errors=True)
 sys.exit(0 if ok else 1)
