@@ -29,6 +29,8 @@ gm_ensure_packages() {
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-# Benchmarks only (bench/run_bench.py): the spatialite CLI for the SQL comparison.
+# Benchmarks only (bench/run_bench.py, bench/run_province.py): the spatialite CLI for
+# the SQL comparisons, GeoPandas (+ rtree for its spatial joins) as a peer; PostGIS
+# comes with GM_TEST_PACKAGES.
 # Install with: . scripts/deps.sh && gm_ensure_packages "${GM_BENCH_PACKAGES[@]}"
-GM_BENCH_PACKAGES=(spatialite-bin)
+GM_BENCH_PACKAGES=(spatialite-bin python3-geopandas python3-rtree)

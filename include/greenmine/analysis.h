@@ -83,6 +83,29 @@ int gm_analyze(gm_context *ctx, const gm_inputs *in, const gm_analysis_options *
                gm_results **out);
 void gm_results_free(gm_context *ctx, gm_results *res);
 
+/* Partitioned runs. A tile is cell (col, row) of a global grid of size_deg
+ * degrees anchored at lon 0, lat 0: lon [col*size, (col+1)*size) x lat
+ * [row*size, (row+1)*size), CGCS2000. A tile owns the mines whose envelope's
+ * lower-left corner lies in it (each mine in exactly one tile; a mine without
+ * geometry in none) and the parcels' parts inside it. Runs of the tiles
+ * covering the province add up to the run of the whole province: every mine
+ * row once, zone and province hectares and counts as sums (docs/performance.md). */
+typedef struct gm_tile {
+    double size_deg;
+    long col, row;
+} gm_tile;
+
+/* The tile's lon/lat box: lon_min, lat_min, lon_max, lat_max. */
+void gm_tile_box(const gm_tile *t, double box[4]);
+/* Whether the tile holds the point (half-open: the west and south edges do). */
+int gm_tile_owns(const gm_tile *t, double lon, double lat);
+/* Keeps (in order) only the mines the tile owns; frees the others. */
+int gm_inputs_keep_tile_mines(gm_context *ctx, gm_inputs *in, const gm_tile *t);
+/* The lon/lat box of all mine geometries: 1, or 0 when no mine has one. */
+int gm_inputs_mines_box(gm_context *ctx, const gm_inputs *in, double box[4]);
+/* Replaces each parcel by its part inside the tile; frees those outside it. */
+int gm_inputs_clip_parcels_to_tile(gm_context *ctx, gm_inputs *in, const gm_tile *t);
+
 /* Whether a parcel counts toward kind k's progress under opts (the contract's
  * filter: kind, status completed, a date within the period, legacy for
  * restoration). */

@@ -43,6 +43,13 @@ typedef struct gm_load_options {
     /* Required fields may be missing (for `check`: applications, existing
      * mines); a missing id becomes "LAYER.FID". */
     int lenient;
+    /* Parcels only: when set, a parcel's geometry is kept only if this returns
+     * non-zero (it sees the parsed attributes); the others keep their record
+     * with geom NULL. `analyze` keeps only parcels that can count, so a
+     * province's other parcels never stay in memory. Geometries are still read
+     * and checked, so warnings and counts are the same. */
+    int (*keep_parcel_geometry)(const gm_parcel *p, void *user);
+    void *keep_user;
 } gm_load_options;
 
 /* An empty gm_inputs; free with gm_inputs_free(). */

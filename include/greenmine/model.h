@@ -82,7 +82,7 @@ typedef struct gm_parcel {
     gm_parcel_status status;
     int completed_on; /* YYYYMMDD, 0 when absent */
     gm_flag legacy;
-    GEOSGeometry *geom; /* never NULL */
+    GEOSGeometry *geom; /* NULL only when the loader was told to drop it (load.h) */
     long fid;
 } gm_parcel;
 

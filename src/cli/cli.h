@@ -16,14 +16,17 @@
 
 typedef struct gm_cli {
     int quiet;
-    int progress;        /* draw a progress bar (stderr is a TTY and not quiet) */
-    char open_stage[64]; /* the stage whose bar line is open */
-    size_t kill_after;   /* tests only: SIGKILL after this many parcels are ingested */
+    int progress;         /* draw a progress bar (stderr is a TTY and not quiet) */
+    char open_stage[64];  /* the stage whose bar line is open */
+    size_t kill_after;    /* tests only: SIGKILL after this many parcels are ingested */
+    int timings;          /* GREENMINE_TIMINGS=1: print each stage's wall time on stderr */
+    char timed_stage[64]; /* the stage being timed, and since when (CLOCK_MONOTONIC) */
+    double timed_since;
 } gm_cli;
 
 /* Installs log and progress callbacks on ctx according to cli. */
 void gm_cli_attach(gm_cli *cli, gm_context *ctx);
-/* Ends a progress line if one is open. */
+/* Ends a progress line if one is open (and the stage being timed). */
 void gm_cli_progress_done(gm_cli *cli);
 
 /* Prints "greenmine: error: MSG" and returns the exit code for status. */

@@ -13,7 +13,8 @@ static const char analyze_help[] =
     "Usage: greenmine analyze --mines SRC --redlines SRC --parcels SRC --zones SRC\n"
     "                         [-o FILE] [--as-of DATE] [--from DATE] [--threads N]\n"
     "                         [--field LAYER.FIELD=SOURCE]... [--encoding ENC]\n"
-    "                         [--cell M] [--no-rasters] [--quiet]\n"
+    "                         [--cell M] [--no-rasters] [--tile SIZE:COL,ROW]\n"
+    "                         [--quiet]\n"
     "\n"
     "Overlays mines with the ecological red lines and the demonstration zones,\n"
     "measures restoration and reclamation progress, and writes the GeoPackage of\n"
@@ -42,6 +43,11 @@ static const char analyze_help[] =
     "                     .cpg file, or GBK when a shapefile declares none)\n"
     "  --cell M           raster cell size in metres (default 30)\n"
     "  --no-rasters       write no GeoTIFFs (the project then shows the vectors only)\n"
+    "  --tile SIZE:COL,ROW  run one partition: the cell lon [COL*SIZE, (COL+1)*SIZE) x\n"
+    "                     lat [ROW*SIZE, (ROW+1)*SIZE) degrees. It owns the mines whose\n"
+    "                     bounding box's south-west corner lies in it and the parcels'\n"
+    "                     parts inside it; the runs of all cells add up to the whole\n"
+    "                     run (docs/performance.md). E.g. --tile 1:112,27\n"
     "  -q, --quiet        print nothing but errors\n"
     "  -h, --help         this help\n"
     "\n"
@@ -78,6 +84,8 @@ typedef struct analyze_args {
     int threads;
     double cell_m;
     int no_rasters;
+    int has_tile;
+    gm_tile tile;
 } analyze_args;
 
 static void print_date(int yyyymmdd)
@@ -138,6 +146,31 @@ static void print_summary(const analyze_args *a, const gm_inputs *in, const gm_r
                a->cell_m, "Albers equal-area on CGCS2000");
 }
 
+/* With --tile, read only what the tile needs: the red lines near its mines,
+ * the parcels meeting it (OGR spatial filters); mines and zones in full. */
+static int tile_filter(gm_context *ctx, const gm_inputs *in, const analyze_args *a, gm_layer_kind k,
+                       gm_load_options *lo)
+{
+    lo->has_bbox = 0;
+    if (k == GM_LAYER_PARCELS) {
+        lo->has_bbox = 1;
+        gm_tile_box(&a->tile, lo->bbox);
+    } else if (k == GM_LAYER_REDLINES) {
+        double b[4];
+        if (!gm_inputs_mines_box(ctx, in, b)) gm_tile_box(&a->tile, b); /* no mines */
+        lo->has_bbox = 1;
+        memcpy(lo->bbox, b, sizeof b);
+    }
+    return GM_OK;
+}
+
+/* Parcels that can count toward neither kind need no geometry. */
+static int can_count(const gm_parcel *p, void *user)
+{
+    const gm_analysis_options *o = user;
+    return gm_parcel_qualifies(p, GM_RESTORATION, o) || gm_parcel_qualifies(p, GM_RECLAMATION, o);
+}
+
 static int run_analysis(gm_cli *cli, const analyze_args *a)
 {
     gm_context *ctx = NULL;
@@ -151,9 +184,19 @@ static int run_analysis(gm_cli *cli, const analyze_args *a)
     gm_context_set_threads(ctx, a->threads);
     int exit_code = GM_EXIT_OK;
     int rc = gm_inputs_new(&in);
-    gm_load_options lo = {.encoding = a->encoding, .fields = a->fields, .n_fields = a->n_fields};
-    for (int k = 0; k < GM_LAYER_KINDS && rc == GM_OK; k++)
-        rc = gm_load_layer(ctx, in, (gm_layer_kind)k, a->source[k], &lo);
+    gm_load_options lo = {.encoding = a->encoding,
+                          .fields = a->fields,
+                          .n_fields = a->n_fields,
+                          .keep_parcel_geometry = can_count,
+                          .keep_user = (void *)&a->opts};
+    for (int k = 0; k < GM_LAYER_KINDS && rc == GM_OK; k++) {
+        if (a->has_tile) rc = tile_filter(ctx, in, a, (gm_layer_kind)k, &lo);
+        if (rc == GM_OK) rc = gm_load_layer(ctx, in, (gm_layer_kind)k, a->source[k], &lo);
+        if (rc == GM_OK && a->has_tile && k == GM_LAYER_MINES)
+            rc = gm_inputs_keep_tile_mines(ctx, in, &a->tile);
+        if (rc == GM_OK && a->has_tile && k == GM_LAYER_PARCELS)
+            rc = gm_inputs_clip_parcels_to_tile(ctx, in, &a->tile);
+    }
     if (rc == GM_OK) rc = gm_analyze(ctx, in, &a->opts, &res);
     if (rc == GM_OK) rc = gm_write_gpkg(ctx, a->output, in, res, &a->opts);
     /* the rasters and the project go beside the GeoPackage */
@@ -192,7 +235,8 @@ enum {
     OPT_FIELD,
     OPT_ENCODING,
     OPT_CELL,
-    OPT_NO_RASTERS
+    OPT_NO_RASTERS,
+    OPT_TILE
 };
 
 static const struct option long_options[] = {{"mines", required_argument, NULL, OPT_MINES},
@@ -207,6 +251,7 @@ static const struct option long_options[] = {{"mines", required_argument, NULL, 
                                              {"encoding", required_argument, NULL, OPT_ENCODING},
                                              {"cell", required_argument, NULL, OPT_CELL},
                                              {"no-rasters", no_argument, NULL, OPT_NO_RASTERS},
+                                             {"tile", required_argument, NULL, OPT_TILE},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
@@ -270,6 +315,20 @@ static int parse(const char *command, int argc, char **argv, analyze_args *a, gm
         case OPT_NO_RASTERS:
             a->no_rasters = 1;
             break;
+        case OPT_TILE: {
+            double size;
+            long col, row;
+            int used = 0;
+            if (strcmp(command, "analyze") != 0)
+                return gm_cli_usage_error(command, "--tile is for 'analyze'");
+            if (sscanf(optarg, "%lf:%ld,%ld%n", &size, &col, &row, &used) != 3 ||
+                optarg[used] != '\0' || !(size > 0.0 && size <= 360.0))
+                return gm_cli_usage_error(
+                    command, "--tile %s: expected SIZE:COL,ROW (degrees, e.g. 1:112,27)", optarg);
+            a->has_tile = 1;
+            a->tile = (gm_tile){.size_deg = size, .col = col, .row = row};
+            break;
+        }
         case 'q':
             cli->quiet = 1;
             break;

@@ -8,11 +8,41 @@
 
 #include <signal.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
-void gm_cli_progress_done(gm_cli *cli)
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* GREENMINE_TIMINGS=1: one line per stage with its wall time, for docs/performance.md. */
+static void time_stage(gm_cli *cli, const char *stage)
+{
+    if (!cli->timings || strcmp(stage, cli->timed_stage) == 0) return;
+    double t = now();
+    if (cli->timed_stage[0]) {
+        long rss_kb = 0, hwm_kb = 0; /* resident memory now and at its peak (Linux) */
+        char line[256];
+        FILE *f = fopen("/proc/self/status", "r");
+        while (f && fgets(line, sizeof line, f)) {
+            sscanf(line, "VmRSS: %ld", &rss_kb);
+            sscanf(line, "VmHWM: %ld", &hwm_kb);
+        }
+        if (f) fclose(f);
+        fprintf(stderr, "greenmine: timing: %-24s %8.3f s  rss %6ld MB  peak %6ld MB\n",
+                cli->timed_stage, t - cli->timed_since, rss_kb / 1024, hwm_kb / 1024);
+    }
+    snprintf(cli->timed_stage, sizeof cli->timed_stage, "%s", stage);
+    cli->timed_since = t;
+}
+
+static void end_line(gm_cli *cli)
 {
     if (cli->progress && cli->open_stage[0]) {
         fputc('\n', stderr);
@@ -20,11 +50,17 @@ void gm_cli_progress_done(gm_cli *cli)
     }
 }
 
+void gm_cli_progress_done(gm_cli *cli)
+{
+    end_line(cli);
+    time_stage(cli, "");
+}
+
 static void on_log(void *user, gm_log_level level, const char *message)
 {
     gm_cli *cli = user;
     if (cli->quiet || level == GM_LOG_DEBUG) return;
-    gm_cli_progress_done(cli);
+    end_line(cli);
     fprintf(stderr, "greenmine: %s%s\n", level == GM_LOG_WARNING ? "warning: " : "", message);
 }
 
@@ -34,9 +70,10 @@ static void on_progress(void *user, const char *stage, size_t done, size_t total
     /* test hook (GREENMINE_TEST_KILL_AFTER): die like a crash mid-ingest */
     if (cli->kill_after > 0 && done >= cli->kill_after && strcmp(stage, "ingest parcels") == 0)
         raise(SIGKILL);
+    time_stage(cli, stage);
     if (!cli->progress) return;
     if (strcmp(stage, cli->open_stage) != 0) {
-        gm_cli_progress_done(cli);
+        end_line(cli);
         snprintf(cli->open_stage, sizeof cli->open_stage, "%s", stage);
     }
     const int width = 30;
@@ -56,6 +93,8 @@ static void on_progress(void *user, const char *stage, size_t done, size_t total
 void gm_cli_attach(gm_cli *cli, gm_context *ctx)
 {
     cli->progress = !cli->quiet && isatty(STDERR_FILENO);
+    const char *t = getenv("GREENMINE_TIMINGS");
+    cli->timings = t && *t && strcmp(t, "0") != 0;
     gm_context_set_log(ctx, on_log, cli);
     gm_context_set_progress(ctx, on_progress, cli);
 }

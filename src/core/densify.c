@@ -9,6 +9,36 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* An upper bound (metres) on the geodesic distance between two lon/lat points.
+ * The geodesic is the shortest path, so it is no longer than the path that is
+ * straight in (lat, lon): with both radii of curvature at most a^2/b on GRS 80
+ * and cos(lat) along it at most that of the end nearer the equator, its length
+ * is at most a^2/b * hypot(dlat, cos(lat) dlon). Solving the geodesic
+ * (geod_inverse, the loader's largest cost) is then needed only for edges this
+ * bound cannot decide; the result is exactly the same. */
+static double length_bound_m(double x0, double y0, double x1, double y1)
+{
+    static const double rmax = GM_GRS80_A / (1.0 - GM_GRS80_F); /* a^2/b */
+    static const double rad = 3.14159265358979323846 / 180.0;
+    double dlon = fabs(x1 - x0);
+    if (dlon > 180.0) dlon = 360.0 - dlon;
+    double lat = (y0 > 0.0) == (y1 > 0.0) ? fmin(fabs(y0), fabs(y1)) : 0.0;
+    double c = cos(lat * rad) * dlon, d = fabs(y1 - y0);
+    return rmax * rad * sqrt(d * d + c * c) * (1.0 + 1e-9);
+}
+
+/* Whether the geodesic between two points is longer than max_m; *s12 and *a1
+ * are set when it was solved (else *s12 = 0). */
+static int long_edge(const struct geod_geodesic *g, double x0, double y0, double x1, double y1,
+                     double max_m, double *s12, double *a1)
+{
+    double a2;
+    *s12 = 0.0;
+    if (length_bound_m(x0, y0, x1, y1) <= max_m) return 0;
+    geod_inverse(g, y0, x0, y1, x1, s12, a1, &a2);
+    return *s12 > max_m;
+}
+
 static GEOSGeometry *densify_ring(GEOSContextHandle_t h, const struct geod_geodesic *g,
                                   const GEOSGeometry *ring, double max_m)
 {
@@ -19,11 +49,11 @@ static GEOSGeometry *densify_ring(GEOSContextHandle_t h, const struct geod_geode
     double *xy = malloc(2 * cap * sizeof *xy);
     if (!xy) return NULL;
     for (unsigned i = 0; i + 1 < n; i++) {
-        double x0, y0, x1, y1, s12, a1, a2;
+        double x0, y0, x1, y1, s12, a1 = 0.0;
         GEOSCoordSeq_getXY_r(h, seq, i, &x0, &y0);
         GEOSCoordSeq_getXY_r(h, seq, i + 1, &x1, &y1);
-        geod_inverse(g, y0, x0, y1, x1, &s12, &a1, &a2);
-        size_t parts = s12 > max_m ? (size_t)ceil(s12 / max_m) : 1;
+        size_t parts =
+            long_edge(g, x0, y0, x1, y1, max_m, &s12, &a1) ? (size_t)ceil(s12 / max_m) : 1;
         if (used + parts + 1 > cap) {
             cap = (used + parts + 1) * 2;
             double *p = realloc(xy, 2 * cap * sizeof *p);
@@ -34,10 +64,18 @@ static GEOSGeometry *densify_ring(GEOSContextHandle_t h, const struct geod_geode
             xy = p;
         }
         xy[2 * used] = x0, xy[2 * used + 1] = y0, used++;
-        for (size_t k = 1; k < parts; k++) {
-            double lat, lon, azi;
-            geod_direct(g, y0, x0, a1, s12 * (double)k / (double)parts, &lat, &lon, &azi);
-            xy[2 * used] = lon, xy[2 * used + 1] = lat, used++;
+        if (parts > 1) {
+            /* geod_direct() is geod_lineinit() + geod_genposition(): set the line up
+             * once per edge, with the same capabilities, and get the same points */
+            struct geod_geodesicline l;
+            geod_lineinit(&l, g, y0, x0, a1,
+                          GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_AZIMUTH | GEOD_DISTANCE_IN);
+            for (size_t k = 1; k < parts; k++) {
+                double lat, lon, azi;
+                geod_genposition(&l, GEOD_NOFLAGS, s12 * (double)k / (double)parts, &lat, &lon,
+                                 &azi, NULL, NULL, NULL, NULL, NULL);
+                xy[2 * used] = lon, xy[2 * used + 1] = lat, used++;
+            }
         }
     }
     double xl, yl;
@@ -86,4 +124,47 @@ GEOSGeometry *gm_densify_geodesic(GEOSContextHandle_t h, const GEOSGeometry *geo
             if (parts[i]) GEOSGeom_destroy_r(h, parts[i]);
     free(parts);
     return out;
+}
+
+static int ring_needs(GEOSContextHandle_t h, const struct geod_geodesic *g,
+                      const GEOSGeometry *ring, double max_m)
+{
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
+    unsigned n = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n)) return -1;
+    if (n < 2) return 0;
+    double *xy = malloc(2 * (size_t)n * sizeof *xy);
+    if (!xy) return -1;
+    int needed = 0;
+    if (!GEOSCoordSeq_copyToBuffer_r(h, seq, xy, 0, 0)) needed = -1;
+    for (unsigned i = 0; needed == 0 && i + 1 < n; i++) {
+        double s12, a1;
+        needed =
+            long_edge(g, xy[2 * i], xy[2 * i + 1], xy[2 * i + 2], xy[2 * i + 3], max_m, &s12, &a1);
+    }
+    free(xy);
+    return needed;
+}
+
+static int polygon_needs(GEOSContextHandle_t h, const struct geod_geodesic *g,
+                         const GEOSGeometry *poly, double max_m)
+{
+    int needed = ring_needs(h, g, GEOSGetExteriorRing_r(h, poly), max_m);
+    int nh = GEOSGetNumInteriorRings_r(h, poly);
+    for (int i = 0; needed == 0 && i < nh; i++)
+        needed = ring_needs(h, g, GEOSGetInteriorRingN_r(h, poly, i), max_m);
+    return needed;
+}
+
+int gm_densify_needed(GEOSContextHandle_t h, const GEOSGeometry *geom, double max_m)
+{
+    struct geod_geodesic g;
+    geod_init(&g, GM_GRS80_A, GM_GRS80_F);
+    int type = GEOSGeomTypeId_r(h, geom);
+    if (type == GEOS_POLYGON) return polygon_needs(h, &g, geom, max_m);
+    if (type != GEOS_MULTIPOLYGON) return 0;
+    int n = GEOSGetNumGeometries_r(h, geom), needed = 0;
+    for (int i = 0; needed == 0 && i < n; i++)
+        needed = polygon_needs(h, &g, GEOSGetGeometryN_r(h, geom, i), max_m);
+    return needed;
 }

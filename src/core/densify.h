@@ -23,4 +23,10 @@
  * frees it; NULL when GEOS fails. Other geometry types are cloned. */
 GEOSGeometry *gm_densify_geodesic(GEOSContextHandle_t h, const GEOSGeometry *geom, double max_m);
 
+/* 1 when some edge of geom (lon/lat) may be longer than max_m metres, so that
+ * gm_densify_geodesic() would add points; 0 when none is (geom is then kept as
+ * it is); -1 when GEOS fails. Cheap: most edges are decided by a bound
+ * without solving the geodesic. */
+int gm_densify_needed(GEOSContextHandle_t h, const GEOSGeometry *geom, double max_m);
+
 #endif

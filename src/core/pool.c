@@ -97,12 +97,13 @@ static void run_worker(loop *L, gm_worker *w)
         if (i >= L->n) return;
         if (L->fn(w, i, L->user) != GM_OK) {
             if (!w->errcode)
-                gm_worker_error(w, GM_ERR_INTERNAL, "task %zu of %s failed", i, L->stage);
+                gm_worker_error(w, GM_ERR_INTERNAL, "task %zu of %s failed", i,
+                                L->stage ? L->stage : "a loop");
             atomic_store(&L->failed, 1);
             return;
         }
         size_t d = atomic_fetch_add(&L->done, 1) + 1;
-        if (d % step == 0 || d == L->n) {
+        if (L->stage && (d % step == 0 || d == L->n)) {
             pthread_mutex_lock(&L->pool->ctx->log_mu);
             gm_progress(L->pool->ctx, L->stage, d, L->n);
             pthread_mutex_unlock(&L->pool->ctx->log_mu);
@@ -132,7 +133,7 @@ int gm_pool_run(gm_pool *pool, const char *stage, size_t n, gm_task_fn fn, void 
         pool->workers[i].errcode = GM_OK;
         pool->workers[i].errmsg[0] = '\0';
     }
-    gm_progress(pool->ctx, stage, 0, n);
+    if (stage) gm_progress(pool->ctx, stage, 0, n);
 
     int nthreads = pool->n;
     if ((size_t)nthreads > n) nthreads = n > 0 ? (int)n : 1;
@@ -154,6 +155,7 @@ int gm_pool_run(gm_pool *pool, const char *stage, size_t n, gm_task_fn fn, void 
     for (int i = 0; i < pool->n; i++)
         if (pool->workers[i].errcode != GM_OK)
             return gm_error(pool->ctx, pool->workers[i].errcode, "%s", pool->workers[i].errmsg);
-    if (atomic_load(&L.failed)) return gm_error(pool->ctx, GM_ERR_INTERNAL, "%s failed", stage);
+    if (atomic_load(&L.failed))
+        return gm_error(pool->ctx, GM_ERR_INTERNAL, "%s failed", stage ? stage : "a loop");
     return GM_OK;
 }

@@ -33,7 +33,7 @@ GEOSContextHandle_t gm_pool_worker_geos(gm_pool *pool, int t);
 
 /* Runs fn for i in [0, n) and waits. On the first failing task the rest are
  * skipped and its code and message are set on the context. `stage` names the
- * loop in progress reports. */
+ * loop in progress reports (NULL: none, for a loop inside a larger stage). */
 int gm_pool_run(gm_pool *pool, const char *stage, size_t n, gm_task_fn fn, void *user);
 
 /* Records a task's failure on its worker and returns code. */

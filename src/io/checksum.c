@@ -45,18 +45,19 @@ static void compress(sha256 *s, const unsigned char *p)
         w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
     memcpy(a, s->h, sizeof a);
+    /* the eight working variables rotate by renaming, not by moving memory */
+    uint32_t A = a[0], B = a[1], C = a[2], D = a[3], E = a[4], F = a[5], G = a[6], H = a[7];
     for (int i = 0; i < 64; i++) {
-        uint32_t S1 = ror(a[4], 6) ^ ror(a[4], 11) ^ ror(a[4], 25);
-        uint32_t ch = (a[4] & a[5]) ^ (~a[4] & a[6]);
-        uint32_t t1 = a[7] + S1 + ch + K[i] + w[i];
-        uint32_t S0 = ror(a[0], 2) ^ ror(a[0], 13) ^ ror(a[0], 22);
-        uint32_t maj = (a[0] & a[1]) ^ (a[0] & a[2]) ^ (a[1] & a[2]);
-        memmove(a + 1, a, 7 * sizeof *a);
-        a[4] += t1;
-        a[0] = t1 + S0 + maj;
+        uint32_t S1 = ror(E, 6) ^ ror(E, 11) ^ ror(E, 25);
+        uint32_t ch = (E & F) ^ (~E & G);
+        uint32_t t1 = H + S1 + ch + K[i] + w[i];
+        uint32_t S0 = ror(A, 2) ^ ror(A, 13) ^ ror(A, 22);
+        uint32_t maj = (A & B) ^ (A & C) ^ (B & C);
+        H = G, G = F, F = E, E = D + t1;
+        D = C, C = B, B = A, A = t1 + S0 + maj;
     }
-    for (int i = 0; i < 8; i++)
-        s->h[i] += a[i];
+    s->h[0] += A, s->h[1] += B, s->h[2] += C, s->h[3] += D;
+    s->h[4] += E, s->h[5] += F, s->h[6] += G, s->h[7] += H;
 }
 
 static void sha_init(sha256 *s)
@@ -73,6 +74,11 @@ static void sha_update(sha256 *s, const void *data, size_t len)
     const unsigned char *p = data;
     s->bytes += len;
     while (len) {
+        if (s->used == 0 && len >= 64) { /* whole blocks straight from the buffer */
+            compress(s, p);
+            p += 64, len -= 64;
+            continue;
+        }
         size_t take = 64 - s->used < len ? 64 - s->used : len;
         memcpy(s->block + s->used, p, take);
         s->used += take, p += take, len -= take;
@@ -136,6 +142,13 @@ static int by_base_name(const void *a, const void *b)
 char *gm_dataset_checksum(GDALDatasetH ds)
 {
     char **files = GDALGetFileList(ds);
+    char *out = gm_files_checksum(files);
+    CSLDestroy(files);
+    return out;
+}
+
+char *gm_files_checksum(char **files)
+{
     int n = CSLCount(files);
     char *out = NULL;
     char hex[65];
@@ -161,6 +174,5 @@ char *gm_dataset_checksum(GDALDatasetH ds)
             out = strdup(hex);
         }
     }
-    CSLDestroy(files);
     return out;
 }

@@ -22,4 +22,8 @@ void gm_sha256_hex(const void *data, size_t len, char hex[65]);
  * read. Caller frees. */
 char *gm_dataset_checksum(GDALDatasetH ds);
 
+/* The same for a list of files (GDALGetFileList's; sorted in place). Touches
+ * no GDAL dataset, so it may run on its own thread while the layer is read. */
+char *gm_files_checksum(char **files);
+
 #endif

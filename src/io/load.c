@@ -7,6 +7,7 @@
 #include "core/context_impl.h"
 #include "core/densify.h"
 #include "core/normalise.h"
+#include "core/pool.h"
 #include "io/checksum.h"
 #include "io/fields.h"
 #include "io/source.h"
@@ -15,8 +16,10 @@
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
+#include <cpl_string.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +64,7 @@ void gm_inputs_free(gm_context *ctx, gm_inputs *in)
     }
     for (size_t i = 0; i < in->n_parcels; i++) {
         free(in->parcels[i].parcel_id);
-        GEOSGeom_destroy_r(h, in->parcels[i].geom);
+        if (in->parcels[i].geom) GEOSGeom_destroy_r(h, in->parcels[i].geom);
     }
     for (size_t i = 0; i < in->n_zones; i++) {
         free(in->zones[i].zone_id), free(in->zones[i].name);
@@ -88,9 +91,9 @@ typedef struct reader {
     int idx[GM_MAX_FIELDS];
     size_t n, cap;          /* records stored so far */
     size_t warned[W_KINDS]; /* per warning category */
-    GEOSWKBReader *wkb;
-    int lenient;   /* gm_load_options.lenient */
-    char why[256]; /* why the last geometry was repaired, and where */
+    int lenient;            /* gm_load_options.lenient */
+    int (*keep_parcel)(const gm_parcel *p, void *user);
+    void *keep_user;
 } reader;
 
 static void warn(reader *r, int category, const char *fmt, ...)
@@ -188,9 +191,11 @@ static const char *geometry_kind(OGRwkbGeometryType t)
 /* Replaces *g by its geodesic densification (core/densify.h says why). The
  * points added lie on the geodesic, a hair off the lon/lat chord, so two
  * edges closer than that could now cross: re-check, and repair if so. */
-static int densify(reader *r, GEOSGeometry **g, unsigned *flags)
+static int densify(GEOSContextHandle_t h, GEOSGeometry **g, unsigned *flags)
 {
-    GEOSContextHandle_t h = r->ctx->geos;
+    int needed = gm_densify_needed(h, *g, GM_DENSIFY_M);
+    if (needed < 0) return GM_ERR_GEOMETRY;
+    if (!needed) return GM_OK; /* no edge is long: keep the original */
     GEOSGeometry *d = gm_densify_geodesic(h, *g, GM_DENSIFY_M);
     if (!d) return GM_ERR_GEOMETRY;
     if (GEOSGetNumCoordinates_r(h, d) == GEOSGetNumCoordinates_r(h, *g)) {
@@ -209,72 +214,106 @@ static int densify(reader *r, GEOSGeometry **g, unsigned *flags)
     return GM_OK;
 }
 
-/* OGR geometry (borrowed) -> normalised GEOS geometry in lon/lat, or NULL with
- * *flags saying why. Returns GM_OK or an input error already set on ctx. */
-static int convert_geometry(reader *r, OGRFeatureH f, GEOSGeometry **out, unsigned *flags)
+/* What one worker needs to convert geometries: its own GEOS handle, WKB
+ * reader and coordinate transformation (neither is safe to share). */
+typedef struct converter {
+    GEOSContextHandle_t h;
+    GEOSWKBReader *wkb;
+    OGRCoordinateTransformationH ct;
+    const char *geos_msg; /* the last GEOS message on h */
+} converter;
+
+/* One feature of a batch: converted on a worker, consumed in order by the reader. */
+typedef struct slot {
+    OGRFeatureH f;
+    GEOSGeometry *geom;
+    unsigned flags;
+    int rc;        /* GM_OK, or the input error stated in msg */
+    char why[256]; /* why the geometry was repaired, and where */
+    char msg[1024];
+} slot;
+
+static int slot_error(reader *r, slot *s, int code, const char *fmt, const char *detail)
 {
-    GEOSContextHandle_t h = r->ctx->geos;
-    *out = NULL;
-    *flags = 0;
+    char label[600];
+    feature_label(r, s->f, label, sizeof label);
+    snprintf(s->msg, sizeof s->msg, fmt, label, detail);
+    return s->rc = code;
+}
+
+/* OGR geometry (borrowed) -> normalised GEOS geometry in lon/lat in s->geom, or
+ * NULL with s->flags saying why. Touches only s, r's read-only fields and c, so
+ * features convert on any worker. Returns GM_OK or an input error (in s->msg). */
+static int convert_geometry(reader *r, const converter *c, slot *s)
+{
+    GEOSContextHandle_t h = c->h;
+    OGRFeatureH f = s->f;
+    s->geom = NULL;
+    s->flags = 0;
+    s->rc = GM_OK;
     OGRGeometryH src = OGR_F_GetGeometryRef(f);
     if (!src || OGR_G_IsEmpty(src)) {
-        *flags = GM_NORM_EMPTY;
+        s->flags = GM_NORM_EMPTY;
         return GM_OK;
     }
-    char label[600];
     OGRGeometryH g = OGR_G_HasCurveGeometry(src, TRUE)
                          ? OGR_G_GetLinearGeometry(src, GM_ARC_STEP_DEG, NULL)
                          : OGR_G_Clone(src);
-    if (!g) return gm_error(r->ctx, GM_ERR_NOMEM, "out of memory reading %s", r->source);
+    if (!g) {
+        snprintf(s->msg, sizeof s->msg, "out of memory reading %s", r->source);
+        return s->rc = GM_ERR_NOMEM;
+    }
     OGR_G_FlattenTo2D(g);
-    if (OGR_G_Transform(g, r->ct) != OGRERR_NONE) {
+    if (OGR_G_Transform(g, c->ct) != OGRERR_NONE) {
         OGR_G_DestroyGeometry(g);
-        feature_label(r, f, label, sizeof label);
-        return gm_error(r->ctx, GM_ERR_CRS,
-                        "%s: coordinates cannot be transformed to CGCS2000 (outside the CRS's "
-                        "area of use?)",
-                        label);
+        return slot_error(r, s, GM_ERR_CRS,
+                          "%s: coordinates cannot be transformed to CGCS2000 (outside the "
+                          "CRS's area of use?)%s",
+                          "");
     }
     OGREnvelope env;
     OGR_G_GetEnvelope(g, &env);
     if (env.MinX < GM_LON_MIN || env.MaxX > GM_LON_MAX || env.MinY < GM_LAT_MIN ||
         env.MaxY > GM_LAT_MAX) {
         OGR_G_DestroyGeometry(g);
+        char label[600];
         feature_label(r, f, label, sizeof label);
-        return gm_error(r->ctx, GM_ERR_GEOMETRY,
-                        "%s: lies at lon %.4f..%.4f, lat %.4f..%.4f after transformation from %s, "
-                        "outside China: wrong CRS, or X and Y swapped?",
-                        label, env.MinX, env.MaxX, env.MinY, env.MaxY, r->in->crs[r->kind]);
+        snprintf(s->msg, sizeof s->msg,
+                 "%s: lies at lon %.4f..%.4f, lat %.4f..%.4f after transformation from %s, "
+                 "outside China: wrong CRS, or X and Y swapped?",
+                 label, env.MinX, env.MaxX, env.MinY, env.MaxY, r->in->crs[r->kind]);
+        return s->rc = GM_ERR_GEOMETRY;
     }
     size_t size = (size_t)OGR_G_WkbSize(g);
     unsigned char *wkb = malloc(size ? size : 1);
     if (!wkb) {
         OGR_G_DestroyGeometry(g);
-        return gm_error(r->ctx, GM_ERR_NOMEM, "out of memory reading %s", r->source);
+        snprintf(s->msg, sizeof s->msg, "out of memory reading %s", r->source);
+        return s->rc = GM_ERR_NOMEM;
     }
     OGR_G_ExportToIsoWkb(g, wkbNDR, wkb);
     OGR_G_DestroyGeometry(g);
-    GEOSGeometry *geos = GEOSWKBReader_read_r(h, r->wkb, wkb, size);
+    GEOSGeometry *geos = GEOSWKBReader_read_r(h, c->wkb, wkb, size);
     free(wkb);
-    if (!geos) {
+    if (!geos)
+        return slot_error(r, s, GM_ERR_GEOMETRY, "%s: unreadable geometry (%s)", c->geos_msg);
+    if (gm_normalise_polygonal_why(h, geos, &s->geom, &s->flags, s->why, sizeof s->why) != 0)
+        return slot_error(r, s, GM_ERR_GEOMETRY, "%s: geometry cannot be repaired (%s)",
+                          c->geos_msg);
+    if (s->flags & GM_NORM_NOT_POLYGONAL) {
+        if (s->geom) GEOSGeom_destroy_r(h, s->geom);
+        s->geom = NULL;
+        char label[600];
         feature_label(r, f, label, sizeof label);
-        return gm_error(r->ctx, GM_ERR_GEOMETRY, "%s: unreadable geometry (%s)", label,
-                        gm_geos_message(r->ctx));
+        snprintf(s->msg, sizeof s->msg, "%s: a %s where %s polygons belong", label,
+                 OGR_G_GetGeometryName(src), gm_layer_kind_name(r->kind));
+        return s->rc = GM_ERR_GEOMETRY;
     }
-    if (gm_normalise_polygonal_why(h, geos, out, flags, r->why, sizeof r->why) != 0) {
-        feature_label(r, f, label, sizeof label);
-        return gm_error(r->ctx, GM_ERR_GEOMETRY, "%s: geometry cannot be repaired (%s)", label,
-                        gm_geos_message(r->ctx));
-    }
-    if (*flags & GM_NORM_NOT_POLYGONAL) {
-        feature_label(r, f, label, sizeof label);
-        return gm_error(r->ctx, GM_ERR_GEOMETRY, "%s: a %s where %s polygons belong", label,
-                        OGR_G_GetGeometryName(src), gm_layer_kind_name(r->kind));
-    }
-    if (*out && densify(r, out, flags) != GM_OK) {
-        feature_label(r, f, label, sizeof label);
-        return gm_error(r->ctx, GM_ERR_GEOMETRY, "%s: geometry cannot be densified (%s)", label,
-                        gm_geos_message(r->ctx));
+    if (s->geom && densify(h, &s->geom, &s->flags) != GM_OK) {
+        if (s->geom) GEOSGeom_destroy_r(h, s->geom);
+        s->geom = NULL;
+        return slot_error(r, s, GM_ERR_GEOMETRY, "%s: geometry cannot be densified (%s)",
+                          c->geos_msg);
     }
     return GM_OK;
 }
@@ -365,52 +404,124 @@ static int add_zone(reader *r, OGRFeatureH f, GEOSGeometry *geom, const char *la
     return GM_OK;
 }
 
+/* Features are read in batches by this thread (OGR drivers are not
+ * thread-safe), their geometries converted on the pool's workers, then
+ * recorded here in input order, so warnings, errors and records are the same
+ * for any number of threads. */
+#define GM_LOAD_BATCH 512
+
+typedef struct batch {
+    reader *r;
+    slot *slots;
+    converter *conv; /* one per worker */
+} batch;
+
+static int convert_task(gm_worker *w, size_t i, void *user)
+{
+    batch *b = user;
+    converter *c = &b->conv[w->id];
+    c->geos_msg = w->errmsg;
+    CPLPushErrorHandler(CPLQuietErrorHandler); /* per thread: errors are reported by slot */
+    convert_geometry(b->r, c, &b->slots[i]);   /* an input error stays in the slot */
+    CPLPopErrorHandler();
+    return GM_OK;
+}
+
+/* Records slot s (its geometry passes to the record); GM_OK or an error set on ctx. */
+static int record(reader *r, slot *s)
+{
+    GEOSContextHandle_t h = r->ctx->geos;
+    OGRFeatureH f = s->f;
+    if (s->rc != GM_OK) return gm_error(r->ctx, s->rc, "%s", s->msg);
+    char label[600];
+    feature_label(r, f, label, sizeof label);
+    GEOSGeometry *geom = s->geom;
+    s->geom = NULL;
+    unsigned flags = s->flags;
+    if (flags & GM_NORM_REPAIRED) {
+        r->in->repaired[r->kind]++;
+        warn(r, W_REPAIRED,
+             "%s: invalid geometry (%s, lon/lat) repaired (GEOS MakeValid, structure)", label,
+             s->why);
+    }
+    if (flags & GM_NORM_DROPPED_PARTS)
+        warn(r, W_DROPPED, "%s: point/line parts of a collection ignored", label);
+    if (flags & GM_NORM_EMPTY) {
+        r->in->empty[r->kind]++;
+        warn(r, W_EMPTY, "%s: empty geometry %s", label,
+             r->kind == GM_LAYER_MINES ? "(still counted as a mine)" : "skipped");
+    }
+    r->in->features[r->kind]++;
+    int rc = GM_OK;
+    if (r->kind == GM_LAYER_MINES)
+        rc = add_mine(r, f, geom, label);
+    else if (!geom)
+        ; /* skipped, said above */
+    else if (r->kind == GM_LAYER_REDLINES)
+        rc = add_redline(r, f, geom);
+    else if (r->kind == GM_LAYER_PARCELS) {
+        rc = add_parcel(r, f, geom, label);
+        gm_parcel *p = &r->in->parcels[r->n - 1];
+        if (rc == GM_OK && r->keep_parcel && !r->keep_parcel(p, r->keep_user)) {
+            GEOSGeom_destroy_r(h, p->geom); /* it can count nowhere: do not hold it */
+            p->geom = NULL;
+        }
+    } else
+        rc = add_zone(r, f, geom, label);
+    if (rc != GM_OK && geom) GEOSGeom_destroy_r(h, geom);
+    return rc;
+}
+
 static int read_features(reader *r)
 {
     GEOSContextHandle_t h = r->ctx->geos;
     GIntBig total = OGR_L_GetFeatureCount(r->layer, FALSE);
-    size_t step = total > 200 ? (size_t)total / 200 : 1, done = 0;
+    size_t step = total > 200 ? (size_t)total / 200 : 1, done = 0, next_report = step;
     char stage[64];
     snprintf(stage, sizeof stage, "loading %s", gm_layer_kind_name(r->kind));
-    OGR_L_ResetReading(r->layer);
-    OGRFeatureH f;
-    int rc = GM_OK;
-    while (rc == GM_OK && (f = OGR_L_GetNextFeature(r->layer)) != NULL) {
-        char label[600];
-        feature_label(r, f, label, sizeof label);
-        GEOSGeometry *geom = NULL;
-        unsigned flags = 0;
-        rc = convert_geometry(r, f, &geom, &flags);
-        if (rc == GM_OK) {
-            if (flags & GM_NORM_REPAIRED) {
-                r->in->repaired[r->kind]++;
-                warn(r, W_REPAIRED,
-                     "%s: invalid geometry (%s, lon/lat) repaired (GEOS MakeValid, structure)",
-                     label, r->why);
-            }
-            if (flags & GM_NORM_DROPPED_PARTS)
-                warn(r, W_DROPPED, "%s: point/line parts of a collection ignored", label);
-            if (flags & GM_NORM_EMPTY) {
-                r->in->empty[r->kind]++;
-                warn(r, W_EMPTY, "%s: empty geometry %s", label,
-                     r->kind == GM_LAYER_MINES ? "(still counted as a mine)" : "skipped");
-            }
-            r->in->features[r->kind]++;
-            if (r->kind == GM_LAYER_MINES)
-                rc = add_mine(r, f, geom, label);
-            else if (!geom)
-                ; /* skipped, said above */
-            else if (r->kind == GM_LAYER_REDLINES)
-                rc = add_redline(r, f, geom);
-            else if (r->kind == GM_LAYER_PARCELS)
-                rc = add_parcel(r, f, geom, label);
-            else
-                rc = add_zone(r, f, geom, label);
-            if (rc != GM_OK && geom) GEOSGeom_destroy_r(h, geom);
-        }
-        OGR_F_Destroy(f);
-        if (++done % step == 0) gm_progress(r->ctx, stage, done, total > 0 ? (size_t)total : 0);
+    gm_pool *pool = NULL;
+    batch b = {.r = r};
+    int rc = gm_pool_new(r->ctx, &pool);
+    int nw = pool ? gm_pool_size(pool) : 0;
+    if (rc == GM_OK) {
+        b.slots = calloc(GM_LOAD_BATCH, sizeof *b.slots);
+        b.conv = calloc((size_t)nw, sizeof *b.conv);
+        if (!b.slots || !b.conv) rc = gm_error(r->ctx, GM_ERR_NOMEM, "out of memory");
     }
+    for (int t = 0; rc == GM_OK && t < nw; t++) {
+        b.conv[t].h = gm_pool_worker_geos(pool, t);
+        b.conv[t].wkb = GEOSWKBReader_create_r(b.conv[t].h);
+        b.conv[t].ct = OCTClone(r->ct);
+        if (!b.conv[t].wkb || !b.conv[t].ct)
+            rc = gm_error(r->ctx, GM_ERR_NOMEM, "cannot set up a reader for %s", r->source);
+    }
+    OGR_L_ResetReading(r->layer);
+    while (rc == GM_OK) {
+        size_t n = 0;
+        OGRFeatureH f;
+        while (n < GM_LOAD_BATCH && (f = OGR_L_GetNextFeature(r->layer)) != NULL)
+            b.slots[n++].f = f;
+        if (n == 0) break;
+        rc = gm_pool_run(pool, NULL, n, convert_task, &b);
+        for (size_t i = 0; i < n; i++) {
+            if (rc == GM_OK) rc = record(r, &b.slots[i]);
+            if (b.slots[i].geom) GEOSGeom_destroy_r(h, b.slots[i].geom);
+            b.slots[i].geom = NULL;
+            OGR_F_Destroy(b.slots[i].f);
+        }
+        done += n;
+        if (done >= next_report) {
+            gm_progress(r->ctx, stage, done, total > 0 ? (size_t)total : 0);
+            next_report = done + step;
+        }
+    }
+    for (int t = 0; b.conv && t < nw; t++) {
+        if (b.conv[t].wkb) GEOSWKBReader_destroy_r(b.conv[t].h, b.conv[t].wkb);
+        if (b.conv[t].ct) OCTDestroyCoordinateTransformation(b.conv[t].ct);
+    }
+    free(b.conv);
+    free(b.slots);
+    gm_pool_free(pool);
     if (rc == GM_OK && CPLGetLastErrorType() == CE_Failure && CPLGetLastErrorMsg()[0])
         rc = gm_error(r->ctx, GM_ERR_OPEN, "%s (layer %s): read error: %s", r->source,
                       r->layer_name, CPLGetLastErrorMsg());
@@ -568,19 +679,38 @@ static int set_bbox_filter(gm_context *ctx, reader *r, const double box[4])
     return GM_OK;
 }
 
+typedef struct checksum_job {
+    char **files; /* GDALGetFileList's */
+    char *hex;    /* the result, or NULL */
+} checksum_job;
+
+static void *checksum_main(void *arg)
+{
+    checksum_job *j = arg;
+    j->hex = gm_files_checksum(j->files);
+    return NULL;
+}
+
 int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char *source,
                   const gm_load_options *opts)
 {
     GDALAllRegister();
     char path[4096], layer_name[256], err[1200];
     gm_source_split(source, path, sizeof path, layer_name, sizeof layer_name);
-    reader r = {
-        .ctx = ctx, .in = in, .kind = kind, .source = source, .lenient = opts ? opts->lenient : 0};
+    reader r = {.ctx = ctx,
+                .in = in,
+                .kind = kind,
+                .source = source,
+                .lenient = opts ? opts->lenient : 0,
+                .keep_parcel = opts ? opts->keep_parcel_geometry : NULL,
+                .keep_user = opts ? opts->keep_user : NULL};
     in->source[kind] = gm_strdup(source);
 
     GDALDatasetH ds = gm_source_open(path, opts ? opts->encoding : NULL, err, sizeof err);
     if (!ds) return gm_error(ctx, GM_ERR_OPEN, "%s input %s", gm_layer_kind_name(kind), err);
-    int rc = GM_OK;
+    int rc = GM_OK, summing = 0;
+    checksum_job sum = {0};
+    pthread_t sum_thread;
     r.layer = pick_layer(ctx, ds, path, layer_name, kind);
     if (!r.layer) {
         rc = GM_ERR_OPEN;
@@ -597,14 +727,22 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
     if ((rc = resolve_fields(ctx, &r, opts)) != GM_OK) goto done;
     if ((rc = setup_transform(ctx, &r)) != GM_OK) goto done;
     if (opts && opts->has_bbox && (rc = set_bbox_filter(ctx, &r, opts->bbox)) != GM_OK) goto done;
-    r.wkb = GEOSWKBReader_create_r(ctx->geos);
+    /* the checksum (for the provenance) reads the files on its own thread meanwhile */
+    sum.files = GDALGetFileList(ds);
+    summing = pthread_create(&sum_thread, NULL, checksum_main, &sum) == 0;
     CPLErrorReset();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     rc = read_features(&r);
     CPLPopErrorHandler();
-    if (rc == GM_OK) in->checksum[kind] = gm_dataset_checksum(ds); /* for the provenance */
+    if (summing)
+        pthread_join(sum_thread, NULL);
+    else
+        checksum_main(&sum);
+    in->checksum[kind] = sum.hex;
+    sum.hex = NULL;
 done:
-    if (r.wkb) GEOSWKBReader_destroy_r(ctx->geos, r.wkb);
+    CSLDestroy(sum.files);
+    free(sum.hex);
     if (r.ct) OCTDestroyCoordinateTransformation(r.ct);
     GDALClose(ds);
     return rc;

@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""make_province.py -- a deterministic synthetic province for the `analyze` benchmark.
+
+Usage: /usr/bin/python3 bench/make_province.py OUTDIR [--scale S] [--seed N]
+
+Writes into OUTDIR (a temporary folder; never committed), in the demo's four CRSs and
+formats (scripts/make_demo_data.py):
+  mines.shp       Shapefile, EPSG:4525 (CGCS2000 GK zone 37), GBK attributes:
+                  6,901 x S mines (97 x S large, 313 x S medium), 6-24 vertices each;
+  redlines.gpkg   GeoPackage, EPSG:4490: 3,000 x S red lines of 500 vertices
+                  (1.5 M x S vertices), covering about 20 % of the province's box;
+  parcels.gpkg    GeoPackage, EPSG:2382 (Xian 1980 GK CM 111E): 50,000 x S parcels of
+                  24 vertices (1.2 M x S), about 15 % overlapping another parcel and
+                  about 10 % crossing a zone border;
+  zones.geojson   the demo's eight zones (data/demo/zones.geojson), copied.
+The same seed and scale give byte-identical attributes and coordinates.  At scale S the
+red lines and mines are S times as many over the same province (red lines 1/S the area
+each, so the coverage stays ~20 %); parcels are S times as many.
+"""
+import argparse
+import json
+import math
+import os
+import shutil
+import struct
+import sys
+
+import numpy as np
+from osgeo import ogr, osr
+from pyproj import Transformer
+from shapely.geometry import Point, shape
+from shapely.prepared import prep
+
+ogr.UseExceptions()
+HERE = os.path.dirname(os.path.abspath(__file__))
+ZONES = os.path.join(HERE, "..", "data", "demo", "zones.geojson")
+LON0, LON1, LAT0, LAT1 = 108.8, 114.2, 24.7, 30.0
+KM_PER_DEG_LAT = 110.8
+
+ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+ap.add_argument("outdir")
+ap.add_argument("--scale", type=float, default=1.0)
+ap.add_argument("--seed", type=int, default=20201231)
+args = ap.parse_args()
+S = args.scale
+out = args.outdir
+os.makedirs(out, exist_ok=True)
+rng = np.random.default_rng(args.seed)
+
+
+def srs(epsg):
+    s = osr.SpatialReference()
+    s.ImportFromEPSG(epsg)
+    s.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    return s
+
+
+def wkb_polygon(xy):
+    """WKB of a one-ring polygon from an (n, 2) array (closed here)."""
+    ring = np.vstack([xy, xy[:1]]).astype("<f8")
+    return struct.pack("<BIII", 1, 3, 1, len(ring)) + ring.tobytes()
+
+
+def blob(clon, clat, r_km, n, wobble):
+    """A star-shaped irregular ring of n vertices around (clon, clat), radius ~r_km."""
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    ph = rng.uniform(0, 2 * np.pi, 3)
+    rr = r_km * (1 + wobble * (0.5 * np.sin(3 * t + ph[0]) + 0.3 * np.sin(7 * t + ph[1])
+                               + 0.2 * np.sin(17 * t + ph[2])))
+    dlat = rr * np.sin(t) / KM_PER_DEG_LAT
+    dlon = rr * np.cos(t) / (KM_PER_DEG_LAT * math.cos(math.radians(clat)))
+    return np.column_stack([clon + dlon, clat + dlat])
+
+
+def create(path, driver, layer, epsg, fields, opts=()):
+    for ext in ("", ".shx", ".dbf", ".prj", ".cpg"):
+        p = path[:-4] + ext if ext else path
+        if os.path.exists(p):
+            os.remove(p)
+    ds = ogr.GetDriverByName(driver).CreateDataSource(path)
+    lyr = ds.CreateLayer(layer, srs(epsg), ogr.wkbPolygon, list(opts))
+    for name, kind, width in fields:
+        fd = ogr.FieldDefn(name, kind)
+        if width:
+            fd.SetWidth(width)
+        lyr.CreateField(fd)
+    return ds, lyr
+
+
+def write(lyr, rows, rings, to_xy):
+    defn = lyr.GetLayerDefn()
+    for attrs, ring in zip(rows, rings):
+        f = ogr.Feature(defn)
+        for i, v in enumerate(attrs):
+            if v is not None:
+                f.SetField(i, v)
+        x, y = to_xy.transform(ring[:, 0], ring[:, 1])
+        f.SetGeometryDirectly(ogr.CreateGeometryFromWkb(wkb_polygon(np.column_stack([x, y]))))
+        lyr.CreateFeature(f)
+
+
+# ---- zones: the demo's eight, copied; their shapes steer where parcels go ----
+shutil.copy(ZONES, os.path.join(out, "zones.geojson"))
+zds = ogr.Open(ZONES)
+zones = []
+for f in zds.GetLayer(0):
+    g = shape(json.loads(f.GetGeometryRef().ExportToJson()))
+    zones.append(g)
+zprep = [prep(z) for z in zones]
+zone_rings = []
+for z in zones:
+    for p in getattr(z, "geoms", [z]):
+        zone_rings.append(np.asarray(p.exterior.coords))
+ring_len = np.array([np.sum(np.hypot(*np.diff(r, axis=0).T)) for r in zone_rings])
+
+
+def on_zone_border():
+    r = zone_rings[rng.choice(len(zone_rings), p=ring_len / ring_len.sum())]
+    seg = np.hypot(*np.diff(r, axis=0).T)
+    i = rng.choice(len(seg), p=seg / seg.sum())
+    u = rng.uniform()
+    return r[i] + u * (r[i + 1] - r[i])
+
+
+def in_zone():
+    while True:
+        z = rng.integers(len(zones))
+        x0, y0, x1, y1 = zones[z].bounds
+        x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
+        if zprep[z].contains(Point(x, y)):
+            return np.array([x, y])
+
+
+def anywhere():
+    return np.array([rng.uniform(LON0, LON1), rng.uniform(LAT0, LAT1)])
+
+
+to_4490 = Transformer.from_crs(4490, 4490, always_xy=True)
+to_4525 = Transformer.from_crs(4490, 4525, always_xy=True)
+to_2382 = Transformer.from_crs(4490, 2382, always_xy=True)
+box_km2 = ((LON1 - LON0) * KM_PER_DEG_LAT * math.cos(math.radians(27.3))
+           * (LAT1 - LAT0) * KM_PER_DEG_LAT)
+stats = {}
+
+# ---- red lines: 3,000 x S, 500 vertices, ~22 % of the box summed (~20 % unioned) ----
+n_red = int(round(3000 * S))
+r_mean = math.sqrt(0.22 * box_km2 / n_red / math.pi)
+rows, rings = [], []
+cats = ["nature_reserve", "water_source", "forest_park", "wetland_park", "scenic_area",
+        "prohibited_mining"]
+for i in range(n_red):
+    c = anywhere()
+    rings.append(blob(c[0], c[1], r_mean * rng.uniform(0.6, 1.3), 500, 0.35))
+    rows.append((f"HX{i + 1:06d}", f"红线区{i + 1}", cats[i % len(cats)]))
+ds, lyr = create(os.path.join(out, "redlines.gpkg"), "GPKG", "redlines", 4490,
+                 [("红线编号", ogr.OFTString, 0), ("名称", ogr.OFTString, 0),
+                  ("类型", ogr.OFTString, 0)])
+ds.StartTransaction()
+write(lyr, rows, rings, to_4490)
+ds.CommitTransaction()
+ds = None
+stats["redlines"] = (n_red, 500 * n_red)
+
+# ---- mines: 6,901 x S; 97 x S large, 313 x S medium ----
+n_mines = int(round(6901 * S))
+n_large, n_medium = int(round(97 * S)), int(round(313 * S))
+scales = np.array(["大型"] * n_large + ["中型"] * n_medium
+                  + ["小型"] * (n_mines - n_large - n_medium))
+rng.shuffle(scales)
+inds = ["煤炭", "有色金属", "黑色金属", "贵金属", "化工", "非金属", "砂石", "水泥", "石材"]
+minerals = ["煤", "铅锌", "铁", "金", "磷", "萤石", "建筑用砂", "水泥用灰岩", "花岗岩"]
+status = ["生产", "生产", "生产", "新建", "闭坑"]
+rows, rings, nv = [], [], 0
+for i in range(n_mines):
+    # a third near the zones (the programme's mining areas), the rest anywhere
+    c = in_zone() if rng.uniform() < 0.33 else anywhere()
+    sc = scales[i]
+    r = {"大型": 1.2, "中型": 0.6}.get(sc, 0.25) * rng.uniform(0.5, 1.5)
+    n = int(rng.integers(6, 25))
+    rings.append(blob(c[0], c[1], r, n, 0.3))
+    nv += n
+    k = int(rng.integers(len(inds)))
+    rows.append((f"C43{i + 1:010d}", f"矿山{i + 1}号", minerals[k], inds[k], str(sc),
+                 status[int(rng.integers(len(status)))], "是" if rng.uniform() < 0.2 else "否",
+                 round(math.pi * r * r * 100, 2)))
+ds, lyr = create(os.path.join(out, "mines.shp"), "ESRI Shapefile", "mines", 4525,
+                 [("许可证号", ogr.OFTString, 24), ("矿山名称", ogr.OFTString, 80),
+                  ("开采矿种", ogr.OFTString, 30), ("行业", ogr.OFTString, 12),
+                  ("规模", ogr.OFTString, 6), ("状态", ogr.OFTString, 6),
+                  ("绿色矿山", ogr.OFTString, 4), ("面积", ogr.OFTReal, 14)],
+                 ["ENCODING=GBK"])
+write(lyr, rows, rings, to_4525)
+ds = None
+stats["mines"] = (n_mines, nv)
+
+# ---- parcels: 50,000 x S of 24 vertices; ~15 % overlap another, ~10 % cross a border ----
+n_par = int(round(50000 * S))
+rows, rings = [], []
+kinds = ["恢复治理", "土地复垦"]
+pstat = ["已完成", "已完成", "已完成", "在建", "规划"]
+for i in range(n_par):
+    u = rng.uniform()
+    r = rng.uniform(0.08, 0.35)  # 2-40 ha
+    if u < 0.075 and rings:  # a shifted copy of an earlier parcel: both overlap
+        prev = rings[int(rng.integers(len(rings)))]
+        c = prev.mean(axis=0)
+        ring = prev + (rng.uniform(-0.4, 0.4, 2) * (prev.max(axis=0) - prev.min(axis=0)))
+        rings.append(ring)
+    else:
+        c = on_zone_border() if u < 0.175 else (in_zone() if u < 0.6 else anywhere())
+        rings.append(blob(c[0], c[1], r, 24, 0.25))
+    st = pstat[int(rng.integers(len(pstat)))]
+    day = None
+    if st == "已完成" and rng.uniform() < 0.97:
+        y, m, d = int(rng.integers(2014, 2023)), int(rng.integers(1, 13)), int(rng.integers(1, 29))
+        day = f"{y:04d}-{m:02d}-{d:02d}"
+    rows.append((f"TB43{i + 1:09d}", kinds[int(rng.uniform() < 0.35)], st, day,
+                 "是" if rng.uniform() < 0.7 else "否", round(r * r * 314.16, 2)))
+ds, lyr = create(os.path.join(out, "parcels.gpkg"), "GPKG", "parcels", 2382,
+                 [("TBBH", ogr.OFTString, 0), ("LX", ogr.OFTString, 0),
+                  ("ZT", ogr.OFTString, 0), ("WCRQ", ogr.OFTString, 0),
+                  ("LSYL", ogr.OFTString, 0), ("MJ", ogr.OFTReal, 0)])
+ds.StartTransaction()
+write(lyr, rows, rings, to_2382)
+ds.CommitTransaction()
+ds = None
+stats["parcels"] = (n_par, 24 * n_par)
+
+for k, (n, v) in stats.items():
+    print(f"{k}: {n} features, {v} vertices", file=sys.stderr)
