@@ -1,3 +1,12 @@
+#!/usr/bin/env python3
+"""verify_geodesic.py MINE_ID... -- an independent check of greenmine's red-line conflicts.
+
+Run in a run_province.py work folder (data/ and gm/greenmine.gpkg). For each mine: the
+mine and every red line it meets, densified every 10 m along their GRS 80 geodesics
+(pyproj Geod.npts), intersected and unioned with shapely, area with pyproj Geod; printed
+beside greenmine's redline_conflict_ha. Used for the mines where PostGIS differs by more
+than 1e-4 (its overlay cuts edges on the lon/lat chord, off the geodesic).
+"""
 import sys
 from osgeo import ogr, osr
 from pyproj import Geod
@@ -24,7 +33,7 @@ def dens(poly, step=10.0):
 def ha(g):
     ps = [g] if g.geom_type == "Polygon" else [p for p in getattr(g, "geoms", []) if p.geom_type == "Polygon"]
     return sum(abs(geod.geometry_area_perimeter(p)[0]) for p in ps) / 1e4
-gds = ogr.Open("/tmp/pw10/gm/greenmine.gpkg"); gm = gds.GetLayerByName("mine_conflicts")
+gds = ogr.Open("gm/greenmine.gpkg"); gm = gds.GetLayerByName("mine_conflicts")
 t = osr.SpatialReference(); t.ImportFromEPSG(4490); t.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
 mds = ogr.Open("data/mines.shp"); mines = mds.GetLayer(0)
 rds = ogr.Open("data/redlines.gpkg"); red = rds.GetLayer(0)
