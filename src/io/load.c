@@ -267,9 +267,8 @@ static int convert_geometry(reader *r, const converter *c, slot *s)
     if (OGR_G_Transform(g, c->ct) != OGRERR_NONE) {
         OGR_G_DestroyGeometry(g);
         return slot_error(r, s, GM_ERR_CRS,
-                          "%s: coordinates cannot be transformed to CGCS2000 (outside the "
-                          "CRS's area of use?)%s",
-                          "");
+                          "%s: coordinates cannot be transformed to CGCS2000 (%s)",
+                          "outside the CRS's area of use?");
     }
     OGREnvelope env;
     OGR_G_GetEnvelope(g, &env);
