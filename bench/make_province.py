@@ -194,21 +194,55 @@ ds = None
 stats["mines"] = (n_mines, nv)
 
 # ---- parcels: 50,000 x S of 24 vertices; ~15 % overlap another, ~10 % cross a border ----
+# Only the shifted copies overlap: every other parcel is placed where its bounding circle
+# (radius 1.25 r: the blob's wobble) meets no earlier parcel's, so chance overlaps do not
+# push the share above the issue's ~15 %.  At scale S the parcels are 1/sqrt(S) the size
+# (finer data, like the red lines), so they still fit in the zones without overlapping.
 n_par = int(round(50000 * S))
 rows, rings = [], []
 kinds = ["恢复治理", "土地复垦"]
 pstat = ["已完成", "已完成", "已完成", "在建", "规划"]
+shrink = 1.0 / math.sqrt(max(S, 1.0))
+CELL = 2 * 1.25 * 0.35 * shrink / KM_PER_DEG_LAT / math.cos(math.radians(LAT1))
+placed = {}  # grid cell -> [(lon, lat, radius in degrees of latitude)]
+
+
+def circle(c, r_km):
+    return c[0], c[1], 1.25 * r_km / KM_PER_DEG_LAT
+
+
+def free(x, y, rr):
+    k = math.cos(math.radians(y))
+    i, j = int(x // CELL), int(y // CELL)
+    for di in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            for (x2, y2, r2) in placed.get((i + di, j + dj), ()):
+                if math.hypot((x - x2) * k, y - y2) < rr + r2:
+                    return False
+    return True
+
+
 for i in range(n_par):
     u = rng.uniform()
-    r = rng.uniform(0.08, 0.35)  # 2-40 ha
+    r = rng.uniform(0.08, 0.35) * shrink  # 2-40 ha at scale 1
     if u < 0.075 and rings:  # a shifted copy of an earlier parcel: both overlap
         prev = rings[int(rng.integers(len(rings)))]
-        c = prev.mean(axis=0)
         ring = prev + (rng.uniform(-0.4, 0.4, 2) * (prev.max(axis=0) - prev.min(axis=0)))
         rings.append(ring)
     else:
-        c = on_zone_border() if u < 0.175 else (in_zone() if u < 0.6 else anywhere())
-        rings.append(blob(c[0], c[1], r, 24, 0.25))
+        where = on_zone_border if u < 0.195 else (in_zone if u < 0.6 else anywhere)
+        for tries in range(10**6):
+            # the zone borders fill up first (at large scales): then a place anywhere
+            c = (where if tries < 50 else anywhere)()
+            if where is on_zone_border:  # the centre off the border, the border point inside
+                a, d = rng.uniform(0, 2 * np.pi), 0.6 * r * math.sqrt(rng.uniform())
+                c = c + np.array([d * math.cos(a) / math.cos(math.radians(c[1])),
+                                  d * math.sin(a)]) / KM_PER_DEG_LAT
+            x, y, rr = circle(c, r)
+            if free(x, y, rr):
+                break
+        placed.setdefault((int(x // CELL), int(y // CELL)), []).append((x, y, rr))
+        rings.append(blob(x, y, r, 24, 0.25))
     st = pstat[int(rng.integers(len(pstat)))]
     day = None
     if st == "已完成" and rng.uniform() < 0.97:
