@@ -56,9 +56,13 @@ int gm_analyze(gm_context *ctx, const gm_inputs *in, const gm_analysis_options *
         res->zones[z].zone_ha = gm_geodesic_area_ha(ctx->geos, in->zones[z].geom);
 
     gm_pool *pool = NULL;
+    gm_zoneset zs = {0};
     int rc = gm_pool_new(ctx, &pool);
-    if (rc == GM_OK) rc = gm_stage_conflicts(ctx, pool, in, res);
-    if (rc == GM_OK) rc = gm_stage_progress(ctx, pool, in, opts, res);
+    if (rc == GM_OK && (rc = gm_zoneset_init(ctx, &zs, in, pool)) == GM_OK) {
+        rc = gm_stage_conflicts(ctx, pool, in, &zs, res);
+        if (rc == GM_OK) rc = gm_stage_progress(ctx, pool, in, &zs, opts, res);
+        gm_zoneset_free(ctx, &zs, pool);
+    }
     gm_pool_free(pool);
     if (rc != GM_OK) {
         gm_results_free(ctx, res);

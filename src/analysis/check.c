@@ -227,6 +227,7 @@ int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
     GEOSGeometry **rl = malloc((in->n_redlines ? in->n_redlines : 1) * sizeof *rl);
     gm_results st = {0};
     gm_pool *pool = NULL;
+    gm_zoneset zs = {0};
     check_job job = {.in = in, .geoms = dense};
     int rc = GM_OK, threads = 0;
     if (!res || !as_mines || !mines_as_redlines || !rl || !dense ||
@@ -257,7 +258,10 @@ int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
                       .n_redlines = in->n_redlines,
                       .zones = in->zones,
                       .n_zones = in->n_zones};
-    if ((rc = gm_stage_conflicts(ctx, pool, &view, &st)) != GM_OK) goto done;
+    if ((rc = gm_zoneset_init(ctx, &zs, &view, pool)) != GM_OK) goto done;
+    rc = gm_stage_conflicts(ctx, pool, &view, &zs, &st);
+    gm_zoneset_free(ctx, &zs, pool);
+    if (rc != GM_OK) goto done;
     for (size_t i = 0; i < n; i++) {
         gm_check_result *r = &res->items[i];
         r->area_ha = st.mines[i].mine_ha;
@@ -280,7 +284,10 @@ int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
                            .n_mines = n,
                            .redlines = mines_as_redlines,
                            .n_redlines = in->n_mines};
-        if ((rc = gm_stage_conflicts(ctx, pool, &mview, &st)) != GM_OK) goto done;
+        if ((rc = gm_zoneset_init(ctx, &zs, &mview, pool)) != GM_OK) goto done;
+        rc = gm_stage_conflicts(ctx, pool, &mview, &zs, &st);
+        gm_zoneset_free(ctx, &zs, pool);
+        if (rc != GM_OK) goto done;
         for (size_t i = 0; i < n; i++) {
             gm_check_result *r = &res->items[i];
             r->mine_overlap_ha = st.mines[i].conflict_ha;

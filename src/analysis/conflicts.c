@@ -6,9 +6,7 @@
  * those few pieces. The province's red lines are never dissolved.
  */
 #include "analysis/stages.h"
-#include "core/index.h"
 #include "core/normalise.h"
-#include "core/prepared.h"
 
 #include <greenmine/area.h>
 
@@ -24,8 +22,9 @@ typedef struct mine_overlaps {
 typedef struct conflict_job {
     const gm_inputs *in;
     gm_results *res;
-    gm_index *redline_index, *zone_index;
-    gm_prepcache redline_prep, zone_prep;
+    gm_index *redline_index;
+    gm_prepcache redline_prep;
+    gm_zoneset *zones;
     size_t *order; /* the mines in the order the workers take them */
     gm_hits *hits; /* one per worker */
     mine_overlaps *per_mine;
@@ -75,19 +74,20 @@ static int mine_zone(gm_worker *w, conflict_job *job, const GEOSGeometry *mine, 
     GEOSContextHandle_t h = w->geos;
     gm_hits *hits = &job->hits[w->id];
     *zone = -1;
-    if (gm_index_query(job->zone_index, h, mine, hits) != 0)
+    if (gm_index_query(job->zones->index, h, mine, hits) != 0)
         return gm_worker_error(w, GM_ERR_NOMEM, "out of memory");
     double best = GM_NOISE_HA;
     for (size_t k = 0; k < hits->n; k++) {
         size_t z = hits->items[k];
-        const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->zone_prep, w, z);
+        const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->zones->prep, w, z);
         if (!prep) return gm_worker_error(w, GM_ERR_INTERNAL, "cannot prepare zone %zu", z);
         if (GEOSPreparedContains_r(h, prep, mine) == 1) {
             *zone = (int)z; /* zones do not overlap: the whole mine is here */
             return GM_OK;
         }
         if (GEOSPreparedIntersects_r(h, prep, mine) != 1) continue;
-        GEOSGeometry *part = gm_polygonal_intersection(h, mine, job->in->zones[z].geom, NULL);
+        const GEOSGeometry *zg = gm_windows_get(&job->zones->windows, w, z, mine);
+        GEOSGeometry *part = zg ? gm_polygonal_intersection(h, mine, zg, NULL) : NULL;
         if (!part) return gm_worker_error(w, GM_ERR_INTERNAL, "mine x zone intersection failed");
         double a = gm_geodesic_area_ha(h, part);
         GEOSGeom_destroy_r(h, part);
@@ -201,31 +201,27 @@ static int conflict_task_ordered(gm_worker *w, size_t i, void *user)
     return conflict_task(w, job->order[i], user);
 }
 
-int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_results *res)
+int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_zoneset *zs,
+                       gm_results *res)
 {
     GEOSContextHandle_t h = ctx->geos;
     int threads = gm_pool_size(pool);
     int rc = GM_OK;
-    conflict_job job = {.in = in, .res = res};
+    conflict_job job = {.in = in, .res = res, .zones = zs};
     GEOSGeometry **rl = malloc((in->n_redlines ? in->n_redlines : 1) * sizeof *rl);
-    GEOSGeometry **zg = malloc((in->n_zones ? in->n_zones : 1) * sizeof *zg);
     job.hits = calloc((size_t)threads, sizeof *job.hits);
     job.per_mine = calloc(in->n_mines ? in->n_mines : 1, sizeof *job.per_mine);
     res->mines = calloc(in->n_mines ? in->n_mines : 1, sizeof *res->mines);
     res->n_mines = in->n_mines;
-    if (!rl || !zg || !job.hits || !job.per_mine || !res->mines) {
+    if (!rl || !job.hits || !job.per_mine || !res->mines) {
         rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
         goto done;
     }
     for (size_t j = 0; j < in->n_redlines; j++)
         rl[j] = in->redlines[j].geom;
-    for (size_t z = 0; z < in->n_zones; z++)
-        zg[z] = in->zones[z].geom;
     job.redline_index = gm_index_new(h, rl, in->n_redlines);
-    job.zone_index = gm_index_new(h, zg, in->n_zones);
-    if (!job.redline_index || !job.zone_index ||
-        gm_prepcache_init(&job.redline_prep, rl, in->n_redlines, threads) != GM_OK ||
-        gm_prepcache_init(&job.zone_prep, zg, in->n_zones, threads) != GM_OK) {
+    if (!job.redline_index ||
+        gm_prepcache_init(&job.redline_prep, rl, in->n_redlines, threads) != GM_OK) {
         rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory building the spatial indexes");
         goto done;
     }
@@ -266,14 +262,11 @@ done:
     free(job.per_mine);
     free(job.order);
     gm_prepcache_free(&job.redline_prep, pool);
-    gm_prepcache_free(&job.zone_prep, pool);
     gm_index_free(h, job.redline_index);
-    gm_index_free(h, job.zone_index);
     if (job.hits)
         for (int t = 0; t < threads; t++)
             gm_hits_free(&job.hits[t]);
     free(job.hits);
     free(rl);
-    free(zg);
     return rc;
 }

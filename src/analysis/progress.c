@@ -8,9 +8,7 @@
  * count twice, without ever building one province-wide geometry.
  */
 #include "analysis/stages.h"
-#include "core/index.h"
 #include "core/normalise.h"
-#include "core/prepared.h"
 
 #include <greenmine/area.h>
 
@@ -84,8 +82,8 @@ typedef struct progress_job {
     const gm_inputs *in;
     GEOSGeometry **geoms; /* qualifying parcels' geometries */
     size_t n;
-    gm_index *index, *zone_index;
-    gm_prepcache zone_prep;
+    gm_index *index;
+    gm_zoneset *zones;
     gm_hits *hits;
     neighbours *nb;
     component *comps;
@@ -153,41 +151,52 @@ static int component_task(gm_worker *w, size_t c, void *user)
         return gm_worker_error(w, GM_ERR_NOMEM, "out of memory");
     }
     gm_hits *hits = &job->hits[w->id];
-    if (gm_index_query(job->zone_index, h, u, hits) != 0) {
+    if (gm_index_query(job->zones->index, h, u, hits) != 0) {
         GEOSGeom_destroy_r(h, u);
         return gm_worker_error(w, GM_ERR_NOMEM, "out of memory");
     }
     /* Each zone gets its own clip (zones may overlap: each counts its part);
      * `rest` is what lies in no zone. */
     GEOSGeometry *rest = GEOSGeom_clone_r(h, u);
+    int untouched = 1; /* rest is still u */
     for (size_t k = 0; k < hits->n && rest; k++) {
         size_t z = hits->items[k];
-        const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->zone_prep, w, z);
+        const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->zones->prep, w, z);
         if (!prep || GEOSPreparedIntersects_r(h, prep, u) != 1) continue;
-        GEOSGeometry *piece = gm_polygonal_intersection(h, u, in->zones[z].geom, prep);
+        /* inside the zone, the clip is u itself: its area is known */
+        int inside = GEOSPreparedContains_r(h, prep, u) == 1;
+        const GEOSGeometry *zone = inside ? NULL : gm_windows_get(&job->zones->windows, w, z, u);
+        GEOSGeometry *piece = inside ? GEOSGeom_clone_r(h, u)
+                              : zone ? gm_polygonal_intersection(h, u, zone, NULL)
+                                     : NULL;
         if (!piece) {
             GEOSGeom_destroy_r(h, rest);
             rest = NULL;
             break;
         }
-        double a = gm_geodesic_area_ha(h, piece);
+        double a = inside ? comp->area_ha : gm_geodesic_area_ha(h, piece);
         if (a < GM_NOISE_HA) {
             GEOSGeom_destroy_r(h, piece);
             continue;
         }
         comp->in_zone[z] = piece;
         comp->in_zone_ha[z] = a;
-        GEOSGeometry *diff = GEOSPreparedContains_r(h, prep, rest) == 1
+        /* rest lies inside u, so the window around u serves it too */
+        GEOSGeometry *diff = (inside && untouched) || GEOSPreparedContains_r(h, prep, rest) == 1
                                  ? GEOSGeom_createEmptyPolygon_r(h)
-                                 : GEOSDifference_r(h, rest, in->zones[z].geom);
+                                 : GEOSDifference_r(h, rest, zone ? zone : in->zones[z].geom);
+        untouched = 0;
         GEOSGeom_destroy_r(h, rest);
         rest = diff ? gm_polygonal_parts(h, diff) : NULL;
         if (diff) GEOSGeom_destroy_r(h, diff);
     }
-    GEOSGeom_destroy_r(h, u);
-    if (!rest)
+    if (!rest) {
+        GEOSGeom_destroy_r(h, u);
         return gm_worker_error(w, GM_ERR_INTERNAL, "clipping to the zones failed: %s", w->errmsg);
-    double out_ha = gm_geodesic_area_ha(h, rest);
+    }
+    /* nothing taken by a zone: the rest is u, whose area is known */
+    double out_ha = untouched ? comp->area_ha : gm_geodesic_area_ha(h, rest);
+    GEOSGeom_destroy_r(h, u);
     if (out_ha >= GM_NOISE_HA && !GEOSisEmpty_r(h, rest)) {
         comp->outside = rest;
         comp->outside_ha = out_ha;
@@ -197,7 +206,7 @@ static int component_task(gm_worker *w, size_t c, void *user)
     return GM_OK;
 }
 
-static void free_job(GEOSContextHandle_t h, progress_job *job, gm_pool *pool, int threads)
+static void free_job(GEOSContextHandle_t h, progress_job *job, int threads)
 {
     for (size_t c = 0; c < job->n_comps; c++) {
         component *comp = &job->comps[c];
@@ -218,9 +227,7 @@ static void free_job(GEOSContextHandle_t h, progress_job *job, gm_pool *pool, in
         for (int t = 0; t < threads; t++)
             gm_hits_free(&job->hits[t]);
     free(job->hits);
-    gm_prepcache_free(&job->zone_prep, pool);
     gm_index_free(h, job->index);
-    gm_index_free(h, job->zone_index);
     free(job->geoms);
 }
 
@@ -268,30 +275,25 @@ static int build_components(gm_context *ctx, progress_job *job)
     return GM_OK;
 }
 
-static int run_kind(gm_context *ctx, gm_pool *pool, const gm_inputs *in,
+static int run_kind(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_zoneset *zs,
                     const gm_analysis_options *opts, gm_results *res, int k)
 {
     GEOSContextHandle_t h = ctx->geos;
     int threads = gm_pool_size(pool);
-    progress_job job = {.in = in};
+    progress_job job = {.in = in, .zones = zs};
     int rc = GM_OK;
-    GEOSGeometry **zg = malloc((in->n_zones ? in->n_zones : 1) * sizeof *zg);
     job.geoms = malloc((in->n_parcels ? in->n_parcels : 1) * sizeof *job.geoms);
     job.hits = calloc((size_t)threads, sizeof *job.hits);
-    if (!zg || !job.geoms || !job.hits) {
+    if (!job.geoms || !job.hits) {
         rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < in->n_parcels; i++)
         if (gm_parcel_qualifies(&in->parcels[i], k, opts)) job.geoms[job.n++] = in->parcels[i].geom;
     res->parcels_counted[k] = job.n;
-    for (size_t z = 0; z < in->n_zones; z++)
-        zg[z] = in->zones[z].geom;
     job.nb = calloc(job.n ? job.n : 1, sizeof *job.nb);
     job.index = gm_index_new(h, job.geoms, job.n);
-    job.zone_index = gm_index_new(h, zg, in->n_zones);
-    if (!job.nb || !job.index || !job.zone_index ||
-        gm_prepcache_init(&job.zone_prep, zg, in->n_zones, threads) != GM_OK) {
+    if (!job.nb || !job.index) {
         rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -326,12 +328,11 @@ static int run_kind(gm_context *ctx, gm_pool *pool, const gm_inputs *in,
     res->outside_done[k] = gm_collect_polygons(h, pieces, job.n_comps);
     free(pieces);
 done:
-    free_job(h, &job, pool, threads);
-    free(zg);
+    free_job(h, &job, threads);
     return rc;
 }
 
-int gm_stage_progress(gm_context *ctx, gm_pool *pool, const gm_inputs *in,
+int gm_stage_progress(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_zoneset *zs,
                       const gm_analysis_options *opts, gm_results *res)
 {
     for (size_t i = 0; i < in->n_parcels; i++) {
@@ -339,7 +340,7 @@ int gm_stage_progress(gm_context *ctx, gm_pool *pool, const gm_inputs *in,
         if (p->status == GM_PARCEL_COMPLETED && p->completed_on == 0 && p->kind != GM_KIND_UNKNOWN)
             res->completed_without_date++;
     }
-    int rc = run_kind(ctx, pool, in, opts, res, GM_RESTORATION);
-    if (rc == GM_OK) rc = run_kind(ctx, pool, in, opts, res, GM_RECLAMATION);
+    int rc = run_kind(ctx, pool, in, zs, opts, res, GM_RESTORATION);
+    if (rc == GM_OK) rc = run_kind(ctx, pool, in, zs, opts, res, GM_RECLAMATION);
     return rc;
 }

@@ -5,18 +5,37 @@
 #ifndef GM_STAGES_H
 #define GM_STAGES_H
 
+#include "core/index.h"
 #include "core/pool.h"
+#include "core/prepared.h"
+#include "core/window.h"
 
 #include <greenmine/analysis.h>
 
+/* The zones as the stages overlay them: an STRtree, each worker's prepared
+ * copies and window pieces (core/window.h). One per run, shared by the stages. */
+typedef struct gm_zoneset {
+    GEOSGeometry **geoms; /* borrowed from the inputs */
+    size_t n;
+    gm_index *index;
+    gm_prepcache prep;
+    gm_windows windows;
+} gm_zoneset;
+
+/* Builds zs over in->zones for pool's workers; free it with gm_zoneset_free
+ * (with the same pool) before the inputs. */
+int gm_zoneset_init(gm_context *ctx, gm_zoneset *zs, const gm_inputs *in, gm_pool *pool);
+void gm_zoneset_free(gm_context *ctx, gm_zoneset *zs, gm_pool *pool);
+
 /* Per mine: area, red-line overlaps (each red line's own, and their union),
  * the zone holding the largest part. Fills res->mines and res->overlaps. */
-int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_results *res);
+int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_zoneset *zs,
+                       gm_results *res);
 
 /* Restoration and reclamation: union of qualifying parcels per connected
  * group, clipped to each zone. Fills res->done_ha, res->zones[].done*, and
  * res->outside_done*. */
-int gm_stage_progress(gm_context *ctx, gm_pool *pool, const gm_inputs *in,
+int gm_stage_progress(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_zoneset *zs,
                       const gm_analysis_options *opts, gm_results *res);
 
 /* Clones every polygon of pieces[0..n) into one MultiPolygon (NULL when there

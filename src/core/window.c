@@ -1,0 +1,86 @@
+/*
+ * window.c -- per-worker pieces of large polygons in grid windows (see window.h).
+ */
+#include "core/window.h"
+#include "core/normalise.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+struct gm_window_slot {
+    uint64_t key; /* 0: empty */
+    GEOSGeometry *piece;
+};
+
+#define SLOTS (2 * GM_WINDOW_MAX)
+
+int gm_windows_init(gm_windows *c, GEOSGeometry *const *geoms, size_t n, int threads)
+{
+    c->geoms = geoms;
+    c->n = n;
+    c->threads = threads;
+    c->table = calloc((size_t)threads, sizeof *c->table);
+    c->used = calloc((size_t)threads, sizeof *c->used);
+    for (int t = 0; c->table && t < threads; t++)
+        if (!(c->table[t] = calloc(SLOTS, sizeof **c->table))) return GM_ERR_NOMEM;
+    return c->table && c->used ? GM_OK : GM_ERR_NOMEM;
+}
+
+static void clear(GEOSContextHandle_t h, gm_window_slot *table)
+{
+    for (size_t k = 0; k < SLOTS; k++) {
+        if (table[k].piece) GEOSGeom_destroy_r(h, table[k].piece);
+        table[k] = (gm_window_slot){0, NULL};
+    }
+}
+
+const GEOSGeometry *gm_windows_get(gm_windows *c, gm_worker *w, size_t i, const GEOSGeometry *g)
+{
+    GEOSContextHandle_t h = w->geos;
+    const double cell = GM_WINDOW_CELL_DEG;
+    double x0, y0, x1, y1;
+    if (!GEOSGeom_getXMin_r(h, g, &x0) || !GEOSGeom_getYMin_r(h, g, &y0) ||
+        !GEOSGeom_getXMax_r(h, g, &x1) || !GEOSGeom_getYMax_r(h, g, &y1))
+        return c->geoms[i];
+    double cx = floor(x0 / cell), cy = floor(y0 / cell);
+    /* g must lie well inside the window: at least half a cell from its edges */
+    if (x1 > (cx + 1.5) * cell || y1 > (cy + 1.5) * cell || fabs(cx) > 1e6 || fabs(cy) > 1e6 ||
+        i >= (1u << 21))
+        return c->geoms[i];
+    /* cell x, cell y and i in 21 bits each; + 1 keeps 0 for empty slots */
+    uint64_t key = (((uint64_t)(cx + 1e6) << 42) | ((uint64_t)(cy + 1e6) << 21) | i) + 1;
+    gm_window_slot *table = c->table[w->id];
+    uint64_t hash = key * 0x9E3779B97F4A7C15ull;
+    size_t k = (size_t)(hash >> 40) % SLOTS;
+    for (; table[k].key; k = (k + 1) % SLOTS)
+        if (table[k].key == key) return table[k].piece;
+    if (c->used[w->id] >= GM_WINDOW_MAX) { /* full: start over */
+        clear(h, table);
+        c->used[w->id] = 0;
+        k = (size_t)(hash >> 40) % SLOTS;
+    }
+    GEOSGeometry *box = GEOSGeom_createRectangle_r(h, (cx - 1) * cell, (cy - 1) * cell,
+                                                   (cx + 2) * cell, (cy + 2) * cell);
+    GEOSGeometry *raw = box ? GEOSIntersection_r(h, c->geoms[i], box) : NULL;
+    GEOSGeometry *piece = raw ? gm_polygonal_parts(h, raw) : NULL;
+    if (box) GEOSGeom_destroy_r(h, box);
+    if (raw) GEOSGeom_destroy_r(h, raw);
+    if (!piece) return NULL;
+    table[k] = (gm_window_slot){key, piece};
+    c->used[w->id]++;
+    return piece;
+}
+
+void gm_windows_free(gm_windows *c, gm_pool *pool)
+{
+    for (int t = 0; c->table && t < c->threads; t++) {
+        if (!c->table[t]) continue;
+        clear(gm_pool_worker_geos(pool, t), c->table[t]);
+        free(c->table[t]);
+    }
+    free(c->table);
+    free(c->used);
+    c->table = NULL;
+    c->used = NULL;
+}
