@@ -12,53 +12,86 @@
 /* An upper bound (metres) on the geodesic distance between two lon/lat points.
  * The geodesic is the shortest path, so it is no longer than the path that is
  * straight in (lat, lon): with both radii of curvature at most a^2/b on GRS 80
- * and cos(lat) along it at most that of the end nearer the equator, its length
- * is at most a^2/b * hypot(dlat, cos(lat) dlon). Solving the geodesic
- * (geod_inverse, the loader's largest cost) is then needed only for edges this
- * bound cannot decide; the result is exactly the same. */
-static double length_bound_m(double x0, double y0, double x1, double y1)
+ * and cos(lat) along it at most `cos_lat`, that of the ring's point nearest the
+ * equator, its length is at most a^2/b * hypot(dlat, cos_lat dlon). Solving the
+ * geodesic (geod_inverse, the loader's largest cost) is then needed only for
+ * edges this bound cannot decide; the result is exactly the same. */
+static double length_bound_m(double cos_lat, double x0, double y0, double x1, double y1)
 {
     static const double rmax = GM_GRS80_A / (1.0 - GM_GRS80_F); /* a^2/b */
     static const double rad = 3.14159265358979323846 / 180.0;
     double dlon = fabs(x1 - x0);
     if (dlon > 180.0) dlon = 360.0 - dlon;
-    double lat = (y0 > 0.0) == (y1 > 0.0) ? fmin(fabs(y0), fabs(y1)) : 0.0;
-    double c = cos(lat * rad) * dlon, d = fabs(y1 - y0);
+    double c = cos_lat * dlon, d = fabs(y1 - y0);
     return rmax * rad * sqrt(d * d + c * c) * (1.0 + 1e-9);
+}
+
+/* cos of the latitude nearest the equator among xy's n points (1 if it crosses it). */
+static double ring_cos_lat(const double *xy, size_t n)
+{
+    double lo = 90.0;
+    int north = 0, south = 0;
+    for (size_t i = 0; i < n; i++) {
+        double y = xy[2 * i + 1];
+        lo = fmin(lo, fabs(y));
+        north |= y > 0.0, south |= y <= 0.0;
+    }
+    return north && south ? 1.0 : cos(lo * 3.14159265358979323846 / 180.0);
 }
 
 /* Whether the geodesic between two points is longer than max_m; *s12 and *a1
  * are set when it was solved (else *s12 = 0). */
-static int long_edge(const struct geod_geodesic *g, double x0, double y0, double x1, double y1,
-                     double max_m, double *s12, double *a1)
+static int long_edge(const struct geod_geodesic *g, double cos_lat, double x0, double y0, double x1,
+                     double y1, double max_m, double *s12, double *a1)
 {
     double a2;
     *s12 = 0.0;
-    if (length_bound_m(x0, y0, x1, y1) <= max_m) return 0;
+    if (length_bound_m(cos_lat, x0, y0, x1, y1) <= max_m) return 0;
     geod_inverse(g, y0, x0, y1, x1, s12, a1, &a2);
     return *s12 > max_m;
+}
+
+/* The ring's coordinates as x, y pairs (malloc'd), or NULL. */
+static double *ring_xy(GEOSContextHandle_t h, const GEOSGeometry *ring, unsigned *n)
+{
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
+    *n = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, n)) return NULL;
+    double *xy = malloc(2 * (size_t)(*n ? *n : 1) * sizeof *xy);
+    if (xy && *n && !GEOSCoordSeq_copyToBuffer_r(h, seq, xy, 0, 0)) {
+        free(xy);
+        return NULL;
+    }
+    return xy;
 }
 
 static GEOSGeometry *densify_ring(GEOSContextHandle_t h, const struct geod_geodesic *g,
                                   const GEOSGeometry *ring, double max_m)
 {
-    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
     unsigned n = 0;
-    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n) || n < 2) return GEOSGeom_clone_r(h, ring);
-    size_t cap = n, used = 0;
+    double *in = ring_xy(h, ring, &n);
+    if (!in) return NULL;
+    if (n < 2) {
+        free(in);
+        return GEOSGeom_clone_r(h, ring);
+    }
+    double cos_lat = ring_cos_lat(in, n);
+    size_t cap = 2 * (size_t)n, used = 0;
     double *xy = malloc(2 * cap * sizeof *xy);
-    if (!xy) return NULL;
+    if (!xy) {
+        free(in);
+        return NULL;
+    }
     for (unsigned i = 0; i + 1 < n; i++) {
-        double x0, y0, x1, y1, s12, a1 = 0.0;
-        GEOSCoordSeq_getXY_r(h, seq, i, &x0, &y0);
-        GEOSCoordSeq_getXY_r(h, seq, i + 1, &x1, &y1);
+        double x0 = in[2 * i], y0 = in[2 * i + 1], x1 = in[2 * i + 2], y1 = in[2 * i + 3];
+        double s12, a1 = 0.0;
         size_t parts =
-            long_edge(g, x0, y0, x1, y1, max_m, &s12, &a1) ? (size_t)ceil(s12 / max_m) : 1;
+            long_edge(g, cos_lat, x0, y0, x1, y1, max_m, &s12, &a1) ? (size_t)ceil(s12 / max_m) : 1;
         if (used + parts + 1 > cap) {
             cap = (used + parts + 1) * 2;
             double *p = realloc(xy, 2 * cap * sizeof *p);
             if (!p) {
-                free(xy);
+                free(xy), free(in);
                 return NULL;
             }
             xy = p;
@@ -78,9 +111,8 @@ static GEOSGeometry *densify_ring(GEOSContextHandle_t h, const struct geod_geode
             }
         }
     }
-    double xl, yl;
-    GEOSCoordSeq_getXY_r(h, seq, n - 1, &xl, &yl);
-    xy[2 * used] = xl, xy[2 * used + 1] = yl, used++;
+    xy[2 * used] = in[2 * (n - 1)], xy[2 * used + 1] = in[2 * (n - 1) + 1], used++;
+    free(in);
     GEOSCoordSequence *out = GEOSCoordSeq_copyFromBuffer_r(h, xy, (unsigned)used, 0, 0);
     free(xy);
     return out ? GEOSGeom_createLinearRing_r(h, out) : NULL;
@@ -129,18 +161,15 @@ GEOSGeometry *gm_densify_geodesic(GEOSContextHandle_t h, const GEOSGeometry *geo
 static int ring_needs(GEOSContextHandle_t h, const struct geod_geodesic *g,
                       const GEOSGeometry *ring, double max_m)
 {
-    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
     unsigned n = 0;
-    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n)) return -1;
-    if (n < 2) return 0;
-    double *xy = malloc(2 * (size_t)n * sizeof *xy);
+    double *xy = ring_xy(h, ring, &n);
     if (!xy) return -1;
+    double cos_lat = ring_cos_lat(xy, n);
     int needed = 0;
-    if (!GEOSCoordSeq_copyToBuffer_r(h, seq, xy, 0, 0)) needed = -1;
     for (unsigned i = 0; needed == 0 && i + 1 < n; i++) {
         double s12, a1;
-        needed =
-            long_edge(g, xy[2 * i], xy[2 * i + 1], xy[2 * i + 2], xy[2 * i + 3], max_m, &s12, &a1);
+        needed = long_edge(g, cos_lat, xy[2 * i], xy[2 * i + 1], xy[2 * i + 2], xy[2 * i + 3],
+                           max_m, &s12, &a1);
     }
     free(xy);
     return needed;

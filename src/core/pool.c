@@ -5,6 +5,7 @@
  */
 #include "core/pool.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@ struct gm_pool {
     gm_context *ctx;
     int n;
     gm_worker *workers;
+    struct gm_pool_job *job; /* gm_pool_start's loop until gm_pool_wait */
 };
 
 typedef struct loop {
@@ -62,6 +64,7 @@ int gm_pool_new(gm_context *ctx, gm_pool **out)
 void gm_pool_free(gm_pool *pool)
 {
     if (!pool) return;
+    if (pool->job) gm_pool_wait(pool);
     for (int i = 0; i < pool->n; i++)
         if (pool->workers[i].geos) GEOS_finish_r(pool->workers[i].geos);
     free(pool->workers);
@@ -123,39 +126,88 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
-int gm_pool_run(gm_pool *pool, const char *stage, size_t n, gm_task_fn fn, void *user)
+/* A loop in flight: its threads, and whether the caller is one of them. */
+struct gm_pool_job {
+    loop L;
+    pthread_t *tid;
+    thread_arg *args;
+    int started; /* threads running the loop, from workers[first] on */
+};
+
+static void loop_init(loop *L, gm_pool *pool, const char *stage, size_t n, gm_task_fn fn,
+                      void *user)
 {
-    loop L = {.pool = pool, .stage = stage, .n = n, .fn = fn, .user = user};
-    atomic_init(&L.next, 0);
-    atomic_init(&L.done, 0);
-    atomic_init(&L.failed, 0);
+    *L = (loop){.pool = pool, .stage = stage, .n = n, .fn = fn, .user = user};
+    atomic_init(&L->next, 0);
+    atomic_init(&L->done, 0);
+    atomic_init(&L->failed, 0);
     for (int i = 0; i < pool->n; i++) {
         pool->workers[i].errcode = GM_OK;
         pool->workers[i].errmsg[0] = '\0';
     }
     if (stage) gm_progress(pool->ctx, stage, 0, n);
+}
 
-    int nthreads = pool->n;
-    if ((size_t)nthreads > n) nthreads = n > 0 ? (int)n : 1;
-    if (nthreads <= 1) {
-        run_worker(&L, &pool->workers[0]);
-    } else {
-        pthread_t tid[nthreads];
-        thread_arg args[nthreads];
-        int started = 0;
-        for (int i = 1; i < nthreads; i++) {
-            args[i] = (thread_arg){&L, &pool->workers[i]};
-            if (pthread_create(&tid[i], NULL, thread_main, &args[i]) != 0) break;
-            started = i;
-        }
-        run_worker(&L, &pool->workers[0]); /* the caller works too */
-        for (int i = 1; i <= started; i++)
-            pthread_join(tid[i], NULL);
+/* Starts threads for workers first.. (as many as the pool has, at most one per item). */
+static void spawn(gm_pool *pool, struct gm_pool_job *j, int first)
+{
+    int want = pool->n;
+    if ((size_t)want > j->L.n) want = j->L.n > 0 ? (int)j->L.n : 1;
+    j->started = 0;
+    for (int i = first; i < want; i++) {
+        j->args[i] = (thread_arg){&j->L, &pool->workers[i]};
+        if (pthread_create(&j->tid[i], NULL, thread_main, &j->args[i]) != 0) break;
+        j->started++;
     }
+}
+
+static int finish(gm_pool *pool, struct gm_pool_job *j, int first)
+{
+    for (int i = first; i < first + j->started; i++)
+        pthread_join(j->tid[i], NULL);
     for (int i = 0; i < pool->n; i++)
         if (pool->workers[i].errcode != GM_OK)
             return gm_error(pool->ctx, pool->workers[i].errcode, "%s", pool->workers[i].errmsg);
-    if (atomic_load(&L.failed))
-        return gm_error(pool->ctx, GM_ERR_INTERNAL, "%s failed", stage ? stage : "a loop");
+    if (atomic_load(&j->L.failed))
+        return gm_error(pool->ctx, GM_ERR_INTERNAL, "%s failed",
+                        j->L.stage ? j->L.stage : "a loop");
     return GM_OK;
+}
+
+int gm_pool_run(gm_pool *pool, const char *stage, size_t n, gm_task_fn fn, void *user)
+{
+    pthread_t tid[pool->n];
+    thread_arg args[pool->n];
+    struct gm_pool_job j = {.tid = tid, .args = args};
+    loop_init(&j.L, pool, stage, n, fn, user);
+    spawn(pool, &j, 1);
+    run_worker(&j.L, &pool->workers[0]); /* the caller works too */
+    return finish(pool, &j, 1);
+}
+
+int gm_pool_start(gm_pool *pool, size_t n, gm_task_fn fn, void *user)
+{
+    struct gm_pool_job *j = calloc(1, sizeof *j);
+    if (j) j->tid = calloc((size_t)pool->n, sizeof *j->tid);
+    if (j && j->tid) j->args = calloc((size_t)pool->n, sizeof *j->args);
+    if (!j || !j->tid || !j->args) {
+        if (j) free(j->tid), free(j);
+        return gm_error(pool->ctx, GM_ERR_NOMEM, "out of memory");
+    }
+    loop_init(&j->L, pool, NULL, n, fn, user);
+    /* one worker: no thread beside the caller's, so --threads 1 means one */
+    if (pool->n > 1) spawn(pool, j, 0);
+    if (j->started == 0) run_worker(&j->L, &pool->workers[0]);
+    pool->job = j;
+    return GM_OK;
+}
+
+int gm_pool_wait(gm_pool *pool)
+{
+    struct gm_pool_job *j = pool->job;
+    if (!j) return GM_OK;
+    pool->job = NULL;
+    int rc = finish(pool, j, 0);
+    free(j->tid), free(j->args), free(j);
+    return rc;
 }

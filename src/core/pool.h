@@ -36,6 +36,14 @@ GEOSContextHandle_t gm_pool_worker_geos(gm_pool *pool, int t);
  * loop in progress reports (NULL: none, for a loop inside a larger stage). */
 int gm_pool_run(gm_pool *pool, const char *stage, size_t n, gm_task_fn fn, void *user);
 
+/* Starts fn for i in [0, n) on the workers' threads and returns at once, so
+ * the caller can prepare the next loop's input meanwhile (without the pool);
+ * gm_pool_wait() then waits for it and reports as gm_pool_run() does. One
+ * started loop at a time. With one worker the loop runs inside
+ * gm_pool_start(). */
+int gm_pool_start(gm_pool *pool, size_t n, gm_task_fn fn, void *user);
+int gm_pool_wait(gm_pool *pool);
+
 /* Records a task's failure on its worker and returns code. */
 int gm_worker_error(gm_worker *w, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

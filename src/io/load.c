@@ -256,9 +256,11 @@ static int convert_geometry(reader *r, const converter *c, slot *s)
         s->flags = GM_NORM_EMPTY;
         return GM_OK;
     }
+    const char *src_type = OGR_G_GetGeometryName(src); /* a static string */
+    /* the feature is read once: take its geometry rather than copy it */
     OGRGeometryH g = OGR_G_HasCurveGeometry(src, TRUE)
                          ? OGR_G_GetLinearGeometry(src, GM_ARC_STEP_DEG, NULL)
-                         : OGR_G_Clone(src);
+                         : OGR_F_StealGeometry(f);
     if (!g) {
         snprintf(s->msg, sizeof s->msg, "out of memory reading %s", r->source);
         return s->rc = GM_ERR_NOMEM;
@@ -304,8 +306,8 @@ static int convert_geometry(reader *r, const converter *c, slot *s)
         s->geom = NULL;
         char label[600];
         feature_label(r, f, label, sizeof label);
-        snprintf(s->msg, sizeof s->msg, "%s: a %s where %s polygons belong", label,
-                 OGR_G_GetGeometryName(src), gm_layer_kind_name(r->kind));
+        snprintf(s->msg, sizeof s->msg, "%s: a %s where %s polygons belong", label, src_type,
+                 gm_layer_kind_name(r->kind));
         return s->rc = GM_ERR_GEOMETRY;
     }
     if (s->geom && densify(h, &s->geom, &s->flags) != GM_OK) {
@@ -471,55 +473,84 @@ static int record(reader *r, slot *s)
     return rc;
 }
 
-static int read_features(reader *r)
+/* Reads up to GM_LOAD_BATCH features into slots; returns how many. */
+static size_t read_batch(reader *r, slot *slots)
+{
+    size_t n = 0;
+    OGRFeatureH f;
+    while (n < GM_LOAD_BATCH && (f = OGR_L_GetNextFeature(r->layer)) != NULL)
+        slots[n++].f = f;
+    return n;
+}
+
+/* Records a converted batch in order and frees its features. */
+static int record_batch(reader *r, slot *slots, size_t n, int rc)
 {
     GEOSContextHandle_t h = r->ctx->geos;
+    for (size_t i = 0; i < n; i++) {
+        if (rc == GM_OK) rc = record(r, &slots[i]);
+        if (slots[i].geom) GEOSGeom_destroy_r(h, slots[i].geom);
+        slots[i].geom = NULL;
+        OGR_F_Destroy(slots[i].f);
+    }
+    return rc;
+}
+
+static int read_features(reader *r)
+{
     GIntBig total = OGR_L_GetFeatureCount(r->layer, FALSE);
     size_t step = total > 200 ? (size_t)total / 200 : 1, done = 0, next_report = step;
     char stage[64];
     snprintf(stage, sizeof stage, "loading %s", gm_layer_kind_name(r->kind));
     gm_pool *pool = NULL;
-    batch b = {.r = r};
+    /* two batches: the workers convert one while this thread reads the next */
+    batch b[2] = {{.r = r}, {.r = r}};
+    converter *conv = NULL;
     int rc = gm_pool_new(r->ctx, &pool);
     int nw = pool ? gm_pool_size(pool) : 0;
     if (rc == GM_OK) {
-        b.slots = calloc(GM_LOAD_BATCH, sizeof *b.slots);
-        b.conv = calloc((size_t)nw, sizeof *b.conv);
-        if (!b.slots || !b.conv) rc = gm_error(r->ctx, GM_ERR_NOMEM, "out of memory");
+        b[0].slots = calloc(GM_LOAD_BATCH, sizeof *b[0].slots);
+        b[1].slots = calloc(GM_LOAD_BATCH, sizeof *b[1].slots);
+        b[0].conv = b[1].conv = conv = calloc((size_t)nw, sizeof *conv);
+        if (!b[0].slots || !b[1].slots || !conv)
+            rc = gm_error(r->ctx, GM_ERR_NOMEM, "out of memory");
     }
     for (int t = 0; rc == GM_OK && t < nw; t++) {
-        b.conv[t].h = gm_pool_worker_geos(pool, t);
-        b.conv[t].wkb = GEOSWKBReader_create_r(b.conv[t].h);
-        b.conv[t].ct = OCTClone(r->ct);
-        if (!b.conv[t].wkb || !b.conv[t].ct)
+        conv[t].h = gm_pool_worker_geos(pool, t);
+        conv[t].wkb = GEOSWKBReader_create_r(conv[t].h);
+        conv[t].ct = OCTClone(r->ct);
+        if (!conv[t].wkb || !conv[t].ct)
             rc = gm_error(r->ctx, GM_ERR_NOMEM, "cannot set up a reader for %s", r->source);
     }
     OGR_L_ResetReading(r->layer);
-    while (rc == GM_OK) {
-        size_t n = 0;
-        OGRFeatureH f;
-        while (n < GM_LOAD_BATCH && (f = OGR_L_GetNextFeature(r->layer)) != NULL)
-            b.slots[n++].f = f;
-        if (n == 0) break;
-        rc = gm_pool_run(pool, NULL, n, convert_task, &b);
-        for (size_t i = 0; i < n; i++) {
-            if (rc == GM_OK) rc = record(r, &b.slots[i]);
-            if (b.slots[i].geom) GEOSGeom_destroy_r(h, b.slots[i].geom);
-            b.slots[i].geom = NULL;
-            OGR_F_Destroy(b.slots[i].f);
-        }
+    size_t n = rc == GM_OK ? read_batch(r, b[0].slots) : 0;
+    int cur = 0;
+    if (n) rc = gm_pool_start(pool, n, convert_task, &b[cur]);
+    while (rc == GM_OK && n) {
+        size_t next = read_batch(r, b[!cur].slots); /* while the workers convert */
+        rc = gm_pool_wait(pool);
+        if (rc == GM_OK && next) rc = gm_pool_start(pool, next, convert_task, &b[!cur]);
+        rc = record_batch(r, b[cur].slots, n, rc);
         done += n;
         if (done >= next_report) {
             gm_progress(r->ctx, stage, done, total > 0 ? (size_t)total : 0);
             next_report = done + step;
         }
+        if (rc != GM_OK && next) { /* stop: let the started loop end, free its batch */
+            gm_pool_wait(pool);
+            record_batch(r, b[!cur].slots, next, rc);
+            next = 0;
+        }
+        cur = !cur;
+        n = next;
     }
-    for (int t = 0; b.conv && t < nw; t++) {
-        if (b.conv[t].wkb) GEOSWKBReader_destroy_r(b.conv[t].h, b.conv[t].wkb);
-        if (b.conv[t].ct) OCTDestroyCoordinateTransformation(b.conv[t].ct);
+    for (int t = 0; conv && t < nw; t++) {
+        if (conv[t].wkb) GEOSWKBReader_destroy_r(conv[t].h, conv[t].wkb);
+        if (conv[t].ct) OCTDestroyCoordinateTransformation(conv[t].ct);
     }
-    free(b.conv);
-    free(b.slots);
+    free(conv);
+    free(b[0].slots);
+    free(b[1].slots);
     gm_pool_free(pool);
     if (rc == GM_OK && CPLGetLastErrorType() == CE_Failure && CPLGetLastErrorMsg()[0])
         rc = gm_error(r->ctx, GM_ERR_OPEN, "%s (layer %s): read error: %s", r->source,
