@@ -29,6 +29,7 @@ typedef struct conflict_job {
     size_t *order; /* the mines in the order the workers take them */
     gm_hits *hits; /* one per worker */
     mine_overlaps *per_mine;
+    int *zone_of; /* gm_stage_mine_zones: each mine's zone */
 } conflict_job;
 
 GEOSGeometry *gm_polygonal_intersection(GEOSContextHandle_t h, const GEOSGeometry *a,
@@ -83,7 +84,7 @@ static int mine_zone(gm_worker *w, conflict_job *job, const GEOSGeometry *mine, 
         const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->zone_prep, w, z);
         if (!prep) return gm_worker_error(w, GM_ERR_INTERNAL, "cannot prepare zone %zu", z);
         if (GEOSPreparedContains_r(h, prep, mine) == 1) {
-            *zone = (int)z; /* zones do not overlap: the whole mine is here */
+            *zone = (int)z; /* the whole mine is here; a tie goes to the first zone */
             return GM_OK;
         }
         if (GEOSPreparedIntersects_r(h, prep, mine) != 1) continue;
@@ -199,6 +200,45 @@ static int conflict_task_ordered(gm_worker *w, size_t i, void *user)
 {
     conflict_job *job = user;
     return conflict_task(w, job->order[i], user);
+}
+
+static int zone_task(gm_worker *w, size_t i, void *user)
+{
+    conflict_job *job = user;
+    const GEOSGeometry *g = job->in->mines[i].geom;
+    job->zone_of[i] = -1;
+    return g ? mine_zone(w, job, g, &job->zone_of[i]) : GM_OK;
+}
+
+int gm_stage_mine_zones(gm_context *ctx, gm_pool *pool, const gm_inputs *in, int *zone_of)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    int threads = gm_pool_size(pool);
+    int rc = GM_OK;
+    conflict_job job = {.in = in, .zone_of = zone_of};
+    GEOSGeometry **zg = malloc((in->n_zones ? in->n_zones : 1) * sizeof *zg);
+    job.hits = calloc((size_t)threads, sizeof *job.hits);
+    if (!zg || !job.hits) {
+        rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t z = 0; z < in->n_zones; z++)
+        zg[z] = in->zones[z].geom;
+    job.zone_index = gm_index_new(h, zg, in->n_zones);
+    if (!job.zone_index || gm_prepcache_init(&job.zone_prep, zg, in->n_zones, threads) != GM_OK) {
+        rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory building the zone index");
+        goto done;
+    }
+    rc = gm_pool_run(pool, "mine zones", in->n_mines, zone_task, &job);
+done:
+    gm_prepcache_free(&job.zone_prep, pool);
+    gm_index_free(h, job.zone_index);
+    if (job.hits)
+        for (int t = 0; t < threads; t++)
+            gm_hits_free(&job.hits[t]);
+    free(job.hits);
+    free(zg);
+    return rc;
 }
 
 int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_results *res)
