@@ -175,6 +175,24 @@ ov_whole, ov_parts, ov_where = compose("overlap", ov_inputs, overlap_zones)
 tile = ["--tile", "1:113,28"]
 compose("tile", ov_inputs, overlap_zones, tile, run(f"{work}/tile_whole.gpkg", ov_inputs, tile))
 
+# ---- bad NAMEs: exit 2, one line naming the zone and listing the zones, no output --------
+for name, want in (("长沙市", ["长沙市", "Z03 浏阳市", "Z08 衡南县", "- for the rest"]),
+                   ("", ["--zone"]), ("z03", ["z03", "Z03 浏阳市"])):
+    out = f"{work}/bad.gpkg"
+    r = subprocess.run([gm, "analyze", "--no-rasters", "-o", out, "--zone", name] + common
+                       + ["--zones", f"{demo}/zones.geojson"], capture_output=True, text=True)
+    lines = r.stderr.strip().splitlines()
+    errs = [ln for ln in lines if ln.startswith("greenmine: error:")]
+    if r.returncode != 2 or len(errs) != 1 or not all(w in errs[0] for w in want) \
+            or os.path.exists(out):
+        fails.append(f"--zone {name!r}: exit {r.returncode}, errors {errs}")
+    else:
+        print(f"--zone {name!r}: {errs[0]}")
+r = subprocess.run([gm, "demo", "--zone", "Z03", "-o", f"{work}/demo"], capture_output=True,
+                   text=True)
+if r.returncode != 2 or "--zone is for 'analyze'" not in r.stderr:
+    fails.append(f"demo --zone: exit {r.returncode}, {r.stderr.strip()}")
+
 # ---- the reference, independent of the engine -------------------------------------------
 mines = gmref.read_layer(f"{demo}/mines.shp", "mines")
 for m in mines:
