@@ -180,13 +180,16 @@ int gm_zone_find(gm_context *ctx, const gm_inputs *in, const char *name, gm_zone
     char list[640];
     size_t at = 0;
     list[0] = '\0';
-    for (size_t z = 0; z < in->n_zones && at < sizeof list; z++) {
+    for (size_t z = 0; z < in->n_zones; z++) {
         const gm_zone *g = &in->zones[z];
         int w = snprintf(list + at, sizeof list - at, "%s%s %s", z ? ", " : "",
                          g->zone_id ? g->zone_id : "?", g->name ? g->name : "?");
-        at += w > 0 ? (size_t)w : 0;
+        if (w < 0 || (size_t)w + 6 >= sizeof list - at) { /* whole entries only: UTF-8 */
+            snprintf(list + at, sizeof list - at, ", ...");
+            break;
+        }
+        at += (size_t)w;
     }
-    if (at >= sizeof list) snprintf(list + sizeof list - 5, 5, "...");
     *zone = GM_ZONE_OUTSIDE;
     const char *src = in->source[GM_LAYER_ZONES] ? in->source[GM_LAYER_ZONES] : "the zones layer";
     if (matches > 1)

@@ -186,10 +186,12 @@ static int partition_filter(gm_context *ctx, const gm_inputs *in, const analyze_
     } else if (k == GM_LAYER_PARCELS && (a->has_tile || has_zb)) {
         lo->has_bbox = 1;
         if (a->has_tile) gm_tile_box(&a->tile, lo->bbox);
+        /* both: their overlap (apart, the zone's box; the clips then leave nothing) */
         if (has_zb && (!a->has_tile || !box_and(lo->bbox, zb))) memcpy(lo->bbox, zb, sizeof zb);
     } else if (k == GM_LAYER_REDLINES) {
+        /* the box of the mines (with none: the tile's or the zone's, else all) */
         lo->has_bbox = 1;
-        if (gm_inputs_mines_box(ctx, in, b)) /* no mines: nothing needs red lines */
+        if (gm_inputs_mines_box(ctx, in, b))
             memcpy(lo->bbox, b, sizeof b);
         else if (a->has_tile)
             gm_tile_box(&a->tile, lo->bbox);
