@@ -106,6 +106,46 @@ int gm_inputs_mines_box(gm_context *ctx, const gm_inputs *in, double box[4]);
 /* Replaces each parcel by its part inside the tile; frees those outside it. */
 int gm_inputs_clip_parcels_to_tile(gm_context *ctx, gm_inputs *in, const gm_tile *t);
 
+/* Zone partitions. A zone partition owns the mines whose zone_name is that
+ * zone (the zone holding the largest part of the mine, a tie going to the
+ * zone first in the zones layer) and the parcels' parts inside the zone; its
+ * zone_progress row is the whole run's row for that zone. The partition
+ * GM_ZONE_OUTSIDE (CLI "-") owns the mines outside every zone (and those
+ * without geometry) and the parcels' parts outside every zone. Zones may
+ * overlap; so that the partitions' province hectares add up to the whole
+ * run's, a zone's province share leaves out what the zones before it in the
+ * layer already hold (gm_results_zone_share). The call order for a run: load
+ * the zones in full; gm_zone_find; load and keep the mines, clip the parcels;
+ * gm_inputs_keep_zone; gm_analyze; gm_results_zone_share. */
+#define GM_ZONE_OUTSIDE (-1)
+
+typedef struct gm_zone_partition {
+    int zone;             /* index into in->zones as loaded in full, or GM_ZONE_OUTSIDE */
+    GEOSGeometry *before; /* set by gm_inputs_keep_zone: the union of the zones before
+                             this one that overlap it, or NULL; owned, see _clear */
+} gm_zone_partition;
+
+/* The partition of the zone called `name` (its name or zone_id; "-" =
+ * GM_ZONE_OUTSIDE). An unknown or ambiguous name gives GM_ERR_USAGE and a
+ * message listing the zones. */
+int gm_zone_find(gm_context *ctx, const gm_inputs *in, const char *name, gm_zone_partition *out);
+/* The zone's lon/lat box (as gm_tile_box): 1, or 0 for GM_ZONE_OUTSIDE. */
+int gm_zone_box(gm_context *ctx, const gm_inputs *in, const gm_zone_partition *p, double box[4]);
+/* Keeps (in order) only the mines the partition owns (gm_analyze's rule,
+ * over all the zones loaded); frees the others. */
+int gm_inputs_keep_zone_mines(gm_context *ctx, gm_inputs *in, const gm_zone_partition *p);
+/* Replaces each parcel by its part inside the zone (GM_ZONE_OUTSIDE: outside
+ * every zone); frees those left with nothing. */
+int gm_inputs_clip_parcels_to_zone(gm_context *ctx, gm_inputs *in, const gm_zone_partition *p);
+/* Keeps only the partition's zone in `in` (none for GM_ZONE_OUTSIDE) and frees
+ * the others, after setting p->before. */
+int gm_inputs_keep_zone(gm_context *ctx, gm_inputs *in, gm_zone_partition *p);
+/* Turns the province hectares of the partition's results into its share:
+ * minus the area of its zone's restored areas inside p->before. */
+int gm_results_zone_share(gm_context *ctx, gm_results *res, const gm_zone_partition *p);
+/* Frees p->before. */
+void gm_zone_partition_clear(gm_context *ctx, gm_zone_partition *p);
+
 /* Whether a parcel counts toward kind k's progress under opts (the contract's
  * filter: kind, status completed, a date within the period, legacy for
  * restoration). */

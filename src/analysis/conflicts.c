@@ -28,6 +28,7 @@ typedef struct conflict_job {
     size_t *order; /* the mines in the order the workers take them */
     gm_hits *hits; /* one per worker */
     mine_overlaps *per_mine;
+    int *zone_of; /* gm_stage_mine_zones: each mine's zone */
 } conflict_job;
 
 GEOSGeometry *gm_polygonal_intersection(GEOSContextHandle_t h, const GEOSGeometry *a,
@@ -82,7 +83,7 @@ static int mine_zone(gm_worker *w, conflict_job *job, const GEOSGeometry *mine, 
         const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->zones->prep, w, z);
         if (!prep) return gm_worker_error(w, GM_ERR_INTERNAL, "cannot prepare zone %zu", z);
         if (GEOSPreparedContains_r(h, prep, mine) == 1) {
-            *zone = (int)z; /* zones do not overlap: the whole mine is here */
+            *zone = (int)z; /* the whole mine is here; a tie goes to the first zone */
             return GM_OK;
         }
         if (GEOSPreparedIntersects_r(h, prep, mine) != 1) continue;
@@ -199,6 +200,33 @@ static int conflict_task_ordered(gm_worker *w, size_t i, void *user)
 {
     conflict_job *job = user;
     return conflict_task(w, job->order[i], user);
+}
+
+static int zone_task(gm_worker *w, size_t i, void *user)
+{
+    conflict_job *job = user;
+    const GEOSGeometry *g = job->in->mines[i].geom;
+    job->zone_of[i] = -1;
+    return g ? mine_zone(w, job, g, &job->zone_of[i]) : GM_OK;
+}
+
+int gm_stage_mine_zones(gm_context *ctx, gm_pool *pool, const gm_inputs *in, int *zone_of)
+{
+    int threads = gm_pool_size(pool);
+    gm_zoneset zs;
+    conflict_job job = {.in = in, .zone_of = zone_of, .zones = &zs};
+    int rc = gm_zoneset_init(ctx, &zs, in, pool);
+    if (rc != GM_OK) return rc;
+    if (!(job.hits = calloc((size_t)threads, sizeof *job.hits)))
+        rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    else
+        rc = gm_pool_run(pool, "mine zones", in->n_mines, zone_task, &job);
+    gm_zoneset_free(ctx, &zs, pool);
+    if (job.hits)
+        for (int t = 0; t < threads; t++)
+            gm_hits_free(&job.hits[t]);
+    free(job.hits);
+    return rc;
 }
 
 int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_zoneset *zs,

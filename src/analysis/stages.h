@@ -32,6 +32,11 @@ void gm_zoneset_free(gm_context *ctx, gm_zoneset *zs, gm_pool *pool);
 int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_zoneset *zs,
                        gm_results *res);
 
+/* Just the zone of each mine (the rule gm_stage_conflicts applies: the zone
+ * holding the largest part; a tie goes to the zone first in the layer):
+ * zone_of[i] = zone index, or -1 (outside every zone, or no geometry). */
+int gm_stage_mine_zones(gm_context *ctx, gm_pool *pool, const gm_inputs *in, int *zone_of);
+
 /* Restoration and reclamation: union of qualifying parcels per connected
  * group, clipped to each zone. Fills res->done_ha, res->zones[].done*, and
  * res->outside_done*. */

@@ -14,7 +14,7 @@ static const char analyze_help[] =
     "                         [-o FILE] [--as-of DATE] [--from DATE] [--threads N]\n"
     "                         [--field LAYER.FIELD=SOURCE]... [--encoding ENC]\n"
     "                         [--cell M] [--no-rasters] [--tile SIZE:COL,ROW]\n"
-    "                         [--quiet]\n"
+    "                         [--zone NAME] [--quiet]\n"
     "\n"
     "Overlays mines with the ecological red lines and the demonstration zones,\n"
     "measures restoration and reclamation progress, and writes the GeoPackage of\n"
@@ -48,6 +48,15 @@ static const char analyze_help[] =
     "                     bounding box's south-west corner lies in it and the parcels'\n"
     "                     parts inside it; the runs of all cells add up to the whole\n"
     "                     run (docs/performance.md). E.g. --tile 1:112,27\n"
+    "  --zone NAME        run one zone's partition (NAME: the zone's name or zone_id;\n"
+    "                     - = the rest of the province, outside every zone). It\n"
+    "                     owns the mines whose zone_name is the zone and the\n"
+    "                     parcels' parts inside it, and writes that zone's\n"
+    "                     zone_progress row (the whole run's row); its province\n"
+    "                     hectares leave out what zones earlier in the zones layer\n"
+    "                     hold, so the runs of every zone and of - add up to the\n"
+    "                     whole run (docs/performance.md). With --tile: the part\n"
+    "                     of the zone's partition in the tile. E.g. --zone 浏阳市\n"
     "  -q, --quiet        print nothing but errors\n"
     "  -h, --help         this help\n"
     "\n"
@@ -86,6 +95,7 @@ typedef struct analyze_args {
     int no_rasters;
     int has_tile;
     gm_tile tile;
+    const char *zone; /* --zone NAME, or NULL */
 } analyze_args;
 
 static void print_date(int yyyymmdd)
@@ -99,7 +109,14 @@ static void print_summary(const analyze_args *a, const gm_inputs *in, const gm_r
     print_date(a->opts.period_start);
     printf(" .. ");
     print_date(a->opts.as_of);
-    printf(" (both days included)\n\n");
+    printf(" (both days included)\n");
+    if (a->has_tile)
+        printf("Partition: tile %g:%ld,%ld\n", a->tile.size_deg, a->tile.col, a->tile.row);
+    if (a->zone)
+        printf("Partition: zone %s%s\n", a->zone,
+               strcmp(a->zone, "-") == 0 ? " (the rest of the province, outside every zone)" : "");
+    if (a->has_tile || a->zone) printf("(the province figures are this partition's share)\n");
+    printf("\n");
     printf("Inputs\n");
     static const char *what[] = {"mines", "red lines", "parcels", "zones"};
     size_t kept[] = {in->n_mines, in->n_redlines, in->n_parcels, in->n_zones};
@@ -146,22 +163,59 @@ static void print_summary(const analyze_args *a, const gm_inputs *in, const gm_r
                a->cell_m, "Albers equal-area on CGCS2000");
 }
 
-/* With --tile, read only what the tile needs: the red lines near its mines,
- * the parcels meeting it (OGR spatial filters); mines and zones in full. */
-static int tile_filter(gm_context *ctx, const gm_inputs *in, const analyze_args *a, gm_layer_kind k,
-                       gm_load_options *lo)
+/* Intersects box b with c in place; 0 when they do not meet. */
+static int box_and(double b[4], const double c[4])
 {
+    b[0] = b[0] > c[0] ? b[0] : c[0], b[1] = b[1] > c[1] ? b[1] : c[1];
+    b[2] = b[2] < c[2] ? b[2] : c[2], b[3] = b[3] < c[3] ? b[3] : c[3];
+    return b[0] <= b[2] && b[1] <= b[3];
+}
+
+/* With --tile or --zone, read only what the partition needs (OGR spatial
+ * filters): the mines that may lie in its zone, the red lines near its mines,
+ * the parcels meeting its tile and zone; the zones in full. */
+static int partition_filter(gm_context *ctx, const gm_inputs *in, const analyze_args *a,
+                            const gm_zone_partition *zp, gm_layer_kind k, gm_load_options *lo)
+{
+    double zb[4], b[4];
+    int has_zb = a->zone && gm_zone_box(ctx, in, zp, zb);
     lo->has_bbox = 0;
-    if (k == GM_LAYER_PARCELS) {
+    if (k == GM_LAYER_MINES && has_zb) { /* a mine's largest part is inside its zone */
         lo->has_bbox = 1;
-        gm_tile_box(&a->tile, lo->bbox);
+        memcpy(lo->bbox, zb, sizeof zb);
+    } else if (k == GM_LAYER_PARCELS && (a->has_tile || has_zb)) {
+        lo->has_bbox = 1;
+        if (a->has_tile) gm_tile_box(&a->tile, lo->bbox);
+        /* both: their overlap (apart, the zone's box; the clips then leave nothing) */
+        if (has_zb && (!a->has_tile || !box_and(lo->bbox, zb))) memcpy(lo->bbox, zb, sizeof zb);
     } else if (k == GM_LAYER_REDLINES) {
-        double b[4];
-        if (!gm_inputs_mines_box(ctx, in, b)) gm_tile_box(&a->tile, b); /* no mines */
+        /* the box of the mines (with none: the tile's or the zone's, else all) */
         lo->has_bbox = 1;
-        memcpy(lo->bbox, b, sizeof b);
+        if (gm_inputs_mines_box(ctx, in, b))
+            memcpy(lo->bbox, b, sizeof b);
+        else if (a->has_tile)
+            gm_tile_box(&a->tile, lo->bbox);
+        else if (has_zb)
+            memcpy(lo->bbox, zb, sizeof zb);
+        else
+            lo->has_bbox = 0;
     }
     return GM_OK;
+}
+
+/* After loading layer k: keep what the partition owns. */
+static int partition_keep(gm_context *ctx, gm_inputs *in, const analyze_args *a,
+                          gm_zone_partition *zp, gm_layer_kind k)
+{
+    int rc = GM_OK;
+    if (k == GM_LAYER_ZONES && a->zone) rc = gm_zone_find(ctx, in, a->zone, zp);
+    if (k == GM_LAYER_MINES && a->has_tile) rc = gm_inputs_keep_tile_mines(ctx, in, &a->tile);
+    if (rc == GM_OK && k == GM_LAYER_MINES && a->zone) rc = gm_inputs_keep_zone_mines(ctx, in, zp);
+    if (k == GM_LAYER_PARCELS && a->has_tile)
+        rc = gm_inputs_clip_parcels_to_tile(ctx, in, &a->tile);
+    if (rc == GM_OK && k == GM_LAYER_PARCELS && a->zone)
+        rc = gm_inputs_clip_parcels_to_zone(ctx, in, zp);
+    return rc;
 }
 
 /* Parcels that can count toward neither kind need no geometry. */
@@ -189,15 +243,23 @@ static int run_analysis(gm_cli *cli, const analyze_args *a)
                           .n_fields = a->n_fields,
                           .keep_parcel_geometry = can_count,
                           .keep_user = (void *)&a->opts};
-    for (int k = 0; k < GM_LAYER_KINDS && rc == GM_OK; k++) {
-        if (a->has_tile) rc = tile_filter(ctx, in, a, (gm_layer_kind)k, &lo);
-        if (rc == GM_OK) rc = gm_load_layer(ctx, in, (gm_layer_kind)k, a->source[k], &lo);
-        if (rc == GM_OK && a->has_tile && k == GM_LAYER_MINES)
-            rc = gm_inputs_keep_tile_mines(ctx, in, &a->tile);
-        if (rc == GM_OK && a->has_tile && k == GM_LAYER_PARCELS)
-            rc = gm_inputs_clip_parcels_to_tile(ctx, in, &a->tile);
+    /* a zone partition reads the zones first: they decide which mines and
+     * parcels it owns */
+    static const gm_layer_kind whole_order[] = {GM_LAYER_MINES, GM_LAYER_REDLINES, GM_LAYER_PARCELS,
+                                                GM_LAYER_ZONES};
+    static const gm_layer_kind zone_order[] = {GM_LAYER_ZONES, GM_LAYER_MINES, GM_LAYER_REDLINES,
+                                               GM_LAYER_PARCELS};
+    const gm_layer_kind *order = a->zone ? zone_order : whole_order;
+    gm_zone_partition zp = {.zone = GM_ZONE_OUTSIDE};
+    for (int i = 0; i < GM_LAYER_KINDS && rc == GM_OK; i++) {
+        gm_layer_kind k = order[i];
+        if (a->has_tile || a->zone) rc = partition_filter(ctx, in, a, &zp, k, &lo);
+        if (rc == GM_OK) rc = gm_load_layer(ctx, in, k, a->source[k], &lo);
+        if (rc == GM_OK) rc = partition_keep(ctx, in, a, &zp, k);
     }
+    if (rc == GM_OK && a->zone) rc = gm_inputs_keep_zone(ctx, in, &zp);
     if (rc == GM_OK) rc = gm_analyze(ctx, in, &a->opts, &res);
+    if (rc == GM_OK && a->zone) rc = gm_results_zone_share(ctx, res, &zp);
     if (rc == GM_OK) rc = gm_write_gpkg(ctx, a->output, in, res, &a->opts);
     /* the rasters and the project go beside the GeoPackage */
     char dir[4096], project[4200];
@@ -218,6 +280,7 @@ static int run_analysis(gm_cli *cli, const analyze_args *a)
         exit_code = gm_cli_fail(cli, ctx, rc);
     else if (!cli->quiet)
         print_summary(a, in, res);
+    gm_zone_partition_clear(ctx, &zp);
     gm_results_free(ctx, res);
     gm_inputs_free(ctx, in);
     gm_context_free(ctx);
@@ -236,7 +299,8 @@ enum {
     OPT_ENCODING,
     OPT_CELL,
     OPT_NO_RASTERS,
-    OPT_TILE
+    OPT_TILE,
+    OPT_ZONE
 };
 
 static const struct option long_options[] = {{"mines", required_argument, NULL, OPT_MINES},
@@ -252,6 +316,7 @@ static const struct option long_options[] = {{"mines", required_argument, NULL, 
                                              {"cell", required_argument, NULL, OPT_CELL},
                                              {"no-rasters", no_argument, NULL, OPT_NO_RASTERS},
                                              {"tile", required_argument, NULL, OPT_TILE},
+                                             {"zone", required_argument, NULL, OPT_ZONE},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
@@ -329,6 +394,14 @@ static int parse(const char *command, int argc, char **argv, analyze_args *a, gm
             a->tile = (gm_tile){.size_deg = size, .col = col, .row = row};
             break;
         }
+        case OPT_ZONE:
+            if (strcmp(command, "analyze") != 0)
+                return gm_cli_usage_error(command, "--zone is for 'analyze'");
+            if (!*optarg)
+                return gm_cli_usage_error(command, "--zone: expected a zone's name or zone_id, "
+                                                   "or - for the rest of the province");
+            a->zone = optarg;
+            break;
         case 'q':
             cli->quiet = 1;
             break;
