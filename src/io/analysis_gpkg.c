@@ -214,7 +214,7 @@ static int read_overlaps(reader *r)
 static int read_indicators(reader *r)
 {
     static const char *const names[] = {"indicator", "value"};
-    int idx[2], rc = GM_OK;
+    int idx[2] = {-1, -1}, rc = GM_OK;
     OGRLayerH l = layer(r, "province_indicators", &rc);
     if (rc == GM_OK) rc = fields(r, l, names, 2, idx);
     if (rc != GM_OK) return rc;
