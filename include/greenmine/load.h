@@ -47,7 +47,8 @@ typedef struct gm_load_options {
      * non-zero (it sees the parsed attributes); the others keep their record
      * with geom NULL. `analyze` keeps only parcels that can count, so a
      * province's other parcels never stay in memory. Geometries are still read
-     * and checked, so warnings and counts are the same. */
+     * and checked, so warnings and counts are the same (only a kept geometry is
+     * densified). Called on the loader's worker threads too: it must be pure. */
     int (*keep_parcel_geometry)(const gm_parcel *p, void *user);
     void *keep_user;
 } gm_load_options;

@@ -241,6 +241,20 @@ static int slot_error(reader *r, slot *s, int code, const char *fmt, const char 
     return s->rc = code;
 }
 
+/* Whether record() will drop this parcel's geometry (keep_parcel_geometry):
+ * then it is checked but not densified, which only a kept geometry needs.
+ * The same parsers on the same fields as add_parcel(), so the same answer. */
+static int parcel_dropped(reader *r, OGRFeatureH f)
+{
+    if (r->kind != GM_LAYER_PARCELS || !r->keep_parcel) return 0;
+    gm_parcel p = {0};
+    gm_parse_parcel_kind(field_ref(r, f, GM_F_KIND), &p.kind);
+    gm_parse_parcel_status(field_ref(r, f, GM_F_PARCEL_STATUS), &p.status);
+    gm_parse_flag(field_ref(r, f, GM_F_LEGACY), &p.legacy);
+    gm_parse_date(field_ref(r, f, GM_F_COMPLETED_ON), &p.completed_on);
+    return !r->keep_parcel(&p, r->keep_user);
+}
+
 /* OGR geometry (borrowed) -> normalised GEOS geometry in lon/lat in s->geom, or
  * NULL with s->flags saying why. Touches only s, r's read-only fields and c, so
  * features convert on any worker. Returns GM_OK or an input error (in s->msg). */
@@ -310,7 +324,7 @@ static int convert_geometry(reader *r, const converter *c, slot *s)
                  gm_layer_kind_name(r->kind));
         return s->rc = GM_ERR_GEOMETRY;
     }
-    if (s->geom && densify(h, &s->geom, &s->flags) != GM_OK) {
+    if (s->geom && !parcel_dropped(r, f) && densify(h, &s->geom, &s->flags) != GM_OK) {
         if (s->geom) GEOSGeom_destroy_r(h, s->geom);
         s->geom = NULL;
         return slot_error(r, s, GM_ERR_GEOMETRY, "%s: geometry cannot be densified (%s)",
