@@ -35,10 +35,44 @@ static void clear(GEOSContextHandle_t h, gm_window_slot *table)
     }
 }
 
-const GEOSGeometry *gm_windows_get(gm_windows *c, gm_worker *w, size_t i, const GEOSGeometry *g)
+/* The piece of `from` in the box of cells [cx0, cx1) x [cy0, cy1), cached
+ * under (level, cx, cy, i). */
+static const GEOSGeometry *piece(gm_windows *c, gm_worker *w, int level, size_t i, double cx,
+                                 double cy, const GEOSGeometry *from, double cx0, double cy0,
+                                 double cx1, double cy1)
 {
     GEOSContextHandle_t h = w->geos;
     const double cell = GM_WINDOW_CELL_DEG;
+    /* cell x and y in 21 bits each, i and the level in 21; + 1 keeps 0 for empty slots */
+    uint64_t key = (((uint64_t)(cx + 1e6) << 42) | ((uint64_t)(cy + 1e6) << 21) |
+                    ((uint64_t)i << 1) | (uint64_t)level) +
+                   1;
+    gm_window_slot *table = c->table[w->id];
+    uint64_t hash = key * 0x9E3779B97F4A7C15ull;
+    size_t k = (size_t)(hash >> 40) % SLOTS;
+    for (; table[k].key; k = (k + 1) % SLOTS)
+        if (table[k].key == key) return table[k].piece;
+    GEOSGeometry *box =
+        GEOSGeom_createRectangle_r(h, cx0 * cell, cy0 * cell, cx1 * cell, cy1 * cell);
+    GEOSGeometry *raw = box ? GEOSIntersection_r(h, from, box) : NULL;
+    GEOSGeometry *out = raw ? gm_polygonal_parts(h, raw) : NULL;
+    if (box) GEOSGeom_destroy_r(h, box);
+    if (raw) GEOSGeom_destroy_r(h, raw);
+    if (!out) return NULL;
+    if (c->used[w->id] >= GM_WINDOW_MAX) { /* full: start over (`from` is no longer needed) */
+        clear(h, table);
+        c->used[w->id] = 0;
+        k = (size_t)(hash >> 40) % SLOTS;
+    }
+    table[k] = (gm_window_slot){key, out};
+    c->used[w->id]++;
+    return out;
+}
+
+const GEOSGeometry *gm_windows_get(gm_windows *c, gm_worker *w, size_t i, const GEOSGeometry *g)
+{
+    GEOSContextHandle_t h = w->geos;
+    const double cell = GM_WINDOW_CELL_DEG, B = GM_WINDOW_BLOCK;
     double x0, y0, x1, y1;
     if (!GEOSGeom_getXMin_r(h, g, &x0) || !GEOSGeom_getYMin_r(h, g, &y0) ||
         !GEOSGeom_getXMax_r(h, g, &x1) || !GEOSGeom_getYMax_r(h, g, &y1))
@@ -46,30 +80,15 @@ const GEOSGeometry *gm_windows_get(gm_windows *c, gm_worker *w, size_t i, const 
     double cx = floor(x0 / cell), cy = floor(y0 / cell);
     /* g must lie well inside the window: at least half a cell from its edges */
     if (x1 > (cx + 1.5) * cell || y1 > (cy + 1.5) * cell || fabs(cx) > 1e6 || fabs(cy) > 1e6 ||
-        i >= (1u << 21))
+        i >= (1u << 20))
         return c->geoms[i];
-    /* cell x, cell y and i in 21 bits each; + 1 keeps 0 for empty slots */
-    uint64_t key = (((uint64_t)(cx + 1e6) << 42) | ((uint64_t)(cy + 1e6) << 21) | i) + 1;
-    gm_window_slot *table = c->table[w->id];
-    uint64_t hash = key * 0x9E3779B97F4A7C15ull;
-    size_t k = (size_t)(hash >> 40) % SLOTS;
-    for (; table[k].key; k = (k + 1) % SLOTS)
-        if (table[k].key == key) return table[k].piece;
-    if (c->used[w->id] >= GM_WINDOW_MAX) { /* full: start over */
-        clear(h, table);
-        c->used[w->id] = 0;
-        k = (size_t)(hash >> 40) % SLOTS;
-    }
-    GEOSGeometry *box = GEOSGeom_createRectangle_r(h, (cx - 1) * cell, (cy - 1) * cell,
-                                                   (cx + 2) * cell, (cy + 2) * cell);
-    GEOSGeometry *raw = box ? GEOSIntersection_r(h, c->geoms[i], box) : NULL;
-    GEOSGeometry *piece = raw ? gm_polygonal_parts(h, raw) : NULL;
-    if (box) GEOSGeom_destroy_r(h, box);
-    if (raw) GEOSGeom_destroy_r(h, raw);
-    if (!piece) return NULL;
-    table[k] = (gm_window_slot){key, piece};
-    c->used[w->id]++;
-    return piece;
+    /* the window is cut from its block's piece, itself cut once from the whole:
+     * each cut then walks a block's vertices, not the whole polygon's */
+    double bx = floor(cx / B), by = floor(cy / B);
+    const GEOSGeometry *block = piece(c, w, 1, i, bx, by, c->geoms[i], bx * B - 1, by * B - 1,
+                                      (bx + 1) * B + 1, (by + 1) * B + 1);
+    if (!block) return NULL;
+    return piece(c, w, 0, i, cx, cy, block, cx - 1, cy - 1, cx + 2, cy + 2);
 }
 
 void gm_windows_free(gm_windows *c, gm_pool *pool)

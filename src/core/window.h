@@ -17,6 +17,9 @@
  * cells, ~6 km in Hunan); geometries wider than half a cell use the whole
  * polygon. */
 #define GM_WINDOW_CELL_DEG 0.02
+/* A window is cut from the piece of its block of B x B cells (plus one cell
+ * around), so no cut walks the whole polygon more than once per block. */
+#define GM_WINDOW_BLOCK 8
 /* Pieces kept per worker before its cache starts over. */
 #define GM_WINDOW_MAX 8192
 
