@@ -19,11 +19,11 @@
 static double length_bound_m(double cos_lat, double x0, double y0, double x1, double y1)
 {
     static const double rmax = GM_GRS80_A / (1.0 - GM_GRS80_F); /* a^2/b */
-    static const double rad = 3.14159265358979323846 / 180.0;
+    static const double deg = 3.14159265358979323846 / 180.0;
     double dlon = fabs(x1 - x0);
     if (dlon > 180.0) dlon = 360.0 - dlon;
     double c = cos_lat * dlon, d = fabs(y1 - y0);
-    return rmax * rad * sqrt(d * d + c * c) * (1.0 + 1e-9);
+    return rmax * deg * sqrt(d * d + c * c) * (1.0 + 1e-9);
 }
 
 /* cos of the latitude nearest the equator among xy's n points (1 if it crosses it). */
@@ -39,16 +39,72 @@ static double ring_cos_lat(const double *xy, size_t n)
     return north && south ? 1.0 : cos(lo * 3.14159265358979323846 / 180.0);
 }
 
-/* Whether the geodesic between two points is longer than max_m; *s12 and *a1
- * are set when it was solved (else *s12 = 0). */
-static int long_edge(const struct geod_geodesic *g, double cos_lat, double x0, double y0, double x1,
-                     double y1, double max_m, double *s12, double *a1)
+/* ---- short edges through the 3D chord -----------------------------------
+ * Points of the chord between an edge's ends (earth-centred, earth-fixed
+ * coordinates), moved along the ellipsoid's normal onto its surface, lie on
+ * the normal section through the ends. For edges under GM_DENSIFY_CHORD_M that
+ * curve stays within ~e^2 L^3 / (8 R^2) of the geodesic (2e-8 m for 1 km,
+ * 2e-11 m for 100 m; tests/unit/test_densify.c measures it), far inside the
+ * 2.6e-5 m a 50 m chord itself allows -- and it costs a few sines where
+ * solving the geodesic (geod_inverse + geod_genposition) costs a microsecond.
+ * The chord is shorter than the arc by L^3 / (24 R^2) (4e-11 m at 100 m), so it
+ * decides "longer than max_m" and the number of parts as the arc would. */
+#define GM_DENSIFY_CHORD_M 1000.0
+
+typedef struct ecef {
+    double x, y, z;
+} ecef;
+
+static const double rad = 3.14159265358979323846 / 180.0;
+
+static ecef to_ecef(double lon, double lat)
 {
-    double a2;
-    *s12 = 0.0;
+    const double e2 = GM_GRS80_F * (2.0 - GM_GRS80_F);
+    double sp = sin(lat * rad), cp = cos(lat * rad), sl = sin(lon * rad), cl = cos(lon * rad);
+    double n = GM_GRS80_A / sqrt(1.0 - e2 * sp * sp);
+    return (ecef){n * cp * cl, n * cp * sl, n * (1.0 - e2) * sp};
+}
+
+/* The surface point under p (p at most centimetres below the surface): lon,
+ * lat. The fixed point lat = atan2(z + e^2 N sin lat, r) contracts by ~e^2 per
+ * step from a start exact on the surface, off by ~e^2 h / R (1e-4 m for the
+ * midpoint of a 1 km chord, 2 cm deep): three steps leave ~1e-17 m. */
+static void from_ecef(ecef p, double *lon, double *lat)
+{
+    const double e2 = GM_GRS80_F * (2.0 - GM_GRS80_F);
+    double r = hypot(p.x, p.y);
+    double phi = atan2(p.z, r * (1.0 - e2));
+    for (int k = 0; k < 3; k++) {
+        double sp = sin(phi);
+        double n = GM_GRS80_A / sqrt(1.0 - e2 * sp * sp);
+        phi = atan2(p.z + e2 * n * sp, r);
+    }
+    *lon = atan2(p.y, p.x) / rad;
+    *lat = phi / rad;
+}
+
+/* An edge that may need points: its length, and how to place them. */
+typedef struct edge {
+    double s12; /* metres: the geodesic's, or (short edges) the chord's */
+    int exact;  /* solved as a geodesic (long edges): a1 is its azimuth */
+    double a1;
+    ecef p0, p1; /* short edges: the chord's ends */
+} edge;
+
+/* Whether the edge is longer than max_m; fills *e when it may be. */
+static int long_edge(const struct geod_geodesic *g, double cos_lat, double x0, double y0, double x1,
+                     double y1, double max_m, edge *e)
+{
+    e->s12 = 0.0;
     if (length_bound_m(cos_lat, x0, y0, x1, y1) <= max_m) return 0;
-    geod_inverse(g, y0, x0, y1, x1, s12, a1, &a2);
-    return *s12 > max_m;
+    e->p0 = to_ecef(x0, y0), e->p1 = to_ecef(x1, y1);
+    e->s12 = hypot(hypot(e->p1.x - e->p0.x, e->p1.y - e->p0.y), e->p1.z - e->p0.z);
+    e->exact = e->s12 > GM_DENSIFY_CHORD_M;
+    if (e->exact) {
+        double a2;
+        geod_inverse(g, y0, x0, y1, x1, &e->s12, &e->a1, &a2);
+    }
+    return e->s12 > max_m;
 }
 
 /* The ring's coordinates as x, y pairs (malloc'd), or NULL. */
@@ -84,9 +140,9 @@ static GEOSGeometry *densify_ring(GEOSContextHandle_t h, const struct geod_geode
     }
     for (unsigned i = 0; i + 1 < n; i++) {
         double x0 = in[2 * i], y0 = in[2 * i + 1], x1 = in[2 * i + 2], y1 = in[2 * i + 3];
-        double s12, a1 = 0.0;
+        edge e;
         size_t parts =
-            long_edge(g, cos_lat, x0, y0, x1, y1, max_m, &s12, &a1) ? (size_t)ceil(s12 / max_m) : 1;
+            long_edge(g, cos_lat, x0, y0, x1, y1, max_m, &e) ? (size_t)ceil(e.s12 / max_m) : 1;
         if (used + parts + 1 > cap) {
             cap = (used + parts + 1) * 2;
             double *p = realloc(xy, 2 * cap * sizeof *p);
@@ -97,17 +153,25 @@ static GEOSGeometry *densify_ring(GEOSContextHandle_t h, const struct geod_geode
             xy = p;
         }
         xy[2 * used] = x0, xy[2 * used + 1] = y0, used++;
-        if (parts > 1) {
+        if (parts > 1 && e.exact) {
             /* geod_direct() is geod_lineinit() + geod_genposition(): set the line up
              * once per edge, with the same capabilities, and get the same points */
             struct geod_geodesicline l;
-            geod_lineinit(&l, g, y0, x0, a1,
+            geod_lineinit(&l, g, y0, x0, e.a1,
                           GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_AZIMUTH | GEOD_DISTANCE_IN);
             for (size_t k = 1; k < parts; k++) {
                 double lat, lon, azi;
-                geod_genposition(&l, GEOD_NOFLAGS, s12 * (double)k / (double)parts, &lat, &lon,
+                geod_genposition(&l, GEOD_NOFLAGS, e.s12 * (double)k / (double)parts, &lat, &lon,
                                  &azi, NULL, NULL, NULL, NULL, NULL);
                 xy[2 * used] = lon, xy[2 * used + 1] = lat, used++;
+            }
+        } else if (parts > 1) {
+            for (size_t k = 1; k < parts; k++) {
+                double t = (double)k / (double)parts;
+                ecef q = {e.p0.x + t * (e.p1.x - e.p0.x), e.p0.y + t * (e.p1.y - e.p0.y),
+                          e.p0.z + t * (e.p1.z - e.p0.z)};
+                from_ecef(q, &xy[2 * used], &xy[2 * used + 1]);
+                used++;
             }
         }
     }
@@ -167,9 +231,9 @@ static int ring_needs(GEOSContextHandle_t h, const struct geod_geodesic *g,
     double cos_lat = ring_cos_lat(xy, n);
     int needed = 0;
     for (unsigned i = 0; needed == 0 && i + 1 < n; i++) {
-        double s12, a1;
+        edge e;
         needed = long_edge(g, cos_lat, xy[2 * i], xy[2 * i + 1], xy[2 * i + 2], xy[2 * i + 3],
-                           max_m, &s12, &a1);
+                           max_m, &e);
     }
     free(xy);
     return needed;

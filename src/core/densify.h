@@ -5,7 +5,8 @@
  * overlays in plain lon/lat, where a vertex it inserts on an edge (where a red
  * line crosses it) lies on the straight lon/lat line, off the geodesic: on a
  * 2 km edge at 28N by up to 4 cm, enough to move an overlap by 1e-4 relative.
- * Points inserted ON the geodesic leave the area unchanged, and after that
+ * Points inserted on the geodesic (within 1e-8 m: see densify.c for how) leave
+ * the area unchanged, and after that
  * every chord is short enough (GM_DENSIFY_M) for the drift to vanish
  * (sagitta 2.6e-5 m at 50 m).
  * The loader densifies every input this way, so every overlay in the engine
