@@ -72,33 +72,39 @@ static ecef to_ecef(double lon, double lat)
 static void from_ecef(ecef p, double *lon, double *lat)
 {
     const double e2 = GM_GRS80_F * (2.0 - GM_GRS80_F);
-    double r = hypot(p.x, p.y);
-    double phi = atan2(p.z, r * (1.0 - e2));
+    double r = sqrt(p.x * p.x + p.y * p.y);
+    double t = p.z / (r * (1.0 - e2)); /* tan lat, iterated without trigonometry */
     for (int k = 0; k < 3; k++) {
-        double sp = sin(phi);
+        double sp = t / sqrt(1.0 + t * t);
         double n = GM_GRS80_A / sqrt(1.0 - e2 * sp * sp);
-        phi = atan2(p.z + e2 * n * sp, r);
+        t = (p.z + e2 * n * sp) / r;
     }
     *lon = atan2(p.y, p.x) / rad;
-    *lat = phi / rad;
+    *lat = atan(t) / rad;
 }
 
 /* An edge that may need points: its length, and how to place them. */
 typedef struct edge {
+    int solved; /* the bound could not decide: the fields below are set */
     double s12; /* metres: the geodesic's, or (short edges) the chord's */
     int exact;  /* solved as a geodesic (long edges): a1 is its azimuth */
     double a1;
     ecef p0, p1; /* short edges: the chord's ends */
 } edge;
 
-/* Whether the edge is longer than max_m; fills *e when it may be. */
+/* Whether the edge is longer than max_m; fills *e when it may be (e->solved).
+ * prev: the previous edge of the ring, whose end is this one's start. */
 static int long_edge(const struct geod_geodesic *g, double cos_lat, double x0, double y0, double x1,
-                     double y1, double max_m, edge *e)
+                     double y1, double max_m, const edge *prev, edge *e)
 {
     e->s12 = 0.0;
+    e->solved = 0;
     if (length_bound_m(cos_lat, x0, y0, x1, y1) <= max_m) return 0;
-    e->p0 = to_ecef(x0, y0), e->p1 = to_ecef(x1, y1);
-    e->s12 = hypot(hypot(e->p1.x - e->p0.x, e->p1.y - e->p0.y), e->p1.z - e->p0.z);
+    e->solved = 1;
+    e->p0 = prev && prev->solved ? prev->p1 : to_ecef(x0, y0);
+    e->p1 = to_ecef(x1, y1);
+    double dx = e->p1.x - e->p0.x, dy = e->p1.y - e->p0.y, dz = e->p1.z - e->p0.z;
+    e->s12 = sqrt(dx * dx + dy * dy + dz * dz);
     e->exact = e->s12 > GM_DENSIFY_CHORD_M;
     if (e->exact) {
         double a2;
@@ -138,11 +144,12 @@ static GEOSGeometry *densify_ring(GEOSContextHandle_t h, const struct geod_geode
         free(in);
         return NULL;
     }
-    for (unsigned i = 0; i + 1 < n; i++) {
+    edge e = {0}, prev = {0};
+    for (unsigned i = 0; i + 1 < n; i++, prev = e) {
         double x0 = in[2 * i], y0 = in[2 * i + 1], x1 = in[2 * i + 2], y1 = in[2 * i + 3];
-        edge e;
-        size_t parts =
-            long_edge(g, cos_lat, x0, y0, x1, y1, max_m, &e) ? (size_t)ceil(e.s12 / max_m) : 1;
+        size_t parts = long_edge(g, cos_lat, x0, y0, x1, y1, max_m, &prev, &e)
+                           ? (size_t)ceil(e.s12 / max_m)
+                           : 1;
         if (used + parts + 1 > cap) {
             cap = (used + parts + 1) * 2;
             double *p = realloc(xy, 2 * cap * sizeof *p);
@@ -230,11 +237,10 @@ static int ring_needs(GEOSContextHandle_t h, const struct geod_geodesic *g,
     if (!xy) return -1;
     double cos_lat = ring_cos_lat(xy, n);
     int needed = 0;
-    for (unsigned i = 0; needed == 0 && i + 1 < n; i++) {
-        edge e;
+    edge e = {0}, prev = {0};
+    for (unsigned i = 0; needed == 0 && i + 1 < n; i++, prev = e)
         needed = long_edge(g, cos_lat, xy[2 * i], xy[2 * i + 1], xy[2 * i + 2], xy[2 * i + 3],
-                           max_m, &e);
-    }
+                           max_m, &prev, &e);
     free(xy);
     return needed;
 }
