@@ -10,7 +10,6 @@
 
 #include <greenmine/area.h>
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,63 +142,19 @@ static int conflict_task(gm_worker *w, size_t i, void *user)
     return mine_zone(w, job, m->geom, &r->zone);
 }
 
-/* Mines are handed to the workers in Morton (Z-curve) order of their centres,
- * so that consecutive mines meet the same red lines and the bounded prepared
- * cache keeps them; each result still goes to the mine's own slot. */
-typedef struct keyed {
-    uint32_t key;
-    size_t i;
-} keyed;
-
-static int by_key(const void *a, const void *b)
-{
-    const keyed *x = a, *y = b;
-    if (x->key != y->key) return x->key < y->key ? -1 : 1;
-    return x->i < y->i ? -1 : x->i > y->i;
-}
-
-static uint32_t spread16(uint32_t v)
-{
-    v &= 0xFFFF;
-    v = (v | (v << 8)) & 0x00FF00FF;
-    v = (v | (v << 4)) & 0x0F0F0F0F;
-    v = (v | (v << 2)) & 0x33333333;
-    v = (v | (v << 1)) & 0x55555555;
-    return v;
-}
-
-static size_t *spatial_order(GEOSContextHandle_t h, const gm_inputs *in)
-{
-    size_t n = in->n_mines;
-    keyed *k = malloc((n ? n : 1) * sizeof *k);
-    size_t *order = malloc((n ? n : 1) * sizeof *order);
-    if (!k || !order) {
-        free(k), free(order);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) {
-        double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-        const GEOSGeometry *g = in->mines[i].geom;
-        k[i] = (keyed){0, i};
-        if (!g || !GEOSGeom_getXMin_r(h, g, &x0) || !GEOSGeom_getYMin_r(h, g, &y0) ||
-            !GEOSGeom_getXMax_r(h, g, &x1) || !GEOSGeom_getYMax_r(h, g, &y1))
-            continue;
-        /* 2^16 steps over the globe: ~600 m at 28N, fine enough to group neighbours */
-        uint32_t qx = (uint32_t)((0.5 * (x0 + x1) + 180.0) / 360.0 * 65535.0);
-        uint32_t qy = (uint32_t)((0.5 * (y0 + y1) + 90.0) / 180.0 * 65535.0);
-        k[i].key = spread16(qx) | spread16(qy) << 1;
-    }
-    qsort(k, n, sizeof *k, by_key);
-    for (size_t i = 0; i < n; i++)
-        order[i] = k[i].i;
-    free(k);
-    return order;
-}
-
-static int conflict_task_ordered(gm_worker *w, size_t i, void *user)
+/* Mines go to the workers in chunks of GM_CHUNK in Morton order of their
+ * centres (core/index.h), so that a worker's consecutive mines meet the same
+ * red lines and its bounded prepared cache keeps them; each result still goes
+ * to the mine's own slot. */
+static int conflict_chunk(gm_worker *w, size_t c, void *user)
 {
     conflict_job *job = user;
-    return conflict_task(w, job->order[i], user);
+    size_t end = (c + 1) * GM_CHUNK < job->in->n_mines ? (c + 1) * GM_CHUNK : job->in->n_mines;
+    for (size_t k = c * GM_CHUNK; k < end; k++) {
+        int rc = conflict_task(w, job->order[k], user);
+        if (rc != GM_OK) return rc;
+    }
+    return GM_OK;
 }
 
 static int zone_task(gm_worker *w, size_t i, void *user)
@@ -254,11 +209,17 @@ int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_z
         goto done;
     }
 
-    if (!(job.order = spatial_order(h, in))) {
+    GEOSGeometry **mg = malloc((in->n_mines ? in->n_mines : 1) * sizeof *mg);
+    for (size_t i = 0; mg && i < in->n_mines; i++)
+        mg[i] = in->mines[i].geom;
+    job.order = mg ? gm_spatial_order(h, mg, in->n_mines) : NULL;
+    free(mg);
+    if (!job.order) {
         rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
         goto done;
     }
-    rc = gm_pool_run(pool, "red-line conflicts", in->n_mines, conflict_task_ordered, &job);
+    rc = gm_pool_run(pool, "red-line conflicts", (in->n_mines + GM_CHUNK - 1) / GM_CHUNK,
+                     conflict_chunk, &job);
     if (rc != GM_OK) goto done;
 
     /* Gather the overlaps in mine order, so output never depends on threads. */

@@ -88,6 +88,7 @@ typedef struct progress_job {
     neighbours *nb;
     component *comps;
     size_t n_comps;
+    size_t *order; /* the components in the order the workers take them */
 } progress_job;
 
 static int neighbour_task(gm_worker *w, size_t i, void *user)
@@ -206,6 +207,19 @@ static int component_task(gm_worker *w, size_t c, void *user)
     return GM_OK;
 }
 
+/* Components go to the workers in chunks, in Morton order (core/index.h):
+ * neighbours then meet the same zone windows in one worker's cache. */
+static int component_chunk(gm_worker *w, size_t c, void *user)
+{
+    progress_job *job = user;
+    size_t end = (c + 1) * GM_CHUNK < job->n_comps ? (c + 1) * GM_CHUNK : job->n_comps;
+    for (size_t k = c * GM_CHUNK; k < end; k++) {
+        int rc = component_task(w, job->order[k], user);
+        if (rc != GM_OK) return rc;
+    }
+    return GM_OK;
+}
+
 static void free_job(GEOSContextHandle_t h, progress_job *job, int threads)
 {
     for (size_t c = 0; c < job->n_comps; c++) {
@@ -219,6 +233,7 @@ static void free_job(GEOSContextHandle_t h, progress_job *job, int threads)
     }
     if (job->n_comps) free(job->comps[0].members); /* one block for all members, see below */
     free(job->comps);
+    free(job->order);
     if (job->nb)
         for (size_t i = 0; i < job->n; i++)
             free(job->nb[i].items);
@@ -303,8 +318,20 @@ static int run_kind(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_zone
     if (job.n && (rc = gm_pool_run(pool, stage, job.n, neighbour_task, &job)) != GM_OK) goto done;
     if (job.n && (rc = build_components(ctx, &job)) != GM_OK) goto done;
     snprintf(stage, sizeof stage, "%s unions", what);
-    if (job.n_comps && (rc = gm_pool_run(pool, stage, job.n_comps, component_task, &job)) != GM_OK)
-        goto done;
+    if (job.n_comps) {
+        GEOSGeometry **first = malloc(job.n_comps * sizeof *first);
+        for (size_t c = 0; first && c < job.n_comps; c++)
+            first[c] = job.geoms[job.comps[c].members[0]];
+        job.order = first ? gm_spatial_order(h, first, job.n_comps) : NULL;
+        free(first);
+        if (!job.order) {
+            rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+        rc = gm_pool_run(pool, stage, (job.n_comps + GM_CHUNK - 1) / GM_CHUNK, component_chunk,
+                         &job);
+        if (rc != GM_OK) goto done;
+    }
 
     /* Aggregate in component order: deterministic whatever the threads did. */
     GEOSGeometry **pieces = malloc((job.n_comps ? job.n_comps : 1) * sizeof *pieces);

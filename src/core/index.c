@@ -4,6 +4,7 @@
  */
 #include "core/index.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 struct gm_index {
@@ -86,4 +87,55 @@ void gm_hits_free(gm_hits *hits)
     free(hits->items);
     hits->items = NULL;
     hits->n = hits->cap = 0;
+}
+
+/* ---- Morton order ------------------------------------------------------- */
+
+typedef struct keyed {
+    uint32_t key;
+    size_t i;
+} keyed;
+
+static int by_key(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static uint32_t spread16(uint32_t v)
+{
+    v &= 0xFFFF;
+    v = (v | (v << 8)) & 0x00FF00FF;
+    v = (v | (v << 4)) & 0x0F0F0F0F;
+    v = (v | (v << 2)) & 0x33333333;
+    v = (v | (v << 1)) & 0x55555555;
+    return v;
+}
+
+size_t *gm_spatial_order(GEOSContextHandle_t h, GEOSGeometry *const *geoms, size_t n)
+{
+    keyed *k = malloc((n ? n : 1) * sizeof *k);
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!k || !order) {
+        free(k), free(order);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+        const GEOSGeometry *g = geoms[i];
+        k[i] = (keyed){0, i};
+        if (!g || !GEOSGeom_getXMin_r(h, g, &x0) || !GEOSGeom_getYMin_r(h, g, &y0) ||
+            !GEOSGeom_getXMax_r(h, g, &x1) || !GEOSGeom_getYMax_r(h, g, &y1))
+            continue;
+        /* 2^16 steps over the globe: ~600 m at 28N, fine enough to group neighbours */
+        uint32_t qx = (uint32_t)((0.5 * (x0 + x1) + 180.0) / 360.0 * 65535.0);
+        uint32_t qy = (uint32_t)((0.5 * (y0 + y1) + 90.0) / 180.0 * 65535.0);
+        k[i].key = spread16(qx) | spread16(qy) << 1;
+    }
+    qsort(k, n, sizeof *k, by_key);
+    for (size_t i = 0; i < n; i++)
+        order[i] = k[i].i;
+    free(k);
+    return order;
 }

@@ -31,4 +31,12 @@ int gm_index_query(const gm_index *idx, GEOSContextHandle_t h, const GEOSGeometr
 
 void gm_hits_free(gm_hits *hits);
 
+/* Indices 0..n-1 in Morton (Z-curve) order of the geometries' envelope
+ * centres (NULL geometries first), so that neighbours come together: loops
+ * hand work to the workers in chunks of GM_CHUNK in this order, and each
+ * worker's caches (prepared geometries, zone windows) keep what its next items
+ * need. Caller frees; NULL when out of memory. */
+size_t *gm_spatial_order(GEOSContextHandle_t h, GEOSGeometry *const *geoms, size_t n);
+#define GM_CHUNK 32
+
 #endif
