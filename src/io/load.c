@@ -151,12 +151,12 @@ static const char *field_ref(reader *r, OGRFeatureH f, int canonical)
 
 /* Parses a vocabulary value, warning (not failing) when it is not recognised:
  * one odd value must not stop a province's analysis, but it must be seen. */
-#define PARSE_VALUE(r, f, label, canonical, parser, out)                                           \
+#define PARSE_VALUE(r, s, canonical, parser, out)                                                  \
     do {                                                                                           \
-        const char *text_ = field_ref(r, f, canonical);                                            \
+        const char *text_ = field_ref(r, (s)->f, canonical);                                       \
         if (parser(text_, out) != GM_OK)                                                           \
-            warn(r, W_VALUE, "%s: %s '%s' not recognised; treated as unknown", label,              \
-                 gm_field_canonical((r)->kind, canonical), text_);                                 \
+            slot_warn(s, W_VALUE, "%s: %s '%s' not recognised; treated as unknown", (s)->label,    \
+                      gm_field_canonical((r)->kind, canonical), text_);                            \
     } while (0)
 
 static int grow(reader *r, void **array, size_t elem)
@@ -223,36 +223,52 @@ typedef struct converter {
     const char *geos_msg; /* the last GEOS message on h */
 } converter;
 
-/* One feature of a batch: converted on a worker, consumed in order by the reader. */
+/* A warning found on a worker, said by the reader in input order. */
+typedef struct note {
+    int category;
+    char *text;
+} note;
+#define GM_SLOT_NOTES 8
+
+/* One feature of a batch: converted and parsed on a worker (which then frees
+ * the feature), consumed in order by the reader. */
 typedef struct slot {
     OGRFeatureH f;
     GEOSGeometry *geom;
     unsigned flags;
+    int dropped;   /* a parcel that cannot count: its record keeps no geometry */
     int rc;        /* GM_OK, or the input error stated in msg */
     char why[256]; /* why the geometry was repaired, and where */
+    char label[600];
     char msg[1024];
+    union {
+        gm_mine mine;
+        gm_redline redline;
+        gm_parcel parcel;
+        gm_zone zone;
+    } rec;
+    note notes[GM_SLOT_NOTES];
+    int n_notes;
 } slot;
 
-static int slot_error(reader *r, slot *s, int code, const char *fmt, const char *detail)
+static int slot_error(slot *s, int code, const char *fmt, const char *detail)
 {
-    char label[600];
-    feature_label(r, s->f, label, sizeof label);
-    snprintf(s->msg, sizeof s->msg, fmt, label, detail);
+    snprintf(s->msg, sizeof s->msg, fmt, s->label, detail);
     return s->rc = code;
 }
 
-/* Whether record() will drop this parcel's geometry (keep_parcel_geometry):
- * then it is checked but not densified, which only a kept geometry needs.
- * The same parsers on the same fields as add_parcel(), so the same answer. */
-static int parcel_dropped(reader *r, OGRFeatureH f)
+static void slot_warn(slot *s, int category, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void slot_warn(slot *s, int category, const char *fmt, ...)
 {
-    if (r->kind != GM_LAYER_PARCELS || !r->keep_parcel) return 0;
-    gm_parcel p = {0};
-    gm_parse_parcel_kind(field_ref(r, f, GM_F_KIND), &p.kind);
-    gm_parse_parcel_status(field_ref(r, f, GM_F_PARCEL_STATUS), &p.status);
-    gm_parse_flag(field_ref(r, f, GM_F_LEGACY), &p.legacy);
-    gm_parse_date(field_ref(r, f, GM_F_COMPLETED_ON), &p.completed_on);
-    return !r->keep_parcel(&p, r->keep_user);
+    if (s->n_notes == GM_SLOT_NOTES) return;
+    char buf[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    s->notes[s->n_notes++] = (note){category, gm_strdup(buf)};
 }
 
 /* OGR geometry (borrowed) -> normalised GEOS geometry in lon/lat in s->geom, or
@@ -282,8 +298,7 @@ static int convert_geometry(reader *r, const converter *c, slot *s)
     OGR_G_FlattenTo2D(g);
     if (OGR_G_Transform(g, c->ct) != OGRERR_NONE) {
         OGR_G_DestroyGeometry(g);
-        return slot_error(r, s, GM_ERR_CRS,
-                          "%s: coordinates cannot be transformed to CGCS2000 (%s)",
+        return slot_error(s, GM_ERR_CRS, "%s: coordinates cannot be transformed to CGCS2000 (%s)",
                           "outside the CRS's area of use?");
     }
     OGREnvelope env;
@@ -291,12 +306,10 @@ static int convert_geometry(reader *r, const converter *c, slot *s)
     if (env.MinX < GM_LON_MIN || env.MaxX > GM_LON_MAX || env.MinY < GM_LAT_MIN ||
         env.MaxY > GM_LAT_MAX) {
         OGR_G_DestroyGeometry(g);
-        char label[600];
-        feature_label(r, f, label, sizeof label);
         snprintf(s->msg, sizeof s->msg,
                  "%s: lies at lon %.4f..%.4f, lat %.4f..%.4f after transformation from %s, "
                  "outside China: wrong CRS, or X and Y swapped?",
-                 label, env.MinX, env.MaxX, env.MinY, env.MaxY, r->in->crs[r->kind]);
+                 s->label, env.MinX, env.MaxX, env.MinY, env.MaxY, r->in->crs[r->kind]);
         return s->rc = GM_ERR_GEOMETRY;
     }
     size_t size = (size_t)OGR_G_WkbSize(g);
@@ -310,37 +323,32 @@ static int convert_geometry(reader *r, const converter *c, slot *s)
     OGR_G_DestroyGeometry(g);
     GEOSGeometry *geos = GEOSWKBReader_read_r(h, c->wkb, wkb, size);
     free(wkb);
-    if (!geos)
-        return slot_error(r, s, GM_ERR_GEOMETRY, "%s: unreadable geometry (%s)", c->geos_msg);
+    if (!geos) return slot_error(s, GM_ERR_GEOMETRY, "%s: unreadable geometry (%s)", c->geos_msg);
     if (gm_normalise_polygonal_why(h, geos, &s->geom, &s->flags, s->why, sizeof s->why) != 0)
-        return slot_error(r, s, GM_ERR_GEOMETRY, "%s: geometry cannot be repaired (%s)",
-                          c->geos_msg);
+        return slot_error(s, GM_ERR_GEOMETRY, "%s: geometry cannot be repaired (%s)", c->geos_msg);
     if (s->flags & GM_NORM_NOT_POLYGONAL) {
         if (s->geom) GEOSGeom_destroy_r(h, s->geom);
         s->geom = NULL;
-        char label[600];
-        feature_label(r, f, label, sizeof label);
-        snprintf(s->msg, sizeof s->msg, "%s: a %s where %s polygons belong", label, src_type,
+        snprintf(s->msg, sizeof s->msg, "%s: a %s where %s polygons belong", s->label, src_type,
                  gm_layer_kind_name(r->kind));
         return s->rc = GM_ERR_GEOMETRY;
     }
-    if (s->geom && !parcel_dropped(r, f) && densify(h, &s->geom, &s->flags) != GM_OK) {
+    if (s->geom && !s->dropped && densify(h, &s->geom, &s->flags) != GM_OK) {
         if (s->geom) GEOSGeom_destroy_r(h, s->geom);
         s->geom = NULL;
-        return slot_error(r, s, GM_ERR_GEOMETRY, "%s: geometry cannot be densified (%s)",
-                          c->geos_msg);
+        return slot_error(s, GM_ERR_GEOMETRY, "%s: geometry cannot be densified (%s)", c->geos_msg);
     }
     return GM_OK;
 }
 
-/* ---- one record per layer kind ----------------------------------------- */
+/* ---- one record per layer kind ------------------------------------------
+ * Parsed on the worker into the slot (field values, ids copied), warnings
+ * kept as notes; the reader appends the record and says the notes in order. */
 
-static int add_mine(reader *r, OGRFeatureH f, GEOSGeometry *geom, const char *label)
+static void parse_mine(reader *r, slot *s)
 {
-    if (grow(r, (void **)&r->in->mines, sizeof(gm_mine)) != GM_OK) return GM_ERR_NOMEM;
-    gm_mine *m = &r->in->mines[r->n++];
-    m->fid = (long)OGR_F_GetFID(f);
-    m->geom = geom;
+    OGRFeatureH f = s->f;
+    gm_mine *m = &s->rec.mine;
     m->mine_id = field_text(r, f, GM_F_MINE_ID);
     if (!m->mine_id && r->lenient) { /* no id field: the feature names itself */
         char id[320];
@@ -349,80 +357,117 @@ static int add_mine(reader *r, OGRFeatureH f, GEOSGeometry *geom, const char *la
     }
     m->name = field_text(r, f, GM_F_MINE_NAME);
     m->mineral = field_text(r, f, GM_F_MINERAL);
-    PARSE_VALUE(r, f, label, GM_F_INDUSTRY, gm_parse_industry, &m->industry);
-    PARSE_VALUE(r, f, label, GM_F_SCALE, gm_parse_scale, &m->scale);
-    PARSE_VALUE(r, f, label, GM_F_MINE_STATUS, gm_parse_mine_status, &m->status);
-    PARSE_VALUE(r, f, label, GM_F_GREEN, gm_parse_flag, &m->green);
-    return GM_OK;
+    PARSE_VALUE(r, s, GM_F_INDUSTRY, gm_parse_industry, &m->industry);
+    PARSE_VALUE(r, s, GM_F_SCALE, gm_parse_scale, &m->scale);
+    PARSE_VALUE(r, s, GM_F_MINE_STATUS, gm_parse_mine_status, &m->status);
+    PARSE_VALUE(r, s, GM_F_GREEN, gm_parse_flag, &m->green);
 }
 
-static int add_redline(reader *r, OGRFeatureH f, GEOSGeometry *geom)
+static void parse_redline(reader *r, slot *s)
 {
-    if (grow(r, (void **)&r->in->redlines, sizeof(gm_redline)) != GM_OK) return GM_ERR_NOMEM;
-    gm_redline *x = &r->in->redlines[r->n++];
-    x->fid = (long)OGR_F_GetFID(f);
-    x->geom = geom;
-    x->redline_id = field_text(r, f, GM_F_REDLINE_ID);
-    x->name = field_text(r, f, GM_F_REDLINE_NAME);
-    x->category = field_text(r, f, GM_F_CATEGORY);
-    return GM_OK;
+    gm_redline *x = &s->rec.redline;
+    x->redline_id = field_text(r, s->f, GM_F_REDLINE_ID);
+    x->name = field_text(r, s->f, GM_F_REDLINE_NAME);
+    x->category = field_text(r, s->f, GM_F_CATEGORY);
 }
 
-static int add_parcel(reader *r, OGRFeatureH f, GEOSGeometry *geom, const char *label)
+static void parse_parcel(reader *r, slot *s)
 {
-    if (grow(r, (void **)&r->in->parcels, sizeof(gm_parcel)) != GM_OK) return GM_ERR_NOMEM;
-    gm_parcel *p = &r->in->parcels[r->n++];
-    p->fid = (long)OGR_F_GetFID(f);
-    p->geom = geom;
-    p->parcel_id = field_text(r, f, GM_F_PARCEL_ID);
-    PARSE_VALUE(r, f, label, GM_F_KIND, gm_parse_parcel_kind, &p->kind);
-    PARSE_VALUE(r, f, label, GM_F_PARCEL_STATUS, gm_parse_parcel_status, &p->status);
-    PARSE_VALUE(r, f, label, GM_F_LEGACY, gm_parse_flag, &p->legacy);
-    const char *date = field_ref(r, f, GM_F_COMPLETED_ON);
+    gm_parcel *p = &s->rec.parcel;
+    p->parcel_id = field_text(r, s->f, GM_F_PARCEL_ID);
+    PARSE_VALUE(r, s, GM_F_KIND, gm_parse_parcel_kind, &p->kind);
+    PARSE_VALUE(r, s, GM_F_PARCEL_STATUS, gm_parse_parcel_status, &p->status);
+    PARSE_VALUE(r, s, GM_F_LEGACY, gm_parse_flag, &p->legacy);
+    const char *date = field_ref(r, s->f, GM_F_COMPLETED_ON);
     if (gm_parse_date(date, &p->completed_on) != GM_OK)
-        warn(r, W_DATE, "%s: completed_on '%s' is not a date (YYYY-MM-DD); treated as no date",
-             label, date);
+        slot_warn(s, W_DATE, "%s: completed_on '%s' is not a date (YYYY-MM-DD); treated as no date",
+                  s->label, date);
     if (p->status == GM_PARCEL_COMPLETED && p->completed_on == 0)
-        warn(r, W_UNDATED, "%s: completed but without a completion date: not counted", label);
-    return GM_OK;
+        slot_warn(s, W_UNDATED, "%s: completed but without a completion date: not counted",
+                  s->label);
+    /* one that can count nowhere keeps no geometry (checked, never densified) */
+    s->dropped = r->keep_parcel && !r->keep_parcel(p, r->keep_user);
 }
 
 /* A zone's own target in hectares: a number >= 0, else 0 (none) with a warning. */
-static double zone_target(reader *r, OGRFeatureH f, int canonical, const char *label)
+static double zone_target(reader *r, slot *s, int canonical)
 {
-    const char *text = field_ref(r, f, canonical);
+    const char *text = field_ref(r, s->f, canonical);
     if (!text || !*text) return 0.0;
     char *end;
     double v = strtod(text, &end);
     while (*end == ' ')
         end++;
     if (end == text || *end || !(v >= 0.0)) {
-        warn(r, W_VALUE, "%s: %s '%s' is not a number of hectares; no target", label,
-             gm_field_canonical(r->kind, (size_t)canonical), text);
+        slot_warn(s, W_VALUE, "%s: %s '%s' is not a number of hectares; no target", s->label,
+                  gm_field_canonical(r->kind, (size_t)canonical), text);
         return 0.0;
     }
     return v;
 }
 
-static int add_zone(reader *r, OGRFeatureH f, GEOSGeometry *geom, const char *label)
+static void parse_zone(reader *r, slot *s)
 {
-    if (grow(r, (void **)&r->in->zones, sizeof(gm_zone)) != GM_OK) return GM_ERR_NOMEM;
-    gm_zone *z = &r->in->zones[r->n++];
-    z->fid = (long)OGR_F_GetFID(f);
-    z->geom = geom;
-    z->zone_id = field_text(r, f, GM_F_ZONE_ID);
-    z->name = field_text(r, f, GM_F_ZONE_NAME);
+    gm_zone *z = &s->rec.zone;
+    z->zone_id = field_text(r, s->f, GM_F_ZONE_ID);
+    z->name = field_text(r, s->f, GM_F_ZONE_NAME);
     if (!z->zone_id) /* zone_id is optional: the name identifies a zone too */
         z->zone_id = gm_strdup(z->name ? z->name : "");
-    z->target_ha[0] = zone_target(r, f, GM_F_ZONE_RESTORATION_TARGET, label);
-    z->target_ha[1] = zone_target(r, f, GM_F_ZONE_RECLAMATION_TARGET, label);
-    return GM_OK;
+    z->target_ha[0] = zone_target(r, s, GM_F_ZONE_RESTORATION_TARGET);
+    z->target_ha[1] = zone_target(r, s, GM_F_ZONE_RECLAMATION_TARGET);
+}
+
+static void parse_record(reader *r, slot *s)
+{
+    long fid = (long)OGR_F_GetFID(s->f);
+    switch (r->kind) {
+    case GM_LAYER_MINES:
+        parse_mine(r, s), s->rec.mine.fid = fid;
+        break;
+    case GM_LAYER_REDLINES:
+        parse_redline(r, s), s->rec.redline.fid = fid;
+        break;
+    case GM_LAYER_PARCELS:
+        parse_parcel(r, s), s->rec.parcel.fid = fid;
+        break;
+    case GM_LAYER_ZONES:
+        parse_zone(r, s), s->rec.zone.fid = fid;
+        break;
+    }
+}
+
+/* Frees what a slot holds that no record took. */
+static void slot_clear(GEOSContextHandle_t h, gm_layer_kind kind, slot *s)
+{
+    if (s->geom) GEOSGeom_destroy_r(h, s->geom);
+    s->geom = NULL;
+    switch (kind) {
+    case GM_LAYER_MINES:
+        free(s->rec.mine.mine_id), free(s->rec.mine.name), free(s->rec.mine.mineral);
+        break;
+    case GM_LAYER_REDLINES:
+        free(s->rec.redline.redline_id), free(s->rec.redline.name);
+        free(s->rec.redline.category);
+        break;
+    case GM_LAYER_PARCELS:
+        free(s->rec.parcel.parcel_id);
+        break;
+    case GM_LAYER_ZONES:
+        free(s->rec.zone.zone_id), free(s->rec.zone.name);
+        break;
+    }
+    memset(&s->rec, 0, sizeof s->rec);
+    for (int k = 0; k < s->n_notes; k++)
+        free(s->notes[k].text);
+    s->n_notes = 0;
+    if (s->f) OGR_F_Destroy(s->f);
+    s->f = NULL;
 }
 
 /* Features are read in batches by this thread (OGR drivers are not
- * thread-safe), their geometries converted on the pool's workers, then
- * recorded here in input order, so warnings, errors and records are the same
- * for any number of threads. */
+ * thread-safe), converted and parsed on the pool's workers, then recorded
+ * here in input order, so warnings, errors and records are the same for any
+ * number of threads. */
 #define GM_LOAD_BATCH 512
 
 typedef struct batch {
@@ -435,56 +480,75 @@ static int convert_task(gm_worker *w, size_t i, void *user)
 {
     batch *b = user;
     converter *c = &b->conv[w->id];
+    slot *s = &b->slots[i];
     c->geos_msg = w->errmsg;
+    s->dropped = 0, s->n_notes = 0, s->rc = GM_OK;
+    memset(&s->rec, 0, sizeof s->rec);
+    feature_label(b->r, s->f, s->label, sizeof s->label);
     CPLPushErrorHandler(CPLQuietErrorHandler); /* per thread: errors are reported by slot */
-    convert_geometry(b->r, c, &b->slots[i]);   /* an input error stays in the slot */
+    parse_record(b->r, s);                     /* first: a dropped parcel is not densified */
+    convert_geometry(b->r, c, s);              /* an input error stays in the slot */
     CPLPopErrorHandler();
+    if (s->dropped && s->geom) { /* it can count nowhere: do not hold it */
+        GEOSGeom_destroy_r(c->h, s->geom);
+        s->geom = NULL;
+    }
+    OGR_F_Destroy(s->f); /* here, not on the reader's thread */
+    s->f = NULL;
     return GM_OK;
 }
 
-/* Records slot s (its geometry passes to the record); GM_OK or an error set on ctx. */
+/* Records slot s (its geometry and record pass to the inputs); GM_OK or an
+ * error set on ctx. */
 static int record(reader *r, slot *s)
 {
-    GEOSContextHandle_t h = r->ctx->geos;
-    OGRFeatureH f = s->f;
     if (s->rc != GM_OK) return gm_error(r->ctx, s->rc, "%s", s->msg);
-    char label[600];
-    feature_label(r, f, label, sizeof label);
-    GEOSGeometry *geom = s->geom;
-    s->geom = NULL;
     unsigned flags = s->flags;
     if (flags & GM_NORM_REPAIRED) {
         r->in->repaired[r->kind]++;
         warn(r, W_REPAIRED,
-             "%s: invalid geometry (%s, lon/lat) repaired (GEOS MakeValid, structure)", label,
+             "%s: invalid geometry (%s, lon/lat) repaired (GEOS MakeValid, structure)", s->label,
              s->why);
     }
     if (flags & GM_NORM_DROPPED_PARTS)
-        warn(r, W_DROPPED, "%s: point/line parts of a collection ignored", label);
+        warn(r, W_DROPPED, "%s: point/line parts of a collection ignored", s->label);
     if (flags & GM_NORM_EMPTY) {
         r->in->empty[r->kind]++;
-        warn(r, W_EMPTY, "%s: empty geometry %s", label,
+        warn(r, W_EMPTY, "%s: empty geometry %s", s->label,
              r->kind == GM_LAYER_MINES ? "(still counted as a mine)" : "skipped");
     }
     r->in->features[r->kind]++;
-    int rc = GM_OK;
-    if (r->kind == GM_LAYER_MINES)
-        rc = add_mine(r, f, geom, label);
-    else if (!geom)
-        ; /* skipped, said above */
-    else if (r->kind == GM_LAYER_REDLINES)
-        rc = add_redline(r, f, geom);
-    else if (r->kind == GM_LAYER_PARCELS) {
-        rc = add_parcel(r, f, geom, label);
-        gm_parcel *p = &r->in->parcels[r->n - 1];
-        if (rc == GM_OK && r->keep_parcel && !r->keep_parcel(p, r->keep_user)) {
-            GEOSGeom_destroy_r(h, p->geom); /* it can count nowhere: do not hold it */
-            p->geom = NULL;
-        }
-    } else
-        rc = add_zone(r, f, geom, label);
-    if (rc != GM_OK && geom) GEOSGeom_destroy_r(h, geom);
-    return rc;
+    if (r->kind != GM_LAYER_MINES && (flags & GM_NORM_EMPTY))
+        return GM_OK; /* skipped, said above; slot_clear frees its record */
+    void **array = r->kind == GM_LAYER_MINES      ? (void **)&r->in->mines
+                   : r->kind == GM_LAYER_REDLINES ? (void **)&r->in->redlines
+                   : r->kind == GM_LAYER_PARCELS  ? (void **)&r->in->parcels
+                                                  : (void **)&r->in->zones;
+    size_t size = r->kind == GM_LAYER_MINES      ? sizeof(gm_mine)
+                  : r->kind == GM_LAYER_REDLINES ? sizeof(gm_redline)
+                  : r->kind == GM_LAYER_PARCELS  ? sizeof(gm_parcel)
+                                                 : sizeof(gm_zone);
+    if (grow(r, array, size) != GM_OK) return GM_ERR_NOMEM;
+    switch (r->kind) {
+    case GM_LAYER_MINES:
+        s->rec.mine.geom = s->geom;
+        break;
+    case GM_LAYER_REDLINES:
+        s->rec.redline.geom = s->geom;
+        break;
+    case GM_LAYER_PARCELS:
+        s->rec.parcel.geom = s->geom;
+        break;
+    case GM_LAYER_ZONES:
+        s->rec.zone.geom = s->geom;
+        break;
+    }
+    memcpy((char *)*array + r->n++ * size, &s->rec, size);
+    memset(&s->rec, 0, sizeof s->rec);
+    s->geom = NULL;
+    for (int k = 0; k < s->n_notes; k++)
+        warn(r, s->notes[k].category, "%s", s->notes[k].text);
+    return GM_OK;
 }
 
 /* Reads up to GM_LOAD_BATCH features into slots; returns how many. */
@@ -497,15 +561,12 @@ static size_t read_batch(reader *r, slot *slots)
     return n;
 }
 
-/* Records a converted batch in order and frees its features. */
+/* Records a converted batch in order and frees what is left of it. */
 static int record_batch(reader *r, slot *slots, size_t n, int rc)
 {
-    GEOSContextHandle_t h = r->ctx->geos;
     for (size_t i = 0; i < n; i++) {
         if (rc == GM_OK) rc = record(r, &slots[i]);
-        if (slots[i].geom) GEOSGeom_destroy_r(h, slots[i].geom);
-        slots[i].geom = NULL;
-        OGR_F_Destroy(slots[i].f);
+        slot_clear(r->ctx->geos, r->kind, &slots[i]);
     }
     return rc;
 }
