@@ -32,6 +32,19 @@ static void count_mines(const gm_inputs *in, gm_results *res)
                                   : 0.0;
 }
 
+typedef struct zone_area_job {
+    const gm_inputs *in;
+    gm_results *res;
+} zone_area_job;
+
+/* A zone's area (thousands of densified vertices: worth a worker). */
+static int zone_area_task(gm_worker *w, size_t z, void *user)
+{
+    zone_area_job *j = user;
+    j->res->zones[z].zone_ha = gm_geodesic_area_ha(w->geos, j->in->zones[z].geom);
+    return GM_OK;
+}
+
 int gm_analyze(gm_context *ctx, const gm_inputs *in, const gm_analysis_options *opts,
                gm_results **out)
 {
@@ -52,12 +65,11 @@ int gm_analyze(gm_context *ctx, const gm_inputs *in, const gm_analysis_options *
         free(res);
         return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     }
-    for (size_t z = 0; z < in->n_zones; z++)
-        res->zones[z].zone_ha = gm_geodesic_area_ha(ctx->geos, in->zones[z].geom);
-
     gm_pool *pool = NULL;
     gm_zoneset zs = {0};
+    zone_area_job za = {in, res};
     int rc = gm_pool_new(ctx, &pool);
+    if (rc == GM_OK) rc = gm_pool_run(pool, NULL, in->n_zones, zone_area_task, &za);
     if (rc == GM_OK && (rc = gm_zoneset_init(ctx, &zs, in, pool)) == GM_OK) {
         rc = gm_stage_conflicts(ctx, pool, in, &zs, res);
         if (rc == GM_OK) rc = gm_stage_progress(ctx, pool, in, &zs, opts, res);

@@ -251,7 +251,16 @@ static int run_analysis(gm_cli *cli, const analyze_args *a)
                                                GM_LAYER_PARCELS};
     const gm_layer_kind *order = a->zone ? zone_order : whole_order;
     gm_zone_partition zp = {.zone = GM_ZONE_OUTSIDE};
-    for (int i = 0; i < GM_LAYER_KINDS && rc == GM_OK; i++) {
+    if (rc == GM_OK && !a->has_tile && !a->zone) { /* the whole province: all layers at once */
+        static const gm_layer_kind largest_first[] = {GM_LAYER_PARCELS, GM_LAYER_REDLINES,
+                                                      GM_LAYER_MINES, GM_LAYER_ZONES};
+        const char *src[GM_LAYER_KINDS];
+        for (int i = 0; i < GM_LAYER_KINDS; i++)
+            src[i] = a->source[largest_first[i]];
+        rc = gm_load_layers(ctx, in, GM_LAYER_KINDS, largest_first, src, &lo);
+        order = NULL;
+    }
+    for (int i = 0; order && i < GM_LAYER_KINDS && rc == GM_OK; i++) {
         gm_layer_kind k = order[i];
         if (a->has_tile || a->zone) rc = partition_filter(ctx, in, a, &zp, k, &lo);
         if (rc == GM_OK) rc = gm_load_layer(ctx, in, k, a->source[k], &lo);
