@@ -126,7 +126,7 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
-/* A loop in flight: its threads, and whether the caller is one of them. */
+/* A loop in flight and the threads running it. */
 struct gm_pool_job {
     loop L;
     pthread_t *tid;

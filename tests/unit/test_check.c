@@ -6,25 +6,12 @@
  * (Simpson on M(phi)), never from GeographicLib, which the engine uses.
  */
 #include "testutil.h"
-
-#include "core/context_impl.h"
+#include "testctx.h"
 
 #include <greenmine/analysis.h>
 #include <greenmine/area.h>
 #include <greenmine/check.h>
 #include <greenmine/load.h>
-
-static gm_context *ctx;
-
-#define U 0.01 /* rectangles in units of 0.01 degree from 112E 28N */
-static GEOSGeometry *r(double x0, double y0, double x1, double y1)
-{
-    return rect(h, 112 + x0 * U, 28 + y0 * U, 112 + x1 * U, 28 + y1 * U);
-}
-static double ha(double x0, double y0, double x1, double y1)
-{
-    return band_area_ha(112 + x0 * U, 28 + y0 * U, 112 + x1 * U, 28 + y1 * U);
-}
 
 /* Length (m) of the GRS 80 meridian between two latitudes (degrees). */
 static double meridian_arc_m(double lat0, double lat1)
@@ -39,23 +26,6 @@ static double meridian_arc_m(double lat0, double lat1)
     }
     return sum * step / 3;
 }
-
-static int setup(void **state)
-{
-    (void)state;
-    gm_context_new(&ctx);
-    h = ctx->geos;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    gm_context_free(ctx);
-    return 0;
-}
-
-#define GROW(arr, n) (arr = realloc(arr, ((n) + 1) * sizeof *(arr)), &(arr)[(n)++])
 
 static void redline(gm_inputs *in, const char *id, GEOSGeometry *g)
 {

@@ -6,42 +6,11 @@
  * twice, or gave a tied mine to the wrong zone, fails.
  */
 #include "testutil.h"
-
-#include "core/context_impl.h"
+#include "testctx.h"
 
 #include <greenmine/analysis.h>
 #include <greenmine/area.h>
 #include <greenmine/load.h>
-
-static gm_context *ctx;
-
-/* Rectangles in units of 0.01 degree (about 1 km) from 112E 28N. */
-#define U 0.01
-static GEOSGeometry *r(double x0, double y0, double x1, double y1)
-{
-    return rect(h, 112 + x0 * U, 28 + y0 * U, 112 + x1 * U, 28 + y1 * U);
-}
-static double ha(double x0, double y0, double x1, double y1)
-{
-    return band_area_ha(112 + x0 * U, 28 + y0 * U, 112 + x1 * U, 28 + y1 * U);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    gm_context_new(&ctx);
-    h = ctx->geos;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    gm_context_free(ctx);
-    return 0;
-}
-
-#define GROW(arr, n) (arr = realloc(arr, ((n) + 1) * sizeof *(arr)), &(arr)[(n)++])
 
 static void mine(gm_inputs *in, const char *id, GEOSGeometry *g)
 {
