@@ -546,7 +546,7 @@ static int record(reader *r, slot *s)
     memcpy((char *)*array + r->n++ * size, &s->rec, size);
     memset(&s->rec, 0, sizeof s->rec);
     s->geom = NULL;
-        for (int k = 0; k < s->n_notes; k++)
+    for (int k = 0; k < s->n_notes; k++)
         if (s->notes[k].text) warn(r, s->notes[k].category, "%s", s->notes[k].text);
     return GM_OK;
 }
