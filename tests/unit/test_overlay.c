@@ -11,6 +11,8 @@
 #include <greenmine/area.h>
 #include <greenmine/load.h>
 
+#include "core/window.h"
+
 static void mine(gm_inputs *in, const char *id, gm_scale scale, GEOSGeometry *g)
 {
     gm_mine *m = GROW(in->mines, in->n_mines);
@@ -303,6 +305,54 @@ static void test_noise_outside_is_nothing(void **state)
 }
 
 /* Threads change nothing: bit-identical figures with 1 and 3 workers. */
+/* A zone of 3,000 vertices and small squares all along its border: overlaid
+ * with the zone's window piece they give what they give with the whole zone
+ * (areas to 1e-12); a square wider than half a window cell gets the whole zone. */
+static void test_window_pieces_overlay_like_the_zone(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    size_t len = 64 + N * 48;
+    char *text = malloc(len);
+    size_t at = (size_t)snprintf(text, len, "POLYGON((");
+    for (int k = 0; k <= N; k++) {
+        double t = 2 * 3.14159265358979 * (k % N) / N, rr = 0.3 + 0.05 * sin(7 * t);
+        at += (size_t)snprintf(text + at, len - at, "%s%.12f %.12f", k ? "," : "",
+                               112.3 + rr * cos(t), 28.3 + rr * sin(t));
+    }
+    snprintf(text + at, len - at, "))");
+    GEOSGeometry *zone = wkt(h, text);
+    free(text);
+    gm_windows win;
+    assert_int_equal(gm_windows_init(&win, &zone, 1, 1), GM_OK);
+    gm_worker w = {.geos = h, .id = 0};
+    int cut = 0;
+    for (int k = 0; k < 400; k++) {
+        double t = 2 * 3.14159265358979 * (k + 0.37) / 400, rr = 0.3 + 0.05 * sin(7 * t);
+        double x = 112.3 + rr * cos(t), y = 28.3 + rr * sin(t), d = k % 2 ? 0.004 : 0.0093;
+        GEOSGeometry *sq = rect(h, x - d / 2, y - d / 2, x + d / 2, y + d / 2);
+        const GEOSGeometry *piece = gm_windows_get(&win, &w, 0, sq);
+        assert_non_null(piece);
+        if (piece != zone) cut++;
+        GEOSGeometry *a = GEOSIntersection_r(h, sq, zone), *b = GEOSIntersection_r(h, sq, piece);
+        GEOSGeometry *c = GEOSDifference_r(h, sq, zone), *e = GEOSDifference_r(h, sq, piece);
+        assert_rel(gm_geodesic_area_m2(h, b), gm_geodesic_area_m2(h, a), 1e-12);
+        assert_rel(gm_geodesic_area_m2(h, e), gm_geodesic_area_m2(h, c), 1e-12);
+        assert_true(gm_geodesic_area_m2(h, a) > 0 && gm_geodesic_area_m2(h, c) > 0);
+        GEOSGeom_destroy_r(h, a), GEOSGeom_destroy_r(h, b);
+        GEOSGeom_destroy_r(h, c), GEOSGeom_destroy_r(h, e), GEOSGeom_destroy_r(h, sq);
+    }
+    assert_true(cut > 100); /* most squares fit a window */
+    GEOSGeometry *wide = rect(h, 112.28, 27.99, 112.32, 28.01);
+    assert_ptr_equal(gm_windows_get(&win, &w, 0, wide), zone);
+    GEOSGeom_destroy_r(h, wide);
+    gm_pool *pool = NULL;
+    assert_int_equal(gm_pool_new(ctx, &pool), GM_OK);
+    gm_windows_free(&win, pool);
+    gm_pool_free(pool);
+    GEOSGeom_destroy_r(h, zone);
+}
+
 static void test_threads_give_identical_results(void **state)
 {
     (void)state;
@@ -357,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_mine_zone_is_largest_part),
         cmocka_unit_test(test_share_counts_empty_mines),
         cmocka_unit_test(test_threads_give_identical_results),
+        cmocka_unit_test(test_window_pieces_overlay_like_the_zone),
         cmocka_unit_test(test_noise_overlap_with_zone_is_nothing),
         cmocka_unit_test(test_noise_outside_is_nothing),
     };
