@@ -58,10 +58,62 @@ static OGRLayerH make_layer(writer *w, const char *name, int spatial, const colu
     return l;
 }
 
+/* One GEOS ring as an OGR linear ring (coordinates copied in bulk), or NULL. */
+static OGRGeometryH ogr_ring(GEOSContextHandle_t h, const GEOSGeometry *ring)
+{
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
+    unsigned n = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n) || n < 4) return NULL;
+    double *xy = malloc(2 * (size_t)n * sizeof *xy);
+    OGRGeometryH r = xy ? OGR_G_CreateGeometry(wkbLinearRing) : NULL;
+    if (r && GEOSCoordSeq_copyToBuffer_r(h, seq, xy, 0, 0))
+        OGR_G_SetPoints(r, (int)n, xy, 2 * sizeof *xy, xy + 1, 2 * sizeof *xy, NULL, 0);
+    else if (r) {
+        OGR_G_DestroyGeometry(r);
+        r = NULL;
+    }
+    free(xy);
+    return r;
+}
+
+/* A GEOS Polygon or MultiPolygon as an OGR MultiPolygon, built directly: a
+ * province's restored areas are one MultiPolygon per zone, and going through
+ * WKB copies them twice. NULL for anything else (empty parts included). */
+static OGRGeometryH ogr_multipolygon(GEOSContextHandle_t h, const GEOSGeometry *g)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) return NULL;
+    OGRGeometryH mp = OGR_G_CreateGeometry(wkbMultiPolygon);
+    int parts = type == GEOS_POLYGON ? 1 : GEOSGetNumGeometries_r(h, g), ok = mp != NULL;
+    for (int i = 0; ok && i < parts; i++) {
+        const GEOSGeometry *p = type == GEOS_POLYGON ? g : GEOSGetGeometryN_r(h, g, i);
+        OGRGeometryH poly = GEOSisEmpty_r(h, p) ? NULL : OGR_G_CreateGeometry(wkbPolygon);
+        OGRGeometryH shell = poly ? ogr_ring(h, GEOSGetExteriorRing_r(h, p)) : NULL;
+        ok = shell && OGR_G_AddGeometryDirectly(poly, shell) == OGRERR_NONE;
+        int holes = ok ? GEOSGetNumInteriorRings_r(h, p) : 0;
+        for (int k = 0; ok && k < holes; k++) {
+            OGRGeometryH hole = ogr_ring(h, GEOSGetInteriorRingN_r(h, p, k));
+            ok = hole && OGR_G_AddGeometryDirectly(poly, hole) == OGRERR_NONE;
+        }
+        ok = ok && OGR_G_AddGeometryDirectly(mp, poly) == OGRERR_NONE;
+        if (!ok && poly) OGR_G_DestroyGeometry(poly);
+    }
+    if (!ok && mp) {
+        OGR_G_DestroyGeometry(mp);
+        mp = NULL;
+    }
+    return mp;
+}
+
 /* Sets the feature's geometry from a GEOS geometry (NULL leaves it empty). */
 static int set_geometry(writer *w, OGRFeatureH f, const GEOSGeometry *g)
 {
     if (!g) return GM_OK;
+    OGRGeometryH direct = ogr_multipolygon(w->ctx->geos, g);
+    if (direct) {
+        OGR_F_SetGeometryDirectly(f, direct);
+        return GM_OK;
+    }
     size_t size = 0;
     unsigned char *buf = GEOSWKBWriter_write_r(w->ctx->geos, w->wkb, g, &size);
     if (!buf) return gm_error(w->ctx, GM_ERR_INTERNAL, "cannot encode a geometry as WKB");
