@@ -163,6 +163,12 @@ void gm_progress_series_free(gm_progress_series *p);
  * figures, against the same area's (zone_id, or the province's) latest
  * earlier row in p; with none, since p->period_start. */
 void gm_progress_row_project(gm_progress_series *p, size_t at);
+/* Fills a row's figures from one analysis: the province's (zone < 0: the
+ * programme's targets) or zone `zone`'s (its own targets; its name and id
+ * copied into the row, freed with the series). Green-mine counts are left
+ * unknown (-1). Leaves snapshot_id and as_of alone. GM_OK or GM_ERR_NOMEM. */
+int gm_progress_row_fill(gm_progress_row *row, const gm_inputs *in, const gm_results *res,
+                         int zone);
 
 #ifdef __cplusplus
 }

@@ -211,6 +211,17 @@ static void stage_free(GEOSContextHandle_t h, gm_results *st)
     memset(st, 0, sizeof *st);
 }
 
+/* The conflicts stage over a view (applications as mines), with its own zone set. */
+static int conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *view, gm_results *st)
+{
+    gm_zoneset zs;
+    int rc = gm_zoneset_init(ctx, &zs, view, pool);
+    if (rc != GM_OK) return rc;
+    rc = gm_stage_conflicts(ctx, pool, view, &zs, st);
+    gm_zoneset_free(ctx, &zs, pool);
+    return rc;
+}
+
 int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
              const gm_check_options *opts, gm_check_results **out)
 {
@@ -227,7 +238,6 @@ int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
     GEOSGeometry **rl = malloc((in->n_redlines ? in->n_redlines : 1) * sizeof *rl);
     gm_results st = {0};
     gm_pool *pool = NULL;
-    gm_zoneset zs = {0};
     check_job job = {.in = in, .geoms = dense};
     int rc = GM_OK, threads = 0;
     if (!res || !as_mines || !mines_as_redlines || !rl || !dense ||
@@ -258,10 +268,7 @@ int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
                       .n_redlines = in->n_redlines,
                       .zones = in->zones,
                       .n_zones = in->n_zones};
-    if ((rc = gm_zoneset_init(ctx, &zs, &view, pool)) != GM_OK) goto done;
-    rc = gm_stage_conflicts(ctx, pool, &view, &zs, &st);
-    gm_zoneset_free(ctx, &zs, pool);
-    if (rc != GM_OK) goto done;
+    if ((rc = conflicts(ctx, pool, &view, &st)) != GM_OK) goto done;
     for (size_t i = 0; i < n; i++) {
         gm_check_result *r = &res->items[i];
         r->area_ha = st.mines[i].mine_ha;
@@ -284,10 +291,7 @@ int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
                            .n_mines = n,
                            .redlines = mines_as_redlines,
                            .n_redlines = in->n_mines};
-        if ((rc = gm_zoneset_init(ctx, &zs, &mview, pool)) != GM_OK) goto done;
-        rc = gm_stage_conflicts(ctx, pool, &mview, &zs, &st);
-        gm_zoneset_free(ctx, &zs, pool);
-        if (rc != GM_OK) goto done;
+        if ((rc = conflicts(ctx, pool, &mview, &st)) != GM_OK) goto done;
         for (size_t i = 0; i < n; i++) {
             gm_check_result *r = &res->items[i];
             r->mine_overlap_ha = st.mines[i].conflict_ha;

@@ -311,16 +311,7 @@ static int make_series(reader *r, const char *zone)
         gm_progress_row *row = &p->rows[p->n++];
         row->snapshot_id = 1;
         row->as_of = run->as_of;
-        for (int k = 0; k < 2; k++)
-            row->done_ha[k] = res->done_ha[k];
-        row->target_ha[GM_RESTORATION] = GM_TARGET_RESTORATION_HA;
-        row->target_ha[GM_RECLAMATION] = GM_TARGET_RECLAMATION_HA;
-        row->mines = in->n_mines;
-        row->large_medium_mines = res->large_medium_mines;
-        row->mines_known_scale = res->mines_known_scale;
-        row->conflict_mines = res->conflict_mines;
-        row->large_medium_share = res->large_medium_share;
-        row->green_mines = row->green_large = row->green_medium = row->green_small = -1;
+        gm_progress_row_fill(row, in, res, -1);
         gm_progress_row_project(p, p->n - 1);
     }
     for (size_t z = 0; z < in->n_zones; z++) {
@@ -328,15 +319,8 @@ static int make_series(reader *r, const char *zone)
         gm_progress_row *row = &p->rows[p->n++];
         row->snapshot_id = 1;
         row->as_of = run->as_of;
-        row->zone = gm_strdup(in->zones[z].name ? in->zones[z].name : "");
-        row->zone_id = gm_strdup(in->zones[z].zone_id ? in->zones[z].zone_id : "");
-        if (!row->zone || !row->zone_id) return gm_error(r->ctx, GM_ERR_NOMEM, "out of memory");
-        for (int k = 0; k < 2; k++)
-            row->done_ha[k] = res->zones[z].done_ha[k];
-        row->mines = res->zones[z].mines;
-        row->large_medium_mines = res->zones[z].large_medium_mines;
-        row->conflict_mines = res->zones[z].conflict_mines;
-        row->green_mines = row->green_large = row->green_medium = row->green_small = -1;
+        if (gm_progress_row_fill(row, in, res, (int)z) != GM_OK)
+            return gm_error(r->ctx, GM_ERR_NOMEM, "out of memory");
         gm_progress_row_project(p, p->n - 1);
     }
     if (zone && p->n == 0)

@@ -105,6 +105,36 @@ static int push_row(gm_registry *reg, gm_progress_series *p, size_t *cap, gm_pro
     return GM_OK;
 }
 
+int gm_progress_row_fill(gm_progress_row *row, const gm_inputs *in, const gm_results *res, int zone)
+{
+    row->green_mines = row->green_large = row->green_medium = row->green_small = -1;
+    if (zone < 0) {
+        for (int k = 0; k < 2; k++)
+            row->done_ha[k] = res->done_ha[k];
+        row->target_ha[GM_RESTORATION] = GM_TARGET_RESTORATION_HA;
+        row->target_ha[GM_RECLAMATION] = GM_TARGET_RECLAMATION_HA;
+        row->mines = in->n_mines;
+        row->large_medium_mines = res->large_medium_mines;
+        row->mines_known_scale = res->mines_known_scale;
+        row->conflict_mines = res->conflict_mines;
+        row->large_medium_share = res->large_medium_share;
+        return GM_OK;
+    }
+    const gm_zone *z = &in->zones[zone];
+    const gm_zone_result *zr = &res->zones[zone];
+    row->zone = gm_strdup(z->name ? z->name : "");
+    row->zone_id = gm_strdup(z->zone_id ? z->zone_id : "");
+    if (!row->zone || !row->zone_id) return GM_ERR_NOMEM;
+    for (int k = 0; k < 2; k++) {
+        row->done_ha[k] = zr->done_ha[k];
+        row->target_ha[k] = z->target_ha[k];
+    }
+    row->mines = zr->mines;
+    row->large_medium_mines = zr->large_medium_mines;
+    row->conflict_mines = zr->conflict_mines;
+    return GM_OK;
+}
+
 static void green_counts(const gm_inputs *in, gm_progress_row *row)
 {
     long known = 0, all = 0, by[4] = {0, 0, 0, 0};
@@ -148,15 +178,7 @@ int gm_registry_progress(gm_registry *reg, const gm_progress_options *opts,
         if (rc == GM_OK && !opts->zone && (rc = push_row(reg, p, &cap, &row)) == GM_OK) {
             row->snapshot_id = snap->id;
             row->as_of = snap->as_of;
-            for (int k = 0; k < 2; k++)
-                row->done_ha[k] = res->done_ha[k];
-            row->target_ha[GM_RESTORATION] = GM_TARGET_RESTORATION_HA;
-            row->target_ha[GM_RECLAMATION] = GM_TARGET_RECLAMATION_HA;
-            row->mines = in->n_mines;
-            row->large_medium_mines = res->large_medium_mines;
-            row->mines_known_scale = res->mines_known_scale;
-            row->conflict_mines = res->conflict_mines;
-            row->large_medium_share = res->large_medium_share;
+            gm_progress_row_fill(row, in, res, -1);
             green_counts(in, row);
             gm_progress_row_project(p, p->n - 1);
         }
@@ -165,23 +187,12 @@ int gm_registry_progress(gm_registry *reg, const gm_progress_options *opts,
             if (!zone_matches(zone, opts->zone)) continue;
             zone_found = 1;
             if ((rc = push_row(reg, p, &cap, &row)) != GM_OK) break;
-            const gm_zone_result *zr = &res->zones[z];
             row->snapshot_id = snap->id;
             row->as_of = snap->as_of;
-            row->zone = gm_strdup(zone->name ? zone->name : "");
-            row->zone_id = gm_strdup(zone->zone_id ? zone->zone_id : "");
-            if (!row->zone || !row->zone_id) {
+            if (gm_progress_row_fill(row, in, res, (int)z) != GM_OK) {
                 rc = gm_error(reg->ctx, GM_ERR_NOMEM, "out of memory");
                 break;
             }
-            for (int k = 0; k < 2; k++) {
-                row->done_ha[k] = zr->done_ha[k];
-                row->target_ha[k] = zone->target_ha[k];
-            }
-            row->mines = zr->mines;
-            row->large_medium_mines = zr->large_medium_mines;
-            row->conflict_mines = zr->conflict_mines;
-            row->green_mines = row->green_large = row->green_medium = row->green_small = -1;
             gm_progress_row_project(p, p->n - 1);
         }
         gm_results_free(reg->ctx, res);
