@@ -67,9 +67,10 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
 /* Reads n layers of different kinds into `in` as gm_load_layer() would one by
  * one, but side by side when the context has several threads: the layers are
  * taken in the order given (list the largest first), each read on its own
- * thread. Warnings are said afterwards in the order of the kinds (mines, red
- * lines, parcels, zones), and the error returned is that of the first failing
- * layer in that order. */
+ * thread (with one thread: one by one, in the kinds' order). Warnings are said
+ * in the order of the kinds (mines, red lines, parcels, zones) whatever the
+ * threads, and the error returned is that of the first failing layer in that
+ * order. */
 int gm_load_layers(gm_context *ctx, gm_inputs *in, size_t n, const gm_layer_kind *kinds,
                    const char *const *sources, const gm_load_options *opts);
 

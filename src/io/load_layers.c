@@ -99,16 +99,25 @@ int gm_load_layers(gm_context *ctx, gm_inputs *in, size_t n, const gm_layer_kind
                    const char *const *sources, const gm_load_options *opts)
 {
     int threads = gm_context_threads(ctx);
+    /* the kinds' order (mines, red lines, parcels, zones): what is said, and
+     * the failure reported, follow it whatever the threads */
+    size_t order[n ? n : 1];
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    for (size_t i = 1; i < n; i++)
+        for (size_t k = i; k > 0 && kinds[order[k]] < kinds[order[k - 1]]; k--) {
+            size_t t = order[k];
+            order[k] = order[k - 1], order[k - 1] = t;
+        }
     if (threads < 2 || n < 2) { /* one by one, on this thread */
         for (size_t i = 0; i < n; i++) {
-            int rc = gm_load_layer(ctx, in, kinds[i], sources[i], opts);
+            int rc = gm_load_layer(ctx, in, kinds[order[i]], sources[order[i]], opts);
             if (rc != GM_OK) return rc;
         }
         return GM_OK;
     }
     GDALAllRegister(); /* once, before the threads */
     loader L = {.parent = ctx, .in = in, .opts = opts, .n = n};
-    size_t order[n];
     atomic_init(&L.next, 0);
     pthread_mutex_init(&L.mu, NULL);
     int rc = GM_OK;
@@ -138,15 +147,7 @@ int gm_load_layers(gm_context *ctx, gm_inputs *in, size_t n, const gm_layer_kind
         for (int t = 1; t <= started; t++)
             pthread_join(tid[t], NULL);
     }
-    /* what each layer said, in the order of the kinds (mines, red lines,
-     * parcels, zones: as loaded one by one); the first such layer's error */
-    for (size_t i = 0; L.jobs && i < n; i++)
-        order[i] = i;
-    for (size_t i = 1; L.jobs && i < n; i++)
-        for (size_t k = i; k > 0 && kinds[order[k]] < kinds[order[k - 1]]; k--) {
-            size_t t = order[k];
-            order[k] = order[k - 1], order[k - 1] = t;
-        }
+    /* what each layer said, in the kinds' order; the first such layer's error */
     for (size_t i = 0; L.jobs && i < n; i++) {
         layer_job *j = &L.jobs[order[i]];
         for (size_t k = 0; k < j->n_log; k++) {

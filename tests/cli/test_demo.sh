@@ -34,8 +34,15 @@ else bad "validate_gpkg.py: $(cat "$work/validate.txt")"; fi
 if /usr/bin/python3 "$here/check_contract.py" "$out" > "$work/contract.txt" 2>&1; then ok
 else bad "contract: $(cat "$work/contract.txt")"; fi
 
-# Threads change nothing: identical attribute values.
-"$gm" demo -o "$work/t2" --threads 2 --no-rasters --quiet 2> /dev/null || bad "demo --threads 2 failed"
+# Threads change nothing: identical attribute values, and the same warnings
+# about the inputs in the same order (with 2 threads the layers are read side
+# by side and their warnings said afterwards).
+"$gm" demo -o "$work/t2" --threads 2 --no-rasters > /dev/null 2> "$work/stderr2.txt" ||
+  bad "demo --threads 2 failed"
+inputs() { grep -F '(layer ' "$1"; }
+[ "$(inputs "$work/stderr.txt" | wc -l)" -gt 5 ] && ok || bad "the demo's input warnings are missing"
+if diff <(inputs "$work/stderr.txt") <(inputs "$work/stderr2.txt") > "$work/warnings.diff"; then ok
+else bad "warnings differ between 1 and 2 threads: $(head -4 "$work/warnings.diff")"; fi
 # The contract's layers only: layer_styles holds the time it was written.
 dump() { ogrinfo -ro -q -nomd -geom=NO "$1" mine_conflicts conflict_areas zone_progress \
            restored_areas province_indicators | grep -v -E '^(INFO|Layer name)' ; }
