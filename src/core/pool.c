@@ -1,7 +1,14 @@
 /*
  * pool.c -- a minimal fork-join loop over pthreads, one GEOS handle per
- * worker. Items are handed out one at a time from an atomic counter: overlay
- * tasks vary in cost by orders of magnitude, so static chunks would idle.
+ * worker. Items are handed out one at a time: overlay tasks vary in cost by
+ * orders of magnitude, so static chunks would idle.
+ *
+ * gm_pool_run gives each worker its own contiguous share of [0, n) and lets a
+ * worker whose share is done take items from the far end of the largest share
+ * left. Callers pass items in spatial order, so each worker stays in its own
+ * part of the province: the red lines it prepares and the zone windows it cuts
+ * serve its next items and are rarely made twice, once per worker (handing
+ * out items round-robin made two workers each prepare and cut most of them).
  */
 #include "core/pool.h"
 
@@ -24,9 +31,11 @@ typedef struct loop {
     size_t n;
     gm_task_fn fn;
     void *user;
-    atomic_size_t next;
+    atomic_size_t next; /* gm_pool_start: the next item */
     atomic_size_t done;
     atomic_int failed;
+    pthread_mutex_t mu; /* gm_pool_run: guards share */
+    size_t (*share)[2]; /* gm_pool_run: [worker] = [first, end) of its items left */
 } loop;
 
 static void geos_worker_message(const char *message, void *user)
@@ -91,13 +100,38 @@ int gm_worker_error(gm_worker *w, int code, const char *fmt, ...)
     return code;
 }
 
+/* The next item for w from its own share, else from the end of the largest
+ * share left; 0 when none is left. */
+static int take_shared(loop *L, gm_worker *w, size_t *i)
+{
+    pthread_mutex_lock(&L->mu);
+    size_t *own = L->share[w->id];
+    int ok = own[0] < own[1];
+    if (ok) {
+        *i = own[0]++;
+    } else {
+        size_t *big = NULL;
+        for (int t = 0; t < L->pool->n; t++) {
+            size_t *s = L->share[t];
+            if (s[0] < s[1] && (!big || s[1] - s[0] > big[1] - big[0])) big = s;
+        }
+        if ((ok = big != NULL)) *i = --big[1];
+    }
+    pthread_mutex_unlock(&L->mu);
+    return ok;
+}
+
 static void run_worker(loop *L, gm_worker *w)
 {
     size_t step = L->n / 200 + 1; /* report progress about 200 times per loop */
     for (;;) {
         if (atomic_load(&L->failed)) return;
-        size_t i = atomic_fetch_add(&L->next, 1);
-        if (i >= L->n) return;
+        size_t i;
+        if (L->share) {
+            if (!take_shared(L, w, &i)) return;
+        } else if ((i = atomic_fetch_add(&L->next, 1)) >= L->n) {
+            return;
+        }
         if (L->fn(w, i, L->user) != GM_OK) {
             if (!w->errcode)
                 gm_worker_error(w, GM_ERR_INTERNAL, "task %zu of %s failed", i,
@@ -178,11 +212,22 @@ int gm_pool_run(gm_pool *pool, const char *stage, size_t n, gm_task_fn fn, void 
 {
     pthread_t tid[pool->n];
     thread_arg args[pool->n];
+    size_t share[pool->n][2];
     struct gm_pool_job j = {.tid = tid, .args = args};
     loop_init(&j.L, pool, stage, n, fn, user);
+    for (int t = 0; t < pool->n; t++) {
+        share[t][0] =
+            n / (size_t)pool->n * (size_t)t + (n % (size_t)pool->n) * (size_t)t / (size_t)pool->n;
+        share[t][1] = n / (size_t)pool->n * (size_t)(t + 1) +
+                      (n % (size_t)pool->n) * (size_t)(t + 1) / (size_t)pool->n;
+    }
+    j.L.share = share;
+    pthread_mutex_init(&j.L.mu, NULL);
     spawn(pool, &j, 1);
     run_worker(&j.L, &pool->workers[0]); /* the caller works too */
-    return finish(pool, &j, 1);
+    int rc = finish(pool, &j, 1);
+    pthread_mutex_destroy(&j.L.mu);
+    return rc;
 }
 
 int gm_pool_start(gm_pool *pool, size_t n, gm_task_fn fn, void *user)

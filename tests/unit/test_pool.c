@@ -1,12 +1,15 @@
 /*
  * test_pool.c -- the worker pool runs every item of a loop exactly once,
- * whatever the thread count, and reports a failing task's message.
+ * whatever the thread count, in contiguous shares per worker, and reports a
+ * failing task's message.
  */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include "testutil.h"
 
 #include "core/pool.h"
 
 #include <stdatomic.h>
+#include <time.h>
 
 static int count_task(gm_worker *w, size_t i, void *user)
 {
@@ -57,11 +60,57 @@ static void test_failure_is_reported(void **state)
     gm_context_free(ctx);
 }
 
+/* Which worker ran each item; items of the first half are slow. */
+typedef struct owners {
+    int *by;
+    size_t slow_below;
+} owners;
+
+static int owner_task(gm_worker *w, size_t i, void *user)
+{
+    owners *o = user;
+    o->by[i] = w->id;
+    if (i < o->slow_below) nanosleep(&(struct timespec){0, 100000}, NULL);
+    return GM_OK;
+}
+
+/* gm_pool_run gives each worker a contiguous share (callers pass items in
+ * spatial order, so a worker's prepared red lines and zone windows serve its
+ * next items), and a worker done early takes from the far end of the other's:
+ * with two workers the run is at most four runs of one owner, and the fast
+ * worker helps the slow one. Handing items out one by one from a shared
+ * counter would switch owners hundreds of times. */
+static void test_contiguous_shares_and_stealing(void **state)
+{
+    (void)state;
+    gm_context *ctx;
+    assert_int_equal(gm_context_new(&ctx), GM_OK);
+    gm_context_set_threads(ctx, 2);
+    gm_pool *pool;
+    assert_int_equal(gm_pool_new(ctx, &pool), GM_OK);
+    const size_t n = 1001;
+    owners o = {calloc(n, sizeof *o.by), n / 2};
+    assert_int_equal(gm_pool_run(pool, "owners", n, owner_task, &o), GM_OK);
+    size_t switches = 0, helped = 0;
+    for (size_t i = 0; i < n; i++) {
+        switches += i > 0 && o.by[i] != o.by[i - 1];
+        helped += i < n / 2 && o.by[i] == 1;
+    }
+    if (switches > 3) fail_msg("%zu changes of worker along the items", switches);
+    if (!helped) fail_msg("the fast worker took none of the slow share");
+    assert_int_equal(o.by[0], 0);
+    assert_int_equal(o.by[n - 1], 1); /* worker 1's share is the second half, and it is fast */
+    free(o.by);
+    gm_pool_free(pool);
+    gm_context_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_item_exactly_once),
         cmocka_unit_test(test_failure_is_reported),
+        cmocka_unit_test(test_contiguous_shares_and_stealing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
