@@ -24,13 +24,19 @@ extern "C" {
 #define GM_TARGET_RECLAMATION_HA 500.0
 #define GM_TARGET_LARGE_MEDIUM_SHARE 0.07
 
+struct gm_results;
 typedef struct gm_analysis_options {
     int period_start; /* YYYYMMDD, first day counted (inclusive) */
     int as_of;        /* YYYYMMDD, last day counted (inclusive) */
+    /* Optional: called on the calling thread once every mine's result (its
+     * area, conflict, overlaps and zone) is final, while the rest of the
+     * analysis is still to run -- e.g. gm_gpkg_writer_mines_done. */
+    void (*mines_done)(void *user, const gm_inputs *in, const struct gm_results *res);
+    void *mines_done_user;
 } gm_analysis_options;
 #define GM_ANALYSIS_OPTIONS_INIT                                                                   \
     {                                                                                              \
-        20160101, 20201231                                                                         \
+        20160101, 20201231, NULL, NULL                                                             \
     }
 
 /* One mine's red-line overlap with one red line. */

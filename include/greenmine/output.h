@@ -28,6 +28,28 @@ extern "C" {
 int gm_write_gpkg(gm_context *ctx, const char *path, const gm_inputs *in, const gm_results *res,
                   const gm_analysis_options *opts);
 
+/* The same GeoPackage, written while the analysis runs: its mines' layers on
+ * a thread of their own as soon as the red-line conflicts are known, the rest
+ * at the end.
+ *
+ *   gm_gpkg_writer *w;
+ *   gm_gpkg_writer_new(ctx, path, &opts, &w);
+ *   opts.mines_done = gm_gpkg_writer_mines_done, opts.mines_done_user = w;
+ *   rc = gm_analyze(ctx, in, &opts, &res);
+ *   rc = gm_gpkg_writer_finish(w, in, rc == GM_OK ? res : NULL);
+ *
+ * gm_gpkg_writer_finish() writes the rest (or all of it, if the analysis never
+ * called gm_gpkg_writer_mines_done), closes, renames the file into place and
+ * frees the writer; with res NULL it only removes the temporary file and frees
+ * the writer. The writer reads `in` and `res` until then: neither may change
+ * meanwhile, except the analysis's own filling of res. Its errors are set on
+ * ctx by gm_gpkg_writer_finish(). */
+typedef struct gm_gpkg_writer gm_gpkg_writer;
+int gm_gpkg_writer_new(gm_context *ctx, const char *path, const gm_analysis_options *opts,
+                       gm_gpkg_writer **out);
+void gm_gpkg_writer_mines_done(void *gw, const gm_inputs *in, const gm_results *res);
+int gm_gpkg_writer_finish(gm_gpkg_writer *w, const gm_inputs *in, const gm_results *res);
+
 #define GM_RASTER_NODATA -9999.0
 
 typedef struct gm_raster_options {

@@ -269,9 +269,17 @@ static int run_analysis(gm_cli *cli, const analyze_args *a)
         if (rc == GM_OK) rc = partition_keep(ctx, in, a, &zp, k);
     }
     if (rc == GM_OK && a->zone) rc = gm_inputs_keep_zone(ctx, in, &zp);
-    if (rc == GM_OK) rc = gm_analyze(ctx, in, &a->opts, &res);
+    /* with threads to spare, the GeoPackage's mine layers are written while
+     * the unions run (--threads 1 keeps to one thread) */
+    gm_gpkg_writer *gw = NULL;
+    gm_analysis_options opts = a->opts;
+    if (rc == GM_OK && (rc = gm_gpkg_writer_new(ctx, a->output, &a->opts, &gw)) == GM_OK &&
+        gm_context_threads(ctx) > 1)
+        opts.mines_done = gm_gpkg_writer_mines_done, opts.mines_done_user = gw;
+    if (rc == GM_OK) rc = gm_analyze(ctx, in, &opts, &res);
     if (rc == GM_OK && a->zone) rc = gm_results_zone_share(ctx, res, &zp);
-    if (rc == GM_OK) rc = gm_write_gpkg(ctx, a->output, in, res, &a->opts);
+    int wrc = gm_gpkg_writer_finish(gw, in, rc == GM_OK ? res : NULL);
+    if (rc == GM_OK) rc = wrc;
     /* the rasters and the project go beside the GeoPackage */
     char dir[4096], project[4200];
     const char *slash = strrchr(a->output, '/');

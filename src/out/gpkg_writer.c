@@ -13,6 +13,7 @@
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <errno.h>
+#include <pthread.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -425,27 +426,50 @@ typedef struct analysis_out {
     const gm_analysis_options *opts;
 } analysis_out;
 
-static int analysis_body(writer *w, const void *user)
+/* Each layer in a transaction of its own: one journal per layer, not per feature. */
+static int write_layers(writer *w, const analysis_out *a, const layer_fn *layers, size_t n,
+                        size_t first)
 {
-    const analysis_out *a = user;
-    static const layer_fn layers[] = {write_mine_conflicts, write_conflict_areas,
-                                      write_zone_progress, write_restored_areas};
     int rc = GM_OK;
-    for (size_t i = 0; i < sizeof layers / sizeof *layers && rc == GM_OK; i++) {
-        if (GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE) {
-            rc = fail(w, "(transaction)");
-            break;
-        }
+    for (size_t i = 0; i < n && rc == GM_OK; i++) {
+        if (GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE)
+            return fail(w, "(transaction)");
         rc = layers[i](w, a->in, a->res);
         if (rc == GM_OK && GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE)
             rc = fail(w, "(commit)");
-        gm_progress(w->ctx, "writing", i + 1, 5);
+        gm_progress(w->ctx, "writing", first + i + 1, 5);
     }
+    return rc;
+}
+
+/* The mines' layers: they need only the red-line conflicts. */
+static int write_mine_layers(writer *w, const analysis_out *a)
+{
+    static const layer_fn layers[] = {write_mine_conflicts, write_conflict_areas};
+    int rc = write_layers(w, a, layers, 2, 0);
+    /* their spatial indexes now, not when the file is finished */
+    for (int i = 0; rc == GM_OK && i < GDALDatasetGetLayerCount(w->ds); i++)
+        if (OGR_L_SyncToDisk(GDALDatasetGetLayer(w->ds, i)) != OGRERR_NONE)
+            rc = fail(w, "(spatial index)");
+    return rc;
+}
+
+/* The zones', the province's and the styles: they need the whole analysis. */
+static int write_other_layers(writer *w, const analysis_out *a)
+{
+    static const layer_fn layers[] = {write_zone_progress, write_restored_areas};
+    int rc = write_layers(w, a, layers, 2, 2);
     if (rc == GM_OK) rc = write_indicators(w, a->in, a->res, a->opts);
     /* QGIS default styles, field titles and provenance (src/out/styles.c) */
     if (rc == GM_OK) rc = gm_style_gpkg(w->ctx, w->ds, w->path, a->in, a->res, a->opts);
     gm_progress(w->ctx, "writing", 5, 5);
     return rc;
+}
+
+static int analysis_body(writer *w, const void *user)
+{
+    int rc = write_mine_layers(w, user);
+    return rc == GM_OK ? write_other_layers(w, user) : rc;
 }
 
 int gm_write_gpkg(gm_context *ctx, const char *path, const gm_inputs *in, const gm_results *res,
@@ -454,6 +478,102 @@ int gm_write_gpkg(gm_context *ctx, const char *path, const gm_inputs *in, const 
     static const gm_analysis_options defaults = GM_ANALYSIS_OPTIONS_INIT;
     analysis_out a = {in, res, opts ? opts : &defaults};
     return write_file(ctx, path, analysis_body, &a);
+}
+
+/* ---- the same, begun while the analysis still runs ----------------------
+ * The GeoPackage is written on a thread of its own: the mines' layers (and
+ * their spatial indexes) as soon as the red-line conflicts are known, while
+ * the workers compute the unions; the rest once the whole analysis is done.
+ * Writing is serial (OGR and SQLite), so on two cores this takes most of it
+ * off the end of the run. The thread has its own context (GEOS handle, error)
+ * and makes every GDAL call on that dataset. */
+struct gm_gpkg_writer {
+    gm_context *ctx; /* the caller's: the error is reported there */
+    gm_context *own; /* the thread's */
+    char *path;
+    analysis_out a;
+    gm_analysis_options opts;
+    pthread_t tid;
+    int started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int state; /* 0: the analysis runs, 1: write the rest, 2: give up */
+    int rc;
+};
+
+static int staged_body(writer *w, const void *user)
+{
+    gm_gpkg_writer *g = (gm_gpkg_writer *)user;
+    int rc = write_mine_layers(w, &g->a);
+    pthread_mutex_lock(&g->mu);
+    while (g->state == 0)
+        pthread_cond_wait(&g->cv, &g->mu);
+    int go = g->state == 1;
+    pthread_mutex_unlock(&g->mu);
+    if (rc != GM_OK) return rc;
+    if (!go) return gm_error(w->ctx, GM_ERR_INTERNAL, "the analysis failed");
+    return write_other_layers(w, &g->a);
+}
+
+static void *writer_main(void *arg)
+{
+    gm_gpkg_writer *g = arg;
+    g->rc = write_file(g->own, g->path, staged_body, g);
+    return NULL;
+}
+
+int gm_gpkg_writer_new(gm_context *ctx, const char *path, const gm_analysis_options *opts,
+                       gm_gpkg_writer **out)
+{
+    static const gm_analysis_options defaults = GM_ANALYSIS_OPTIONS_INIT;
+    gm_gpkg_writer *g = calloc(1, sizeof *g);
+    *out = NULL;
+    if (!g || !(g->path = gm_strdup(path)) || gm_context_new(&g->own) != GM_OK) {
+        if (g) free(g->path);
+        free(g);
+        return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    }
+    g->ctx = ctx;
+    g->opts = opts ? *opts : defaults;
+    g->a.opts = &g->opts;
+    pthread_mutex_init(&g->mu, NULL);
+    pthread_cond_init(&g->cv, NULL);
+    *out = g;
+    return GM_OK;
+}
+
+void gm_gpkg_writer_mines_done(void *gw, const gm_inputs *in, const gm_results *res)
+{
+    gm_gpkg_writer *g = gw;
+    if (g->started) return;
+    g->a.in = in, g->a.res = res;
+    g->started = pthread_create(&g->tid, NULL, writer_main, g) == 0;
+}
+
+int gm_gpkg_writer_finish(gm_gpkg_writer *g, const gm_inputs *in, const gm_results *res)
+{
+    if (!g) return GM_OK;
+    int rc = GM_OK;
+    if (res) gm_progress(g->ctx, "writing", 0, 1);
+    if (g->started) {
+        pthread_mutex_lock(&g->mu);
+        g->state = res ? 1 : 2;
+        pthread_cond_signal(&g->cv);
+        pthread_mutex_unlock(&g->mu);
+        pthread_join(g->tid, NULL);
+        rc = g->rc;
+    } else if (res) { /* the analysis never reached the mines: write it all here */
+        g->a.in = in, g->a.res = res;
+        rc = write_file(g->own, g->path, analysis_body, &g->a);
+    }
+    if (res && rc != GM_OK) rc = gm_error(g->ctx, rc, "%s", gm_context_errmsg(g->own));
+    if (res && rc == GM_OK) gm_progress(g->ctx, "writing", 1, 1);
+    pthread_cond_destroy(&g->cv);
+    pthread_mutex_destroy(&g->mu);
+    gm_context_free(g->own);
+    free(g->path);
+    free(g);
+    return res ? rc : GM_OK;
 }
 
 /* ---- greenmine check ---------------------------------------------------- */

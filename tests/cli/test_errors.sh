@@ -46,6 +46,12 @@ cp good/out.gpkg before.gpkg
 rc=$?
 if [ $rc -eq 1 ] && cmp -s good/out.gpkg before.gpkg && ! ls -a good | grep -q tmp; then ok
 else bad "mid-write failure: exit $rc, output $(cmp -s good/out.gpkg before.gpkg && echo kept || echo changed): $(cat xfsz.txt)"; fi
+# the same when the GeoPackage is written on its own thread during the analysis
+cp good/out.gpkg before.gpkg
+( trap '' XFSZ; ulimit -f 64; "$gm" analyze "${good[@]}" -o good/out.gpkg --quiet --threads 2 ) 2> xfsz.txt
+rc=$?
+if [ $rc -eq 1 ] && cmp -s good/out.gpkg before.gpkg && ! ls -a good | grep -q tmp; then ok
+else bad "mid-write failure, 2 threads (written while the analysis runs): exit $rc, output $(cmp -s good/out.gpkg before.gpkg && echo kept || echo changed): $(cat xfsz.txt)"; fi
 
 echo "previous result" > keep.gpkg
 expect() { # description, needle, args...

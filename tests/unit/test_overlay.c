@@ -5,6 +5,7 @@
  * instead of unions, exclusive period ends, ignoring flags) fails a test.
  */
 #include "testutil.h"
+#define GM_TESTCTX_INPUTS
 #include "testctx.h"
 
 #include <greenmine/analysis.h>
@@ -12,49 +13,6 @@
 #include <greenmine/load.h>
 
 #include "core/window.h"
-
-static void mine(gm_inputs *in, const char *id, gm_scale scale, GEOSGeometry *g)
-{
-    gm_mine *m = GROW(in->mines, in->n_mines);
-    *m = (gm_mine){.mine_id = strdup(id), .scale = scale, .geom = g, .green = GM_FLAG_UNKNOWN};
-}
-
-static void redline(gm_inputs *in, const char *id, GEOSGeometry *g)
-{
-    gm_redline *x = GROW(in->redlines, in->n_redlines);
-    *x = (gm_redline){.redline_id = strdup(id), .geom = g};
-}
-
-static void parcel(gm_inputs *in, gm_parcel_kind kind, gm_parcel_status status, int date,
-                   gm_flag legacy, GEOSGeometry *g)
-{
-    gm_parcel *p = GROW(in->parcels, in->n_parcels);
-    *p = (gm_parcel){.parcel_id = strdup("p"),
-                     .kind = kind,
-                     .status = status,
-                     .completed_on = date,
-                     .legacy = legacy,
-                     .geom = g};
-}
-
-static void zone(gm_inputs *in, const char *name, GEOSGeometry *g)
-{
-    gm_zone *z = GROW(in->zones, in->n_zones);
-    *z = (gm_zone){.zone_id = strdup(name), .name = strdup(name), .geom = g};
-}
-
-/* A completed legacy restoration parcel dated mid-period. */
-static void done(gm_inputs *in, GEOSGeometry *g)
-{
-    parcel(in, GM_KIND_RESTORATION, GM_PARCEL_COMPLETED, 20180601, GM_FLAG_YES, g);
-}
-
-static gm_inputs *fresh(void)
-{
-    gm_inputs *in;
-    assert_int_equal(gm_inputs_new(&in), GM_OK);
-    return in;
-}
 
 static gm_results *run(gm_inputs *in, const gm_analysis_options *opts)
 {
@@ -218,7 +176,7 @@ static void test_date_status_and_legacy_filter(void **state)
     gm_results_free(ctx, res);
 
     /* as of 2020-12-30 the parcel completed on the 31st is not yet done */
-    gm_analysis_options early = {20160101, 20201230};
+    gm_analysis_options early = {.period_start = 20160101, .as_of = 20201230};
     res = run(in, &early);
     assert_rel(res->done_ha[GM_RESTORATION], ha(0, 0, 1, 1), 1e-9);
     gm_results_free(ctx, res);

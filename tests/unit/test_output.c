@@ -1,0 +1,151 @@
+/*
+ * test_output.c -- the analysis GeoPackage written while the analysis runs
+ * (gm_gpkg_writer) is the one gm_write_gpkg writes after it, and a run that
+ * fails leaves neither the file nor its temporary behind.
+ */
+#include "testutil.h"
+#define GM_TESTCTX_INPUTS
+#include "testctx.h"
+
+#include <greenmine/analysis.h>
+#include <greenmine/output.h>
+
+#include <cpl_conv.h>
+#include <dirent.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Two mines (one on a red line), a zone, and a restored parcel in it. */
+static gm_inputs *fixture(void)
+{
+    gm_inputs *in = fresh();
+    mine(in, "M1", GM_SCALE_LARGE, r(0, 0, 2, 2));
+    mine(in, "M2", GM_SCALE_SMALL, r(5, 5, 6, 6));
+    redline(in, "R", r(1, 0, 3, 1));
+    zone(in, "Z", r(-1, -1, 10, 10));
+    done(in, r(3, 3, 4, 5));
+    return in;
+}
+
+/* Every layer's rows as text (attributes and WKT, in order): what a reader sees. */
+static char *dump(const char *path)
+{
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR, NULL, NULL, NULL);
+    assert_non_null(ds);
+    size_t cap = 1 << 16, n = 0;
+    char *out = calloc(cap, 1);
+    for (int i = 0; i < GDALDatasetGetLayerCount(ds); i++) {
+        OGRLayerH l = GDALDatasetGetLayer(ds, i);
+        if (strcmp(OGR_L_GetName(l), "layer_styles") == 0) continue; /* update_time differs */
+        OGRFeatureH f;
+        while ((f = OGR_L_GetNextFeature(l)) != NULL) {
+            for (int k = 0; k < OGR_F_GetFieldCount(f); k++) {
+                const char *v = OGR_F_GetFieldAsString(f, k);
+                size_t len = strlen(v) + 2;
+                if (n + len + 1 > cap) out = realloc(out, cap = 2 * (cap + len));
+                n += (size_t)snprintf(out + n, cap - n, "%s|", v);
+            }
+            char *wkt = NULL;
+            if (OGR_F_GetGeometryRef(f)) OGR_G_ExportToWkt(OGR_F_GetGeometryRef(f), &wkt);
+            size_t len = (wkt ? strlen(wkt) : 0) + 2;
+            if (n + len + 1 > cap) out = realloc(out, cap = 2 * (cap + len));
+            n += (size_t)snprintf(out + n, cap - n, "%s\n", wkt ? wkt : "");
+            CPLFree(wkt);
+            OGR_F_Destroy(f);
+        }
+    }
+    GDALClose(ds);
+    return out;
+}
+
+/* Files in dir whose name contains `part`. */
+static int files_with(const char *dir, const char *part)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        n += strstr(e->d_name, part) != NULL;
+    if (d) closedir(d);
+    return n;
+}
+
+static void test_written_during_equals_written_after(void **state)
+{
+    (void)state;
+    GDALAllRegister();
+    const char *after = GM_TEST_TMP "/output_after.gpkg",
+               *during = GM_TEST_TMP "/output_during.gpkg";
+    gm_context_set_threads(ctx, 2);
+    gm_inputs *in = fixture();
+    gm_gpkg_writer *w = NULL;
+    assert_int_equal(gm_gpkg_writer_new(ctx, during, NULL, &w), GM_OK);
+    gm_analysis_options opts = GM_ANALYSIS_OPTIONS_INIT;
+    opts.mines_done = gm_gpkg_writer_mines_done, opts.mines_done_user = w;
+    gm_results *res = NULL;
+    assert_int_equal(gm_analyze(ctx, in, &opts, &res), GM_OK);
+    assert_int_equal(gm_gpkg_writer_finish(w, in, res), GM_OK);
+    assert_int_equal(gm_write_gpkg(ctx, after, in, res, NULL), GM_OK);
+    char *a = dump(after), *b = dump(during);
+    assert_true(strstr(a, "M1|") != NULL && strstr(a, "conflict") != NULL);
+    assert_string_equal(a, b);
+    free(a), free(b);
+    gm_results_free(ctx, res);
+    gm_inputs_free(ctx, in);
+    gm_context_set_threads(ctx, 1);
+}
+
+/* The analysis fails after the mines' layers were begun: nothing is left. */
+static void test_failed_run_leaves_nothing(void **state)
+{
+    (void)state;
+    const char *dir = GM_TEST_TMP "/output_failed", *path = GM_TEST_TMP "/output_failed/out.gpkg";
+    mkdir(dir, 0755);
+    unlink(path); /* left by an earlier run */
+    gm_context_set_threads(ctx, 2);
+    gm_inputs *in = fixture();
+    gm_gpkg_writer *w = NULL;
+    assert_int_equal(gm_gpkg_writer_new(ctx, path, NULL, &w), GM_OK);
+    gm_analysis_options opts = GM_ANALYSIS_OPTIONS_INIT;
+    opts.mines_done = gm_gpkg_writer_mines_done, opts.mines_done_user = w;
+    gm_results *res = NULL;
+    assert_int_equal(gm_analyze(ctx, in, &opts, &res), GM_OK);
+    /* as if a later step had failed */
+    assert_int_equal(gm_gpkg_writer_finish(w, in, NULL), GM_OK);
+    assert_int_equal(files_with(dir, "out.gpkg"), 0);
+    gm_results_free(ctx, res);
+    gm_inputs_free(ctx, in);
+    gm_context_set_threads(ctx, 1);
+}
+
+/* A GeoPackage that cannot be written is an error of the run, named at the end. */
+static void test_write_error_reported(void **state)
+{
+    (void)state;
+    const char *path = "/proc/greenmine-cannot-write/out.gpkg";
+    gm_context_set_threads(ctx, 2);
+    gm_inputs *in = fixture();
+    gm_gpkg_writer *w = NULL;
+    assert_int_equal(gm_gpkg_writer_new(ctx, path, NULL, &w), GM_OK);
+    gm_analysis_options opts = GM_ANALYSIS_OPTIONS_INIT;
+    opts.mines_done = gm_gpkg_writer_mines_done, opts.mines_done_user = w;
+    gm_results *res = NULL;
+    assert_int_equal(gm_analyze(ctx, in, &opts, &res), GM_OK);
+    assert_int_equal(gm_gpkg_writer_finish(w, in, res), GM_ERR_WRITE);
+    assert_non_null(strstr(gm_context_errmsg(ctx), path));
+    gm_results_free(ctx, res);
+    gm_inputs_free(ctx, in);
+    gm_context_set_threads(ctx, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_written_during_equals_written_after),
+        cmocka_unit_test(test_failed_run_leaves_nothing),
+        cmocka_unit_test(test_write_error_reported),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
