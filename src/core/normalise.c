@@ -4,6 +4,7 @@
  * silently drops one lobe of a bow-tie.
  */
 #include "core/normalise.h"
+#include "core/simple.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,7 +115,9 @@ int gm_normalise_polygonal_why(GEOSContextHandle_t h, GEOSGeometry *in, GEOSGeom
 
     char *reason = NULL;
     GEOSGeometry *location = NULL;
-    char valid = GEOSisValidDetail_r(h, g, 0, &reason, &location);
+    /* most polygons are plainly valid: proven cheaply, GEOS judges the rest */
+    char valid =
+        gm_polygon_surely_valid(h, g) ? 1 : GEOSisValidDetail_r(h, g, 0, &reason, &location);
     if (valid == 0 && why && why_len) {
         double x = 0, y = 0;
         if (location && GEOSGeomTypeId_r(h, location) == GEOS_POINT) {

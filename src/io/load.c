@@ -7,6 +7,7 @@
 #include "core/context_impl.h"
 #include "core/densify.h"
 #include "core/normalise.h"
+#include "core/simple.h"
 #include "core/pool.h"
 #include "io/checksum.h"
 #include "io/fields.h"
@@ -204,7 +205,7 @@ static int densify(GEOSContextHandle_t h, GEOSGeometry **g, unsigned *flags)
     }
     GEOSGeom_destroy_r(h, *g);
     *g = NULL;
-    if (GEOSisValid_r(h, d) == 1) {
+    if (gm_polygon_surely_valid(h, d) || GEOSisValid_r(h, d) == 1) {
         *g = d;
         return GM_OK;
     }

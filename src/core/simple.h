@@ -1,0 +1,17 @@
+/*
+ * simple.h -- a cheap, exact proof that a polygon is valid.
+ */
+#ifndef GM_SIMPLE_H
+#define GM_SIMPLE_H
+
+#include <geos_c.h>
+
+/* 1 when g is certainly a valid polygon as GEOS defines it: a Polygon
+ * without holes whose ring is closed, has three or more distinct corners and
+ * no two edges meeting except neighbours at their shared corner. 0 means
+ * "not proven" (holes, several parts, repeated points, touching or crossing
+ * edges, or signs too close to call): ask GEOSisValid. Never 1 for an invalid
+ * polygon. Thread-safe with one handle per thread. */
+int gm_polygon_surely_valid(GEOSContextHandle_t h, const GEOSGeometry *g);
+
+#endif
