@@ -2,9 +2,12 @@
  * greenmine/area.h -- ellipsoidal areas.
  *
  * Every area greenmine reports is the geodesic polygon area on the CGCS2000
- * (GRS 80) ellipsoid, computed with GeographicLib's algorithm as PROJ ships it
- * (geod_polygonarea): a ring's vertices joined by geodesics. Geometries must be
- * in CGCS2000 geographic coordinates, x = longitude, y = latitude, in degrees.
+ * (GRS 80) ellipsoid: a ring's vertices joined by geodesics. Rings whose edges
+ * are all at most 200 m are summed in authalic coordinates with each edge's
+ * geodesic lune; others with GeographicLib as PROJ ships it (geod_polygon_*).
+ * The two agree within GeographicLib's own rounding (docs/architecture.md).
+ * Geometries must be in CGCS2000 geographic coordinates, x = longitude,
+ * y = latitude, in degrees.
  */
 #ifndef GREENMINE_AREA_H
 #define GREENMINE_AREA_H
