@@ -113,6 +113,11 @@ if "rasters" not in skip:
         gm_cmds(2, True, os.path.join(work, "gmr", "greenmine.gpkg")), args.rasters_repeat)
 
 # ---- PostGIS: a private cluster; ogr2ogr load (GiST) and the SQL timed apart ----
+# Two queries on each load: the plain job (overlays on the lon/lat chords, the usual
+# PostGIS way, and the faster), and the same with the edges densified on the geodesic
+# first -- the contract's rule, greenmine's answer, which the 1e-4 check holds it to.
+PG_PLAIN = "PostGIS query (SQL, geography areas)"
+PG_DENSE = "PostGIS query, edges densified on the geodesic"
 pg = None
 if "postgis" not in skip:
     envsh = os.path.join(ROOT, "tests", "integration", "postgis_env.sh")
@@ -134,12 +139,15 @@ if "postgis" not in skip:
         cmds.append(["psql", "-X", "-q", "-c", "ANALYZE"])
         return cmds
 
+    def pg_query(densify):
+        return lambda: [["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", f"densify={densify}",
+                         "-f", os.path.join(HERE, "province", "postgis.sql")]]
+
     try:
         for i in range(args.repeat):
             run("PostGIS load (ogr2ogr, GiST)", pg_load, 1)
-            run("PostGIS query (SQL, geography areas)",
-                lambda: [["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f",
-                          os.path.join(HERE, "province", "postgis.sql")]], 1)
+            run(PG_PLAIN, pg_query(0), 1)
+            run(PG_DENSE, pg_query(1), 1)  # the same load: the plain job leaves it as it was
     finally:
         subprocess.run(["bash", "-c", f". {envsh} && gm_pg_stop"], env=env)
 
@@ -179,7 +187,8 @@ def combine(a, b, name):
         results[name] = [(x[0] + y[0], max(x[1], y[1])) for x, y in zip(results[a], results[b])]
 
 
-combine("PostGIS load (ogr2ogr, GiST)", "PostGIS query (SQL, geography areas)", "PostGIS end to end")
+combine("PostGIS load (ogr2ogr, GiST)", PG_PLAIN, "PostGIS end to end")
+combine("PostGIS load (ogr2ogr, GiST)", PG_DENSE, "PostGIS end to end, edges densified")
 combine("SpatiaLite load (ogr2ogr, R-tree)", "SpatiaLite query (SQL, ellipsoidal areas)",
         "SpatiaLite end to end")
 gm1 = "greenmine analyze --no-rasters, 1 thread"
@@ -196,6 +205,13 @@ for name, runs in results.items():
           f"{max(r for _, r in runs):.0f} | {ratio} |")
 if gm1 in results and gm2 in results:
     print(f"\n--threads 2 speed-up: {med(gm1) / med(gm2):.2f}x")
+ends = [n for n in ("PostGIS end to end", "PostGIS end to end, edges densified",
+                    "SpatiaLite end to end", "GeoPandas (read, sjoin, overlay, pyproj Geod)")
+        if n in results]
+if best_gm and ends:
+    fastest = min(ends, key=med)
+    print(f"Fastest peer end to end: {fastest}, {med(fastest):.2f} s: greenmine is "
+          f"{med(fastest) / med(best_gm):.2f}x faster")
 print(f"\nPeak RSS of PostGIS and SpatiaLite rows is the client's (ogr2ogr / psql / spatialite "
       f"process), not the server's.")
 
@@ -273,11 +289,13 @@ def compare(label, ref, gm, tol=1e-4):
 ok = True
 if os.path.exists(gm_out):
     gmr = greenmine_rows(gm_out)
-    for peer in ("PostGIS query (SQL, geography areas)", "SpatiaLite query (SQL, ellipsoidal areas)",
-                 "GeoPandas (read, sjoin, overlay, pyproj Geod)"):
+    # the gate is PostGIS computing the contract's answer; the others are for information
+    for peer, label in ((PG_DENSE, "PostGIS (edges densified)"), (PG_PLAIN, "PostGIS (plain)"),
+                        ("SpatiaLite query (SQL, ellipsoidal areas)", "SpatiaLite"),
+                        ("GeoPandas (read, sjoin, overlay, pyproj Geod)", "GeoPandas")):
         if peer in outputs:
-            good = compare(peer.split(" ")[0], parse_rows(outputs[peer]), gmr)
-            ok = ok and (good or not peer.startswith("PostGIS"))
+            good = compare(label, parse_rows(outputs[peer]), gmr)
+            ok = ok and (good or peer != PG_DENSE)
 
 print(f"\nMachine: {platform.node()}, {os.cpu_count()} CPUs "
       f"({open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].splitlines()[0].strip()}), "

@@ -1,23 +1,25 @@
 -- postgis.sql -- the analyze job in PostGIS SQL (bench/run_province.py times it).
 -- Tables mines, redlines, parcels, zones were loaded by ogr2ogr into EPSG:4490 (lon/lat),
 -- geometry column geom, GiST indexes. Rules as scripts/postgis_reference.sh: repair with
--- MakeValid structure, edges densified to 50 m along the geodesic, ST_Intersection /
--- ST_Union on geometry, ST_Area(geography, true).
+-- MakeValid structure, ST_Intersection / ST_Union on geometry, ST_Area(geography, true);
+-- with -v densify=1 the edges are first densified to 50 m along the geodesic (below).
 -- Writes /dev/stdout-style CSV through \copy: mines then zones.
 SET client_min_messages = warning;
 SET datestyle = ISO;
 UPDATE mines    SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom, 'method=structure'), 3)) WHERE NOT ST_IsValid(geom);
 UPDATE redlines SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom, 'method=structure'), 3)) WHERE NOT ST_IsValid(geom);
 UPDATE parcels  SET geom = ST_Multi(ST_CollectionExtract(ST_MakeValid(geom, 'method=structure'), 3)) WHERE NOT ST_IsValid(geom);
--- The contract's edges are geodesics: like greenmine, give every edge over 50 m points
--- along it (ST_Segmentize on geography: great-circle points, a hair off the GRS 80
--- geodesic), so the overlay's cuts on the lon/lat chords stay within ~3e-5 m of the
--- edges that ST_Area(geography) assumes. Without it a mine's long edge cut by a red line
--- moves its conflict by up to 3e-4 (bench/RESULTS.md, scale 10, session 2).
+-- With -v densify=1: the contract's edges are geodesics, so, like greenmine, every edge over
+-- 50 m gets points along it (ST_Segmentize on geography: great-circle points, a hair off the
+-- GRS 80 geodesic) and the overlay's cuts on the lon/lat chords stay within ~3e-5 m of the
+-- edges ST_Area(geography) assumes. Without it (densify=0, the plain job) a mine's long
+-- edge cut by a red line moves its conflict by up to 3e-4 (bench/RESULTS.md).
+\if :densify
 UPDATE mines    SET geom = ST_Segmentize(geom::geography, 50)::geometry;
 UPDATE redlines SET geom = ST_Segmentize(geom::geography, 50)::geometry;
 UPDATE parcels  SET geom = ST_Segmentize(geom::geography, 50)::geometry;
 UPDATE zones    SET geom = ST_Segmentize(geom::geography, 50)::geometry;
+\endif
 CREATE FUNCTION pg_temp.ha(g geometry) RETURNS double precision LANGUAGE sql IMMUTABLE AS
   $$ SELECT COALESCE(ST_Area(ST_CollectionExtract(g, 3)::geography, true) / 10000.0, 0) $$;
 -- per mine: the union of its overlaps with the red lines it meets (no province-wide union)

@@ -833,9 +833,11 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
     if ((rc = resolve_fields(ctx, &r, opts)) != GM_OK) goto done;
     if ((rc = setup_transform(ctx, &r)) != GM_OK) goto done;
     if (opts && opts->has_bbox && (rc = set_bbox_filter(ctx, &r, opts->bbox)) != GM_OK) goto done;
-    /* the checksum (for the provenance) reads the files on its own thread meanwhile */
+    /* the checksum (for the provenance) reads the files on its own thread meanwhile;
+     * with --threads 1 after the features, on this one */
     sum.files = GDALGetFileList(ds);
-    summing = pthread_create(&sum_thread, NULL, checksum_main, &sum) == 0;
+    summing =
+        gm_context_threads(ctx) > 1 && pthread_create(&sum_thread, NULL, checksum_main, &sum) == 0;
     CPLErrorReset();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     rc = read_features(&r);
