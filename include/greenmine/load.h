@@ -57,6 +57,11 @@ typedef struct gm_load_options {
 int gm_inputs_new(gm_inputs **out);
 /* Frees everything `in` holds, then `in` itself. NULL is allowed. */
 void gm_inputs_free(gm_context *ctx, gm_inputs *in);
+/* Frees the red lines' and parcels' geometries (their records stay). Nothing
+ * after gm_analyze() needs them -- the GeoPackage, rasters and project use the
+ * zones, the mines and the results -- and at a province's scale they are most
+ * of the memory: dropping them before the outputs lowers the run's peak. */
+void gm_inputs_drop_overlay_geometries(gm_context *ctx, gm_inputs *in);
 
 /* Reads one layer into `in` (replacing nothing: call once per kind). On bad
  * input returns a GM_ERR_OPEN / _FIELD / _CRS / _GEOMETRY code with a message

@@ -38,7 +38,10 @@ int gm_write_gpkg(gm_context *ctx, const char *path, const gm_inputs *in, const 
  *   rc = gm_analyze(ctx, in, &opts, &res);
  *   rc = gm_gpkg_writer_finish(w, in, rc == GM_OK ? res : NULL);
  *
- * gm_gpkg_writer_finish() writes the rest (or all of it, if the analysis never
+ * gm_gpkg_writer_release() lets the writer's thread go on to the rest at once
+ * (the caller may then do other work, e.g. gm_inputs_drop_overlay_geometries);
+ * gm_gpkg_writer_finish() releases it if that was not done, waits for it, or
+ * writes the rest (or all of it, if the analysis never
  * called gm_gpkg_writer_mines_done), closes, renames the file into place and
  * frees the writer; with res NULL it only removes the temporary file and frees
  * the writer. The writer reads `in` and `res` until then: neither may change
@@ -48,6 +51,7 @@ typedef struct gm_gpkg_writer gm_gpkg_writer;
 int gm_gpkg_writer_new(gm_context *ctx, const char *path, const gm_analysis_options *opts,
                        gm_gpkg_writer **out);
 void gm_gpkg_writer_mines_done(void *gw, const gm_inputs *in, const gm_results *res);
+void gm_gpkg_writer_release(gm_gpkg_writer *w, const gm_results *res);
 int gm_gpkg_writer_finish(gm_gpkg_writer *w, const gm_inputs *in, const gm_results *res);
 
 #define GM_RASTER_NODATA -9999.0

@@ -280,6 +280,8 @@ static int run_analysis(gm_cli *cli, const analyze_args *a)
         opts.mines_done = gm_gpkg_writer_mines_done, opts.mines_done_user = gw;
     if (rc == GM_OK) rc = gm_analyze(ctx, in, &opts, &res);
     if (rc == GM_OK && a->zone) rc = gm_results_zone_share(ctx, res, &zp);
+    gm_gpkg_writer_release(gw, rc == GM_OK ? res : NULL);
+    gm_inputs_drop_overlay_geometries(ctx, in); /* meanwhile: the outputs do not need them */
     int wrc = gm_gpkg_writer_finish(gw, in, rc == GM_OK ? res : NULL);
     if (rc == GM_OK) rc = wrc;
     /* the rasters and the project go beside the GeoPackage */

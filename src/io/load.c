@@ -24,6 +24,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 
 /* Arc step for linearising curves: 0.1 degree of arc keeps a full circle's
@@ -61,7 +64,7 @@ void gm_inputs_free(gm_context *ctx, gm_inputs *in)
     for (size_t i = 0; i < in->n_redlines; i++) {
         gm_redline *r = &in->redlines[i];
         free(r->redline_id), free(r->name), free(r->category);
-        GEOSGeom_destroy_r(h, r->geom);
+        if (r->geom) GEOSGeom_destroy_r(h, r->geom);
     }
     for (size_t i = 0; i < in->n_parcels; i++) {
         free(in->parcels[i].parcel_id);
@@ -75,6 +78,22 @@ void gm_inputs_free(gm_context *ctx, gm_inputs *in)
         free(in->source[k]), free(in->layer[k]), free(in->crs[k]), free(in->checksum[k]);
     free(in->mines), free(in->redlines), free(in->parcels), free(in->zones);
     free(in);
+}
+
+void gm_inputs_drop_overlay_geometries(gm_context *ctx, gm_inputs *in)
+{
+    for (size_t i = 0; i < in->n_redlines; i++)
+        if (in->redlines[i].geom) GEOSGeom_destroy_r(ctx->geos, in->redlines[i].geom);
+    for (size_t i = 0; i < in->n_parcels; i++)
+        if (in->parcels[i].geom) GEOSGeom_destroy_r(ctx->geos, in->parcels[i].geom);
+    for (size_t i = 0; i < in->n_redlines; i++)
+        in->redlines[i].geom = NULL;
+    for (size_t i = 0; i < in->n_parcels; i++)
+        in->parcels[i].geom = NULL;
+#ifdef __GLIBC__
+    /* hand the pages back: GDAL's raster blocks are mmapped, and would not reuse them */
+    malloc_trim(0);
+#endif
 }
 
 /* ---- per-layer reading state --------------------------------------------- */

@@ -550,16 +550,22 @@ void gm_gpkg_writer_mines_done(void *gw, const gm_inputs *in, const gm_results *
     g->started = pthread_create(&g->tid, NULL, writer_main, g) == 0;
 }
 
+void gm_gpkg_writer_release(gm_gpkg_writer *g, const gm_results *res)
+{
+    if (!g || !g->started) return;
+    pthread_mutex_lock(&g->mu);
+    if (g->state == 0) g->state = res ? 1 : 2;
+    pthread_cond_signal(&g->cv);
+    pthread_mutex_unlock(&g->mu);
+}
+
 int gm_gpkg_writer_finish(gm_gpkg_writer *g, const gm_inputs *in, const gm_results *res)
 {
     if (!g) return GM_OK;
     int rc = GM_OK;
     if (res) gm_progress(g->ctx, "writing", 0, 1);
     if (g->started) {
-        pthread_mutex_lock(&g->mu);
-        g->state = res ? 1 : 2;
-        pthread_cond_signal(&g->cv);
-        pthread_mutex_unlock(&g->mu);
+        gm_gpkg_writer_release(g, res);
         pthread_join(g->tid, NULL);
         rc = g->rc;
     } else if (res) { /* the analysis never reached the mines: write it all here */

@@ -1,13 +1,15 @@
 /*
  * test_output.c -- the analysis GeoPackage written while the analysis runs
- * (gm_gpkg_writer) is the one gm_write_gpkg writes after it, and a run that
- * fails leaves neither the file nor its temporary behind.
+ * (gm_gpkg_writer) is the one gm_write_gpkg writes after it, also when the red
+ * lines' and parcels' geometries are dropped meanwhile, and a run that fails
+ * leaves neither the file nor its temporary behind.
  */
 #include "testutil.h"
 #define GM_TESTCTX_INPUTS
 #include "testctx.h"
 
 #include <greenmine/analysis.h>
+#include <greenmine/load.h>
 #include <greenmine/output.h>
 
 #include <cpl_conv.h>
@@ -86,8 +88,12 @@ static void test_written_during_equals_written_after(void **state)
     opts.mines_done = gm_gpkg_writer_mines_done, opts.mines_done_user = w;
     gm_results *res = NULL;
     assert_int_equal(gm_analyze(ctx, in, &opts, &res), GM_OK);
+    assert_int_equal(gm_write_gpkg(ctx, after, in, res, NULL), GM_OK); /* all inputs at hand */
+    gm_gpkg_writer_release(w, res);
+    gm_inputs_drop_overlay_geometries(ctx, in); /* as the CLI does while the rest is written */
+    assert_null(in->redlines[0].geom);
+    assert_null(in->parcels[0].geom);
     assert_int_equal(gm_gpkg_writer_finish(w, in, res), GM_OK);
-    assert_int_equal(gm_write_gpkg(ctx, after, in, res, NULL), GM_OK);
     char *a = dump(after), *b = dump(during);
     assert_true(strstr(a, "M1|") != NULL && strstr(a, "conflict") != NULL);
     assert_string_equal(a, b);
