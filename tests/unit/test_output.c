@@ -74,33 +74,51 @@ static int files_with(const char *dir, const char *part)
     return n;
 }
 
+/* A run as the CLI makes it on two threads: the fixture analysed with a writer
+ * to `path` begun when the mines are done. The caller finishes the writer and
+ * calls end_run(). */
+typedef struct run {
+    gm_inputs *in;
+    gm_results *res;
+    gm_gpkg_writer *w;
+} run;
+
+static run start(const char *path)
+{
+    run r = {fixture(), NULL, NULL};
+    gm_context_set_threads(ctx, 2);
+    assert_int_equal(gm_gpkg_writer_new(ctx, path, NULL, &r.w), GM_OK);
+    gm_analysis_options opts = GM_ANALYSIS_OPTIONS_INIT;
+    opts.mines_done = gm_gpkg_writer_mines_done, opts.mines_done_user = r.w;
+    assert_int_equal(gm_analyze(ctx, r.in, &opts, &r.res), GM_OK);
+    return r;
+}
+
+static void end_run(run *r)
+{
+    gm_results_free(ctx, r->res);
+    gm_inputs_free(ctx, r->in);
+    gm_context_set_threads(ctx, 1);
+}
+
 static void test_written_during_equals_written_after(void **state)
 {
     (void)state;
     GDALAllRegister();
     const char *after = GM_TEST_TMP "/output_after.gpkg",
                *during = GM_TEST_TMP "/output_during.gpkg";
-    gm_context_set_threads(ctx, 2);
-    gm_inputs *in = fixture();
-    gm_gpkg_writer *w = NULL;
-    assert_int_equal(gm_gpkg_writer_new(ctx, during, NULL, &w), GM_OK);
-    gm_analysis_options opts = GM_ANALYSIS_OPTIONS_INIT;
-    opts.mines_done = gm_gpkg_writer_mines_done, opts.mines_done_user = w;
-    gm_results *res = NULL;
-    assert_int_equal(gm_analyze(ctx, in, &opts, &res), GM_OK);
-    assert_int_equal(gm_write_gpkg(ctx, after, in, res, NULL), GM_OK); /* all inputs at hand */
-    gm_gpkg_writer_release(w, res);
-    gm_inputs_drop_overlay_geometries(ctx, in); /* as the CLI does while the rest is written */
-    assert_null(in->redlines[0].geom);
-    assert_null(in->parcels[0].geom);
-    assert_int_equal(gm_gpkg_writer_finish(w, in, res), GM_OK);
+    run r = start(during);
+    assert_int_equal(gm_write_gpkg(ctx, after, r.in, r.res, NULL), GM_OK); /* all inputs at hand */
+    gm_gpkg_writer_release(r.w, r.res);
+    gm_inputs_drop_overlay_geometries(ctx, r.in); /* as the CLI does while the rest is written */
+    assert_null(r.in->redlines[0].geom);
+    assert_null(r.in->parcels[0].geom);
+    assert_int_equal(gm_gpkg_writer_finish(r.w, r.in, r.res), GM_OK);
     char *a = dump(after), *b = dump(during);
     assert_true(strstr(a, "M1|") != NULL && strstr(a, "conflict") != NULL);
     assert_string_equal(a, b);
     free(a), free(b);
-    gm_results_free(ctx, res);
-    gm_inputs_free(ctx, in);
-    gm_context_set_threads(ctx, 1);
+    end_run(&r);
 }
 
 /* The analysis fails after the mines' layers were begun: nothing is left. */
@@ -110,20 +128,10 @@ static void test_failed_run_leaves_nothing(void **state)
     const char *dir = GM_TEST_TMP "/output_failed", *path = GM_TEST_TMP "/output_failed/out.gpkg";
     mkdir(dir, 0755);
     unlink(path); /* left by an earlier run */
-    gm_context_set_threads(ctx, 2);
-    gm_inputs *in = fixture();
-    gm_gpkg_writer *w = NULL;
-    assert_int_equal(gm_gpkg_writer_new(ctx, path, NULL, &w), GM_OK);
-    gm_analysis_options opts = GM_ANALYSIS_OPTIONS_INIT;
-    opts.mines_done = gm_gpkg_writer_mines_done, opts.mines_done_user = w;
-    gm_results *res = NULL;
-    assert_int_equal(gm_analyze(ctx, in, &opts, &res), GM_OK);
-    /* as if a later step had failed */
-    assert_int_equal(gm_gpkg_writer_finish(w, in, NULL), GM_OK);
+    run r = start(path);
+    assert_int_equal(gm_gpkg_writer_finish(r.w, r.in, NULL), GM_OK); /* as if a later step failed */
     assert_int_equal(files_with(dir, "out.gpkg"), 0);
-    gm_results_free(ctx, res);
-    gm_inputs_free(ctx, in);
-    gm_context_set_threads(ctx, 1);
+    end_run(&r);
 }
 
 /* A GeoPackage that cannot be written is an error of the run, named at the end. */
@@ -131,19 +139,10 @@ static void test_write_error_reported(void **state)
 {
     (void)state;
     const char *path = "/proc/greenmine-cannot-write/out.gpkg";
-    gm_context_set_threads(ctx, 2);
-    gm_inputs *in = fixture();
-    gm_gpkg_writer *w = NULL;
-    assert_int_equal(gm_gpkg_writer_new(ctx, path, NULL, &w), GM_OK);
-    gm_analysis_options opts = GM_ANALYSIS_OPTIONS_INIT;
-    opts.mines_done = gm_gpkg_writer_mines_done, opts.mines_done_user = w;
-    gm_results *res = NULL;
-    assert_int_equal(gm_analyze(ctx, in, &opts, &res), GM_OK);
-    assert_int_equal(gm_gpkg_writer_finish(w, in, res), GM_ERR_WRITE);
+    run r = start(path);
+    assert_int_equal(gm_gpkg_writer_finish(r.w, r.in, r.res), GM_ERR_WRITE);
     assert_non_null(strstr(gm_context_errmsg(ctx), path));
-    gm_results_free(ctx, res);
-    gm_inputs_free(ctx, in);
-    gm_context_set_threads(ctx, 1);
+    end_run(&r);
 }
 
 int main(void)
