@@ -82,6 +82,7 @@ void gm_inputs_free(gm_context *ctx, gm_inputs *in)
 
 void gm_inputs_drop_overlay_geometries(gm_context *ctx, gm_inputs *in)
 {
+    if (!in) return;
     for (size_t i = 0; i < in->n_redlines; i++)
         if (in->redlines[i].geom) GEOSGeom_destroy_r(ctx->geos, in->redlines[i].geom);
     for (size_t i = 0; i < in->n_parcels; i++)
