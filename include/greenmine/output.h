@@ -38,15 +38,19 @@ int gm_write_gpkg(gm_context *ctx, const char *path, const gm_inputs *in, const 
  *   rc = gm_analyze(ctx, in, &opts, &res);
  *   rc = gm_gpkg_writer_finish(w, in, rc == GM_OK ? res : NULL);
  *
- * gm_gpkg_writer_release() lets the writer's thread go on to the rest at once
- * (the caller may then do other work, e.g. gm_inputs_drop_overlay_geometries);
- * gm_gpkg_writer_finish() releases it if that was not done, waits for it, or
- * writes the rest (or all of it, if the analysis never
- * called gm_gpkg_writer_mines_done), closes, renames the file into place and
- * frees the writer; with res NULL it only removes the temporary file and frees
- * the writer. The writer reads `in` and `res` until then: neither may change
- * meanwhile, except the analysis's own filling of res. Its errors are set on
- * ctx by gm_gpkg_writer_finish(). */
+ * gm_gpkg_writer_release() lets the writer's thread go on to the rest at once,
+ * while the caller does other work. gm_gpkg_writer_finish() releases it if
+ * that was not done and waits for it -- or, if the analysis never called
+ * gm_gpkg_writer_mines_done, writes the whole file itself --, then renames the
+ * file into place and frees the writer; with res NULL it only removes the
+ * temporary file and frees the writer. Its errors are set on ctx by
+ * gm_gpkg_writer_finish().
+ *
+ * What the writer's thread reads, and must not change under it: before the
+ * release, the mines, their results and overlaps, and the red lines' ids and
+ * names; after it, also the zones and all of res. (So the caller may finish
+ * res's zone figures before the release, and drop the red lines' and parcels'
+ * geometries after it: gm_inputs_drop_overlay_geometries.) */
 typedef struct gm_gpkg_writer gm_gpkg_writer;
 int gm_gpkg_writer_new(gm_context *ctx, const char *path, const gm_analysis_options *opts,
                        gm_gpkg_writer **out);
