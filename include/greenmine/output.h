@@ -47,8 +47,9 @@ int gm_write_gpkg(gm_context *ctx, const char *path, const gm_inputs *in, const 
  * gm_gpkg_writer_finish().
  *
  * What the writer's thread reads, and must not change under it: before the
- * release, the mines, their results and overlaps, and the red lines' ids and
- * names; after it, also the zones and all of res. (So the caller may finish
+ * release, the mines, their results and overlaps, the red lines' ids, names
+ * and categories, and the zones' names; after it, also the zones and all of
+ * res. (So the caller may finish
  * res's zone figures before the release, and drop the red lines' and parcels'
  * geometries after it: gm_inputs_drop_overlay_geometries.) */
 typedef struct gm_gpkg_writer gm_gpkg_writer;
