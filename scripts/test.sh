@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/deps.sh
 gm_ensure_packages "${GM_BUILD_PACKAGES[@]}" "${GM_TEST_PACKAGES[@]}"
 
-cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DGM_SANITIZE=ON -DGM_WERROR=ON > /dev/null
+cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DGM_SANITIZE=ON -DGM_WERROR=ON -DGM_TEST_HOOKS=ON > /dev/null
 cmake --build build-test -j "$(nproc)"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

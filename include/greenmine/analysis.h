@@ -54,8 +54,6 @@ typedef struct gm_mine_result {
     size_t n_overlaps;
 } gm_mine_result;
 
-enum { GM_RESTORATION = 0, GM_RECLAMATION = 1 };
-
 typedef struct gm_zone_result {
     double zone_ha;
     double done_ha[2];     /* [GM_RESTORATION], [GM_RECLAMATION] */
@@ -155,7 +153,7 @@ void gm_zone_partition_clear(gm_context *ctx, gm_zone_partition *p);
 /* Whether a parcel counts toward kind k's progress under opts (the contract's
  * filter: kind, status completed, a date within the period, legacy for
  * restoration). */
-int gm_parcel_qualifies(const gm_parcel *p, int k, const gm_analysis_options *opts);
+int gm_parcel_qualifies(const gm_parcel *p, gm_parcel_kind k, const gm_analysis_options *opts);
 
 #ifdef __cplusplus
 }

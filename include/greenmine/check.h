@@ -22,7 +22,8 @@
  * the edges the areas assume.
  *
  * Applications come from OGR datasets, WKT/GeoJSON text or corner-point files
- * (拐点坐标, see docs/check.md); gm_applications_add() reads any of them.
+ * (拐点坐标, see docs/check.md): gm_applications_add() in
+ * greenmine/applications.h reads any of them.
  * Ownership as everywhere: *out belongs to the caller, free with the named
  * function; geometries in results are owned by the result.
  */
@@ -30,7 +31,6 @@
 #define GREENMINE_CHECK_H
 
 #include <greenmine/context.h>
-#include <greenmine/load.h>
 #include <greenmine/model.h>
 
 #ifdef __cplusplus
@@ -56,36 +56,6 @@ typedef struct gm_applications {
     gm_application *items;
     size_t n, cap;
 } gm_applications;
-
-typedef struct gm_application_options {
-    /* CRS of WKT/GeoJSON text and of corner-point files without a zone
-     * prefix: anything OGR's SetFromUserInput takes ("EPSG:4547"). NULL =
-     * text is CGCS2000 lon/lat; corner files need the zone prefix. */
-    const char *crs;
-    const gm_load_options *load; /* for OGR datasets; may be NULL */
-} gm_application_options;
-
-int gm_applications_new(gm_applications **out);
-void gm_applications_free(gm_context *ctx, gm_applications *apps);
-
-/* Reads the applications in `arg` and appends them to apps:
- *  - text starting with POLYGON / MULTIPOLYGON (WKT) or '{' (GeoJSON): one
- *    application, id "arg1", "arg2"... by position;
- *  - a file ending .txt .csv .dat, or any file given as corners:PATH: a
- *    corner-point file, one application whose blocks form a MultiPolygon,
- *    id = the file name without extension;
- *  - anything else: an OGR source (PATH, PATH:LAYER, PG:...), one application
- *    per feature, id from mine_id or its aliases, else "LAYER.FID".
- * Bad input returns GM_ERR_USAGE/_OPEN/_CRS/_GEOMETRY naming the line or feature.
- * Warnings (ring closed, boundary repaired) go to the context's log. */
-int gm_applications_add(gm_context *ctx, gm_applications *apps, const char *arg,
-                        const gm_application_options *opts);
-
-/* The lon/lat box (lon_min, lat_min, lon_max, lat_max) holding every
- * application widened by `margin_m` metres on each side. GM_ERR_USAGE when
- * there is no application. */
-int gm_applications_bbox(gm_context *ctx, const gm_applications *apps, double margin_m,
-                         double box[4]);
 
 typedef struct gm_check_options {
     double buffer_m; /* the buffer rule in metres; 0 = off */
@@ -130,12 +100,6 @@ void gm_check_results_free(gm_context *ctx, gm_check_results *res);
 
 /* "clear", "near", "conflict". Static. */
 const char *gm_verdict_name(gm_verdict v);
-
-/* Writes the check to a GeoPackage (EPSG:4490, temporary file renamed into
- * place): applications (one row per application, its verdict and figures),
- * redline_overlaps, mine_overlaps and buffers. */
-int gm_write_check_gpkg(gm_context *ctx, const char *path, const gm_inputs *in,
-                        const gm_applications *apps, const gm_check_results *res);
 
 #ifdef __cplusplus
 }

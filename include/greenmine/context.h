@@ -66,6 +66,12 @@ void gm_context_set_progress(gm_context *ctx, gm_progress_fn fn, void *user);
 void gm_context_set_threads(gm_context *ctx, int threads);
 int gm_context_threads(const gm_context *ctx);
 
+/* Stops what the context is doing for good: the temporary files of the run in
+ * progress (gm_run) are removed and it will put nothing in place. The one
+ * call that may come from another thread while the context works -- a thread
+ * that waits for SIGINT / SIGTERM, say, which then ends the process. */
+void gm_context_abort(gm_context *ctx);
+
 /* Library version, e.g. "0.1.0". Static string. */
 const char *gm_version(void);
 

@@ -1,9 +1,9 @@
 /*
  * greenmine/greenmine.h -- the whole public API of libgreenmine.
  *
- * The usual flow (see docs/architecture.md):
- *   gm_context_new -> gm_inputs_new -> gm_load_layer x4 -> gm_analyze
- *   -> gm_write_gpkg -> gm_results_free, gm_inputs_free, gm_context_free
+ * The usual flow (see docs/architecture.md): gm_context_new -> gm_run ->
+ * gm_run_report_free -> gm_context_free. The layers below gm_run (loading,
+ * gm_analyze, the writers) are public too, for programs that need a part.
  */
 #ifndef GREENMINE_H
 #define GREENMINE_H
@@ -14,8 +14,11 @@
 #include <greenmine/load.h>
 #include <greenmine/analysis.h>
 #include <greenmine/output.h>
+#include <greenmine/progress.h>
 #include <greenmine/check.h>
+#include <greenmine/applications.h>
 #include <greenmine/registry.h>
 #include <greenmine/report.h>
+#include <greenmine/run.h>
 
 #endif

@@ -18,14 +18,6 @@
 extern "C" {
 #endif
 
-typedef enum gm_layer_kind {
-    GM_LAYER_MINES = 0,
-    GM_LAYER_REDLINES = 1,
-    GM_LAYER_PARCELS = 2,
-    GM_LAYER_ZONES = 3
-} gm_layer_kind;
-#define GM_LAYER_KINDS 4
-
 typedef struct gm_load_options {
     /* Attribute encoding of shapefiles (e.g. "GBK", "UTF-8"); NULL = the .cpg,
      * or GBK when a shapefile declares no encoding at all. */
@@ -53,16 +45,6 @@ typedef struct gm_load_options {
     void *keep_user;
 } gm_load_options;
 
-/* An empty gm_inputs; free with gm_inputs_free(). */
-int gm_inputs_new(gm_inputs **out);
-/* Frees everything `in` holds, then `in` itself. NULL is allowed. */
-void gm_inputs_free(gm_context *ctx, gm_inputs *in);
-/* Frees the red lines' and parcels' geometries (their records stay). Nothing
- * after gm_analyze() needs them -- the GeoPackage, rasters and project use the
- * zones, the mines and the results -- and at a province's scale they are most
- * of the memory: dropping them before the outputs lowers the run's peak. */
-void gm_inputs_drop_overlay_geometries(gm_context *ctx, gm_inputs *in);
-
 /* Reads one layer into `in` (replacing nothing: call once per kind). On bad
  * input returns a GM_ERR_OPEN / _FIELD / _CRS / _GEOMETRY code with a message
  * naming the file, layer, field or feature. `opts` may be NULL. */
@@ -78,9 +60,6 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
  * order. */
 int gm_load_layers(gm_context *ctx, gm_inputs *in, size_t n, const gm_layer_kind *kinds,
                    const char *const *sources, const gm_load_options *opts);
-
-/* "mines", "redlines", "parcels", "zones". Static. */
-const char *gm_layer_kind_name(gm_layer_kind kind);
 
 #ifdef __cplusplus
 }

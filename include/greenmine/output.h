@@ -18,6 +18,7 @@
 #define GREENMINE_OUTPUT_H
 
 #include <greenmine/analysis.h>
+#include <greenmine/check.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,46 +29,16 @@ extern "C" {
 int gm_write_gpkg(gm_context *ctx, const char *path, const gm_inputs *in, const gm_results *res,
                   const gm_analysis_options *opts);
 
-/* The same GeoPackage, written while the analysis runs: its mines' layers on
- * a thread of their own as soon as the red-line conflicts are known, the rest
- * at the end.
- *
- *   gm_gpkg_writer *w;
- *   gm_gpkg_writer_new(ctx, path, &opts, &w);
- *   opts.mines_done = gm_gpkg_writer_mines_done, opts.mines_done_user = w;
- *   rc = gm_analyze(ctx, in, &opts, &res);
- *   rc = gm_gpkg_writer_finish(w, in, rc == GM_OK ? res : NULL);
- *
- * gm_gpkg_writer_release() lets the writer's thread go on to the rest at once,
- * while the caller does other work. gm_gpkg_writer_finish() releases it if
- * that was not done and waits for it -- or, if the analysis never called
- * gm_gpkg_writer_mines_done, writes the whole file itself --, then renames the
- * file into place and frees the writer; with res NULL it only removes the
- * temporary file and frees the writer. Its errors are set on ctx by
- * gm_gpkg_writer_finish().
- *
- * What the writer's thread reads, and must not change under it: before the
- * release, the mines, their results and overlaps, the red lines' ids, names
- * and categories, and the zones' names; after it, also the zones and all of
- * res. (So the caller may finish
- * res's zone figures before the release, and drop the red lines' and parcels'
- * geometries after it: gm_inputs_drop_overlay_geometries.) */
-typedef struct gm_gpkg_writer gm_gpkg_writer;
-int gm_gpkg_writer_new(gm_context *ctx, const char *path, const gm_analysis_options *opts,
-                       gm_gpkg_writer **out);
-void gm_gpkg_writer_mines_done(void *gw, const gm_inputs *in, const gm_results *res);
-void gm_gpkg_writer_release(gm_gpkg_writer *w, const gm_results *res);
-int gm_gpkg_writer_finish(gm_gpkg_writer *w, const gm_inputs *in, const gm_results *res);
-
 #define GM_RASTER_NODATA -9999.0
 
 typedef struct gm_raster_options {
-    double cell_m; /* cell size in metres (default 30) */
-    int as_of;     /* YYYYMMDD, recorded in the rasters' metadata */
+    double cell_m;      /* cell size in metres (default 30) */
+    int as_of;          /* YYYYMMDD, recorded in the rasters' metadata */
+    const char *run_id; /* recorded as GREENMINE_RUN_ID when set (gm_run) */
 } gm_raster_options;
 #define GM_RASTER_OPTIONS_INIT                                                                     \
     {                                                                                              \
-        30.0, 20201231                                                                             \
+        30.0, 20201231, NULL                                                                       \
     }
 
 /* Writes DIR/restoration_coverage.tif (share of each cell covered by completed
@@ -78,10 +49,30 @@ typedef struct gm_raster_options {
 int gm_write_rasters(gm_context *ctx, const char *dir, const gm_inputs *in, const gm_results *res,
                      const gm_raster_options *opts);
 
-/* Writes a QGIS project at `path` showing the GeoPackage `gpkg_path` (which
- * must be in the same folder) and whichever rasters exist there. */
-int gm_write_qgis_project(gm_context *ctx, const char *path, const char *gpkg_path,
+/* The files a QGIS project shows: each by its final `name` (relative to the
+ * project's folder, as the project refers to it) and where it is while the
+ * project is written (`path_now`, which may be a temporary folder). */
+typedef struct gm_project_file {
+    const char *name;
+    const char *path_now;
+} gm_project_file;
+typedef struct gm_project_files {
+    gm_project_file gpkg;         /* required */
+    gm_project_file coverage_tif; /* name NULL: no raster */
+    gm_project_file conflict_tif;
+    const char *run_id; /* recorded as the project's greenmine/run_id property; may be NULL */
+} gm_project_files;
+
+/* Writes a QGIS project exactly at `path` (no temporary file: the caller puts
+ * it in place) showing `files`. */
+int gm_write_qgis_project(gm_context *ctx, const char *path, const gm_project_files *files,
                           const gm_inputs *in, const gm_results *res);
+
+/* Writes the check to a GeoPackage (EPSG:4490, temporary file renamed into
+ * place): applications (one row per application, its verdict and figures),
+ * redline_overlaps, mine_overlaps and buffers. */
+int gm_write_check_gpkg(gm_context *ctx, const char *path, const gm_inputs *in,
+                        const gm_applications *apps, const gm_check_results *res);
 
 #ifdef __cplusplus
 }

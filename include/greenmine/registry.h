@@ -21,6 +21,7 @@
 #include <greenmine/context.h>
 #include <greenmine/load.h>
 #include <greenmine/model.h>
+#include <greenmine/progress.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,14 +31,6 @@ extern "C" {
 #define GM_REGISTRY_SCHEMA_VERSION 2
 /* How long a writer waits for another's lock before failing (GM_ERR_BUSY). */
 #define GM_REGISTRY_BUSY_MS_DEFAULT 30000
-
-/* Green mines to convert by 2020 (the plan): 100 = 35 large, 50 medium, 15 small. */
-#define GM_TARGET_GREEN_MINES 100
-#define GM_TARGET_GREEN_LARGE 35
-#define GM_TARGET_GREEN_MEDIUM 50
-#define GM_TARGET_GREEN_SMALL 15
-/* The plan's deadline for every target, YYYYMMDD. */
-#define GM_TARGET_DATE 20201231
 
 typedef struct gm_registry gm_registry;
 
@@ -50,32 +43,7 @@ void gm_registry_close(gm_registry *reg);
 /* The schema version found in the database after opening. */
 int gm_registry_schema_version(const gm_registry *reg);
 
-/* Where one ingested layer came from. */
-typedef struct gm_source_info {
-    char *layer;     /* "parcels", "mines", "zones", "redlines" */
-    char *source;    /* as given */
-    char *file_name; /* base name of the file, or NULL for a database source */
-    char *sha256;    /* hex checksum of the file(s), NULL for a database source */
-    char *crs;       /* the source CRS */
-    long features;
-} gm_source_info;
-
-typedef struct gm_snapshot {
-    long id;
-    int as_of; /* YYYYMMDD */
-    char *ingested_at;
-    char *greenmine_version;
-    gm_source_info *sources; /* the layers ingested in this snapshot */
-    size_t n_sources;
-} gm_snapshot;
-
-typedef struct gm_snapshots {
-    gm_snapshot *items; /* ordered by as_of */
-    size_t n;
-} gm_snapshots;
-
 int gm_registry_snapshots(gm_registry *reg, gm_snapshots **out);
-void gm_snapshots_free(gm_snapshots *s);
 
 typedef enum gm_parcel_change_kind {
     GM_CHANGE_NEW = 0,    /* first seen in this snapshot */
@@ -131,44 +99,10 @@ typedef struct gm_progress_options {
         20160101, NULL                                                                             \
     }
 
-/* One snapshot and one area (the province, or one zone). */
-typedef struct gm_progress_row {
-    long snapshot_id;
-    int as_of;              /* YYYYMMDD */
-    char *zone;             /* zone name; NULL for the province */
-    char *zone_id;          /* NULL for the province */
-    double done_ha[2];      /* [GM_RESTORATION], [GM_RECLAMATION], cumulative to as_of */
-    double increment_ha[2]; /* since the previous snapshot (the first: since period start) */
-    double target_ha[2];    /* 2000 / 500 for the province; the zone's own, or 0 = none */
-    int projected[2];       /* YYYYMMDD when the target is met at the latest pace; the
-                               snapshot's date when already met; 0 = never (no pace or no target) */
-    size_t mines, large_medium_mines, mines_known_scale, conflict_mines;
-    double large_medium_share; /* province only; 0 for zones */
-    /* green mines (province only): -1 when no mine carries the green flag */
-    long green_mines, green_large, green_medium, green_small;
-} gm_progress_row;
-
-typedef struct gm_progress_series {
-    gm_progress_row *rows; /* per snapshot (by as_of), the province first, then the zones */
-    size_t n;
-    int period_start;
-} gm_progress_series;
-
 /* Runs gm_analyze on every snapshot and gathers the series. A zone name that
  * no snapshot has is GM_ERR_USAGE. Free with gm_progress_series_free. */
 int gm_registry_progress(gm_registry *reg, const gm_progress_options *opts,
                          gm_progress_series **out);
-void gm_progress_series_free(gm_progress_series *p);
-/* Sets row `at`'s increments and projected dates from its done and target
- * figures, against the same area's (zone_id, or the province's) latest
- * earlier row in p; with none, since p->period_start. */
-void gm_progress_row_project(gm_progress_series *p, size_t at);
-/* Fills a row's figures from one analysis: the province's (zone < 0: the
- * programme's targets) or zone `zone`'s (its own targets; its name and id
- * copied into the row, freed with the series). Green-mine counts are left
- * unknown (-1). Leaves snapshot_id and as_of alone. GM_OK or GM_ERR_NOMEM. */
-int gm_progress_row_fill(gm_progress_row *row, const gm_inputs *in, const gm_results *res,
-                         int zone);
 
 #ifdef __cplusplus
 }

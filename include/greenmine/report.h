@@ -16,7 +16,7 @@
 #define GREENMINE_REPORT_H
 
 #include <greenmine/analysis.h>
-#include <greenmine/registry.h>
+#include <greenmine/progress.h>
 
 #ifdef __cplusplus
 extern "C" {

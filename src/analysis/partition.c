@@ -10,7 +10,6 @@
 #include "core/normalise.h"
 
 #include <greenmine/area.h>
-#include <greenmine/load.h>
 
 #include <math.h>
 #include <stdio.h>

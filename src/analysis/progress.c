@@ -16,13 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-int gm_parcel_qualifies(const gm_parcel *p, int k, const gm_analysis_options *opts)
+int gm_parcel_qualifies(const gm_parcel *p, gm_parcel_kind k, const gm_analysis_options *opts)
 {
     if (p->status != GM_PARCEL_COMPLETED || p->completed_on == 0) return 0;
     if (p->completed_on < opts->period_start || p->completed_on > opts->as_of)
         return 0; /* both ends of the period are inside it */
-    if (k == GM_RESTORATION) return p->kind == GM_KIND_RESTORATION && p->legacy == GM_FLAG_YES;
-    return p->kind == GM_KIND_RECLAMATION;
+    if (k == GM_RESTORATION) return p->kind == GM_RESTORATION && p->legacy == GM_FLAG_YES;
+    return p->kind == GM_RECLAMATION;
 }
 
 GEOSGeometry *gm_collect_polygons(GEOSContextHandle_t h, GEOSGeometry *const *pieces, size_t n)

@@ -18,7 +18,8 @@ typedef struct gm_cli {
     int quiet;
     int progress;         /* draw a progress bar (stderr is a TTY and not quiet) */
     char open_stage[64];  /* the stage whose bar line is open */
-    size_t kill_after;    /* tests only: SIGKILL after this many parcels are ingested */
+    size_t kill_after;    /* test builds only (GM_TEST_HOOKS): SIGKILL after this many
+                             parcels are ingested */
     int timings;          /* GREENMINE_TIMINGS=1: print each stage's wall time on stderr */
     char timed_stage[64]; /* the stage being timed, and since when (CLOCK_MONOTONIC) */
     double timed_since;
@@ -28,6 +29,14 @@ typedef struct gm_cli {
 void gm_cli_attach(gm_cli *cli, gm_context *ctx);
 /* Ends a progress line if one is open (and the stage being timed). */
 void gm_cli_progress_done(gm_cli *cli);
+
+/* SIGINT, SIGTERM and SIGHUP stop the work on ctx (gm_context_abort: the
+ * run's temporary files are removed, nothing is put in place) and end the
+ * process with 128 + the signal's number. Call before the work starts any
+ * thread; NULL restores the signals' defaults. */
+void gm_cli_stop_on_signals(gm_context *ctx);
+/* The processors online: the default of --threads. */
+int gm_cli_cores(void);
 
 /* Prints "greenmine: error: MSG" and returns the exit code for status. */
 int gm_cli_fail(gm_cli *cli, gm_context *ctx, int status);

@@ -32,19 +32,27 @@ static const char analyze_help[] =
     "  --zones SRC        green-mining demonstration zones (polygons)\n"
     "\n"
     "Options:\n"
-    "  -o, --output FILE  the GeoPackage to write (default greenmine.gpkg); written\n"
-    "                     to a temporary file and renamed into place\n"
+    "  -o, --output FILE  the GeoPackage to write (default greenmine.gpkg). The four\n"
+    "                     outputs are one set: written under temporary names and put\n"
+    "                     in place together only when all are complete; a failed,\n"
+    "                     killed or interrupted run leaves the previous set as it was\n"
+    "                     (docs/outputs.md, \"One set\"). FILE must not be a folder,\n"
+    "                     device, FIFO or symbolic link\n"
     "  --as-of DATE       last day counted, YYYY-MM-DD (default 2020-12-31)\n"
     "  --from DATE        first day counted, YYYY-MM-DD (default 2016-01-01)\n"
-    "  --threads N        worker threads for loading and the overlay (default 1);\n"
-    "                     with 2 or more the four inputs are read side by side\n"
-    "                     and the GeoPackage is written while the analysis runs\n"
+    "  --threads N        worker threads for loading and the overlay (default: the\n"
+    "                     processors online); with 2 or more the four inputs are\n"
+    "                     read side by side and the GeoPackage is written while\n"
+    "                     the analysis runs; the outputs are the same for any N\n"
     "  --field L.F=S      read canonical field F of layer L (mines, redlines,\n"
     "                     parcels, zones) from source field S; repeatable\n"
     "  --encoding ENC     attribute encoding of shapefile inputs (default: the\n"
     "                     .cpg file, or GBK when a shapefile declares none)\n"
     "  --cell M           raster cell size in metres (default 30)\n"
     "  --no-rasters       write no GeoTIFFs (the project then shows the vectors only)\n"
+    "  --max-raster-cells N  refuse rasters whose grid would hold more than N cells\n"
+    "                     (default 4e9); checked, with the free space, before the\n"
+    "                     analysis starts\n"
     "  --tile SIZE:COL,ROW  run one partition: the cell lon [COL*SIZE, (COL+1)*SIZE) x\n"
     "                     lat [ROW*SIZE, (ROW+1)*SIZE) degrees. It owns the mines whose\n"
     "                     bounding box's south-west corner lies in it and the parcels'\n"
@@ -65,7 +73,8 @@ static const char analyze_help[] =
     "Fields are found by the contract's names and aliases (e.g. mine_id, 采矿许可证号,\n"
     "许可证号, XKZH, KSBH); values may be Chinese or English (大型 / large).\n"
     "Exit status: 0 done, 2 bad input (the message names file, layer, field or\n"
-    "feature; no output is written), 1 any other failure.\n";
+    "feature), 1 any other failure, 128+N stopped by signal N (Ctrl-C: 130). Only\n"
+    "exit 0 replaces the outputs.\n";
 
 static const char demo_help[] =
     "Usage: greenmine demo [-o DIR] [--as-of DATE] [--threads N] [--cell M]\n"
@@ -79,47 +88,36 @@ static const char demo_help[] =
     "Options:\n"
     "  -o, --output DIR   folder for the outputs (default greenmine-demo)\n"
     "  --as-of DATE       last day counted, YYYY-MM-DD (default 2020-12-31)\n"
-    "  --threads N        worker threads for loading and the overlay (default 1);\n"
-    "                     with 2 or more the four inputs are read side by side\n"
-    "                     and the GeoPackage is written while the analysis runs\n"
+    "  --threads N        worker threads for loading and the overlay (default: the\n"
+    "                     processors online); with 2 or more the four inputs are\n"
+    "                     read side by side and the GeoPackage is written while\n"
+    "                     the analysis runs; the outputs are the same for any N\n"
     "  --cell M           raster cell size in metres (default 30)\n"
     "  --no-rasters       write no GeoTIFFs\n"
     "  -q, --quiet        print nothing but errors\n"
     "  -h, --help         this help\n";
 
 typedef struct analyze_args {
-    const char *source[GM_LAYER_KINDS];
-    const char *output;
-    const char *encoding;
+    gm_run_options run;
     const char **fields;
-    size_t n_fields;
-    gm_analysis_options opts;
     int threads;
-    double cell_m;
-    int no_rasters;
-    int has_tile;
     gm_tile tile;
-    const char *zone; /* --zone NAME, or NULL */
 } analyze_args;
 
-static void print_date(int yyyymmdd)
+static void print_summary(const analyze_args *a, const gm_run_report *rep)
 {
-    printf("%04d-%02d-%02d", yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100);
-}
-
-static void print_summary(const analyze_args *a, const gm_inputs *in, const gm_results *res)
-{
-    printf("greenmine analyze: period ");
-    print_date(a->opts.period_start);
-    printf(" .. ");
-    print_date(a->opts.as_of);
-    printf(" (both days included)\n");
-    if (a->has_tile)
-        printf("Partition: tile %g:%ld,%ld\n", a->tile.size_deg, a->tile.col, a->tile.row);
-    if (a->zone)
-        printf("Partition: zone %s%s\n", a->zone,
-               strcmp(a->zone, "-") == 0 ? " (the rest of the province, outside every zone)" : "");
-    if (a->has_tile || a->zone) printf("(the province figures are this partition's share)\n");
+    const gm_run_options *o = &a->run;
+    const gm_inputs *in = rep->in;
+    const gm_results *res = rep->res;
+    char d1[GM_DATE_TEXT], d2[GM_DATE_TEXT];
+    printf("greenmine analyze: period %s .. %s (both days included)\n",
+           gm_date_text(o->analysis.period_start, d1), gm_date_text(o->analysis.as_of, d2));
+    if (o->tile)
+        printf("Partition: tile %g:%ld,%ld\n", o->tile->size_deg, o->tile->col, o->tile->row);
+    if (o->zone)
+        printf("Partition: zone %s%s\n", o->zone,
+               strcmp(o->zone, "-") == 0 ? " (the rest of the province, outside every zone)" : "");
+    if (o->tile || o->zone) printf("(the province figures are this partition's share)\n");
     printf("\n");
     printf("Inputs\n");
     static const char *what[] = {"mines", "red lines", "parcels", "zones"};
@@ -161,151 +159,32 @@ static void print_summary(const analyze_args *a, const gm_inputs *in, const gm_r
     gm_cli_print_padded(stdout, "(outside)", 12);
     printf("%14.2f %14.2f\n", res->outside_done_ha[GM_RESTORATION],
            res->outside_done_ha[GM_RECLAMATION]);
-    printf("\nOutput: %s (EPSG:4490)\n", a->output);
-    if (!a->no_rasters)
+    printf("\nOutput: %s (EPSG:4490)\n", o->output);
+    if (rep->coverage_tif || rep->conflict_tif)
         printf("Rasters: restoration_coverage.tif, redline_conflict.tif (%g m cells, %s)\n",
-               a->cell_m, "Albers equal-area on CGCS2000");
+               o->raster.cell_m, "Albers equal-area on CGCS2000");
 }
 
-/* Intersects box b with c in place; 0 when they do not meet. */
-static int box_and(double b[4], const double c[4])
-{
-    b[0] = b[0] > c[0] ? b[0] : c[0], b[1] = b[1] > c[1] ? b[1] : c[1];
-    b[2] = b[2] < c[2] ? b[2] : c[2], b[3] = b[3] < c[3] ? b[3] : c[3];
-    return b[0] <= b[2] && b[1] <= b[3];
-}
-
-/* With --tile or --zone, read only what the partition needs (OGR spatial
- * filters): the mines that may lie in its zone, the red lines near its mines,
- * the parcels meeting its tile and zone; the zones in full. */
-static int partition_filter(gm_context *ctx, const gm_inputs *in, const analyze_args *a,
-                            const gm_zone_partition *zp, gm_layer_kind k, gm_load_options *lo)
-{
-    double zb[4], b[4];
-    int has_zb = a->zone && gm_zone_box(ctx, in, zp, zb);
-    lo->has_bbox = 0;
-    if (k == GM_LAYER_MINES && has_zb) { /* a mine's largest part is inside its zone */
-        lo->has_bbox = 1;
-        memcpy(lo->bbox, zb, sizeof zb);
-    } else if (k == GM_LAYER_PARCELS && (a->has_tile || has_zb)) {
-        lo->has_bbox = 1;
-        if (a->has_tile) gm_tile_box(&a->tile, lo->bbox);
-        /* both: their overlap (apart, the zone's box; the clips then leave nothing) */
-        if (has_zb && (!a->has_tile || !box_and(lo->bbox, zb))) memcpy(lo->bbox, zb, sizeof zb);
-    } else if (k == GM_LAYER_REDLINES) {
-        /* the box of the mines (with none: the tile's or the zone's, else all) */
-        lo->has_bbox = 1;
-        if (gm_inputs_mines_box(ctx, in, b))
-            memcpy(lo->bbox, b, sizeof b);
-        else if (a->has_tile)
-            gm_tile_box(&a->tile, lo->bbox);
-        else if (has_zb)
-            memcpy(lo->bbox, zb, sizeof zb);
-        else
-            lo->has_bbox = 0;
-    }
-    return GM_OK;
-}
-
-/* After loading layer k: keep what the partition owns. */
-static int partition_keep(gm_context *ctx, gm_inputs *in, const analyze_args *a,
-                          gm_zone_partition *zp, gm_layer_kind k)
-{
-    int rc = GM_OK;
-    if (k == GM_LAYER_ZONES && a->zone) rc = gm_zone_find(ctx, in, a->zone, zp);
-    if (k == GM_LAYER_MINES && a->has_tile) rc = gm_inputs_keep_tile_mines(ctx, in, &a->tile);
-    if (rc == GM_OK && k == GM_LAYER_MINES && a->zone) rc = gm_inputs_keep_zone_mines(ctx, in, zp);
-    if (k == GM_LAYER_PARCELS && a->has_tile)
-        rc = gm_inputs_clip_parcels_to_tile(ctx, in, &a->tile);
-    if (rc == GM_OK && k == GM_LAYER_PARCELS && a->zone)
-        rc = gm_inputs_clip_parcels_to_zone(ctx, in, zp);
-    return rc;
-}
-
-/* Parcels that can count toward neither kind need no geometry. */
-static int can_count(const gm_parcel *p, void *user)
-{
-    const gm_analysis_options *o = user;
-    return gm_parcel_qualifies(p, GM_RESTORATION, o) || gm_parcel_qualifies(p, GM_RECLAMATION, o);
-}
-
-static int run_analysis(gm_cli *cli, const analyze_args *a)
+static int run_analysis(gm_cli *cli, analyze_args *a)
 {
     gm_context *ctx = NULL;
-    gm_inputs *in = NULL;
-    gm_results *res = NULL;
     if (gm_context_new(&ctx) != GM_OK) {
         fprintf(stderr, "greenmine: error: cannot create the engine context\n");
         return GM_EXIT_FAILURE;
     }
     gm_cli_attach(cli, ctx);
     gm_context_set_threads(ctx, a->threads);
-    int exit_code = GM_EXIT_OK;
-    int rc = gm_inputs_new(&in);
-    gm_load_options lo = {.encoding = a->encoding,
-                          .fields = a->fields,
-                          .n_fields = a->n_fields,
-                          .keep_parcel_geometry = can_count,
-                          .keep_user = (void *)&a->opts};
-    /* a zone partition reads the zones first: they decide which mines and
-     * parcels it owns */
-    static const gm_layer_kind whole_order[] = {GM_LAYER_MINES, GM_LAYER_REDLINES, GM_LAYER_PARCELS,
-                                                GM_LAYER_ZONES};
-    static const gm_layer_kind zone_order[] = {GM_LAYER_ZONES, GM_LAYER_MINES, GM_LAYER_REDLINES,
-                                               GM_LAYER_PARCELS};
-    const gm_layer_kind *order = a->zone ? zone_order : whole_order;
-    gm_zone_partition zp = {.zone = GM_ZONE_OUTSIDE};
-    if (rc == GM_OK && !a->has_tile && !a->zone) { /* the whole province: all layers at once */
-        static const gm_layer_kind largest_first[] = {GM_LAYER_PARCELS, GM_LAYER_REDLINES,
-                                                      GM_LAYER_MINES, GM_LAYER_ZONES};
-        const char *src[GM_LAYER_KINDS];
-        for (int i = 0; i < GM_LAYER_KINDS; i++)
-            src[i] = a->source[largest_first[i]];
-        rc = gm_load_layers(ctx, in, GM_LAYER_KINDS, largest_first, src, &lo);
-        order = NULL;
-    }
-    for (int i = 0; order && i < GM_LAYER_KINDS && rc == GM_OK; i++) {
-        gm_layer_kind k = order[i];
-        if (a->has_tile || a->zone) rc = partition_filter(ctx, in, a, &zp, k, &lo);
-        if (rc == GM_OK) rc = gm_load_layer(ctx, in, k, a->source[k], &lo);
-        if (rc == GM_OK) rc = partition_keep(ctx, in, a, &zp, k);
-    }
-    if (rc == GM_OK && a->zone) rc = gm_inputs_keep_zone(ctx, in, &zp);
-    /* with threads to spare, the GeoPackage's mine layers are written while
-     * the unions run (--threads 1 keeps to one thread) */
-    gm_gpkg_writer *gw = NULL;
-    gm_analysis_options opts = a->opts;
-    if (rc == GM_OK && (rc = gm_gpkg_writer_new(ctx, a->output, &a->opts, &gw)) == GM_OK &&
-        gm_context_threads(ctx) > 1)
-        opts.mines_done = gm_gpkg_writer_mines_done, opts.mines_done_user = gw;
-    if (rc == GM_OK) rc = gm_analyze(ctx, in, &opts, &res);
-    if (rc == GM_OK && a->zone) rc = gm_results_zone_share(ctx, res, &zp);
-    gm_gpkg_writer_release(gw, rc == GM_OK ? res : NULL);
-    gm_inputs_drop_overlay_geometries(ctx, in); /* meanwhile: the outputs do not need them */
-    int wrc = gm_gpkg_writer_finish(gw, in, rc == GM_OK ? res : NULL);
-    if (rc == GM_OK) rc = wrc;
-    /* the rasters and the project go beside the GeoPackage */
-    char dir[4096], project[4200];
-    const char *slash = strrchr(a->output, '/');
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - a->output) : 1,
-             slash ? a->output : ".");
-    const char *base = slash ? slash + 1 : a->output;
-    const char *dot = strrchr(base, '.');
-    snprintf(project, sizeof project, "%s/%.*s.qgs", dir,
-             dot ? (int)(dot - base) : (int)strlen(base), base);
-    if (rc == GM_OK && !a->no_rasters) {
-        gm_raster_options ro = {.cell_m = a->cell_m, .as_of = a->opts.as_of};
-        rc = gm_write_rasters(ctx, dir, in, res, &ro);
-    }
-    if (rc == GM_OK) rc = gm_write_qgis_project(ctx, project, a->output, in, res);
+    gm_cli_stop_on_signals(ctx); /* Ctrl-C, SIGTERM: the run's temporary files go too */
+    gm_run_report *rep = NULL;
+    int rc = gm_run(ctx, &a->run, &rep);
     gm_cli_progress_done(cli);
+    int exit_code = GM_EXIT_OK;
     if (rc != GM_OK)
         exit_code = gm_cli_fail(cli, ctx, rc);
     else if (!cli->quiet)
-        print_summary(a, in, res);
-    gm_zone_partition_clear(ctx, &zp);
-    gm_results_free(ctx, res);
-    gm_inputs_free(ctx, in);
+        print_summary(a, rep);
+    gm_run_report_free(ctx, rep);
+    gm_cli_stop_on_signals(NULL);
     gm_context_free(ctx);
     return exit_code;
 }
@@ -323,35 +202,39 @@ enum {
     OPT_CELL,
     OPT_NO_RASTERS,
     OPT_TILE,
-    OPT_ZONE
+    OPT_ZONE,
+    OPT_MAX_CELLS
 };
 
-static const struct option long_options[] = {{"mines", required_argument, NULL, OPT_MINES},
-                                             {"redlines", required_argument, NULL, OPT_REDLINES},
-                                             {"parcels", required_argument, NULL, OPT_PARCELS},
-                                             {"zones", required_argument, NULL, OPT_ZONES},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"as-of", required_argument, NULL, OPT_AS_OF},
-                                             {"from", required_argument, NULL, OPT_FROM},
-                                             {"threads", required_argument, NULL, OPT_THREADS},
-                                             {"field", required_argument, NULL, OPT_FIELD},
-                                             {"encoding", required_argument, NULL, OPT_ENCODING},
-                                             {"cell", required_argument, NULL, OPT_CELL},
-                                             {"no-rasters", no_argument, NULL, OPT_NO_RASTERS},
-                                             {"tile", required_argument, NULL, OPT_TILE},
-                                             {"zone", required_argument, NULL, OPT_ZONE},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+static const struct option long_options[] = {
+    {"mines", required_argument, NULL, OPT_MINES},
+    {"redlines", required_argument, NULL, OPT_REDLINES},
+    {"parcels", required_argument, NULL, OPT_PARCELS},
+    {"zones", required_argument, NULL, OPT_ZONES},
+    {"output", required_argument, NULL, 'o'},
+    {"as-of", required_argument, NULL, OPT_AS_OF},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"field", required_argument, NULL, OPT_FIELD},
+    {"encoding", required_argument, NULL, OPT_ENCODING},
+    {"cell", required_argument, NULL, OPT_CELL},
+    {"no-rasters", no_argument, NULL, OPT_NO_RASTERS},
+    {"tile", required_argument, NULL, OPT_TILE},
+    {"zone", required_argument, NULL, OPT_ZONE},
+    {"max-raster-cells", required_argument, NULL, OPT_MAX_CELLS},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
 
 /* Parses the options both commands share; returns -1 to go on, else an exit code. */
 static int parse(const char *command, int argc, char **argv, analyze_args *a, gm_cli *cli,
                  const char *help)
 {
-    a->threads = 1;
-    a->cell_m = 30.0;
-    a->opts = (gm_analysis_options)GM_ANALYSIS_OPTIONS_INIT;
+    a->threads = gm_cli_cores();
+    a->run.raster = (gm_raster_options)GM_RASTER_OPTIONS_INIT;
+    a->run.analysis = (gm_analysis_options)GM_ANALYSIS_OPTIONS_INIT;
     a->fields = calloc((size_t)argc, sizeof *a->fields);
+    a->run.load.fields = a->fields;
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "o:qh", long_options, NULL)) != -1) {
@@ -362,10 +245,10 @@ static int parse(const char *command, int argc, char **argv, analyze_args *a, gm
         case OPT_ZONES:
             if (strcmp(command, "analyze") != 0)
                 return gm_cli_usage_error(command, "option %s is for 'analyze'", argv[optind - 2]);
-            a->source[c - OPT_MINES] = optarg;
+            a->run.source[c - OPT_MINES] = optarg;
             break;
         case 'o':
-            a->output = optarg;
+            a->run.output = optarg;
             break;
         case OPT_AS_OF:
         case OPT_FROM: {
@@ -373,7 +256,7 @@ static int parse(const char *command, int argc, char **argv, analyze_args *a, gm
             if (gm_parse_date(optarg, &d) != GM_OK || d == 0)
                 return gm_cli_usage_error(command, "%s %s: not a date (YYYY-MM-DD)",
                                           c == OPT_AS_OF ? "--as-of" : "--from", optarg);
-            *(c == OPT_AS_OF ? &a->opts.as_of : &a->opts.period_start) = d;
+            *(c == OPT_AS_OF ? &a->run.analysis.as_of : &a->run.analysis.period_start) = d;
             break;
         }
         case OPT_THREADS: {
@@ -387,21 +270,21 @@ static int parse(const char *command, int argc, char **argv, analyze_args *a, gm
         case OPT_FIELD:
             if (strcmp(command, "analyze") != 0)
                 return gm_cli_usage_error(command, "--field is for 'analyze'");
-            a->fields[a->n_fields++] = optarg;
+            a->fields[a->run.load.n_fields++] = optarg;
             break;
         case OPT_ENCODING:
-            a->encoding = optarg;
+            a->run.load.encoding = optarg;
             break;
         case OPT_CELL: {
             char *end;
             double m = strtod(optarg, &end);
             if (*end || !(m >= 1.0 && m <= 10000.0))
                 return gm_cli_usage_error(command, "--cell %s: expected metres, 1..10000", optarg);
-            a->cell_m = m;
+            a->run.raster.cell_m = m;
             break;
         }
         case OPT_NO_RASTERS:
-            a->no_rasters = 1;
+            a->run.no_rasters = 1;
             break;
         case OPT_TILE: {
             double size;
@@ -413,8 +296,8 @@ static int parse(const char *command, int argc, char **argv, analyze_args *a, gm
                 optarg[used] != '\0' || !(size > 0.0 && size <= 360.0))
                 return gm_cli_usage_error(
                     command, "--tile %s: expected SIZE:COL,ROW (degrees, e.g. 1:112,27)", optarg);
-            a->has_tile = 1;
             a->tile = (gm_tile){.size_deg = size, .col = col, .row = row};
+            a->run.tile = &a->tile;
             break;
         }
         case OPT_ZONE:
@@ -423,8 +306,17 @@ static int parse(const char *command, int argc, char **argv, analyze_args *a, gm
             if (!*optarg)
                 return gm_cli_usage_error(command, "--zone: expected a zone's name or zone_id, "
                                                    "or - for the rest of the province");
-            a->zone = optarg;
+            a->run.zone = optarg;
             break;
+        case OPT_MAX_CELLS: {
+            char *end;
+            double n = strtod(optarg, &end);
+            if (*end || !(n >= 1.0 && n <= 1e13))
+                return gm_cli_usage_error(command, "--max-raster-cells %s: expected 1..1e13",
+                                          optarg);
+            a->run.max_raster_cells = n;
+            break;
+        }
         case 'q':
             cli->quiet = 1;
             break;
@@ -436,7 +328,9 @@ static int parse(const char *command, int argc, char **argv, analyze_args *a, gm
         }
     }
     if (optind < argc) return gm_cli_usage_error(command, "unexpected argument '%s'", argv[optind]);
-    if (a->opts.period_start > a->opts.as_of)
+    if (a->run.output && !*a->run.output)
+        return gm_cli_usage_error(command, "-o: the path is empty");
+    if (a->run.analysis.period_start > a->run.analysis.as_of)
         return gm_cli_usage_error(command, "--from is after --as-of");
     return -1;
 }
@@ -449,10 +343,10 @@ int gm_cmd_analyze(int argc, char **argv)
     if (rc < 0) {
         static const char *opt[] = {"--mines", "--redlines", "--parcels", "--zones"};
         for (int k = 0; k < GM_LAYER_KINDS && rc < 0; k++)
-            if (!a.source[k]) rc = gm_cli_usage_error("analyze", "%s is required", opt[k]);
+            if (!a.run.source[k]) rc = gm_cli_usage_error("analyze", "%s is required", opt[k]);
     }
     if (rc < 0) {
-        if (!a.output) a.output = "greenmine.gpkg";
+        if (!a.run.output) a.run.output = "greenmine.gpkg";
         rc = run_analysis(&cli, &a);
     }
     free(a.fields);
@@ -482,10 +376,11 @@ int gm_cmd_demo(int argc, char **argv)
     char paths[GM_LAYER_KINDS][4096], output[4096];
     for (int k = 0; k < GM_LAYER_KINDS; k++) {
         snprintf(paths[k], sizeof paths[k], "%s/%s", dir, files[k]);
-        a.source[k] = paths[k];
+        a.run.source[k] = paths[k];
     }
-    snprintf(output, sizeof output, "%s/greenmine.gpkg", a.output ? a.output : "greenmine-demo");
-    a.output = output;
+    snprintf(output, sizeof output, "%s/greenmine.gpkg",
+             a.run.output ? a.run.output : "greenmine-demo");
+    a.run.output = output;
     rc = run_analysis(&cli, &a);
     free(a.fields);
     return rc;

@@ -152,8 +152,10 @@ int gm_cmd_ingest(int argc, char **argv)
         free(fields);
         return exit_code;
     }
+#ifdef GM_TEST_HOOKS
     const char *hook = getenv("GREENMINE_TEST_KILL_AFTER");
     if (hook && *hook) cli.kill_after = (size_t)strtoul(hook, NULL, 10);
+#endif
 
     gm_context *ctx = NULL;
     gm_inputs *in = NULL;

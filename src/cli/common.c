@@ -6,6 +6,8 @@
  */
 #include "cli/cli.h"
 
+#include <pthread.h>
+
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -67,9 +69,11 @@ static void on_log(void *user, gm_log_level level, const char *message)
 static void on_progress(void *user, const char *stage, size_t done, size_t total)
 {
     gm_cli *cli = user;
+#ifdef GM_TEST_HOOKS
     /* test hook (GREENMINE_TEST_KILL_AFTER): die like a crash mid-ingest */
     if (cli->kill_after > 0 && done >= cli->kill_after && strcmp(stage, "ingest parcels") == 0)
         raise(SIGKILL);
+#endif
     time_stage(cli, stage);
     if (!cli->progress) return;
     if (strcmp(stage, cli->open_stage) != 0) {
@@ -135,4 +139,46 @@ void gm_cli_print_padded(FILE *out, const char *s, int width)
     fputs(s, out);
     for (; cols < width; cols++)
         fputc(' ', out);
+}
+
+/* ---- signals ---------------------------------------------------------------- */
+
+static pthread_t signal_thread;
+static int signal_thread_running;
+
+static void *wait_for_signal(void *arg)
+{
+    gm_context *ctx = arg;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT), sigaddset(&set, SIGTERM), sigaddset(&set, SIGHUP);
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) return NULL;
+    gm_context_abort(ctx);
+    fprintf(stderr, "\ngreenmine: stopped by signal %d; nothing was replaced\n", sig);
+    _exit(128 + sig);
+}
+
+void gm_cli_stop_on_signals(gm_context *ctx)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT), sigaddset(&set, SIGTERM), sigaddset(&set, SIGHUP);
+    if (ctx) {
+        pthread_sigmask(SIG_BLOCK, &set, NULL);
+        signal_thread_running = pthread_create(&signal_thread, NULL, wait_for_signal, ctx) == 0;
+        return;
+    }
+    if (signal_thread_running) {
+        pthread_cancel(signal_thread);
+        pthread_join(signal_thread, NULL);
+        signal_thread_running = 0;
+    }
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+int gm_cli_cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
 }

@@ -27,6 +27,7 @@ int gm_context_new(gm_context **out)
     }
     GEOSContext_setErrorMessageHandler_r(ctx->geos, geos_message, ctx);
     pthread_mutex_init(&ctx->log_mu, NULL);
+    pthread_mutex_init(&ctx->abort_mu, NULL);
     ctx->threads = 1;
     *out = ctx;
     return GM_OK;
@@ -37,6 +38,7 @@ void gm_context_free(gm_context *ctx)
     if (!ctx) return;
     GEOS_finish_r(ctx->geos);
     pthread_mutex_destroy(&ctx->log_mu);
+    pthread_mutex_destroy(&ctx->abort_mu);
     free(ctx);
 }
 
@@ -117,4 +119,33 @@ char *gm_strdup(const char *s)
     char *d = malloc(n);
     if (d) memcpy(d, s, n);
     return d;
+}
+
+void gm_context_abort(gm_context *ctx)
+{
+    pthread_mutex_lock(&ctx->abort_mu);
+    ctx->aborted = 1;
+    if (ctx->abort_hook) ctx->abort_hook(ctx->abort_user);
+    ctx->abort_hook = NULL;
+    pthread_mutex_unlock(&ctx->abort_mu);
+}
+
+void gm_context_set_abort_hook(gm_context *ctx, void (*hook)(void *user), void *user)
+{
+    pthread_mutex_lock(&ctx->abort_mu);
+    ctx->abort_hook = hook, ctx->abort_user = user;
+    pthread_mutex_unlock(&ctx->abort_mu);
+}
+
+int gm_context_abort_lock(gm_context *ctx)
+{
+    pthread_mutex_lock(&ctx->abort_mu);
+    if (!ctx->aborted) return 0;
+    pthread_mutex_unlock(&ctx->abort_mu);
+    return 1;
+}
+
+void gm_context_abort_unlock(gm_context *ctx)
+{
+    pthread_mutex_unlock(&ctx->abort_mu);
 }

@@ -6,6 +6,8 @@
 #define GM_CONTEXT_IMPL_H
 
 #include <greenmine/context.h>
+
+#include <assert.h>
 #include <geos_c.h>
 #include <pthread.h>
 
@@ -20,6 +22,11 @@ struct gm_context {
     char errmsg[1024];
     char geos_msg[512];     /* last message GEOS reported on `geos` */
     pthread_mutex_t log_mu; /* workers may warn while the caller does too */
+    /* gm_context_abort: another thread (a signal's) asks the run to stop */
+    pthread_mutex_t abort_mu;
+    int aborted;
+    void (*abort_hook)(void *user); /* what the run in progress undoes, under abort_mu */
+    void *abort_user;
 };
 
 /* Sets the context's error and returns `code`, so `return gm_error(...)` reads
@@ -34,6 +41,13 @@ void gm_progress(gm_context *ctx, const char *stage, size_t done, size_t total);
 
 /* The last message GEOS gave on the caller's handle ("" if none). */
 const char *gm_geos_message(const gm_context *ctx);
+
+/* The run in progress registers what gm_context_abort() must undo (NULL: nothing). */
+void gm_context_set_abort_hook(gm_context *ctx, void (*hook)(void *user), void *user);
+/* Holds off gm_context_abort() while a run puts its outputs in place; returns
+ * 1 (and does not lock) when the run was aborted already. */
+int gm_context_abort_lock(gm_context *ctx);
+void gm_context_abort_unlock(gm_context *ctx);
 
 /* A strdup that treats NULL as NULL. */
 char *gm_strdup(const char *s);

@@ -106,13 +106,13 @@ static const term industries[] = {{"coal", GM_INDUSTRY_COAL},
                                   {NULL, 0}};
 PARSER(gm_parse_industry, gm_industry, GM_INDUSTRY_UNKNOWN, industries)
 
-static const term kinds[] = {{"restoration", GM_KIND_RESTORATION},
-                             {"恢复治理", GM_KIND_RESTORATION},
-                             {"地质环境恢复治理", GM_KIND_RESTORATION},
-                             {"治理", GM_KIND_RESTORATION},
-                             {"reclamation", GM_KIND_RECLAMATION},
-                             {"土地复垦", GM_KIND_RECLAMATION},
-                             {"复垦", GM_KIND_RECLAMATION},
+static const term kinds[] = {{"restoration", GM_RESTORATION},
+                             {"恢复治理", GM_RESTORATION},
+                             {"地质环境恢复治理", GM_RESTORATION},
+                             {"治理", GM_RESTORATION},
+                             {"reclamation", GM_RECLAMATION},
+                             {"土地复垦", GM_RECLAMATION},
+                             {"复垦", GM_RECLAMATION},
                              {NULL, 0}};
 PARSER(gm_parse_parcel_kind, gm_parcel_kind, GM_KIND_UNKNOWN, kinds)
 
@@ -197,28 +197,63 @@ int gm_parse_date(const char *text, int *out)
     return GM_OK;
 }
 
-const char *gm_scale_name(gm_scale s)
-{
-    switch (s) {
-    case GM_SCALE_LARGE:
-        return "large";
-    case GM_SCALE_MEDIUM:
-        return "medium";
-    case GM_SCALE_SMALL:
-        return "small";
-    default:
-        return "";
+/* gm_X_name() and gm_X_name_zh() from the vocabulary lists of model.h. */
+#define GM_CASE_CODE_(name, code, zh)                                                              \
+    case name:                                                                                     \
+        return code;
+#define GM_CASE_ZH_(name, code, zh)                                                                \
+    case name:                                                                                     \
+        return zh;
+#define GM_NAMES_(type, list)                                                                      \
+    const char *type##_name(type v)                                                                \
+    {                                                                                              \
+        switch (v) {                                                                               \
+            list(GM_CASE_CODE_) default : return "";                                               \
+        }                                                                                          \
+    }                                                                                              \
+    const char *type##_name_zh(type v)                                                             \
+    {                                                                                              \
+        switch (v) {                                                                               \
+            list(GM_CASE_ZH_) default : return "";                                                 \
+        }                                                                                          \
     }
+GM_NAMES_(gm_scale, GM_SCALES)
+GM_NAMES_(gm_mine_status, GM_MINE_STATUSES)
+GM_NAMES_(gm_industry, GM_INDUSTRIES)
+GM_NAMES_(gm_parcel_kind, GM_PARCEL_KIND_LIST)
+GM_NAMES_(gm_parcel_status, GM_PARCEL_STATUSES)
+
+const char *gm_date_text(int d, char buf[GM_DATE_TEXT])
+{
+    if (d <= 0) {
+        buf[0] = '\0';
+        return buf;
+    }
+    snprintf(buf, GM_DATE_TEXT, "%04d-%02d-%02d", d / 10000 % 10000, d / 100 % 100, d % 100);
+    return buf;
 }
 
-const char *gm_parcel_kind_name(gm_parcel_kind k)
+long gm_date_days(int ymd)
 {
-    switch (k) {
-    case GM_KIND_RESTORATION:
-        return "restoration";
-    case GM_KIND_RECLAMATION:
-        return "reclamation";
-    default:
-        return "";
-    }
+    long y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int gm_date_from_days(long z)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
+    long m = mp + (mp < 10 ? 3 : -9);
+    y += m <= 2;
+    if (y > 9999) return 99991231;
+    return (int)(y * 10000 + m * 100 + d);
 }

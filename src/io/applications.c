@@ -9,7 +9,7 @@
 #include "core/normalise.h"
 #include "io/corners.h"
 
-#include <greenmine/check.h>
+#include <greenmine/applications.h>
 
 #include <cpl_conv.h>
 #include <cpl_error.h>

@@ -143,6 +143,7 @@ typedef struct raster_job {
     parts mask, value; /* mask: where the raster has data; value: what it measures */
     double cell;
     int as_of;
+    const char *run_id; /* GREENMINE_RUN_ID, or NULL */
 } raster_job;
 
 static int gdal_fail(raster_job *j, const char *what)
@@ -252,6 +253,7 @@ static int write_raster(raster_job *j)
     GDALSetMetadataItem(src, "GREENMINE_CELL_M", cell, NULL);
     GDALSetMetadataItem(src, "GREENMINE_MEANING", j->description, NULL);
     GDALSetMetadataItem(src, "GREENMINE_GRID_CRS", GM_GRID_CRS_PROJ4, NULL);
+    if (j->run_id) GDALSetMetadataItem(src, "GREENMINE_RUN_ID", j->run_id, NULL);
     if ((rc = compute(j, &grid, src)) != GM_OK) goto done;
     GDALFlushCache(src);
 
@@ -324,7 +326,8 @@ int gm_write_rasters(gm_context *ctx, const char *dir, const gm_inputs *in, cons
                                .path = paths[k],
                                .kind = (gm_raster_kind)k,
                                .cell = opts->cell_m,
-                               .as_of = opts->as_of};
+                               .as_of = opts->as_of,
+                               .run_id = opts->run_id};
     }
     jobs[GM_RASTER_COVERAGE].description =
         "fraction of the cell covered by completed restoration or reclamation inside the "

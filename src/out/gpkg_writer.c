@@ -10,6 +10,8 @@
 #include <greenmine/load.h>
 #include <greenmine/output.h>
 
+#include "out/gpkg_writer.h"
+
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <errno.h>
@@ -28,7 +30,8 @@ typedef struct writer {
     GDALDatasetH ds;
     OGRSpatialReferenceH srs;
     GEOSWKBWriter *wkb;
-    const char *path;
+    const char *path;   /* the file's name, for messages */
+    const char *run_id; /* recorded in the file's metadata when set */
 } writer;
 
 typedef struct column {
@@ -277,8 +280,7 @@ static int write_restored(writer *w, OGRLayerH l, const char *zone, int k, doubl
     if (!g) return GM_OK;
     OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
     OGR_F_SetFieldString(f, 0, zone);
-    OGR_F_SetFieldString(
-        f, 1, gm_parcel_kind_name(k == GM_RESTORATION ? GM_KIND_RESTORATION : GM_KIND_RECLAMATION));
+    OGR_F_SetFieldString(f, 1, gm_parcel_kind_name(k));
     OGR_F_SetFieldDouble(f, 2, ha);
     if (set_geometry(w, f, g) != GM_OK) {
         OGR_F_Destroy(f);
@@ -371,28 +373,33 @@ static int make_parent(const char *path)
 
 typedef int (*layer_fn)(writer *, const gm_inputs *, const gm_results *);
 
-/* Creates `path` through a temporary GeoPackage beside it: `body` writes the
- * layers; the file is renamed into place only when everything succeeded. */
-static int write_file(gm_context *ctx, const char *path, int (*body)(writer *, const void *),
-                      const void *user)
+/* Creates the GeoPackage `path`: at write_path, left there for the caller to
+ * put in place (removed on failure), or, with write_path NULL, through a
+ * temporary file beside `path` renamed into place only when everything
+ * succeeded. `body` writes the layers. */
+static int write_file(gm_context *ctx, const char *path, const char *write_path, const char *run_id,
+                      int (*body)(writer *, const void *), const void *user)
 {
     GDALAllRegister();
-    if (make_parent(path) != 0)
-        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot create its folder: %s", path,
-                        strerror(errno));
-    /* The temporary name keeps the .gpkg extension the driver needs. */
     char tmp[4200];
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    snprintf(tmp, sizeof tmp, "%.*s.%s.%ld.tmp.gpkg", (int)(base - path), path, base,
-             (long)getpid());
+    if (!write_path) {
+        if (make_parent(path) != 0)
+            return gm_error(ctx, GM_ERR_WRITE, "%s: cannot create its folder: %s", path,
+                            strerror(errno));
+        /* The temporary name keeps the .gpkg extension the driver needs. */
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        snprintf(tmp, sizeof tmp, "%.*s.%s.%ld.tmp.gpkg", (int)(base - path), path, base,
+                 (long)getpid());
+        write_path = tmp;
+    }
 
     GDALDriverH drv = GDALGetDriverByName("GPKG");
     if (!drv) return gm_error(ctx, GM_ERR_INTERNAL, "GDAL has no GPKG driver");
-    writer w = {.ctx = ctx, .path = path};
+    writer w = {.ctx = ctx, .path = path, .run_id = run_id};
     CPLErrorReset();
     CPLPushErrorHandler(CPLQuietErrorHandler);
-    w.ds = GDALCreate(drv, tmp, 0, 0, 0, GDT_Unknown, NULL);
+    w.ds = GDALCreate(drv, write_path, 0, 0, 0, GDT_Unknown, NULL);
     int rc = GM_OK;
     if (!w.ds) {
         rc = fail(&w, "the GeoPackage");
@@ -403,6 +410,9 @@ static int write_file(gm_context *ctx, const char *path, int (*body)(writer *, c
     OSRSetAxisMappingStrategy(w.srs, OAMS_TRADITIONAL_GIS_ORDER);
     w.wkb = GEOSWKBWriter_create_r(ctx->geos);
     rc = body(&w, user);
+    if (rc == GM_OK && run_id &&
+        GDALSetMetadataItem(w.ds, "GREENMINE_RUN_ID", run_id, NULL) != CE_None)
+        rc = fail(&w, "(run id)");
 done:
     if (w.wkb) GEOSWKBWriter_destroy_r(ctx->geos, w.wkb);
     if (w.srs) OSRDestroySpatialReference(w.srs);
@@ -413,10 +423,10 @@ done:
             rc = fail(&w, "the GeoPackage (closing)");
     }
     CPLPopErrorHandler();
-    if (rc == GM_OK && rename(tmp, path) != 0)
+    if (rc == GM_OK && write_path == tmp && rename(tmp, path) != 0)
         rc = gm_error(ctx, GM_ERR_WRITE, "%s: cannot move the finished file into place: %s", path,
                       strerror(errno));
-    if (rc != GM_OK) unlink(tmp);
+    if (rc != GM_OK) unlink(write_path);
     return rc;
 }
 
@@ -477,7 +487,7 @@ int gm_write_gpkg(gm_context *ctx, const char *path, const gm_inputs *in, const 
 {
     static const gm_analysis_options defaults = GM_ANALYSIS_OPTIONS_INIT;
     analysis_out a = {in, res, opts ? opts : &defaults};
-    return write_file(ctx, path, analysis_body, &a);
+    return write_file(ctx, path, NULL, NULL, analysis_body, &a);
 }
 
 /* ---- the same, begun while the analysis still runs ----------------------
@@ -490,7 +500,7 @@ int gm_write_gpkg(gm_context *ctx, const char *path, const gm_inputs *in, const 
 struct gm_gpkg_writer {
     gm_context *ctx; /* the caller's: the error is reported there */
     gm_context *own; /* the thread's */
-    char *path;
+    char *path, *write_path, *run_id;
     analysis_out a;
     gm_analysis_options opts;
     pthread_t tid;
@@ -518,19 +528,28 @@ static int staged_body(writer *w, const void *user)
 static void *writer_main(void *arg)
 {
     gm_gpkg_writer *g = arg;
-    g->rc = write_file(g->own, g->path, staged_body, g);
+    g->rc = write_file(g->own, g->path, g->write_path, g->run_id, staged_body, g);
     return NULL;
 }
 
-int gm_gpkg_writer_new(gm_context *ctx, const char *path, const gm_analysis_options *opts,
-                       gm_gpkg_writer **out)
+static void writer_free(gm_gpkg_writer *g)
+{
+    if (!g) return;
+    gm_context_free(g->own);
+    free(g->path), free(g->write_path), free(g->run_id);
+    free(g);
+}
+
+int gm_gpkg_writer_new(gm_context *ctx, const char *path, const char *write_path,
+                       const char *run_id, const gm_analysis_options *opts, gm_gpkg_writer **out)
 {
     static const gm_analysis_options defaults = GM_ANALYSIS_OPTIONS_INIT;
     gm_gpkg_writer *g = calloc(1, sizeof *g);
     *out = NULL;
-    if (!g || !(g->path = gm_strdup(path)) || gm_context_new(&g->own) != GM_OK) {
-        if (g) free(g->path);
-        free(g);
+    if (!g || !(g->path = gm_strdup(path)) ||
+        (write_path && !(g->write_path = gm_strdup(write_path))) ||
+        (run_id && !(g->run_id = gm_strdup(run_id))) || gm_context_new(&g->own) != GM_OK) {
+        writer_free(g);
         return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     }
     g->ctx = ctx;
@@ -570,15 +589,13 @@ int gm_gpkg_writer_finish(gm_gpkg_writer *g, const gm_inputs *in, const gm_resul
         rc = g->rc;
     } else if (res) { /* the analysis never reached the mines: write it all here */
         g->a.in = in, g->a.res = res;
-        rc = write_file(g->own, g->path, analysis_body, &g->a);
+        rc = write_file(g->own, g->path, g->write_path, g->run_id, analysis_body, &g->a);
     }
     if (res && rc != GM_OK) rc = gm_error(g->ctx, rc, "%s", gm_context_errmsg(g->own));
     if (res && rc == GM_OK) gm_progress(g->ctx, "writing", 1, 1);
     pthread_cond_destroy(&g->cv);
     pthread_mutex_destroy(&g->mu);
-    gm_context_free(g->own);
-    free(g->path);
-    free(g);
+    writer_free(g);
     return res ? rc : GM_OK;
 }
 
@@ -744,5 +761,5 @@ int gm_write_check_gpkg(gm_context *ctx, const char *path, const gm_inputs *in,
                         const gm_applications *apps, const gm_check_results *res)
 {
     check_out c = {in, apps, res};
-    return write_file(ctx, path, check_body, &c);
+    return write_file(ctx, path, NULL, NULL, check_body, &c);
 }

@@ -66,25 +66,12 @@ static int map_extent(gm_context *ctx, const gm_inputs *in, double ext[4])
     return 1;
 }
 
-int gm_write_qgis_project(gm_context *ctx, const char *path, const char *gpkg_path,
+int gm_write_qgis_project(gm_context *ctx, const char *path, const gm_project_files *files,
                           const gm_inputs *in, const gm_results *res)
 {
-    /* What exists beside the project: the GeoPackage always, rasters if written. */
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        slash[1] = '\0';
-    else
-        dir[0] = '\0';
-    const char *gpkg = strrchr(gpkg_path, '/');
-    gpkg = gpkg ? gpkg + 1 : gpkg_path;
-    int raster_present[GM_RASTER_KINDS];
-    for (int k = 0; k < GM_RASTER_KINDS; k++) {
-        char p[4400];
-        snprintf(p, sizeof p, "%s%s", dir, gm_raster_file_name((gm_raster_kind)k));
-        raster_present[k] = access(p, R_OK) == 0;
-    }
+    const char *gpkg = files->gpkg.name;
+    int raster_present[GM_RASTER_KINDS] = {files->coverage_tif.name != NULL,
+                                           files->conflict_tif.name != NULL};
 
     char *wkt4490 = NULL;
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
@@ -187,14 +174,16 @@ int gm_write_qgis_project(gm_context *ctx, const char *path, const char *gpkg_pa
         if (raster_present[k]) fprintf(f, "<layer id=\"raster_%d\"/>\n", k);
     /* ProjectionsEnabled: without it QGIS 3.22 ignores <projectCrs> */
     fputs("</layerorder>\n<properties><Paths><Absolute type=\"bool\">false</Absolute></Paths>"
-          "<SpatialRefSys><ProjectionsEnabled type=\"int\">1</ProjectionsEnabled></SpatialRefSys>"
-          "</properties>\n</qgis>\n",
+          "<SpatialRefSys><ProjectionsEnabled type=\"int\">1</ProjectionsEnabled></SpatialRefSys>",
           f);
+    if (files->run_id) /* the set's id (greenmine/run.h); hex digits only */
+        fprintf(f, "<greenmine><run_id type=\"QString\">%.16s</run_id></greenmine>", files->run_id);
+    fputs("</properties>\n</qgis>\n", f);
     int bad = ferror(f);
     fclose(f);
     CPLFree(wkt4490);
     if (rc == GM_OK && (bad || !text)) rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
-    if (rc == GM_OK) rc = gm_write_text_file(ctx, path, text);
+    if (rc == GM_OK) rc = gm_write_text_file_at(ctx, path, text);
     free(text);
     return rc;
 }

@@ -400,23 +400,33 @@ char *gm_style_raster_qml(gm_raster_kind kind)
     return finish(&b);
 }
 
+int gm_write_text_file_at(gm_context *ctx, const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write: %s", path, strerror(errno));
+    size_t len = strlen(text);
+    int ok = fwrite(text, 1, len, f) == len;
+    int e = errno;
+    if (fclose(f) != 0 && ok) ok = 0, e = errno;
+    if (!ok) {
+        unlink(path);
+        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write: %s", path, strerror(e));
+    }
+    return GM_OK;
+}
+
 int gm_write_text_file(gm_context *ctx, const char *path, const char *text)
 {
     char tmp[4200];
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     snprintf(tmp, sizeof tmp, "%.*s.%s.%ld.tmp", (int)(base - path), path, base, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write: %s", path, strerror(errno));
-    size_t len = strlen(text);
-    int ok = fwrite(text, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        int e = errno;
+    int rc = gm_write_text_file_at(ctx, tmp, text);
+    if (rc == GM_OK && rename(tmp, path) != 0) {
+        rc = gm_error(ctx, GM_ERR_WRITE, "%s: cannot write: %s", path, strerror(errno));
         unlink(tmp);
-        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write: %s", path, strerror(e));
     }
-    return GM_OK;
+    return rc;
 }
 
 /* ---- inside the GeoPackage -------------------------------------------------- */

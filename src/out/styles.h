@@ -41,5 +41,7 @@ int gm_style_gpkg(gm_context *ctx, GDALDatasetH ds, const char *path, const gm_i
 
 /* Writes `text` to `path` through a temporary file renamed into place. */
 int gm_write_text_file(gm_context *ctx, const char *path, const char *text);
+/* Writes `text` exactly at `path` (removed again on failure). */
+int gm_write_text_file_at(gm_context *ctx, const char *path, const char *text);
 
 #endif

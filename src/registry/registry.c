@@ -88,25 +88,6 @@ int gm_registry_schema_version(const gm_registry *reg)
 
 /* ---- snapshots ----------------------------------------------------------- */
 
-static void source_info_clear(gm_source_info *s)
-{
-    free(s->layer), free(s->source), free(s->file_name), free(s->sha256), free(s->crs);
-}
-
-void gm_snapshots_free(gm_snapshots *s)
-{
-    if (!s) return;
-    for (size_t i = 0; i < s->n; i++) {
-        gm_snapshot *x = &s->items[i];
-        free(x->ingested_at), free(x->greenmine_version);
-        for (size_t k = 0; k < x->n_sources; k++)
-            source_info_clear(&x->sources[k]);
-        free(x->sources);
-    }
-    free(s->items);
-    free(s);
-}
-
 int gm_registry_snapshots(gm_registry *reg, gm_snapshots **out)
 {
     *out = NULL;
@@ -319,7 +300,7 @@ void gm_ingest_report_free(gm_ingest_report *r)
     for (size_t i = 0; i < r->n_changes; i++)
         free(r->changes[i].parcel_id);
     for (size_t i = 0; i < r->n_sources; i++)
-        source_info_clear(&r->sources[i]);
+        gm_source_info_clear(&r->sources[i]);
     free(r->changes);
     free(r->sources);
     free(r);
@@ -404,7 +385,7 @@ static int insert_parcels(gm_registry *reg, const gm_inputs *in, long prev_snaps
         const gm_parcel *p = &in->parcels[i];
         const char *id = p->parcel_id ? p->parcel_id : "";
         char date[11];
-        const char *kind = p->kind ? gm_parcel_kind_name(p->kind) : NULL;
+        const char *kind = p->kind != GM_KIND_UNKNOWN ? gm_parcel_kind_name(p->kind) : NULL;
         const char *status = parcel_status_names[p->status];
         const char *done = gm_registry_date_text(p->completed_on, date);
         long long legacy = p->legacy == GM_FLAG_UNKNOWN ? -1 : (long long)p->legacy;

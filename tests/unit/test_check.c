@@ -10,7 +10,7 @@
 
 #include <greenmine/analysis.h>
 #include <greenmine/area.h>
-#include <greenmine/check.h>
+#include <greenmine/applications.h>
 #include <greenmine/load.h>
 
 /* Length (m) of the GRS 80 meridian between two latitudes (degrees). */

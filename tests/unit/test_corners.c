@@ -10,6 +10,7 @@
 #include "core/context_impl.h"
 #include "io/corners.h"
 
+#include <greenmine/applications.h>
 #include <greenmine/area.h>
 #include <greenmine/check.h>
 

@@ -241,7 +241,7 @@ static void test_z_dropped_and_empty_skipped(void **state)
     assert_int_equal(GEOSHasZ_r(ctx->geos, in->parcels[0].geom), 0);
     assert_rel(gm_geodesic_area_m2(ctx->geos, in->parcels[0].geom),
                band_area_m2(112, 28, 112.01, 28.01), 1e-3); /* straight chords, no densify */
-    assert_int_equal(in->parcels[0].kind, GM_KIND_RECLAMATION);
+    assert_int_equal(in->parcels[0].kind, GM_RECLAMATION);
     assert_int_equal(in->parcels[0].completed_on, 20190101);
     gm_inputs_free(ctx, in);
 }

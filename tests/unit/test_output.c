@@ -12,6 +12,8 @@
 #include <greenmine/load.h>
 #include <greenmine/output.h>
 
+#include "out/gpkg_writer.h"
+
 #include <cpl_conv.h>
 #include <dirent.h>
 #include <gdal.h>
@@ -87,7 +89,7 @@ static run start(const char *path)
 {
     run r = {fixture(), NULL, NULL};
     gm_context_set_threads(ctx, 2);
-    assert_int_equal(gm_gpkg_writer_new(ctx, path, NULL, &r.w), GM_OK);
+    assert_int_equal(gm_gpkg_writer_new(ctx, path, path, NULL, NULL, &r.w), GM_OK);
     gm_analysis_options opts = GM_ANALYSIS_OPTIONS_INIT;
     opts.mines_done = gm_gpkg_writer_mines_done, opts.mines_done_user = r.w;
     assert_int_equal(gm_analyze(ctx, r.in, &opts, &r.res), GM_OK);

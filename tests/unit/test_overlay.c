@@ -149,7 +149,7 @@ static void test_date_status_and_legacy_filter(void **state)
     (void)state;
     gm_inputs *in = fresh();
     zone(in, "Z", r(-50, -50, 50, 50));
-    const gm_parcel_kind REST = GM_KIND_RESTORATION, RECL = GM_KIND_RECLAMATION;
+    const gm_parcel_kind REST = GM_RESTORATION, RECL = GM_RECLAMATION;
     const gm_parcel_status DONE = GM_PARCEL_COMPLETED;
     /* counted: the first and last days of the period */
     parcel(in, REST, DONE, 20160101, GM_FLAG_YES, r(0, 0, 1, 1));

@@ -22,7 +22,7 @@ static void done(gm_inputs *in, GEOSGeometry *g)
 {
     gm_parcel *p = GROW(in->parcels, in->n_parcels);
     *p = (gm_parcel){.parcel_id = strdup("p"),
-                     .kind = GM_KIND_RESTORATION,
+                     .kind = GM_RESTORATION,
                      .status = GM_PARCEL_COMPLETED,
                      .completed_on = 20180601,
                      .legacy = GM_FLAG_YES,

@@ -33,10 +33,10 @@ static void test_parcel_kind_and_status(void **state)
 {
     (void)state;
     gm_parcel_kind k;
-    PARSES(gm_parcel_kind, gm_parse_parcel_kind, "恢复治理", GM_OK, GM_KIND_RESTORATION);
-    PARSES(gm_parcel_kind, gm_parse_parcel_kind, "Restoration", GM_OK, GM_KIND_RESTORATION);
-    PARSES(gm_parcel_kind, gm_parse_parcel_kind, "土地复垦", GM_OK, GM_KIND_RECLAMATION);
-    PARSES(gm_parcel_kind, gm_parse_parcel_kind, "reclamation", GM_OK, GM_KIND_RECLAMATION);
+    PARSES(gm_parcel_kind, gm_parse_parcel_kind, "恢复治理", GM_OK, GM_RESTORATION);
+    PARSES(gm_parcel_kind, gm_parse_parcel_kind, "Restoration", GM_OK, GM_RESTORATION);
+    PARSES(gm_parcel_kind, gm_parse_parcel_kind, "土地复垦", GM_OK, GM_RECLAMATION);
+    PARSES(gm_parcel_kind, gm_parse_parcel_kind, "reclamation", GM_OK, GM_RECLAMATION);
     assert_int_equal(gm_parse_parcel_kind("绿化", &k), GM_ERR_FIELD);
     PARSES(gm_parcel_status, gm_parse_parcel_status, "已完成", GM_OK, GM_PARCEL_COMPLETED);
     PARSES(gm_parcel_status, gm_parse_parcel_status, "completed", GM_OK, GM_PARCEL_COMPLETED);

@@ -79,7 +79,7 @@ static inline void zone(gm_inputs *in, const char *name, GEOSGeometry *g)
 /* A completed legacy restoration parcel dated mid-period. */
 static inline void done(gm_inputs *in, GEOSGeometry *g)
 {
-    parcel(in, GM_KIND_RESTORATION, GM_PARCEL_COMPLETED, 20180601, GM_FLAG_YES, g);
+    parcel(in, GM_RESTORATION, GM_PARCEL_COMPLETED, 20180601, GM_FLAG_YES, g);
 }
 
 static inline gm_inputs *fresh(void)

@@ -1,5 +1,5 @@
 /*
- * analysis_gpkg.c -- one `greenmine analyze` run read back from its
+ * gpkg_reader.c -- one `greenmine analyze` run read back from its
  * GeoPackage (greenmine/report.h gm_analysis_run_read), so that `greenmine
  * report --gpkg` draws the same report as from a registry: the figures are
  * taken as written, nothing is recomputed.
@@ -7,7 +7,7 @@
 #include "core/context_impl.h"
 
 #include <greenmine/load.h>
-#include <greenmine/registry.h>
+#include <greenmine/progress.h>
 #include <greenmine/report.h>
 
 #include <gdal.h>

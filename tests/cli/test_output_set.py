@@ -1,0 +1,265 @@
+#!/usr/bin/python3
+"""An analyze run replaces its outputs as one set, all or nothing (issue 18).
+
+    test_output_set.py GREENMINE WORKDIR [KILLS]
+
+- SIGKILL at KILLS random moments (default 50) at 1 and at 2 threads: after each,
+  the folder holds one complete set -- the GeoPackage, both GeoTIFFs and the
+  QGIS project carry the same run id -- either the previous run's or the new
+  one's, and the next run leaves no temporary file behind;
+- SIGTERM and SIGINT: the temporary files go at once, the previous set stays;
+- a full file system (a small tmpfs, when this machine lets us mount one) and a
+  file-size limit at each stage: exit 1 naming the file, the previous set
+  byte for byte;
+- output paths that must be refused before any work: '', a folder, a device,
+  a FIFO, a symbolic link, a path under a regular file, a read-only folder;
+- the rasters' grid cap: exit 2 before the analysis, nothing replaced.
+The run id is read with GDAL (GeoPackage and GeoTIFF metadata) and from the
+project's XML, independently of greenmine.
+"""
+import glob
+import hashlib
+import os
+import random
+import re
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+
+from osgeo import gdal
+
+gdal.UseExceptions()
+
+GM, WORK = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+KILLS = int(sys.argv[3]) if len(sys.argv) > 3 else 50
+DEMO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "demo")
+SOURCES = ["--mines", f"{DEMO}/mines.shp", "--redlines", f"{DEMO}/redlines.gpkg",
+           "--parcels", f"{DEMO}/parcels.gpkg", "--zones", f"{DEMO}/zones.geojson"]
+FILES = ["greenmine.gpkg", "restoration_coverage.tif", "redline_conflict.tif", "greenmine.qgs",
+         "restoration_coverage.qml", "redline_conflict.qml"]
+failures = []
+
+
+def check(ok, what):
+    if not ok:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def analyze(out, *extra, threads=1, cell="250", **kw):
+    return subprocess.Popen([GM, "analyze", *SOURCES, "-o", f"{out}/greenmine.gpkg", "-q",
+                             "--threads", str(threads), "--cell", cell, *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def run_ok(out, *extra, threads=1, cell="250"):
+    p = analyze(out, *extra, threads=threads, cell=cell)
+    o, e = p.communicate()
+    check(p.returncode == 0, f"a plain run in {out} exits 0 (got {p.returncode}: {e.strip()})")
+    return p.returncode
+
+
+def run_ids(out):
+    """The run id each file of the set carries (None for a missing file)."""
+    ids = {}
+    for name in ["greenmine.gpkg", "restoration_coverage.tif", "redline_conflict.tif"]:
+        path = f"{out}/{name}"
+        if not os.path.exists(path):
+            ids[name] = None
+            continue
+        ds = gdal.OpenEx(path)
+        ids[name] = ds.GetMetadataItem("GREENMINE_RUN_ID")
+        ds = None
+    qgs = f"{out}/greenmine.qgs"
+    if os.path.exists(qgs):
+        m = re.search(r'<run_id type="QString">([0-9a-f]{16})</run_id>', open(qgs, encoding="utf-8").read())
+        ids["greenmine.qgs"] = m.group(1) if m else "?"
+    else:
+        ids["greenmine.qgs"] = None
+    return ids
+
+
+def one_set(out, what):
+    ids = run_ids(out)
+    values = set(ids.values())
+    check(len(values) == 1 and None not in values and "?" not in values,
+          f"{what}: one complete set, got {ids}")
+    return ids["greenmine.gpkg"]
+
+
+def temporaries(out):
+    return [f for f in os.listdir(out) if f.startswith(".greenmine-tmp.") or ".tmp" in f]
+
+
+def digest(out):
+    h = {}
+    for name in FILES:
+        path = f"{out}/{name}"
+        h[name] = hashlib.sha256(open(path, "rb").read()).hexdigest() if os.path.exists(path) else None
+    return h
+
+
+def fresh(name):
+    d = f"{WORK}/{name}"
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    return d
+
+
+def timed_run(out, threads):
+    t = time.monotonic()
+    run_ok(out, threads=threads)
+    return time.monotonic() - t
+
+
+# ---- kills ---------------------------------------------------------------------
+random.seed(18)
+for threads in (1, 2):
+    out = fresh(f"kill{threads}")
+    duration = timed_run(out, threads)
+    previous = one_set(out, f"threads {threads}: the first run")
+    kept = replaced = 0
+    for i in range(KILLS):
+        p = analyze(out, threads=threads)
+        time.sleep(random.uniform(0.02, duration * 1.1))
+        p.send_signal(signal.SIGKILL)
+        p.communicate()
+        now = one_set(out, f"threads {threads}, kill {i}")
+        if now == previous:
+            kept += 1
+        else:
+            replaced += 1
+            check(p.returncode == 0 or p.returncode == -9,
+                  f"threads {threads}, kill {i}: a new set only from a finished run")
+        previous = now
+    print(f"threads {threads}: {KILLS} SIGKILLs over {duration:.2f} s runs: previous set kept "
+          f"{kept}, new set {replaced}")
+    left = temporaries(out)
+    run_ok(out, threads=threads)
+    check(temporaries(out) == [], f"threads {threads}: the next run removes what killed runs "
+                                  f"left ({left} before, {temporaries(out)} after)")
+    one_set(out, f"threads {threads}: the run after the kills")
+
+# ---- SIGTERM and SIGINT --------------------------------------------------------
+out = fresh("signals")
+duration = timed_run(out, 2)
+before = digest(out)
+for sig, code in ((signal.SIGTERM, 143), (signal.SIGINT, 130)):
+    for i in range(5):
+        p = analyze(out, threads=2)
+        time.sleep(random.uniform(0.05, duration * 0.8))
+        p.send_signal(sig)
+        o, e = p.communicate()
+        if p.returncode == 0:  # finished first: a new complete set
+            before = digest(out)
+            continue
+        check(p.returncode == code, f"{sig.name}: exit {code} (got {p.returncode}: {e.strip()})")
+        check(temporaries(out) == [], f"{sig.name}: no temporary file left ({temporaries(out)})")
+        check(digest(out) == before, f"{sig.name}: the previous set is untouched")
+one_set(out, "after the signals")
+
+# ---- full file systems ---------------------------------------------------------
+def failing_run(out, prefix=(), preexec=None, what=""):
+    before = digest(out)
+    p = subprocess.run(list(prefix) + [GM, "analyze", *SOURCES, "-o", f"{out}/greenmine.gpkg",
+                                       "-q", "--cell", "30"],
+                       capture_output=True, text=True, preexec_fn=preexec)
+    lines = p.stderr.strip().splitlines()
+    check(p.returncode == 1, f"{what}: exit 1 (got {p.returncode}: {p.stderr.strip()})")
+    check(len(lines) == 1 and out in lines[0], f"{what}: one line naming the file: {lines}")
+    check(digest(out) == before, f"{what}: the previous set is untouched")
+    check(temporaries(out) == [], f"{what}: no temporary file left ({temporaries(out)})")
+
+
+def limit_file_size(kib):
+    def f():
+        import resource
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (kib * 1024, kib * 1024))
+    return f
+
+
+out = fresh("fsize")
+run_ok(out, cell="30")
+sizes = {n: os.path.getsize(f"{out}/{n}") for n in FILES}
+print("set sizes (bytes):", sizes)
+# the limit hits the GeoPackage first, or a raster once the GeoPackage fits
+for kib in sorted({4, max(sizes["greenmine.gpkg"] // 1024 + 64, 8)}):
+    failing_run(out, preexec=limit_file_size(kib), what=f"files limited to {kib} KiB")
+
+mnt = f"{WORK}/tmpfs"
+os.makedirs(mnt, exist_ok=True)
+subprocess.run(["umount", mnt], capture_output=True)
+need = sum(v for v in sizes.values())
+mounted = False
+for frac in (0.3, 0.7, 1.3):  # the GeoPackage does not fit, a raster does not, the project
+    size_kib = int((need * frac + sizes["greenmine.gpkg"] * 0) // 1024) + 16
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kib}k", "tmpfs", mnt],
+                      capture_output=True).returncode != 0:
+        print("SKIP: cannot mount a tmpfs here; the file-size limits above stand in for it")
+        break
+    mounted = True
+    try:
+        # a previous set that fits, then a run that needs room for both
+        run_ok(mnt, "--no-rasters", cell="30")
+        failing_run(mnt, what=f"a {size_kib} KiB tmpfs")
+    finally:
+        subprocess.run(["umount", mnt], capture_output=True)
+
+# ---- output paths --------------------------------------------------------------
+def refused(output, what, words, code=2):
+    t = time.monotonic()
+    p = subprocess.run([GM, "analyze", *SOURCES, "-o", output, "-q"], capture_output=True,
+                       text=True)
+    check(p.returncode == code, f"{what}: exit {code} (got {p.returncode}: {p.stderr.strip()})")
+    check(any(w in p.stderr for w in words), f"{what}: says why ({p.stderr.strip()})")
+    check(len(p.stderr.strip().splitlines()) == 1, f"{what}: one line")
+    return time.monotonic() - t
+
+
+paths = fresh("paths")
+refused("", "an empty path", ["empty"])
+refused(paths, "a folder", ["folder"])
+refused(paths + "/", "a folder with a slash", ["folder"])
+refused("/dev/null", "a device", ["device"])
+check(stat.S_ISCHR(os.stat("/dev/null").st_mode), "/dev/null is still a device")
+os.mkfifo(f"{paths}/fifo.gpkg")
+refused(f"{paths}/fifo.gpkg", "a FIFO", ["FIFO"])
+open(f"{paths}/target.gpkg", "w").write("mine")
+os.symlink("target.gpkg", f"{paths}/link.gpkg")
+refused(f"{paths}/link.gpkg", "a symbolic link", ["symbolic link"])
+check(open(f"{paths}/target.gpkg").read() == "mine", "the symbolic link's target is untouched")
+open(f"{paths}/afile", "w").write("x")
+refused(f"{paths}/afile/out.gpkg", "a path under a regular file", ["not a folder"])
+ro = f"{paths}/readonly"
+os.makedirs(ro)
+os.chmod(ro, 0o555)
+if os.geteuid() == 0:  # root writes anywhere: ask as nobody
+    os.chmod(WORK, 0o755), os.chmod(paths, 0o755)
+    p = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", GM,
+                        "analyze", *SOURCES, "-o", f"{ro}/out.gpkg", "-q"],
+                       capture_output=True, text=True)
+    if "Permission denied" in p.stderr and "read-only" not in p.stderr:
+        print("SKIP: nobody cannot run the binary here:", p.stderr.strip())
+    else:
+        check(p.returncode == 2 and "read-only" in p.stderr,
+              f"a read-only folder: exit 2, says read-only ({p.returncode}: {p.stderr.strip()})")
+else:
+    refused(f"{ro}/out.gpkg", "a read-only folder", ["read-only"])
+
+# ---- the grid cap --------------------------------------------------------------
+out = fresh("cap")
+run_ok(out, cell="250")
+before = digest(out)
+p = subprocess.run([GM, "analyze", *SOURCES, "-o", f"{out}/greenmine.gpkg", "-q", "--cell", "30",
+                    "--max-raster-cells", "100000"], capture_output=True, text=True)
+check(p.returncode == 2 and "cells" in p.stderr, f"the grid cap: exit 2 ({p.stderr.strip()})")
+check(digest(out) == before and temporaries(out) == [], "the grid cap: nothing replaced or left")
+
+if failures:
+    print(f"{len(failures)} failure(s)")
+    sys.exit(1)
+print("ok")
