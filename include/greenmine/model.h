@@ -165,6 +165,18 @@ const char *gm_date_text(int yyyymmdd, char buf[GM_DATE_TEXT]);
 long gm_date_days(int yyyymmdd);
 int gm_date_from_days(long days);
 
+/* Whatever the source CRS, data for the province must land in China: a
+ * lon/lat box outside this one means a wrong CRS or swapped axes. */
+#define GM_CHINA_LON_MIN 70.0
+#define GM_CHINA_LON_MAX 140.0
+#define GM_CHINA_LAT_MIN 0.0
+#define GM_CHINA_LAT_MAX 60.0
+static inline int gm_in_china(double lon_min, double lat_min, double lon_max, double lat_max)
+{
+    return lon_min >= GM_CHINA_LON_MIN && lon_max <= GM_CHINA_LON_MAX &&
+           lat_min >= GM_CHINA_LAT_MIN && lat_max <= GM_CHINA_LAT_MAX;
+}
+
 /* The input layers, in the order every per-layer array uses. */
 typedef enum gm_layer_kind {
     GM_LAYER_MINES = 0,

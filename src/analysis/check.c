@@ -9,6 +9,7 @@
  */
 #include "analysis/stages.h"
 #include "core/densify.h"
+#include "core/normalise.h"
 #include "core/index.h"
 #include "core/prepared.h"
 
@@ -249,11 +250,19 @@ int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
     res->buffer_m = buffer;
     res->radius_m = fmax(buffer, GM_CHECK_NEAREST_RADIUS_M);
     for (size_t i = 0; i < n; i++) {
-        if (!(dense[i] = gm_densify_geodesic(h, apps->items[i].geom, GM_DENSIFY_M))) {
+        /* the loader's preparation: densified along geodesics, re-validated */
+        unsigned flags = 0;
+        if (!(dense[i] = GEOSGeom_clone_r(h, apps->items[i].geom)) ||
+            gm_densify_revalidate(h, &dense[i], &flags) != 0) {
             rc = gm_error(ctx, GM_ERR_INTERNAL, "application %s: densifying failed",
                           apps->items[i].id ? apps->items[i].id : "?");
             goto done;
         }
+        if (flags & GM_NORM_REPAIRED)
+            gm_log(ctx, GM_LOG_WARNING,
+                   "application %s: densified along its geodesics, two of its edges crossed; "
+                   "repaired (GEOS MakeValid, structure)",
+                   apps->items[i].id ? apps->items[i].id : "?");
         as_mines[i] = (gm_mine){.mine_id = apps->items[i].id, .geom = dense[i]};
         res->items[i].zone = -1;
         res->items[i].nearest = -1;

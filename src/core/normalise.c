@@ -4,6 +4,7 @@
  * silently drops one lobe of a bow-tie.
  */
 #include "core/normalise.h"
+#include "core/densify.h"
 #include "core/simple.h"
 
 #include <stdio.h>
@@ -153,5 +154,28 @@ int gm_normalise_polygonal_why(GEOSContextHandle_t h, GEOSGeometry *in, GEOSGeom
         return 0;
     }
     *out = g;
+    return 0;
+}
+
+int gm_densify_revalidate(GEOSContextHandle_t h, GEOSGeometry **g, unsigned *flags)
+{
+    int needed = gm_densify_needed(h, *g, GM_DENSIFY_M);
+    if (needed < 0) return -1;
+    if (!needed) return 0; /* no edge is long: keep the original */
+    GEOSGeometry *d = gm_densify_geodesic(h, *g, GM_DENSIFY_M);
+    if (!d) return -1;
+    if (GEOSGetNumCoordinates_r(h, d) == GEOSGetNumCoordinates_r(h, *g)) {
+        GEOSGeom_destroy_r(h, d); /* no edge was long: keep the original */
+        return 0;
+    }
+    GEOSGeom_destroy_r(h, *g);
+    *g = NULL;
+    if (gm_polygon_surely_valid(h, d) || GEOSisValid_r(h, d) == 1) {
+        *g = d;
+        return 0;
+    }
+    unsigned again = 0;
+    if (gm_normalise_polygonal(h, d, g, &again) != 0 || !*g) return -1;
+    *flags |= again & GM_NORM_REPAIRED;
     return 0;
 }

@@ -29,6 +29,16 @@ int gm_normalise_polygonal(GEOSContextHandle_t h, GEOSGeometry *in, GEOSGeometry
 int gm_normalise_polygonal_why(GEOSContextHandle_t h, GEOSGeometry *in, GEOSGeometry **out,
                                unsigned *flags, char *why, size_t why_len);
 
+/* The second half of the one preparation every input polygon goes through --
+ * the loader's layers and check's applications alike: after
+ * gm_normalise_polygonal, *g (valid, polygonal, lon/lat) is densified along
+ * its geodesics to GM_DENSIFY_M edges (densify.h says why) and re-checked:
+ * the points added lie on the geodesic, a hair off the lon/lat chord, so two
+ * edges closer than that could now cross; such a polygon is repaired and
+ * GM_NORM_REPAIRED set in *flags. *g is replaced (or kept when no edge is
+ * long). Returns 0, or -1 when GEOS fails (*g is then NULL). */
+int gm_densify_revalidate(GEOSContextHandle_t h, GEOSGeometry **g, unsigned *flags);
+
 /* A new geometry holding only the polygons of g (Polygon, MultiPolygon, or an
  * empty MultiPolygon). Caller frees it. NULL on GEOS failure. */
 GEOSGeometry *gm_polygonal_parts(GEOSContextHandle_t h, const GEOSGeometry *g);

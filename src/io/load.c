@@ -10,6 +10,7 @@
 #include "core/simple.h"
 #include "core/pool.h"
 #include "io/checksum.h"
+#include "io/crs.h"
 #include "io/fields.h"
 #include "io/source.h"
 
@@ -32,11 +33,6 @@
 /* Arc step for linearising curves: 0.1 degree of arc keeps a full circle's
  * area within 5e-7 relative (error ~ step^2 / 6), inside the contract's 1e-6. */
 #define GM_ARC_STEP_DEG 0.1
-/* Whatever the source CRS, data for Hunan must land in China. */
-#define GM_LON_MIN 70.0
-#define GM_LON_MAX 140.0
-#define GM_LAT_MIN 0.0
-#define GM_LAT_MAX 60.0
 /* Warnings of one kind printed per layer before they are only counted. */
 #define GM_WARN_LIMIT 5
 
@@ -152,32 +148,6 @@ static const char *geometry_kind(OGRwkbGeometryType t)
     }
 }
 
-/* Replaces *g by its geodesic densification (core/densify.h says why). The
- * points added lie on the geodesic, a hair off the lon/lat chord, so two
- * edges closer than that could now cross: re-check, and repair if so. */
-static int densify(GEOSContextHandle_t h, GEOSGeometry **g, unsigned *flags)
-{
-    int needed = gm_densify_needed(h, *g, GM_DENSIFY_M);
-    if (needed < 0) return GM_ERR_GEOMETRY;
-    if (!needed) return GM_OK; /* no edge is long: keep the original */
-    GEOSGeometry *d = gm_densify_geodesic(h, *g, GM_DENSIFY_M);
-    if (!d) return GM_ERR_GEOMETRY;
-    if (GEOSGetNumCoordinates_r(h, d) == GEOSGetNumCoordinates_r(h, *g)) {
-        GEOSGeom_destroy_r(h, d); /* no edge was long: keep the original */
-        return GM_OK;
-    }
-    GEOSGeom_destroy_r(h, *g);
-    *g = NULL;
-    if (gm_polygon_surely_valid(h, d) || GEOSisValid_r(h, d) == 1) {
-        *g = d;
-        return GM_OK;
-    }
-    unsigned again = 0;
-    if (gm_normalise_polygonal(h, d, g, &again) != 0 || !*g) return GM_ERR_GEOMETRY;
-    *flags |= again & GM_NORM_REPAIRED;
-    return GM_OK;
-}
-
 /* What one worker needs to convert geometries: its own GEOS handle, WKB
  * reader and coordinate transformation (neither is safe to share). */
 typedef struct converter {
@@ -267,8 +237,7 @@ static int convert_geometry(reader *r, const converter *c, slot *s)
     }
     OGREnvelope env;
     OGR_G_GetEnvelope(g, &env);
-    if (env.MinX < GM_LON_MIN || env.MaxX > GM_LON_MAX || env.MinY < GM_LAT_MIN ||
-        env.MaxY > GM_LAT_MAX) {
+    if (!gm_in_china(env.MinX, env.MinY, env.MaxX, env.MaxY)) {
         OGR_G_DestroyGeometry(g);
         snprintf(s->msg, sizeof s->msg,
                  "%s: lies at lon %.4f..%.4f, lat %.4f..%.4f after transformation from %s, "
@@ -297,7 +266,7 @@ static int convert_geometry(reader *r, const converter *c, slot *s)
                  gm_layer_kind_name(r->kind));
         return s->rc = GM_ERR_GEOMETRY;
     }
-    if (s->geom && !s->dropped && densify(h, &s->geom, &s->flags) != GM_OK) {
+    if (s->geom && !s->dropped && gm_densify_revalidate(h, &s->geom, &s->flags) != 0) {
         if (s->geom) GEOSGeom_destroy_r(h, s->geom);
         s->geom = NULL;
         return slot_error(s, GM_ERR_GEOMETRY, "%s: geometry cannot be densified (%s)", c->geos_msg);
@@ -682,19 +651,10 @@ static int setup_transform(gm_context *ctx, reader *r)
                         "declare one)",
                         r->source, r->layer_name);
     r->in->crs[r->kind] = crs_label(layer_srs);
-    OGRSpatialReferenceH src = OSRClone(layer_srs);
-    OGRSpatialReferenceH dst = OSRNewSpatialReference(NULL);
     /* Data are stored x = easting/longitude whatever the CRS's official axis
      * order (EPSG:4490 says latitude first): GIS order on both sides. */
-    OSRSetAxisMappingStrategy(src, OAMS_TRADITIONAL_GIS_ORDER);
-    OSRImportFromEPSG(dst, 4490);
-    OSRSetAxisMappingStrategy(dst, OAMS_TRADITIONAL_GIS_ORDER);
     CPLErrorReset();
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    r->ct = OCTNewCoordinateTransformation(src, dst);
-    CPLPopErrorHandler();
-    OSRDestroySpatialReference(src);
-    OSRDestroySpatialReference(dst);
+    r->ct = gm_crs_to_cgcs2000(layer_srs, 0);
     if (!r->ct)
         return gm_error(ctx, GM_ERR_CRS,
                         "%s (layer %s): PROJ cannot transform its CRS (%s) to CGCS2000: %s",
@@ -710,17 +670,7 @@ static int setup_transform(gm_context *ctx, reader *r)
 static int set_bbox_filter(gm_context *ctx, reader *r, const double box[4])
 {
     enum { STEPS = 16 };
-    OGRSpatialReferenceH layer_srs = OGR_L_GetSpatialRef(r->layer);
-    OGRSpatialReferenceH src = OSRNewSpatialReference(NULL);
-    OGRSpatialReferenceH dst = OSRClone(layer_srs);
-    OSRImportFromEPSG(src, 4490);
-    OSRSetAxisMappingStrategy(src, OAMS_TRADITIONAL_GIS_ORDER);
-    OSRSetAxisMappingStrategy(dst, OAMS_TRADITIONAL_GIS_ORDER);
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    OGRCoordinateTransformationH ct = OCTNewCoordinateTransformation(src, dst);
-    CPLPopErrorHandler();
-    OSRDestroySpatialReference(src);
-    OSRDestroySpatialReference(dst);
+    OGRCoordinateTransformationH ct = gm_crs_to_cgcs2000(OGR_L_GetSpatialRef(r->layer), 1);
     if (!ct)
         return gm_error(ctx, GM_ERR_CRS, "%s (layer %s): cannot transform a search box to its CRS",
                         r->source, r->layer_name);

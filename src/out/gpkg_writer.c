@@ -10,6 +10,7 @@
 #include <greenmine/load.h>
 #include <greenmine/output.h>
 
+#include "io/crs.h"
 #include "out/gpkg_writer.h"
 
 #include <cpl_conv.h>
@@ -405,9 +406,7 @@ static int write_file(gm_context *ctx, const char *path, const char *write_path,
         rc = fail(&w, "the GeoPackage");
         goto done;
     }
-    w.srs = OSRNewSpatialReference(NULL);
-    OSRImportFromEPSG(w.srs, 4490);
-    OSRSetAxisMappingStrategy(w.srs, OAMS_TRADITIONAL_GIS_ORDER);
+    w.srs = gm_crs_cgcs2000();
     w.wkb = GEOSWKBWriter_create_r(ctx->geos);
     rc = body(&w, user);
     if (rc == GM_OK && run_id &&
