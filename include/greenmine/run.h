@@ -7,7 +7,7 @@
  * partition's own order), the partitions (--tile, --zone), the GeoPackage's
  * writer thread and freeing what the outputs no longer need.
  *
- * The outputs are one set, all or nothing (docs/outputs.md, "One set"):
+ * The outputs are one set, all or nothing (docs/cli.md, "One set"):
  *  - before any work, the output path is checked (not empty, not a folder,
  *    device, FIFO or symbolic link; its folder writable) and, once the zones
  *    are loaded, the rasters' grid against GM_RUN_MAX_RASTER_CELLS and the

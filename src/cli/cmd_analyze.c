@@ -36,7 +36,7 @@ static const char analyze_help[] =
     "                     outputs are one set: written under temporary names and put\n"
     "                     in place together only when all are complete; a failed,\n"
     "                     killed or interrupted run leaves the previous set as it was\n"
-    "                     (docs/outputs.md, \"One set\"). FILE must not be a folder,\n"
+    "                     (docs/cli.md, \"One set\"). FILE must not be a folder,\n"
     "                     device, FIFO or symbolic link\n"
     "  --as-of DATE       last day counted, YYYY-MM-DD (default 2020-12-31)\n"
     "  --from DATE        first day counted, YYYY-MM-DD (default 2016-01-01)\n"

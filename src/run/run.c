@@ -8,7 +8,7 @@
  * place file by file only once all of them are complete. rename() within one
  * folder is atomic per file; the set is switched in a few consecutive renames
  * (microseconds), rasters first and the GeoPackage last, each file carrying
- * the run's id (docs/outputs.md, "One set", says what a reader can see).
+ * the run's id (docs/cli.md, "One set", says what a reader can see).
  */
 #include "core/context_impl.h"
 #include "out/gpkg_writer.h"
