@@ -66,12 +66,10 @@ static const struct option options[] = {{"db", required_argument, NULL, OPT_DB},
 
 static void print_report(const gm_ingest_report *r, const char *db)
 {
-    char d[16];
-    snprintf(d, sizeof d, "%04d-%02d-%02d", r->as_of / 10000, r->as_of / 100 % 100, r->as_of % 100);
-    printf("greenmine ingest: snapshot %ld as of %s recorded in %s\n", r->snapshot_id, d, db);
-    if (r->previous_as_of)
-        printf("  previous snapshot: %04d-%02d-%02d\n", r->previous_as_of / 10000,
-               r->previous_as_of / 100 % 100, r->previous_as_of % 100);
+    char d[GM_DATE_TEXT];
+    printf("greenmine ingest: snapshot %ld as of %s recorded in %s\n", r->snapshot_id,
+           gm_date_text(r->as_of, d), db);
+    if (r->previous_as_of) printf("  previous snapshot: %s\n", gm_date_text(r->previous_as_of, d));
     printf("\nSources\n");
     for (size_t i = 0; i < r->n_sources; i++) {
         const gm_source_info *s = &r->sources[i];

@@ -76,9 +76,10 @@ static int report_gpkg(gm_cli *cli, const char *gpkg, const char *output, const 
         exit_code = gm_cli_fail(cli, ctx, rc);
     } else {
         exit_code = GM_EXIT_OK;
+        char d[GM_DATE_TEXT];
         if (!cli->quiet)
-            printf("greenmine report: %s (as of %04d-%02d-%02d, one analysis run)\n", output,
-                   run->as_of / 10000, run->as_of / 100 % 100, run->as_of % 100);
+            printf("greenmine report: %s (as of %s, one analysis run)\n", output,
+                   gm_date_text(run->as_of, d));
     }
     gm_analysis_run_free(ctx, run);
     gm_context_free(ctx);
@@ -179,9 +180,10 @@ int gm_cmd_report(int argc, char **argv)
         exit_code = gm_cli_fail(&cli, ctx, rc);
     } else {
         exit_code = GM_EXIT_OK;
+        char d[GM_DATE_TEXT];
         if (!cli.quiet)
-            printf("greenmine report: %s (as of %04d-%02d-%02d, %zu snapshots)\n", output,
-                   last->as_of / 10000, last->as_of / 100 % 100, last->as_of % 100, snaps->n);
+            printf("greenmine report: %s (as of %s, %zu snapshots)\n", output,
+                   gm_date_text(last->as_of, d), snaps->n);
     }
     gm_results_free(ctx, res);
     gm_inputs_free(ctx, in);

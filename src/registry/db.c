@@ -41,6 +41,7 @@ struct gm_stmt {
     int formats[GM_DB_MAX_PARAMS];
     PGresult *res;
     int row, executed;
+    int bind_rc;                           /* the first failed bind, reported by the step */
     unsigned char *blob[GM_DB_MAX_PARAMS]; /* decoded bytea per column */
     size_t blob_len[GM_DB_MAX_PARAMS];
 };
@@ -255,9 +256,11 @@ static int pg_set(gm_stmt *st, int i, char *value, int length, int format)
     return GM_OK;
 }
 
-int gm_stmt_bind_text(gm_stmt *st, int i, const char *value)
+static int bind_null(gm_stmt *st, int i);
+
+static int bind_text(gm_stmt *st, int i, const char *value)
 {
-    if (!value) return gm_stmt_bind_null(st, i);
+    if (!value) return bind_null(st, i);
     if (st->lite)
         return sqlite3_bind_text(st->lite, i, value, -1, SQLITE_TRANSIENT) == SQLITE_OK
                    ? GM_OK
@@ -267,7 +270,7 @@ int gm_stmt_bind_text(gm_stmt *st, int i, const char *value)
     return pg_set(st, i, copy, 0, 0);
 }
 
-int gm_stmt_bind_int(gm_stmt *st, int i, long long value)
+static int bind_int(gm_stmt *st, int i, long long value)
 {
     if (st->lite)
         return sqlite3_bind_int64(st->lite, i, value) == SQLITE_OK
@@ -275,10 +278,12 @@ int gm_stmt_bind_int(gm_stmt *st, int i, long long value)
                    : lite_fail(st->db, SQLITE_ERROR, "bind");
     char buf[32];
     snprintf(buf, sizeof buf, "%lld", value);
-    return pg_set(st, i, gm_strdup(buf), 0, 0);
+    char *copy = gm_strdup(buf);
+    if (!copy) return gm_error(st->db->ctx, GM_ERR_NOMEM, "out of memory");
+    return pg_set(st, i, copy, 0, 0);
 }
 
-int gm_stmt_bind_double(gm_stmt *st, int i, double value)
+static int bind_double(gm_stmt *st, int i, double value)
 {
     if (st->lite)
         return sqlite3_bind_double(st->lite, i, value) == SQLITE_OK
@@ -286,12 +291,14 @@ int gm_stmt_bind_double(gm_stmt *st, int i, double value)
                    : lite_fail(st->db, SQLITE_ERROR, "bind");
     char buf[40];
     snprintf(buf, sizeof buf, "%.17g", value);
-    return pg_set(st, i, gm_strdup(buf), 0, 0);
+    char *copy = gm_strdup(buf);
+    if (!copy) return gm_error(st->db->ctx, GM_ERR_NOMEM, "out of memory");
+    return pg_set(st, i, copy, 0, 0);
 }
 
-int gm_stmt_bind_blob(gm_stmt *st, int i, const void *data, size_t n)
+static int bind_blob(gm_stmt *st, int i, const void *data, size_t n)
 {
-    if (!data) return gm_stmt_bind_null(st, i);
+    if (!data) return bind_null(st, i);
     if (st->lite)
         return sqlite3_bind_blob64(st->lite, i, data, n, SQLITE_TRANSIENT) == SQLITE_OK
                    ? GM_OK
@@ -302,7 +309,7 @@ int gm_stmt_bind_blob(gm_stmt *st, int i, const void *data, size_t n)
     return pg_set(st, i, copy, (int)n, 1);
 }
 
-int gm_stmt_bind_null(gm_stmt *st, int i)
+static int bind_null(gm_stmt *st, int i)
 {
     if (st->lite)
         return sqlite3_bind_null(st->lite, i) == SQLITE_OK
@@ -311,8 +318,42 @@ int gm_stmt_bind_null(gm_stmt *st, int i)
     return pg_set(st, i, NULL, 0, 0);
 }
 
+/* A failed bind is kept until the step, which reports it: callers bind
+ * several values in a row and check the step alone. */
+static int sticky(gm_stmt *st, int rc)
+{
+    if (rc != GM_OK && st->bind_rc == GM_OK) st->bind_rc = rc;
+    return rc;
+}
+
+int gm_stmt_bind_text(gm_stmt *st, int i, const char *value)
+{
+    return sticky(st, bind_text(st, i, value));
+}
+
+int gm_stmt_bind_int(gm_stmt *st, int i, long long value)
+{
+    return sticky(st, bind_int(st, i, value));
+}
+
+int gm_stmt_bind_double(gm_stmt *st, int i, double value)
+{
+    return sticky(st, bind_double(st, i, value));
+}
+
+int gm_stmt_bind_blob(gm_stmt *st, int i, const void *data, size_t n)
+{
+    return sticky(st, bind_blob(st, i, data, n));
+}
+
+int gm_stmt_bind_null(gm_stmt *st, int i)
+{
+    return sticky(st, bind_null(st, i));
+}
+
 int gm_stmt_step(gm_stmt *st)
 {
+    if (st->bind_rc != GM_OK) return st->bind_rc;
     if (st->lite) {
         int rc = sqlite3_step(st->lite);
         if (rc == SQLITE_ROW) return 1;
@@ -380,6 +421,7 @@ const unsigned char *gm_stmt_blob(gm_stmt *st, int col, size_t *n)
 
 int gm_stmt_reset(gm_stmt *st)
 {
+    st->bind_rc = GM_OK;
     if (st->lite) {
         sqlite3_reset(st->lite);
         sqlite3_clear_bindings(st->lite);

@@ -35,7 +35,9 @@ int gm_db_rollback(gm_db *db);
 
 /* Prepares one statement. */
 int gm_db_prepare(gm_db *db, const char *sql, gm_stmt **out);
-/* Parameters are 1-based. Text and blobs are copied. */
+/* Parameters are 1-based. Text and blobs are copied. A bind that fails sets
+ * the error on ctx and is returned again by the next gm_stmt_step (until
+ * gm_stmt_reset), so a run of binds needs only the step checked. */
 int gm_stmt_bind_text(gm_stmt *st, int i, const char *value); /* NULL binds NULL */
 int gm_stmt_bind_int(gm_stmt *st, int i, long long value);
 int gm_stmt_bind_double(gm_stmt *st, int i, double value);

@@ -18,11 +18,9 @@
 
 /* ---- small helpers ------------------------------------------------------- */
 
-const char *gm_registry_date_text(int d, char buf[11])
+const char *gm_registry_date_text(int d, char buf[GM_DATE_TEXT])
 {
-    if (d <= 0) return NULL;
-    snprintf(buf, 11, "%04d-%02d-%02d", (d / 10000) % 10000, d / 100 % 100, d % 100);
-    return buf;
+    return d > 0 ? gm_date_text(d, buf) : NULL;
 }
 
 int gm_registry_date_parse(const char *text)
@@ -39,10 +37,11 @@ const char *gm_parcel_change_name(gm_parcel_change_kind k)
     return (unsigned)k <= GM_CHANGE_DROPPED ? names[k] : "?";
 }
 
-static const char *industry_names[] = {NULL,       "coal",     "nonferrous",  "ferrous", "precious",
-                                       "chemical", "nonmetal", "sand_gravel", "cement",  "stone"};
-static const char *mine_status_names[] = {NULL, "new", "producing", "closed"};
-static const char *parcel_status_names[] = {NULL, "planned", "in_progress", "completed"};
+/* A vocabulary's stored code, or NULL (SQL NULL) for an unknown value. */
+static const char *code_or_null(const char *code)
+{
+    return code && *code ? code : NULL;
+}
 
 static const char *layer_of(int kind)
 {
@@ -385,8 +384,8 @@ static int insert_parcels(gm_registry *reg, const gm_inputs *in, long prev_snaps
         const gm_parcel *p = &in->parcels[i];
         const char *id = p->parcel_id ? p->parcel_id : "";
         char date[11];
-        const char *kind = p->kind != GM_KIND_UNKNOWN ? gm_parcel_kind_name(p->kind) : NULL;
-        const char *status = parcel_status_names[p->status];
+        const char *kind = code_or_null(gm_parcel_kind_name(p->kind));
+        const char *status = code_or_null(gm_parcel_status_name(p->status));
         const char *done = gm_registry_date_text(p->completed_on, date);
         long long legacy = p->legacy == GM_FLAG_UNKNOWN ? -1 : (long long)p->legacy;
         double area = gm_geodesic_area_ha(h, p->geom), changed = 0.0;
@@ -506,9 +505,9 @@ static int insert_mines(gm_registry *reg, const gm_inputs *in, long snapshot)
         gm_stmt_bind_text(st, 3, m->mine_id);
         gm_stmt_bind_text(st, 4, m->name);
         gm_stmt_bind_text(st, 5, m->mineral);
-        gm_stmt_bind_text(st, 6, industry_names[m->industry]);
-        gm_stmt_bind_text(st, 7, m->scale ? gm_scale_name(m->scale) : NULL);
-        gm_stmt_bind_text(st, 8, mine_status_names[m->status]);
+        gm_stmt_bind_text(st, 6, code_or_null(gm_industry_name(m->industry)));
+        gm_stmt_bind_text(st, 7, code_or_null(gm_scale_name(m->scale)));
+        gm_stmt_bind_text(st, 8, code_or_null(gm_mine_status_name(m->status)));
         if (m->green == GM_FLAG_UNKNOWN)
             gm_stmt_bind_null(st, 9);
         else

@@ -23,7 +23,7 @@ int gm_registry_migrate(gm_registry *reg);
 void gm_registry_now(char buf[32]);
 
 /* YYYYMMDD <-> "YYYY-MM-DD" (buf of 11). */
-const char *gm_registry_date_text(int yyyymmdd, char buf[11]);
+const char *gm_registry_date_text(int yyyymmdd, char buf[GM_DATE_TEXT]);
 int gm_registry_date_parse(const char *text);
 
 #endif
