@@ -38,7 +38,7 @@ typedef struct gm_registry gm_registry;
  * connection string prefixed "PG:"), creating or upgrading its schema. ctx is
  * borrowed and receives every error; it must outlive the registry.
  * busy_ms: how long to wait for another writer (0 = default). */
-int gm_registry_open(gm_registry **out, gm_context *ctx, const char *db, int busy_ms);
+int gm_registry_open(gm_context *ctx, const char *db, int busy_ms, gm_registry **out);
 void gm_registry_close(gm_registry *reg);
 /* The schema version found in the database after opening. */
 int gm_registry_schema_version(const gm_registry *reg);

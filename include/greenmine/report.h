@@ -52,8 +52,8 @@ typedef struct gm_analysis_run {
 /* Reads the GeoPackage at `path`. `zone` (a zone's name or id, or NULL)
  * limits the progress rows to that zone; one the file lacks is GM_ERR_USAGE.
  * A missing layer or field is GM_ERR_OPEN / GM_ERR_FIELD naming it. */
-int gm_analysis_run_read(gm_analysis_run **out, gm_context *ctx, const char *path,
-                         const char *zone);
+int gm_analysis_run_read(gm_context *ctx, const char *path, const char *zone,
+                         gm_analysis_run **out);
 void gm_analysis_run_free(gm_context *ctx, gm_analysis_run *run);
 
 /* Writes the report to `path` (a temporary file beside it, renamed into

@@ -170,7 +170,7 @@ int gm_cmd_ingest(int argc, char **argv)
     for (int k = 0; k < GM_LAYER_KINDS && rc == GM_OK; k++)
         if (source[k]) rc = gm_load_layer(ctx, in, (gm_layer_kind)k, source[k], &lo);
     /* the registry is opened only once the inputs are known good */
-    if (rc == GM_OK) rc = gm_registry_open(&reg, ctx, db, busy_s * 1000);
+    if (rc == GM_OK) rc = gm_registry_open(ctx, db, busy_s * 1000, &reg);
     if (rc == GM_OK) rc = gm_registry_ingest(reg, in, as_of, &report);
     gm_cli_progress_done(&cli);
     if (rc != GM_OK)

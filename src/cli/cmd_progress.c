@@ -285,7 +285,7 @@ int gm_cmd_progress(int argc, char **argv)
     }
     cli.quiet = 1; /* stdout is the result: engine notes and bars stay off */
     gm_cli_attach(&cli, ctx);
-    int rc = gm_registry_open(&reg, ctx, db, 0);
+    int rc = gm_registry_open(ctx, db, 0, &reg);
     if (rc == GM_OK) rc = gm_registry_progress(reg, &po, &p);
     if (rc != GM_OK)
         exit_code = gm_cli_fail(&cli, ctx, rc);

@@ -59,7 +59,7 @@ static int report_gpkg(gm_cli *cli, const char *gpkg, const char *output, const 
         return GM_EXIT_FAILURE;
     }
     gm_cli_attach(cli, ctx);
-    int rc = gm_analysis_run_read(&run, ctx, gpkg, zone);
+    int rc = gm_analysis_run_read(ctx, gpkg, zone, &run);
     if (rc == GM_OK) {
         gm_report_data d = {.progress = run->progress,
                             .snapshots = run->snapshots,
@@ -153,7 +153,7 @@ int gm_cmd_report(int argc, char **argv)
         return GM_EXIT_FAILURE;
     }
     gm_cli_attach(&cli, ctx);
-    int rc = gm_registry_open(&reg, ctx, db, 0);
+    int rc = gm_registry_open(ctx, db, 0, &reg);
     if (rc == GM_OK) rc = gm_registry_progress(reg, &po, &p);
     if (rc == GM_OK) rc = gm_registry_snapshots(reg, &snaps);
     if (rc == GM_OK && snaps->n == 0) rc = gm_context_errcode(ctx), exit_code = -2;

@@ -329,7 +329,7 @@ static int make_series(reader *r, const char *zone)
     return GM_OK;
 }
 
-int gm_analysis_run_read(gm_analysis_run **out, gm_context *ctx, const char *path, const char *zone)
+int gm_analysis_run_read(gm_context *ctx, const char *path, const char *zone, gm_analysis_run **out)
 {
     static const char *const drivers[] = {"GPKG", NULL};
     *out = NULL;

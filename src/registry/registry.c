@@ -50,7 +50,7 @@ static const char *layer_of(int kind)
 
 /* ---- open / close -------------------------------------------------------- */
 
-int gm_registry_open(gm_registry **out, gm_context *ctx, const char *db, int busy_ms)
+int gm_registry_open(gm_context *ctx, const char *db, int busy_ms, gm_registry **out)
 {
     *out = NULL;
     gm_registry *reg = calloc(1, sizeof *reg);
