@@ -208,7 +208,7 @@ static int ci_contains(const char *s, const char *needle)
 
 typedef struct corner_crs {
     OGRSpatialReferenceH srs;
-    char label[320];         /* "EPSG:4525 (CGCS2000 3-degree zone 37, CM 111E; ...)" */
+    char label[800];         /* "EPSG:4525 (CGCS2000 3-degree zone 37, CM 111E; ...)" */
     double lon_min, lon_max; /* where its corners may lie */
     double add_prefix;       /* added to every Y (a 带号 line for unprefixed Y) */
 } corner_crs;
@@ -291,7 +291,16 @@ static int stated_datum(const gm_corner_file *f)
 {
     if (!f->crs_name[0]) return -1;
     int d = datum_of(f->crs_name);
-    return d < 0 ? -2 : d;
+    return d >= 0 ? d : f->crs_title_line ? -1 : -2; /* a title naming no datum states none */
+}
+
+/* Where the file states its datum: "line 3: 坐标系=1980西安坐标系". */
+static void stated_where(const gm_corner_file *f, char *buf, size_t len)
+{
+    if (f->crs_title_line)
+        snprintf(buf, len, "line %d: the title '%.80s'", f->crs_title_line, f->crs_name);
+    else
+        snprintf(buf, len, "line %d: 坐标系=%s", f->crs_line, f->crs_name);
 }
 
 /* --crs against what the file states: the datum, the zone (prefix or 带号). */
@@ -311,10 +320,11 @@ static int crs_option(gm_context *ctx, const char *name, const gm_corner_file *f
         OGRSpatialReferenceH want = srs_epsg(datums[declared].geog);
         int same = want && OSRIsSameGeogCS(c->srs, want);
         if (want) OSRDestroySpatialReference(want);
+        char where[300];
+        stated_where(f, where, sizeof where);
         if (!same)
-            return gm_error(ctx, GM_ERR_USAGE,
-                            "--crs %s (datum %s) conflicts with %s line %d: 坐标系=%s (%s)", crs,
-                            OSRGetAttrValue(c->srs, "DATUM", 0), name, f->crs_line, f->crs_name,
+            return gm_error(ctx, GM_ERR_USAGE, "--crs %s (datum %s) conflicts with %s %s (%s)", crs,
+                            OSRGetAttrValue(c->srs, "DATUM", 0), name, where,
                             datums[declared].name);
     }
     double w, s, e, n;
@@ -364,11 +374,12 @@ static int decide_crs(gm_context *ctx, const char *name, const gm_corner_file *f
                         "%s line %d: 坐标系=%s is none of CGCS2000, Xian 1980, Beijing 1954, WGS "
                         "84: give --crs",
                         name, f->crs_line, f->crs_name);
-    char datum_why[200];
-    if (declared >= 0)
-        snprintf(datum_why, sizeof datum_why, "datum from line %d: 坐标系=%s", f->crs_line,
-                 f->crs_name);
-    else
+    char datum_why[400];
+    if (declared >= 0) {
+        char where[300];
+        stated_where(f, where, sizeof where);
+        snprintf(datum_why, sizeof datum_why, "datum from %s", where);
+    } else
         snprintf(datum_why, sizeof datum_why, "CGCS2000 assumed: the file names no 坐标系");
     if (f->geographic) {
         if (crs) return crs_option(ctx, name, f, declared, 0, 0, crs, c);
@@ -418,7 +429,7 @@ static int decide_crs(gm_context *ctx, const char *name, const gm_corner_file *f
             name, f->zone_width, zone, zone_line, zone_width_of(zone));
     if (crs) return crs_option(ctx, name, f, declared, zone, zone_line, crs, c);
     int d = declared >= 0 ? declared : D_CGCS2000;
-    char why[300];
+    char why[500];
     if (zone) {
         snprintf(why, sizeof why, "zone from the eastings' prefix, %s", datum_why);
         return zone_crs(ctx, name, zone, zone_width_of(zone), zone_line, d, c, why);
@@ -471,7 +482,7 @@ static void operation_info(OGRSpatialReferenceH srs, double x, double y, gm_appl
     CPLFree(wkt);
     if (a->ballpark) {
         char buf[700];
-        const char *datum = OSRGetAttrValue(srs, "DATUM", 0);
+        const char *datum = OSRGetAttrValue(srs, "GEOGCS", 0);
         snprintf(buf, sizeof buf,
                  "the datum change %s -> CGCS2000 is only PROJ's ballpark transformation (no "
                  "transformation with parameters or grid is installed; PROJ applies no datum "
@@ -855,7 +866,7 @@ static int add_corners(gm_context *ctx, gm_applications *apps, const char *path,
         rc = gm_error(ctx, GM_ERR_CRS, "%s: cannot transform the corners from %s", path, c.label);
         goto done;
     }
-    char label[900];
+    char label[1200];
     snprintf(label, sizeof label, "%s [%s]", path, c.label);
     rc = finish(ctx, apps, label, gm_strdup(id), geo, note);
     geo = NULL;

@@ -614,6 +614,7 @@ static int key_value(parser *p, char *line, int lineno)
                strcmp(key, "大地基准") == 0) {
         snprintf(p->f->crs_name, sizeof p->f->crs_name, "%s", val);
         p->f->crs_line = lineno;
+        p->f->crs_title_line = 0;
     } else if (strcmp(key, "坐标格式") == 0 || strcmp(key, "经纬度格式") == 0 ||
                strcmp(key, "角度格式") == 0 || strcmp(key, "坐标单位") == 0 ||
                strcmp(key, "计量单位") == 0 || strcmp(key, "角度单位") == 0 ||
@@ -898,6 +899,12 @@ static int parse_pass(parser *p, const char *text)
             /* A title ("点号 X坐标 Y坐标", "矿区2", "拐点 纬度(度分秒) 经度"):
              * between points, a new block; its unit words are read. */
             if ((rc = flush_two(p)) != 0) break;
+            /* "拐点坐标（1980西安坐标系）": a title naming the datum states it,
+             * unless a 坐标系= line does. */
+            if ((strstr(shown, "坐标系") || ci_contains(shown, "CGCS")) && !p->f->crs_line) {
+                snprintf(p->f->crs_name, sizeof p->f->crs_name, "%.120s", shown);
+                p->f->crs_title_line = lineno;
+            }
             int w = angle_word(shown);
             if (w && !p->stated) {
                 p->stated = w, p->stated_line = lineno;

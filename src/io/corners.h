@@ -50,6 +50,7 @@ typedef struct gm_corner_file {
     int zone_width;     /* from 几度分带= / 分带=: 3 or 6, 0 = not stated */
     char crs_name[128]; /* from 坐标系=, "" = not stated */
     int crs_line;       /* its line */
+    int crs_title_line; /* crs_name is instead a title line naming a 坐标系 */
     gm_corner_kv *keys; /* every key=value line, in file order */
     size_t n_keys;
     int geographic;       /* the coordinates are degrees: x latitude, y longitude */
