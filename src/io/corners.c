@@ -181,6 +181,18 @@ static int starts(const char *p, const char *utf8)
     return strncmp(p, utf8, strlen(utf8)) == 0;
 }
 
+static const char *const deg_marks[] = {"°", "º", "˚", "度", NULL};
+static const char *const min_marks[] = {"′", "'", "’", "分", "＇", NULL};
+static const char *const sec_marks[] = {"″", "\"", "”", "秒", "′′", "''", "’’", NULL};
+
+static size_t match_mark(const char *p, const char *const *marks)
+{
+    size_t best = 0; /* the longest ("′′" before "′") */
+    for (int k = 0; marks[k]; k++)
+        if (starts(p, marks[k]) && strlen(marks[k]) > best) best = strlen(marks[k]);
+    return best;
+}
+
 /* The marks ending a degree, minute or second (after which a blank before
  * the next number is no field separator). */
 static const char *const angle_marks[] = {"°",  "º",  "˚", "度", "′", "'",  "’",
@@ -215,21 +227,27 @@ static void normalise_line(char *s)
         } else if (*p == '|') {
             *w++ = SEP_MARK, p++;
         } else {
-            int mark = 0;
+            int mark = 0, seconds = 0;
             for (int k = 0; angle_marks[k]; k++)
                 if (starts(p, angle_marks[k]) && w > s && isdigit((unsigned char)w[-1])) {
                     size_t n = strlen(angle_marks[k]);
+                    seconds = match_mark(angle_marks[k], sec_marks) == n;
                     memmove(w, p, n);
                     w += n, p += n, mark = 1;
                     break;
                 }
-            if (mark) {
+            /* "28° 14′ 30″": the blank after a degree or minute mark joins the
+             * next part when that number ends in a minute or second mark. */
+            if (mark && !seconds) {
                 const char *q = p;
                 while (*q == ' ' || *q == '\t')
                     q++;
-                if (isdigit((unsigned char)*q)) p = q;
-                continue;
+                const char *r = q;
+                while (isdigit((unsigned char)*r) || *r == '.')
+                    r++;
+                if (r > q && (match_mark(r, min_marks) || match_mark(r, sec_marks))) p = q;
             }
+            if (mark) continue;
             *w++ = *p++;
         }
     }
@@ -314,18 +332,6 @@ static int ci_contains(const char *s, const char *needle)
 }
 
 /* ---- angles -------------------------------------------------------------- */
-
-static const char *const deg_marks[] = {"°", "º", "˚", "度", NULL};
-static const char *const min_marks[] = {"′", "'", "’", "分", "＇", NULL};
-static const char *const sec_marks[] = {"″", "\"", "”", "秒", "′′", "''", "’’", NULL};
-
-static size_t match_mark(const char *p, const char *const *marks)
-{
-    size_t best = 0; /* the longest ("′′" before "′") */
-    for (int k = 0; marks[k]; k++)
-        if (starts(p, marks[k]) && strlen(marks[k]) > best) best = strlen(marks[k]);
-    return best;
-}
 
 static int read_num(const char **p, double *v, int *integral)
 {
