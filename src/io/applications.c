@@ -764,8 +764,18 @@ static int add_corners(gm_context *ctx, gm_applications *apps, const char *path,
     gm_corners_options po = {.angles = opts ? (gm_angle_format)opts->angles : GM_ANGLES_UNSTATED};
     rc = gm_corners_parse_opts(text, path, &po, &f, err, sizeof err);
     free(text);
-    if (rc != GM_OK) return gm_error(ctx, rc, "%s", err);
-    if ((rc = decide_crs(ctx, path, f, opts, &c)) != GM_OK) goto done;
+    /* Not UTF-8: say how it was read, in case that was the wrong guess. */
+    char how[96] = "";
+    if (strcmp(used, "UTF-8") != 0) snprintf(how, sizeof how, " (the file read as %s)", used);
+    if (rc != GM_OK) return gm_error(ctx, rc, "%s%s", err, how);
+    if ((rc = decide_crs(ctx, path, f, opts, &c)) != GM_OK) {
+        if (how[0]) {
+            char msg[1200];
+            snprintf(msg, sizeof msg, "%s", gm_context_errmsg(ctx));
+            rc = gm_error(ctx, rc, "%s%s", msg, how);
+        }
+        goto done;
+    }
     if (f->geographic && f->angles) {
         size_t l = strlen(c.label);
         snprintf(c.label + l, sizeof c.label - l, "; degrees read as %s: %s",
