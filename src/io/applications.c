@@ -134,6 +134,8 @@ static int china_check(gm_context *ctx, OGRGeometryH g, const char *label, const
     return GM_OK;
 }
 
+static void operation_info(OGRSpatialReferenceH srs, double x, double y, gm_application *a);
+
 /* ---- WKT / GeoJSON on the command line --------------------------------- */
 
 static int add_text(gm_context *ctx, gm_applications *apps, const char *arg,
@@ -169,6 +171,8 @@ static int add_text(gm_context *ctx, gm_applications *apps, const char *arg,
         goto done;
     }
     OGR_G_FlattenTo2D(g);
+    OGREnvelope env;
+    OGR_G_GetEnvelope(g, &env); /* a corner in the source CRS, for PROJ's operation */
     if (OGR_G_Transform(g, ct) != OGRERR_NONE) {
         rc = gm_error(ctx, GM_ERR_CRS, "%s: cannot be transformed from %s", label, crs);
         goto done;
@@ -188,6 +192,14 @@ static int add_text(gm_context *ctx, gm_applications *apps, const char *arg,
         goto done;
     }
     rc = finish(ctx, apps, label, gm_strdup(id), geos, NULL);
+    if (rc == GM_OK && opts && opts->crs) { /* --crs: say which datum change PROJ made */
+        gm_application *ap = &apps->items[apps->n - 1];
+        char buf[300];
+        snprintf(buf, sizeof buf, "%s (--crs)", crs);
+        ap->crs = gm_strdup(buf);
+        operation_info(srs, env.MinX, env.MinY, ap);
+        if (ap->datum_note) gm_log(ctx, GM_LOG_WARNING, "%s: %s", label, ap->datum_note);
+    }
 done:
     if (ct) OCTDestroyCoordinateTransformation(ct);
     if (srs) OSRDestroySpatialReference(srs);

@@ -877,7 +877,8 @@ static int parse_pass(parser *p, const char *text)
         if (nl) *nl = '\0';
         char *line = trim(cur);
         cur = nl ? nl + 1 : NULL;
-        if (!*line || line[0] == '#' || line[0] == '[') continue;
+        if (!*line || line[0] == '#' || line[0] == '[' || starts(line, "【"))
+            continue; /* blank, comment, [属性描述] / 【地块坐标】 section */
         normalise_line(line);
         line = trim(line);
         if (strchr(line, '=')) {
