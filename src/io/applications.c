@@ -253,13 +253,9 @@ static int datum_of(const char *name)
 
 static OGRSpatialReferenceH srs_epsg(int code)
 {
-    OGRSpatialReferenceH s = OSRNewSpatialReference(NULL);
-    if (OSRImportFromEPSG(s, code) != OGRERR_NONE) {
-        OSRDestroySpatialReference(s);
-        return NULL;
-    }
-    OSRSetAxisMappingStrategy(s, OAMS_TRADITIONAL_GIS_ORDER);
-    return s;
+    char text[32];
+    snprintf(text, sizeof text, "EPSG:%d", code);
+    return srs_from(text);
 }
 
 static int zone_width_of(int zone)
