@@ -19,6 +19,13 @@ typedef struct gm_application_options {
      * text is CGCS2000 lon/lat; corner files need the zone prefix. */
     const char *crs;
     const gm_load_options *load; /* for OGR datasets; may be NULL */
+    /* Corner-point files: how plain numbers in degrees are read. 0 = as the
+     * file states it (or exit 2 when it could be either), 1 = decimal
+     * degrees (--decimal-degrees), 2 = ddd.mmss (--dms). */
+    int angles;
+    /* Encoding of corner-point files that are not UTF-8 (iconv name); NULL
+     * = GB18030 (which includes GBK). */
+    const char *encoding;
 } gm_application_options;
 
 /* An empty list; free with gm_applications_free() (NULL allowed). */

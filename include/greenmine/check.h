@@ -50,6 +50,12 @@ typedef struct gm_application {
     char *origin;      /* where it came from: "file.txt", "a.gpkg (layer x) feature 3" */
     int repaired;      /* its boundary was invalid (self-intersecting) and repaired */
     char *repair_note; /* where it crossed, when repaired; else NULL */
+    /* Corner-point files and text with --crs (else NULL / 0): */
+    char *crs;         /* the CRS its coordinates were read in, and why */
+    char *operation;   /* PROJ's operation from that CRS to CGCS2000 lon/lat */
+    int ballpark;      /* that operation changes the datum without a datum shift */
+    double accuracy_m; /* its accuracy as PROJ states it, -1 = unknown */
+    char *datum_note;  /* when ballpark: what it means for the figures; else NULL */
 } gm_application;
 
 typedef struct gm_applications {

@@ -16,7 +16,8 @@
 static const char check_help[] =
     "Usage: greenmine check --redlines SRC [--zones SRC] [--mines SRC] [--buffer M]\n"
     "                       [--crs CRS] [--json | --gpkg FILE] [--threads N]\n"
-    "                       [--field LAYER.FIELD=SOURCE]... [--encoding ENC] [--quiet]\n"
+    "                       [--field LAYER.FIELD=SOURCE]... [--encoding ENC]\n"
+    "                       [--dms | --decimal-degrees] [--quiet]\n"
     "                       APPLICATION...\n"
     "\n"
     "Checks applications for mining rights against the ecological red lines:\n"
@@ -37,8 +38,14 @@ static const char check_help[] =
     "                             (id from mine_id/采矿许可证号/XKZH..., else LAYER.FID)\n"
     "  FILE.txt|.csv|.dat         a corner-point file (拐点坐标): 点号,X,Y lines, X the\n"
     "  corners:FILE               northing, Y the easting with or without the zone\n"
-    "                             prefix (37512345.67 = zone 37); blocks and rings as\n"
-    "                             in docs/check.md\n"
+    "                             prefix (37512345.67 = zone 37), or latitude and\n"
+    "                             longitude (113°16′00″, 113 16 00, ddd.mmss or\n"
+    "                             decimal degrees); 点号、X、Y and two-column tables,\n"
+    "                             the mining-right (*) and land exchange ([属性描述],\n"
+    "                             @) forms, UTF-8 or GBK -- all in docs/check.md.\n"
+    "                             The file's 坐标系= (CGCS2000, Xian 1980, Beijing\n"
+    "                             1954, WGS 84) decides the datum, else CGCS2000;\n"
+    "                             its 界址点数 and 地块面积 must match the points\n"
     "  'POLYGON((...))', '{...}'  WKT or GeoJSON text (lon/lat CGCS2000, or --crs)\n"
     "\n"
     "Options:\n"
@@ -46,15 +53,25 @@ static const char check_help[] =
     "  --zones SRC        green-mining demonstration zones (polygons)\n"
     "  --mines SRC        existing mining rights (polygons)\n"
     "  --buffer M         the buffer rule in metres (default 0 = off)\n"
-    "  --crs CRS          CRS of WKT/GeoJSON text and of corner files whose eastings\n"
-    "                     carry no zone prefix, e.g. EPSG:4546 (prefixed: the prefix\n"
-    "                     decides, CGCS2000 3-degree zones 25-45, 6-degree 13-23)\n"
+    "  --crs CRS          CRS of WKT/GeoJSON text and of corner files, e.g. EPSG:4546\n"
+    "                     (CGCS2000 3-degree CM 111E without prefix). Needed only for\n"
+    "                     eastings without zone prefix or 带号 line (a prefix gives\n"
+    "                     the zone: 3-degree 25-45, 6-degree 13-23); when given it\n"
+    "                     must agree with the file's 坐标系=, prefix and 带号, else\n"
+    "                     exit 2 naming both. A datum change PROJ can only do as a\n"
+    "                     ballpark (no shift, e.g. Xian 1980 here) is reported.\n"
     "  --json             print {\"applications\": [...]} instead of the table\n"
     "  --gpkg FILE        also write applications, redline_overlaps, mine_overlaps\n"
     "                     and buffers to a GeoPackage (EPSG:4490) for QGIS\n"
     "  --threads N        worker threads (default 1)\n"
     "  --field L.F=S      map a field (layers redlines, zones, mines); repeatable\n"
-    "  --encoding ENC     attribute encoding of shapefile inputs\n"
+    "  --encoding ENC     attribute encoding of shapefile inputs, and the encoding\n"
+    "                     of corner files that are not UTF-8 (default GB18030 = GBK)\n"
+    "  --dms              plain degree numbers in corner files are ddd.mmss\n"
+    "                     (113.1630 = 113°16′30″)\n"
+    "  --decimal-degrees  ... are decimal degrees (113.1630 = 113.163°). Without\n"
+    "                     either, the file's 坐标格式= line or column title decides;\n"
+    "                     a file that could be either is refused (exit 2)\n"
     "  -q, --quiet        print nothing but errors (the exit status answers)\n"
     "  -h, --help         this help\n"
     "\n"
@@ -64,6 +81,7 @@ static const char check_help[] =
 
 typedef struct check_args {
     const char *redlines, *zones, *mines, *crs, *gpkg, *encoding;
+    int angles; /* gm_application_options.angles: 1 --decimal-degrees, 2 --dms */
     const char **fields;
     size_t n_fields;
     double buffer;
@@ -139,6 +157,23 @@ static void print_json(const check_args *a, const gm_inputs *in, const gm_applic
         json_str(ap->repair_note);
         printf(", \"origin\": ");
         json_str(ap->origin);
+        printf(",\n   \"crs\": ");
+        json_str(ap->crs);
+        printf(", \"transformation\": ");
+        if (ap->operation) {
+            printf("{\"operation\": ");
+            json_str(ap->operation);
+            printf(", \"ballpark\": %s, \"accuracy_m\": ", ap->ballpark ? "true" : "false");
+            if (ap->accuracy_m >= 0)
+                printf("%g", ap->accuracy_m);
+            else
+                printf("null");
+            printf("}");
+        } else {
+            printf("null");
+        }
+        printf(", \"datum_warning\": ");
+        json_str(ap->datum_note);
         printf("}");
     }
     printf("\n]}\n");
@@ -187,6 +222,10 @@ static void print_table(const check_args *a, const gm_inputs *in, const gm_appli
                    in->mines[r->mines[k].index].mine_id, r->mines[k].overlap_ha);
         if (apps->items[i].repair_note)
             printf("      boundary repaired before the check: %s\n", apps->items[i].repair_note);
+        if (apps->items[i].crs) printf("      read in %s\n", apps->items[i].crs);
+        if (apps->items[i].datum_note)
+            printf("      WARNING: %s (PROJ: %s)\n", apps->items[i].datum_note,
+                   apps->items[i].operation ? apps->items[i].operation : "?");
     }
     if (a->gpkg) printf("\nOutput: %s (EPSG:4490)\n", a->gpkg);
 }
@@ -204,7 +243,8 @@ static int run_check(gm_cli *cli, const check_args *a)
     gm_cli_attach(cli, ctx);
     gm_context_set_threads(ctx, a->threads);
     gm_load_options lo = {.encoding = a->encoding, .fields = a->fields, .n_fields = a->n_fields};
-    gm_application_options ao = {.crs = a->crs, .load = &lo};
+    gm_application_options ao = {
+        .crs = a->crs, .load = &lo, .angles = a->angles, .encoding = a->encoding};
     int rc = gm_inputs_new(&in);
     if (rc == GM_OK) rc = gm_applications_new(&apps);
     for (size_t i = 0; rc == GM_OK && i < a->n_apps; i++)
@@ -254,7 +294,9 @@ enum {
     OPT_GPKG,
     OPT_THREADS,
     OPT_FIELD,
-    OPT_ENCODING
+    OPT_ENCODING,
+    OPT_DMS,
+    OPT_DECIMAL
 };
 
 static const struct option long_options[] = {{"redlines", required_argument, NULL, OPT_REDLINES},
@@ -267,6 +309,8 @@ static const struct option long_options[] = {{"redlines", required_argument, NUL
                                              {"threads", required_argument, NULL, OPT_THREADS},
                                              {"field", required_argument, NULL, OPT_FIELD},
                                              {"encoding", required_argument, NULL, OPT_ENCODING},
+                                             {"dms", no_argument, NULL, OPT_DMS},
+                                             {"decimal-degrees", no_argument, NULL, OPT_DECIMAL},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
@@ -319,6 +363,13 @@ static int parse(int argc, char **argv, check_args *a, gm_cli *cli)
             break;
         case OPT_ENCODING:
             a->encoding = optarg;
+            break;
+        case OPT_DMS:
+        case OPT_DECIMAL:
+            if (a->angles && a->angles != (c == OPT_DMS ? 2 : 1))
+                return gm_cli_usage_error("check",
+                                          "--dms and --decimal-degrees exclude each other");
+            a->angles = c == OPT_DMS ? 2 : 1;
             break;
         case 'q':
             cli->quiet = 1;

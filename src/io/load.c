@@ -52,6 +52,7 @@ typedef struct reader {
     size_t n, cap;          /* records stored so far */
     size_t warned[W_KINDS]; /* per warning category */
     int lenient;            /* gm_load_options.lenient */
+    int filtered;           /* read near a box only (gm_load_options.has_bbox) */
     int (*keep_parcel)(const gm_parcel *p, void *user);
     void *keep_user;
 } reader;
@@ -579,8 +580,9 @@ static int read_features(reader *r)
     }
     gm_progress(r->ctx, stage, done, done);
     warn_summary(r);
-    if (rc == GM_OK && done == 0)
-        gm_log(r->ctx, GM_LOG_WARNING, "%s (layer %s): no features", r->source, r->layer_name);
+    if (rc == GM_OK && done == 0) /* filtered: none near, which is no fault of the layer */
+        gm_log(r->ctx, r->filtered ? GM_LOG_DEBUG : GM_LOG_WARNING, "%s (layer %s): no features%s",
+               r->source, r->layer_name, r->filtered ? " near the applications" : "");
     return rc;
 }
 
@@ -746,6 +748,7 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
     if ((rc = resolve_fields(ctx, &r, opts)) != GM_OK) goto done;
     if ((rc = setup_transform(ctx, &r)) != GM_OK) goto done;
     if (opts && opts->has_bbox && (rc = set_bbox_filter(ctx, &r, opts->bbox)) != GM_OK) goto done;
+    r.filtered = opts && opts->has_bbox;
     /* the checksum (for the provenance) reads the files on its own thread meanwhile;
      * with --threads 1 after the features, on this one */
     sum.files = GDALGetFileList(ds);

@@ -641,6 +641,7 @@ static int check_applications(writer *w, const check_out *c)
         {"mine_ids", OFTString, 0},
         {"repaired", OFTString, 0},
         {"origin", OFTString, 0},
+        {"datum_warning", OFTString, 0}, /* a ballpark datum change (corner files) */
     };
     OGRLayerH l = make_layer(w, "applications", 1, cols, sizeof cols / sizeof *cols);
     if (!l) return fail(w, "layer applications");
@@ -666,6 +667,7 @@ static int check_applications(writer *w, const check_out *c)
         OGR_F_SetFieldString(f, 10, mn ? mn : "");
         if (a->repair_note) OGR_F_SetFieldString(f, 11, a->repair_note);
         if (a->origin) OGR_F_SetFieldString(f, 12, a->origin);
+        if (a->datum_note) OGR_F_SetFieldString(f, 13, a->datum_note);
         free(rl), free(mn);
         if (set_geometry(w, f, a->geom) != GM_OK) {
             OGR_F_Destroy(f);

@@ -321,6 +321,210 @@ static void test_file_blocks_hole(void **state)
     gm_applications_free(ctx, apps);
 }
 
+/* ---- issue 13: the forms planners receive -------------------------------- */
+
+/* Angles by hand: 113°16′30″ = 113 + 16/60 + 30/3600 = 113.275. */
+static void test_angles(void **state)
+{
+    (void)state;
+    double d;
+    char why[160];
+    const double want = 113.0 + 16.0 / 60 + 30.0 / 3600;
+    assert_int_equal(gm_parse_angle("113°16′30.000″", 0, &d, why, sizeof why), 1);
+    assert_true(fabs(d - want) < 1e-12);
+    assert_int_equal(gm_parse_angle("113°16'30\"", 0, &d, why, sizeof why), 1);
+    assert_true(fabs(d - want) < 1e-12);
+    assert_int_equal(gm_parse_angle("113度16分30秒", 0, &d, why, sizeof why), 1);
+    assert_true(fabs(d - want) < 1e-12);
+    assert_int_equal(gm_parse_angle("113 16 30.000", 0, &d, why, sizeof why), 1);
+    assert_true(fabs(d - want) < 1e-12);
+    assert_int_equal(gm_parse_angle("113.1630", GM_ANGLES_PACKED, &d, why, sizeof why), 1);
+    assert_true(fabs(d - want) < 1e-12);
+    assert_int_equal(gm_parse_angle("113.16305", GM_ANGLES_PACKED, &d, why, sizeof why), 1);
+    assert_true(fabs(d - (want + 0.5 / 3600)) < 1e-12); /* 30.5 seconds */
+    assert_int_equal(gm_parse_angle("113.1630", GM_ANGLES_DECIMAL, &d, why, sizeof why), 1);
+    assert_true(d == 113.1630);
+    assert_int_equal(gm_parse_angle("113.7530", GM_ANGLES_PACKED, &d, why, sizeof why), -1);
+    assert_non_null(strstr(why, "75 minutes"));
+    assert_int_equal(gm_parse_angle("28°61′00″", 0, &d, why, sizeof why), -1);
+    assert_non_null(strstr(why, "minutes 61"));
+    assert_int_equal(gm_parse_angle("28.5°10′", 0, &d, why, sizeof why), -1); /* decimals early */
+    assert_int_equal(gm_parse_angle("abc", 0, &d, why, sizeof why), 0);
+}
+
+/* GBK bytes of "带号=38\n" (B4 F8 BA C5), read without being told. */
+static void test_decode(void **state)
+{
+    (void)state;
+    char *out = NULL, used[32], err[256];
+    const char gbk[] = "\xB4\xF8\xBA\xC5=38\n";
+    assert_int_equal(gm_corners_decode(gbk, strlen(gbk), NULL, "t.txt", &out, used, sizeof used,
+                                       err, sizeof err),
+                     GM_OK);
+    assert_string_equal(out, "带号=38\n");
+    assert_string_equal(used, "GB18030");
+    free(out);
+    const char utf8[] = "\xEF\xBB\xBF带号=38\n";
+    assert_int_equal(gm_corners_decode(utf8, strlen(utf8), "GBK", "t.txt", &out, used, sizeof used,
+                                       err, sizeof err),
+                     GM_OK);
+    assert_string_equal(used, "UTF-8"); /* the BOM wins over --encoding */
+    free(out);
+    const char bad[] = "1,2\n\xFF\xFF\xFF\n"; /* no GB18030 either */
+    assert_int_equal(gm_corners_decode(bad, strlen(bad), NULL, "t.txt", &out, used, sizeof used,
+                                       err, sizeof err),
+                     GM_ERR_OPEN);
+    assert_non_null(strstr(err, "t.txt line 2"));
+    const char le[] = "\xFF\xFE"
+                      "1\0,\0002\0\n\0"; /* UTF-16LE with BOM */
+    assert_int_equal(gm_corners_decode(le, sizeof le - 1, NULL, "t.txt", &out, used, sizeof used,
+                                       err, sizeof err),
+                     GM_OK);
+    assert_string_equal(out, "1,2\n");
+    free(out);
+}
+
+/* "1、X ,Y", full-width digits, closing by the point number alone. */
+static void test_notice_forms(void **state)
+{
+    (void)state;
+    gm_corner_file *f = parse_ok("1、3100000.00 ,37500000.00\n"
+                                 "2、3100000.00 ,37501000.00\n"
+                                 "3、３１０１０００．００ ,37501000.00\n"
+                                 "4、3101000.00 37500000.00\n"
+                                 "1\n");
+    assert_int_equal(f->n_blocks, 1);
+    assert_int_equal(f->blocks[0].rings[0].n, 4);
+    assert_true(f->blocks[0].rings[0].closed);
+    assert_true(f->blocks[0].rings[0].x[2] == 3101000.0);
+    assert_int_equal(f->blocks[0].point_lines, 5);
+    gm_corners_free(f);
+    parse_fails("1,3100000,37500000\n2,3100000,37501000\n3,3101000,37501000\n"
+                "1,3100000.4,37500000\n",
+                "line 4: point 1 repeats line 1's point 1 but not its coordinates");
+}
+
+/* Two columns: down the left then the right (1-3 | 4-6), or across rows. */
+static void test_two_columns(void **state)
+{
+    (void)state;
+    gm_corner_file *f = parse_ok("拐点 X Y | 拐点 X Y\n"
+                                 "1 3100000 37500000 | 4 3101000 37501000\n"
+                                 "2 3100000 37501000 | 5 3101000 37500000\n"
+                                 "3 3100500 37501500\n");
+    gm_corner_ring *r = &f->blocks[0].rings[0];
+    assert_int_equal(r->n, 5);
+    assert_true(r->y[2] == 37501500 && r->x[3] == 3101000 && r->y[3] == 37501000);
+    assert_int_equal(r->line[2], 4);
+    assert_int_equal(r->line[3], 2);
+    gm_corners_free(f);
+    f = parse_ok("1,3100000,37500000,2,3100000,37501000\n"
+                 "3,3101000,37501000,4,3101000,37500000\n");
+    r = &f->blocks[0].rings[0];
+    assert_true(r->x[1] == 3100000 && r->y[1] == 37501000 && r->x[2] == 3101000);
+    gm_corners_free(f);
+    parse_fails("1 3100000 37500000 9 3101000 37501000\n2 3100000 37501000 4 3101000 37500000\n",
+                "line 1: a two-column table");
+}
+
+/* Latitude/longitude: the forms, and the ddd.mmss rule. */
+static void test_degrees(void **state)
+{
+    (void)state;
+    gm_corner_file *f = parse_ok("1 28°14′30″ 113°33′00″\n"
+                                 "2,28°14'30\",113°34'30\"\n"
+                                 "3 28 15 45.5 113 34 30\n");
+    assert_true(f->geographic);
+    gm_corner_ring *r = &f->blocks[0].rings[0];
+    assert_true(fabs(r->x[0] - (28 + 14 / 60.0 + 30 / 3600.0)) < 1e-12);
+    assert_true(fabs(r->y[1] - (113 + 34 / 60.0 + 30 / 3600.0)) < 1e-12);
+    assert_true(fabs(r->x[2] - (28 + 15 / 60.0 + 45.5 / 3600.0)) < 1e-12);
+    gm_corners_free(f);
+    /* plain numbers: stated by a key, a column title, or refused */
+    f = parse_ok("坐标格式=度分秒\n1,28.1430,113.3300\n2,28.1430,113.3430\n3,28.1545,113.3430\n");
+    assert_int_equal(f->angles, GM_ANGLES_PACKED);
+    assert_true(fabs(f->blocks[0].rings[0].x[2] - (28 + 15 / 60.0 + 45 / 3600.0)) < 1e-12);
+    gm_corners_free(f);
+    f = parse_ok("点号,纬度(ddd.mmss),经度(ddd.mmss)\n1,28.1430,113.3300\n2,28.1430,113.3430\n"
+                 "3,28.1545,113.3430\n");
+    assert_int_equal(f->angles, GM_ANGLES_PACKED);
+    gm_corners_free(f);
+    parse_fails("1,28.1430,113.3300\n2,28.1430,113.3430\n3,28.1545,113.3430\n",
+                "line 1: '28.1430' may be decimal degrees (28.143000) or ddd.mmss");
+    /* 28.2417 cannot be ddd.mmss (24 minutes 17 seconds is fine, but 113.5583: 58 minutes 83
+     * seconds is not): decimal degrees, said so */
+    f = parse_ok("1,28.2417,113.5583\n2,28.2417,113.5750\n3,28.2550,113.5750\n");
+    assert_int_equal(f->angles, GM_ANGLES_DECIMAL);
+    assert_non_null(strstr(f->angles_why, "line 1: '113.5583' cannot be ddd.mmss"));
+    assert_true(f->blocks[0].rings[0].y[0] == 113.5583);
+    gm_corners_free(f);
+    gm_corners_options o = {.angles = GM_ANGLES_DECIMAL};
+    char err[512];
+    assert_int_equal(gm_corners_parse_opts("坐标格式=度分秒\n1,28.1430,113.3300\n", "t.txt", &o, &f,
+                                           err, sizeof err),
+                     GM_ERR_USAGE);
+    assert_non_null(strstr(err, "line 1: 坐标格式=度分秒 says ddd.mmss, but --decimal-degrees"));
+    parse_fails("1,28.1430,3100000\n", "line 1: '28.1430' and '3100000': one in degrees");
+}
+
+/* The exchange header's 界址点数 and 地块面积 are kept with their rounding. */
+static void test_exchange_header(void **state)
+{
+    (void)state;
+    gm_corner_file *f = parse_ok("[属性描述]\n格式版本号=1.01\n投影类型=高斯克吕格\n带号=第38带\n"
+                                 "[地块坐标]\n"
+                                 "5,100.00,1,东矿段,面,,,,@\n"
+                                 "J1,1,3100000,500000\nJ2,1,3100000,501000\nJ3,1,3101000,501000\n"
+                                 "J4,1,3101000,500000\nJ1,1,3100000,500000\n");
+    assert_int_equal(f->zone, 38);
+    assert_string_equal(gm_corners_key(f, "格式版本号", NULL), "1.01");
+    assert_string_equal(gm_corners_key(f, "投影类型", NULL), "高斯克吕格");
+    assert_int_equal(f->blocks[0].stated_points, 5);
+    assert_true(f->blocks[0].stated_area_ha == 100.0);
+    assert_int_equal(f->blocks[0].area_decimals, 2);
+    assert_int_equal(f->blocks[0].header_line, 6);
+    assert_int_equal(f->blocks[0].point_lines, 5);
+    gm_corners_free(f);
+}
+
+/* Through the file path: 界址点数 and 地块面积 checked (100 ha by hand: a 1 km
+ * square in the plane); the declared Xian 1980 datum used, ballpark said. */
+static void test_file_exchange_checks(void **state)
+{
+    (void)state;
+    const char *head = "[属性描述]\n坐标系=2000国家大地坐标系\n几度分带=3\n带号=37\n[地块坐标]\n";
+    const char *pts = "J1,1,3100000,499500\nJ2,1,3100000,500500\nJ3,1,3101000,500500\n"
+                      "J4,1,3101000,499500\nJ1,1,3100000,499500\n";
+    char text[1024];
+    gm_applications *apps;
+    snprintf(text, sizeof text, "%s5,100.0000,1,甲,面,,,,@\n%s", head, pts);
+    assert_int_equal(add("ex_ok.txt", text, NULL, &apps), GM_OK);
+    assert_int_equal(apps->items[0].ballpark, 0);
+    assert_null(apps->items[0].datum_note);
+    gm_applications_free(ctx, apps);
+    snprintf(text, sizeof text, "%s6,100.0000,1,甲,面,,,,@\n%s", head, pts);
+    assert_int_equal(add("ex_count.txt", text, NULL, &apps), GM_ERR_GEOMETRY);
+    assert_non_null(strstr(gm_context_errmsg(ctx), "line 6: block 1 (甲): the header states "
+                                                   "界址点数 6, but the block has 5"));
+    gm_applications_free(ctx, apps);
+    snprintf(text, sizeof text, "%s5,100.0200,1,甲,面,,,,@\n%s", head, pts);
+    assert_int_equal(add("ex_area.txt", text, NULL, &apps), GM_ERR_GEOMETRY);
+    assert_non_null(strstr(gm_context_errmsg(ctx), "地块面积 100.0200 ha, but its points enclose "
+                                                   "100.000000 ha in the Gauss-Kruger plane"));
+    gm_applications_free(ctx, apps);
+    snprintf(text, sizeof text, "坐标系=1980西安坐标系\n%s", SQUARE37);
+    assert_int_equal(add("x80.txt", text, NULL, &apps), GM_OK);
+    assert_non_null(strstr(apps->items[0].crs, "EPSG:2361"));
+    assert_int_equal(apps->items[0].ballpark, 1);
+    assert_non_null(strstr(apps->items[0].operation, "Ballpark"));
+    assert_non_null(strstr(warnings, "ballpark"));
+    gm_applications_free(ctx, apps);
+    assert_int_equal(add("x80c.txt", text, "EPSG:4525", &apps), GM_ERR_USAGE);
+    assert_non_null(strstr(gm_context_errmsg(ctx), "conflicts with"));
+    assert_non_null(strstr(gm_context_errmsg(ctx), "坐标系=1980西安坐标系"));
+    gm_applications_free(ctx, apps);
+}
+
 static void test_text_geometry(void **state)
 {
     (void)state;
@@ -364,6 +568,13 @@ int main(void)
         cmocka_unit_test(test_file_self_intersection),
         cmocka_unit_test(test_file_blocks_hole),
         cmocka_unit_test(test_text_geometry),
+        cmocka_unit_test(test_angles),
+        cmocka_unit_test(test_decode),
+        cmocka_unit_test(test_notice_forms),
+        cmocka_unit_test(test_two_columns),
+        cmocka_unit_test(test_degrees),
+        cmocka_unit_test(test_exchange_header),
+        cmocka_unit_test(test_file_exchange_checks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
