@@ -3,6 +3,7 @@
  * dated snapshot in the registry, say what changed since the last one.
  */
 #include "cli/cli.h"
+#include "core/text.h"
 
 #include <greenmine/registry.h>
 
@@ -84,11 +85,11 @@ static void print_report(const gm_ingest_report *r, const char *db)
     if (r->n_changes) printf("\nChanges since the previous snapshot\n");
     for (size_t i = 0; i < r->n_changes; i++) {
         const gm_parcel_change *c = &r->changes[i];
+        printf("  %-11s ", gm_parcel_change_name(c->kind));
+        gm_term_fputs(stdout, c->parcel_id); /* an id from the data */
         if (c->kind == GM_CHANGE_GEOMETRY)
-            printf("  %-11s %s: %.4f ha -> %.4f ha (%.4f ha changed)\n", "geometry", c->parcel_id,
-                   c->old_ha, c->new_ha, c->changed_ha);
-        else
-            printf("  %-11s %s\n", gm_parcel_change_name(c->kind), c->parcel_id);
+            printf(": %.4f ha -> %.4f ha (%.4f ha changed)", c->old_ha, c->new_ha, c->changed_ha);
+        putchar('\n');
     }
 }
 
