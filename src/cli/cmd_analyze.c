@@ -43,6 +43,9 @@ static const char analyze_help[] =
     "                     parcels, zones) from source field S; repeatable\n"
     "  --encoding ENC     attribute encoding of shapefile inputs (default: the\n"
     "                     .cpg file, or GBK when a shapefile declares none)\n"
+    "  --allow-duplicate-ids  keep mines, red lines or zones whose identifier repeats,\n"
+    "                     with a warning naming both (default: refused, exit 2; a\n"
+    "                     repeated parcel_id is always kept, with that warning)\n"
     "  --cell M           raster cell size in metres (default 30)\n"
     "  --no-rasters       write no GeoTIFFs (the project then shows the vectors only)\n"
     "  --tile SIZE:COL,ROW  run one partition: the cell lon [COL*SIZE, (COL+1)*SIZE) x\n"
@@ -91,6 +94,7 @@ typedef struct analyze_args {
     const char *source[GM_LAYER_KINDS];
     const char *output;
     const char *encoding;
+    unsigned allow_duplicate_ids; /* gm_load_options' */
     const char **fields;
     size_t n_fields;
     gm_analysis_options opts;
@@ -243,6 +247,7 @@ static int run_analysis(gm_cli *cli, const analyze_args *a)
     int exit_code = GM_EXIT_OK;
     int rc = gm_inputs_new(&in);
     gm_load_options lo = {.encoding = a->encoding,
+                          .allow_duplicate_ids = a->allow_duplicate_ids,
                           .fields = a->fields,
                           .n_fields = a->n_fields,
                           .keep_parcel_geometry = can_count,
@@ -323,7 +328,8 @@ enum {
     OPT_CELL,
     OPT_NO_RASTERS,
     OPT_TILE,
-    OPT_ZONE
+    OPT_ZONE,
+    OPT_DUPS
 };
 
 static const struct option long_options[] = {{"mines", required_argument, NULL, OPT_MINES},
@@ -336,6 +342,7 @@ static const struct option long_options[] = {{"mines", required_argument, NULL, 
                                              {"threads", required_argument, NULL, OPT_THREADS},
                                              {"field", required_argument, NULL, OPT_FIELD},
                                              {"encoding", required_argument, NULL, OPT_ENCODING},
+                                             {"allow-duplicate-ids", no_argument, NULL, OPT_DUPS},
                                              {"cell", required_argument, NULL, OPT_CELL},
                                              {"no-rasters", no_argument, NULL, OPT_NO_RASTERS},
                                              {"tile", required_argument, NULL, OPT_TILE},
@@ -391,6 +398,9 @@ static int parse(const char *command, int argc, char **argv, analyze_args *a, gm
             break;
         case OPT_ENCODING:
             a->encoding = optarg;
+            break;
+        case OPT_DUPS:
+            a->allow_duplicate_ids = ~0u;
             break;
         case OPT_CELL: {
             char *end;
