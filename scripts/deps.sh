@@ -14,6 +14,9 @@ GM_TEST_PACKAGES=(libcmocka-dev python3-gdal python3-pyproj python3-shapely
                   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
                   spatialite-bin chromium fonts-wqy-microhei
                   python3-qgis qgis-providers)
+# Fuzzing (scripts/fuzz.sh, run briefly by scripts/test.sh): clang and its
+# libFuzzer / sanitizer runtimes.
+GM_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 
 gm_ensure_packages() {
   local missing=()

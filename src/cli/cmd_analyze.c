@@ -48,6 +48,9 @@ static const char analyze_help[] =
     "                     parcels, zones) from source field S; repeatable\n"
     "  --encoding ENC     attribute encoding of shapefile inputs (default: the\n"
     "                     .cpg file, or GBK when a shapefile declares none)\n"
+    "  --allow-duplicate-ids  keep mines, red lines or zones whose identifier repeats,\n"
+    "                     with a warning naming both (default: refused, exit 2; a\n"
+    "                     repeated parcel_id is always kept, with that warning)\n"
     "  --cell M           raster cell size in metres (default 30)\n"
     "  --no-rasters       write no GeoTIFFs (the project then shows the vectors only)\n"
     "  --max-raster-cells N  refuse rasters whose grid would hold more than N cells\n"
@@ -203,7 +206,8 @@ enum {
     OPT_NO_RASTERS,
     OPT_TILE,
     OPT_ZONE,
-    OPT_MAX_CELLS
+    OPT_MAX_CELLS,
+    OPT_DUPS
 };
 
 static const struct option long_options[] = {
@@ -217,6 +221,7 @@ static const struct option long_options[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
     {"field", required_argument, NULL, OPT_FIELD},
     {"encoding", required_argument, NULL, OPT_ENCODING},
+    {"allow-duplicate-ids", no_argument, NULL, OPT_DUPS},
     {"cell", required_argument, NULL, OPT_CELL},
     {"no-rasters", no_argument, NULL, OPT_NO_RASTERS},
     {"tile", required_argument, NULL, OPT_TILE},
@@ -274,6 +279,9 @@ static int parse(const char *command, int argc, char **argv, analyze_args *a, gm
             break;
         case OPT_ENCODING:
             a->run.load.encoding = optarg;
+            break;
+        case OPT_DUPS:
+            a->run.load.allow_duplicate_ids = ~0u;
             break;
         case OPT_CELL: {
             char *end;

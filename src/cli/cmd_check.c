@@ -5,6 +5,7 @@
  * GeoPackage. Exit 0 all clear, 3 any conflict or near, 2 bad input.
  */
 #include "cli/cli.h"
+#include "core/text.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -90,79 +91,61 @@ typedef struct check_args {
     size_t n_apps;
 } check_args;
 
-static void json_str(const char *s)
-{
-    if (!s) {
-        fputs("null", stdout);
-        return;
-    }
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            printf("\\%c", *p);
-        else if (*p < 0x20)
-            printf("\\u%04x", *p);
-        else
-            putchar(*p);
-    }
-    putchar('"');
-}
-
 static void print_json(const check_args *a, const gm_inputs *in, const gm_applications *apps,
                        const gm_check_results *res)
 {
     printf("{\"buffer_m\": %.3f, \"search_radius_m\": %.1f, \"redlines_read\": %zu,\n",
            res->buffer_m, res->radius_m, in->n_redlines);
     printf(" \"redlines_source\": ");
-    json_str(a->redlines);
+    gm_json_fputs(stdout, a->redlines);
     printf(",\n \"applications\": [");
     for (size_t i = 0; i < apps->n; i++) {
         const gm_application *ap = &apps->items[i];
         const gm_check_result *r = &res->items[i];
         printf("%s\n  {\"id\": ", i ? "," : "");
-        json_str(ap->id);
+        gm_json_fputs(stdout, ap->id);
         printf(", \"verdict\": \"%s\", \"area_ha\": %.6f, \"redline_overlap_ha\": %.6f, "
                "\"overlap_pct\": %.4f,\n   \"redlines\": [",
                gm_verdict_name(r->verdict), r->area_ha, r->redline_overlap_ha, r->overlap_pct);
         for (size_t k = 0; k < r->n_redlines; k++) {
             const gm_redline *x = &in->redlines[r->redlines[k].index];
             printf("%s{\"id\": ", k ? ", " : "");
-            json_str(x->redline_id);
+            gm_json_fputs(stdout, x->redline_id);
             printf(", \"name\": ");
-            json_str(x->name);
+            gm_json_fputs(stdout, x->name);
             printf(", \"category\": ");
-            json_str(x->category);
+            gm_json_fputs(stdout, x->category);
             printf(", \"overlap_ha\": %.6f}", r->redlines[k].overlap_ha);
         }
         printf("],\n   \"nearest_redline\": ");
         if (r->nearest >= 0) {
             printf("{\"id\": ");
-            json_str(in->redlines[r->nearest].redline_id);
+            gm_json_fputs(stdout, in->redlines[r->nearest].redline_id);
             printf(", \"name\": ");
-            json_str(in->redlines[r->nearest].name);
+            gm_json_fputs(stdout, in->redlines[r->nearest].name);
             printf(", \"distance_m\": %.3f}", r->distance_m);
         } else {
             printf("null");
         }
         printf(", \"zone\": ");
-        json_str(r->zone >= 0 ? in->zones[r->zone].name : NULL);
+        gm_json_fputs(stdout, r->zone >= 0 ? in->zones[r->zone].name : NULL);
         printf(",\n   \"mine_overlaps\": [");
         for (size_t k = 0; k < r->n_mines; k++) {
             printf("%s{\"mine_id\": ", k ? ", " : "");
-            json_str(in->mines[r->mines[k].index].mine_id);
+            gm_json_fputs(stdout, in->mines[r->mines[k].index].mine_id);
             printf(", \"overlap_ha\": %.6f}", r->mines[k].overlap_ha);
         }
         printf("], \"mine_overlap_ha\": %.6f, \"mine_conflict\": %s,\n   \"repaired\": ",
                r->mine_overlap_ha, r->n_mines ? "true" : "false");
-        json_str(ap->repair_note);
+        gm_json_fputs(stdout, ap->repair_note);
         printf(", \"origin\": ");
-        json_str(ap->origin);
+        gm_json_fputs(stdout, ap->origin);
         printf(",\n   \"crs\": ");
-        json_str(ap->crs);
+        gm_json_fputs(stdout, ap->crs);
         printf(", \"transformation\": ");
         if (ap->operation) {
             printf("{\"operation\": ");
-            json_str(ap->operation);
+            gm_json_fputs(stdout, ap->operation);
             printf(", \"ballpark\": %s, \"accuracy_m\": ", ap->ballpark ? "true" : "false");
             if (ap->accuracy_m >= 0)
                 printf("%g", ap->accuracy_m);
@@ -173,7 +156,7 @@ static void print_json(const check_args *a, const gm_inputs *in, const gm_applic
             printf("null");
         }
         printf(", \"datum_warning\": ");
-        json_str(ap->datum_note);
+        gm_json_fputs(stdout, ap->datum_note);
         printf("}");
     }
     printf("\n]}\n");
@@ -208,24 +191,43 @@ static void print_table(const check_args *a, const gm_inputs *in, const gm_appli
         printf("%-9s %12.4f %12.4f %7.2f  ", gm_verdict_name(r->verdict), r->area_ha,
                r->redline_overlap_ha, r->overlap_pct);
         gm_cli_print_padded(stdout, r->zone >= 0 ? in->zones[r->zone].name : "-", 10);
-        if (r->nearest >= 0)
-            printf("%s, %.1f m\n", in->redlines[r->nearest].redline_id, r->distance_m);
-        else
+        if (r->nearest >= 0) {
+            gm_term_fputs(stdout, in->redlines[r->nearest].redline_id);
+            printf(", %.1f m\n", r->distance_m);
+        } else
             printf("none within %.0f m\n", res->radius_m);
         for (size_t k = 0; k < r->n_redlines; k++) {
             const gm_redline *x = &in->redlines[r->redlines[k].index];
-            printf("      red line %s %s (%s): %.4f ha\n", x->redline_id, x->name ? x->name : "",
-                   x->category ? x->category : "?", r->redlines[k].overlap_ha);
+            printf("      red line ");
+            gm_term_fputs(stdout, x->redline_id);
+            putchar(' ');
+            gm_term_fputs(stdout, x->name);
+            printf(" (");
+            gm_term_fputs(stdout, x->category ? x->category : "?");
+            printf("): %.4f ha\n", r->redlines[k].overlap_ha);
         }
-        for (size_t k = 0; k < r->n_mines; k++)
-            printf("      existing mining right %s: %.4f ha overlap\n",
-                   in->mines[r->mines[k].index].mine_id, r->mines[k].overlap_ha);
-        if (apps->items[i].repair_note)
-            printf("      boundary repaired before the check: %s\n", apps->items[i].repair_note);
-        if (apps->items[i].crs) printf("      read in %s\n", apps->items[i].crs);
-        if (apps->items[i].datum_note)
-            printf("      WARNING: %s (PROJ: %s)\n", apps->items[i].datum_note,
-                   apps->items[i].operation ? apps->items[i].operation : "?");
+        for (size_t k = 0; k < r->n_mines; k++) {
+            printf("      existing mining right ");
+            gm_term_fputs(stdout, in->mines[r->mines[k].index].mine_id);
+            printf(": %.4f ha overlap\n", r->mines[k].overlap_ha);
+        }
+        if (apps->items[i].repair_note) {
+            printf("      boundary repaired before the check: ");
+            gm_term_fputs(stdout, apps->items[i].repair_note);
+            putchar('\n');
+        }
+        if (apps->items[i].crs) {
+            printf("      read in ");
+            gm_term_fputs(stdout, apps->items[i].crs);
+            putchar('\n');
+        }
+        if (apps->items[i].datum_note) {
+            printf("      WARNING: ");
+            gm_term_fputs(stdout, apps->items[i].datum_note);
+            printf(" (PROJ: ");
+            gm_term_fputs(stdout, apps->items[i].operation ? apps->items[i].operation : "?");
+            printf(")\n");
+        }
     }
     if (a->gpkg) printf("\nOutput: %s (EPSG:4490)\n", a->gpkg);
 }

@@ -3,6 +3,7 @@
  * dated snapshot in the registry, say what changed since the last one.
  */
 #include "cli/cli.h"
+#include "core/text.h"
 
 #include <greenmine/registry.h>
 
@@ -32,6 +33,9 @@ static const char ingest_help[] =
     "  --redlines SRC      ecological protection red lines\n"
     "  --field L.F=S       read canonical field F of layer L from source field S\n"
     "  --encoding ENC      attribute encoding of shapefile inputs\n"
+    "  --allow-duplicate-ids  keep mines, red lines or zones whose identifier repeats,\n"
+    "                      with a warning naming both (default: refused, exit 2;\n"
+    "                      a repeated parcel_id is recorded as 'duplicate')\n"
     "  --busy-timeout S    wait up to S seconds for another writer (default 30)\n"
     "  -q, --quiet         print nothing but errors\n"
     "  -h, --help          this help\n"
@@ -48,7 +52,8 @@ enum {
     OPT_ZONES,
     OPT_FIELD,
     OPT_ENCODING,
-    OPT_BUSY
+    OPT_BUSY,
+    OPT_DUPS
 };
 
 static const struct option options[] = {{"db", required_argument, NULL, OPT_DB},
@@ -59,6 +64,7 @@ static const struct option options[] = {{"db", required_argument, NULL, OPT_DB},
                                         {"zones", required_argument, NULL, OPT_ZONES},
                                         {"field", required_argument, NULL, OPT_FIELD},
                                         {"encoding", required_argument, NULL, OPT_ENCODING},
+                                        {"allow-duplicate-ids", no_argument, NULL, OPT_DUPS},
                                         {"busy-timeout", required_argument, NULL, OPT_BUSY},
                                         {"quiet", no_argument, NULL, 'q'},
                                         {"help", no_argument, NULL, 'h'},
@@ -82,11 +88,11 @@ static void print_report(const gm_ingest_report *r, const char *db)
     if (r->n_changes) printf("\nChanges since the previous snapshot\n");
     for (size_t i = 0; i < r->n_changes; i++) {
         const gm_parcel_change *c = &r->changes[i];
+        printf("  %-11s ", gm_parcel_change_name(c->kind));
+        gm_term_fputs(stdout, c->parcel_id); /* an id from the data */
         if (c->kind == GM_CHANGE_GEOMETRY)
-            printf("  %-11s %s: %.4f ha -> %.4f ha (%.4f ha changed)\n", "geometry", c->parcel_id,
-                   c->old_ha, c->new_ha, c->changed_ha);
-        else
-            printf("  %-11s %s\n", gm_parcel_change_name(c->kind), c->parcel_id);
+            printf(": %.4f ha -> %.4f ha (%.4f ha changed)", c->old_ha, c->new_ha, c->changed_ha);
+        putchar('\n');
     }
 }
 
@@ -97,6 +103,7 @@ int gm_cmd_ingest(int argc, char **argv)
     const char **fields = calloc((size_t)argc, sizeof *fields);
     size_t n_fields = 0;
     int as_of = 0, busy_s = 30, c, exit_code = -1;
+    unsigned allow_duplicates = 0;
     optind = 1;
     while (exit_code < 0 && (c = getopt_long(argc, argv, "qh", options, NULL)) != -1) {
         switch (c) {
@@ -119,6 +126,9 @@ int gm_cmd_ingest(int argc, char **argv)
             break;
         case OPT_ENCODING:
             encoding = optarg;
+            break;
+        case OPT_DUPS:
+            allow_duplicates = ~0u;
             break;
         case OPT_BUSY: {
             char *end;
@@ -165,7 +175,10 @@ int gm_cmd_ingest(int argc, char **argv)
         return GM_EXIT_FAILURE;
     }
     gm_cli_attach(&cli, ctx);
-    gm_load_options lo = {.encoding = encoding, .fields = fields, .n_fields = n_fields};
+    gm_load_options lo = {.encoding = encoding,
+                          .fields = fields,
+                          .n_fields = n_fields,
+                          .allow_duplicate_ids = allow_duplicates};
     int rc = gm_inputs_new(&in);
     for (int k = 0; k < GM_LAYER_KINDS && rc == GM_OK; k++)
         if (source[k]) rc = gm_load_layer(ctx, in, (gm_layer_kind)k, source[k], &lo);

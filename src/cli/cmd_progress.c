@@ -4,6 +4,7 @@
  * gm_registry_progress (gm_analyze on each snapshot); this file only prints.
  */
 #include "cli/cli.h"
+#include "core/text.h"
 
 #include <greenmine/registry.h>
 
@@ -53,35 +54,6 @@ static void put_date(FILE *f, int d, int quoted)
     fprintf(f, quoted ? "\"%04d-%02d-%02d\"" : "%04d-%02d-%02d", d / 10000, d / 100 % 100, d % 100);
 }
 
-static void put_json_string(FILE *f, const char *s)
-{
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
-static void put_csv_string(FILE *f, const char *s)
-{
-    if (!s) return;
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void put_num(FILE *f, double v, int present, const char *null_text)
 {
     if (present)
@@ -116,9 +88,9 @@ static void print_json(const gm_progress_series *p)
         printf("%s\n  {\"as_of\": ", i ? "," : "");
         put_date(stdout, r->as_of, 1);
         printf(", \"snapshot_id\": %ld, \"zone\": ", r->snapshot_id);
-        put_json_string(stdout, r->zone);
+        gm_json_fputs(stdout, r->zone);
         printf(", \"zone_id\": ");
-        put_json_string(stdout, r->zone_id);
+        gm_json_fputs(stdout, r->zone_id);
         for (int k = 0; k < 2; k++) {
             printf(", \"%s_done_ha\": %.6f, \"%s_increment_ha\": %.6f, \"%s_target_ha\": ", kind[k],
                    r->done_ha[k], kind[k], r->increment_ha[k], kind[k]);
@@ -157,9 +129,9 @@ static void print_csv(const gm_progress_series *p)
         const gm_progress_row *r = &p->rows[i];
         put_date(stdout, r->as_of, 0);
         printf(",%ld,", r->snapshot_id);
-        put_csv_string(stdout, r->zone);
+        gm_csv_fputs(stdout, r->zone);
         putchar(',');
-        put_csv_string(stdout, r->zone_id);
+        gm_csv_fputs(stdout, r->zone_id);
         printf(",%.6f,%.6f,%.6f,%.6f,", r->done_ha[0], r->done_ha[1], r->increment_ha[0],
                r->increment_ha[1]);
         put_num(stdout, r->target_ha[0], r->target_ha[0] > 0, "");

@@ -5,6 +5,7 @@
  * CI logs see plain lines.
  */
 #include "cli/cli.h"
+#include "core/text.h"
 
 #include <pthread.h>
 
@@ -63,7 +64,10 @@ static void on_log(void *user, gm_log_level level, const char *message)
     gm_cli *cli = user;
     if (cli->quiet || level == GM_LOG_DEBUG) return;
     end_line(cli);
-    fprintf(stderr, "greenmine: %s%s\n", level == GM_LOG_WARNING ? "warning: " : "", message);
+    /* messages quote input text: escaped, so one message stays one line */
+    fprintf(stderr, "greenmine: %s", level == GM_LOG_WARNING ? "warning: " : "");
+    gm_term_fputs(stderr, message);
+    fputc('\n', stderr);
 }
 
 static void on_progress(void *user, const char *stage, size_t done, size_t total)
@@ -106,7 +110,9 @@ void gm_cli_attach(gm_cli *cli, gm_context *ctx)
 int gm_cli_fail(gm_cli *cli, gm_context *ctx, int status)
 {
     gm_cli_progress_done(cli);
-    fprintf(stderr, "greenmine: error: %s\n", gm_context_errmsg(ctx));
+    fputs("greenmine: error: ", stderr);
+    gm_term_fputs(stderr, gm_context_errmsg(ctx));
+    fputc('\n', stderr);
     return GM_IS_INPUT_ERROR(status) ? GM_EXIT_BAD_INPUT : GM_EXIT_FAILURE;
 }
 
@@ -131,13 +137,8 @@ int gm_cli_check_registry(const char *command, const char *db)
 
 void gm_cli_print_padded(FILE *out, const char *s, int width)
 {
-    int cols = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p & 0xC0) == 0x80) continue; /* continuation byte */
-        cols += *p >= 0xE0 ? 2 : 1;        /* 3- and 4-byte sequences here are CJK */
-    }
-    fputs(s, out);
-    for (; cols < width; cols++)
+    gm_term_fputs(out, s); /* names come from the data: no control sequence reaches the terminal */
+    for (int cols = gm_term_width(s); cols < width; cols++)
         fputc(' ', out);
 }
 

@@ -9,6 +9,7 @@
 #include "core/normalise.h"
 #include "core/simple.h"
 #include "core/pool.h"
+#include "core/text.h"
 #include "io/checksum.h"
 #include "io/crs.h"
 #include "io/fields.h"
@@ -21,6 +22,7 @@
 #include <cpl_string.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,7 +41,55 @@
 /* ---- per-layer reading state --------------------------------------------- */
 
 /* Warning categories, each listed GM_WARN_LIMIT times per layer, then counted. */
-enum { W_EMPTY, W_REPAIRED, W_VALUE, W_DATE, W_DROPPED, W_UNDATED, W_KINDS };
+enum { W_EMPTY, W_REPAIRED, W_VALUE, W_DATE, W_DROPPED, W_UNDATED, W_DUPLICATE, W_KINDS };
+
+/* Identifiers seen in one layer (borrowed from the records, which outlive
+ * it) with the FID of the feature that had each first: open addressing. */
+typedef struct idset {
+    const char **key;
+    long *fid;
+    size_t n, cap;
+} idset;
+
+static size_t id_hash(const char *s)
+{
+    size_t h = 1469598103934665603u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* Adds id (first seen at fid); returns 1 and *first the earlier FID when the
+ * id was there already, 0 when added, -1 when out of memory. */
+static int idset_add(idset *t, const char *id, long fid, long *first)
+{
+    if (2 * (t->n + 1) > t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 1024;
+        const char **key = calloc(cap, sizeof *key);
+        long *fids = calloc(cap, sizeof *fids);
+        if (!key || !fids) {
+            free(key), free(fids);
+            return -1;
+        }
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->key[i]) continue;
+            size_t j = id_hash(t->key[i]) & (cap - 1);
+            while (key[j])
+                j = (j + 1) & (cap - 1);
+            key[j] = t->key[i], fids[j] = t->fid[i];
+        }
+        free(t->key), free(t->fid);
+        t->key = key, t->fid = fids, t->cap = cap;
+    }
+    size_t j = id_hash(id) & (t->cap - 1);
+    for (; t->key[j]; j = (j + 1) & (t->cap - 1))
+        if (strcmp(t->key[j], id) == 0) {
+            *first = t->fid[j];
+            return 1;
+        }
+    t->key[j] = id, t->fid[j] = fid, t->n++;
+    return 0;
+}
 typedef struct reader {
     gm_context *ctx;
     gm_inputs *in;
@@ -53,6 +103,8 @@ typedef struct reader {
     size_t warned[W_KINDS]; /* per warning category */
     int lenient;            /* gm_load_options.lenient */
     int filtered;           /* read near a box only (gm_load_options.has_bbox) */
+    int allow_duplicates;   /* this kind's gm_load_options.allow_duplicate_ids bit, or lenient */
+    idset ids;              /* the identifiers seen so far, to refuse a second one */
     int (*keep_parcel)(const gm_parcel *p, void *user);
     void *keep_user;
 } reader;
@@ -75,7 +127,8 @@ static void warn_summary(reader *r)
 {
     static const char *what[] = {"empty geometries",         "repaired geometries",
                                  "unrecognised values",      "unreadable dates",
-                                 "dropped point/line parts", "completed parcels without a date"};
+                                 "dropped point/line parts", "completed parcels without a date",
+                                 "duplicate identifiers"};
     for (int c = 0; c < W_KINDS; c++)
         if (r->warned[c] > GM_WARN_LIMIT)
             gm_log(r->ctx, GM_LOG_WARNING, "%s: %zu more %s not listed", r->source,
@@ -206,6 +259,23 @@ static void slot_warn(slot *s, int category, const char *fmt, ...)
     s->notes[s->n_notes++] = (note){category, gm_strdup(buf)};
 }
 
+/* 1 when a vertex of g is NaN or infinite (json-c reads NaN, a shapefile can
+ * hold one): such a vertex is never data, and MakeValid would quietly drop
+ * it. *at receives the vertex's position in g's vertex order. */
+static int has_non_finite(OGRGeometryH g, int *at)
+{
+    int parts = OGR_G_GetGeometryCount(g);
+    if (parts > 0) {
+        for (int i = 0; i < parts; i++)
+            if (has_non_finite(OGR_G_GetGeometryRef(g, i), at)) return 1;
+        return 0;
+    }
+    int n = OGR_G_GetPointCount(g);
+    for (int i = 0; i < n; i++, (*at)++)
+        if (!isfinite(OGR_G_GetX(g, i)) || !isfinite(OGR_G_GetY(g, i))) return 1;
+    return 0;
+}
+
 /* OGR geometry (borrowed) -> normalised GEOS geometry in lon/lat in s->geom, or
  * NULL with s->flags saying why. Touches only s, r's read-only fields and c, so
  * features convert on any worker. Returns GM_OK or an input error (in s->msg). */
@@ -231,6 +301,15 @@ static int convert_geometry(reader *r, const converter *c, slot *s)
         return s->rc = GM_ERR_NOMEM;
     }
     OGR_G_FlattenTo2D(g);
+    int vertex = 0;
+    if (has_non_finite(g, &vertex)) {
+        OGR_G_DestroyGeometry(g);
+        snprintf(s->msg, sizeof s->msg,
+                 "%s: vertex %d has a NaN or infinite coordinate (not data: fix or delete the "
+                 "feature)",
+                 s->label, vertex + 1);
+        return s->rc = GM_ERR_GEOMETRY;
+    }
     if (OGR_G_Transform(g, c->ct) != OGRERR_NONE) {
         OGR_G_DestroyGeometry(g);
         return slot_error(s, GM_ERR_CRS, "%s: coordinates cannot be transformed to CGCS2000 (%s)",
@@ -260,6 +339,15 @@ static int convert_geometry(reader *r, const converter *c, slot *s)
     if (!geos) return slot_error(s, GM_ERR_GEOMETRY, "%s: unreadable geometry (%s)", c->geos_msg);
     if (gm_normalise_polygonal_why(h, geos, &s->geom, &s->flags, s->why, sizeof s->why) != 0)
         return slot_error(s, GM_ERR_GEOMETRY, "%s: geometry cannot be repaired (%s)", c->geos_msg);
+    if (s->flags & GM_NORM_EMPTY) {
+        /* the source had vertices, yet no area is left (two distinct points, all
+         * collinear, ...): a geometry that cannot be used counts nowhere, so the
+         * run is refused rather than the feature counted without a shape */
+        snprintf(s->msg, sizeof s->msg,
+                 "%s: degenerate geometry (%s): it has no area; fix or delete the feature",
+                 s->label, s->why[0] ? s->why : "collapses to nothing when made valid");
+        return s->rc = GM_ERR_GEOMETRY;
+    }
     if (s->flags & GM_NORM_NOT_POLYGONAL) {
         if (s->geom) GEOSGeom_destroy_r(h, s->geom);
         s->geom = NULL;
@@ -370,6 +458,33 @@ static void parse_record(reader *r, slot *s)
     }
 }
 
+/* Every text field the layer maps must be UTF-8 once OGR has decoded it by
+ * the source's declared encoding (a shapefile's .cpg or --encoding; GeoJSON
+ * and GeoPackage are UTF-8 by definition): bytes that are not would reach
+ * every output as they are, so the feature is refused, naming the field. */
+static int check_text(reader *r, slot *s)
+{
+    OGRFeatureDefnH defn = OGR_F_GetDefnRef(s->f);
+    for (size_t k = 0; k < GM_MAX_FIELDS && gm_field_canonical(r->kind, k); k++) {
+        int at = r->idx[k];
+        if (at < 0 || !OGR_F_IsFieldSetAndNotNull(s->f, at)) continue;
+        OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, at);
+        if (OGR_Fld_GetType(fd) != OFTString) continue; /* numbers and dates are ASCII */
+        const char *text = OGR_F_GetFieldAsString(s->f, at);
+        size_t bad;
+        if (gm_utf8_valid(text, strlen(text), &bad)) continue;
+        char *shown = gm_term_escape(text);
+        snprintf(s->msg, sizeof s->msg,
+                 "%s: field %s (%s) is not valid text in its declared encoding: byte %zu of "
+                 "'%.200s' does not decode (re-save it as UTF-8, or give --encoding)",
+                 s->label, gm_field_canonical(r->kind, k), OGR_Fld_GetNameRef(fd), bad + 1,
+                 shown ? shown : "?");
+        free(shown);
+        return s->rc = GM_ERR_FIELD;
+    }
+    return GM_OK;
+}
+
 /* Frees what a slot holds that no record took. */
 static void slot_clear(GEOSContextHandle_t h, gm_layer_kind kind, slot *s)
 {
@@ -420,8 +535,10 @@ static int convert_task(gm_worker *w, size_t i, void *user)
     memset(&s->rec, 0, sizeof s->rec);
     feature_label(b->r, s->f, s->label, sizeof s->label);
     CPLPushErrorHandler(CPLQuietErrorHandler); /* per thread: errors are reported by slot */
-    parse_record(b->r, s);                     /* first: a dropped parcel is not densified */
-    convert_geometry(b->r, c, s);              /* an input error stays in the slot */
+    if (check_text(b->r, s) == GM_OK) {
+        parse_record(b->r, s);        /* first: a dropped parcel is not densified */
+        convert_geometry(b->r, c, s); /* an input error stays in the slot */
+    }
     CPLPopErrorHandler();
     if (s->dropped && s->geom) { /* it can count nowhere: do not hold it */
         GEOSGeom_destroy_r(c->h, s->geom);
@@ -430,6 +547,49 @@ static int convert_task(gm_worker *w, size_t i, void *user)
     OGR_F_Destroy(s->f); /* here, not on the reader's thread */
     s->f = NULL;
     return GM_OK;
+}
+
+/* The identifier a record is known by (NULL: none). */
+static const char *record_id(gm_layer_kind kind, const slot *s)
+{
+    switch (kind) {
+    case GM_LAYER_MINES:
+        return s->rec.mine.mine_id;
+    case GM_LAYER_REDLINES:
+        return s->rec.redline.redline_id;
+    case GM_LAYER_PARCELS:
+        return s->rec.parcel.parcel_id;
+    case GM_LAYER_ZONES:
+        return s->rec.zone.zone_id;
+    }
+    return NULL;
+}
+
+/* Every per-feature figure (the registry, the report, the QGIS join) is keyed
+ * by the identifier: a second feature with the same one is refused, naming
+ * both, unless duplicates are allowed -- then both stay, with a warning. */
+static int check_duplicate(reader *r, slot *s)
+{
+    const char *id = record_id(r->kind, s);
+    if (!id || !*id) return GM_OK; /* no identifier: nothing to confuse */
+    long first = 0;
+    long fid = r->kind == GM_LAYER_MINES      ? s->rec.mine.fid
+               : r->kind == GM_LAYER_REDLINES ? s->rec.redline.fid
+               : r->kind == GM_LAYER_PARCELS  ? s->rec.parcel.fid
+                                              : s->rec.zone.fid;
+    int seen = idset_add(&r->ids, id, fid, &first);
+    if (seen < 0) return gm_error(r->ctx, GM_ERR_NOMEM, "out of memory reading %s", r->source);
+    if (!seen) return GM_OK;
+    const char *field = gm_field_canonical(r->kind, 0);
+    if (r->allow_duplicates) {
+        warn(r, W_DUPLICATE, "%s (layer %s): features %ld and %ld have the same %s '%s'; both kept",
+             r->source, r->layer_name, first, fid, field, id);
+        return GM_OK;
+    }
+    return gm_error(r->ctx, GM_ERR_FIELD,
+                    "%s (layer %s): features %ld and %ld have the same %s '%s' (an identifier "
+                    "must be unique; --allow-duplicate-ids keeps both)",
+                    r->source, r->layer_name, first, fid, field, id);
 }
 
 /* Records slot s (its geometry and record pass to the inputs); GM_OK or an
@@ -454,6 +614,8 @@ static int record(reader *r, slot *s)
     r->in->features[r->kind]++;
     if (r->kind != GM_LAYER_MINES && (flags & GM_NORM_EMPTY))
         return GM_OK; /* skipped, said above; slot_clear frees its record */
+    int rc = check_duplicate(r, s);
+    if (rc != GM_OK) return rc;
     void **array = r->kind == GM_LAYER_MINES      ? (void **)&r->in->mines
                    : r->kind == GM_LAYER_REDLINES ? (void **)&r->in->redlines
                    : r->kind == GM_LAYER_PARCELS  ? (void **)&r->in->parcels
@@ -723,6 +885,11 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
                 .kind = kind,
                 .source = source,
                 .lenient = opts ? opts->lenient : 0,
+                /* parcel_id is not unique in the data model (a parcel digitised twice
+                 * repeats it; unions count it once): parcels keep both, warned */
+                .allow_duplicates =
+                    kind == GM_LAYER_PARCELS ||
+                    (opts && (opts->lenient || (opts->allow_duplicate_ids & (1u << kind)))),
                 .keep_parcel = opts ? opts->keep_parcel_geometry : NULL,
                 .keep_user = opts ? opts->keep_user : NULL};
     in->source[kind] = gm_strdup(source);
@@ -765,6 +932,7 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
     in->checksum[kind] = sum.hex;
     sum.hex = NULL;
 done:
+    free(r.ids.key), free(r.ids.fid);
     CSLDestroy(sum.files);
     free(sum.hex);
     if (r.ct) OCTDestroyCoordinateTransformation(r.ct);

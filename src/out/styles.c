@@ -7,6 +7,7 @@
  */
 #include "out/xml.h"
 #include "out/styles.h"
+#include "core/text.h"
 
 #include "core/context_impl.h"
 
@@ -61,15 +62,21 @@ static void put(sbuf *b, const char *fmt, ...)
     }
 }
 
-/* Appends text with XML's special characters escaped. */
+/* Appends text with XML's special characters escaped, control characters
+ * shown (out/xml.h). */
 static void put_xml(sbuf *b, const char *text)
 {
-    for (const char *p = text ? text : ""; *p; p++) {
-        const char *e = gm_xml_entity(*p);
+    size_t len = text ? strlen(text) : 0, i = 0, n;
+    char buf[8];
+    while (i < len) {
+        const char *e = gm_xml_entity(text[i]);
         if (e)
-            put(b, "%s", e);
+            put(b, "%s", e), n = 1;
+        else if (gm_text_unsafe(text + i, len - i, &n, buf, 1))
+            put(b, "%s", buf);
         else
-            put(b, "%c", *p);
+            put(b, "%.*s", (int)n, text + i);
+        i += n;
     }
 }
 
@@ -557,19 +564,12 @@ static int write_data_columns(gm_context *ctx, GDALDatasetH ds, const char *path
     return rc;
 }
 
-/* JSON string literal, appended. */
+/* JSON string literal, appended (NULL as ""). */
 static void put_json(sbuf *b, const char *text)
 {
-    put(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++) {
-        if (*p == '"' || *p == '\\')
-            put(b, "\\%c", *p);
-        else if (*p < 0x20)
-            put(b, "\\u%04x", *p);
-        else
-            put(b, "%c", *p);
-    }
-    put(b, "\"");
+    char *q = gm_json_quote(text ? text : "");
+    put(b, "%s", q ? q : "\"\"");
+    free(q);
 }
 
 static void put_date(sbuf *b, const char *key, int yyyymmdd)

@@ -10,7 +10,9 @@
 /* The entity for one of XML's five special characters, or NULL for any other. */
 const char *gm_xml_entity(char c);
 
-/* Writes s (NULL = nothing) to f with the special characters escaped. */
+/* Writes s (NULL = nothing) to f with the special characters escaped; a
+ * control character other than tab, LF, CR (which XML 1.0 cannot hold) or a
+ * byte that is not UTF-8 is written as the visible text \xHH (core/text.h). */
 void gm_xml_fputs(FILE *f, const char *s);
 
 #endif

@@ -72,6 +72,17 @@ static int lite_fail(gm_db *db, int rc, const char *what)
                         "the registry is locked by another writer (waited %d s): %s; try again "
                         "when the other ingest has finished",
                         db->busy_ms / 1000, what);
+    /* a registry that cannot be written is the user's to fix: say which file and why */
+    int base = rc & 0xff;
+    const char *file = sqlite3_db_filename(db->lite, "main");
+    if (base == SQLITE_READONLY || base == SQLITE_FULL || base == SQLITE_IOERR ||
+        base == SQLITE_CANTOPEN)
+        return gm_error(db->ctx, GM_ERR_WRITE,
+                        "registry %s: cannot write (%s); nothing of this ingest was recorded",
+                        file && *file ? file : "?",
+                        base == SQLITE_FULL       ? "the disk is full"
+                        : base == SQLITE_READONLY ? "read-only file or folder"
+                                                  : sqlite3_errmsg(db->lite));
     return gm_error(db->ctx, GM_ERR_INTERNAL, "registry: %s: %s", what, sqlite3_errmsg(db->lite));
 }
 

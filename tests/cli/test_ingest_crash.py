@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""test_ingest_crash.py -- `greenmine ingest` killed, starved of disk, or
+pointed at a read-only folder (issue 15, docs/robustness.md).
+
+1. SIGKILL at KILLS random moments of an ingest (uniform over the time a
+   whole ingest takes here): every time, the registry passes PRAGMA
+   integrity_check, holds exactly the snapshots it held before -- or those
+   plus the new one, complete, when the ingest had committed -- every
+   snapshot holds as many parcel versions as its source had features, and
+   once the registry has been opened again no journal is left behind.
+2. A file-size limit hit mid-write (what a full disk does to a write, without
+   root: RLIMIT_FSIZE with SIGXFSZ ignored) and a read-only folder (run as
+   nobody): exit 1, one line naming the registry file, the registry as it was.
+Usage: test_ingest_crash.py GREENMINE WORKDIR [KILLS]
+"""
+import os
+import random
+import resource
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+GM, WORK = sys.argv[1], sys.argv[2]
+KILLS = int(sys.argv[3]) if len(sys.argv) > 3 else 30
+HERE = os.path.dirname(os.path.abspath(__file__))
+shutil.rmtree(WORK, ignore_errors=True)
+os.makedirs(WORK)
+os.chdir(WORK)
+failures = []
+random.seed(15)
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def state(db):
+    """(snapshots as (as_of, parcel versions), parcel source features) -- opening
+    the registry also rolls back a hot journal, as greenmine's next open would."""
+    c = sqlite3.connect(db)
+    ok = c.execute("PRAGMA integrity_check").fetchone()[0]
+    snaps = c.execute(
+        "SELECT s.as_of, (SELECT count(*) FROM parcel_version v WHERE v.snapshot_id = s.snapshot_id),"
+        " (SELECT features FROM source o WHERE o.snapshot_id = s.snapshot_id AND o.layer = 'parcels')"
+        " FROM snapshot s ORDER BY s.as_of").fetchall()
+    c.close()
+    return ok, snaps
+
+
+subprocess.run(["/usr/bin/python3", os.path.join(HERE, "..", "registry", "fixture.py"), "make", "."],
+               check=True, stdout=subprocess.DEVNULL)
+base = ["--parcels", "parcels_2018.gpkg", "--zones", "zones.gpkg", "--mines", "mines.gpkg",
+        "--redlines", "redlines.gpkg"]
+subprocess.run([GM, "ingest", "-q", "--db", "r.sqlite", "--as-of", "2018-12-31", *base], check=True)
+
+# how long one ingest of the next snapshot takes here
+shutil.copy("r.sqlite", "timing.sqlite")
+t0 = time.monotonic()
+subprocess.run([GM, "ingest", "-q", "--db", "timing.sqlite", "--as-of", "2019-12-31", "--parcels",
+                "parcels_2019.gpkg"], check=True)
+whole = time.monotonic() - t0
+
+ok, before = state("r.sqlite")
+check(ok == "ok" and len(before) == 1, f"first ingest: {ok} {before}")
+completed = 0
+day = 0
+for i in range(KILLS):
+    day += 1
+    as_of = f"2019-{1 + day // 28:02d}-{1 + day % 28:02d}"
+    p = subprocess.Popen([GM, "ingest", "-q", "--db", "r.sqlite", "--as-of", as_of, "--parcels",
+                          "parcels_2019.gpkg"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    time.sleep(random.uniform(0, whole * 1.1))
+    p.send_signal(signal.SIGKILL)
+    rc = p.wait()
+    ok, after = state("r.sqlite")
+    check(ok == "ok", f"kill {i} at {as_of}: integrity_check says {ok}")
+    if after == before:
+        pass
+    elif after[:-1] == before and after[-1][0] == as_of:
+        completed += 1
+    else:
+        check(False, f"kill {i} (rc {rc}): snapshots {before} became {after}")
+    for as_of_, versions, features in after:
+        check(versions == features, f"kill {i}: snapshot {as_of_} holds {versions} parcel versions "
+                                    f"of {features} features")
+    leftovers = [f for f in os.listdir(".") if f.startswith("r.sqlite") and f != "r.sqlite"]
+    check(not leftovers, f"kill {i}: left behind {leftovers}")
+    before = after
+print(f"{KILLS} ingests killed at random: {completed} had committed first")
+check(KILLS - completed >= KILLS // 3, f"only {KILLS - completed} of {KILLS} kills came before the commit")
+
+# a write that fails mid-way (the registry grows past RLIMIT_FSIZE): nothing recorded
+size = os.path.getsize("r.sqlite")
+_, before = state("r.sqlite")
+
+
+def limit_size():
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size + 4096, size + 4096))
+
+
+p = subprocess.run([GM, "ingest", "-q", "--db", "r.sqlite", "--as-of", "2020-12-31", "--parcels",
+                    "parcels_2020.gpkg", "--mines", "mines_2020.gpkg"], capture_output=True,
+                   preexec_fn=limit_size)
+err = p.stderr.decode()
+check(p.returncode == 1, f"disk full: exit {p.returncode}, expected 1: {err}")
+check(len(err.strip().splitlines()) == 1 and "r.sqlite: cannot write" in err,
+      f"disk full: one line naming the registry: {err}")
+ok, after = state("r.sqlite")
+check(ok == "ok" and after == before, f"disk full: registry changed: {before} -> {after}")
+
+# a read-only folder (as nobody: root writes anywhere)
+os.makedirs("ro")
+shutil.copy("r.sqlite", "ro/r.sqlite")
+os.chmod("ro/r.sqlite", 0o644)
+os.chmod("ro", 0o555)
+for d in [os.getcwd()] + [os.path.dirname(os.getcwd())]:
+    os.chmod(d, os.stat(d).st_mode | 0o005)
+for f in os.listdir("."):
+    if f.endswith(".gpkg"):
+        os.chmod(f, 0o644)
+p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", GM, "ingest",
+                    "-q", "--db", "ro/r.sqlite", "--as-of", "2020-12-31", "--parcels",
+                    "parcels_2020.gpkg"], capture_output=True)
+err = p.stderr.decode()
+check(p.returncode == 1, f"read-only: exit {p.returncode}, expected 1: {err}")
+check(len(err.strip().splitlines()) == 1 and "ro/r.sqlite: cannot write (read-only" in err,
+      f"read-only: one line naming the registry: {err}")
+ok, after = state("ro/r.sqlite")
+check(ok == "ok" and after == before, "read-only: registry changed")
+check(sorted(os.listdir("ro")) == ["r.sqlite"], f"read-only: files appeared: {os.listdir('ro')}")
+
+print(f"test_ingest_crash: {len(failures)} failed")
+sys.exit(1 if failures else 0)

@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""test_robustness.py -- bad data that must not pass, and hostile text that
+must come out of every output inert (issue 15, docs/robustness.md).
+
+1. Refused, exit 2, one line on stderr naming the file, the feature and the
+   reason, an existing output untouched: a NaN or infinite vertex, a
+   degenerate ring, a repeated mine_id / redline_id / zone_id, a name that is
+   not UTF-8. --allow-duplicate-ids keeps both with a warning naming both; a
+   repeated parcel_id is kept and warned.
+2. Hostile values (terminal escapes, a spreadsheet formula, HTML/JS, SQL,
+   quotes and newlines, a 100 kB string) in every text field, through
+   analyze (GeoPackage, QGIS project, QML), check (JSON and table), ingest
+   (SpatiaLite registry), progress (JSON, CSV, table) and report (HTML): each
+   output is parsed by a second tool (sqlite3, json, csv, ElementTree,
+   html.parser) and gives the values back exactly, or neutralised as
+   documented; no ESC byte reaches a terminal, no formula a spreadsheet, no
+   tag the HTML.
+Usage: test_robustness.py GREENMINE WORKDIR
+"""
+import csv
+import glob
+import html.parser
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+from osgeo import ogr
+
+GM, WORK = sys.argv[1], sys.argv[2]
+shutil.rmtree(WORK, ignore_errors=True)
+os.makedirs(WORK)
+os.chdir(WORK)
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def run(*args):
+    p = subprocess.run([GM, *args], capture_output=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def ring(x0, y0, x1, y1):
+    return f"[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]"
+
+
+def write_fc(path, features):
+    """features: (properties dict, coordinates text) -- text, so NaN can be written."""
+    feats = ",".join(
+        '{"type":"Feature","properties":%s,"geometry":{"type":"Polygon","coordinates":%s}}'
+        % (json.dumps(props, ensure_ascii=False), coords) for props, coords in features)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('{"type":"FeatureCollection","crs":{"type":"name","properties":'
+                '{"name":"urn:ogc:def:crs:EPSG::4490"}},"features":[%s]}\n' % feats)
+
+
+MINE_A = ({"mine_id": "C1", "scale": "大型", "name": "甲矿"}, ring(112, 28, 112.01, 28.01))
+MINE_B = ({"mine_id": "C2", "scale": "小型", "name": "乙矿"}, ring(112.02, 28, 112.03, 28.01))
+write_fc("redlines.geojson", [({"redline_id": "R1", "name": "红线", "category": "nature_reserve"},
+                               ring(112.005, 28, 112.015, 28.01))])
+write_fc("parcels.geojson", [({"parcel_id": "P1", "kind": "restoration", "status": "completed",
+                               "completed_on": "2018-01-01", "legacy": "1"},
+                              ring(112.2, 28, 112.21, 28.01))])
+write_fc("zones.geojson", [({"zone_id": "Z1", "name": "浏阳市"}, ring(111.9, 27.9, 112.4, 28.4))])
+OTHERS = ["--redlines", "redlines.geojson", "--parcels", "parcels.geojson", "--zones",
+          "zones.geojson"]
+
+# ---- 1. bad data that must not pass ---------------------------------------------------------
+with open("keep.gpkg", "w") as f:
+    f.write("previous result")
+
+
+def refused(what, needles, args, command="analyze"):
+    if command == "analyze":
+        args = args + ["-o", "keep.gpkg"]
+    rc, out, err = run(command, *args)
+    text = err.decode("utf-8", "replace")
+    check(rc == 2, f"{what}: exit {rc}, expected 2: {text}")
+    check(len(text.strip().splitlines()) == 1, f"{what}: one line on stderr, got: {text}")
+    for n in needles:
+        check(n in text, f"{what}: stderr lacks {n!r}: {text}")
+    check(open("keep.gpkg").read() == "previous result", f"{what}: the existing output was touched")
+    check(not glob.glob(".keep.gpkg*"), f"{what}: a temporary file was left behind")
+
+
+write_fc("nan.geojson", [MINE_A, ({"mine_id": "C2", "scale": "小型"},
+                                  "[[[112.02,28],[112.03,NaN],[112.03,28.01],[112.02,28]]]")])
+refused("NaN vertex", ["nan.geojson (layer nan) feature 1 (mine_id C2)", "vertex 2",
+                       "NaN or infinite"], ["--mines", "nan.geojson", *OTHERS])
+write_fc("inf.geojson", [({"zone_id": "Z1", "name": "浏阳市"},
+                          "[[[111.9,27.9],[112.4,27.9],[112.4,Infinity],[111.9,27.9]]]")])
+write_fc("mines_ok.geojson", [MINE_A, MINE_B])
+refused("infinite vertex", ["inf.geojson (layer inf) feature 0 (zone_id Z1)", "vertex 3"],
+        ["--mines", "mines_ok.geojson", "--redlines", "redlines.geojson", "--parcels",
+         "parcels.geojson", "--zones", "inf.geojson"])
+# a ring of two distinct points: no area, so it must count nowhere -- refused
+write_fc("degenerate.geojson", [MINE_A, ({"mine_id": "C2", "scale": "大型"},
+                                         "[[[112.02,28],[112.03,28.01],[112.02,28]]]")])
+refused("degenerate ring", ["degenerate.geojson (layer degenerate) feature 1 (mine_id C2)",
+                            "degenerate geometry", "no area"],
+        ["--mines", "degenerate.geojson", *OTHERS])
+# ... but a mine whose shape is empty (null) is still a mine (contract): it counts in the share
+with open("empty_mine.geojson", "w") as f:
+    f.write('{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":'
+            '"urn:ogc:def:crs:EPSG::4490"}},"features":[%s,{"type":"Feature","properties":'
+            '{"mine_id":"C3","scale":"大型"},"geometry":null}]}' % (
+                '{"type":"Feature","properties":%s,"geometry":{"type":"Polygon","coordinates":%s}}'
+                % (json.dumps(MINE_B[0], ensure_ascii=False), MINE_B[1])))
+rc, out, err = run("analyze", "--quiet", "--no-rasters", "--mines", "empty_mine.geojson", *OTHERS,
+                   "-o", "empty/out.gpkg")
+check(rc == 0, f"empty mine: exit {rc}: {err!r}")
+if rc == 0:
+    ds = ogr.Open("empty/out.gpkg")
+    ind = {f["indicator"]: f["value"] for f in ds.GetLayerByName("province_indicators")}
+    check(ind.get("mines") == 2 and ind.get("large_medium_mines") == 1,
+          f"empty mine counts in the share (2 mines, 1 large): {ind}")
+
+# duplicate identifiers: refused for mines, red lines and zones, naming both features
+write_fc("dup_mines.geojson", [MINE_A, ({"mine_id": "C1", "scale": "小型"}, MINE_B[1])])
+refused("duplicate mine_id", ["dup_mines.geojson (layer dup_mines)", "features 0 and 1",
+                              "mine_id 'C1'"], ["--mines", "dup_mines.geojson", *OTHERS])
+write_fc("dup_redlines.geojson", [({"redline_id": "R1", "name": "a"}, ring(112, 28, 112.01, 28.01)),
+                                  ({"redline_id": "R2", "name": "b"}, ring(112, 28, 112.02, 28.02)),
+                                  ({"redline_id": "R1", "name": "c"}, ring(113, 28, 113.01, 28.01))])
+refused("duplicate redline_id", ["features 0 and 2", "redline_id 'R1'"],
+        ["--mines", "mines_ok.geojson", "--redlines", "dup_redlines.geojson", "--parcels",
+         "parcels.geojson", "--zones", "zones.geojson"])
+write_fc("dup_zones.geojson", [({"zone_id": "Z1", "name": "浏阳市"}, ring(111.9, 27.9, 112.1, 28.4)),
+                               ({"zone_id": "Z1", "name": "平江县"}, ring(112.1, 27.9, 112.4, 28.4))])
+refused("duplicate zone_id", ["features 0 and 1", "zone_id 'Z1'"],
+        ["--mines", "mines_ok.geojson", "--redlines", "redlines.geojson", "--parcels",
+         "parcels.geojson", "--zones", "dup_zones.geojson"])
+# --allow-duplicate-ids keeps both, with a warning naming both
+rc, out, err = run("analyze", "--no-rasters", "--allow-duplicate-ids", "--mines",
+                   "dup_mines.geojson", *OTHERS, "-o", "dups/out.gpkg")
+text = err.decode()
+check(rc == 0 and "features 0 and 1 have the same mine_id 'C1'; both kept" in text,
+      f"--allow-duplicate-ids: exit {rc}, {text}")
+if rc == 0:
+    ds = ogr.Open("dups/out.gpkg")  # held: its layers die with it
+    ids = [f["mine_id"] for f in ds.GetLayerByName("mine_conflicts")]
+    ds = None
+    check(sorted(ids) == ["C1", "C1"], f"both duplicates kept: {ids}")
+# a repeated parcel_id is the data model's (a parcel digitised twice): kept, warned
+write_fc("dup_parcels.geojson", [({"parcel_id": "P1", "kind": "restoration", "status": "completed",
+                                   "completed_on": "2018-01-01", "legacy": "1"},
+                                  ring(112.2, 28, 112.21, 28.01))] * 2)
+rc, out, err = run("analyze", "--no-rasters", "--mines", "mines_ok.geojson", "--redlines",
+                   "redlines.geojson", "--parcels", "dup_parcels.geojson", "--zones",
+                   "zones.geojson", "-o", "dup_parcels/out.gpkg")
+check(rc == 0 and "features 0 and 1 have the same parcel_id 'P1'; both kept" in err.decode(),
+      f"duplicate parcel_id kept and warned: exit {rc}, {err.decode()}")
+# ingest refuses a duplicate mine too, and records nothing
+refused("ingest duplicate mine_id", ["mine_id 'C1'"],
+        ["--db", "dup.sqlite", "--as-of", "2018-12-31", "--parcels", "parcels.geojson", "--mines",
+         "dup_mines.geojson"], command="ingest")
+check(not os.path.exists("dup.sqlite"), "a refused ingest creates no registry")
+
+# text that is not UTF-8 (a GeoPackage is UTF-8 by definition)
+subprocess.run(["ogr2ogr", "-f", "GPKG", "badutf8.gpkg", "mines_ok.geojson", "-nln", "mines"],
+               check=True)
+subprocess.run(["ogrinfo", "-q", "badutf8.gpkg", "-sql",
+                "UPDATE mines SET name = CAST(X'626164E4AF' AS TEXT) WHERE mine_id = 'C2'"],
+               check=True, capture_output=True)
+refused("invalid UTF-8", ["badutf8.gpkg (layer mines) feature 2 (mine_id C2)", "field name",
+                          "not valid text", "byte 4"], ["--mines", "badutf8.gpkg", *OTHERS])
+
+# ---- 2. hostile values in every text field ----------------------------------------------------
+ESC = "\x1b[31m红\x1b]0;pwned\x07"
+FORMULA = '=HYPERLINK("http://evil.example/?x","click")'
+HTML = '</title></script><script>alert(1)</script><img src=x onerror=alert(2)>'
+SQL = "x'); DROP TABLE mine_version; --"
+QUOTES = 'a "b" \'c\' \\ d\nnew line\ttab'
+BIG = "长" * 35000  # 105 kB of UTF-8
+write_fc("h_mines.geojson", [
+    ({"mine_id": SQL, "scale": "大型", "name": ESC, "mineral": HTML}, ring(112, 28, 112.01, 28.01)),
+    ({"mine_id": QUOTES, "scale": "小型", "name": BIG, "mineral": FORMULA},
+     ring(112.02, 28, 112.03, 28.01)),
+    ({"mine_id": FORMULA, "scale": "中型", "name": HTML}, ring(112.05, 28, 112.06, 28.01))])
+write_fc("h_redlines.geojson", [({"redline_id": HTML, "name": QUOTES, "category": SQL},
+                                 ring(112.005, 28, 112.015, 28.01))])
+write_fc("h_parcels.geojson", [({"parcel_id": ESC, "kind": "restoration", "status": "completed",
+                                 "completed_on": "2018-01-01", "legacy": "1"},
+                                ring(112.2, 28, 112.21, 28.01))])
+write_fc("h_zones.geojson", [({"zone_id": ESC, "name": FORMULA}, ring(111.9, 27.9, 112.15, 28.4)),
+                             ({"zone_id": "Z2", "name": ESC + HTML},
+                              ring(112.15, 27.9, 112.4, 28.4))])
+H = ["--mines", "h_mines.geojson", "--redlines", "h_redlines.geojson", "--parcels",
+     "h_parcels.geojson", "--zones", "h_zones.geojson"]
+HOSTILE = [ESC, FORMULA, HTML, SQL, QUOTES, BIG]
+
+
+def no_escape(what, data):
+    check(b"\x1b" not in data and b"\x07" not in data, f"{what}: an ESC/BEL byte reached the output")
+
+
+rc, out, err = run("analyze", *H, "-o", "h/out.gpkg")
+check(rc == 0, f"hostile analyze: exit {rc}: {err[:500]!r}")
+no_escape("analyze stdout", out)
+no_escape("analyze stderr", err)
+if rc == 0:
+    ds = ogr.Open("h/out.gpkg")
+    mines = {f["mine_id"]: f for f in ds.GetLayerByName("mine_conflicts")}
+    check(set(mines) == {SQL, QUOTES, FORMULA}, f"mine ids round-trip exactly: {list(mines)}")
+    check(mines.get(QUOTES) is not None and mines[QUOTES]["name"] == BIG, "the 100 kB name intact")
+    check(mines.get(SQL) is not None and mines[SQL]["name"] == ESC, "ESC name stored as data")
+    zones = {f["zone_id"]: f["name"] for f in ds.GetLayerByName("zone_progress")}
+    check(zones == {ESC: FORMULA, "Z2": ESC + HTML}, f"zones round-trip: {zones}")
+    ds = None
+    for path in glob.glob("h/*.qgs") + glob.glob("h/*.qml"):
+        try:
+            ET.parse(path)
+        except ET.ParseError as e:
+            check(False, f"{path} is not well-formed XML: {e}")
+        no_escape(path, open(path, "rb").read())
+
+# check: JSON parses and gives the values back; the table shows no escape sequence
+rc, out, err = run("check", "--redlines", "h_redlines.geojson", "--zones", "h_zones.geojson",
+                   "--mines", "h_mines.geojson", "--json",
+                   "POLYGON((112.004 28.002,112.012 28.002,112.012 28.008,112.004 28.008,"
+                   "112.004 28.002))")
+check(rc in (0, 3), f"check --json: exit {rc}: {err[:300]!r}")
+try:
+    doc = json.loads(out)
+    app = doc["applications"][0]
+    check(app["redlines"][0]["id"] == HTML and app["redlines"][0]["name"] == QUOTES
+          and app["redlines"][0]["category"] == SQL, f"check JSON red line: {app['redlines']}")
+    check(app["zone"] == FORMULA, f"check JSON zone: {app['zone']!r}")
+    check(b"</script" not in out and b"<img" not in out, "check JSON carries a raw tag")
+except (ValueError, KeyError, IndexError) as e:
+    check(False, f"check --json is not the JSON expected: {e}: {out[:300]!r}")
+rc, out, err = run("check", "--redlines", "h_redlines.geojson", "--zones", "h_zones.geojson",
+                   "--mines", "h_mines.geojson",
+                   "POLYGON((112.004 28.002,112.012 28.002,112.012 28.008,112.004 28.008,"
+                   "112.004 28.002))")
+no_escape("check table", out + err)
+
+# ingest, progress, report: the registry keeps the values as data
+rc, out, err = run("ingest", "--db", "h.sqlite", "--as-of", "2018-12-31", *H)
+check(rc == 0, f"hostile ingest: exit {rc}: {err[:300]!r}")
+no_escape("ingest output", out + err)
+if rc == 0:
+    db = sqlite3.connect("h.sqlite")
+    check(db.execute("PRAGMA integrity_check").fetchone()[0] == "ok", "registry integrity")
+    got = {r[0] for r in db.execute("SELECT mine_id FROM mine_version")}
+    check(got == {SQL, QUOTES, FORMULA}, f"registry mine ids exactly as given: {got}")
+    got = {r[0] for r in db.execute("SELECT name FROM mine_version")}
+    check(got == {ESC, BIG, HTML}, "registry mine names exactly as given")
+    db.close()
+    rc, out, err = run("progress", "--db", "h.sqlite", "--json")
+    try:
+        doc = json.loads(out)
+        zs = {(r["zone_id"], r["zone"]) for r in doc["series"] if r["zone"] is not None}
+        check(zs == {(ESC, FORMULA), ("Z2", ESC + HTML)}, f"progress JSON zones: {zs}")
+    except (ValueError, KeyError) as e:
+        check(False, f"progress --json is not JSON: {e}: {out[:300]!r}")
+    rc, out, err = run("progress", "--db", "h.sqlite", "--csv")
+    no_escape("progress --csv", out)
+    rows = list(csv.DictReader(io.StringIO(out.decode())))
+    check(len(rows) == 3, f"progress --csv: 3 rows, got {len(rows)}")
+    for r in rows:
+        for col in ("zone", "zone_id"):
+            check(not r[col] or r[col][0] not in "=+-@\t\r", f"CSV {col} is a formula: {r[col]!r}")
+    zone_cells = {r["zone"] for r in rows}
+    check("'" + FORMULA in zone_cells, f"the formula zone kept, neutralised: {zone_cells}")
+    rc, out, err = run("progress", "--db", "h.sqlite")
+    no_escape("progress table", out + err)
+    check("\\x1B[31m" in out.decode(), "progress table shows the escape as text")
+    rc, out, err = run("report", "--db", "h.sqlite", "-o", "h_report.html")
+    check(rc == 0, f"report: exit {rc}: {err[:300]!r}")
+
+for page, cmd in (("h_report.html", None),
+                  ("h_run.html", ["report", "--gpkg", "h/out.gpkg", "-o", "h_run.html"])):
+    if cmd:
+        rc, out, err = run(*cmd)
+        check(rc == 0, f"report --gpkg: exit {rc}: {err[:300]!r}")
+    if not os.path.exists(page):
+        continue
+    data = open(page, "rb").read()
+    no_escape(page, data)
+
+    class Tags(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.bad = []
+            self.text = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("script", "img") or any(k.startswith("on") for k, _ in attrs):
+                self.bad.append((tag, attrs))
+
+        def handle_data(self, d):
+            self.text.append(d)
+
+    t = Tags()
+    t.feed(data.decode())
+    check(not t.bad, f"{page}: hostile text became markup: {t.bad[:3]}")
+    check(HTML in "".join(t.text), f"{page}: the HTML-like name shown as text")
+
+print(f"test_robustness: {len(failures)} failed")
+sys.exit(1 if failures else 0)
