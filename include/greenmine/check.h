@@ -128,6 +128,12 @@ int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
              const gm_check_options *opts, gm_check_results **out);
 void gm_check_results_free(gm_context *ctx, gm_check_results *res);
 
+/* The `check --json` object for these results (the CLI prints it, `serve`
+ * answers it), as UTF-8 text ending in a newline. redlines_source: the red
+ * lines' source as the user named it, or NULL. *out is the caller's: free(). */
+int gm_check_json(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
+                  const gm_check_results *res, const char *redlines_source, char **out);
+
 /* "clear", "near", "conflict". Static. */
 const char *gm_verdict_name(gm_verdict v);
 

@@ -72,78 +72,6 @@ typedef struct check_args {
     size_t n_apps;
 } check_args;
 
-static void json_str(const char *s)
-{
-    if (!s) {
-        fputs("null", stdout);
-        return;
-    }
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            printf("\\%c", *p);
-        else if (*p < 0x20)
-            printf("\\u%04x", *p);
-        else
-            putchar(*p);
-    }
-    putchar('"');
-}
-
-static void print_json(const check_args *a, const gm_inputs *in, const gm_applications *apps,
-                       const gm_check_results *res)
-{
-    printf("{\"buffer_m\": %.3f, \"search_radius_m\": %.1f, \"redlines_read\": %zu,\n",
-           res->buffer_m, res->radius_m, in->n_redlines);
-    printf(" \"redlines_source\": ");
-    json_str(a->redlines);
-    printf(",\n \"applications\": [");
-    for (size_t i = 0; i < apps->n; i++) {
-        const gm_application *ap = &apps->items[i];
-        const gm_check_result *r = &res->items[i];
-        printf("%s\n  {\"id\": ", i ? "," : "");
-        json_str(ap->id);
-        printf(", \"verdict\": \"%s\", \"area_ha\": %.6f, \"redline_overlap_ha\": %.6f, "
-               "\"overlap_pct\": %.4f,\n   \"redlines\": [",
-               gm_verdict_name(r->verdict), r->area_ha, r->redline_overlap_ha, r->overlap_pct);
-        for (size_t k = 0; k < r->n_redlines; k++) {
-            const gm_redline *x = &in->redlines[r->redlines[k].index];
-            printf("%s{\"id\": ", k ? ", " : "");
-            json_str(x->redline_id);
-            printf(", \"name\": ");
-            json_str(x->name);
-            printf(", \"category\": ");
-            json_str(x->category);
-            printf(", \"overlap_ha\": %.6f}", r->redlines[k].overlap_ha);
-        }
-        printf("],\n   \"nearest_redline\": ");
-        if (r->nearest >= 0) {
-            printf("{\"id\": ");
-            json_str(in->redlines[r->nearest].redline_id);
-            printf(", \"name\": ");
-            json_str(in->redlines[r->nearest].name);
-            printf(", \"distance_m\": %.3f}", r->distance_m);
-        } else {
-            printf("null");
-        }
-        printf(", \"zone\": ");
-        json_str(r->zone >= 0 ? in->zones[r->zone].name : NULL);
-        printf(",\n   \"mine_overlaps\": [");
-        for (size_t k = 0; k < r->n_mines; k++) {
-            printf("%s{\"mine_id\": ", k ? ", " : "");
-            json_str(in->mines[r->mines[k].index].mine_id);
-            printf(", \"overlap_ha\": %.6f}", r->mines[k].overlap_ha);
-        }
-        printf("], \"mine_overlap_ha\": %.6f, \"mine_conflict\": %s,\n   \"repaired\": ",
-               r->mine_overlap_ha, r->n_mines ? "true" : "false");
-        json_str(ap->repair_note);
-        printf(", \"origin\": ");
-        json_str(ap->origin);
-        printf("}");
-    }
-    printf("\n]}\n");
-}
-
 static void print_table(const check_args *a, const gm_inputs *in, const gm_applications *apps,
                         const gm_check_results *res)
 {
@@ -232,10 +160,14 @@ static int run_check(gm_cli *cli, const check_args *a)
         for (size_t i = 0; i < res->n; i++)
             if (res->items[i].verdict != GM_VERDICT_CLEAR || res->items[i].n_mines)
                 exit_code = GM_EXIT_NOT_CLEAR;
-        if (a->json)
-            print_json(a, in, apps, res);
+        char *json = NULL;
+        if (a->json && (rc = gm_check_json(ctx, in, apps, res, a->redlines, &json)) != GM_OK)
+            exit_code = gm_cli_fail(cli, ctx, rc);
+        else if (a->json)
+            fputs(json, stdout);
         else if (!cli->quiet)
             print_table(a, in, apps, res);
+        free(json);
     }
     gm_check_results_free(ctx, res);
     gm_applications_free(ctx, apps);
