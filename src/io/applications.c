@@ -13,6 +13,7 @@
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
+#include <cpl_vsi.h>
 #include <gdal.h>
 #include <math.h>
 #include <ogr_api.h>
@@ -427,7 +428,8 @@ static int add_corners(gm_context *ctx, gm_applications *apps, const char *path,
     char *dot = strrchr(id, '.');
     if (dot && dot != id) *dot = '\0';
 
-    FILE *fp = fopen(path, "rb");
+    /* Through GDAL's VSI, so that a server's upload in /vsimem/ reads like a file. */
+    VSILFILE *fp = VSIFOpenL(path, "rb");
     if (!fp) return gm_error(ctx, GM_ERR_OPEN, "%s: cannot open: no such file?", path);
     char *text = NULL;
     size_t len = 0, cap = 0;
@@ -436,17 +438,17 @@ static int add_corners(gm_context *ctx, gm_applications *apps, const char *path,
             cap = cap ? cap * 2 : 65536;
             char *p = realloc(text, cap);
             if (!p) {
-                fclose(fp);
+                VSIFCloseL(fp);
                 free(text);
                 return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
             }
             text = p;
         }
-        size_t got = fread(text + len, 1, 4096, fp);
+        size_t got = VSIFReadL(text + len, 1, 4096, fp);
         len += got;
         if (got < 4096) break;
     }
-    fclose(fp);
+    VSIFCloseL(fp);
     text[len] = '\0';
 
     gm_corner_file *f = NULL;
