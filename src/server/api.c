@@ -343,6 +343,18 @@ static int put_file(check_input *ci, const char *name, const char *data, size_t 
     return 0;
 }
 
+/* A readable zip holding a .shp, .gpkg, .geojson or .kml somewhere. */
+static int zip_has_layer(const char *vsizip)
+{
+    char **list = VSIReadDirRecursive(vsizip);
+    int found = 0;
+    for (char **p = list; p && *p && !found; p++)
+        found = ends_with(*p, ".shp") || ends_with(*p, ".gpkg") || ends_with(*p, ".geojson") ||
+                ends_with(*p, ".kml");
+    CSLDestroy(list);
+    return found;
+}
+
 /* Decides how the request's application is read; sets rp on bad input. */
 static int prepare_input(const srv_request *rq, check_input *ci, srv_reply *rp)
 {
@@ -383,6 +395,13 @@ static int prepare_input(const srv_request *rq, check_input *ci, srv_reply *rp)
                  : zip   ? "/vsizip/"
                          : "",
                  path);
+        if (zip && !zip_has_layer(ci->arg)) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "%s: not a zip archive holding a shapefile or GeoPackage",
+                     name);
+            srv_error(rp, 422, msg, "file");
+            return -1;
+        }
         return 0;
     }
     /* Pasted text: WKT or a GeoJSON geometry as the CLI takes them; a

@@ -340,8 +340,14 @@ int gm_server_new(gm_context *ctx, const gm_serve_options *opts, gm_server **out
     if (fields) {
         for (size_t i = 0; i < opts->n_fields; i++)
             fields[i] = own(srv, opts->fields[i]);
-        own(srv, NULL);
-        srv->owned[srv->n_owned - 1] = (char *)fields; /* freed with the copies */
+        char **o2 = realloc(srv->owned, (srv->n_owned + 1) * sizeof *o2);
+        if (o2) {
+            srv->owned = o2;
+            srv->owned[srv->n_owned++] = (char *)fields; /* freed with the copies */
+        } else {
+            free(fields);
+            fields = NULL;
+        }
     }
     o->fields = fields;
     if (!o->threads) o->threads = 4;
