@@ -159,6 +159,11 @@ typedef struct gm_progress_series {
 int gm_registry_progress(gm_registry *reg, const gm_progress_options *opts,
                          gm_progress_series **out);
 void gm_progress_series_free(gm_progress_series *p);
+/* The `progress --json` object / the `--csv` table of a series (the CLI
+ * prints them, `serve` answers them), UTF-8 text ending in a newline; *out is
+ * the caller's: free(). */
+int gm_progress_json(gm_context *ctx, const gm_progress_series *p, char **out);
+int gm_progress_csv(gm_context *ctx, const gm_progress_series *p, char **out);
 /* Sets row `at`'s increments and projected dates from its done and target
  * figures, against the same area's (zone_id, or the province's) latest
  * earlier row in p; with none, since p->period_start. */
