@@ -4,6 +4,8 @@
  * A server loads the red lines, zones and existing mines once, indexes them,
  * and answers POST /api/check with exactly the `check --json` object
  * (gm_check_json), plus GET /api/health, /api/zones, /api/layers/{kind},
+ * /api/progress[.csv] (with a registry: the `progress --json` object, read
+ * from the registry at each request, so servers on one PostGIS agree),
  * /api/results/{id}, the OpenAPI file at /api and the static pages
  * (docs/serve.md). Requests run on a pool of threads, each request with its
  * own gm_context (its own GEOS handle); the loaded data is shared read-only
@@ -25,8 +27,9 @@ extern "C" {
 
 typedef struct gm_serve_options {
     const char *redlines, *zones, *mines; /* OGR sources; red lines required */
-    const char *encoding;                 /* of shapefile inputs; NULL = .cpg or GBK */
-    const char *const *fields;            /* "LAYER.FIELD=SOURCE" mappings */
+    const char *db;       /* a registry (SpatiaLite file or PG:...) for /api/progress, or NULL */
+    const char *encoding; /* of shapefile inputs; NULL = .cpg or GBK */
+    const char *const *fields; /* "LAYER.FIELD=SOURCE" mappings */
     size_t n_fields;
     const char *host;        /* address to bind; NULL = "127.0.0.1" */
     int port;                /* 0 = any free port (gm_server_port() tells which) */

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 static const char serve_help[] =
-    "Usage: greenmine serve --redlines SRC [--zones SRC] [--mines SRC]\n"
+    "Usage: greenmine serve --redlines SRC [--zones SRC] [--mines SRC] [--db REGISTRY]\n"
     "                       [--listen HOST:PORT] [--basemap URL] [--threads N]\n"
     "                       [--max-body BYTES] [--max-vertices N] [--max-applications N]\n"
     "                       [--timeout S] [--field LAYER.FIELD=SOURCE]... [--encoding ENC]\n"
@@ -30,6 +30,8 @@ static const char serve_help[] =
     "                             the `check --json` object; Location: its result\n"
     "  GET  /api/results/ID       a kept result with its geometries\n"
     "  GET  /api/health, /api/zones, /api/layers/{redlines,zones,mines}?bbox=&zoom=\n"
+    "  GET  /api/progress[.csv]?zone=   with --db: the `progress --json` object\n"
+    "                             (or the --csv table), read from the registry\n"
     "  GET  /api                  the OpenAPI description\n"
     "Errors are JSON {\"error\": ..., \"field\": ...} with 400/404/405/413/422.\n"
     "The layers are read once at start; SIGHUP reads them again (requests in flight\n"
@@ -39,6 +41,9 @@ static const char serve_help[] =
     "  --redlines SRC          ecological protection red lines -- required\n"
     "  --zones SRC             green-mining demonstration zones\n"
     "  --mines SRC             existing mining rights\n"
+    "  --db REGISTRY           a registry (SpatiaLite file or PG:...) for the progress\n"
+    "                          page /progress and /api/progress; read at each request,\n"
+    "                          so several servers on one PostGIS answer the same\n"
     "  --demo                  serve the demo data (data/demo)\n"
     "  --listen HOST:PORT      where to listen (default 127.0.0.1:8080; port 0 = any)\n"
     "  --basemap URL           an XYZ tile layer for the maps, e.g.\n"
@@ -69,7 +74,8 @@ enum {
     OPT_TIMEOUT,
     OPT_FIELD,
     OPT_ENCODING,
-    OPT_WEB
+    OPT_WEB,
+    OPT_DB
 };
 
 static const struct option long_options[] = {
@@ -87,6 +93,7 @@ static const struct option long_options[] = {
     {"field", required_argument, NULL, OPT_FIELD},
     {"encoding", required_argument, NULL, OPT_ENCODING},
     {"web", required_argument, NULL, OPT_WEB}, /* the pages' folder (tests, packagers) */
+    {"db", required_argument, NULL, OPT_DB},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
@@ -144,6 +151,9 @@ int gm_cmd_serve(int argc, char **argv)
             break;
         case OPT_WEB:
             o.web_dir = optarg;
+            break;
+        case OPT_DB:
+            o.db = optarg;
             break;
         case OPT_ENCODING:
             o.encoding = optarg;

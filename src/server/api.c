@@ -13,6 +13,7 @@
 #include <cpl_string.h>
 #include <cpl_vsi.h>
 #include <ctype.h>
+#include <greenmine/registry.h>
 #include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
@@ -132,6 +133,7 @@ static void api_health(gm_server *srv, srv_data *d, srv_reply *rp)
     json_object_object_add(o, "status", json_object_new_string("ok"));
     json_object_object_add(o, "version", json_object_new_string(gm_version()));
     json_object_object_add(o, "data", data_info(srv, d));
+    json_object_object_add(o, "registry", json_object_new_boolean(srv->opt.db != NULL));
     json_object_object_add(o, "basemap",
                            srv->opt.basemap ? json_object_new_string(srv->opt.basemap) : NULL);
     json_object *lim = json_object_new_object();
@@ -697,6 +699,41 @@ done:
     VSIRmdirRecursive(dir);
 }
 
+/* ---- /api/progress ------------------------------------------------------------ */
+
+/* Read from the registry at each request: the server keeps no progress of its
+ * own, so any number of servers on one PostGIS answer the same, and a new
+ * snapshot shows at once. */
+static void api_progress(gm_server *srv, gm_context *ctx, const srv_request *rq, int csv,
+                         srv_reply *rp)
+{
+    if (!srv->opt.db) {
+        srv_error(rp, 404, "no registry: start greenmine serve with --db", NULL);
+        return;
+    }
+    gm_registry *reg = NULL;
+    gm_progress_series *p = NULL;
+    gm_progress_options po = GM_PROGRESS_OPTIONS_INIT;
+    po.zone = rq->query_zone && *rq->query_zone ? rq->query_zone : NULL;
+    char *text = NULL;
+    int rc = gm_registry_open(&reg, ctx, srv->opt.db, 0);
+    if (rc == GM_OK) rc = gm_registry_progress(reg, &po, &p);
+    if (rc == GM_OK) rc = (csv ? gm_progress_csv : gm_progress_json)(ctx, p, &text);
+    if (rc == GM_OK) {
+        reply_take(rp, 200, csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+                   text);
+        if (csv) rp->attachment = "greenmine-progress.csv";
+    } else if (GM_IS_INPUT_ERROR(rc)) {
+        srv_error(rp, po.zone ? 404 : 422, gm_context_errmsg(ctx), po.zone ? "zone" : NULL);
+    } else {
+        /* the registry's own message may name the server's files: say less */
+        srv_error(rp, 503, "the registry cannot be read now", NULL);
+        gm_log(ctx, GM_LOG_WARNING, "registry: %s", gm_context_errmsg(ctx));
+    }
+    gm_progress_series_free(p);
+    gm_registry_close(reg);
+}
+
 void srv_api(gm_server *srv, const srv_request *rq, srv_reply *rp)
 {
     gm_context *ctx = NULL;
@@ -727,9 +764,10 @@ void srv_api(gm_server *srv, const srv_request *rq, srv_reply *rp)
         api_layer(ctx->geos, d, rq, SRV_ZONES, rp);
     } else if (strcmp(p, "/layers/mines") == 0) {
         api_layer(ctx->geos, d, rq, SRV_MINES, rp);
-    } else if (strcmp(p, "/progress") == 0 || strcmp(p, "/layers/parcels") == 0) {
-        srv_error(rp, 404, "progress needs a registry (--db), which this server does not serve yet",
-                  NULL);
+    } else if (strcmp(p, "/progress") == 0 || strcmp(p, "/progress.csv") == 0) {
+        api_progress(srv, ctx, rq, strcmp(p, "/progress.csv") == 0, rp);
+    } else if (strcmp(p, "/layers/parcels") == 0) {
+        srv_error(rp, 404, "the parcels' layer is not served yet", NULL);
     } else {
         srv_error(rp, 404, "no such API path (see /api for the OpenAPI description)", NULL);
     }

@@ -4,10 +4,14 @@
  * processor), the pages served from memory, /api handed to api.c, and the
  * reply's security headers. The server never opens a path a client names.
  */
+/* VSIStatBufL is a struct stat64 */
+#define _LARGEFILE64_SOURCE 1
 #include "core/context_impl.h"
 #include "server/server_impl.h"
 
 #include <arpa/inet.h>
+#include <cpl_vsi.h>
+#include <greenmine/registry.h>
 #include <dirent.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -199,6 +203,11 @@ static enum MHD_Result send_reply(struct MHD_Connection *cn, const srv_reply *rp
                             "default-src 'self'; img-src 'self' data: *; style-src 'self'; "
                             "script-src 'self'; object-src 'none'; frame-ancestors 'none'");
     MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (rp->attachment) {
+        char cd[160];
+        snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", rp->attachment);
+        MHD_add_response_header(r, "Content-Disposition", cd);
+    }
     if (rp->location[0]) {
         MHD_add_response_header(r, "Location", rp->location);
         MHD_add_response_header(r, "X-Greenmine-Result", rp->location + strlen("/api/results/"));
@@ -272,6 +281,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *cn, const ch
         rq->query_filename = Q("filename");
         rq->query_bbox = Q("bbox");
         rq->query_zoom = Q("zoom");
+        rq->query_zone = Q("zone");
 #undef Q
         if (c->multipart) {
             rq->form_text = c->form[0];
@@ -290,6 +300,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *cn, const ch
          * the rest of the path itself. "/api" is the OpenAPI file. */
         const char *u = url;
         if (strcmp(u, "/") == 0 || strncmp(u, "/r/", 3) == 0) u = "/index.html";
+        if (strcmp(u, "/progress") == 0 || strncmp(u, "/progress/", 10) == 0) u = "/progress.html";
         if (strcmp(u, "/api") == 0) u = "/openapi.json";
         const srv_file *f = find_file(srv, u);
         if (f) {
@@ -332,6 +343,7 @@ int gm_server_new(gm_context *ctx, const gm_serve_options *opts, gm_server **out
     o->zones = own(srv, opts->zones);
     o->mines = own(srv, opts->mines);
     o->encoding = own(srv, opts->encoding);
+    o->db = own(srv, opts->db);
     o->host = own(srv, opts->host ? opts->host : "127.0.0.1");
     o->web_dir = own(srv, opts->web_dir);
     o->leaflet_dir = own(srv, opts->leaflet_dir ? opts->leaflet_dir : DEFAULT_LEAFLET);
@@ -374,7 +386,17 @@ int gm_server_new(gm_context *ctx, const gm_serve_options *opts, gm_server **out
                "%s: no Leaflet there (Debian's libjs-leaflet); the maps stay blank",
                o->leaflet_dir);
     }
-    int rc = srv_data_load(ctx, o, &srv->data);
+    int rc = GM_OK;
+    if (o->db) { /* the registry must exist and open now, not at the first request */
+        VSIStatBufL st;
+        gm_registry *reg = NULL;
+        if (strncmp(o->db, "PG:", 3) != 0 && VSIStatL(o->db, &st) != 0)
+            rc = gm_error(ctx, GM_ERR_OPEN,
+                          "%s: no such registry (create it with greenmine ingest)", o->db);
+        if (rc == GM_OK) rc = gm_registry_open(&reg, ctx, o->db, 0);
+        gm_registry_close(reg);
+    }
+    if (rc == GM_OK) rc = srv_data_load(ctx, o, &srv->data);
     if (rc != GM_OK) {
         gm_server_free(srv);
         return rc;

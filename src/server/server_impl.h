@@ -62,13 +62,14 @@ typedef struct srv_reply {
     const char *mime;
     char *body;
     size_t len;
-    char location[80]; /* a Location header when set */
+    char location[80];      /* a Location header when set */
+    const char *attachment; /* a download's file name, or NULL */
 } srv_reply;
 
 /* A request as the API sees it, once its body is read. */
 typedef struct srv_request {
     const char *method, *path;
-    const char *query_buffer, *query_crs, *query_filename, *query_bbox, *query_zoom;
+    const char *query_buffer, *query_crs, *query_filename, *query_bbox, *query_zoom, *query_zone;
     const char *body; /* raw body (NUL-terminated), when not multipart */
     size_t body_len;
     /* multipart/form-data fields */
