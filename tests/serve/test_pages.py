@@ -104,12 +104,49 @@ finally:
     srv.terminate()
     rc = srv.wait(timeout=30)
 
+# The progress page on a registry of the demo data: two snapshots of the
+# eight zones (the parcels as of 2018 and as of 2020).
+demo = os.path.join(HERE, "..", "..", "data", "demo")
+reg = os.path.join(WORK, "demo.sqlite")
+for args in (["--as-of", "2018-12-31", "--parcels", f"{demo}/parcels.gpkg", "--mines",
+              f"{demo}/mines.shp", "--zones", f"{demo}/zones.geojson", "--redlines",
+              f"{demo}/redlines.gpkg"],
+             ["--as-of", "2020-12-31", "--parcels", f"{demo}/parcels.gpkg"]):
+    subprocess.run([GM, "ingest", "-q", "--db", reg, *args], check=True)
+
+
+def progress(*a):
+    return subprocess.run([GM, "progress", "--db", reg, *a], check=True, capture_output=True,
+                          text=True).stdout
+
+
+pj = json.loads(progress("--json"))
+zone = [s["zone"] for s in pj["series"] if s["zone"]][0]
+with open(os.path.join(WORK, "progress_expected.json"), "w", encoding="utf-8") as f:
+    json.dump({"json": pj, "csv": progress("--csv"), "zone_csv": progress("--zone", zone, "--csv"),
+               "snapshots": 2}, f, ensure_ascii=False)
+srv = subprocess.Popen([GM, "serve", "--demo", "--db", reg, "--listen", "127.0.0.1:0"],
+                       stdout=subprocess.PIPE,
+                       stderr=open(os.path.join(WORK, "serve_progress.log"), "w"), text=True)
+m = re.match(r"greenmine serve: (http://127\.0\.0\.1:\d+)/", srv.stdout.readline())
+if not m:
+    srv.kill()
+    sys.exit("serve --db did not start")
+try:
+    t2 = subprocess.run(["node", os.path.join(HERE, "progress.test.js"), m.group(1),
+                         os.path.join(WORK, "progress_expected.json"), SHOTS],
+                        env=dict(env, NODE_PATH=os.path.join(node, "node_modules")), timeout=300)
+finally:
+    srv.terminate()
+    rc2 = srv.wait(timeout=30)
+
 # The page's own weight (its HTML, JS and CSS; Leaflet aside) stays small.
 web = os.path.join(HERE, "..", "..", "web")
-own = sum(os.path.getsize(os.path.join(web, n)) for n in ["index.html", "app.js", "style.css"])
-ok = t.returncode == 0 and rc == 0 and own < 150 * 1024
+own = sum(os.path.getsize(os.path.join(web, n)) for n in ["index.html", "app.js", "style.css",
+                                                          "progress.html", "progress.js"])
+ok = t.returncode == 0 and rc == 0 and t2.returncode == 0 and rc2 == 0 and own < 150 * 1024
 if own >= 150 * 1024:
     print(f"FAIL: the page's own files are {own} bytes (limit 150 kB)")
-if rc != 0:
-    print(f"FAIL: serve exited {rc} (see {WORK}/serve.log)")
+if rc != 0 or rc2 != 0:
+    print(f"FAIL: serve exited {rc} / {rc2} (see {WORK}/serve*.log)")
 sys.exit(0 if ok else 1)
