@@ -296,6 +296,61 @@ rc, cout, cerr = cli("--redlines", "redlines_gk.gpkg", "--crs", "EPSG:4525", "--
 same(out, cout, "pasted WKT in EPSG:4525")
 srv.stop()
 
+# ---- SIGHUP reloads the layers; requests in flight are not dropped -------------
+import signal  # noqa: E402
+import threading  # noqa: E402
+
+shutil.copy("redlines.gpkg", "live.gpkg")
+srv = Server("--redlines", "live.gpkg")
+there = "POLYGON((112.205 28.005,112.215 28.005,112.215 28.015,112.205 28.015,112.205 28.005))"
+st, h, out = http(srv, "/api/check", there.encode())
+check(st == 200 and json.loads(out)["applications"][0]["verdict"] == "clear", "before reload: clear")
+statuses, stop = [], threading.Event()
+
+
+def hammer():
+    while not stop.is_set():
+        statuses.append(http(srv, "/api/check?buffer=100", apps["A-conflict"].ExportToWkt().encode())[0])
+
+
+threads = [threading.Thread(target=hammer) for _ in range(4)]
+for t in threads:
+    t.start()
+time.sleep(0.5)
+shutil.copy("hostile.gpkg", "live.tmp.gpkg")
+os.replace("live.tmp.gpkg", "live.gpkg")
+srv.p.send_signal(signal.SIGHUP)
+
+
+def log_has(text, timeout=60):
+    end = time.time() + timeout
+    while time.time() < end:
+        if text in open(srv.log.name).read():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+check(log_has("reloaded the layers"), "SIGHUP: reloaded")
+time.sleep(0.5)
+stop.set()
+for t in threads:
+    t.join()
+check(len(statuses) > 4 and all(x == 200 for x in statuses),
+      f"requests during the reload: {len(statuses)}, statuses {set(statuses)}")
+st, h, out = http(srv, "/api/check", there.encode())
+a = json.loads(out)["applications"][0]
+check(a["verdict"] == "conflict" and a["redlines"][0]["id"] == "X<b>1</b>", f"after reload: {a['verdict']}")
+# a reload that fails keeps the old data
+with open("live.gpkg", "wb") as f:
+    f.write(b"not a geopackage")
+srv.p.send_signal(signal.SIGHUP)
+check(log_has("reload failed"), "SIGHUP on broken data: the failure said")
+st, h, out = http(srv, "/api/check", there.encode())
+check(st == 200 and json.loads(out)["applications"][0]["verdict"] == "conflict",
+      "after a failed reload: the old data still answers")
+check(srv.stop() == 0, "serve exits 0 after reloads")
+
 # ---- bad and hostile input ------------------------------------------------------
 srv = Server("--redlines", "hostile.gpkg", "--max-body", "4000000")
 
