@@ -41,7 +41,7 @@ typedef struct gm_serve_options {
     size_t max_vertices;     /* per application; 0 = 200,000 */
     size_t max_applications; /* per request; 0 = 1,000 */
     unsigned timeout_s;      /* an idle or trickling connection is closed after; 0 = 30 */
-    size_t max_results;      /* results kept for their URLs (oldest dropped); 0 = 10,000 */
+    size_t max_results;      /* results kept for their URLs (oldest dropped); 0 = 2,000 */
 } gm_serve_options;
 
 typedef struct gm_server gm_server;

@@ -367,7 +367,7 @@ int gm_server_new(gm_context *ctx, const gm_serve_options *opts, gm_server **out
     if (!o->max_vertices) o->max_vertices = 200000;
     if (!o->max_applications) o->max_applications = 1000;
     if (!o->timeout_s) o->timeout_s = 30;
-    if (!o->max_results) o->max_results = 10000;
+    if (!o->max_results) o->max_results = 2000;
     srv->results = calloc(o->max_results, sizeof *srv->results);
     if (!srv->results || !fields) {
         gm_server_free(srv);
