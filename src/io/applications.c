@@ -579,7 +579,8 @@ static int ends_with(const char *s, const char *suffix)
 int gm_applications_add(gm_context *ctx, gm_applications *apps, const char *arg,
                         const gm_application_options *opts)
 {
-    GDALAllRegister();
+    /* once: each call rescans the driver plugins (milliseconds per check in serve) */
+    if (GDALGetDriverCount() == 0) GDALAllRegister();
     const char *p = arg;
     while (*p == ' ' || *p == '\t' || *p == '\n')
         p++;
