@@ -85,11 +85,23 @@ with zipfile.ZipFile("apps_shp.zip", "w") as z:
         z.write(os.path.join("apps_shp", n), n)
 
 
+RUNNING = []
+
+
+@__import__("atexit").register
+def _stop_all():
+    """No server outlives the test, even when it fails half-way."""
+    for p in RUNNING:
+        if p.poll() is None:
+            p.kill()
+
+
 class Server:
     def __init__(self, *args):
         self.log = open(os.path.join(WORK, f"serve-{uuid.uuid4().hex[:6]}.log"), "w")
         self.p = subprocess.Popen([GM, "serve", "--listen", "127.0.0.1:0", *args],
                                   stdout=subprocess.PIPE, stderr=self.log, text=True)
+        RUNNING.append(self.p)
         line = self.p.stdout.readline()
         m = re.match(r"greenmine serve: (http://127\.0\.0\.1:\d+)/", line)
         if not m:

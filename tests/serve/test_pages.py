@@ -97,7 +97,7 @@ m = re.match(r"greenmine serve: (http://127\.0\.0\.1:\d+)/", srv.stdout.readline
 if not m:
     srv.kill()
     sys.exit("serve did not start")
-try:
+try:  # the server never outlives the test
     t = subprocess.run(["node", os.path.join(HERE, "pages.test.js"), m.group(1), FIX, SHOTS],
                        env=dict(env, NODE_PATH=os.path.join(node, "node_modules")), timeout=300)
 finally:
