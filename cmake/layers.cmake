@@ -2,14 +2,15 @@
 # (docs/architecture.md, "Layers"). Run as: cmake -DSRC=<source dir> -P layers.cmake
 #
 # Ranks, lowest first. A file may include its own layer and any lower one;
-# layers of equal rank (registry, out; cli, server) may not include each other.
+# layers of equal rank (registry, out) may not include each other; the CLI hosts
+# the server (greenmine serve), so the server is below it.
 set(rank_core 0)
 set(rank_analysis 1)
 set(rank_io 2)
 set(rank_registry 3)
 set(rank_out 3)
 set(rank_run 4)
-set(rank_cli 5)
+set(rank_cli 6)
 set(rank_server 5)
 # Where each public header belongs.
 set(header_context core)
@@ -25,6 +26,7 @@ set(header_output out)
 set(header_report out)
 set(header_run run)
 set(header_greenmine run)
+set(header_serve server)
 # Libraries only the I/O layers may use.
 set(io_only_headers "gdal|ogr_|cpl_|sqlite3|spatialite|libpq|openssl/|microhttpd|json-c/")
 

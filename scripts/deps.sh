@@ -3,17 +3,23 @@
 
 # Build and run: compiler, CMake, the GIS libraries.
 GM_BUILD_PACKAGES=(build-essential cmake pkg-config libgdal-dev libproj-dev libgeos-dev
-                   libspatialite-dev libsqlite3-dev libpq-dev libssl-dev gdal-bin)
+                   libspatialite-dev libsqlite3-dev libpq-dev libssl-dev gdal-bin
+                   libmicrohttpd-dev libjson-c-dev libjs-leaflet)
 # Tests: cmocka, GDAL's Python bindings (validate_gpkg.py and the reference
 # scripts), pyproj (GeographicLib through PROJ) and shapely for the reference
 # figures; PostgreSQL + PostGIS for the geography reference, PG: inputs and the
 # PostGIS registry; the spatialite shell; headless Chromium and a CJK font for
 # the HTML report test; QGIS's Python bindings and data providers for the
-# real-client test (tests/qgis; about 450 MB, 147 s to install on Debian 12).
+# real-client test (tests/qgis; about 450 MB, 147 s to install on Debian 12);
+# node + npm for playwright-core (greenmine serve's pages in Chromium) and wrk
+# for serve's load benchmark (bench/serve_bench.sh, smoke in the suite).
 GM_TEST_PACKAGES=(libcmocka-dev python3-gdal python3-pyproj python3-shapely
                   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
                   spatialite-bin chromium fonts-wqy-microhei
-                  python3-qgis qgis-providers)
+                  python3-qgis qgis-providers wrk)
+# Debian's node + npm, unless a node with its npm is already installed (a
+# NodeSource node bundles npm and conflicts with Debian's npm package).
+command -v npm >/dev/null 2>&1 || GM_TEST_PACKAGES+=(nodejs npm)
 # Fuzzing (scripts/fuzz.sh, run briefly by scripts/test.sh): clang and its
 # libFuzzer / sanitizer runtimes.
 GM_FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)

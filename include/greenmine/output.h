@@ -74,6 +74,12 @@ int gm_write_qgis_project(gm_context *ctx, const char *path, const gm_project_fi
 int gm_write_check_gpkg(gm_context *ctx, const char *path, const gm_inputs *in,
                         const gm_applications *apps, const gm_check_results *res);
 
+/* The `check --json` object for these results (the CLI prints it, `serve`
+ * answers it), as UTF-8 text ending in a newline. redlines_source: the red
+ * lines' source as the user named it, or NULL. *out is the caller's: free(). */
+int gm_check_json(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
+                  const gm_check_results *res, const char *redlines_source, char **out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -56,6 +56,13 @@ int gm_analysis_run_read(gm_context *ctx, const char *path, const char *zone,
                          gm_analysis_run **out);
 void gm_analysis_run_free(gm_context *ctx, gm_analysis_run *run);
 
+/* The `progress --json` object / the `--csv` table of a series (the CLI
+ * prints them, `serve` answers them), UTF-8 text ending in a newline, text
+ * values escaped (docs/robustness.md: JSON escapes, CSV cells that could start
+ * a spreadsheet formula neutralised); *out is the caller's: free(). */
+int gm_progress_json(gm_context *ctx, const gm_progress_series *p, char **out);
+int gm_progress_csv(gm_context *ctx, const gm_progress_series *p, char **out);
+
 /* Writes the report to `path` (a temporary file beside it, renamed into
  * place). Nothing in it refers to anything outside the file. */
 int gm_write_report_html(gm_context *ctx, const char *path, const gm_report_data *d);

@@ -57,5 +57,6 @@ int gm_cmd_check(int argc, char **argv);
 int gm_cmd_ingest(int argc, char **argv);
 int gm_cmd_progress(int argc, char **argv);
 int gm_cmd_report(int argc, char **argv);
+int gm_cmd_serve(int argc, char **argv);
 
 #endif

@@ -91,77 +91,6 @@ typedef struct check_args {
     size_t n_apps;
 } check_args;
 
-static void print_json(const check_args *a, const gm_inputs *in, const gm_applications *apps,
-                       const gm_check_results *res)
-{
-    printf("{\"buffer_m\": %.3f, \"search_radius_m\": %.1f, \"redlines_read\": %zu,\n",
-           res->buffer_m, res->radius_m, in->n_redlines);
-    printf(" \"redlines_source\": ");
-    gm_json_fputs(stdout, a->redlines);
-    printf(",\n \"applications\": [");
-    for (size_t i = 0; i < apps->n; i++) {
-        const gm_application *ap = &apps->items[i];
-        const gm_check_result *r = &res->items[i];
-        printf("%s\n  {\"id\": ", i ? "," : "");
-        gm_json_fputs(stdout, ap->id);
-        printf(", \"verdict\": \"%s\", \"area_ha\": %.6f, \"redline_overlap_ha\": %.6f, "
-               "\"overlap_pct\": %.4f,\n   \"redlines\": [",
-               gm_verdict_name(r->verdict), r->area_ha, r->redline_overlap_ha, r->overlap_pct);
-        for (size_t k = 0; k < r->n_redlines; k++) {
-            const gm_redline *x = &in->redlines[r->redlines[k].index];
-            printf("%s{\"id\": ", k ? ", " : "");
-            gm_json_fputs(stdout, x->redline_id);
-            printf(", \"name\": ");
-            gm_json_fputs(stdout, x->name);
-            printf(", \"category\": ");
-            gm_json_fputs(stdout, x->category);
-            printf(", \"overlap_ha\": %.6f}", r->redlines[k].overlap_ha);
-        }
-        printf("],\n   \"nearest_redline\": ");
-        if (r->nearest >= 0) {
-            printf("{\"id\": ");
-            gm_json_fputs(stdout, in->redlines[r->nearest].redline_id);
-            printf(", \"name\": ");
-            gm_json_fputs(stdout, in->redlines[r->nearest].name);
-            printf(", \"distance_m\": %.3f}", r->distance_m);
-        } else {
-            printf("null");
-        }
-        printf(", \"zone\": ");
-        gm_json_fputs(stdout, r->zone >= 0 ? in->zones[r->zone].name : NULL);
-        printf(",\n   \"mine_overlaps\": [");
-        for (size_t k = 0; k < r->n_mines; k++) {
-            printf("%s{\"mine_id\": ", k ? ", " : "");
-            gm_json_fputs(stdout, in->mines[r->mines[k].index].mine_id);
-            printf(", \"overlap_ha\": %.6f}", r->mines[k].overlap_ha);
-        }
-        printf("], \"mine_overlap_ha\": %.6f, \"mine_conflict\": %s,\n   \"repaired\": ",
-               r->mine_overlap_ha, r->n_mines ? "true" : "false");
-        gm_json_fputs(stdout, ap->repair_note);
-        printf(", \"origin\": ");
-        gm_json_fputs(stdout, ap->origin);
-        printf(",\n   \"crs\": ");
-        gm_json_fputs(stdout, ap->crs);
-        printf(", \"transformation\": ");
-        if (ap->operation) {
-            printf("{\"operation\": ");
-            gm_json_fputs(stdout, ap->operation);
-            printf(", \"ballpark\": %s, \"accuracy_m\": ", ap->ballpark ? "true" : "false");
-            if (ap->accuracy_m >= 0)
-                printf("%g", ap->accuracy_m);
-            else
-                printf("null");
-            printf("}");
-        } else {
-            printf("null");
-        }
-        printf(", \"datum_warning\": ");
-        gm_json_fputs(stdout, ap->datum_note);
-        printf("}");
-    }
-    printf("\n]}\n");
-}
-
 static void print_table(const check_args *a, const gm_inputs *in, const gm_applications *apps,
                         const gm_check_results *res)
 {
@@ -274,10 +203,14 @@ static int run_check(gm_cli *cli, const check_args *a)
         for (size_t i = 0; i < res->n; i++)
             if (res->items[i].verdict != GM_VERDICT_CLEAR || res->items[i].n_mines)
                 exit_code = GM_EXIT_NOT_CLEAR;
-        if (a->json)
-            print_json(a, in, apps, res);
+        char *json = NULL;
+        if (a->json && (rc = gm_check_json(ctx, in, apps, res, a->redlines, &json)) != GM_OK)
+            exit_code = gm_cli_fail(cli, ctx, rc);
+        else if (a->json)
+            fputs(json, stdout);
         else if (!cli->quiet)
             print_table(a, in, apps, res);
+        free(json);
     }
     gm_check_results_free(ctx, res);
     gm_applications_free(ctx, apps);

@@ -54,107 +54,6 @@ static void put_date(FILE *f, int d, int quoted)
     fprintf(f, quoted ? "\"%04d-%02d-%02d\"" : "%04d-%02d-%02d", d / 10000, d / 100 % 100, d % 100);
 }
 
-static void put_num(FILE *f, double v, int present, const char *null_text)
-{
-    if (present)
-        fprintf(f, "%.6f", v);
-    else
-        fputs(null_text, f);
-}
-
-static void put_count(FILE *f, long v, const char *null_text)
-{
-    if (v >= 0)
-        fprintf(f, "%ld", v);
-    else
-        fputs(null_text, f);
-}
-
-static void print_json(const gm_progress_series *p)
-{
-    printf("{\"period_start\": ");
-    put_date(stdout, p->period_start, 1);
-    printf(", \"targets\": {\"restoration_ha\": %.1f, \"reclamation_ha\": %.1f, "
-           "\"large_medium_share\": %.2f, \"green_mines\": %d, \"green_large\": %d, "
-           "\"green_medium\": %d, \"green_small\": %d, \"by\": ",
-           GM_TARGET_RESTORATION_HA, GM_TARGET_RECLAMATION_HA, GM_TARGET_LARGE_MEDIUM_SHARE,
-           GM_TARGET_GREEN_MINES, GM_TARGET_GREEN_LARGE, GM_TARGET_GREEN_MEDIUM,
-           GM_TARGET_GREEN_SMALL);
-    put_date(stdout, GM_TARGET_DATE, 1);
-    printf("},\n \"series\": [");
-    static const char *kind[] = {"restoration", "reclamation"};
-    for (size_t i = 0; i < p->n; i++) {
-        const gm_progress_row *r = &p->rows[i];
-        printf("%s\n  {\"as_of\": ", i ? "," : "");
-        put_date(stdout, r->as_of, 1);
-        printf(", \"snapshot_id\": %ld, \"zone\": ", r->snapshot_id);
-        gm_json_fputs(stdout, r->zone);
-        printf(", \"zone_id\": ");
-        gm_json_fputs(stdout, r->zone_id);
-        for (int k = 0; k < 2; k++) {
-            printf(", \"%s_done_ha\": %.6f, \"%s_increment_ha\": %.6f, \"%s_target_ha\": ", kind[k],
-                   r->done_ha[k], kind[k], r->increment_ha[k], kind[k]);
-            put_num(stdout, r->target_ha[k], r->target_ha[k] > 0, "null");
-            printf(", \"%s_pct_of_target\": ", kind[k]);
-            put_num(stdout, r->target_ha[k] > 0 ? 100.0 * r->done_ha[k] / r->target_ha[k] : 0,
-                    r->target_ha[k] > 0, "null");
-            printf(", \"%s_projected\": ", kind[k]);
-            put_date(stdout, r->projected[k], 1);
-        }
-        printf(", \"mines\": %zu, \"large_medium_mines\": %zu, \"conflict_mines\": %zu", r->mines,
-               r->large_medium_mines, r->conflict_mines);
-        printf(", \"large_medium_share\": ");
-        put_num(stdout, r->large_medium_share, !r->zone, "null");
-        printf(", \"green_mines\": ");
-        put_count(stdout, r->green_mines, "null");
-        printf(", \"green_large\": ");
-        put_count(stdout, r->green_large, "null");
-        printf(", \"green_medium\": ");
-        put_count(stdout, r->green_medium, "null");
-        printf(", \"green_small\": ");
-        put_count(stdout, r->green_small, "null");
-        printf("}");
-    }
-    printf("\n]}\n");
-}
-
-static void print_csv(const gm_progress_series *p)
-{
-    printf("as_of,snapshot_id,zone,zone_id,restoration_done_ha,reclamation_done_ha,"
-           "restoration_increment_ha,reclamation_increment_ha,restoration_target_ha,"
-           "reclamation_target_ha,restoration_projected,reclamation_projected,mines,"
-           "large_medium_mines,conflict_mines,large_medium_share,green_mines,green_large,"
-           "green_medium,green_small\n");
-    for (size_t i = 0; i < p->n; i++) {
-        const gm_progress_row *r = &p->rows[i];
-        put_date(stdout, r->as_of, 0);
-        printf(",%ld,", r->snapshot_id);
-        gm_csv_fputs(stdout, r->zone);
-        putchar(',');
-        gm_csv_fputs(stdout, r->zone_id);
-        printf(",%.6f,%.6f,%.6f,%.6f,", r->done_ha[0], r->done_ha[1], r->increment_ha[0],
-               r->increment_ha[1]);
-        put_num(stdout, r->target_ha[0], r->target_ha[0] > 0, "");
-        putchar(',');
-        put_num(stdout, r->target_ha[1], r->target_ha[1] > 0, "");
-        putchar(',');
-        put_date(stdout, r->projected[0], 0);
-        putchar(',');
-        put_date(stdout, r->projected[1], 0);
-        printf(",%zu,%zu,%zu,", r->mines, r->large_medium_mines, r->conflict_mines);
-        put_num(stdout, r->large_medium_share, !r->zone, "");
-        putchar(',');
-        put_count(stdout, r->green_mines, "");
-        putchar(',');
-        put_count(stdout, r->green_large, "");
-        putchar(',');
-        put_count(stdout, r->green_medium, "");
-        putchar(',');
-        put_count(stdout, r->green_small, "");
-        putchar('\n');
-    }
-}
-
 static void print_pct(const gm_progress_row *r, int k)
 {
     if (r->target_ha[k] > 0)
@@ -263,12 +162,14 @@ int gm_cmd_progress(int argc, char **argv)
         exit_code = gm_cli_fail(&cli, ctx, rc);
     else {
         exit_code = GM_EXIT_OK;
-        if (format == 1)
-            print_json(p);
-        else if (format == 2)
-            print_csv(p);
-        else
+        char *text = NULL;
+        if (format == 0)
             print_table(p);
+        else if ((rc = (format == 1 ? gm_progress_json : gm_progress_csv)(ctx, p, &text)) != GM_OK)
+            exit_code = gm_cli_fail(&cli, ctx, rc);
+        else
+            fputs(text, stdout);
+        free(text);
     }
     gm_progress_series_free(p);
     gm_registry_close(reg);

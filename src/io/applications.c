@@ -13,6 +13,7 @@
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
+#include <cpl_vsi.h>
 #include <gdal.h>
 #include <math.h>
 #include <ogr_api.h>
@@ -711,9 +712,10 @@ static int check_block(gm_context *ctx, const char *name, const gm_corner_file *
                     datum ? datum : "?");
 }
 
+/* Through GDAL's VSI, so that a server's upload in /vsimem/ reads like a file. */
 static int read_file(gm_context *ctx, const char *path, char **text, size_t *len)
 {
-    FILE *fp = fopen(path, "rb");
+    VSILFILE *fp = VSIFOpenL(path, "rb");
     if (!fp) return gm_error(ctx, GM_ERR_OPEN, "%s: cannot open: no such file?", path);
     char *buf = NULL;
     size_t n = 0, cap = 0;
@@ -722,17 +724,17 @@ static int read_file(gm_context *ctx, const char *path, char **text, size_t *len
             cap = cap ? cap * 2 : 65536;
             char *p = realloc(buf, cap);
             if (!p) {
-                fclose(fp);
+                VSIFCloseL(fp);
                 free(buf);
                 return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
             }
             buf = p;
         }
-        size_t got = fread(buf + n, 1, 4096, fp);
+        size_t got = VSIFReadL(buf + n, 1, 4096, fp);
         n += got;
         if (got < 4096) break;
     }
-    fclose(fp);
+    VSIFCloseL(fp);
     buf[n] = '\0';
     *text = buf, *len = n;
     return GM_OK;
@@ -947,7 +949,8 @@ static int ends_with(const char *s, const char *suffix)
 int gm_applications_add(gm_context *ctx, gm_applications *apps, const char *arg,
                         const gm_application_options *opts)
 {
-    GDALAllRegister();
+    /* once: each call rescans the driver plugins (milliseconds per check in serve) */
+    if (GDALGetDriverCount() == 0) GDALAllRegister();
     const char *p = arg;
     while (*p == ' ' || *p == '\t' || *p == '\n')
         p++;

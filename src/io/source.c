@@ -1,21 +1,25 @@
 /*
  * source.c -- from a user's source string to an open GDAL dataset.
  */
+/* VSIStatBufL is a struct stat64 */
+#define _LARGEFILE64_SOURCE 1
 #include "io/source.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <cpl_string.h>
+#include <cpl_vsi.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 
+/* Through GDAL's VSI: real files, and /vsimem/ and /vsizip/ paths (the server's uploads). */
 static int exists(const char *path)
 {
-    struct stat st;
-    return stat(path, &st) == 0;
+    VSIStatBufL st;
+    return VSIStatL(path, &st) == 0;
 }
 
 void gm_source_split(const char *source, char *path, size_t path_len, char *layer, size_t layer_len)

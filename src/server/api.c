@@ -1,0 +1,776 @@
+/*
+ * api.c -- the JSON API of `greenmine serve`: /api/check (the check --json
+ * object, computed by gm_check over only the features near the
+ * applications, as the CLI reads them), /api/results/{id}, /api/health,
+ * /api/zones and /api/layers/{kind}. Every value from the data or the request
+ * leaves as JSON escaped by json-c or gm_check_json; uploads live in /vsimem/
+ * under a name the server makes, and messages never show that path.
+ */
+#include "core/context_impl.h"
+#include "server/server_impl.h"
+
+#include <cpl_conv.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+#include <ctype.h>
+#include <greenmine/registry.h>
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+
+#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+static void reply_take(srv_reply *rp, int status, const char *mime, char *body)
+{
+    free(rp->body);
+    rp->status = status;
+    rp->mime = mime;
+    rp->body = body;
+    rp->len = body ? strlen(body) : 0;
+}
+
+static void reply_json(srv_reply *rp, int status, json_object *o)
+{
+    char *s = strdup(json_object_to_json_string_ext(o, JSON_FLAGS));
+    json_object_put(o);
+    if (!s) {
+        rp->status = 500;
+        return;
+    }
+    reply_take(rp, status, "application/json; charset=utf-8", s);
+}
+
+void srv_error(srv_reply *rp, int status, const char *msg, const char *field)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "error", json_object_new_string(msg));
+    json_object_object_add(o, "field", field ? json_object_new_string(field) : NULL);
+    reply_json(rp, status, o);
+}
+
+/* s with every occurrence of `what` removed (the server's /vsimem/ folder). */
+static char *strip(const char *s, const char *what)
+{
+    char *out = strdup(s ? s : "");
+    size_t k = strlen(what);
+    char *p;
+    while (out && k && (p = strstr(out, what)))
+        memmove(p, p + k, strlen(p + k) + 1);
+    return out;
+}
+
+static void random_id(char id[33])
+{
+    unsigned char b[16];
+    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) { /* never seen; still unique enough */
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        for (size_t i = 0; i < sizeof b; i++)
+            b[i] = (unsigned char)((t.tv_nsec >> (i % 4 * 8)) ^ (t.tv_sec >> (i % 8)) ^ i * 37);
+    }
+    for (int i = 0; i < 16; i++)
+        snprintf(id + 2 * i, 3, "%02x", b[i]);
+}
+
+static void utc_now(char out[32])
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    struct tm tm;
+    gmtime_r(&t.tv_sec, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const char *basename_of(const char *path)
+{
+    const char *b = path ? strrchr(path, '/') : NULL;
+    return b ? b + 1 : path;
+}
+
+/* ---- /api/health, /api/zones ------------------------------------------- */
+
+static json_object *layer_info(const gm_inputs *in, gm_layer_kind k, size_t n)
+{
+    if (!in->source[k]) return NULL;
+    json_object *o = json_object_new_object();
+    /* the data's name, never the server's path to it */
+    const char *src =
+        strncmp(in->source[k], "PG:", 3) == 0 ? "PostGIS" : basename_of(in->source[k]);
+    json_object_object_add(o, "source", json_object_new_string(src));
+    json_object_object_add(o, "layer", in->layer[k] ? json_object_new_string(in->layer[k]) : NULL);
+    json_object_object_add(o, "features", json_object_new_int64((int64_t)n));
+    json_object_object_add(o, "sha256",
+                           in->checksum[k] ? json_object_new_string(in->checksum[k]) : NULL);
+    return o;
+}
+
+static json_object *data_info(const gm_server *srv, const srv_data *d)
+{
+    const gm_inputs *in = d->in;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "loaded_at", json_object_new_string(d->loaded_at));
+    json_object *layers = json_object_new_object();
+    json_object_object_add(layers, "redlines", layer_info(in, GM_LAYER_REDLINES, in->n_redlines));
+    json_object_object_add(layers, "zones", layer_info(in, GM_LAYER_ZONES, in->n_zones));
+    json_object_object_add(layers, "mines", layer_info(in, GM_LAYER_MINES, in->n_mines));
+    json_object_object_add(o, "layers", layers);
+    json_object *ext = json_object_new_array();
+    for (int i = 0; i < 4; i++)
+        json_object_array_add(ext, json_object_new_double(d->extent[i]));
+    json_object_object_add(o, "extent", ext);
+    (void)srv;
+    return o;
+}
+
+static void api_health(gm_server *srv, srv_data *d, srv_reply *rp)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "status", json_object_new_string("ok"));
+    json_object_object_add(o, "version", json_object_new_string(gm_version()));
+    json_object_object_add(o, "data", data_info(srv, d));
+    json_object_object_add(o, "registry", json_object_new_boolean(srv->opt.db != NULL));
+    json_object_object_add(o, "basemap",
+                           srv->opt.basemap ? json_object_new_string(srv->opt.basemap) : NULL);
+    json_object *lim = json_object_new_object();
+    json_object_object_add(lim, "max_body_bytes",
+                           json_object_new_int64((int64_t)srv->opt.max_body));
+    json_object_object_add(lim, "max_vertices",
+                           json_object_new_int64((int64_t)srv->opt.max_vertices));
+    json_object_object_add(lim, "max_applications",
+                           json_object_new_int64((int64_t)srv->opt.max_applications));
+    json_object_object_add(o, "limits", lim);
+    reply_json(rp, 200, o);
+}
+
+static void api_zones(GEOSContextHandle_t h, srv_data *d, srv_reply *rp)
+{
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < d->in->n_zones; i++) {
+        const gm_zone *z = &d->in->zones[i];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "zone_id",
+                               z->zone_id ? json_object_new_string(z->zone_id) : NULL);
+        json_object_object_add(o, "name", z->name ? json_object_new_string(z->name) : NULL);
+        json_object_object_add(o, "target_restoration_ha", json_object_new_double(z->target_ha[0]));
+        json_object_object_add(o, "target_reclamation_ha", json_object_new_double(z->target_ha[1]));
+        double b[4];
+        GEOSGeom_getXMin_r(h, z->geom, &b[0]), GEOSGeom_getYMin_r(h, z->geom, &b[1]);
+        GEOSGeom_getXMax_r(h, z->geom, &b[2]), GEOSGeom_getYMax_r(h, z->geom, &b[3]);
+        json_object *bb = json_object_new_array();
+        for (int k = 0; k < 4; k++)
+            json_object_array_add(bb, json_object_new_double(b[k]));
+        json_object_object_add(o, "bbox", bb);
+        json_object_array_add(arr, o);
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "zones", arr);
+    reply_json(rp, 200, o);
+}
+
+/* ---- /api/layers/{kind} -------------------------------------------------- */
+
+#define LAYER_MAX_FEATURES 5000
+#define LAYER_MAX_VERTICES 400000
+
+static int parse_bbox(const char *s, double b[4])
+{
+    char *end;
+    for (int i = 0; i < 4; i++) {
+        b[i] = strtod(s, &end);
+        if (end == s || !isfinite(b[i])) return -1;
+        s = end;
+        if (i < 3) {
+            if (*s != ',') return -1;
+            s++;
+        }
+    }
+    if (*s || b[0] >= b[2] || b[1] >= b[3] || b[1] < -90 || b[3] > 90) return -1;
+    return 0;
+}
+
+static json_object *feature_props(const srv_data *d, int kind, size_t i)
+{
+    json_object *p = json_object_new_object();
+#define STR(k, v) json_object_object_add(p, k, (v) ? json_object_new_string(v) : NULL)
+    if (kind == SRV_REDLINES) {
+        const gm_redline *r = &d->in->redlines[i];
+        STR("redline_id", r->redline_id);
+        STR("name", r->name);
+        STR("category", r->category);
+    } else if (kind == SRV_ZONES) {
+        const gm_zone *z = &d->in->zones[i];
+        STR("zone_id", z->zone_id);
+        STR("name", z->name);
+    } else {
+        const gm_mine *m = &d->in->mines[i];
+        STR("mine_id", m->mine_id);
+        STR("name", m->name);
+        STR("mineral", m->mineral);
+    }
+#undef STR
+    return p;
+}
+
+static void api_layer(GEOSContextHandle_t h, srv_data *d, const srv_request *rq, int kind,
+                      srv_reply *rp)
+{
+    double b[4];
+    memcpy(b, d->extent, sizeof b);
+    if (rq->query_bbox && parse_bbox(rq->query_bbox, b) != 0) {
+        srv_error(rp, 400, "bbox: expected lon_min,lat_min,lon_max,lat_max in degrees", "bbox");
+        return;
+    }
+    int zoom = -1;
+    if (rq->query_zoom) {
+        char *end;
+        long z = strtol(rq->query_zoom, &end, 10);
+        if (*end || z < 0 || z > 24) {
+            srv_error(rp, 400, "zoom: expected 0..24", "zoom");
+            return;
+        }
+        zoom = (int)z;
+    }
+    /* Half a screen pixel at this zoom (256-px tiles): invisible, and it
+     * bounds what a view costs whatever the data's detail. Without a zoom:
+     * a 1024-px wide view of the box. */
+    double deg_px = zoom >= 0 ? 360.0 / (256.0 * ldexp(1.0, zoom)) : (b[2] - b[0]) / 1024.0;
+    double tol = deg_px / 2;
+    double mx = (b[2] - b[0]) * 0.05, my = (b[3] - b[1]) * 0.05;
+    GEOSGeometry *box = GEOSGeom_createRectangle_r(h, b[0] - mx, b[1] - my, b[2] + mx, b[3] + my);
+    gm_hits hits = {0};
+    if (!box || !d->index[kind] || gm_index_query(d->index[kind], h, box, &hits) != 0) hits.n = 0;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    GEOSGeoJSONWriter *w = GEOSGeoJSONWriter_create_r(h);
+    size_t features = 0, vertices = 0;
+    int truncated = 0;
+    fputs("{\"type\": \"FeatureCollection\", \"features\": [", f);
+    for (size_t k = 0; k < hits.n; k++) {
+        size_t i = hits.items[k];
+        const GEOSGeometry *g = d->geoms[kind][i];
+        if (!g) continue;
+        GEOSGeometry *clip = GEOSClipByRect_r(h, g, b[0] - mx, b[1] - my, b[2] + mx, b[3] + my);
+        GEOSGeometry *s = clip ? GEOSTopologyPreserveSimplify_r(h, clip, tol) : NULL;
+        if (clip) GEOSGeom_destroy_r(h, clip);
+        if (!s) continue;
+        int nv = GEOSGetNumCoordinates_r(h, s);
+        if (GEOSisEmpty_r(h, s)) {
+            GEOSGeom_destroy_r(h, s);
+            continue;
+        }
+        if (features >= LAYER_MAX_FEATURES || vertices + (size_t)nv > LAYER_MAX_VERTICES) {
+            truncated = 1;
+            GEOSGeom_destroy_r(h, s);
+            break;
+        }
+        char *gj = GEOSGeoJSONWriter_writeGeometry_r(h, w, s, -1);
+        GEOSGeom_destroy_r(h, s);
+        if (!gj) continue;
+        json_object *p = feature_props(d, kind, i);
+        fprintf(f, "%s\n{\"type\": \"Feature\", \"geometry\": %s, \"properties\": %s}",
+                features ? "," : "", gj, json_object_to_json_string_ext(p, JSON_FLAGS));
+        json_object_put(p);
+        GEOSFree_r(h, gj);
+        features++;
+        vertices += (size_t)nv;
+    }
+    fprintf(f, "\n], \"truncated\": %s, \"tolerance_deg\": %.3g}\n", truncated ? "true" : "false",
+            tol);
+    fclose(f);
+    GEOSGeoJSONWriter_destroy_r(h, w);
+    gm_hits_free(&hits);
+    if (box) GEOSGeom_destroy_r(h, box);
+    reply_take(rp, 200, "application/geo+json; charset=utf-8", buf);
+}
+
+/* ---- POST /api/check ------------------------------------------------------ */
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+/* The upload's name as the server will use it: the last path component,
+ * printable, no leading dot; "" when nothing is left. */
+static void safe_name(const char *given, char out[128])
+{
+    const char *b = given;
+    for (const char *p = given; *p; p++)
+        if (*p == '/' || *p == '\\') b = p + 1;
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)b; *p && n < 120; p++)
+        if (*p >= 0x20 && *p != 0x7f && *p != ':' && !(n == 0 && *p == '.')) out[n++] = (char)*p;
+    out[n] = '\0';
+}
+
+/* What the CLI would accept as --crs from a client: an authority code only
+ * (OGR would read a file named there). */
+static int crs_ok(const char *s)
+{
+    if (strncasecmp(s, "EPSG:", 5) != 0 && strncasecmp(s, "ESRI:", 5) != 0) return 0;
+    size_t n = strlen(s + 5);
+    if (n < 1 || n > 7) return 0;
+    for (const char *p = s + 5; *p; p++)
+        if (!isdigit((unsigned char)*p)) return 0;
+    return 1;
+}
+
+typedef struct check_input {
+    char dir[96];  /* /vsimem/greenmine/ID/ */
+    char arg[400]; /* what gm_applications_add reads */
+    char *text;    /* pasted text passed directly (WKT/GeoJSON geometry), or NULL */
+    const char *field;
+} check_input;
+
+/* Puts data into the request's /vsimem/ folder under name; returns the path. */
+static int put_file(check_input *ci, const char *name, const char *data, size_t len, char *path,
+                    size_t cap)
+{
+    snprintf(path, cap, "%s%s", ci->dir, name);
+    GByte *copy = CPLMalloc(len ? len : 1);
+    if (len) memcpy(copy, data, len);
+    VSILFILE *f = VSIFileFromMemBuffer(path, copy, len, TRUE);
+    if (!f) {
+        CPLFree(copy);
+        return -1;
+    }
+    VSIFCloseL(f);
+    return 0;
+}
+
+/* A readable zip holding a .shp, .gpkg, .geojson or .kml somewhere. */
+static int zip_has_layer(const char *vsizip)
+{
+    char **list = VSIReadDirRecursive(vsizip);
+    int found = 0;
+    for (char **p = list; p && *p && !found; p++)
+        found = ends_with(*p, ".shp") || ends_with(*p, ".gpkg") || ends_with(*p, ".geojson") ||
+                ends_with(*p, ".kml");
+    CSLDestroy(list);
+    return found;
+}
+
+/* Decides how the request's application is read; sets rp on bad input. */
+static int prepare_input(const srv_request *rq, check_input *ci, srv_reply *rp)
+{
+    const char *fname = rq->file_name ? rq->file_name : rq->query_filename;
+    const char *data = rq->file_name ? rq->file_data : (rq->form_text ? rq->form_text : rq->body);
+    size_t len =
+        rq->file_name ? rq->file_len : (rq->form_text ? strlen(rq->form_text) : rq->body_len);
+    char path[300];
+    ci->field = fname ? "file" : "text";
+    if (!data || !len) {
+        srv_error(rp, 400, "no application: send corner points, WKT, GeoJSON or a file", ci->field);
+        return -1;
+    }
+    if (fname) {
+        char name[128];
+        safe_name(fname, name);
+        if (!name[0]) {
+            srv_error(rp, 400, "the file has no usable name", "file");
+            return -1;
+        }
+        int corners = ends_with(name, ".txt") || ends_with(name, ".csv") || ends_with(name, ".dat");
+        int zip = ends_with(name, ".zip");
+        int dataset = ends_with(name, ".gpkg") || ends_with(name, ".geojson") ||
+                      ends_with(name, ".json") || ends_with(name, ".kml");
+        if (!corners && !zip && !dataset) {
+            srv_error(rp, 422,
+                      "unsupported file type: send a corner-point .txt/.csv/.dat, a zipped "
+                      "shapefile (.zip), a GeoPackage, GeoJSON or KML",
+                      "file");
+            return -1;
+        }
+        if (put_file(ci, name, data, len, path, sizeof path) != 0) {
+            srv_error(rp, 500, "cannot hold the upload", "file");
+            return -1;
+        }
+        snprintf(ci->arg, sizeof ci->arg, "%s%s",
+                 corners ? "corners:"
+                 : zip   ? "/vsizip/"
+                         : "",
+                 path);
+        if (zip && !zip_has_layer(ci->arg)) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "%s: not a zip archive holding a shapefile or GeoPackage",
+                     name);
+            srv_error(rp, 422, msg, "file");
+            return -1;
+        }
+        return 0;
+    }
+    /* Pasted text: WKT or a GeoJSON geometry as the CLI takes them; a
+     * GeoJSON Feature(Collection) as a dataset; anything else is corner points. */
+    if (memchr(data, '\0', len)) {
+        srv_error(rp, 422, "the text holds a NUL byte", "text");
+        return -1;
+    }
+    const char *p = data;
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    if (*p == '{' && strstr(p, "\"Feature")) {
+        if (put_file(ci, "pasted.geojson", data, len, path, sizeof path) != 0) goto hold;
+        snprintf(ci->arg, sizeof ci->arg, "%s", path);
+    } else if (*p == '{' || strncasecmp(p, "POLYGON", 7) == 0 ||
+               strncasecmp(p, "MULTIPOLYGON", 12) == 0) {
+        ci->text = strndup(p, len - (size_t)(p - data));
+        if (!ci->text) goto hold;
+    } else {
+        char name[128] = "pasted.txt";
+        if (rq->query_filename) safe_name(rq->query_filename, name);
+        if (put_file(ci, name[0] ? name : "pasted.txt", data, len, path, sizeof path) != 0)
+            goto hold;
+        snprintf(ci->arg, sizeof ci->arg, "corners:%s", path);
+    }
+    return 0;
+hold:
+    srv_error(rp, 500, "cannot hold the request", "text");
+    return -1;
+}
+
+/* The features of `kind` whose envelope meets box, in layer order: what the
+ * CLI's spatial filter reads. */
+static int subset(GEOSContextHandle_t h, const srv_data *d, int kind, const GEOSGeometry *box,
+                  gm_hits *hits)
+{
+    hits->n = 0;
+    if (!d->index[kind]) return 0;
+    return gm_index_query(d->index[kind], h, box, hits);
+}
+
+static char *results_geojson(GEOSContextHandle_t h, const gm_inputs *view,
+                             const gm_applications *apps, const gm_check_results *res)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return NULL;
+    GEOSGeoJSONWriter *w = GEOSGeoJSONWriter_create_r(h);
+    int first = 1;
+    fputs("{\"type\": \"FeatureCollection\", \"features\": [", f);
+#define EMIT(geom, props)                                                                          \
+    do {                                                                                           \
+        char *gj = (geom) ? GEOSGeoJSONWriter_writeGeometry_r(h, w, (geom), -1) : NULL;            \
+        if (gj) {                                                                                  \
+            fprintf(f, "%s\n{\"type\": \"Feature\", \"geometry\": %s, \"properties\": %s}",        \
+                    first ? "" : ",", gj, json_object_to_json_string_ext(props, JSON_FLAGS));      \
+            first = 0;                                                                             \
+            GEOSFree_r(h, gj);                                                                     \
+        }                                                                                          \
+        json_object_put(props);                                                                    \
+    } while (0)
+    for (size_t i = 0; i < apps->n; i++) {
+        const gm_check_result *r = &res->items[i];
+        json_object *p = json_object_new_object();
+        json_object_object_add(p, "kind", json_object_new_string("application"));
+        json_object_object_add(p, "id",
+                               json_object_new_string(apps->items[i].id ? apps->items[i].id : ""));
+        json_object_object_add(p, "verdict", json_object_new_string(gm_verdict_name(r->verdict)));
+        EMIT(apps->items[i].geom, p);
+        if (r->buffer) {
+            p = json_object_new_object();
+            json_object_object_add(p, "kind", json_object_new_string("buffer"));
+            json_object_object_add(p, "application", json_object_new_int64((int64_t)i));
+            EMIT(r->buffer, p);
+        }
+        for (size_t k = 0; k < r->n_redlines; k++) {
+            p = json_object_new_object();
+            json_object_object_add(p, "kind", json_object_new_string("redline_overlap"));
+            json_object_object_add(p, "application", json_object_new_int64((int64_t)i));
+            const char *rid = view->redlines[r->redlines[k].index].redline_id;
+            json_object_object_add(p, "redline_id", rid ? json_object_new_string(rid) : NULL);
+            json_object_object_add(p, "overlap_ha",
+                                   json_object_new_double(r->redlines[k].overlap_ha));
+            EMIT(r->redlines[k].geom, p);
+        }
+        for (size_t k = 0; k < r->n_mines; k++) {
+            p = json_object_new_object();
+            json_object_object_add(p, "kind", json_object_new_string("mine_overlap"));
+            json_object_object_add(p, "application", json_object_new_int64((int64_t)i));
+            const char *mid = view->mines[r->mines[k].index].mine_id;
+            json_object_object_add(p, "mine_id", mid ? json_object_new_string(mid) : NULL);
+            json_object_object_add(p, "overlap_ha", json_object_new_double(r->mines[k].overlap_ha));
+            EMIT(r->mines[k].geom, p);
+        }
+    }
+#undef EMIT
+    fputs("\n]}", f);
+    fclose(f);
+    GEOSGeoJSONWriter_destroy_r(h, w);
+    return buf;
+}
+
+static void result_clear(srv_result *r)
+{
+    free(r->json), free(r->geojson), free(r->data_ref);
+    memset(r, 0, sizeof *r);
+}
+
+void srv_results_free(gm_server *srv)
+{
+    for (size_t i = 0; srv->results && i < srv->opt.max_results; i++)
+        result_clear(&srv->results[i]);
+    free(srv->results);
+    srv->results = NULL;
+}
+
+/* Keeps a result (taking json, geojson, ref), dropping the oldest when full. */
+static void result_keep(gm_server *srv, const char id[33], char *json, char *geojson, char *ref)
+{
+    pthread_mutex_lock(&srv->mu);
+    srv_result *r = &srv->results[srv->next_result];
+    result_clear(r);
+    memcpy(r->id, id, 33);
+    r->json = json, r->geojson = geojson, r->data_ref = ref;
+    utc_now(r->checked_at);
+    srv->next_result = (srv->next_result + 1) % srv->opt.max_results;
+    if (srv->n_results < srv->opt.max_results) srv->n_results++;
+    pthread_mutex_unlock(&srv->mu);
+}
+
+static void api_result(gm_server *srv, const char *id, srv_reply *rp)
+{
+    char *body = NULL;
+    size_t len = 0;
+    pthread_mutex_lock(&srv->mu);
+    for (size_t i = 0; i < srv->n_results; i++) {
+        srv_result *r = &srv->results[i];
+        if (strcmp(r->id, id) != 0) continue;
+        FILE *f = open_memstream(&body, &len);
+        if (f) {
+            fprintf(f,
+                    "{\"id\": \"%s\", \"checked_at\": \"%s\", \"data\": %s,\n\"check\": %s,\n"
+                    "\"geometry\": %s}\n",
+                    r->id, r->checked_at, r->data_ref, r->json, r->geojson);
+            fclose(f);
+        }
+        break;
+    }
+    pthread_mutex_unlock(&srv->mu);
+    if (body)
+        reply_take(rp, 200, "application/json; charset=utf-8", body);
+    else
+        srv_error(rp, 404, "no such result (results are kept while the server runs)", "id");
+}
+
+static int parse_buffer(const char *s, double *out)
+{
+    char *end;
+    double b = strtod(s, &end);
+    if (end == s || *end || !(b >= 0) || !isfinite(b) || b > 1e5) return -1;
+    *out = b;
+    return 0;
+}
+
+static void api_check(gm_server *srv, gm_context *ctx, srv_data *d, const srv_request *rq,
+                      srv_reply *rp)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    const char *bs = rq->form_buffer ? rq->form_buffer : rq->query_buffer;
+    const char *crs = rq->form_crs ? rq->form_crs : rq->query_crs;
+    double buffer = 0;
+    char msg[1200];
+    if (bs && *bs && parse_buffer(bs, &buffer) != 0) {
+        snprintf(msg, sizeof msg, "buffer %.40s: expected metres, 0..100000", bs);
+        srv_error(rp, 400, msg, "buffer");
+        return;
+    }
+    if (crs && *crs && !crs_ok(crs)) {
+        srv_error(rp, 400, "crs: expected an authority code such as EPSG:4546", "crs");
+        return;
+    }
+    check_input ci = {0};
+    char id[33];
+    random_id(id);
+    snprintf(ci.dir, sizeof ci.dir, "/vsimem/greenmine/%s/", id);
+    gm_applications *apps = NULL;
+    gm_check_results *res = NULL;
+    gm_hits hits[3] = {{0}};
+    gm_redline *rl = NULL;
+    gm_zone *zn = NULL;
+    gm_mine *mn = NULL;
+    GEOSGeometry *box = NULL;
+    char *json = NULL;
+    if (prepare_input(rq, &ci, rp) != 0) goto done;
+    gm_application_options ao = {.crs = crs && *crs ? crs : NULL};
+    gm_load_options lo = {.lenient = 1};
+    ao.load = &lo;
+    int rc = gm_applications_new(&apps);
+    if (rc == GM_OK) rc = gm_applications_add(ctx, apps, ci.text ? ci.text : ci.arg, &ao);
+    if (rc == GM_OK && apps->n == 0) rc = gm_error(ctx, GM_ERR_GEOMETRY, "no polygon found");
+    if (rc != GM_OK) {
+        char zip[120];
+        snprintf(zip, sizeof zip, "/vsizip/%s", ci.dir);
+        char *m1 = strip(gm_context_errmsg(ctx), zip);
+        char *m2 = m1 ? strip(m1, ci.dir) : NULL;
+        srv_error(rp, GM_IS_INPUT_ERROR(rc) ? 422 : 500, m2 ? m2 : "bad input", ci.field);
+        free(m1), free(m2);
+        goto done;
+    }
+    if (apps->n > srv->opt.max_applications) {
+        snprintf(msg, sizeof msg, "%zu applications in one request; the limit is %zu", apps->n,
+                 srv->opt.max_applications);
+        srv_error(rp, 413, msg, ci.field);
+        goto done;
+    }
+    for (size_t i = 0; i < apps->n; i++) {
+        int nv = GEOSGetNumCoordinates_r(h, apps->items[i].geom);
+        if (nv < 0 || (size_t)nv > srv->opt.max_vertices) {
+            snprintf(msg, sizeof msg, "application %.100s has %d vertices; the limit is %zu",
+                     apps->items[i].id ? apps->items[i].id : "?", nv, srv->opt.max_vertices);
+            srv_error(rp, 413, msg, ci.field);
+            goto done;
+        }
+        /* origins name the upload as the client sent it, never our folder */
+        char zip[120];
+        snprintf(zip, sizeof zip, "/vsizip/%s", ci.dir);
+        char *o1 = strip(apps->items[i].origin, zip);
+        char *o2 = o1 ? strip(o1, ci.dir) : NULL;
+        free(o1);
+        if (o2) {
+            free(apps->items[i].origin);
+            apps->items[i].origin = o2;
+        }
+    }
+    /* Only what the CLI would read: the features near the applications. */
+    double radius = fmax(buffer, GM_CHECK_NEAREST_RADIUS_M), bb[4];
+    if ((rc = gm_applications_bbox(ctx, apps, radius + 100.0, bb)) != GM_OK ||
+        !(box = GEOSGeom_createRectangle_r(h, bb[0], bb[1], bb[2], bb[3]))) {
+        srv_error(rp, 500, "cannot place the application", ci.field);
+        goto done;
+    }
+    for (int k = 0; k < 3; k++)
+        if (subset(h, d, k, box, &hits[k]) != 0) {
+            srv_error(rp, 500, "out of memory", NULL);
+            goto done;
+        }
+    rl = calloc(hits[0].n + 1, sizeof *rl);
+    zn = calloc(hits[1].n + 1, sizeof *zn);
+    mn = calloc(hits[2].n + 1, sizeof *mn);
+    if (!rl || !zn || !mn) {
+        srv_error(rp, 500, "out of memory", NULL);
+        goto done;
+    }
+    gm_inputs view = {.redlines = rl, .zones = zn, .mines = mn};
+    for (size_t k = 0; k < hits[0].n; k++)
+        rl[view.n_redlines++] = d->in->redlines[hits[0].items[k]];
+    for (size_t k = 0; k < hits[1].n; k++)
+        zn[view.n_zones++] = d->in->zones[hits[1].items[k]];
+    for (size_t k = 0; k < hits[2].n; k++)
+        if (d->in->mines[hits[2].items[k]].geom)
+            mn[view.n_mines++] = d->in->mines[hits[2].items[k]];
+    gm_check_options co = {.buffer_m = buffer};
+    if ((rc = gm_check(ctx, &view, apps, &co, &res)) != GM_OK ||
+        (rc = gm_check_json(ctx, &view, apps, res, srv->opt.redlines, &json)) != GM_OK) {
+        srv_error(rp, GM_IS_INPUT_ERROR(rc) ? 422 : 500, gm_context_errmsg(ctx), NULL);
+        goto done;
+    }
+    char *geo = results_geojson(h, &view, apps, res);
+    json_object *di = data_info(srv, d);
+    char *ref = strdup(json_object_to_json_string_ext(di, JSON_FLAGS));
+    json_object_put(di);
+    char *copy = strdup(json);
+    if (geo && ref && copy) {
+        result_keep(srv, id, copy, geo, ref);
+        snprintf(rp->location, sizeof rp->location, "/api/results/%s", id);
+    } else {
+        free(geo), free(ref), free(copy);
+    }
+    reply_take(rp, 200, "application/json; charset=utf-8", json);
+    json = NULL;
+done:
+    free(json);
+    free(rl), free(zn), free(mn);
+    for (int k = 0; k < 3; k++)
+        gm_hits_free(&hits[k]);
+    if (box) GEOSGeom_destroy_r(h, box);
+    gm_check_results_free(ctx, res);
+    gm_applications_free(ctx, apps);
+    free(ci.text);
+    char dir[96];
+    snprintf(dir, sizeof dir, "/vsimem/greenmine/%s", id);
+    VSIRmdirRecursive(dir);
+}
+
+/* ---- /api/progress ------------------------------------------------------------ */
+
+/* Read from the registry at each request: the server keeps no progress of its
+ * own, so any number of servers on one PostGIS answer the same, and a new
+ * snapshot shows at once. */
+static void api_progress(gm_server *srv, gm_context *ctx, const srv_request *rq, int csv,
+                         srv_reply *rp)
+{
+    if (!srv->opt.db) {
+        srv_error(rp, 404, "no registry: start greenmine serve with --db", NULL);
+        return;
+    }
+    gm_registry *reg = NULL;
+    gm_progress_series *p = NULL;
+    gm_progress_options po = GM_PROGRESS_OPTIONS_INIT;
+    po.zone = rq->query_zone && *rq->query_zone ? rq->query_zone : NULL;
+    char *text = NULL;
+    int rc = gm_registry_open(ctx, srv->opt.db, 0, &reg);
+    if (rc == GM_OK) rc = gm_registry_progress(reg, &po, &p);
+    if (rc == GM_OK) rc = (csv ? gm_progress_csv : gm_progress_json)(ctx, p, &text);
+    if (rc == GM_OK) {
+        reply_take(rp, 200, csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+                   text);
+        if (csv) rp->attachment = "greenmine-progress.csv";
+    } else if (GM_IS_INPUT_ERROR(rc)) {
+        srv_error(rp, po.zone ? 404 : 422, gm_context_errmsg(ctx), po.zone ? "zone" : NULL);
+    } else {
+        /* the registry's own message may name the server's files: say less */
+        srv_error(rp, 503, "the registry cannot be read now", NULL);
+        gm_log(ctx, GM_LOG_WARNING, "registry: %s", gm_context_errmsg(ctx));
+    }
+    gm_progress_series_free(p);
+    gm_registry_close(reg);
+}
+
+void srv_api(gm_server *srv, const srv_request *rq, srv_reply *rp)
+{
+    gm_context *ctx = NULL;
+    if (gm_context_new(&ctx) != GM_OK) {
+        srv_error(rp, 500, "cannot create an engine context", NULL);
+        return;
+    }
+    srv_data *d = srv_data_acquire(srv);
+    const char *p = rq->path + 4; /* after "/api" */
+    int get = strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
+    int post = strcmp(rq->method, "POST") == 0;
+    if (strcmp(p, "/check") == 0) {
+        if (post)
+            api_check(srv, ctx, d, rq, rp);
+        else
+            srv_error(rp, 405, "POST the application to /api/check", NULL);
+    } else if (!get) {
+        srv_error(rp, 405, "method not allowed", NULL);
+    } else if (strcmp(p, "/health") == 0) {
+        api_health(srv, d, rp);
+    } else if (strcmp(p, "/zones") == 0) {
+        api_zones(ctx->geos, d, rp);
+    } else if (strncmp(p, "/results/", 9) == 0) {
+        api_result(srv, p + 9, rp);
+    } else if (strcmp(p, "/layers/redlines") == 0) {
+        api_layer(ctx->geos, d, rq, SRV_REDLINES, rp);
+    } else if (strcmp(p, "/layers/zones") == 0) {
+        api_layer(ctx->geos, d, rq, SRV_ZONES, rp);
+    } else if (strcmp(p, "/layers/mines") == 0) {
+        api_layer(ctx->geos, d, rq, SRV_MINES, rp);
+    } else if (strcmp(p, "/progress") == 0 || strcmp(p, "/progress.csv") == 0) {
+        api_progress(srv, ctx, rq, strcmp(p, "/progress.csv") == 0, rp);
+    } else if (strcmp(p, "/layers/parcels") == 0) {
+        srv_error(rp, 404, "the parcels' layer is not served yet", NULL);
+    } else {
+        srv_error(rp, 404, "no such API path (see /api for the OpenAPI description)", NULL);
+    }
+    srv_data_release(srv, ctx, d);
+    gm_context_free(ctx);
+}

@@ -1,0 +1,75 @@
+// progress.test.js -- the progress page of `greenmine serve --db` in Debian's
+// headless Chromium: the province and the eight zones with the registry's
+// figures (as `progress --json` gives them), the table, the CSV download
+// (equal to `progress --csv`), a zone's own URL, the chart.
+// Usage: node progress.test.js URL EXPECTED.json OUTDIR
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const [URL, EXP, OUT] = process.argv.slice(2);
+const exp = JSON.parse(fs.readFileSync(EXP, 'utf8'));
+const failures = [];
+function check(cond, what) {
+  if (!cond) {
+    failures.push(what);
+    console.log('FAIL:', what);
+  }
+}
+
+(async () => {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+
+  await page.goto(URL + '/progress');
+  await page.waitForSelector('body[data-state="done"]', { timeout: 15000 });
+  const series = exp.json.series;
+  const last = series.map((s) => s.as_of).sort().pop();
+  const latest = series.filter((s) => s.as_of === last);
+  const blocks = await page.$$eval('.area', (as) => as.map((a) => ({
+    zone: a.dataset.zone,
+    done: [...a.querySelectorAll('.bar')].map((b) => Number(b.dataset.done)),
+  })));
+  check(blocks.length === 9 && latest.length === 9, `province + eight zones: ${blocks.length} blocks, ${latest.length} rows`);
+  latest.forEach((s, i) => {
+    const b = blocks[i] || { zone: '?', done: [] };
+    check(b.zone === (s.zone || '') && b.done[0] === s.restoration_done_ha && b.done[1] === s.reclamation_done_ha,
+      `block ${i}: ${JSON.stringify(b)} vs ${s.zone} ${s.restoration_done_ha} ${s.reclamation_done_ha}`);
+  });
+  const province = latest.find((s) => s.zone === null);
+  const txt = await page.textContent('#bars');
+  check(txt.includes('/ 2,000.0 ha') && txt.includes('/ 500.0 ha') &&
+    txt.includes(`(${province.restoration_pct_of_target.toFixed(1)} %)`),
+  'the province against the 2,000 ha and 500 ha targets');
+  check((await page.$$('#table tbody tr')).length === series.length, 'one table row per snapshot and area');
+  check((await page.$$eval('svg.chart polyline.series', (ps) => ps.map((p) => p.getAttribute('points').split(' ').length)))
+    .every((n) => n === exp.snapshots), 'the chart has a point per snapshot');
+  const csv = await page.evaluate(() => fetch(document.querySelector('#csv').href).then((r) => r.text()));
+  check(csv === exp.csv, 'CSV download equals progress --csv');
+  await page.screenshot({ path: path.join(OUT, 'serve-progress.png') });
+
+  // A zone's own page, reached by its link.
+  const zone = latest.find((s) => s.zone !== null);
+  await page.click(`.area[data-zone="${zone.zone}"] h3 a`);
+  await page.waitForSelector('body[data-state="done"]');
+  check(decodeURIComponent(new globalThis.URL(page.url()).pathname) === '/progress/' + zone.zone, `zone URL ${page.url()}`);
+  const zb = await page.$$eval('.area', (as) => as.map((a) => a.dataset.zone));
+  check(zb.length === 1 && zb[0] === zone.zone, `zone page shows only ${zone.zone}: ${zb}`);
+  const zcsv = await page.evaluate(() => fetch(document.querySelector('#csv').href).then((r) => r.text()));
+  check(zcsv === exp.zone_csv, 'zone CSV equals progress --zone --csv');
+  check(errors.length === 0, `page errors: ${errors}`);
+  await browser.close();
+  if (failures.length) {
+    console.log(`${failures.length} failure(s)`);
+    process.exit(1);
+  }
+  console.log('serve progress page: all checks passed');
+})().catch((e) => { console.error(e); process.exit(1); });
