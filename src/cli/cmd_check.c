@@ -46,7 +46,7 @@ static const char check_help[] =
     "                             @) forms, UTF-8 or GBK -- all in docs/check.md.\n"
     "                             The file's 坐标系= (CGCS2000, Xian 1980, Beijing\n"
     "                             1954, WGS 84) decides the datum, else CGCS2000;\n"
-    "                             its 界址点数 and 地块面积 must match the points\n"
+    "                             its 界址点数 and 地块面积 must match the points.\n"
     "  'POLYGON((...))', '{...}'  WKT or GeoJSON text (lon/lat CGCS2000, or --crs)\n"
     "\n"
     "Options:\n"
