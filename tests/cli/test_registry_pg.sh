@@ -57,15 +57,21 @@ sleep 1 # the server notices the dead client and rolls its transaction back
 [ "$(psql -X -At -d fixture -c "SELECT count(*) FROM snapshot")" = 3 ] ||
   fail "PostGIS: a killed ingest left a snapshot"
 # a second writer waits for the first (advisory lock), or fails after its timeout
-psql -X -q -d fixture -c "BEGIN; SELECT pg_advisory_xact_lock(1735552621); SELECT pg_sleep(4); COMMIT" > /dev/null &
+# (held until the first writer has given up, however slow the machine: then
+# the holder's sleep is cancelled, which rolls its transaction back)
+psql -X -q -d fixture -c "BEGIN; SELECT pg_advisory_xact_lock(1735552621); SELECT pg_sleep(600); COMMIT" > /dev/null 2>&1 &
 holder=$!
-sleep 1
+until [ "$(psql -X -At -d fixture -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" -gt 0 ]; do
+  sleep 0.1
+done
 "$gm" ingest -q --db "$(pg fixture)" --as-of 2021-12-31 --parcels parcels_2020.gpkg \
   --busy-timeout 1 2> err.txt
-[ $? = 1 ] && grep -q 'locked by another writer' err.txt || fail "PostGIS: locked -> exit 1 ($(cat err.txt))"
+rc=$?
+psql -X -q -At -d fixture -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%' AND pid <> pg_backend_pid()" > /dev/null
+[ $rc = 1 ] && grep -q 'locked by another writer' err.txt || fail "PostGIS: locked -> exit 1 ($(cat err.txt))"
 "$gm" ingest -q --db "$(pg fixture)" --as-of 2021-12-31 --parcels parcels_2020.gpkg ||
   fail "PostGIS: the waiting writer gets in"
-wait $holder
+wait $holder || true
 "$gm" report -q --db "$(pg fixture)" -o fixture_pg.html || fail "report from PostGIS"
 
 # realistic data: the demo province, three yearly snapshots, both backends
