@@ -8,6 +8,7 @@
 #include "core/context_impl.h"
 #include "core/normalise.h"
 #include "io/corners.h"
+#include "io/crs.h"
 
 #include <greenmine/applications.h>
 
@@ -69,30 +70,6 @@ static int push(gm_context *ctx, gm_applications *apps, char *id, GEOSGeometry *
     return GM_OK;
 }
 
-static OGRSpatialReferenceH srs_from(const char *text)
-{
-    OGRSpatialReferenceH s = OSRNewSpatialReference(NULL);
-    if (OSRSetFromUserInput(s, text) != OGRERR_NONE) {
-        OSRDestroySpatialReference(s);
-        return NULL;
-    }
-    OSRSetAxisMappingStrategy(s, OAMS_TRADITIONAL_GIS_ORDER);
-    return s;
-}
-
-/* A transformation from `src` to CGCS2000 lon/lat, GIS axis order. */
-static OGRCoordinateTransformationH to_cgcs2000(OGRSpatialReferenceH src)
-{
-    OGRSpatialReferenceH dst = OSRNewSpatialReference(NULL);
-    OSRImportFromEPSG(dst, 4490);
-    OSRSetAxisMappingStrategy(dst, OAMS_TRADITIONAL_GIS_ORDER);
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    OGRCoordinateTransformationH ct = OCTNewCoordinateTransformation(src, dst);
-    CPLPopErrorHandler();
-    OSRDestroySpatialReference(dst);
-    return ct;
-}
-
 /* Normalises a lon/lat GEOS geometry (taken), warning where it was repaired. */
 static int finish(gm_context *ctx, gm_applications *apps, const char *label, char *id,
                   GEOSGeometry *g, char *note)
@@ -127,7 +104,7 @@ static int china_check(gm_context *ctx, OGRGeometryH g, const char *label, const
 {
     OGREnvelope e;
     OGR_G_GetEnvelope(g, &e);
-    if (e.MinX < 70 || e.MaxX > 140 || e.MinY < 0 || e.MaxY > 60)
+    if (!gm_in_china(e.MinX, e.MinY, e.MaxX, e.MaxY))
         return gm_error(ctx, GM_ERR_GEOMETRY,
                         "%s: lies at lon %.4f..%.4f, lat %.4f..%.4f from %s, outside China: wrong "
                         "--crs, or X and Y swapped?",
@@ -158,8 +135,8 @@ static int add_text(gm_context *ctx, gm_applications *apps, const char *arg,
     }
     if (!g) return gm_error(ctx, GM_ERR_USAGE, "%s: not a readable geometry", label);
     int rc = GM_OK;
-    OGRSpatialReferenceH srs = srs_from(crs);
-    OGRCoordinateTransformationH ct = srs ? to_cgcs2000(srs) : NULL;
+    OGRSpatialReferenceH srs = gm_crs_from_user(crs);
+    OGRCoordinateTransformationH ct = srs ? gm_crs_to_cgcs2000(srs, 0) : NULL;
     if (!ct) {
         rc = gm_error(ctx, GM_ERR_CRS, "%s: --crs %s: not a CRS PROJ can transform to CGCS2000",
                       label, crs);
@@ -256,7 +233,7 @@ static OGRSpatialReferenceH srs_epsg(int code)
 {
     char text[32];
     snprintf(text, sizeof text, "EPSG:%d", code);
-    return srs_from(text);
+    return gm_crs_from_user(text);
 }
 
 static int zone_width_of(int zone)
@@ -316,7 +293,7 @@ static void stated_where(const gm_corner_file *f, char *buf, size_t len)
 static int crs_option(gm_context *ctx, const char *name, const gm_corner_file *f, int declared,
                       int zone, int zone_line, const char *crs, corner_crs *c)
 {
-    c->srs = srs_from(crs);
+    c->srs = gm_crs_from_user(crs);
     if (!c->srs) return gm_error(ctx, GM_ERR_CRS, "--crs %s: not a CRS PROJ knows", crs);
     int projected = OSRIsProjected(c->srs);
     if (f->geographic == projected)
@@ -791,7 +768,7 @@ static int add_corners(gm_context *ctx, gm_applications *apps, const char *path,
         snprintf(c.label + l, sizeof c.label - l, "; degrees read as %s: %s",
                  f->angles == GM_ANGLES_PACKED ? "ddd.mmss" : "decimal degrees", f->angles_why);
     }
-    if (!(ct = to_cgcs2000(c.srs))) {
+    if (!(ct = gm_crs_to_cgcs2000(c.srs, 0))) {
         rc = gm_error(ctx, GM_ERR_CRS, "%s: PROJ cannot transform %s to CGCS2000", path, c.label);
         goto done;
     }
