@@ -3,6 +3,7 @@
  * layers, analyse, write the GeoPackage, print the summary.
  */
 #include "cli/cli.h"
+#include "core/context_impl.h" /* gm_error, for the project's rename */
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -229,6 +230,30 @@ static int can_count(const gm_parcel *p, void *user)
     return gm_parcel_qualifies(p, GM_RESTORATION, o) || gm_parcel_qualifies(p, GM_RECLAMATION, o);
 }
 
+/* The project beside the GeoPackage `base` in `dir`, written under a
+ * temporary name and renamed into place, so a failed run leaves no
+ * half-written project. */
+static int write_project(gm_context *ctx, const char *project, const char *dir, const char *base,
+                         int rasters, const gm_inputs *in, const gm_results *res)
+{
+    char gpkg[4200], cov[4200], con[4200], tmp[4300];
+    snprintf(gpkg, sizeof gpkg, "%s/%s", dir, base);
+    snprintf(cov, sizeof cov, "%s/restoration_coverage.tif", dir);
+    snprintf(con, sizeof con, "%s/redline_conflict.tif", dir);
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", project, (long)getpid());
+    gm_project_files files = {.gpkg = {base, gpkg}};
+    if (rasters) {
+        files.coverage_tif = (gm_project_file){"restoration_coverage.tif", cov};
+        files.conflict_tif = (gm_project_file){"redline_conflict.tif", con};
+    }
+    int rc = gm_write_qgis_project(ctx, tmp, &files, in, res);
+    if (rc == GM_OK && rename(tmp, project) != 0) {
+        unlink(tmp);
+        rc = gm_error(ctx, GM_ERR_WRITE, "%s: cannot move the project into place", project);
+    }
+    return rc;
+}
+
 static int run_analysis(gm_cli *cli, const analyze_args *a)
 {
     gm_context *ctx = NULL;
@@ -297,7 +322,7 @@ static int run_analysis(gm_cli *cli, const analyze_args *a)
         gm_raster_options ro = {.cell_m = a->cell_m, .as_of = a->opts.as_of};
         rc = gm_write_rasters(ctx, dir, in, res, &ro);
     }
-    if (rc == GM_OK) rc = gm_write_qgis_project(ctx, project, a->output, in, res);
+    if (rc == GM_OK) rc = write_project(ctx, project, dir, base, !a->no_rasters, in, res);
     gm_cli_progress_done(cli);
     if (rc != GM_OK)
         exit_code = gm_cli_fail(cli, ctx, rc);
