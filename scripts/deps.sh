@@ -1,9 +1,11 @@
 # deps.sh -- sourced by the scripts: installs the Debian packages greenmine
 # needs when they are missing. The one list of what a fresh machine lacks.
 
-# Build and run: compiler, CMake, the GIS libraries.
+# Build and run: compiler, CMake, the GIS libraries; HarfBuzz's subsetter and a
+# CJK font, whose glyphs the HTML report embeds (src/out/font_embed.c).
 GM_BUILD_PACKAGES=(build-essential cmake pkg-config libgdal-dev libproj-dev libgeos-dev
-                   libspatialite-dev libsqlite3-dev libpq-dev libssl-dev gdal-bin)
+                   libspatialite-dev libsqlite3-dev libpq-dev libssl-dev gdal-bin
+                   libharfbuzz-dev fonts-wqy-microhei)
 # Tests: cmocka, GDAL's Python bindings (validate_gpkg.py and the reference
 # scripts), pyproj (GeographicLib through PROJ) and shapely for the reference
 # figures; PostgreSQL + PostGIS for the geography reference, PG: inputs and the
@@ -13,7 +15,7 @@ GM_BUILD_PACKAGES=(build-essential cmake pkg-config libgdal-dev libproj-dev libg
 GM_TEST_PACKAGES=(libcmocka-dev python3-gdal python3-pyproj python3-shapely
                   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
                   spatialite-bin chromium fonts-wqy-microhei
-                  python3-qgis qgis-providers)
+                  python3-qgis qgis-providers poppler-utils python3-pil)
 
 gm_ensure_packages() {
   local missing=()

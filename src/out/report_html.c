@@ -5,6 +5,7 @@
  * file and renamed into place.
  */
 #include "out/xml.h"
+#include "out/font_embed.h"
 #include "core/context_impl.h"
 
 #include <greenmine/area.h>
@@ -556,7 +557,8 @@ static void write_provenance(FILE *f, const gm_report_data *d)
 
 static const char css[] =
     "@page { size: A4; margin: 14mm 12mm; }\n"
-    "body { font-family: 'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'WenQuanYi "
+    "body { font-family: '" GM_EMBEDDED_FONT_FAMILY
+    "', 'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'WenQuanYi "
     "Micro Hei', 'Microsoft YaHei', sans-serif; font-size: 10.5pt; color: #222; max-width: 190mm; "
     "margin: 0 auto; }\n"
     "h1 { font-size: 17pt; margin: 0 0 2mm; } h2 { font-size: 13pt; border-bottom: 1px solid "
@@ -598,18 +600,14 @@ static const char css[] =
 int gm_write_report_html(gm_context *ctx, const char *path, const gm_report_data *d)
 {
     char tmp[4200], ds[16];
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write the report", path);
+    /* the body first, in memory: the embedded font holds its characters */
+    char *body = NULL;
+    size_t body_len = 0;
+    FILE *f = open_memstream(&body, &body_len);
+    if (!f) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     date_text(d->as_of, ds);
     const char *area = d->zone ? d->zone : "湖南省";
-    fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
-    gm_xml_fputs(f, area);
-    fprintf(
-        f,
-        " 绿色矿山建设进展报告 %s</title>\n<style>\n%s</style>\n</head>\n<body data-as-of=\"%s\""
-        " data-zone=\"",
-        ds, css, ds);
+    fprintf(f, "<body data-as-of=\"%s\" data-zone=\"", ds);
     gm_xml_fputs(f, d->zone ? d->zone : "");
     fputs("\">\n<h1>", f);
     gm_xml_fputs(f, area);
@@ -645,6 +643,40 @@ int gm_write_report_html(gm_context *ctx, const char *path, const gm_report_data
           "Signature</div><div>日期 Date</div></div>\n</section>\n</body>\n</html>\n",
           f);
     int bad = ferror(f);
+    if (fclose(f) != 0 || bad || !body) {
+        free(body);
+        return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    }
+
+    /* the glyphs of the body and the title, inline: prints the same on a
+     * machine without a CJK font */
+    char *font_css = NULL;
+    const char *font_file = NULL;
+    int rc = gm_font_face_css(ctx, body, &font_css, &font_file);
+    if (rc != GM_OK) {
+        free(body);
+        return rc;
+    }
+    if (!font_css)
+        gm_log(ctx, GM_LOG_WARNING,
+               "%s: no CJK font installed (fonts-wqy-microhei or fonts-noto-cjk, or set "
+               "GREENMINE_CJK_FONT): the report embeds none and shows boxes where the reader "
+               "lacks one",
+               path);
+
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    f = fopen(tmp, "w");
+    if (!f) {
+        free(body), free(font_css);
+        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write the report", path);
+    }
+    fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
+    gm_xml_fputs(f, area);
+    fprintf(f, " 绿色矿山建设进展报告 %s</title>\n<style>\n%s%s</style>\n</head>\n", ds,
+            font_css ? font_css : "", css);
+    fwrite(body, 1, body_len, f);
+    free(body), free(font_css);
+    bad = ferror(f);
     if (fclose(f) != 0 || bad) {
         unlink(tmp);
         return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write the report", path);
