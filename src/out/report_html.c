@@ -172,14 +172,18 @@ static void write_map(FILE *f, GEOSContextHandle_t h, const gm_report_data *d)
 /* ---- the chart ----------------------------------------------------------- */
 
 /* A round step for about five ticks up to `max`: 1, 2, 2.5 or 5 times a
- * power of ten, so a target such as 2,000 or 500 sits on a tick. */
-static double nice_step(double max)
+ * power of ten, and one the target is a multiple of, so the target line sits
+ * on a tick (500 ha: 250, not 200). */
+static double nice_step(double max, double target)
 {
     double raw = max / 5, p = pow(10, floor(log10(raw)));
-    static const double m[] = {1, 2, 2.5, 5, 10};
-    for (int i = 0; i < 5; i++)
-        if (m[i] * p >= raw) return m[i] * p;
-    return 10 * p;
+    static const double m[] = {1, 2, 2.5, 5};
+    for (int e = 0; e < 3; e++, p *= 10)
+        for (int i = 0; i < 4; i++) {
+            double step = m[i] * p, q = target / step;
+            if (step >= raw && (target <= 0 || fabs(q - round(q)) < 1e-9)) return step;
+        }
+    return pow(10, floor(log10(raw)) + 1);
 }
 
 static int row_in(const gm_progress_row *r, const char *zone)
@@ -209,7 +213,7 @@ static void write_chart(FILE *f, const gm_report_data *d, int k, const char *tit
     int projected =
         latest && latest->projected[k] && latest->done_ha[k] < target ? latest->projected[k] : 0;
     if (projected > last) last = projected < last + 100000 ? projected : last + 100000;
-    double step = nice_step(fmax(fmax(top, target), 1e-9) * 1.05);
+    double step = nice_step(fmax(fmax(top, target), 1e-9) * 1.05, target);
     top = ceil(fmax(top, target) * 1.05 / step) * step;
     if (top <= 0) top = step = 1;
     const double L = 60, R = 20, T = 20, B = 40;
