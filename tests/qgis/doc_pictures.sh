@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The pictures of docs/outputs.md: the demo's project rendered by QGIS
-# (headless, the opening extent, and zoomed on the largest red-line conflict)
-# and the first printed page of its run report (Chromium --print-to-pdf, then
-# pdftoppm). Writes docs/img/qgis_project.png, docs/img/qgis_conflict.png and
-# docs/img/report_page1.png.
+# (headless, the opening extent, and zoomed on the largest mine partly in a
+# red line) and the first two printed pages of its run report (Chromium
+# --print-to-pdf, then pdftoppm). Writes docs/img/qgis_project.png,
+# docs/img/qgis_conflict.png, docs/img/report_page1.png and report_page2.png.
 # Usage: doc_pictures.sh GREENMINE WORKDIR
 set -eu
 gm=$1
@@ -42,10 +42,10 @@ zones = by["zone_progress"]
 e = QgsCoordinateTransform(zones.crs(), p.crs(), p).transformBoundingBox(zones.extent())
 e.scale(1.05)
 render(e, (900, 1030), os.path.join(img, "qgis_project.png"))
-areas = by["conflict_areas"]
-big = max(areas.getFeatures(), key=lambda f: f["area_ha"])
+# the largest mine only partly inside a red line: both colours show
 mines = by["mine_conflicts"]
-mine = next(f for f in mines.getFeatures() if f["mine_id"] == big["mine_id"])
+mine = max((f for f in mines.getFeatures() if 20 <= f["conflict_pct"] <= 80),
+           key=lambda f: f["mine_ha"])
 e = QgsCoordinateTransform(mines.crs(), p.crs(), p).transformBoundingBox(
     mine.geometry().boundingBox())
 e.scale(4)
@@ -57,6 +57,7 @@ env -u LD_PRELOAD chromium --headless --no-sandbox --disable-gpu --no-first-run 
   --disable-background-networking --disable-component-update --disable-sync \
   --user-data-dir="$work/chrome" --no-pdf-header-footer --print-to-pdf="$work/report.pdf" \
   "file://$work/report.html" 2> /dev/null
-pdftoppm -r 80 -f 1 -l 1 -png "$work/report.pdf" "$work/page"
+pdftoppm -r 80 -f 1 -l 2 -png "$work/report.pdf" "$work/page"
 cp "$work"/page-1.png "$img/report_page1.png"
+cp "$work"/page-2.png "$img/report_page2.png"
 ls -la "$img"
