@@ -18,6 +18,7 @@ Usage: QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=DIR \
        /usr/bin/python3 check_qgis.py OUTPUT_DIR PNG
 """
 import os
+import re
 import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -93,10 +94,15 @@ def check_zone_classes(layer, r):
         check(abs(lo - vals[0]) < 1e-6 * max(1, vals[0]) and
               abs(hi - vals[-1]) < 1e-6 * max(1, vals[-1]),
               f"zone_progress: classes span {lo}..{hi}, data {vals[0]}..{vals[-1]}")
-        first, last = ranges[0].label(), ranges[-1].label()
-        check(first.startswith(f"{vals[0]:.1f}"[:3]) and f"{vals[-1]:.1f}" in last or
-              f"{vals[-1]:.2f}" in last or f"{vals[-1]:.3f}" in last,
-              f"zone_progress: labels {first!r} .. {last!r} for data {vals[0]}..{vals[-1]}")
+        # the labels print those bounds: "2.0 – 2.9 公顷/百平方公里"
+        first = re.findall(r"\d+(?:\.\d+)?", ranges[0].label())
+        last = re.findall(r"\d+(?:\.\d+)?", ranges[-1].label())
+        if check(len(first) >= 2 and len(last) >= 2 and "公顷/百平方公里" in ranges[0].label(),
+                 f"zone_progress: labels {ranges[0].label()!r} .. {ranges[-1].label()!r}"):
+            d = len(first[0].split(".")[1]) if "." in first[0] else 0
+            check(first[0] == f"{vals[0]:.{d}f}" and last[1] == f"{vals[-1]:.{d}f}",
+                  f"zone_progress: labels {ranges[0].label()!r} .. {ranges[-1].label()!r} "
+                  f"for data {vals[0]:.4f} .. {vals[-1]:.4f}")
 
 
 def check_vector(layer, name):
@@ -176,7 +182,7 @@ def render(settings, layers, size=(1000, 1000)):
 
 
 def non_background(img, step=1):
-    bg = img.pixel(0, 0) & 0xFFFFFF if False else 0xFFFFFF
+    bg = 0xFFFFFF  # the settings' white background
     return sum(1 for y in range(0, img.height(), step) for x in range(0, img.width(), step)
                if img.pixel(x, y) & 0xFFFFFF != bg)
 
