@@ -17,6 +17,7 @@ at the opening scale, labels are drawn, and the category colours stay apart
 Usage: QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR=DIR \
        /usr/bin/python3 check_qgis.py OUTPUT_DIR PNG
 """
+import itertools
 import os
 import re
 import sys
@@ -87,6 +88,18 @@ def check_zone_classes(layer, r):
     check("zone_ha" in r.classAttribute() and "restoration_done_ha" in r.classAttribute(),
           f"zone_progress: classified by {r.classAttribute()!r}, not a progress measure")
     counts = [sum(1 for v in vals if rg.lowerValue() <= v <= rg.upperValue()) for rg in ranges]
+    # natural breaks: of every way to cut the sorted values into that many
+    # classes (brute force), the least squared deviation within the classes
+    if 2 <= len(ranges) <= len(vals) <= 30:
+        def ssd(part):
+            m = sum(part) / len(part)
+            return sum((v - m) ** 2 for v in part)
+        best = min(itertools.combinations(range(1, len(vals)), len(ranges) - 1),
+                   key=lambda cuts: sum(ssd(vals[a:b]) for a, b in
+                                        zip((0,) + cuts, cuts + (len(vals),))))
+        sizes = [b - a for a, b in zip((0,) + best, best + (len(vals),))]
+        check(counts == sizes, f"zone_progress: classes of {counts} zones, natural breaks "
+              f"give {sizes}")
     check(all(c > 0 for c in counts), f"zone_progress: empty classes {counts}")
     check(sum(counts) == len(vals), f"zone_progress: {sum(counts)} of {len(vals)} zones classed")
     if ranges:
