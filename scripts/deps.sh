@@ -1,10 +1,12 @@
 # deps.sh -- sourced by the scripts: installs the Debian packages greenmine
 # needs when they are missing. The one list of what a fresh machine lacks.
 
-# Build and run: compiler, CMake, the GIS libraries.
+# Build and run: compiler, CMake, the GIS libraries; HarfBuzz's subsetter and a
+# CJK font, whose glyphs the HTML report embeds (src/out/font_embed.c).
 GM_BUILD_PACKAGES=(build-essential cmake pkg-config libgdal-dev libproj-dev libgeos-dev
                    libspatialite-dev libsqlite3-dev libpq-dev libssl-dev gdal-bin
-                   libmicrohttpd-dev libjson-c-dev libjs-leaflet)
+                   libmicrohttpd-dev libjson-c-dev libjs-leaflet libharfbuzz-dev
+                   fonts-wqy-microhei)
 # Tests: cmocka, GDAL's Python bindings (validate_gpkg.py and the reference
 # scripts), pyproj (GeographicLib through PROJ) and shapely for the reference
 # figures; PostgreSQL + PostGIS for the geography reference, PG: inputs and the
@@ -16,7 +18,7 @@ GM_BUILD_PACKAGES=(build-essential cmake pkg-config libgdal-dev libproj-dev libg
 GM_TEST_PACKAGES=(libcmocka-dev python3-gdal python3-pyproj python3-shapely
                   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
                   spatialite-bin chromium fonts-wqy-microhei
-                  python3-qgis qgis-providers wrk)
+                  python3-qgis qgis-providers wrk poppler-utils python3-pil)
 # Debian's node + npm, unless a node with its npm is already installed (a
 # NodeSource node bundles npm and conflicts with Debian's npm package).
 command -v npm >/dev/null 2>&1 || GM_TEST_PACKAGES+=(nodejs npm)

@@ -117,6 +117,7 @@ def work2ll_pt(x, y):
 # Hunan, roughly (the brief's box)
 PROV_LON = (108.8, 114.3)
 PROV_LAT = (24.6, 30.1)
+PROV_CENTRE = (111.5, 27.3)  # lon, lat: where a mine without geometry is named after
 
 # ---------------------------------------------------------------------------
 # Small geometry helpers (working CRS, metres)
@@ -582,6 +583,46 @@ OTHER_COUNTIES = [
     ("辰溪县", "431223"), ("溆浦县", "431224"), ("新邵县", "430522"), ("祁阳县", "431121"),
     ("江华瑶族自治县", "431129"), ("花垣县", "433124"), ("保靖县", "433125"), ("双峰县", "431321"),
 ]
+
+
+# County seats (approximate lon/lat) of counties outside the eight zones: a
+# mine outside every zone is named after the nearest one, so a local reader
+# finds it where its name says (the zones are whole counties: a mine outside
+# them lies in another county). Code = the county's administrative code.
+COUNTY_SEATS = [
+    ("涟源市", "431382", 111.67, 27.69), ("新化县", "431322", 111.33, 27.73),
+    ("安化县", "430923", 111.21, 28.37), ("桃江县", "430922", 112.16, 28.52),
+    ("耒阳市", "430481", 112.86, 26.42), ("常宁市", "430482", 112.40, 26.42),
+    ("宁乡市", "430182", 112.55, 28.28), ("醴陵市", "430281", 113.50, 27.65),
+    ("攸县", "430223", 113.35, 27.00), ("湘乡市", "430381", 112.53, 27.73),
+    ("石门县", "430726", 111.38, 29.58), ("桑植县", "430822", 110.16, 29.40),
+    ("辰溪县", "431223", 110.18, 28.00), ("溆浦县", "431224", 110.59, 27.91),
+    ("新邵县", "430522", 111.46, 27.32), ("祁阳县", "431121", 111.84, 26.58),
+    ("江华瑶族自治县", "431129", 111.58, 24.97), ("花垣县", "433124", 109.48, 28.57),
+    ("保靖县", "433125", 109.66, 28.70), ("双峰县", "431321", 112.20, 27.46),
+    ("长沙县", "430121", 113.08, 28.25), ("湘潭县", "430321", 112.95, 27.78),
+    ("茶陵县", "430224", 113.54, 26.79), ("炎陵县", "430225", 113.77, 26.49),
+    ("汨罗市", "430681", 113.07, 28.81), ("岳阳县", "430621", 113.12, 29.14),
+    ("临湘市", "430682", 113.45, 29.48), ("桃源县", "430725", 111.49, 28.90),
+    ("安乡县", "430721", 112.17, 29.41), ("永定区", "430802", 110.48, 29.13),
+    ("泸溪县", "433122", 110.22, 28.22), ("吉首市", "433101", 109.70, 28.26),
+    ("洪江市", "431281", 109.84, 27.21), ("隆回县", "430524", 111.03, 27.12),
+    ("邵东市", "430582", 111.74, 27.26), ("衡阳县", "430421", 112.37, 26.97),
+    ("祁东县", "430426", 112.09, 26.80), ("道县", "431124", 111.60, 25.53),
+    ("宁远县", "431126", 111.94, 25.57), ("新宁县", "430528", 110.85, 26.43),
+    ("武冈市", "430581", 110.63, 26.73), ("会同县", "431225", 109.72, 26.89),
+    ("龙山县", "433130", 109.44, 29.46), ("凤凰县", "433123", 109.60, 27.95),
+    ("赫山区", "430903", 112.37, 28.58), ("湘阴县", "430624", 112.91, 28.69),
+    ("韶山市", "430382", 112.53, 27.92), ("汉寿县", "430722", 111.97, 28.91),
+    ("南县", "430921", 112.40, 29.36), ("江永县", "431125", 111.34, 25.27),
+]
+
+
+def nearest_county(lon, lat):
+    """(name, code) of the county seat nearest to lon/lat."""
+    k = math.cos(math.radians(lat))
+    best = min(COUNTY_SEATS, key=lambda c: ((c[2] - lon) * k) ** 2 + (c[3] - lat) ** 2)
+    return best[0], best[1]
 
 
 def mine_name(rng, prefix, mineral, industry):
@@ -1119,7 +1160,12 @@ def main():
             prefix, code = zones[zi]["name"], zones[zi]["code"]
             w = ZONE_IND_W[zones[zi]["id"]]
         else:
-            prefix, code = mrng.choice(OTHER_COUNTIES)
+            mrng.choice(OTHER_COUNTIES)  # drawn as before: every later figure stays the same
+            if g is not None:
+                c = g.representative_point() if g.is_valid else g.envelope.centroid
+                prefix, code = nearest_county(*work2ll_pt(c.x, c.y))
+            else:
+                prefix, code = nearest_county(*PROV_CENTRE)
             w = BASE_IND_W
         if m["scale"] == "large" and mrng.random() < 0.5:
             code = "430000"  # issued by the province

@@ -49,22 +49,23 @@ typedef struct gm_raster_options {
 int gm_write_rasters(gm_context *ctx, const char *dir, const gm_inputs *in, const gm_results *res,
                      const gm_raster_options *opts);
 
-/* The files a QGIS project shows: each by its final `name` (relative to the
- * project's folder, as the project refers to it) and where it is while the
- * project is written (`path_now`, which may be a temporary folder). */
+/* One file the project shows: `name` is its final file name relative to the
+ * project's folder (what the project references); `path_now` is where it is
+ * while the project is written (read only for extents and statistics). */
 typedef struct gm_project_file {
     const char *name;
     const char *path_now;
 } gm_project_file;
 typedef struct gm_project_files {
     gm_project_file gpkg;         /* required */
-    gm_project_file coverage_tif; /* name NULL: no raster */
+    gm_project_file coverage_tif; /* name NULL = no rasters */
     gm_project_file conflict_tif;
-    const char *run_id; /* recorded as the project's greenmine/run_id property; may be NULL */
+    const char *run_id; /* recorded in the project's metadata; may be NULL */
 } gm_project_files;
 
-/* Writes a QGIS project exactly at `path` (no temporary file: the caller puts
- * it in place) showing `files`. */
+/* Writes a QGIS project exactly at `path` (no temporary file, no rename: the
+ * caller decides how the outputs appear) showing `files`. Does not look at
+ * the folder for other files. Borrows everything; owns nothing. */
 int gm_write_qgis_project(gm_context *ctx, const char *path, const gm_project_files *files,
                           const gm_inputs *in, const gm_results *res);
 

@@ -98,11 +98,17 @@ static void print_table(const gm_progress_series *p)
         const gm_progress_row *last = NULL;
         for (size_t i = 0; i < p->n; i++)
             if (!p->rows[i].zone) last = &p->rows[i];
-        if (last && last->green_mines >= 0)
+        if (last && last->green_mines >= 0) {
             printf("\ngreen mines at the last snapshot: %ld large of %d, %ld medium of %d, %ld "
-                   "small of %d\n",
+                   "small of %d",
                    last->green_large, GM_TARGET_GREEN_LARGE, last->green_medium,
                    GM_TARGET_GREEN_MEDIUM, last->green_small, GM_TARGET_GREEN_SMALL);
+            /* say so when the three do not add up to the total */
+            long unknown =
+                last->green_mines - last->green_large - last->green_medium - last->green_small;
+            if (unknown > 0) printf(", %ld without a recorded scale", unknown);
+            printf(" (%ld in all)\n", last->green_mines);
+        }
     }
 }
 

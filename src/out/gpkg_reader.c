@@ -20,6 +20,7 @@ typedef struct reader {
     const char *path;
     GDALDatasetH ds;
     gm_analysis_run *run;
+    long green[4]; /* green mines: all, large, medium, small; -1 = not in the file */
 } reader;
 
 static OGRLayerH layer(reader *r, const char *name, int *rc)
@@ -234,6 +235,10 @@ static int read_indicators(reader *r)
             res->completed_without_date = (size_t)v;
         if (strcmp(k, "period_start") == 0) r->run->period_start = (int)v;
         if (strcmp(k, "as_of") == 0) r->run->as_of = (int)v;
+        static const char *const green_rows[] = {"green_mines", "green_large", "green_medium",
+                                                 "green_small"};
+        for (int g = 0; g < 4; g++)
+            if (strcmp(k, green_rows[g]) == 0) r->green[g] = (long)v;
         OGR_F_Destroy(f);
     }
     if (!r->run->as_of || !r->run->period_start)
@@ -312,6 +317,8 @@ static int make_series(reader *r, const char *zone)
         row->snapshot_id = 1;
         row->as_of = run->as_of;
         gm_progress_row_fill(row, in, res, -1);
+        row->green_mines = r->green[0], row->green_large = r->green[1];
+        row->green_medium = r->green[2], row->green_small = r->green[3];
         gm_progress_row_project(p, p->n - 1);
     }
     for (size_t z = 0; z < in->n_zones; z++) {
@@ -333,7 +340,7 @@ int gm_analysis_run_read(gm_context *ctx, const char *path, const char *zone, gm
 {
     static const char *const drivers[] = {"GPKG", NULL};
     *out = NULL;
-    reader r = {.ctx = ctx, .path = path};
+    reader r = {.ctx = ctx, .path = path, .green = {-1, -1, -1, -1}};
     int rc = GM_OK;
     r.run = calloc(1, sizeof *r.run);
     if (!r.run) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");

@@ -349,6 +349,22 @@ static int write_indicators(writer *w, const gm_inputs *in, const gm_results *re
     if (rc == GM_OK)
         rc = indicator(w, l, "completed_parcels_without_date", (double)res->completed_without_date,
                        0, "count");
+    /* green mines, when the mines carry the flag: the run's report reads them
+     * back (the mine layer has no green field) */
+    long green_known = 0, green[4] = {0, 0, 0, 0}; /* all, large, medium, small */
+    for (size_t i = 0; i < in->n_mines; i++) {
+        const gm_mine *m = &in->mines[i];
+        green_known += m->green != GM_FLAG_UNKNOWN;
+        if (m->green != GM_FLAG_YES) continue;
+        green[0]++;
+        if (m->scale == GM_SCALE_LARGE) green[1]++;
+        if (m->scale == GM_SCALE_MEDIUM) green[2]++;
+        if (m->scale == GM_SCALE_SMALL) green[3]++;
+    }
+    static const char *const green_rows[] = {"green_mines", "green_large", "green_medium",
+                                             "green_small"};
+    for (int g = 0; g < 4 && green_known && rc == GM_OK; g++)
+        rc = indicator(w, l, green_rows[g], (double)green[g], 0, "count");
     if (rc == GM_OK)
         rc = indicator(w, l, "period_start", (double)opts->period_start, 0, "yyyymmdd");
     if (rc == GM_OK) rc = indicator(w, l, "as_of", (double)opts->as_of, 0, "yyyymmdd");

@@ -5,7 +5,12 @@
  * carries the same style as its default style in the GeoPackage, so the
  * project does not depend on QGIS reading layer_styles. The map is shown in
  * the rasters' equal-area CRS (src/core/project.h).
+ *
+ * Layer ids are long and prefixed: QGIS 3.22 replaces ids of 10 characters
+ * or fewer with new ones on reading, which leaves the layer tree pointing at
+ * nothing (the layer is listed but never drawn).
  */
+#include "io/crs.h"
 #include "out/xml.h"
 #include "out/styles.h"
 
@@ -19,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <unistd.h>
 
 typedef struct out {
@@ -66,22 +72,43 @@ static int map_extent(gm_context *ctx, const gm_inputs *in, double ext[4])
     return 1;
 }
 
+/* The id of a layer in the project: "greenmine_" + the layer's name. */
+static void layer_id(char *buf, size_t size, const char *name)
+{
+    snprintf(buf, size, "greenmine_%s", name);
+}
+
+/* The raster file's base name without ".tif", for its id. */
+static void raster_id(char *buf, size_t size, gm_raster_kind k)
+{
+    const char *f = gm_raster_file_name(k);
+    const char *dot = strrchr(f, '.');
+    snprintf(buf, size, "greenmine_%.*s", dot ? (int)(dot - f) : (int)strlen(f), f);
+}
+
+/* What the project references: the GeoPackage, and the rasters given. */
+static const gm_project_file *raster_file(const gm_project_files *files, gm_raster_kind k)
+{
+    const gm_project_file *r =
+        k == GM_RASTER_COVERAGE ? &files->coverage_tif : &files->conflict_tif;
+    return r->name ? r : NULL;
+}
+
 int gm_write_qgis_project(gm_context *ctx, const char *path, const gm_project_files *files,
                           const gm_inputs *in, const gm_results *res)
 {
+    if (!files || !files->gpkg.name)
+        return gm_error(ctx, GM_ERR_USAGE, "%s: the project needs the GeoPackage's name", path);
     const char *gpkg = files->gpkg.name;
-    int raster_present[GM_RASTER_KINDS] = {files->coverage_tif.name != NULL,
-                                           files->conflict_tif.name != NULL};
 
     char *wkt4490 = NULL;
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    OGRSpatialReferenceH srs = gm_crs_cgcs2000();
     const char *wkt_opts[] = {"FORMAT=WKT2_2019", NULL};
-    if (srs && OSRImportFromEPSG(srs, 4490) == OGRERR_NONE)
-        OSRExportToWktEx(srs, &wkt4490, wkt_opts);
+    if (srs) OSRExportToWktEx(srs, &wkt4490, wkt_opts);
     if (srs) OSRDestroySpatialReference(srs);
 
-    size_t len = strlen(path);
-    char *text = NULL;
+    size_t len = 0;
+    char *text = NULL, id[128];
     FILE *f = open_memstream(&text, &len);
     if (!f) {
         CPLFree(wkt4490);
@@ -96,18 +123,23 @@ int gm_write_qgis_project(gm_context *ctx, const char *path, const gm_project_fi
 
     /* Layer tree: top of the list is drawn on top. Vectors, then rasters. */
     fputs("<layer-tree-group>\n<customproperties/>\n", f);
-    for (size_t i = 0; i < gm_n_styled_layers; i++)
-        fprintf(f,
-                "<layer-tree-layer id=\"%s\" name=\"%s\" providerKey=\"ogr\" "
-                "source=\"./%s|layername=%s\" checked=\"Qt::Checked\" expanded=\"0\"/>\n",
-                gm_styled_layers[i], gm_layer_title(gm_styled_layers[i]), gpkg,
+    for (size_t i = 0; i < gm_n_styled_layers; i++) {
+        layer_id(id, sizeof id, gm_styled_layers[i]);
+        fprintf(f, "<layer-tree-layer id=\"%s\" name=\"%s\" providerKey=\"ogr\" source=\"./", id,
+                gm_layer_title(gm_styled_layers[i]));
+        gm_xml_fputs(f, gpkg);
+        fprintf(f, "|layername=%s\" checked=\"Qt::Checked\" expanded=\"1\"/>\n",
                 gm_styled_layers[i]);
-    for (int k = GM_RASTER_KINDS - 1; k >= 0; k--)
-        if (raster_present[k])
-            fprintf(f,
-                    "<layer-tree-layer id=\"raster_%d\" name=\"%s\" providerKey=\"gdal\" "
-                    "source=\"./%s\" checked=\"Qt::Checked\" expanded=\"1\"/>\n",
-                    k, gm_raster_title((gm_raster_kind)k), gm_raster_file_name((gm_raster_kind)k));
+    }
+    for (int k = GM_RASTER_KINDS - 1; k >= 0; k--) {
+        const gm_project_file *r = raster_file(files, (gm_raster_kind)k);
+        if (!r) continue;
+        raster_id(id, sizeof id, (gm_raster_kind)k);
+        fprintf(f, "<layer-tree-layer id=\"%s\" name=\"%s\" providerKey=\"gdal\" source=\"./", id,
+                gm_raster_title((gm_raster_kind)k));
+        gm_xml_fputs(f, r->name);
+        fputs("\" checked=\"Qt::Checked\" expanded=\"1\"/>\n", f);
+    }
     fputs("<custom-order enabled=\"0\"/>\n</layer-tree-group>\n", f);
 
     double ext[4];
@@ -130,34 +162,43 @@ int gm_write_qgis_project(gm_context *ctx, const char *path, const gm_project_fi
             rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
             break;
         }
+        layer_id(id, sizeof id, layer);
         fprintf(f,
                 "<maplayer type=\"vector\" %s labelsEnabled=\"%d\" readOnly=\"0\" "
                 "styleCategories=\"AllStyleCategories\" hasScaleBasedVisibilityFlag=\"0\" "
-                "minScale=\"100000000\" maxScale=\"0\">\n<id>%s</id>\n"
-                "<datasource>./%s|layername=%s</datasource>\n<layername>%s</layername>\n",
+                "minScale=\"100000000\" maxScale=\"0\">\n<id>%s</id>\n<datasource>./",
                 spatial ? "geometry=\"Polygon\" wkbType=\"MultiPolygon\""
                         : "geometry=\"No geometry\" wkbType=\"NoGeometry\"",
-                strstr(body, "<labeling") != NULL, layer, gpkg, layer, gm_layer_title(layer));
-        if (spatial) fputs("<srs>", f);
-        if (spatial)
+                strstr(body, "<labeling") != NULL, id);
+        gm_xml_fputs(f, gpkg);
+        fprintf(f, "|layername=%s</datasource>\n<layername>%s</layername>\n", layer,
+                gm_layer_title(layer));
+        if (spatial) {
+            fputs("<srs>", f);
             put_srs(f, wkt4490, "+proj=longlat +ellps=GRS80 +no_defs", "EPSG:4490",
                     "China Geodetic Coordinate System 2000", 1);
-        if (spatial) fputs("</srs>", f);
+            fputs("</srs>", f);
+        }
         fprintf(f, "<provider encoding=\"UTF-8\">ogr</provider>\n%s</maplayer>\n", body);
         free(body);
     }
     for (int k = 0; k < GM_RASTER_KINDS && rc == GM_OK; k++) {
-        if (!raster_present[k]) continue;
+        const gm_project_file *r = raster_file(files, (gm_raster_kind)k);
+        if (!r) continue;
         char *body = gm_style_raster_body((gm_raster_kind)k);
         if (!body) {
             rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
             break;
         }
+        raster_id(id, sizeof id, (gm_raster_kind)k);
         fprintf(f,
                 "<maplayer type=\"raster\" styleCategories=\"AllStyleCategories\" "
                 "hasScaleBasedVisibilityFlag=\"0\" minScale=\"1e+08\" maxScale=\"0\">\n"
-                "<id>raster_%d</id>\n<datasource>./%s</datasource>\n<layername>%s</layername>\n",
-                k, gm_raster_file_name((gm_raster_kind)k), gm_raster_title((gm_raster_kind)k));
+                "<id>%s</id>\n<datasource>./",
+                id);
+        gm_xml_fputs(f, r->name);
+        fprintf(f, "</datasource>\n<layername>%s</layername>\n",
+                gm_raster_title((gm_raster_kind)k));
         fputs("<srs>", f);
         put_srs(f, GM_GRID_CRS_WKT, GM_GRID_CRS_PROJ4, "", GM_GRID_CRS_NAME, 0);
         fputs("</srs>", f);
@@ -168,13 +209,24 @@ int gm_write_qgis_project(gm_context *ctx, const char *path, const gm_project_fi
         free(body);
     }
     fputs("</projectlayers>\n<layerorder>\n", f);
-    for (size_t i = 0; i < gm_n_styled_layers; i++)
-        fprintf(f, "<layer id=\"%s\"/>\n", gm_styled_layers[i]);
+    for (size_t i = 0; i < gm_n_styled_layers; i++) {
+        layer_id(id, sizeof id, gm_styled_layers[i]);
+        fprintf(f, "<layer id=\"%s\"/>\n", id);
+    }
     for (int k = GM_RASTER_KINDS - 1; k >= 0; k--)
-        if (raster_present[k]) fprintf(f, "<layer id=\"raster_%d\"/>\n", k);
+        if (raster_file(files, (gm_raster_kind)k)) {
+            raster_id(id, sizeof id, (gm_raster_kind)k);
+            fprintf(f, "<layer id=\"%s\"/>\n", id);
+        }
+    fputs("</layerorder>\n<projectMetadata><identifier>", f);
+    gm_xml_fputs(f, files->run_id ? files->run_id : "");
+    fputs("</identifier><title>绿色矿山空间分析 greenmine</title><type>dataset</type>"
+          "<language>zh-CN</language></projectMetadata>\n",
+          f);
     /* ProjectionsEnabled: without it QGIS 3.22 ignores <projectCrs> */
-    fputs("</layerorder>\n<properties><Paths><Absolute type=\"bool\">false</Absolute></Paths>"
-          "<SpatialRefSys><ProjectionsEnabled type=\"int\">1</ProjectionsEnabled></SpatialRefSys>",
+    fputs("<properties><Paths><Absolute type=\"bool\">false</Absolute></Paths>"
+          "<SpatialRefSys><ProjectionsEnabled type=\"int\">1</ProjectionsEnabled></SpatialRefSys>"
+          "</properties>\n</qgis>\n",
           f);
     if (files->run_id) /* the set's id (greenmine/run.h); hex digits only */
         fprintf(f, "<greenmine><run_id type=\"QString\">%.16s</run_id></greenmine>", files->run_id);
@@ -183,7 +235,17 @@ int gm_write_qgis_project(gm_context *ctx, const char *path, const gm_project_fi
     fclose(f);
     CPLFree(wkt4490);
     if (rc == GM_OK && (bad || !text)) rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
-    if (rc == GM_OK) rc = gm_write_text_file_at(ctx, path, text);
+    if (rc == GM_OK) { /* exactly at `path`; a failed write leaves no file behind */
+        FILE *o = fopen(path, "wb");
+        size_t n = strlen(text);
+        int ok = o && fwrite(text, 1, n, o) == n;
+        int e = errno;
+        if (o && fclose(o) != 0 && ok) ok = 0, e = errno;
+        if (!ok) {
+            if (o) unlink(path);
+            rc = gm_error(ctx, GM_ERR_WRITE, "%s: cannot write: %s", path, strerror(e));
+        }
+    }
     free(text);
     return rc;
 }

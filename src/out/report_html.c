@@ -5,6 +5,7 @@
  * file and renamed into place.
  */
 #include "out/xml.h"
+#include "out/font_embed.h"
 #include "core/context_impl.h"
 
 #include <greenmine/area.h>
@@ -170,23 +171,51 @@ static void write_map(FILE *f, GEOSContextHandle_t h, const gm_report_data *d)
 
 /* ---- the chart ----------------------------------------------------------- */
 
+/* A round step for about five ticks up to `max`: 1, 2, 2.5 or 5 times a
+ * power of ten, and one the target is a multiple of, so the target line sits
+ * on a tick (500 ha: 250, not 200). */
+static double nice_step(double max, double target)
+{
+    double raw = max / 5, p = pow(10, floor(log10(raw)));
+    static const double m[] = {1, 2, 2.5, 5};
+    for (int e = 0; e < 3; e++, p *= 10)
+        for (int i = 0; i < 4; i++) {
+            double step = m[i] * p, q = target / step;
+            if (step >= raw && (target <= 0 || fabs(q - round(q)) < 1e-9)) return step;
+        }
+    return pow(10, floor(log10(raw)) + 1);
+}
+
+static int row_in(const gm_progress_row *r, const char *zone)
+{
+    return (zone == NULL) == (r->zone == NULL) && (!zone || strcmp(zone, r->zone) == 0);
+}
+
 static void write_chart(FILE *f, const gm_report_data *d, int k, const char *title)
 {
     const gm_progress_series *p = d->progress;
     const char *zone = d->zone;
     double target = 0, top = 0;
     int first = p->period_start, last = GM_TARGET_DATE;
-    const gm_progress_row *latest = NULL;
+    const gm_progress_row *latest = NULL, *earliest = NULL;
     for (size_t i = 0; i < p->n; i++) {
         const gm_progress_row *r = &p->rows[i];
-        if ((zone == NULL) != (r->zone == NULL) || (zone && strcmp(zone, r->zone) != 0)) continue;
+        if (!row_in(r, zone)) continue;
         target = r->target_ha[k];
         top = fmax(top, r->done_ha[k]);
         if (r->as_of > last) last = r->as_of;
+        if (!earliest) earliest = r;
         latest = r;
     }
-    top = fmax(top, target) * 1.15;
-    if (top <= 0) top = 1;
+    /* a target that will be missed is the case that matters: the pace line
+     * runs to the date it would be met, the axis stretched up to ten years
+     * past the target date, beyond that the line is cut at the axis' end */
+    int projected =
+        latest && latest->projected[k] && latest->done_ha[k] < target ? latest->projected[k] : 0;
+    if (projected > last) last = projected < last + 100000 ? projected : last + 100000;
+    double step = nice_step(fmax(fmax(top, target), 1e-9) * 1.05, target);
+    top = ceil(fmax(top, target) * 1.05 / step) * step;
+    if (top <= 0) top = step = 1;
     const double L = 60, R = 20, T = 20, B = 40;
     double t0 = day_number(first), t1 = day_number(last);
     double pw = CHART_W - L - R, ph = CHART_H - T - B;
@@ -200,41 +229,62 @@ static void write_chart(FILE *f, const gm_report_data *d, int k, const char *tit
             T + ph, L + pw, T + ph);
     fprintf(f, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", L, T, L,
             T + ph);
+    int years = last / 10000 - first / 10000 + 1, every = years > 12 ? 2 : 1;
     for (int y = first / 10000; y <= last / 10000 + 1; y++) {
         double t = day_number(y * 10000 + 101);
         if (t < t0 || t > t1) continue;
         fprintf(f,
-                "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-                "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\">%d</text>\n",
-                CX(t), T, CX(t), T + ph, CX(t), T + ph + 16, y);
+                "<line class=\"grid\" data-year=\"%d\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                "y2=\"%.1f\"/>",
+                y, CX(t), T, CX(t), T + ph);
+        if (y % every == 0)
+            fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\">%d</text>", CX(t), T + ph + 16,
+                    y);
+        fputc('\n', f);
     }
-    for (int i = 0; i <= 4; i++) {
-        double v = top / 1.15 * i / 4;
-        fprintf(f, "<text class=\"tick y\" x=\"%.1f\" y=\"%.1f\">%.0f</text>\n", L - 6, CY(v) + 4,
-                v);
+    for (int i = 0; i * step <= top + step * 1e-9; i++) {
+        double v = i * step;
+        fprintf(f,
+                "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+                "<text class=\"tick y\" data-tick=\"%g\" x=\"%.1f\" y=\"%.1f\">%g</text>\n",
+                L, CY(v), L + pw, CY(v), v, L - 6, CY(v) + 4, v);
     }
     if (target > 0)
         fprintf(f,
-                "<line class=\"target\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-                "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\">目标 target %.0f ha</text>\n",
-                L, CY(target), L + pw, CY(target), L + 70, CY(target) - 5, target);
-    /* the period starts at zero, then each snapshot's cumulative figure */
-    fprintf(f, "<polyline class=\"done\" points=\"%.1f,%.1f", CX(t0), CY(0.0));
-    for (size_t i = 0; i < p->n; i++) {
+                "<line class=\"target\" data-value=\"%g\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+                "y2=\"%.1f\"/><text class=\"tick\" x=\"%.1f\" y=\"%.1f\">目标 target %.0f ha "
+                "(2020-12-31)</text>\n",
+                target, L, CY(target), L + pw, CY(target), L + 110, CY(target) - 5, target);
+    /* from zero at the period's start to the first snapshot nothing was
+     * measured: dotted and grey, not the data's line */
+    if (earliest)
+        fprintf(f,
+                "<line class=\"start\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"><title>"
+                "统计期起点，未测 period start, not measured</title></line>\n",
+                CX(t0), CY(0.0), CX(day_number(earliest->as_of)), CY(earliest->done_ha[k]));
+    fputs("<polyline class=\"done\" points=\"", f);
+    for (size_t i = 0, n = 0; i < p->n; i++) {
         const gm_progress_row *r = &p->rows[i];
-        if ((zone == NULL) != (r->zone == NULL) || (zone && strcmp(zone, r->zone) != 0)) continue;
-        fprintf(f, " %.1f,%.1f", CX(day_number(r->as_of)), CY(r->done_ha[k]));
+        if (!row_in(r, zone)) continue;
+        fprintf(f, "%s%.1f,%.1f", n++ ? " " : "", CX(day_number(r->as_of)), CY(r->done_ha[k]));
     }
     fputs("\"/>\n", f);
-    if (latest && latest->projected[k] && latest->done_ha[k] < target &&
-        latest->projected[k] <= last) {
-        fprintf(f, "<line class=\"projection\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
-                CX(day_number(latest->as_of)), CY(latest->done_ha[k]),
-                CX(day_number(latest->projected[k])), CY(target));
+    if (projected) {
+        double xa = day_number(latest->as_of), ya = latest->done_ha[k];
+        double xb = day_number(projected), yb = target;
+        if (xb > t1) /* cut at the axis' end, on the same line */
+            yb = ya + (target - ya) * (t1 - xa) / (xb - xa), xb = t1;
+        char ds[16];
+        date_text(projected, ds);
+        fprintf(f,
+                "<line class=\"projection\" data-projected=\"%s\" x1=\"%.1f\" y1=\"%.1f\" "
+                "x2=\"%.1f\" y2=\"%.1f\"/><text class=\"tick proj\" x=\"%.1f\" y=\"%.1f\">"
+                "按当前进度 %s 达标 at this pace</text>\n",
+                ds, CX(xa), CY(ya), CX(xb), CY(yb), CX(xb) - 4, CY(yb) + 16, ds);
     }
     for (size_t i = 0; i < p->n; i++) {
         const gm_progress_row *r = &p->rows[i];
-        if ((zone == NULL) != (r->zone == NULL) || (zone && strcmp(zone, r->zone) != 0)) continue;
+        if (!row_in(r, zone)) continue;
         char ds[16];
         date_text(r->as_of, ds);
         fprintf(f,
@@ -246,7 +296,10 @@ static void write_chart(FILE *f, const gm_report_data *d, int k, const char *tit
     }
 #undef CX
 #undef CY
-    fputs("</svg></figure>\n", f);
+    fputs("</svg><p class=\"legend\">实线：各期快照累计 measured; 点线：统计期起点（未测）"
+          "period start (not measured); 虚线：按当前进度推算 at the current pace; "
+          "红色虚线：目标 target.</p></figure>\n",
+          f);
 }
 
 /* ---- sections ------------------------------------------------------------ */
@@ -267,8 +320,8 @@ static void write_headline(FILE *f, const gm_report_data *d)
 {
     const gm_progress_row *r = latest_row(d);
     fputs("<h2>主要指标 Headline figures</h2>\n<table class=\"head\">\n"
-          "<tr><th>指标 indicator</th><th>完成 done</th><th>目标 target</th><th>完成率</th>"
-          "<th>本期增量 increment</th><th>按当前进度达标 met by (pace)</th></tr>\n",
+          "<thead><tr><th>指标 indicator</th><th>完成 done</th><th>目标 target</th><th>完成率</th>"
+          "<th>本期增量 increment</th><th>按当前进度达标 met by (pace)</th></tr></thead>\n",
           f);
     if (!r) {
         fputs("</table><p>无数据 no data</p>\n", f);
@@ -317,7 +370,14 @@ static void write_headline(FILE *f, const gm_report_data *d)
               f);
         if (r->green_mines >= 0) {
             figure(f, "green_mines", (double)r->green_mines, 0, "");
-            fprintf(f, " (%ld / %ld / %ld)", r->green_large, r->green_medium, r->green_small);
+            long unknown = r->green_mines - r->green_large - r->green_medium - r->green_small;
+            fprintf(f, " (%ld / %ld / %ld", r->green_large, r->green_medium, r->green_small);
+            if (unknown > 0) /* or the three do not add up to the total */
+                fprintf(f,
+                        "；另 <span data-figure=\"green_unknown_scale\" data-value=\"%ld\">"
+                        "%ld</span> 座规模未登记 %ld without a recorded scale",
+                        unknown, unknown, unknown);
+            fputs(")", f);
         } else {
             fputs("未登记 not recorded", f);
         }
@@ -332,11 +392,40 @@ static void write_headline(FILE *f, const gm_report_data *d)
     fputs("</td><td>0</td><td></td><td></td><td></td></tr>\n</table>\n", f);
 }
 
+/* The province less the zones, for the snapshot `as_of`: what was done
+ * outside every zone, so the zone rows and this row add up to the province. */
+static void write_outside_row(FILE *f, const gm_progress_series *p, int as_of)
+{
+    double v[4] = {0, 0, 0, 0};
+    int province = 0, zones = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        const gm_progress_row *r = &p->rows[i];
+        if (r->as_of != as_of) continue;
+        double sign = r->zone ? -1 : 1;
+        province += !r->zone, zones += r->zone != NULL;
+        v[0] += sign * r->done_ha[0], v[1] += sign * r->increment_ha[0];
+        v[2] += sign * r->done_ha[1], v[3] += sign * r->increment_ha[1];
+    }
+    if (province != 1 || !zones) return;
+    char ds[16];
+    date_text(as_of, ds);
+    fprintf(f,
+            "<tr class=\"outside\" data-outside-as-of=\"%s\"><td>%s</td><td>示范区外 outside "
+            "the zones<br><small>全省减各区 province less the zones</small></td>"
+            "<td data-outside-field=\"restoration_done_ha\" data-value=\"%.6f\">%.2f</td>"
+            "<td data-outside-field=\"restoration_increment_ha\" data-value=\"%.6f\">%+.2f</td>"
+            "<td data-outside-field=\"reclamation_done_ha\" data-value=\"%.6f\">%.2f</td>"
+            "<td data-outside-field=\"reclamation_increment_ha\" data-value=\"%.6f\">%+.2f</td>"
+            "</tr>\n",
+            ds, ds, v[0], v[0], v[1], v[1], v[2], v[2], v[3], v[3]);
+}
+
 static void write_series(FILE *f, const gm_report_data *d)
 {
-    fputs("<h2>逐年进展 Progress by snapshot</h2>\n<table class=\"series\">\n<tr><th>截至 as of"
+    fputs("<h2>逐年进展 Progress by snapshot</h2>\n<table class=\"series\">\n<thead><tr><th>截至 "
+          "as of"
           "</th><th>区域 area</th><th>恢复治理 ha<br><small>restoration</small></th><th>本期增量"
-          "</th><th>土地复垦 ha<br><small>reclamation</small></th><th>本期增量</th></tr>\n",
+          "</th><th>土地复垦 ha<br><small>reclamation</small></th><th>本期增量</th></tr></thead>\n",
           f);
     for (size_t i = 0; i < d->progress->n; i++) {
         const gm_progress_row *r = &d->progress->rows[i];
@@ -354,6 +443,8 @@ static void write_series(FILE *f, const gm_report_data *d)
                 "<td data-field=\"reclamation_increment_ha\" data-value=\"%.6f\">%+.2f</td></tr>\n",
                 r->done_ha[0], r->done_ha[0], r->increment_ha[0], r->increment_ha[0], r->done_ha[1],
                 r->done_ha[1], r->increment_ha[1], r->increment_ha[1]);
+        if (!d->zone && (i + 1 == d->progress->n || d->progress->rows[i + 1].as_of != r->as_of))
+            write_outside_row(f, d->progress, r->as_of);
     }
     fputs("</table>\n", f);
 }
@@ -394,10 +485,11 @@ static void write_conflicts(FILE *f, const gm_report_data *d)
             "protection red lines (overlapping red lines counted once).</p>\n",
             n, n, n);
     if (n) {
-        fputs("<table class=\"conflicts\">\n<tr><th>采矿许可证号<br><small>mine_id</small></th>"
+        fputs("<table "
+              "class=\"conflicts\">\n<thead><tr><th>采矿许可证号<br><small>mine_id</small></th>"
               "<th>矿山名称 name</th><th>规模 scale</th><th>区域 zone</th><th>矿区面积 ha</th>"
               "<th>冲突面积 ha<br><small>conflict</small></th><th>%</th><th>红线 red lines</th>"
-              "</tr>\n",
+              "</tr></thead>\n",
               f);
     }
     for (size_t o = 0; o < n; o++) {
@@ -442,10 +534,11 @@ static void write_provenance(FILE *f, const gm_report_data *d)
             "重叠图斑只计一次 (overlaps count once); 统计期自 %04d-%02d-%02d 起。</p>\n",
             gm_version(), d->progress->period_start / 10000, d->progress->period_start / 100 % 100,
             d->progress->period_start % 100);
-    fprintf(f,
-            "<table class=\"prov\">\n<tr><th>快照 snapshot</th><th>截至 as of</th><th>图层 layer"
-            "</th><th>文件 file</th><th>要素 features</th><th>SHA-256</th><th>%s</th></tr>\n",
-            d->single_run ? "运行 run started" : "录入 ingested");
+    fprintf(
+        f,
+        "<table class=\"prov\">\n<thead><tr><th>快照 snapshot</th><th>截至 as of</th><th>图层 layer"
+        "</th><th>文件 file</th><th>要素 features</th><th>SHA-256</th><th>%s</th></tr></thead>\n",
+        d->single_run ? "运行 run started" : "录入 ingested");
     for (size_t i = 0; i < d->snapshots->n; i++) {
         const gm_snapshot *s = &d->snapshots->items[i];
         char ds[16];
@@ -468,7 +561,8 @@ static void write_provenance(FILE *f, const gm_report_data *d)
 
 static const char css[] =
     "@page { size: A4; margin: 14mm 12mm; }\n"
-    "body { font-family: 'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'WenQuanYi "
+    "body { font-family: '" GM_EMBEDDED_FONT_FAMILY
+    "', 'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'WenQuanYi "
     "Micro Hei', 'Microsoft YaHei', sans-serif; font-size: 10.5pt; color: #222; max-width: 190mm; "
     "margin: 0 auto; }\n"
     "h1 { font-size: 17pt; margin: 0 0 2mm; } h2 { font-size: 13pt; border-bottom: 1px solid "
@@ -479,6 +573,9 @@ static const char css[] =
     "}\n"
     "th { background: #eef3ea; font-weight: 600; } small { color: #666; }\n"
     "tr { break-inside: avoid; page-break-inside: avoid; }\n"
+    "thead { display: table-header-group; } tr.outside td { font-style: italic; }\n"
+    ".closing { break-inside: avoid; page-break-inside: avoid; }\n"
+    ".sign { break-before: avoid; page-break-before: avoid; }\n"
     "td.sha { font-family: monospace; font-size: 7pt; word-break: break-all; }\n"
     "tr.province td { font-weight: 600; }\n"
     ".fig { font-weight: 700; } .late { color: #b00; }\n"
@@ -489,7 +586,9 @@ static const char css[] =
     "svg.chart .axis { stroke: #333; } svg.chart .grid { stroke: #ddd; }\n"
     "svg.chart .target { stroke: #c00; stroke-dasharray: 6 4; }\n"
     "svg.chart .done { fill: none; stroke: #2a7a2a; stroke-width: 2.5; }\n"
-    "svg.chart .projection { stroke: #2a7a2a; stroke-dasharray: 3 3; }\n"
+    "svg.chart .projection { stroke: #2a7a2a; stroke-width: 1.5; stroke-dasharray: 5 4; }\n"
+    "svg.chart .start { stroke: #999; stroke-width: 1.5; stroke-dasharray: 1 3; }\n"
+    "svg.chart .tick.proj { text-anchor: end; fill: #2a7a2a; }\n"
     "svg.chart .point { fill: #2a7a2a; } svg.chart .tick { font-size: 11px; fill: #444; }\n"
     "svg.chart .tick.y { text-anchor: end; } svg.chart .val { font-size: 10px; text-anchor: "
     "middle; fill: #2a7a2a; }\n"
@@ -505,18 +604,14 @@ static const char css[] =
 int gm_write_report_html(gm_context *ctx, const char *path, const gm_report_data *d)
 {
     char tmp[4200], ds[16];
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write the report", path);
+    /* the body first, in memory: the embedded font holds its characters */
+    char *body = NULL;
+    size_t body_len = 0;
+    FILE *f = open_memstream(&body, &body_len);
+    if (!f) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     date_text(d->as_of, ds);
     const char *area = d->zone ? d->zone : "湖南省";
-    fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
-    gm_xml_fputs(f, area);
-    fprintf(
-        f,
-        " 绿色矿山建设进展报告 %s</title>\n<style>\n%s</style>\n</head>\n<body data-as-of=\"%s\""
-        " data-zone=\"",
-        ds, css, ds);
+    fprintf(f, "<body data-as-of=\"%s\" data-zone=\"", ds);
     gm_xml_fputs(f, d->zone ? d->zone : "");
     fputs("\">\n<h1>", f);
     gm_xml_fputs(f, area);
@@ -544,11 +639,48 @@ int gm_write_report_html(gm_context *ctx, const char *path, const gm_report_data
               f);
     write_series(f, d);
     write_conflicts(f, d);
+    /* the provenance and the signatures on one page when they fit: not two
+     * table rows and the signature lines alone on the last page */
+    fputs("<section class=\"closing\">\n", f);
     write_provenance(f, d);
     fputs("<div class=\"sign\"><div>编制单位（盖章） Prepared by</div><div>负责人签字 "
-          "Signature</div><div>日期 Date</div></div>\n</body>\n</html>\n",
+          "Signature</div><div>日期 Date</div></div>\n</section>\n</body>\n</html>\n",
           f);
     int bad = ferror(f);
+    if (fclose(f) != 0 || bad || !body) {
+        free(body);
+        return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    }
+
+    /* the glyphs of the body and the title, inline: prints the same on a
+     * machine without a CJK font */
+    char *font_css = NULL;
+    const char *font_file = NULL;
+    int rc = gm_font_face_css(ctx, body, &font_css, &font_file);
+    if (rc != GM_OK) {
+        free(body);
+        return rc;
+    }
+    if (!font_css)
+        gm_log(ctx, GM_LOG_WARNING,
+               "%s: no CJK font installed (fonts-wqy-microhei or fonts-noto-cjk, or set "
+               "GREENMINE_CJK_FONT): the report embeds none and shows boxes where the reader "
+               "lacks one",
+               path);
+
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    f = fopen(tmp, "w");
+    if (!f) {
+        free(body), free(font_css);
+        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write the report", path);
+    }
+    fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
+    gm_xml_fputs(f, area);
+    fprintf(f, " 绿色矿山建设进展报告 %s</title>\n<style>\n%s%s</style>\n</head>\n", ds,
+            font_css ? font_css : "", css);
+    fwrite(body, 1, body_len, f);
+    free(body), free(font_css);
+    bad = ferror(f);
     if (fclose(f) != 0 || bad) {
         unlink(tmp);
         return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write the report", path);

@@ -134,15 +134,26 @@ static const alias aliases[] = {
     {"province_indicators", "pct_of_target", "完成目标比例(%)"},
 };
 
-const char *const gm_styled_layers[] = {"mine_conflicts", "conflict_areas", "restored_areas",
+/* The overlap of a mine and a red line is drawn above the mine's fill, or
+ * the conflict would be hidden under the very mine it concerns. */
+const char *const gm_styled_layers[] = {"conflict_areas", "mine_conflicts", "restored_areas",
                                         "zone_progress", "province_indicators"};
 const size_t gm_n_styled_layers = sizeof gm_styled_layers / sizeof *gm_styled_layers;
+
+/* The zones' progress measure: restored hectares per 100 km² of zone, so a
+ * large zone is not darker for its size alone (absolute hectares mostly
+ * show the zone's area). Numbers of a few units, not thousandths. */
+#define ZONE_MEASURE "if(\"zone_ha\" > 0, \"restoration_done_ha\" * 10000 / \"zone_ha\", 0)"
+#define ZONE_PER_HA 10000.0
+#define ZONE_UNIT "公顷/百平方公里"
 
 const char *gm_layer_title(const char *layer)
 {
     static const char *const titles[][2] = {
-        {"mine_conflicts", "矿山红线冲突"},     {"conflict_areas", "红线冲突区域"},
-        {"restored_areas", "已完成治理复垦区"}, {"zone_progress", "示范区进展"},
+        {"mine_conflicts", "矿山红线冲突"},
+        {"conflict_areas", "红线冲突区域"},
+        {"restored_areas", "已完成治理复垦区"},
+        {"zone_progress", "示范区恢复治理进展（" ZONE_UNIT "）"},
         {"province_indicators", "全省指标"},
     };
     for (size_t i = 0; i < sizeof titles / sizeof *titles; i++)
@@ -170,28 +181,80 @@ typedef struct fill {
     const char *style;   /* solid, b_diagonal, no ... */
     const char *outline; /* "r,g,b,a" */
     double outline_mm;
+    const char *hatch;  /* a second layer of diagonal lines in this colour, or NULL */
+    const char *marker; /* a circle of this colour on each feature, or NULL: it keeps
+                           features seen that are smaller than a pixel */
 } fill;
+
+static void put_props(sbuf *b, const char *const *keys, const char *const *vals, size_t n,
+                      const char *indent)
+{
+    put(b, "%s<Option type=\"Map\">\n", indent);
+    for (size_t i = 0; i < n; i++)
+        put(b, "%s  <Option name=\"%s\" type=\"QString\" value=\"%s\"/>\n", indent, keys[i],
+            vals[i]);
+    put(b, "%s</Option>\n", indent);
+    for (size_t i = 0; i < n; i++)
+        put(b, "%s<prop k=\"%s\" v=\"%s\"/>\n", indent, keys[i], vals[i]);
+}
+
+static void put_simple_fill(sbuf *b, const char *color, const char *style, const char *outline,
+                            double outline_mm)
+{
+    static const char *const keys[] = {"color",         "style",         "outline_color",
+                                       "outline_style", "outline_width", "outline_width_unit",
+                                       "joinstyle"};
+    char width[32];
+    snprintf(width, sizeof width, "%g", outline_mm);
+    const char *const vals[] = {color, style, outline, outline_mm > 0 ? "solid" : "no",
+                                width, "MM",  "bevel"};
+    put(b, "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n");
+    put_props(b, keys, vals, sizeof keys / sizeof *keys, "          ");
+    put(b, "        </layer>\n");
+}
+
+static void put_centroid_marker(sbuf *b, const char *name, const char *color)
+{
+    static const char *const ckeys[] = {"point_on_surface", "point_on_all_parts", "clip_points",
+                                        "clip_on_current_part_only"};
+    static const char *const cvals[] = {"1", "0", "0", "0"};
+    static const char *const mkeys[] = {"name",
+                                        "color",
+                                        "outline_color",
+                                        "outline_style",
+                                        "outline_width",
+                                        "outline_width_unit",
+                                        "size",
+                                        "size_unit",
+                                        "angle",
+                                        "offset",
+                                        "offset_unit",
+                                        "scale_method",
+                                        "horizontal_anchor_point",
+                                        "vertical_anchor_point"};
+    const char *const mvals[] = {"circle", color, "0,0,0,255", "solid", "0.4",      "MM", "3.2",
+                                 "MM",     "0",   "0,0",       "MM",    "diameter", "1",  "1"};
+    put(b, "        <layer class=\"CentroidFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n");
+    put_props(b, ckeys, cvals, sizeof ckeys / sizeof *ckeys, "          ");
+    put(b,
+        "          <symbol type=\"marker\" name=\"@%s@1\" alpha=\"1\" clip_to_extent=\"1\" "
+        "force_rhr=\"0\">\n            <layer class=\"SimpleMarker\" enabled=\"1\" "
+        "locked=\"0\" pass=\"0\">\n",
+        name);
+    put_props(b, mkeys, mvals, sizeof mkeys / sizeof *mkeys, "              ");
+    put(b, "            </layer>\n          </symbol>\n        </layer>\n");
+}
 
 static void put_fill_symbol(sbuf *b, const char *name, const fill *f)
 {
-    static const char *keys[] = {"color",         "style",         "outline_color",
-                                 "outline_style", "outline_width", "outline_width_unit",
-                                 "joinstyle"};
-    char width[32];
-    snprintf(width, sizeof width, "%g", f->outline_mm);
-    const char *vals[] = {f->color, f->style, f->outline, "solid", width, "MM", "bevel"};
     put(b,
         "      <symbol type=\"fill\" name=\"%s\" alpha=\"1\" clip_to_extent=\"1\" "
-        "force_rhr=\"0\">\n        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" "
-        "pass=\"0\">\n          <Option type=\"Map\">\n",
+        "force_rhr=\"0\">\n",
         name);
-    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-        put(b, "            <Option name=\"%s\" type=\"QString\" value=\"%s\"/>\n", keys[i],
-            vals[i]);
-    put(b, "          </Option>\n");
-    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-        put(b, "          <prop k=\"%s\" v=\"%s\"/>\n", keys[i], vals[i]);
-    put(b, "        </layer>\n      </symbol>\n");
+    put_simple_fill(b, f->color, f->style, f->outline, f->outline_mm);
+    if (f->hatch) put_simple_fill(b, f->hatch, "b_diagonal", f->hatch, 0);
+    if (f->marker) put_centroid_marker(b, name, f->marker);
+    put(b, "      </symbol>\n");
 }
 
 typedef struct category {
@@ -228,39 +291,128 @@ static void put_single(sbuf *b, const fill *f)
     put(b, "    </symbols>\n    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n");
 }
 
-/* Five equal classes of restored hectares from 0 to a round maximum. */
-static void put_graduated(sbuf *b, const char *attr, double max)
+/* Natural breaks (Fisher–Jenks, exact): splits the sorted v[0..n) into k
+ * classes minimising the squared deviations within the classes; start[c] is
+ * the index of class c's first value. 0 when out of memory. */
+static int natural_breaks(const double *v, size_t n, size_t k, size_t *start)
 {
-    static const char *ramp[] = {"255,255,204,150", "194,230,153,150", "120,198,121,150",
-                                 "49,163,84,150", "0,104,55,150"};
-    double top = 1.0;
-    while (top < max)
-        top *= top * 2 < max ? 10 : 2; /* 1, 2, 10, 20, 100, 200 ... */
-    put(b,
-        "  <renderer-v2 type=\"graduatedSymbol\" attr=\"%s\" graduatedMethod=\"GraduatedColor\" "
-        "symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\" referencescale=\"-1\">\n"
-        "    <ranges>\n",
-        attr);
-    for (int i = 0; i < 5; i++) {
-        double lo = top * i / 5, hi = top * (i + 1) / 5;
+    double *s1 = calloc(n + 1, sizeof *s1), *s2 = calloc(n + 1, sizeof *s2);
+    double *cost = malloc((k + 1) * (n + 1) * sizeof *cost);
+    size_t *from = malloc((k + 1) * (n + 1) * sizeof *from);
+    int ok = s1 && s2 && cost && from;
+    for (size_t i = 0; ok && i < n; i++)
+        s1[i + 1] = s1[i] + v[i], s2[i + 1] = s2[i] + v[i] * v[i];
+#define SSD(i, j) /* values i..j-1 */                                                              \
+    (s2[j] - s2[i] - (s1[j] - s1[i]) * (s1[j] - s1[i]) / (double)((j) - (i)))
+#define AT(c, j) ((c) * (n + 1) + (j))
+    for (size_t j = 1; ok && j <= n; j++)
+        cost[AT(1, j)] = SSD(0, j), from[AT(1, j)] = 0;
+    for (size_t c = 2; ok && c <= k; c++)
+        for (size_t j = c; j <= n; j++) {
+            cost[AT(c, j)] = INFINITY;
+            for (size_t i = c - 1; i < j; i++) { /* class c holds values i..j-1 */
+                double t = cost[AT(c - 1, i)] + SSD(i, j);
+                if (t < cost[AT(c, j)]) cost[AT(c, j)] = t, from[AT(c, j)] = i;
+            }
+        }
+    for (size_t c = k, j = n; ok && c >= 1; c--) {
+        start[c - 1] = c == 1 ? 0 : from[AT(c, j)];
+        j = start[c - 1];
+    }
+#undef SSD
+#undef AT
+    free(s1), free(s2), free(cost), free(from);
+    return ok;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Classes of the zones' progress from the data (natural breaks, at most 5).
+ * Each class runs from the midpoint between neighbouring classes' values, the
+ * first from the smallest value and the last to the largest, so the labels
+ * state what the map shows. */
+static void put_graduated(sbuf *b, const gm_results *res)
+{
+    static const char *ramp[] = {"247,247,247,170", "204,204,204,170", "150,150,150,170",
+                                 "99,99,99,170", "37,37,37,170"};
+    size_t n = res ? res->n_zones : 0;
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) {
+        b->oom = 1;
+        return;
+    }
+    for (size_t z = 0; z < n; z++)
+        v[z] = res->zones[z].zone_ha > 0
+                   ? res->zones[z].done_ha[GM_RESTORATION] * ZONE_PER_HA / res->zones[z].zone_ha
+                   : 0;
+    qsort(v, n, sizeof *v, by_value);
+    size_t distinct = n > 0;
+    for (size_t i = 1; i < n; i++)
+        distinct += v[i] != v[i - 1];
+    size_t k = distinct < 5 ? distinct : 5, start[5] = {0};
+    if (k > 1 && !natural_breaks(v, n, k, start)) {
+        free(v);
+        b->oom = 1;
+        return;
+    }
+    double lo[5], hi[5];
+    if (k == 0) { /* no zones: one empty class, so the layer still has a legend */
+        k = 1;
+        lo[0] = hi[0] = 0;
+    } else {
+        for (size_t c = 0; c < k; c++) {
+            size_t last = c + 1 < k ? start[c + 1] - 1 : n - 1;
+            lo[c] = c == 0 ? v[0] : (v[start[c] - 1] + v[start[c]]) / 2;
+            hi[c] = c + 1 < k ? (v[last] + v[last + 1]) / 2 : v[n - 1];
+        }
+    }
+    free(v);
+    /* enough decimals that neighbouring bounds print differently */
+    int decimals = 1;
+    for (; decimals < 4; decimals++) {
+        int clash = 0;
+        for (size_t c = 0; c < k; c++) {
+            char x[32], y[32];
+            snprintf(x, sizeof x, "%.*f", decimals, lo[c]);
+            snprintf(y, sizeof y, "%.*f", decimals, hi[c]);
+            clash |= k > 1 && strcmp(x, y) == 0;
+        }
+        if (!clash) break;
+    }
+    put(b, "  <renderer-v2 type=\"graduatedSymbol\" attr=\"");
+    put_xml(b, ZONE_MEASURE);
+    put(b, "\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" enableorderby=\"0\" "
+           "forceraster=\"0\" referencescale=\"-1\">\n    <ranges>\n");
+    for (size_t c = 0; c < k; c++) {
+        /* the outer bounds a hair wider: QGIS computes the value again */
+        double l = c == 0 ? lo[c] - 1e-9 * fmax(1, fabs(lo[c])) : lo[c];
+        double h = c + 1 == k ? hi[c] + 1e-9 * fmax(1, fabs(hi[c])) : hi[c];
         put(b,
-            "      <range render=\"true\" symbol=\"%d\" lower=\"%.6f\" upper=\"%.6f\" "
-            "label=\"%g - %g 公顷\"/>\n",
-            i, i == 0 ? -0.000001 : lo, i == 4 ? hi * 1000 : hi, lo, hi);
+            "      <range render=\"true\" symbol=\"%zu\" lower=\"%.12g\" upper=\"%.12g\" "
+            "label=\"%.*f – %.*f " ZONE_UNIT "\"/>\n",
+            c, l, h, decimals, lo[c], decimals, hi[c]);
     }
     put(b, "    </ranges>\n    <symbols>\n");
-    for (int i = 0; i < 5; i++) {
-        char name[8];
-        snprintf(name, sizeof name, "%d", i);
-        fill f = {ramp[i], "solid", "35,35,35,255", 0.4};
+    for (size_t c = 0; c < k; c++) {
+        char name[24];
+        snprintf(name, sizeof name, "%zu", c);
+        /* with fewer classes, spread them over the ramp */
+        size_t shade = k > 1 ? c * 4 / (k - 1) : 2;
+        fill f = {ramp[shade], "solid", "60,60,60,255", 0.4, NULL, NULL};
         put_fill_symbol(b, name, &f);
     }
-    put(b, "    </symbols>\n    <classificationMethod id=\"EqualInterval\">\n"
-           "      <symmetricMode enabled=\"0\" symmetrypoint=\"0\" astride=\"0\"/>\n"
-           "      <labelFormat format=\"%%1 - %%2 公顷\" labelprecision=\"0\" "
-           "trimtrailingzeroes=\"1\"/>\n      <parameters><Option/></parameters>\n"
-           "      <extraInformation/>\n    </classificationMethod>\n"
-           "    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n");
+    put(b,
+        "    </symbols>\n    <classificationMethod id=\"Jenks\">\n"
+        "      <symmetricMode enabled=\"0\" symmetrypoint=\"0\" astride=\"0\"/>\n"
+        "      <labelFormat format=\"%%1 – %%2 " ZONE_UNIT "\" labelprecision=\"%d\" "
+        "trimtrailingzeroes=\"0\"/>\n      <parameters><Option/></parameters>\n"
+        "      <extraInformation/>\n    </classificationMethod>\n"
+        "    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n",
+        decimals);
 }
 
 /* Labels from an expression; maxscale_denominator 0 = at every scale. */
@@ -296,6 +448,74 @@ static void put_labels(sbuf *b, const char *expression, double size_pt, double v
         size_pt, visible_below_scale > 0, visible_below_scale);
 }
 
+/* The Chinese words QGIS shows for the contract's stored codes (value maps:
+ * the attribute table and identify results show the word, the file keeps the
+ * code). */
+typedef struct value_word {
+    const char *layer, *field, *code, *word;
+} value_word;
+
+static const value_word value_words[] = {
+    {"mine_conflicts", "verdict", "conflict", "红线冲突"},
+    {"mine_conflicts", "verdict", "near", "临近红线"},
+    {"mine_conflicts", "verdict", "clear", "无冲突"},
+    {"mine_conflicts", "scale", "large", "大型"},
+    {"mine_conflicts", "scale", "medium", "中型"},
+    {"mine_conflicts", "scale", "small", "小型"},
+    {"conflict_areas", "category", "nature_reserve", "自然保护区"},
+    {"conflict_areas", "category", "water_source", "饮用水水源保护区"},
+    {"conflict_areas", "category", "forest_park", "森林公园"},
+    {"conflict_areas", "category", "prohibited_mining", "禁止开采区"},
+    {"conflict_areas", "category", "scenic_area", "风景名胜区"},
+    {"conflict_areas", "category", "wetland_park", "湿地公园"},
+    {"conflict_areas", "category", "geopark", "地质公园"},
+    {"restored_areas", "kind", "restoration", "恢复治理"},
+    {"restored_areas", "kind", "reclamation", "土地复垦"},
+    {"province_indicators", "indicator", "restoration_done_ha", "历史遗留矿山恢复治理面积"},
+    {"province_indicators", "indicator", "reclamation_done_ha", "土地复垦面积"},
+    {"province_indicators", "indicator", "large_medium_share", "大中型矿山比例"},
+    {"province_indicators", "indicator", "mines", "矿山数"},
+    {"province_indicators", "indicator", "large_medium_mines", "大中型矿山数"},
+    {"province_indicators", "indicator", "conflict_mines", "红线冲突矿山数"},
+    {"province_indicators", "indicator", "redline_conflict_ha", "红线冲突面积"},
+    {"province_indicators", "indicator", "green_mines", "绿色矿山数"},
+    {"province_indicators", "indicator", "completed_parcels_without_date",
+     "缺完成日期的已完成图斑数"},
+    {"province_indicators", "indicator", "period_start", "统计期起始日"},
+    {"province_indicators", "indicator", "as_of", "截至日期"},
+    {"province_indicators", "unit", "ha", "公顷"},
+    {"province_indicators", "unit", "count", "个"},
+    {"province_indicators", "unit", "ratio", "比例"},
+    {"province_indicators", "unit", "yyyymmdd", "年月日"},
+};
+
+static void put_value_maps(sbuf *b, const char *layer)
+{
+    const size_t n = sizeof value_words / sizeof *value_words;
+    put(b, "  <fieldConfiguration>\n");
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(value_words[i].layer, layer) != 0) continue;
+        if (i > 0 && strcmp(value_words[i - 1].layer, layer) == 0 &&
+            strcmp(value_words[i - 1].field, value_words[i].field) == 0)
+            continue; /* the field's map was written with its first word */
+        put(b,
+            "    <field name=\"%s\" configurationFlags=\"None\">\n"
+            "      <editWidget type=\"ValueMap\">\n        <config>\n"
+            "          <Option type=\"Map\">\n            <Option name=\"map\" type=\"List\">\n",
+            value_words[i].field);
+        for (size_t j = i; j < n && strcmp(value_words[j].layer, layer) == 0 &&
+                           strcmp(value_words[j].field, value_words[i].field) == 0;
+             j++) {
+            put(b, "              <Option type=\"Map\"><Option name=\"");
+            put_xml(b, value_words[j].word);
+            put(b, "\" type=\"QString\" value=\"%s\"/></Option>\n", value_words[j].code);
+        }
+        put(b, "            </Option>\n          </Option>\n        </config>\n"
+               "      </editWidget>\n    </field>\n");
+    }
+    put(b, "  </fieldConfiguration>\n");
+}
+
 static void put_aliases(sbuf *b, const char *layer)
 {
     put(b, "  <aliases>\n");
@@ -309,39 +529,54 @@ static void put_aliases(sbuf *b, const char *layer)
     put(b, "  </aliases>\n");
 }
 
+/* Okabe–Ito's colour-blind-safe colours: one hue per kind of thing on the
+ * map (mines by verdict, conflicts, restoration, reclamation); the zones in
+ * greys beneath, so their classes never read as one of those kinds. */
+#define OI_VERMILLION "213,94,0"
+#define OI_PURPLE "204,121,167"
+#define OI_ORANGE "230,159,0"
+#define OI_BLUE "0,114,178"
+#define OI_GREEN "0,158,115"
+#define OI_YELLOW "240,228,66"
+
 char *gm_style_layer_body(const char *layer, const gm_results *res)
 {
     sbuf b = {0};
     int geometry = 2; /* polygon; 4 = none */
     if (strcmp(layer, "mine_conflicts") == 0) {
+        /* a conflict mine also gets a marker: at the opening scale most
+         * mines are smaller than a pixel */
         static const category cats[] = {
-            {"conflict", "红线冲突 conflict", {"227,26,28,200", "solid", "120,0,0,255", 0.3}},
-            {"near", "临近红线 near", {"253,174,97,200", "solid", "150,80,0,255", 0.3}},
-            {"clear", "无冲突 clear", {"26,152,80,200", "solid", "0,80,30,255", 0.3}},
+            {"conflict",
+             "红线冲突矿山（与生态保护红线重叠）",
+             {OI_PURPLE ",230", "solid", "0,0,0,255", 0.3, NULL, OI_VERMILLION ",255"}},
+            {"near", "临近红线矿山", {OI_ORANGE ",230", "solid", "80,50,0,255", 0.3, NULL, NULL}},
+            {"clear", "无冲突矿山", {OI_BLUE ",230", "solid", "0,40,70,255", 0.3, NULL, NULL}},
         };
         put_categorized(&b, "verdict", cats, sizeof cats / sizeof *cats);
         put_labels(&b, "\"name\"", 8, 500000);
     } else if (strcmp(layer, "conflict_areas") == 0) {
-        fill f = {"227,26,28,255", "b_diagonal", "227,26,28,255", 0.4};
+        fill f = {OI_VERMILLION ",255", "solid", "0,0,0,255", 0.4, "0,0,0,255", NULL};
         put_single(&b, &f);
     } else if (strcmp(layer, "restored_areas") == 0) {
         static const category cats[] = {
-            {"restoration", "恢复治理 restoration", {"0,109,44,220", "solid", "0,68,27,255", 0.2}},
+            {"restoration",
+             "已完成恢复治理",
+             {OI_GREEN ",235", "solid", "0,70,50,255", 0.2, NULL, NULL}},
             {"reclamation",
-             "土地复垦 reclamation",
-             {"116,196,118,220", "solid", "0,109,44,255", 0.2}},
+             "已完成土地复垦",
+             {OI_YELLOW ",235", "solid", "110,100,0,255", 0.2, NULL, NULL}},
         };
         put_categorized(&b, "kind", cats, sizeof cats / sizeof *cats);
     } else if (strcmp(layer, "zone_progress") == 0) {
-        double max = 0;
-        for (size_t z = 0; res && z < res->n_zones; z++)
-            max = fmax(max, res->zones[z].done_ha[GM_RESTORATION]);
-        put_graduated(&b, "restoration_done_ha", max);
-        put_labels(&b, "\"name\" || '\\n' || format_number(\"restoration_done_ha\", 1) || ' 公顷'",
+        put_graduated(&b, res);
+        put_labels(&b,
+                   "\"name\" || '\\n' || format_number(" ZONE_MEASURE ", 1) || ' " ZONE_UNIT "'",
                    10, 0);
     } else {
         geometry = 4;
     }
+    put_value_maps(&b, layer);
     put_aliases(&b, layer);
     put(&b, "  <layerGeometryType>%d</layerGeometryType>\n", geometry);
     return finish(&b);
@@ -364,8 +599,9 @@ char *gm_style_layer_qml(const char *layer, const gm_results *res)
 char *gm_style_raster_body(gm_raster_kind kind)
 {
     /* 0 is transparent, so the map below shows where nothing is covered. */
-    const char *full = kind == GM_RASTER_COVERAGE ? "#006d2c" : "#cb181d";
-    const char *half = kind == GM_RASTER_COVERAGE ? "#74c476" : "#fb6a4a";
+    /* Okabe–Ito bluish green and vermillion, as the vector layers */
+    const char *full = kind == GM_RASTER_COVERAGE ? "#009e73" : "#d55e00";
+    const char *half = kind == GM_RASTER_COVERAGE ? "#80cfb9" : "#eaae80";
     sbuf b = {0};
     put(&b,
         "  <pipe>\n    <provider>\n      <resampling enabled=\"false\" "

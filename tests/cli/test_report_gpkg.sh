@@ -57,6 +57,10 @@ else
   cmp -s dom.html bad_dom.html && fail "the mutation changed nothing"
   /usr/bin/python3 "$here/check_report_gpkg.py" bad_dom.html demo/greenmine.gpkg > bad.txt &&
     fail "the checker accepts a changed figure"
+  # and a missed target drawn without its pace line
+  sed -E 's/<line class="projection"[^>]*>//' dom.html > bad_dom2.html
+  /usr/bin/python3 "$here/check_report_gpkg.py" bad_dom2.html demo/greenmine.gpkg > bad2.txt &&
+    fail "the checker accepts a missed target without its pace line"
   timeout 120 "$chrome" $flags --window-size=900,2600 --screenshot="$work/report_gpkg.png" \
     "file://$work/report.html" >> chrome.log 2>&1 || fail "chromium --screenshot"
   [ -s report_gpkg.png ] || fail "no screenshot"

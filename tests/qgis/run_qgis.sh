@@ -27,6 +27,18 @@ fails=0
 # ASan's runtime is not in the Python process: keep it out of QGIS's way.
 env -u LD_PRELOAD /usr/bin/python3 "$here/check_qgis.py" "$work/out" "$work/greenmine.png" ||
   fails=$((fails + 1))
+# The check must catch the fault of QGIS 3.22 discarding short layer ids
+# (the layer tree then points at nothing): the same outputs with the raster
+# ids shortened to raster_0 / raster_1 must fail it.
+rm -rf "$work/short_ids" && cp -r "$work/out" "$work/short_ids" &&
+  sed -i 's/greenmine_restoration_coverage/raster_0/g; s/greenmine_redline_conflict/raster_1/g' \
+    "$work/short_ids/greenmine.qgs"
+if env -u LD_PRELOAD /usr/bin/python3 "$here/check_qgis.py" "$work/short_ids" \
+    "$work/short_ids.png" > "$work/short_ids.txt" 2>&1 ||
+    ! grep -q "resolves to no layer" "$work/short_ids.txt"; then
+  echo "FAIL: the QGIS check accepts layer-tree entries that resolve to no layer"
+  fails=$((fails + 1))
+fi
 
 # The registry: the demo data ingested into SpatiaLite, its tables and views
 # opened in QGIS (check_registry_qgis.py); and the check shown to fail when

@@ -1,0 +1,105 @@
+#!/usr/bin/python3
+"""The report prints the same on a machine without a CJK font.
+
+  check_report_fonts.py GREENMINE WORKDIR
+
+Writes the demo's run report (greenmine demo --no-rasters, report --gpkg) and
+prints it with headless Chromium to PDF three times: (A) with a private
+fontconfig that has no font directories, so Chromium sees no system font at
+all; (B) the same report with its embedded @font-face removed, same empty
+fontconfig; (C) with the machine's fonts. Page 1 of each is rasterised
+(pdftoppm) and its ink (dark pixels) counted, in the whole page and in the
+title band: A must carry the text as C does (ink within 5 %), and B must lack
+it (the embedded font, not a system font, draws A's text). A's PDF must hold
+only the embedded font. Exit 1 on any failure.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+from PIL import Image
+
+gm, work = sys.argv[1], sys.argv[2]
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+fails = []
+
+
+def run(cmd, env=None, **kw):
+    return subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=300, **kw)
+
+
+env = dict(os.environ, GDAL_PAM_ENABLED="NO")
+tool_env = dict(env)
+tool_env.pop("LD_PRELOAD", None)  # ASan's runtime is for greenmine, not Chromium
+r = run([gm, "demo", "-q", "--no-rasters", "-o", f"{work}/demo"], env)
+if r.returncode:
+    sys.exit(f"FAIL: demo: {r.stderr.decode()[-300:]}")
+r = run([gm, "report", "-q", "--gpkg", f"{work}/demo/greenmine.gpkg", "-o",
+         f"{work}/report.html"], env)
+if r.returncode:
+    sys.exit(f"FAIL: report: {r.stderr.decode()[-300:]}")
+html = open(f"{work}/report.html", encoding="utf-8").read()
+faces = re.findall(r"@font-face \{[^}]*\}\n", html)
+if len(faces) != 1 or "base64," not in faces[0]:
+    fails.append(f"the report embeds {len(faces)} @font-face rules with inline data")
+with open(f"{work}/stripped.html", "w", encoding="utf-8") as f:
+    f.write(html.replace(faces[0], "") if faces else html)
+
+os.makedirs(f"{work}/fc-cache")
+with open(f"{work}/no-fonts.conf", "w") as f:
+    f.write('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+            f"<fontconfig><cachedir>{work}/fc-cache</cachedir></fontconfig>\n")
+chrome = shutil.which("chromium") or shutil.which("chromium-browser")
+if not chrome:
+    sys.exit("FAIL: chromium is not installed (scripts/deps.sh)")
+
+
+def print_page(name, page, no_fonts):
+    e = dict(tool_env)
+    if no_fonts:
+        e["FONTCONFIG_FILE"] = f"{work}/no-fonts.conf"
+    pdf = f"{work}/{name}.pdf"
+    run([chrome, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={work}/chrome-{name}", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", f"file://{work}/{page}"], e)
+    if not os.path.exists(pdf):
+        fails.append(f"{name}: chromium printed no PDF")
+        return None, ""
+    run(["pdftoppm", "-r", "60", "-f", "1", "-l", "1", "-png", pdf, f"{work}/{name}"])
+    pngs = [p for p in os.listdir(work) if p.startswith(name + "-") and p.endswith(".png")]
+    fonts = run(["pdffonts", pdf]).stdout.decode()
+    return (Image.open(f"{work}/{pngs[0]}").convert("L") if pngs else None), fonts
+
+
+def ink(img, band=None):
+    w, h = img.size
+    box = img.crop((0, 0, w, int(h * band))) if band else img
+    return sum(1 for v in box.getdata() if v < 100)
+
+
+a, a_fonts = print_page("A", "report.html", True)
+b, _ = print_page("B", "stripped.html", True)
+c, _ = print_page("C", "report.html", False)
+if a and b and c:
+    for what, band in (("page 1", None), ("title band", 0.1)):
+        ia, ib, ic = ink(a, band), ink(b, band), ink(c, band)
+        print(f"ink in {what}: no fonts {ia}, no fonts and nothing embedded {ib}, "
+              f"system fonts {ic}")
+        if abs(ia - ic) > 0.05 * ic:
+            fails.append(f"{what}: printed without system fonts, ink {ia} against {ic}")
+        if ib > 0.85 * ia:
+            fails.append(f"{what}: the text prints as well without the embedded font "
+                         f"({ib} against {ia}): the test sees system fonts")
+    names = [l.split()[0] for l in a_fonts.splitlines()[2:] if l.strip()]
+    print("fonts in the PDF printed without system fonts:", names)
+    if not names or any(" no " in f" {l} " for l in a_fonts.splitlines()[2:]):
+        fails.append(f"fonts in the PDF: {a_fonts}")
+for f in fails:
+    print("FAIL:", f)
+print(f"report fonts: {len(fails)} problem(s)")
+sys.exit(1 if fails else 0)
