@@ -17,7 +17,7 @@
  *    are they renamed into place: the rasters (with their .qml), the project,
  *    the GeoPackage last. Each file records the run's id (GeoPackage metadata
  *    item GREENMINE_RUN_ID, GeoTIFF tag GREENMINE_RUN_ID, the project's
- *    greenmine/run_id property), so a reader can tell a set from a mix;
+ *    metadata identifier), so a reader can tell a set from a mix;
  *  - a failed run renames nothing and removes its temporary files, whatever
  *    the error: the previous set stays exactly as it was;
  *  - temporary files of processes that no longer run are removed from the

@@ -228,9 +228,6 @@ int gm_write_qgis_project(gm_context *ctx, const char *path, const gm_project_fi
           "<SpatialRefSys><ProjectionsEnabled type=\"int\">1</ProjectionsEnabled></SpatialRefSys>"
           "</properties>\n</qgis>\n",
           f);
-    if (files->run_id) /* the set's id (greenmine/run.h); hex digits only */
-        fprintf(f, "<greenmine><run_id type=\"QString\">%.16s</run_id></greenmine>", files->run_id);
-    fputs("</properties>\n</qgis>\n", f);
     int bad = ferror(f);
     fclose(f);
     CPLFree(wkt4490);

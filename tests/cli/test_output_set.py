@@ -75,7 +75,8 @@ def run_ids(out):
         ds = None
     qgs = f"{out}/greenmine.qgs"
     if os.path.exists(qgs):
-        m = re.search(r'<run_id type="QString">([0-9a-f]{16})</run_id>', open(qgs, encoding="utf-8").read())
+        m = re.search(r'<projectMetadata><identifier>([0-9a-f]{16})</identifier>',
+                      open(qgs, encoding="utf-8").read())
         ids["greenmine.qgs"] = m.group(1) if m else "?"
     else:
         ids["greenmine.qgs"] = None
