@@ -49,13 +49,13 @@ def check(ok, what):
         print("FAIL:", what)
 
 
-def analyze(out, *extra, threads=1, cell="250", **kw):
+def analyze(out, *extra, threads=1, cell="1000", **kw):
     return subprocess.Popen([GM, "analyze", *SOURCES, "-o", f"{out}/greenmine.gpkg", "-q",
                              "--threads", str(threads), "--cell", cell, *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
-def run_ok(out, *extra, threads=1, cell="250"):
+def run_ok(out, *extra, threads=1, cell="1000"):
     p = analyze(out, *extra, threads=threads, cell=cell)
     o, e = p.communicate()
     check(p.returncode == 0, f"a plain run in {out} exits 0 (got {p.returncode}: {e.strip()})")
