@@ -4,12 +4,13 @@
  * the two agree to the last digit.
  */
 #include "core/context_impl.h"
+#include "out/json_text.h"
 
 #include <greenmine/check.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-static void json_str(FILE *f, const char *s)
+void gm_json_put_string(FILE *f, const char *s)
 {
     if (!s) {
         fputs("null", f);
@@ -33,13 +34,13 @@ static void write_json(FILE *f, const gm_inputs *in, const gm_applications *apps
     fprintf(f, "{\"buffer_m\": %.3f, \"search_radius_m\": %.1f, \"redlines_read\": %zu,\n",
             res->buffer_m, res->radius_m, in->n_redlines);
     fprintf(f, " \"redlines_source\": ");
-    json_str(f, redlines_source);
+    gm_json_put_string(f, redlines_source);
     fprintf(f, ",\n \"applications\": [");
     for (size_t i = 0; i < apps->n; i++) {
         const gm_application *ap = &apps->items[i];
         const gm_check_result *r = &res->items[i];
         fprintf(f, "%s\n  {\"id\": ", i ? "," : "");
-        json_str(f, ap->id);
+        gm_json_put_string(f, ap->id);
         fprintf(f,
                 ", \"verdict\": \"%s\", \"area_ha\": %.6f, \"redline_overlap_ha\": %.6f, "
                 "\"overlap_pct\": %.4f,\n   \"redlines\": [",
@@ -47,36 +48,36 @@ static void write_json(FILE *f, const gm_inputs *in, const gm_applications *apps
         for (size_t k = 0; k < r->n_redlines; k++) {
             const gm_redline *x = &in->redlines[r->redlines[k].index];
             fprintf(f, "%s{\"id\": ", k ? ", " : "");
-            json_str(f, x->redline_id);
+            gm_json_put_string(f, x->redline_id);
             fprintf(f, ", \"name\": ");
-            json_str(f, x->name);
+            gm_json_put_string(f, x->name);
             fprintf(f, ", \"category\": ");
-            json_str(f, x->category);
+            gm_json_put_string(f, x->category);
             fprintf(f, ", \"overlap_ha\": %.6f}", r->redlines[k].overlap_ha);
         }
         fprintf(f, "],\n   \"nearest_redline\": ");
         if (r->nearest >= 0) {
             fprintf(f, "{\"id\": ");
-            json_str(f, in->redlines[r->nearest].redline_id);
+            gm_json_put_string(f, in->redlines[r->nearest].redline_id);
             fprintf(f, ", \"name\": ");
-            json_str(f, in->redlines[r->nearest].name);
+            gm_json_put_string(f, in->redlines[r->nearest].name);
             fprintf(f, ", \"distance_m\": %.3f}", r->distance_m);
         } else {
             fprintf(f, "null");
         }
         fprintf(f, ", \"zone\": ");
-        json_str(f, r->zone >= 0 ? in->zones[r->zone].name : NULL);
+        gm_json_put_string(f, r->zone >= 0 ? in->zones[r->zone].name : NULL);
         fprintf(f, ",\n   \"mine_overlaps\": [");
         for (size_t k = 0; k < r->n_mines; k++) {
             fprintf(f, "%s{\"mine_id\": ", k ? ", " : "");
-            json_str(f, in->mines[r->mines[k].index].mine_id);
+            gm_json_put_string(f, in->mines[r->mines[k].index].mine_id);
             fprintf(f, ", \"overlap_ha\": %.6f}", r->mines[k].overlap_ha);
         }
         fprintf(f, "], \"mine_overlap_ha\": %.6f, \"mine_conflict\": %s,\n   \"repaired\": ",
                 r->mine_overlap_ha, r->n_mines ? "true" : "false");
-        json_str(f, ap->repair_note);
+        gm_json_put_string(f, ap->repair_note);
         fprintf(f, ", \"origin\": ");
-        json_str(f, ap->origin);
+        gm_json_put_string(f, ap->origin);
         fprintf(f, "}");
     }
     fprintf(f, "\n]}\n");

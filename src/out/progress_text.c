@@ -4,6 +4,7 @@
  * same text.
  */
 #include "core/context_impl.h"
+#include "out/json_text.h"
 
 #include <greenmine/registry.h>
 #include <stdio.h>
@@ -16,24 +17,6 @@ static void put_date(FILE *f, int d, int quoted)
         return;
     }
     fprintf(f, quoted ? "\"%04d-%02d-%02d\"" : "%04d-%02d-%02d", d / 10000, d / 100 % 100, d % 100);
-}
-
-static void put_json_string(FILE *f, const char *s)
-{
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
 }
 
 static void put_csv_string(FILE *f, const char *s)
@@ -82,9 +65,9 @@ static void write_json(FILE *f, const gm_progress_series *p)
         fprintf(f, "%s\n  {\"as_of\": ", i ? "," : "");
         put_date(f, r->as_of, 1);
         fprintf(f, ", \"snapshot_id\": %ld, \"zone\": ", r->snapshot_id);
-        put_json_string(f, r->zone);
+        gm_json_put_string(f, r->zone);
         fprintf(f, ", \"zone_id\": ");
-        put_json_string(f, r->zone_id);
+        gm_json_put_string(f, r->zone_id);
         for (int k = 0; k < 2; k++) {
             fprintf(f, ", \"%s_done_ha\": %.6f, \"%s_increment_ha\": %.6f, \"%s_target_ha\": ",
                     kind[k], r->done_ha[k], kind[k], r->increment_ha[k], kind[k]);
