@@ -6,31 +6,18 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const { check, launch, finish } = require('./browser');
 
 const [URL, EXP, OUT] = process.argv.slice(2);
 const exp = JSON.parse(fs.readFileSync(EXP, 'utf8'));
-const failures = [];
-function check(cond, what) {
-  if (!cond) {
-    failures.push(what);
-    console.log('FAIL:', what);
-  }
-}
-
 (async () => {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
-  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1400, height: 900 } });
+  const { browser, context } = await launch({ width: 1400, height: 900 });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
 
   await page.goto(URL + '/progress');
-  await page.waitForSelector('body[data-state="done"]', { timeout: 15000 });
+  await page.waitForSelector('body[data-state="done"]', { timeout: 60000 });
   const series = exp.json.series;
   const last = series.map((s) => s.as_of).sort().pop();
   const latest = series.filter((s) => s.as_of === last);
@@ -59,7 +46,7 @@ function check(cond, what) {
   // A zone's own page, reached by its link.
   const zone = latest.find((s) => s.zone !== null);
   await page.click(`.area[data-zone="${zone.zone}"] h3 a`);
-  await page.waitForSelector('body[data-state="done"]');
+  await page.waitForSelector('body[data-state="done"]', { timeout: 60000 });
   check(decodeURIComponent(new globalThis.URL(page.url()).pathname) === '/progress/' + zone.zone, `zone URL ${page.url()}`);
   const zb = await page.$$eval('.area', (as) => as.map((a) => a.dataset.zone));
   check(zb.length === 1 && zb[0] === zone.zone, `zone page shows only ${zone.zone}: ${zb}`);
@@ -67,9 +54,5 @@ function check(cond, what) {
   check(zcsv === exp.zone_csv, 'zone CSV equals progress --zone --csv');
   check(errors.length === 0, `page errors: ${errors}`);
   await browser.close();
-  if (failures.length) {
-    console.log(`${failures.length} failure(s)`);
-    process.exit(1);
-  }
-  console.log('serve progress page: all checks passed');
+  finish('serve progress page');
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -397,6 +397,13 @@ st, h, out = http(srv2, "/api/health")
 check(st == 200, "still answering after the 10^6-vertex polygon")
 srv2.stop()
 
+# --basemap reaches the pages through /api/health (and only there).
+tiles = "https://tiles.example.cn/{z}/{x}/{y}.png"
+srv4 = Server("--redlines", "hostile.gpkg", "--basemap", tiles)
+st, h, out = http(srv4, "/api/health")
+check(st == 200 and json.loads(out)["basemap"] == tiles, f"basemap in health: {out[:300]!r}")
+srv4.stop()
+
 # Applications per request.
 srv3 = Server("--redlines", "hostile.gpkg", "--max-applications", "2")
 body, hdr = multipart([("file", "apps.gpkg", open("apps.gpkg", "rb").read())])
