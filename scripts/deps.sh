@@ -3,7 +3,8 @@
 
 # Build and run: compiler, CMake, the GIS libraries.
 GM_BUILD_PACKAGES=(build-essential cmake pkg-config libgdal-dev libproj-dev libgeos-dev
-                   libspatialite-dev libsqlite3-dev libpq-dev libssl-dev gdal-bin)
+                   libspatialite-dev libsqlite3-dev libpq-dev libssl-dev gdal-bin
+                   libdeflate-dev)
 # Tests: cmocka, GDAL's Python bindings (validate_gpkg.py and the reference
 # scripts), pyproj (GeographicLib through PROJ) and shapely for the reference
 # figures; PostgreSQL + PostGIS for the geography reference, PG: inputs and the

@@ -226,8 +226,44 @@ static int add_ring(window *win, const point *pts, size_t n, int hole)
     return GM_OK;
 }
 
+/* Buffers kept from one polygon to the next: a window as large as a tile is
+ * megabytes, which malloc maps and unmaps on every call. */
+struct gm_coverage_ws {
+    double *area, *cover;
+    size_t area_cap, cover_cap;
+    cut *cuts;
+    size_t cuts_cap;
+};
+
+gm_coverage_ws *gm_coverage_ws_new(void)
+{
+    return calloc(1, sizeof(gm_coverage_ws));
+}
+
+void gm_coverage_ws_free(gm_coverage_ws *ws)
+{
+    if (!ws) return;
+    free(ws->area);
+    free(ws->cover);
+    free(ws->cuts);
+    free(ws);
+}
+
+/* A zeroed buffer of n doubles from *buf (capacity *cap), grown when short. */
+static double *zeroed(double **buf, size_t *cap, size_t n)
+{
+    if (n > *cap) {
+        free(*buf);
+        *buf = malloc(n * sizeof **buf);
+        *cap = *buf ? n : 0;
+        if (!*buf) return NULL;
+    }
+    memset(*buf, 0, n * sizeof **buf);
+    return *buf;
+}
+
 static int add_polygon(GEOSContextHandle_t h, const gm_grid *grid, const GEOSGeometry *poly,
-                       double *frac)
+                       double *frac, gm_coverage_ws *ws)
 {
     if (GEOSisEmpty_r(h, poly)) return GM_OK;
     int holes = GEOSGetNumInteriorRings_r(h, poly);
@@ -235,7 +271,7 @@ static int add_polygon(GEOSContextHandle_t h, const gm_grid *grid, const GEOSGeo
     size_t n_rings = (size_t)holes + 1;
     point **rings = calloc(n_rings, sizeof *rings);
     size_t *sizes = calloc(n_rings, sizeof *sizes);
-    window win = {0};
+    window win = {.cuts = ws->cuts, .cap = ws->cuts_cap};
     int rc = GM_OK;
     if (!rings || !sizes) {
         rc = GM_ERR_NOMEM;
@@ -264,8 +300,8 @@ static int add_polygon(GEOSContextHandle_t h, const gm_grid *grid, const GEOSGeo
     if (win.c1 <= win.c0 || win.r1 <= win.r0) goto done; /* outside the grid */
     win.w = (size_t)(win.c1 - win.c0);
     size_t h_rows = (size_t)(win.r1 - win.r0);
-    win.area = calloc(h_rows * win.w, sizeof *win.area);
-    win.cover = calloc(h_rows * (win.w + 1), sizeof *win.cover);
+    win.area = zeroed(&ws->area, &ws->area_cap, h_rows * win.w);
+    win.cover = zeroed(&ws->cover, &ws->cover_cap, h_rows * (win.w + 1));
     if (!win.area || !win.cover) {
         rc = GM_ERR_NOMEM;
         goto done;
@@ -288,24 +324,32 @@ done:
         free(rings[k]);
     free(rings);
     free(sizes);
-    free(win.area);
-    free(win.cover);
-    free(win.cuts);
+    ws->cuts = win.cuts, ws->cuts_cap = win.cap; /* grow_cuts may have moved them */
     return rc;
 }
 
 int gm_coverage_add(GEOSContextHandle_t h, const gm_grid *grid, const GEOSGeometry *g, double *frac)
 {
+    gm_coverage_ws *ws = gm_coverage_ws_new();
+    if (!ws) return GM_ERR_NOMEM;
+    int rc = gm_coverage_add_ws(h, grid, g, frac, ws);
+    gm_coverage_ws_free(ws);
+    return rc;
+}
+
+int gm_coverage_add_ws(GEOSContextHandle_t h, const gm_grid *grid, const GEOSGeometry *g,
+                       double *frac, gm_coverage_ws *ws)
+{
     if (!g || grid->rows == 0 || grid->cols == 0) return GM_OK;
     switch (GEOSGeomTypeId_r(h, g)) {
     case GEOS_POLYGON:
-        return add_polygon(h, grid, g, frac);
+        return add_polygon(h, grid, g, frac, ws);
     case GEOS_MULTIPOLYGON:
     case GEOS_GEOMETRYCOLLECTION: {
         int n = GEOSGetNumGeometries_r(h, g);
         if (n < 0) return GM_ERR_INTERNAL;
         for (int i = 0; i < n; i++) {
-            int rc = gm_coverage_add(h, grid, GEOSGetGeometryN_r(h, g, i), frac);
+            int rc = gm_coverage_add_ws(h, grid, GEOSGetGeometryN_r(h, g, i), frac, ws);
             if (rc != GM_OK) return rc;
         }
         return GM_OK;
