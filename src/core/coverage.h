@@ -46,4 +46,11 @@ void gm_coverage_ws_free(gm_coverage_ws *ws);
 int gm_coverage_add_ws(GEOSContextHandle_t h, const gm_grid *grid, const GEOSGeometry *g,
                        double *frac, gm_coverage_ws *ws);
 
+/* The same for one polygon given as coordinates in the grid's CRS: rings of
+ * ring_len[k] (x, y) pairs one after the other in xy, the shell first, then
+ * the holes. No GEOS call and no allocation once ws has grown: for polygons
+ * extracted once and added to many tiles. */
+int gm_coverage_add_xy(const gm_grid *grid, const double *xy, const size_t *ring_len,
+                       size_t n_rings, double *frac, gm_coverage_ws *ws);
+
 #endif

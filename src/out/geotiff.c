@@ -15,6 +15,7 @@
  * src/out/cog_writer.c then writes the file once, front to back, in the COG
  * layout. GDAL only encodes the CRS and metadata tags, on a 1 x 1 grid.
  */
+#define _DEFAULT_SOURCE /* madvise(MADV_HUGEPAGE) */
 #include "out/styles.h"
 
 #include "core/context_impl.h"
@@ -36,6 +37,7 @@
 #include <ogr_srs_api.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -48,16 +50,66 @@
 typedef struct parts {
     GEOSGeometry **g;
     double (*box)[4]; /* minx, miny, maxx, maxy */
+    /* each polygon's rings as coordinates, read from GEOS once for every tile */
+    double **xy;
+    size_t **ring_len, *n_rings;
     size_t n, cap;
 } parts;
 
 static void parts_free(GEOSContextHandle_t h, parts *p)
 {
-    for (size_t i = 0; i < p->n; i++)
+    for (size_t i = 0; i < p->n; i++) {
         GEOSGeom_destroy_r(h, p->g[i]);
+        free(p->xy[i]);
+        free(p->ring_len[i]);
+    }
     free(p->g);
     free(p->box);
+    free(p->xy);
+    free(p->ring_len);
+    free(p->n_rings);
     memset(p, 0, sizeof *p);
+}
+
+/* A polygon's rings as (x, y) pairs one after the other, shell first. */
+static int read_rings(GEOSContextHandle_t h, const GEOSGeometry *poly, double **xy_out,
+                      size_t **len_out, size_t *n_out)
+{
+    int holes = GEOSGetNumInteriorRings_r(h, poly);
+    if (holes < 0) return GM_ERR_INTERNAL;
+    size_t n = (size_t)holes + 1, total = 0;
+    size_t *len = calloc(n, sizeof *len);
+    if (!len) return GM_ERR_NOMEM;
+    for (size_t k = 0; k < n; k++) {
+        const GEOSGeometry *ring =
+            k == 0 ? GEOSGetExteriorRing_r(h, poly) : GEOSGetInteriorRingN_r(h, poly, (int)k - 1);
+        const GEOSCoordSequence *seq = ring ? GEOSGeom_getCoordSeq_r(h, ring) : NULL;
+        unsigned int m = 0;
+        if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &m)) {
+            free(len);
+            return GM_ERR_INTERNAL;
+        }
+        len[k] = m;
+        total += m;
+    }
+    double *xy = malloc((total ? total : 1) * 2 * sizeof *xy);
+    if (!xy) {
+        free(len);
+        return GM_ERR_NOMEM;
+    }
+    for (size_t k = 0, at = 0; k < n; k++) {
+        const GEOSGeometry *ring =
+            k == 0 ? GEOSGetExteriorRing_r(h, poly) : GEOSGetInteriorRingN_r(h, poly, (int)k - 1);
+        const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
+        for (unsigned int i = 0; i < len[k]; i++, at++)
+            if (!GEOSCoordSeq_getXY_r(h, seq, i, &xy[2 * at], &xy[2 * at + 1])) {
+                free(xy);
+                free(len);
+                return GM_ERR_INTERNAL;
+            }
+    }
+    *xy_out = xy, *len_out = len, *n_out = n;
+    return GM_OK;
 }
 
 /* Projects g and appends each of its polygons. */
@@ -77,7 +129,13 @@ static int parts_add(GEOSContextHandle_t h, gm_projector *pj, parts *p, const GE
             if (ng) p->g = ng;
             double(*nb)[4] = realloc(p->box, cap * sizeof *nb);
             if (nb) p->box = nb;
-            if (!ng || !nb) {
+            double **nx = realloc(p->xy, cap * sizeof *nx);
+            if (nx) p->xy = nx;
+            size_t **nl = realloc(p->ring_len, cap * sizeof *nl);
+            if (nl) p->ring_len = nl;
+            size_t *nr = realloc(p->n_rings, cap * sizeof *nr);
+            if (nr) p->n_rings = nr;
+            if (!ng || !nb || !nx || !nl || !nr) {
                 rc = GM_ERR_NOMEM;
                 break;
             }
@@ -91,6 +149,11 @@ static int parts_add(GEOSContextHandle_t h, gm_projector *pj, parts *p, const GE
         }
         if (!(p->g[p->n] = GEOSGeom_clone_r(h, part))) {
             rc = GM_ERR_NOMEM;
+            break;
+        }
+        if ((rc = read_rings(h, part, &p->xy[p->n], &p->ring_len[p->n], &p->n_rings[p->n])) !=
+            GM_OK) {
+            GEOSGeom_destroy_r(h, p->g[p->n]);
             break;
         }
         p->n++;
@@ -120,6 +183,98 @@ static int parts_add_union(GEOSContextHandle_t h, gm_projector *pj, parts *p,
     if (!u) return GM_ERR_INTERNAL;
     int rc = parts_add(h, pj, p, u);
     GEOSGeom_destroy_r(h, u);
+    return rc;
+}
+
+/* ---- dissolving only what overlaps ---- */
+
+typedef struct piece {
+    const GEOSGeometry *g;
+    double box[4];
+} piece;
+
+static int by_minx(const void *a, const void *b)
+{
+    const piece *x = a, *y = b;
+    return x->box[0] < y->box[0] ? -1 : x->box[0] > y->box[0];
+}
+
+static size_t find_root(size_t *parent, size_t i)
+{
+    while (parent[i] != i)
+        i = parent[i] = parent[parent[i]];
+    return i;
+}
+
+/* The union of a set of lon/lat pieces, projected, as parts -- without one
+ * union of everything: pieces that meet no other (most of them: the zones'
+ * completed areas, the mines' overlaps) are taken as they are, and only each
+ * group of pieces that meet is dissolved. The coverage adds parts, so parts
+ * must not overlap; parts that only touch add up exactly. */
+static int parts_add_dissolved(GEOSContextHandle_t h, gm_projector *pj, parts *p,
+                               GEOSGeometry *const *pieces, size_t n)
+{
+    /* the pieces' polygons: a dissolved multipolygon's do not overlap each
+     * other, so only those that meet another piece's need a union */
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        if (pieces[i]) {
+            int parts_n = GEOSGetNumGeometries_r(h, pieces[i]);
+            total += parts_n > 0 ? (size_t)parts_n : 0;
+        }
+    piece *pc = malloc((total ? total : 1) * sizeof *pc);
+    size_t *parent = malloc((total ? total : 1) * sizeof *parent);
+    size_t m = 0;
+    int rc = pc && parent ? GM_OK : GM_ERR_NOMEM;
+    for (size_t i = 0; i < n && rc == GM_OK; i++) {
+        int parts_n = pieces[i] ? GEOSGetNumGeometries_r(h, pieces[i]) : 0;
+        for (int q = 0; q < parts_n && rc == GM_OK; q++) {
+            const GEOSGeometry *g = GEOSGetGeometryN_r(h, pieces[i], q);
+            if (!g) rc = GM_ERR_INTERNAL;
+            if (!g || GEOSisEmpty_r(h, g)) continue;
+            piece *x = &pc[m];
+            x->g = g;
+            if (!GEOSGeom_getXMin_r(h, g, &x->box[0]) || !GEOSGeom_getYMin_r(h, g, &x->box[1]) ||
+                !GEOSGeom_getXMax_r(h, g, &x->box[2]) || !GEOSGeom_getYMax_r(h, g, &x->box[3]))
+                rc = GM_ERR_INTERNAL;
+            parent[m] = m;
+            m++;
+        }
+    }
+    if (rc == GM_OK) qsort(pc, m, sizeof *pc, by_minx);
+    /* sweep along x: pairs whose boxes meet, then GEOS says whether they do */
+    for (size_t i = 0; i < m && rc == GM_OK; i++)
+        for (size_t k = i + 1; k < m && pc[k].box[0] <= pc[i].box[2]; k++) {
+            if (pc[k].box[1] > pc[i].box[3] || pc[k].box[3] < pc[i].box[1]) continue;
+            if (find_root(parent, i) == find_root(parent, k)) continue;
+            char meet = GEOSIntersects_r(h, pc[i].g, pc[k].g);
+            if (meet == 2) {
+                rc = GM_ERR_INTERNAL;
+                break;
+            }
+            if (meet) parent[find_root(parent, k)] = find_root(parent, i);
+        }
+    /* each group (chained from its root through `next`): as it is, or its union */
+    GEOSGeometry **group = malloc((m ? m : 1) * sizeof *group);
+    size_t *next = malloc((m ? m : 1) * sizeof *next), none = (size_t)-1;
+    if ((!group || !next) && rc == GM_OK) rc = GM_ERR_NOMEM;
+    for (size_t i = 0; i < m && rc == GM_OK; i++)
+        next[i] = none;
+    for (size_t i = m; i-- > 0 && rc == GM_OK;) {
+        size_t r = find_root(parent, i);
+        if (r != i) next[i] = next[r], next[r] = i;
+    }
+    for (size_t i = 0; i < m && rc == GM_OK; i++) {
+        if (find_root(parent, i) != i) continue;
+        size_t k = 0;
+        for (size_t j = i; j != none; j = next[j])
+            group[k++] = (GEOSGeometry *)pc[j].g;
+        rc = k == 1 ? parts_add(h, pj, p, group[0]) : parts_add_union(h, pj, p, group, k);
+    }
+    free(group);
+    free(next);
+    free(pc);
+    free(parent);
     return rc;
 }
 
@@ -229,6 +384,19 @@ typedef struct raster_job {
     scratch *scr;
 } raster_job;
 
+/* A zeroed tile-sized buffer (`bytes` <= 2 MiB) in one huge page where the
+ * kernel allows: these are touched whole at once, and a virtual machine's page
+ * faults cost more than the zeroing (512 of them per 2 MiB otherwise). */
+static void *tile_buffer(size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    void *p = NULL;
+    if (posix_memalign(&p, huge, huge) != 0) return NULL;
+    (void)madvise(p, huge, MADV_HUGEPAGE); /* a hint: fine if refused */
+    memset(p, 0, bytes);
+    return p;
+}
+
 static void acc_free(acc *a)
 {
     if (!a) return;
@@ -260,6 +428,11 @@ static void fill_nodata(float *out, size_t r0, size_t r1)
 {
     for (size_t i = r0 * TILE; i < r1 * TILE; i++)
         out[i] = (float)GM_RASTER_NODATA;
+}
+
+static int add_part(const parts *p, size_t i, const gm_grid *g, double *frac, gm_coverage_ws *ws)
+{
+    return gm_coverage_add_xy(g, p->xy[i], p->ring_len[i], p->n_rings[i], frac, ws);
 }
 
 /* Full resolution: tile (j->row, tc). Only the box of its cells that the mask
@@ -294,14 +467,14 @@ static int base_task(gm_worker *w, size_t tc, void *user)
     memset(s->mask, 0, h * wd * sizeof *s->mask);
     int rc = GM_OK;
     for (size_t k = j->mbins.start[t]; k < j->mbins.start[t + 1] && rc == GM_OK; k++)
-        rc = gm_coverage_add_ws(w->geos, &sub, j->mask.g[j->mbins.idx[k]], s->mask, s->ws);
+        rc = add_part(&j->mask, j->mbins.idx[k], &sub, s->mask, s->ws);
     int data = 0;
     for (size_t i = 0; i < h * wd && !data && rc == GM_OK; i++)
         data = s->mask[i] > MASK_MIN;
     if (rc != GM_OK || !data) goto done;
     memset(s->val, 0, h * wd * sizeof *s->val);
     for (size_t k = j->vbins.start[t]; k < j->vbins.start[t + 1] && rc == GM_OK; k++)
-        rc = gm_coverage_add_ws(w->geos, &sub, j->value.g[j->vbins.idx[k]], s->val, s->ws);
+        rc = add_part(&j->value, j->vbins.idx[k], &sub, s->val, s->ws);
     if (rc != GM_OK) goto done;
     acc *up = j->n_levels > 1 ? j->band[1][tc / 2] : NULL;
     fill_nodata(s->out, br0, br1);
@@ -348,20 +521,23 @@ static int overview_task(gm_worker *w, size_t tc, void *user)
     if (ur1 > ur0) fill_nodata(s->out, ur0, ur1);
     for (int q = 0; q < 4; q++) {
         const box *b = &a->quad[q];
-        for (size_t r = b->r0; r < b->r1; r++)
+        for (size_t r = b->r0; r < b->r1; r++) {
+            double *sum = a->sum + r * TILE;
+            uint32_t *cnt = a->cnt + r * TILE;
+            float *out = s->out + r * TILE;
+            size_t urow = ((j->row % 2) * HALF + r / 2) * TILE + (tc % 2) * HALF;
             for (size_t c = b->c0; c < b->c1; c++) {
-                size_t i = r * TILE + c;
-                if (!a->cnt[i]) continue;
+                if (!cnt[c]) continue;
                 any = 1;
-                s->out[i] = (float)(a->sum[i] / a->cnt[i]);
+                out[c] = (float)(sum[c] / cnt[c]);
                 if (up) {
-                    size_t u = ((j->row % 2) * HALF + r / 2) * TILE + (tc % 2) * HALF + c / 2;
-                    up->sum[u] += a->sum[i];
-                    up->cnt[u] += a->cnt[i];
+                    up->sum[urow + c / 2] += sum[c];
+                    up->cnt[urow + c / 2] += cnt[c];
                 }
-                a->sum[i] = 0.0;
-                a->cnt[i] = 0;
             }
+            memset(sum + b->c0, 0, (b->c1 - b->c0) * sizeof *sum); /* zeroed for reuse */
+            memset(cnt + b->c0, 0, (b->c1 - b->c0) * sizeof *cnt);
+        }
         a->quad[q] = (box){0, 0, 0, 0};
     }
     if (up && ur1 > ur0) acc_mark(up, j->row, tc, ur0, ur1, uc0, uc1);
@@ -381,8 +557,8 @@ static int band_prepare(raster_job *j, int k, const int *present, size_t n)
         } else {
             a = calloc(1, sizeof *a);
             if (!a) return GM_ERR_NOMEM;
-            a->sum = calloc((size_t)TILE * TILE, sizeof *a->sum);
-            a->cnt = calloc((size_t)TILE * TILE, sizeof *a->cnt);
+            a->sum = tile_buffer((size_t)TILE * TILE * sizeof *a->sum);
+            a->cnt = tile_buffer((size_t)TILE * TILE * sizeof *a->cnt);
             if (!a->sum || !a->cnt) {
                 acc_free(a);
                 return GM_ERR_NOMEM;
@@ -484,9 +660,9 @@ static int compute(raster_job *j)
     j->scr = calloc((size_t)n_workers, sizeof *j->scr);
     for (int i = 0; j->scr && i < n_workers; i++) {
         scratch *s = &j->scr[i];
-        s->mask = malloc((size_t)TILE * TILE * sizeof *s->mask);
-        s->val = malloc((size_t)TILE * TILE * sizeof *s->val);
-        s->out = malloc((size_t)TILE * TILE * sizeof *s->out);
+        s->mask = tile_buffer((size_t)TILE * TILE * sizeof *s->mask);
+        s->val = tile_buffer((size_t)TILE * TILE * sizeof *s->val);
+        s->out = tile_buffer((size_t)TILE * TILE * sizeof *s->out);
         s->enc = gm_cog_encoder_new((float)GM_RASTER_NODATA);
         s->ws = gm_coverage_ws_new();
         if (!s->mask || !s->val || !s->out || !s->enc || !s->ws) rc = GM_ERR_NOMEM;
@@ -648,7 +824,7 @@ static int job_value(raster_job *j, gm_projector *pj, const gm_results *res)
     for (size_t i = 0; i < n; i++)
         pieces[i] =
             j->kind == GM_RASTER_COVERAGE ? res->zones[i / 2].done[i % 2] : res->overlaps[i].geom;
-    int rc = parts_add_union(h, pj, &j->value, pieces, n);
+    int rc = parts_add_dissolved(h, pj, &j->value, pieces, n);
     free(pieces);
     return rc;
 }
