@@ -41,11 +41,44 @@ typedef struct gm_raster_options {
         30.0, 20201231, NULL                                                                       \
     }
 
+/* The two rasters. */
+typedef enum gm_raster_kind { GM_RASTER_COVERAGE = 0, GM_RASTER_CONFLICT = 1 } gm_raster_kind;
+#define GM_RASTER_KINDS 2
+
+/* Writes one raster exactly at `tif_path` and its QGIS style at `qml_path`
+ * (NULL: none), with no temporary file or rename inside: the caller names
+ * them and moves them into place. On failure neither is left behind. When
+ * there is nothing to cover (no zones, or no mines) it logs a warning, writes
+ * nothing and returns GM_OK: the caller then finds no file at tif_path.
+ * Reads in's zones (coverage) or mines (conflict) and res's zone unions
+ * (done[]) or overlaps; uses gm_context_threads(ctx) workers.
+ * `opts` NULL = GM_RASTER_OPTIONS_INIT. */
+int gm_write_raster(gm_context *ctx, gm_raster_kind kind, const char *tif_path,
+                    const char *qml_path, const gm_inputs *in, const gm_results *res,
+                    const gm_raster_options *opts);
+
+/* What gm_write_raster would make, known before the analysis: needs only the
+ * zones and the mines of `in` (loaded). Each figure is an upper bound. */
+typedef struct gm_raster_estimate_info {
+    struct {
+        size_t width, height;     /* the grid, in cells (0 x 0: nothing to cover) */
+        unsigned long long cells; /* cells that may hold data (in tiles a mask polygon meets) */
+        unsigned long long bytes; /* the file at most, overviews included */
+        unsigned long long memory; /* the writer's peak memory at most, in bytes */
+    } kind[GM_RASTER_KINDS];
+    unsigned long long bytes; /* both files */
+} gm_raster_estimate_info;
+/* GM_ERR_USAGE (message set) when a grid is too large or the cell size is
+ * wrong, as gm_write_raster would fail; GM_OK otherwise. */
+int gm_raster_estimate(gm_context *ctx, const gm_inputs *in, const gm_raster_options *opts,
+                       gm_raster_estimate_info *out);
+
 /* Writes DIR/restoration_coverage.tif (share of each cell covered by completed
  * restoration or reclamation inside the zones; nodata where a cell does not
  * overlap a zone) and DIR/redline_conflict.tif (share of each cell inside a
  * red line and a mine; nodata where a cell does not overlap a mine), each with
- * a .qml sidecar. `opts` NULL = GM_RASTER_OPTIONS_INIT. */
+ * a .qml sidecar, each through a temporary name renamed into place (a thin
+ * wrapper of gm_write_raster). `opts` NULL = GM_RASTER_OPTIONS_INIT. */
 int gm_write_rasters(gm_context *ctx, const char *dir, const gm_inputs *in, const gm_results *res,
                      const gm_raster_options *opts);
 

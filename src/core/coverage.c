@@ -226,34 +226,59 @@ static int add_ring(window *win, const point *pts, size_t n, int hole)
     return GM_OK;
 }
 
-static int add_polygon(GEOSContextHandle_t h, const gm_grid *grid, const GEOSGeometry *poly,
-                       double *frac)
+/* Buffers kept from one polygon to the next: a window as large as a tile is
+ * megabytes, which malloc maps and unmaps on every call. */
+struct gm_coverage_ws {
+    double *area, *cover;
+    size_t area_cap, cover_cap;
+    cut *cuts;
+    size_t cuts_cap;
+    point *pts, **rings; /* gm_coverage_add_xy's rings in cell units */
+    size_t pts_cap, rings_cap;
+};
+
+gm_coverage_ws *gm_coverage_ws_new(void)
 {
-    if (GEOSisEmpty_r(h, poly)) return GM_OK;
-    int holes = GEOSGetNumInteriorRings_r(h, poly);
-    if (holes < 0) return GM_ERR_INTERNAL;
-    size_t n_rings = (size_t)holes + 1;
-    point **rings = calloc(n_rings, sizeof *rings);
-    size_t *sizes = calloc(n_rings, sizeof *sizes);
-    window win = {0};
-    int rc = GM_OK;
-    if (!rings || !sizes) {
-        rc = GM_ERR_NOMEM;
-        goto done;
+    return calloc(1, sizeof(gm_coverage_ws));
+}
+
+void gm_coverage_ws_free(gm_coverage_ws *ws)
+{
+    if (!ws) return;
+    free(ws->area);
+    free(ws->cover);
+    free(ws->cuts);
+    free(ws->pts);
+    free(ws->rings);
+    free(ws);
+}
+
+/* A zeroed buffer of n doubles from *buf (capacity *cap), grown when short. */
+static double *zeroed(double **buf, size_t *cap, size_t n)
+{
+    if (n > *cap) {
+        free(*buf);
+        *buf = malloc(n * sizeof **buf);
+        *cap = *buf ? n : 0;
+        if (!*buf) return NULL;
     }
+    memset(*buf, 0, n * sizeof **buf);
+    return *buf;
+}
+
+/* Adds the polygon made of rings[0] (shell) and rings[1..] (holes), in cell
+ * units, to frac. */
+static int add_rings(const gm_grid *grid, point *const *rings, const size_t *sizes, size_t n_rings,
+                     double *frac, gm_coverage_ws *ws)
+{
+    window win = {.cuts = ws->cuts, .cap = ws->cuts_cap};
+    int rc = GM_OK;
     double umin = INFINITY, umax = -INFINITY, vmin = INFINITY, vmax = -INFINITY;
-    for (size_t k = 0; k < n_rings; k++) {
-        const GEOSGeometry *ring =
-            k == 0 ? GEOSGetExteriorRing_r(h, poly) : GEOSGetInteriorRingN_r(h, poly, (int)k - 1);
-        if (!ring || !(rings[k] = ring_points(h, grid, ring, &sizes[k]))) {
-            rc = ring ? GM_ERR_NOMEM : GM_ERR_INTERNAL;
-            goto done;
-        }
+    for (size_t k = 0; k < n_rings; k++)
         for (size_t i = 0; i < sizes[k]; i++) {
             umin = fmin(umin, rings[k][i].u), umax = fmax(umax, rings[k][i].u);
             vmin = fmin(vmin, rings[k][i].v), vmax = fmax(vmax, rings[k][i].v);
         }
-    }
     /* The window: the bounding box's cells, clipped to the grid. Cells left
      * of the box get nothing (every row's strips cancel out there). */
     double cols = (double)grid->cols, rows = (double)grid->rows;
@@ -261,18 +286,16 @@ static int add_polygon(GEOSContextHandle_t h, const gm_grid *grid, const GEOSGeo
     win.c1 = (long)clampd(ceil(umax), 0.0, cols);
     win.r0 = (long)clampd(floor(vmin), 0.0, rows);
     win.r1 = (long)clampd(ceil(vmax), 0.0, rows);
-    if (win.c1 <= win.c0 || win.r1 <= win.r0) goto done; /* outside the grid */
+    if (win.c1 <= win.c0 || win.r1 <= win.r0) return GM_OK; /* outside the grid */
     win.w = (size_t)(win.c1 - win.c0);
     size_t h_rows = (size_t)(win.r1 - win.r0);
-    win.area = calloc(h_rows * win.w, sizeof *win.area);
-    win.cover = calloc(h_rows * (win.w + 1), sizeof *win.cover);
-    if (!win.area || !win.cover) {
-        rc = GM_ERR_NOMEM;
-        goto done;
-    }
+    win.area = zeroed(&ws->area, &ws->area_cap, h_rows * win.w);
+    win.cover = zeroed(&ws->cover, &ws->cover_cap, h_rows * (win.w + 1));
+    if (!win.area || !win.cover) return GM_ERR_NOMEM;
     for (size_t k = 0; k < n_rings && rc == GM_OK; k++)
         rc = add_ring(&win, rings[k], sizes[k], k > 0);
-    if (rc != GM_OK) goto done;
+    ws->cuts = win.cuts, ws->cuts_cap = win.cap; /* grow_cuts may have moved them */
+    if (rc != GM_OK) return rc;
     /* The scanline: each cell gets its own part plus every strip to its right. */
     for (size_t i = 0; i < h_rows; i++) {
         const double *area = win.area + i * win.w, *cover = win.cover + i * (win.w + 1);
@@ -283,29 +306,88 @@ static int add_polygon(GEOSContextHandle_t h, const gm_grid *grid, const GEOSGeo
             strips += cover[j];
         }
     }
+    return GM_OK;
+}
+
+static int add_polygon(GEOSContextHandle_t h, const gm_grid *grid, const GEOSGeometry *poly,
+                       double *frac, gm_coverage_ws *ws)
+{
+    if (GEOSisEmpty_r(h, poly)) return GM_OK;
+    int holes = GEOSGetNumInteriorRings_r(h, poly);
+    if (holes < 0) return GM_ERR_INTERNAL;
+    size_t n_rings = (size_t)holes + 1;
+    point **rings = calloc(n_rings, sizeof *rings);
+    size_t *sizes = calloc(n_rings, sizeof *sizes);
+    int rc = GM_OK;
+    if (!rings || !sizes) {
+        rc = GM_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t k = 0; k < n_rings; k++) {
+        const GEOSGeometry *ring =
+            k == 0 ? GEOSGetExteriorRing_r(h, poly) : GEOSGetInteriorRingN_r(h, poly, (int)k - 1);
+        if (!ring || !(rings[k] = ring_points(h, grid, ring, &sizes[k]))) {
+            rc = ring ? GM_ERR_NOMEM : GM_ERR_INTERNAL;
+            goto done;
+        }
+    }
+    rc = add_rings(grid, rings, sizes, n_rings, frac, ws);
 done:
     for (size_t k = 0; rings && k < n_rings; k++)
         free(rings[k]);
     free(rings);
     free(sizes);
-    free(win.area);
-    free(win.cover);
-    free(win.cuts);
     return rc;
+}
+
+int gm_coverage_add_xy(const gm_grid *grid, const double *xy, const size_t *ring_len,
+                       size_t n_rings, double *frac, gm_coverage_ws *ws)
+{
+    if (n_rings == 0 || grid->rows == 0 || grid->cols == 0) return GM_OK;
+    size_t total = 0;
+    for (size_t k = 0; k < n_rings; k++)
+        total += ring_len[k];
+    if (total > ws->pts_cap || n_rings > ws->rings_cap) {
+        size_t pc = total > ws->pts_cap ? total : ws->pts_cap;
+        size_t rc = n_rings > ws->rings_cap ? n_rings : ws->rings_cap;
+        point *p = realloc(ws->pts, pc * sizeof *p);
+        if (p) ws->pts = p, ws->pts_cap = pc;
+        point **r = realloc(ws->rings, rc * sizeof *r);
+        if (r) ws->rings = r, ws->rings_cap = rc;
+        if (!p || !r) return GM_ERR_NOMEM;
+    }
+    /* in cell units of this grid */
+    for (size_t i = 0; i < total; i++) {
+        ws->pts[i].u = (xy[2 * i] - grid->x0) / grid->cell;
+        ws->pts[i].v = (grid->y0 - xy[2 * i + 1]) / grid->cell;
+    }
+    for (size_t k = 0, at = 0; k < n_rings; at += ring_len[k], k++)
+        ws->rings[k] = ws->pts + at;
+    return add_rings(grid, ws->rings, ring_len, n_rings, frac, ws);
 }
 
 int gm_coverage_add(GEOSContextHandle_t h, const gm_grid *grid, const GEOSGeometry *g, double *frac)
 {
+    gm_coverage_ws *ws = gm_coverage_ws_new();
+    if (!ws) return GM_ERR_NOMEM;
+    int rc = gm_coverage_add_ws(h, grid, g, frac, ws);
+    gm_coverage_ws_free(ws);
+    return rc;
+}
+
+int gm_coverage_add_ws(GEOSContextHandle_t h, const gm_grid *grid, const GEOSGeometry *g,
+                       double *frac, gm_coverage_ws *ws)
+{
     if (!g || grid->rows == 0 || grid->cols == 0) return GM_OK;
     switch (GEOSGeomTypeId_r(h, g)) {
     case GEOS_POLYGON:
-        return add_polygon(h, grid, g, frac);
+        return add_polygon(h, grid, g, frac, ws);
     case GEOS_MULTIPOLYGON:
     case GEOS_GEOMETRYCOLLECTION: {
         int n = GEOSGetNumGeometries_r(h, g);
         if (n < 0) return GM_ERR_INTERNAL;
         for (int i = 0; i < n; i++) {
-            int rc = gm_coverage_add(h, grid, GEOSGetGeometryN_r(h, g, i), frac);
+            int rc = gm_coverage_add_ws(h, grid, GEOSGetGeometryN_r(h, g, i), frac, ws);
             if (rc != GM_OK) return rc;
         }
         return GM_OK;

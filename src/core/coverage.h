@@ -38,4 +38,19 @@ gm_grid gm_grid_window(const gm_grid *g, size_t r0, size_t c0, size_t rows, size
 int gm_coverage_add(GEOSContextHandle_t h, const gm_grid *grid, const GEOSGeometry *g,
                     double *frac);
 
+/* The same, with buffers kept in `ws` from one call to the next (one
+ * workspace per thread): for many polygons or tiles. */
+typedef struct gm_coverage_ws gm_coverage_ws;
+gm_coverage_ws *gm_coverage_ws_new(void); /* NULL when out of memory */
+void gm_coverage_ws_free(gm_coverage_ws *ws);
+int gm_coverage_add_ws(GEOSContextHandle_t h, const gm_grid *grid, const GEOSGeometry *g,
+                       double *frac, gm_coverage_ws *ws);
+
+/* The same for one polygon given as coordinates in the grid's CRS: rings of
+ * ring_len[k] (x, y) pairs one after the other in xy, the shell first, then
+ * the holes. No GEOS call and no allocation once ws has grown: for polygons
+ * extracted once and added to many tiles. */
+int gm_coverage_add_xy(const gm_grid *grid, const double *xy, const size_t *ring_len,
+                       size_t n_rings, double *frac, gm_coverage_ws *ws);
+
 #endif

@@ -6,35 +6,42 @@
  *
  * Fractions are exact (src/core/coverage.c) in an Albers equal-area CRS
  * (src/core/project.h), so fraction x cell area is an area everywhere. The
- * grid is computed tile by tile (512 x 512, the COG's block size) into a
- * sparse, uncompressed temporary GeoTIFF (compressing it only to decompress
- * it for the COG cost a third of the raster time); tiles that meet no mask
- * polygon are never written and read back as nodata. GDAL's COG driver then writes the final
- * file with AVERAGE overviews (nodata-aware; its default CUBIC overshoots
- * 0..1), sparse too: an all-nodata block is neither compressed nor stored.
- * Both files go to temporary names and are renamed into place.
+ * rasters cost what their content costs: only the 512 x 512 tiles that a mask
+ * polygon's bounding box meets are computed; a tile with no data cell is
+ * never compressed nor stored (it reads as nodata). Tiles are computed and
+ * compressed on the worker pool one tile row at a time; each row also adds
+ * its exact sums into the overview above it, which is compressed as soon as
+ * its last row is in (so only one tile row per level is held uncompressed).
+ * src/out/cog_writer.c then writes the file once, front to back, in the COG
+ * layout. GDAL only encodes the CRS and metadata tags, on a 1 x 1 grid.
  */
+#define _DEFAULT_SOURCE /* madvise(MADV_HUGEPAGE) */
 #include "out/styles.h"
 
 #include "core/context_impl.h"
 #include "core/coverage.h"
+#include "core/pool.h"
 #include "core/project.h"
+#include "out/cog_writer.h"
 
 #include <greenmine/output.h>
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <cpl_string.h>
+#include <cpl_vsi.h>
 #include <errno.h>
 #include <gdal.h>
 #include <math.h>
+#include <stdint.h>
 #include <ogr_srs_api.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <unistd.h>
 
-#define TILE 512
+#define TILE GM_COG_TILE
 /* A cell belongs to the mask when a mask polygon covers more than this share
  * of it: any real overlap, but not a shared edge or corner (rounding ~1e-15). */
 #define MASK_MIN 1e-9
@@ -43,16 +50,66 @@
 typedef struct parts {
     GEOSGeometry **g;
     double (*box)[4]; /* minx, miny, maxx, maxy */
+    /* each polygon's rings as coordinates, read from GEOS once for every tile */
+    double **xy;
+    size_t **ring_len, *n_rings;
     size_t n, cap;
 } parts;
 
 static void parts_free(GEOSContextHandle_t h, parts *p)
 {
-    for (size_t i = 0; i < p->n; i++)
+    for (size_t i = 0; i < p->n; i++) {
         GEOSGeom_destroy_r(h, p->g[i]);
+        free(p->xy[i]);
+        free(p->ring_len[i]);
+    }
     free(p->g);
     free(p->box);
+    free(p->xy);
+    free(p->ring_len);
+    free(p->n_rings);
     memset(p, 0, sizeof *p);
+}
+
+/* A polygon's rings as (x, y) pairs one after the other, shell first. */
+static int read_rings(GEOSContextHandle_t h, const GEOSGeometry *poly, double **xy_out,
+                      size_t **len_out, size_t *n_out)
+{
+    int holes = GEOSGetNumInteriorRings_r(h, poly);
+    if (holes < 0) return GM_ERR_INTERNAL;
+    size_t n = (size_t)holes + 1, total = 0;
+    size_t *len = calloc(n, sizeof *len);
+    if (!len) return GM_ERR_NOMEM;
+    for (size_t k = 0; k < n; k++) {
+        const GEOSGeometry *ring =
+            k == 0 ? GEOSGetExteriorRing_r(h, poly) : GEOSGetInteriorRingN_r(h, poly, (int)k - 1);
+        const GEOSCoordSequence *seq = ring ? GEOSGeom_getCoordSeq_r(h, ring) : NULL;
+        unsigned int m = 0;
+        if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &m)) {
+            free(len);
+            return GM_ERR_INTERNAL;
+        }
+        len[k] = m;
+        total += m;
+    }
+    double *xy = malloc((total ? total : 1) * 2 * sizeof *xy);
+    if (!xy) {
+        free(len);
+        return GM_ERR_NOMEM;
+    }
+    for (size_t k = 0, at = 0; k < n; k++) {
+        const GEOSGeometry *ring =
+            k == 0 ? GEOSGetExteriorRing_r(h, poly) : GEOSGetInteriorRingN_r(h, poly, (int)k - 1);
+        const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
+        for (unsigned int i = 0; i < len[k]; i++, at++)
+            if (!GEOSCoordSeq_getXY_r(h, seq, i, &xy[2 * at], &xy[2 * at + 1])) {
+                free(xy);
+                free(len);
+                return GM_ERR_INTERNAL;
+            }
+    }
+    *xy_out = xy, *len_out = len, *n_out = n;
+    return GM_OK;
 }
 
 /* Projects g and appends each of its polygons. */
@@ -72,7 +129,13 @@ static int parts_add(GEOSContextHandle_t h, gm_projector *pj, parts *p, const GE
             if (ng) p->g = ng;
             double(*nb)[4] = realloc(p->box, cap * sizeof *nb);
             if (nb) p->box = nb;
-            if (!ng || !nb) {
+            double **nx = realloc(p->xy, cap * sizeof *nx);
+            if (nx) p->xy = nx;
+            size_t **nl = realloc(p->ring_len, cap * sizeof *nl);
+            if (nl) p->ring_len = nl;
+            size_t *nr = realloc(p->n_rings, cap * sizeof *nr);
+            if (nr) p->n_rings = nr;
+            if (!ng || !nb || !nx || !nl || !nr) {
                 rc = GM_ERR_NOMEM;
                 break;
             }
@@ -86,6 +149,11 @@ static int parts_add(GEOSContextHandle_t h, gm_projector *pj, parts *p, const GE
         }
         if (!(p->g[p->n] = GEOSGeom_clone_r(h, part))) {
             rc = GM_ERR_NOMEM;
+            break;
+        }
+        if ((rc = read_rings(h, part, &p->xy[p->n], &p->ring_len[p->n], &p->n_rings[p->n])) !=
+            GM_OK) {
+            GEOSGeom_destroy_r(h, p->g[p->n]);
             break;
         }
         p->n++;
@@ -118,33 +186,519 @@ static int parts_add_union(GEOSContextHandle_t h, gm_projector *pj, parts *p,
     return rc;
 }
 
-/* Adds the coverage of the parts meeting the tile's grid to frac. */
-static int cover_tile(GEOSContextHandle_t h, const gm_grid *tile, const parts *p, double *frac,
-                      int *any)
+/* ---- dissolving only what overlaps ---- */
+
+typedef struct piece {
+    const GEOSGeometry *g;
+    double box[4];
+} piece;
+
+static int by_minx(const void *a, const void *b)
 {
-    double minx = tile->x0, maxx = tile->x0 + (double)tile->cols * tile->cell;
-    double maxy = tile->y0, miny = tile->y0 - (double)tile->rows * tile->cell;
-    *any = 0;
-    for (size_t i = 0; i < p->n; i++) {
-        const double *b = p->box[i];
-        if (b[2] <= minx || b[0] >= maxx || b[3] <= miny || b[1] >= maxy) continue;
-        *any = 1;
-        int rc = gm_coverage_add(h, tile, p->g[i], frac);
-        if (rc != GM_OK) return rc;
+    const piece *x = a, *y = b;
+    return x->box[0] < y->box[0] ? -1 : x->box[0] > y->box[0];
+}
+
+static size_t find_root(size_t *parent, size_t i)
+{
+    while (parent[i] != i)
+        i = parent[i] = parent[parent[i]];
+    return i;
+}
+
+/* The union of a set of lon/lat pieces, projected, as parts -- without one
+ * union of everything: pieces that meet no other (most of them: the zones'
+ * completed areas, the mines' overlaps) are taken as they are, and only each
+ * group of pieces that meet is dissolved. The coverage adds parts, so parts
+ * must not overlap; parts that only touch add up exactly. */
+static int parts_add_dissolved(GEOSContextHandle_t h, gm_projector *pj, parts *p,
+                               GEOSGeometry *const *pieces, size_t n)
+{
+    /* the pieces' polygons: a dissolved multipolygon's do not overlap each
+     * other, so only those that meet another piece's need a union */
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        if (pieces[i]) {
+            int parts_n = GEOSGetNumGeometries_r(h, pieces[i]);
+            total += parts_n > 0 ? (size_t)parts_n : 0;
+        }
+    piece *pc = malloc((total ? total : 1) * sizeof *pc);
+    size_t *parent = malloc((total ? total : 1) * sizeof *parent);
+    size_t m = 0;
+    int rc = pc && parent ? GM_OK : GM_ERR_NOMEM;
+    for (size_t i = 0; i < n && rc == GM_OK; i++) {
+        int parts_n = pieces[i] ? GEOSGetNumGeometries_r(h, pieces[i]) : 0;
+        for (int q = 0; q < parts_n && rc == GM_OK; q++) {
+            const GEOSGeometry *g = GEOSGetGeometryN_r(h, pieces[i], q);
+            if (!g) rc = GM_ERR_INTERNAL;
+            if (!g || GEOSisEmpty_r(h, g)) continue;
+            piece *x = &pc[m];
+            x->g = g;
+            if (!GEOSGeom_getXMin_r(h, g, &x->box[0]) || !GEOSGeom_getYMin_r(h, g, &x->box[1]) ||
+                !GEOSGeom_getXMax_r(h, g, &x->box[2]) || !GEOSGeom_getYMax_r(h, g, &x->box[3]))
+                rc = GM_ERR_INTERNAL;
+            parent[m] = m;
+            m++;
+        }
+    }
+    if (rc == GM_OK) qsort(pc, m, sizeof *pc, by_minx);
+    /* sweep along x: pairs whose boxes meet, then GEOS says whether they do */
+    for (size_t i = 0; i < m && rc == GM_OK; i++)
+        for (size_t k = i + 1; k < m && pc[k].box[0] <= pc[i].box[2]; k++) {
+            if (pc[k].box[1] > pc[i].box[3] || pc[k].box[3] < pc[i].box[1]) continue;
+            if (find_root(parent, i) == find_root(parent, k)) continue;
+            char meet = GEOSIntersects_r(h, pc[i].g, pc[k].g);
+            if (meet == 2) {
+                rc = GM_ERR_INTERNAL;
+                break;
+            }
+            if (meet) parent[find_root(parent, k)] = find_root(parent, i);
+        }
+    /* each group (chained from its root through `next`): as it is, or its union */
+    GEOSGeometry **group = malloc((m ? m : 1) * sizeof *group);
+    size_t *next = malloc((m ? m : 1) * sizeof *next), none = (size_t)-1;
+    if ((!group || !next) && rc == GM_OK) rc = GM_ERR_NOMEM;
+    for (size_t i = 0; i < m && rc == GM_OK; i++)
+        next[i] = none;
+    for (size_t i = m; i-- > 0 && rc == GM_OK;) {
+        size_t r = find_root(parent, i);
+        if (r != i) next[i] = next[r], next[r] = i;
+    }
+    for (size_t i = 0; i < m && rc == GM_OK; i++) {
+        if (find_root(parent, i) != i) continue;
+        size_t k = 0;
+        for (size_t j = i; j != none; j = next[j])
+            group[k++] = (GEOSGeometry *)pc[j].g;
+        rc = k == 1 ? parts_add(h, pj, p, group[0]) : parts_add_union(h, pj, p, group, k);
+    }
+    free(group);
+    free(next);
+    free(pc);
+    free(parent);
+    return rc;
+}
+
+/* ---- the grid, tile by tile ------------------------------------------------- */
+
+#define MAX_LEVELS 16
+#define HALF (TILE / 2)
+
+/* The polygons whose bounding boxes meet each tile: idx[start[t] .. start[t+1]). */
+typedef struct bins {
+    size_t *start, *idx;
+} bins;
+
+static void bins_free(bins *b)
+{
+    free(b->start);
+    free(b->idx);
+    memset(b, 0, sizeof *b);
+}
+
+/* The tile range [lo, hi] a box spans on one axis (cell units from the grid's
+ * edge); 0 when it misses the grid. */
+static int tile_span(double from, double to, size_t n_tiles, size_t *lo, size_t *hi)
+{
+    double a = floor(from / TILE), b = floor(to / TILE);
+    if (b < 0 || a >= (double)n_tiles) return 0;
+    *lo = a < 0 ? 0 : (size_t)a;
+    *hi = b >= (double)n_tiles ? n_tiles - 1 : (size_t)b;
+    return 1;
+}
+
+static int bin_parts(const parts *p, const gm_grid *g, size_t tcols, size_t trows, bins *b)
+{
+    size_t nt = tcols * trows;
+    b->start = calloc(nt + 1, sizeof *b->start);
+    if (!b->start) return GM_ERR_NOMEM;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < p->n; i++) {
+            const double *x = p->box[i];
+            size_t c0, c1, r0, r1;
+            if (!tile_span((x[0] - g->x0) / g->cell, (x[2] - g->x0) / g->cell, tcols, &c0, &c1) ||
+                !tile_span((g->y0 - x[3]) / g->cell, (g->y0 - x[1]) / g->cell, trows, &r0, &r1))
+                continue;
+            for (size_t r = r0; r <= r1; r++)
+                for (size_t c = c0; c <= c1; c++) {
+                    if (pass == 0)
+                        b->start[r * tcols + c + 1]++;
+                    else
+                        b->idx[b->start[r * tcols + c]++] = i;
+                }
+        }
+        if (pass == 0) {
+            for (size_t t = 0; t < nt; t++)
+                b->start[t + 1] += b->start[t];
+            if (!(b->idx = malloc((b->start[nt] ? b->start[nt] : 1) * sizeof *b->idx)))
+                return GM_ERR_NOMEM;
+        } else { /* the fill moved each start to the next tile's: shift back */
+            memmove(b->start + 1, b->start, nt * sizeof *b->start);
+            b->start[0] = 0;
+        }
     }
     return GM_OK;
 }
 
+/* An overview tile being summed: for each of its cells, the sum of the
+ * full-resolution fractions of the data cells under it, and their count. So
+ * an overview cell is the exact mean of its footprint's data cells at every
+ * level -- not a mean of means, which would weigh a half-empty corner like a
+ * full one. Each of its four quadrants is fed by one tile of the level below
+ * (one task), which records the box it touched there: the tile is read, and
+ * zeroed again for reuse, only inside those boxes. */
+typedef struct box {
+    size_t r0, r1, c0, c1; /* rows [r0, r1), columns [c0, c1); empty when r0 == r1 */
+} box;
+
+typedef struct acc {
+    double *sum;
+    uint32_t *cnt;
+    box quad[4]; /* [row % 2 * 2 + col % 2 of the tile below] */
+    struct acc *next_free;
+} acc;
+
+typedef struct scratch {
+    double *mask, *val;
+    float *out;
+    gm_cog_encoder *enc;
+    gm_coverage_ws *ws;
+} scratch;
+
 typedef struct raster_job {
     gm_context *ctx;
-    const char *path; /* the final .tif */
+    const char *path; /* the .tif, written as it is named */
     gm_raster_kind kind;
     const char *description;
     parts mask, value; /* mask: where the raster has data; value: what it measures */
     double cell;
     int as_of;
     const char *run_id; /* GREENMINE_RUN_ID, or NULL */
+    /* while computing */
+    gm_grid grid;
+    int n_levels;
+    gm_cog_level level[MAX_LEVELS];
+    bins mbins, vbins;
+    acc **band[MAX_LEVELS]; /* band[k][tile column]: level k's tile row being summed */
+    acc *free_accs;         /* zeroed, for reuse */
+    size_t row;             /* the tile row the pool works on */
+    int lv;                 /* ... of this level */
+    scratch *scr;
 } raster_job;
+
+/* A zeroed tile-sized buffer (`bytes` <= 2 MiB) in one huge page where the
+ * kernel allows: these are touched whole at once, and a virtual machine's page
+ * faults cost more than the zeroing (512 of them per 2 MiB otherwise). */
+static void *tile_buffer(size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    void *p = NULL;
+    if (posix_memalign(&p, huge, huge) != 0) return NULL;
+    (void)madvise(p, huge, MADV_HUGEPAGE); /* a hint: fine if refused */
+    memset(p, 0, bytes);
+    return p;
+}
+
+static void acc_free(acc *a)
+{
+    if (!a) return;
+    free(a->sum);
+    free(a->cnt);
+    free(a);
+}
+
+/* Records that the tile below at (tr, tc) fed its cells in rows [r0, r1)
+ * and columns [c0, c1) (its own cell units) into `up`. */
+static void acc_mark(acc *up, size_t tr, size_t tc, size_t r0, size_t r1, size_t c0, size_t c1)
+{
+    box *b = &up->quad[(tr % 2) * 2 + tc % 2];
+    b->r0 = (tr % 2) * HALF + r0 / 2, b->r1 = (tr % 2) * HALF + (r1 + 1) / 2;
+    b->c0 = (tc % 2) * HALF + c0 / 2, b->c1 = (tc % 2) * HALF + (c1 + 1) / 2;
+}
+
+static int encode_into(gm_worker *w, raster_job *j, scratch *s, size_t r0, size_t r1,
+                       gm_cog_blob *blob)
+{
+    int rc = gm_cog_encode(s->enc, s->out, r0, r1, blob);
+    return rc == GM_OK
+               ? GM_OK
+               : gm_worker_error(w, rc, "%s: cannot compress a tile: out of memory", j->path);
+}
+
+/* Sets rows [r0, r1) of the tile to nodata (the encoder takes the others as such). */
+static void fill_nodata(float *out, size_t r0, size_t r1)
+{
+    for (size_t i = r0 * TILE; i < r1 * TILE; i++)
+        out[i] = (float)GM_RASTER_NODATA;
+}
+
+static int add_part(const parts *p, size_t i, const gm_grid *g, double *frac, gm_coverage_ws *ws)
+{
+    return gm_coverage_add_xy(g, p->xy[i], p->ring_len[i], p->n_rings[i], frac, ws);
+}
+
+/* Full resolution: tile (j->row, tc). Only the box of its cells that the mask
+ * polygons' bounding boxes meet is computed; the rest is nodata. Tasks of one
+ * row write disjoint quadrants of level 1's band tiles, which exist before the
+ * row starts. */
+static int base_task(gm_worker *w, size_t tc, void *user)
+{
+    raster_job *j = user;
+    scratch *s = &j->scr[w->id];
+    const gm_cog_level *l0 = &j->level[0];
+    size_t tr = j->row, t = tr * l0->tcols + tc;
+    if (j->mbins.start[t] == j->mbins.start[t + 1]) return GM_OK; /* sparse: stays absent */
+    size_t r0 = tr * TILE, c0 = tc * TILE;
+    size_t nr = j->grid.rows - r0 < TILE ? j->grid.rows - r0 : TILE;
+    size_t nc = j->grid.cols - c0 < TILE ? j->grid.cols - c0 : TILE;
+    /* the box, in the tile's cells */
+    double u0 = INFINITY, u1 = -INFINITY, v0 = INFINITY, v1 = -INFINITY;
+    double tx = j->grid.x0 + (double)c0 * j->grid.cell, ty = j->grid.y0 - (double)r0 * j->grid.cell;
+    for (size_t k = j->mbins.start[t]; k < j->mbins.start[t + 1]; k++) {
+        const double *b = j->mask.box[j->mbins.idx[k]];
+        u0 = fmin(u0, (b[0] - tx) / j->grid.cell), u1 = fmax(u1, (b[2] - tx) / j->grid.cell);
+        v0 = fmin(v0, (ty - b[3]) / j->grid.cell), v1 = fmax(v1, (ty - b[1]) / j->grid.cell);
+    }
+    size_t br0 = v0 <= 0 ? 0 : (size_t)fmin(floor(v0), (double)nr);
+    size_t br1 = (size_t)fmax(0.0, fmin(ceil(v1), (double)nr));
+    size_t bc0 = u0 <= 0 ? 0 : (size_t)fmin(floor(u0), (double)nc);
+    size_t bc1 = (size_t)fmax(0.0, fmin(ceil(u1), (double)nc));
+    if (br1 <= br0 || bc1 <= bc0) return GM_OK;
+    size_t h = br1 - br0, wd = bc1 - bc0;
+    gm_grid sub = gm_grid_window(&j->grid, r0 + br0, c0 + bc0, h, wd);
+    memset(s->mask, 0, h * wd * sizeof *s->mask);
+    int rc = GM_OK;
+    for (size_t k = j->mbins.start[t]; k < j->mbins.start[t + 1] && rc == GM_OK; k++)
+        rc = add_part(&j->mask, j->mbins.idx[k], &sub, s->mask, s->ws);
+    int data = 0;
+    for (size_t i = 0; i < h * wd && !data && rc == GM_OK; i++)
+        data = s->mask[i] > MASK_MIN;
+    if (rc != GM_OK || !data) goto done;
+    memset(s->val, 0, h * wd * sizeof *s->val);
+    for (size_t k = j->vbins.start[t]; k < j->vbins.start[t + 1] && rc == GM_OK; k++)
+        rc = add_part(&j->value, j->vbins.idx[k], &sub, s->val, s->ws);
+    if (rc != GM_OK) goto done;
+    acc *up = j->n_levels > 1 ? j->band[1][tc / 2] : NULL;
+    fill_nodata(s->out, br0, br1);
+    for (size_t r = 0; r < h; r++) {
+        const double *m = s->mask + r * wd, *v = s->val + r * wd;
+        float *o = s->out + (br0 + r) * TILE + bc0;
+        for (size_t c = 0; c < wd; c++) {
+            if (!(m[c] > MASK_MIN)) continue;
+            double x = v[c] < 0.0 ? 0.0 : v[c] > 1.0 ? 1.0 : v[c];
+            o[c] = (float)x;
+            if (!up) continue;
+            size_t i = ((tr % 2) * HALF + (br0 + r) / 2) * TILE + (tc % 2) * HALF + (bc0 + c) / 2;
+            up->sum[i] += x;
+            up->cnt[i]++;
+        }
+    }
+    if (up) acc_mark(up, tr, tc, br0, br1, bc0, bc1);
+    return encode_into(w, j, s, br0, br1, &j->level[0].tiles[t]);
+done:
+    if (rc != GM_OK)
+        return gm_worker_error(w, rc, "%s: cannot compute the cell fractions: %s", j->path,
+                               rc == GM_ERR_NOMEM ? "out of memory" : "GEOS cannot read a polygon");
+    return GM_OK;
+}
+
+/* Overview level j->lv: tile (j->row, tc), from the sums of the level below;
+ * passes them on up, and zeroes what it read. */
+static int overview_task(gm_worker *w, size_t tc, void *user)
+{
+    raster_job *j = user;
+    scratch *s = &j->scr[w->id];
+    int k = j->lv;
+    acc *a = j->band[k][tc];
+    if (!a) return GM_OK;
+    acc *up = k + 1 < j->n_levels ? j->band[k + 1][tc / 2] : NULL;
+    int any = 0;
+    size_t ur0 = TILE, ur1 = 0, uc0 = TILE, uc1 = 0; /* the quadrants' boxes together */
+    for (int q = 0; q < 4; q++) {
+        const box *b = &a->quad[q];
+        if (b->r1 <= b->r0) continue;
+        ur0 = b->r0 < ur0 ? b->r0 : ur0, ur1 = b->r1 > ur1 ? b->r1 : ur1;
+        uc0 = b->c0 < uc0 ? b->c0 : uc0, uc1 = b->c1 > uc1 ? b->c1 : uc1;
+    }
+    if (ur1 > ur0) fill_nodata(s->out, ur0, ur1);
+    for (int q = 0; q < 4; q++) {
+        const box *b = &a->quad[q];
+        for (size_t r = b->r0; r < b->r1; r++) {
+            double *sum = a->sum + r * TILE;
+            uint32_t *cnt = a->cnt + r * TILE;
+            float *out = s->out + r * TILE;
+            size_t urow = ((j->row % 2) * HALF + r / 2) * TILE + (tc % 2) * HALF;
+            for (size_t c = b->c0; c < b->c1; c++) {
+                if (!cnt[c]) continue;
+                any = 1;
+                out[c] = (float)(sum[c] / cnt[c]);
+                if (up) {
+                    up->sum[urow + c / 2] += sum[c];
+                    up->cnt[urow + c / 2] += cnt[c];
+                }
+            }
+            memset(sum + b->c0, 0, (b->c1 - b->c0) * sizeof *sum); /* zeroed for reuse */
+            memset(cnt + b->c0, 0, (b->c1 - b->c0) * sizeof *cnt);
+        }
+        a->quad[q] = (box){0, 0, 0, 0};
+    }
+    if (up && ur1 > ur0) acc_mark(up, j->row, tc, ur0, ur1, uc0, uc1);
+    if (!any) return GM_OK;
+    return encode_into(w, j, s, ur0, ur1, &j->level[k].tiles[j->row * j->level[k].tcols + tc]);
+}
+
+/* Gives level k's band the tiles that tiles `present` of the row below feed:
+ * zeroed ones from the free list, or new. */
+static int band_prepare(raster_job *j, int k, const int *present, size_t n)
+{
+    for (size_t tc = 0; tc < n; tc++) {
+        if (!present[tc] || j->band[k][tc / 2]) continue;
+        acc *a = j->free_accs;
+        if (a) {
+            j->free_accs = a->next_free;
+        } else {
+            a = calloc(1, sizeof *a);
+            if (!a) return GM_ERR_NOMEM;
+            a->sum = tile_buffer((size_t)TILE * TILE * sizeof *a->sum);
+            a->cnt = tile_buffer((size_t)TILE * TILE * sizeof *a->cnt);
+            if (!a->sum || !a->cnt) {
+                acc_free(a);
+                return GM_ERR_NOMEM;
+            }
+        }
+        j->band[k][tc / 2] = a;
+    }
+    return GM_OK;
+}
+
+/* Level k-1's tile row `below` (of `rows`) is done: finishes level k's row
+ * above it when that was its last contributor, and so on up. */
+static int level_up(raster_job *j, gm_pool *pool, int k, size_t below, size_t rows, int *present)
+{
+    if (k >= j->n_levels) return GM_OK;
+    if (below % 2 == 0 && below + 1 < rows) return GM_OK; /* its second row comes next */
+    gm_cog_level *l = &j->level[k];
+    for (size_t tc = 0; tc < l->tcols; tc++)
+        present[tc] = j->band[k][tc] != NULL;
+    int rc = k + 1 < j->n_levels ? band_prepare(j, k + 1, present, l->tcols) : GM_OK;
+    if (rc != GM_OK) return gm_error(j->ctx, rc, "out of memory");
+    j->lv = k;
+    j->row = below / 2;
+    if ((rc = gm_pool_run(pool, NULL, l->tcols, overview_task, j)) != GM_OK) return rc;
+    for (size_t tc = 0; tc < l->tcols; tc++) {
+        acc *a = j->band[k][tc];
+        if (!a) continue;
+        a->next_free = j->free_accs; /* overview_task left it zeroed */
+        j->free_accs = a;
+        j->band[k][tc] = NULL;
+    }
+    return level_up(j, pool, k + 1, below / 2, l->trows, present);
+}
+
+/* The levels: the full resolution, then halves (rounded up) while either side
+ * is longer than a tile, as GDAL's COG driver makes them. */
+static void make_levels(raster_job *j)
+{
+    size_t w = j->grid.cols, h = j->grid.rows;
+    j->n_levels = 0;
+    for (;;) {
+        gm_cog_level *l = &j->level[j->n_levels++];
+        l->width = w, l->height = h;
+        l->tcols = (w + TILE - 1) / TILE, l->trows = (h + TILE - 1) / TILE;
+        if ((w <= TILE && h <= TILE) || j->n_levels == MAX_LEVELS) break;
+        w = (w + 1) / 2, h = (h + 1) / 2;
+    }
+}
+
+static void job_free_grid(raster_job *j)
+{
+    for (int k = 0; k < j->n_levels; k++) {
+        gm_cog_level *l = &j->level[k];
+        for (size_t t = 0; l->tiles && t < l->tcols * l->trows; t++)
+            free(l->tiles[t].data);
+        free(l->tiles);
+        l->tiles = NULL;
+        if (j->band[k])
+            for (size_t tc = 0; tc < l->tcols; tc++)
+                acc_free(j->band[k][tc]);
+        free(j->band[k]);
+        j->band[k] = NULL;
+    }
+    while (j->free_accs) {
+        acc *a = j->free_accs;
+        j->free_accs = a->next_free;
+        acc_free(a);
+    }
+    bins_free(&j->mbins);
+    bins_free(&j->vbins);
+}
+
+/* Computes and compresses every tile holding data, and the overviews. */
+static int compute(raster_job *j)
+{
+    gm_context *ctx = j->ctx;
+    make_levels(j);
+    const gm_cog_level *l0 = &j->level[0];
+    int rc = GM_OK;
+    for (int k = 0; k < j->n_levels && rc == GM_OK; k++) {
+        gm_cog_level *l = &j->level[k];
+        l->tiles = calloc(l->tcols * l->trows, sizeof *l->tiles);
+        j->band[k] = calloc(l->tcols, sizeof *j->band[k]);
+        if (!l->tiles || !j->band[k]) rc = GM_ERR_NOMEM;
+    }
+    if (rc == GM_OK) rc = bin_parts(&j->mask, &j->grid, l0->tcols, l0->trows, &j->mbins);
+    if (rc == GM_OK) rc = bin_parts(&j->value, &j->grid, l0->tcols, l0->trows, &j->vbins);
+    int *present = calloc(l0->tcols, sizeof *present);
+    if (rc != GM_OK || !present) {
+        free(present);
+        return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    }
+    gm_pool *pool = NULL;
+    if ((rc = gm_pool_new(ctx, &pool)) != GM_OK) {
+        free(present);
+        return rc;
+    }
+    int n_workers = gm_pool_size(pool);
+    j->scr = calloc((size_t)n_workers, sizeof *j->scr);
+    for (int i = 0; j->scr && i < n_workers; i++) {
+        scratch *s = &j->scr[i];
+        s->mask = tile_buffer((size_t)TILE * TILE * sizeof *s->mask);
+        s->val = tile_buffer((size_t)TILE * TILE * sizeof *s->val);
+        s->out = tile_buffer((size_t)TILE * TILE * sizeof *s->out);
+        s->enc = gm_cog_encoder_new((float)GM_RASTER_NODATA);
+        s->ws = gm_coverage_ws_new();
+        if (!s->mask || !s->val || !s->out || !s->enc || !s->ws) rc = GM_ERR_NOMEM;
+    }
+    if (!j->scr || rc != GM_OK) rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    const char *stage = j->kind == GM_RASTER_COVERAGE ? "coverage raster" : "conflict raster";
+    for (size_t tr = 0; tr < l0->trows && rc == GM_OK; tr++) {
+        for (size_t tc = 0; tc < l0->tcols; tc++) {
+            size_t t = tr * l0->tcols + tc;
+            present[tc] = j->mbins.start[t] != j->mbins.start[t + 1];
+        }
+        if (j->n_levels > 1 && band_prepare(j, 1, present, l0->tcols) != GM_OK) {
+            rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+            break;
+        }
+        j->row = tr;
+        if ((rc = gm_pool_run(pool, NULL, l0->tcols, base_task, j)) != GM_OK) break;
+        rc = level_up(j, pool, 1, tr, l0->trows, present);
+        gm_progress(ctx, stage, tr + 1, l0->trows);
+    }
+    for (int i = 0; j->scr && i < n_workers; i++) {
+        free(j->scr[i].mask);
+        free(j->scr[i].val);
+        free(j->scr[i].out);
+        gm_cog_encoder_free(j->scr[i].enc);
+        gm_coverage_ws_free(j->scr[i].ws);
+    }
+    free(j->scr);
+    j->scr = NULL;
+    gm_pool_free(pool);
+    free(present);
+    return rc;
+}
+
+/* ---- the file's tags, from GDAL ---------------------------------------------- */
 
 static int gdal_fail(raster_job *j, const char *what)
 {
@@ -152,155 +706,295 @@ static int gdal_fail(raster_job *j, const char *what)
                     CPLGetLastErrorMsg()[0] ? CPLGetLastErrorMsg() : "unknown error");
 }
 
-/* Computes the grid into the sparse GeoTIFF `src` and returns it open. */
-static int compute(raster_job *j, const gm_grid *grid, GDALDatasetH src)
+/* The georeferencing (GeoTIFF keys, pixel scale, tie point), the metadata and
+ * the nodata tags, as GDAL writes them: copied from a 1 x 1 GeoTIFF GDAL makes
+ * in memory with the same grid, CRS and metadata. */
+static int geo_tags(raster_job *j, gm_cog_tags *main_tags, gm_cog_tags *all_tags)
 {
-    GEOSContextHandle_t h = j->ctx->geos;
-    GDALRasterBandH band = GDALGetRasterBand(src, 1);
-    double *mask = malloc(TILE * TILE * sizeof *mask), *val = malloc(TILE * TILE * sizeof *val);
-    float *out = malloc(TILE * TILE * sizeof *out);
-    int rc = mask && val && out ? GM_OK : gm_error(j->ctx, GM_ERR_NOMEM, "out of memory");
-    size_t trows = (grid->rows + TILE - 1) / TILE, tcols = (grid->cols + TILE - 1) / TILE;
-    for (size_t tr = 0; tr < trows && rc == GM_OK; tr++) {
-        for (size_t tc = 0; tc < tcols && rc == GM_OK; tc++) {
-            size_t r0 = tr * TILE, c0 = tc * TILE;
-            size_t nr = grid->rows - r0 < TILE ? grid->rows - r0 : TILE;
-            size_t nc = grid->cols - c0 < TILE ? grid->cols - c0 : TILE;
-            gm_grid tile = gm_grid_window(grid, r0, c0, nr, nc);
-            memset(mask, 0, nr * nc * sizeof *mask);
-            int any = 0;
-            if ((rc = cover_tile(h, &tile, &j->mask, mask, &any)) != GM_OK) break;
-            if (!any) continue; /* sparse: stays nodata */
-            int data = 0;
-            for (size_t i = 0; i < nr * nc && !data; i++)
-                data = mask[i] > MASK_MIN;
-            if (!data) continue;
-            memset(val, 0, nr * nc * sizeof *val);
-            if ((rc = cover_tile(h, &tile, &j->value, val, &any)) != GM_OK) break;
-            for (size_t i = 0; i < nr * nc; i++)
-                out[i] = mask[i] > MASK_MIN ? (float)fmin(1.0, fmax(0.0, val[i]))
-                                            : (float)GM_RASTER_NODATA;
-            if (GDALRasterIO(band, GF_Write, (int)c0, (int)r0, (int)nc, (int)nr, out, (int)nc,
-                             (int)nr, GDT_Float32, 0, 0) != CE_None)
-                rc = gdal_fail(j, "a block");
-            gm_progress(j->ctx,
-                        j->kind == GM_RASTER_COVERAGE ? "coverage raster" : "conflict raster",
-                        tr * tcols + tc + 1, trows * tcols);
-        }
+    static const uint16_t main_wanted[] = {33550, 33922, 34264, 34735, 34736, 34737, 42112};
+    static const uint16_t all_wanted[] = {42113};
+    char name[64];
+    snprintf(name, sizeof name, "/vsimem/greenmine_tags_%p.tif", (void *)j);
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(GM_GRID_CRS_WKT);
+    GDALDriverH gtiff = GDALGetDriverByName("GTiff");
+    if (!srs || !gtiff) {
+        if (srs) OSRDestroySpatialReference(srs);
+        return gm_error(j->ctx, GM_ERR_INTERNAL, "GDAL lacks the GTiff driver or the grid CRS");
     }
-    if (rc == GM_ERR_INTERNAL || rc == GM_ERR_NOMEM)
-        rc = gm_error(j->ctx, rc, "%s: cannot compute the cell fractions", j->path);
-    free(mask);
-    free(val);
-    free(out);
-    return rc;
+    const char *opts[] = {"COMPRESS=NONE", NULL};
+    CPLErrorReset();
+    GDALDatasetH ds = GDALCreate(gtiff, name, 1, 1, 1, GDT_Float32, (char **)opts);
+    if (!ds) {
+        OSRDestroySpatialReference(srs);
+        return gdal_fail(j, "its georeferencing");
+    }
+    double gt[6] = {j->grid.x0, j->grid.cell, 0, j->grid.y0, 0, -j->grid.cell};
+    GDALSetGeoTransform(ds, gt);
+    GDALSetSpatialRef(ds, srs);
+    GDALRasterBandH band = GDALGetRasterBand(ds, 1);
+    GDALSetRasterNoDataValue(band, GM_RASTER_NODATA);
+    GDALSetDescription(band, j->description);
+    char cell[32], asof[16];
+    snprintf(cell, sizeof cell, "%g", j->grid.cell);
+    snprintf(asof, sizeof asof, "%04d-%02d-%02d", j->as_of / 10000, j->as_of / 100 % 100,
+             j->as_of % 100);
+    GDALSetMetadataItem(ds, "GREENMINE_VERSION", gm_version(), NULL);
+    GDALSetMetadataItem(ds, "GREENMINE_AS_OF", asof, NULL);
+    GDALSetMetadataItem(ds, "GREENMINE_CELL_M", cell, NULL);
+    GDALSetMetadataItem(ds, "GREENMINE_MEANING", j->description, NULL);
+    GDALSetMetadataItem(ds, "GREENMINE_GRID_CRS", GM_GRID_CRS_PROJ4, NULL);
+    if (j->run_id) GDALSetMetadataItem(ds, "GREENMINE_RUN_ID", j->run_id, NULL);
+    GDALClose(ds);
+    OSRDestroySpatialReference(srs);
+    vsi_l_offset len = 0;
+    GByte *buf = VSIGetMemFileBuffer(name, &len, FALSE);
+    int rc = buf ? gm_cog_tags_from_tiff(buf, (size_t)len, main_wanted,
+                                         sizeof main_wanted / sizeof main_wanted[0], main_tags)
+                 : GM_ERR_INTERNAL;
+    if (rc == GM_OK)
+        rc = gm_cog_tags_from_tiff(buf, (size_t)len, all_wanted,
+                                   sizeof all_wanted / sizeof all_wanted[0], all_tags);
+    VSIUnlink(name);
+    if (rc != GM_OK) {
+        gm_cog_tags_free(main_tags);
+        return gm_error(j->ctx, rc, "%s: cannot make its georeferencing tags", j->path);
+    }
+    return GM_OK;
 }
 
-static int write_raster(raster_job *j)
+/* The grid over the mask's polygons; GM_ERR_USAGE when it is too large. */
+static int job_grid(raster_job *j)
 {
-    gm_context *ctx = j->ctx;
-    if (j->mask.n == 0) {
-        gm_log(ctx, GM_LOG_WARNING, "%s: not written: nothing to cover (no polygons)", j->path);
-        unlink(j->path);
-        return GM_OK;
-    }
     double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
     for (size_t i = 0; i < j->mask.n; i++) {
         minx = fmin(minx, j->mask.box[i][0]), miny = fmin(miny, j->mask.box[i][1]);
         maxx = fmax(maxx, j->mask.box[i][2]), maxy = fmax(maxy, j->mask.box[i][3]);
     }
-    gm_grid grid;
-    gm_grid_snap(&grid, minx, miny, maxx, maxy, j->cell);
-    if (grid.rows > 200000 || grid.cols > 200000)
-        return gm_error(ctx, GM_ERR_USAGE,
+    gm_grid_snap(&j->grid, minx, miny, maxx, maxy, j->cell);
+    if (j->grid.rows > 200000 || j->grid.cols > 200000)
+        return gm_error(j->ctx, GM_ERR_USAGE,
                         "%s: a %zu x %zu grid is too large; choose a larger --cell", j->path,
-                        grid.rows, grid.cols);
+                        j->grid.rows, j->grid.cols);
+    return GM_OK;
+}
 
-    char src_path[4300], tmp_path[4300];
-    snprintf(src_path, sizeof src_path, "%s.%ld.src.tmp.tif", j->path, (long)getpid());
-    snprintf(tmp_path, sizeof tmp_path, "%s.%ld.tmp.tif", j->path, (long)getpid());
-    int rc = GM_OK;
-    GDALDatasetH src = NULL, cog = NULL;
-    OGRSpatialReferenceH srs = OSRNewSpatialReference(GM_GRID_CRS_WKT);
-    GDALDriverH gtiff = GDALGetDriverByName("GTiff"), cog_drv = GDALGetDriverByName("COG");
-    if (!srs || !gtiff || !cog_drv) {
-        rc = gm_error(ctx, GM_ERR_INTERNAL, "GDAL lacks the GTiff or COG driver or the grid CRS");
-        goto done;
-    }
-    char bs[16];
-    snprintf(bs, sizeof bs, "%d", TILE);
-    const char *src_opts[] = {"TILED=YES",      "BLOCKXSIZE=512",   "BLOCKYSIZE=512",
-                              "SPARSE_OK=TRUE", "BIGTIFF=IF_SAFER", NULL};
-    CPLErrorReset();
-    src = GDALCreate(gtiff, src_path, (int)grid.cols, (int)grid.rows, 1, GDT_Float32,
-                     (char **)src_opts);
-    if (!src) {
-        rc = gdal_fail(j, "its temporary grid");
-        goto done;
-    }
-    double gt[6] = {grid.x0, grid.cell, 0, grid.y0, 0, -grid.cell};
-    GDALSetGeoTransform(src, gt);
-    GDALSetSpatialRef(src, srs);
-    GDALRasterBandH band = GDALGetRasterBand(src, 1);
-    GDALSetRasterNoDataValue(band, GM_RASTER_NODATA);
-    GDALSetDescription(band, j->description);
-    char cell[32], asof[16];
-    snprintf(cell, sizeof cell, "%g", grid.cell);
-    snprintf(asof, sizeof asof, "%04d-%02d-%02d", j->as_of / 10000, j->as_of / 100 % 100,
-             j->as_of % 100);
-    GDALSetMetadataItem(src, "GREENMINE_VERSION", gm_version(), NULL);
-    GDALSetMetadataItem(src, "GREENMINE_AS_OF", asof, NULL);
-    GDALSetMetadataItem(src, "GREENMINE_CELL_M", cell, NULL);
-    GDALSetMetadataItem(src, "GREENMINE_MEANING", j->description, NULL);
-    GDALSetMetadataItem(src, "GREENMINE_GRID_CRS", GM_GRID_CRS_PROJ4, NULL);
-    if (j->run_id) GDALSetMetadataItem(src, "GREENMINE_RUN_ID", j->run_id, NULL);
-    if ((rc = compute(j, &grid, src)) != GM_OK) goto done;
-    GDALFlushCache(src);
-
-    const char *cog_opts[] = {"COMPRESS=DEFLATE",
-                              "PREDICTOR=YES",
-                              "LEVEL=6",
-                              "BLOCKSIZE=512",
-                              "RESAMPLING=AVERAGE",
-                              "OVERVIEWS=IGNORE_EXISTING",
-                              "NUM_THREADS=ALL_CPUS",
-                              "BIGTIFF=IF_SAFER",
-                              "SPARSE_OK=TRUE",
-                              NULL};
-    CPLErrorReset();
-    cog = GDALCreateCopy(cog_drv, tmp_path, src, FALSE, (char **)cog_opts, NULL, NULL);
-    if (!cog) {
-        rc = gdal_fail(j, "the Cloud-Optimized GeoTIFF");
-        goto done;
-    }
-    CPLErrorReset();
-    GDALClose(cog);
-    cog = NULL;
-    if (CPLGetLastErrorType() >= CE_Failure) {
-        rc = gdal_fail(j, "the Cloud-Optimized GeoTIFF (closing)");
-        goto done;
-    }
-    if (rename(tmp_path, j->path) != 0)
-        rc = gm_error(ctx, GM_ERR_WRITE, "%s: cannot move the finished file into place: %s",
-                      j->path, strerror(errno));
-done:
-    if (src) GDALClose(src);
-    if (cog) GDALClose(cog);
-    if (srs) OSRDestroySpatialReference(srs);
-    unlink(src_path);
-    if (rc != GM_OK) unlink(tmp_path);
+static int write_raster(raster_job *j)
+{
+    int rc = job_grid(j);
+    if (rc != GM_OK) return rc;
+    gm_cog_tags main_tags = {0}, all_tags = {0};
+    if ((rc = geo_tags(j, &main_tags, &all_tags)) != GM_OK) return rc;
+    if ((rc = compute(j)) == GM_OK)
+        rc = gm_cog_write(j->ctx, j->path, j->level, j->n_levels, &main_tags, &all_tags);
+    gm_cog_tags_free(&main_tags);
+    gm_cog_tags_free(&all_tags);
+    job_free_grid(j);
     return rc;
 }
 
-/* The .qml sidecar QGIS applies on load: same base name as the .tif. */
-static int write_sidecar(gm_context *ctx, const char *tif, gm_raster_kind kind)
+/* ---- the polygons --------------------------------------------------------------- */
+
+static const char *const descriptions[GM_RASTER_KINDS] = {
+    "fraction of the cell covered by completed restoration or reclamation inside the "
+    "demonstration zones (nodata: the cell does not overlap any zone)",
+    "fraction of the cell inside an ecological red line and a mine (nodata: the cell does "
+    "not overlap any mine)"};
+
+/* The mask's polygons: the zones (coverage) or the mines (conflict). */
+static int job_mask(raster_job *j, gm_projector *pj, const gm_inputs *in)
 {
-    char qml_path[4200];
-    snprintf(qml_path, sizeof qml_path, "%.*s.qml", (int)(strlen(tif) - 4), tif);
+    GEOSContextHandle_t h = j->ctx->geos;
+    int rc = GM_OK;
+    if (j->kind == GM_RASTER_COVERAGE)
+        for (size_t z = 0; z < in->n_zones && rc == GM_OK; z++)
+            rc = parts_add(h, pj, &j->mask, in->zones[z].geom);
+    else
+        for (size_t i = 0; i < in->n_mines && rc == GM_OK; i++)
+            rc = parts_add(h, pj, &j->mask, in->mines[i].geom);
+    return rc;
+}
+
+/* The value's polygons, one union: coverage = (restoration ∪ reclamation) ∩
+ * zones (zones may overlap, and a restored area may also be reclaimed);
+ * conflict = ∪ (mine ∩ red line). */
+static int job_value(raster_job *j, gm_projector *pj, const gm_results *res)
+{
+    GEOSContextHandle_t h = j->ctx->geos;
+    size_t n = j->kind == GM_RASTER_COVERAGE ? 2 * res->n_zones : res->n_overlaps;
+    GEOSGeometry **pieces = calloc(n ? n : 1, sizeof *pieces);
+    if (!pieces) return GM_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        pieces[i] =
+            j->kind == GM_RASTER_COVERAGE ? res->zones[i / 2].done[i % 2] : res->overlaps[i].geom;
+    int rc = parts_add_dissolved(h, pj, &j->value, pieces, n);
+    free(pieces);
+    return rc;
+}
+
+static int write_qml(gm_context *ctx, const char *path, gm_raster_kind kind)
+{
     char *qml = gm_style_raster_qml(kind);
     if (!qml) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
-    int rc = gm_write_text_file(ctx, qml_path, qml);
+    FILE *f = fopen(path, "wb");
+    size_t len = strlen(qml);
+    int ok = f && fwrite(qml, 1, len, f) == len;
+    int e = errno;
+    if (f && fclose(f) != 0 && ok) ok = 0, e = errno;
     free(qml);
+    if (ok) return GM_OK;
+    if (f) unlink(path);
+    return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write: %s", path, strerror(e));
+}
+
+static int check_options(gm_context *ctx, const gm_raster_options *opts)
+{
+    if (!(opts->cell_m > 0) || opts->cell_m > 100000)
+        return gm_error(ctx, GM_ERR_USAGE, "cell size %g m: expected more than 0", opts->cell_m);
+    return GM_OK;
+}
+
+int gm_write_raster(gm_context *ctx, gm_raster_kind kind, const char *tif_path,
+                    const char *qml_path, const gm_inputs *in, const gm_results *res,
+                    const gm_raster_options *opts)
+{
+    static const gm_raster_options defaults = GM_RASTER_OPTIONS_INIT;
+    if (!opts) opts = &defaults;
+    int rc = check_options(ctx, opts);
+    if (rc != GM_OK) return rc;
+    GDALAllRegister();
+    gm_progress(ctx, "raster polygons", 0, 0); /* projecting and dissolving them takes a while */
+    gm_projector pj;
+    if ((rc = gm_projector_init(&pj)) != GM_OK)
+        return gm_error(ctx, rc, "PROJ cannot project to %s", GM_GRID_CRS_NAME);
+    raster_job j = {.ctx = ctx,
+                    .path = tif_path,
+                    .kind = kind,
+                    .description = descriptions[kind],
+                    .cell = opts->cell_m,
+                    .as_of = opts->as_of,
+                    .run_id = opts->run_id};
+    rc = job_mask(&j, &pj, in);
+    if (rc == GM_OK && j.mask.n) rc = job_value(&j, &pj, res);
+    if (rc != GM_OK)
+        rc = gm_error(ctx, rc, "cannot project the polygons to %s: %s", GM_GRID_CRS_NAME,
+                      gm_geos_message(ctx));
+    if (rc == GM_OK && j.mask.n == 0)
+        gm_log(ctx, GM_LOG_WARNING, "%s: not written: nothing to cover (no polygons)", tif_path);
+    else if (rc == GM_OK) {
+        CPLPushErrorHandler(CPLQuietErrorHandler);
+        rc = write_raster(&j);
+        CPLPopErrorHandler();
+        if (rc == GM_OK && qml_path && (rc = write_qml(ctx, qml_path, kind)) != GM_OK)
+            unlink(tif_path);
+    }
+    parts_free(ctx->geos, &j.mask);
+    parts_free(ctx->geos, &j.value);
+    gm_projector_free(&pj);
+    return rc;
+}
+
+/* A tile's compressed size at most: DEFLATE's stored blocks plus the zlib
+ * frame, and the leader and trailer. */
+#define TILE_BOUND ((unsigned long long)TILE * TILE * 4 * 65 / 64 + 64 + 8)
+
+static int estimate_kind(raster_job *j, int workers, gm_raster_estimate_info *out)
+{
+    int rc = job_grid(j);
+    if (rc != GM_OK) return rc;
+    make_levels(j);
+    const gm_cog_level *l0 = &j->level[0];
+    if ((rc = bin_parts(&j->mask, &j->grid, l0->tcols, l0->trows, &j->mbins)) != GM_OK) {
+        bins_free(&j->mbins);
+        return gm_error(j->ctx, rc, "out of memory");
+    }
+    /* which tiles may hold data, level by level (an overview tile when a tile
+     * under it may) */
+    unsigned char *may = calloc(l0->tcols * l0->trows, 1), *up = NULL;
+    if (!may) {
+        bins_free(&j->mbins);
+        return gm_error(j->ctx, GM_ERR_NOMEM, "out of memory");
+    }
+    unsigned long long cells = 0, tiles = 0, widest = 0;
+    for (size_t r = 0; r < l0->trows; r++)
+        for (size_t c = 0; c < l0->tcols; c++) {
+            size_t t = r * l0->tcols + c;
+            if (j->mbins.start[t] == j->mbins.start[t + 1]) continue;
+            may[t] = 1;
+            size_t h = j->grid.rows - r * TILE < TILE ? j->grid.rows - r * TILE : TILE;
+            size_t w = j->grid.cols - c * TILE < TILE ? j->grid.cols - c * TILE : TILE;
+            cells += (unsigned long long)h * w;
+            tiles++;
+        }
+    unsigned long long all_tiles = tiles;
+    for (int k = 1; k < j->n_levels; k++) {
+        const gm_cog_level *lo = &j->level[k - 1], *l = &j->level[k];
+        if (!(up = calloc(l->tcols * l->trows, 1))) break;
+        unsigned long long n = 0;
+        for (size_t r = 0; r < lo->trows; r++)
+            for (size_t c = 0; c < lo->tcols; c++)
+                if (may[r * lo->tcols + c]) up[(r / 2) * l->tcols + c / 2] = 1;
+        for (size_t r = 0; r < l->trows; r++) {
+            unsigned long long in_row = 0;
+            for (size_t c = 0; c < l->tcols; c++)
+                in_row += up[r * l->tcols + c];
+            n += in_row;
+            if (in_row > widest) widest = in_row;
+        }
+        all_tiles += n;
+        free(may);
+        may = up;
+        up = NULL;
+    }
+    free(may);
+    size_t vertices = 0;
+    for (size_t i = 0; i < j->mask.n; i++) {
+        unsigned int nv = 0;
+        const GEOSCoordSequence *seq =
+            GEOSGeom_getCoordSeq_r(j->ctx->geos, GEOSGetExteriorRing_r(j->ctx->geos, j->mask.g[i]));
+        if (seq && GEOSCoordSeq_getSize_r(j->ctx->geos, seq, &nv)) vertices += nv;
+    }
+    int k = j->kind;
+    out->kind[k].width = j->grid.cols;
+    out->kind[k].height = j->grid.rows;
+    out->kind[k].cells = cells;
+    out->kind[k].bytes = all_tiles * TILE_BOUND + 65536 +
+                         16ULL * (l0->tcols * l0->trows) * 2; /* IFDs: 4/3 of level 0's */
+    /* compressed tiles held until the file is written, one row of sums per
+     * overview level, each worker's scratch, the projected mask */
+    out->kind[k].memory =
+        out->kind[k].bytes +
+        widest * (unsigned long long)sizeof(acc) * (unsigned long long)(j->n_levels - 1) +
+        (unsigned long long)workers * (TILE * TILE * 20ULL + (8 << 20)) +
+        (j->mbins.start[l0->tcols * l0->trows] + j->mask.n) * 48ULL + vertices * 64ULL;
+    out->bytes += out->kind[k].bytes;
+    bins_free(&j->mbins);
+    return GM_OK;
+}
+
+int gm_raster_estimate(gm_context *ctx, const gm_inputs *in, const gm_raster_options *opts,
+                       gm_raster_estimate_info *out)
+{
+    static const gm_raster_options defaults = GM_RASTER_OPTIONS_INIT;
+    if (!opts) opts = &defaults;
+    memset(out, 0, sizeof *out);
+    int rc = check_options(ctx, opts);
+    if (rc != GM_OK) return rc;
+    gm_projector pj;
+    if ((rc = gm_projector_init(&pj)) != GM_OK)
+        return gm_error(ctx, rc, "PROJ cannot project to %s", GM_GRID_CRS_NAME);
+    for (int k = 0; k < GM_RASTER_KINDS && rc == GM_OK; k++) {
+        raster_job j = {.ctx = ctx,
+                        .path = gm_raster_file_name((gm_raster_kind)k),
+                        .kind = (gm_raster_kind)k,
+                        .cell = opts->cell_m};
+        if ((rc = job_mask(&j, &pj, in)) != GM_OK)
+            rc = gm_error(ctx, rc, "cannot project the polygons to %s: %s", GM_GRID_CRS_NAME,
+                          gm_geos_message(ctx));
+        else if (j.mask.n)
+            rc = estimate_kind(&j, gm_context_threads(ctx), out);
+        parts_free(ctx->geos, &j.mask);
+    }
+    gm_projector_free(&pj);
     return rc;
 }
 
@@ -309,70 +1003,24 @@ int gm_write_rasters(gm_context *ctx, const char *dir, const gm_inputs *in, cons
 {
     static const gm_raster_options defaults = GM_RASTER_OPTIONS_INIT;
     if (!opts) opts = &defaults;
-    if (!(opts->cell_m > 0) || opts->cell_m > 100000)
-        return gm_error(ctx, GM_ERR_USAGE, "cell size %g m: expected more than 0", opts->cell_m);
-    GDALAllRegister();
-    gm_progress(ctx, "raster polygons", 0, 0); /* projecting and dissolving them takes a while */
-    GEOSContextHandle_t h = ctx->geos;
-    gm_projector pj;
-    int rc = gm_projector_init(&pj);
-    if (rc != GM_OK) return gm_error(ctx, rc, "PROJ cannot project to %s", GM_GRID_CRS_NAME);
-    raster_job jobs[GM_RASTER_KINDS] = {{0}};
-    char paths[GM_RASTER_KINDS][4200];
-    for (int k = 0; k < GM_RASTER_KINDS; k++) {
-        snprintf(paths[k], sizeof paths[k], "%s/%s", dir && *dir ? dir : ".",
-                 gm_raster_file_name((gm_raster_kind)k));
-        jobs[k] = (raster_job){.ctx = ctx,
-                               .path = paths[k],
-                               .kind = (gm_raster_kind)k,
-                               .cell = opts->cell_m,
-                               .as_of = opts->as_of,
-                               .run_id = opts->run_id};
-    }
-    jobs[GM_RASTER_COVERAGE].description =
-        "fraction of the cell covered by completed restoration or reclamation inside the "
-        "demonstration zones (nodata: the cell does not overlap any zone)";
-    jobs[GM_RASTER_CONFLICT].description =
-        "fraction of the cell inside an ecological red line and a mine (nodata: the cell does "
-        "not overlap any mine)";
-
-    /* coverage: mask = zones; value = (restoration ∪ reclamation) ∩ zones, one union
-     * (zones may overlap, and a restored area may also be reclaimed) */
-    for (size_t z = 0; z < in->n_zones && rc == GM_OK; z++)
-        rc = parts_add(h, &pj, &jobs[GM_RASTER_COVERAGE].mask, in->zones[z].geom);
-    GEOSGeometry **done = calloc(2 * (res->n_zones ? res->n_zones : 1), sizeof *done);
-    if (!done && rc == GM_OK) rc = GM_ERR_NOMEM;
-    for (size_t z = 0; done && z < res->n_zones; z++)
-        for (int k = 0; k < 2; k++)
-            done[2 * z + (size_t)k] = res->zones[z].done[k];
-    if (rc == GM_OK)
-        rc = parts_add_union(h, &pj, &jobs[GM_RASTER_COVERAGE].value, done, 2 * res->n_zones);
-    free(done);
-    /* conflict: mask = mines; value = ∪ (mine ∩ red line) */
-    for (size_t i = 0; i < in->n_mines && rc == GM_OK; i++)
-        rc = parts_add(h, &pj, &jobs[GM_RASTER_CONFLICT].mask, in->mines[i].geom);
-    GEOSGeometry **ov = calloc(res->n_overlaps ? res->n_overlaps : 1, sizeof *ov);
-    if (!ov && rc == GM_OK) rc = GM_ERR_NOMEM;
-    for (size_t i = 0; ov && i < res->n_overlaps; i++)
-        ov[i] = res->overlaps[i].geom;
-    if (rc == GM_OK)
-        rc = parts_add_union(h, &pj, &jobs[GM_RASTER_CONFLICT].value, ov, res->n_overlaps);
-    free(ov);
-    if (rc != GM_OK)
-        rc = gm_error(ctx, rc, "cannot project the polygons to %s: %s", GM_GRID_CRS_NAME,
-                      gm_geos_message(ctx));
-
-    CPLPushErrorHandler(CPLQuietErrorHandler);
+    int rc = check_options(ctx, opts);
     for (int k = 0; k < GM_RASTER_KINDS && rc == GM_OK; k++) {
-        rc = write_raster(&jobs[k]);
-        if (rc == GM_OK && access(jobs[k].path, F_OK) == 0)
-            rc = write_sidecar(ctx, jobs[k].path, (gm_raster_kind)k);
+        char path[4200], qml[4200], tmp[4300], tmp_qml[4300];
+        snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : ".",
+                 gm_raster_file_name((gm_raster_kind)k));
+        snprintf(qml, sizeof qml, "%.*s.qml", (int)(strlen(path) - 4), path);
+        snprintf(tmp, sizeof tmp, "%s.%ld.tmp.tif", path, (long)getpid());
+        snprintf(tmp_qml, sizeof tmp_qml, "%s.%ld.tmp", qml, (long)getpid());
+        rc = gm_write_raster(ctx, (gm_raster_kind)k, tmp, tmp_qml, in, res, opts);
+        if (rc == GM_OK && access(tmp, F_OK) != 0) { /* nothing to cover */
+            unlink(path);
+            continue;
+        }
+        if (rc == GM_OK && (rename(tmp, path) != 0 || rename(tmp_qml, qml) != 0))
+            rc = gm_error(ctx, GM_ERR_WRITE, "%s: cannot move the finished file into place: %s",
+                          path, strerror(errno));
+        unlink(tmp);
+        unlink(tmp_qml);
     }
-    CPLPopErrorHandler();
-    for (int k = 0; k < GM_RASTER_KINDS; k++) {
-        parts_free(h, &jobs[k].mask);
-        parts_free(h, &jobs[k].value);
-    }
-    gm_projector_free(&pj);
     return rc;
 }

@@ -11,9 +11,7 @@
 
 #include <gdal.h>
 
-/* The raster outputs, for their styles and the project. */
-typedef enum gm_raster_kind { GM_RASTER_COVERAGE = 0, GM_RASTER_CONFLICT = 1 } gm_raster_kind;
-#define GM_RASTER_KINDS 2
+/* The raster outputs (gm_raster_kind, greenmine/output.h), for their styles and the project. */
 /* "restoration_coverage.tif", "redline_conflict.tif" */
 const char *gm_raster_file_name(gm_raster_kind kind);
 /* Chinese layer title of a raster */

@@ -288,63 +288,34 @@ static int load(gm_context *ctx, const gm_run_options *o, gm_inputs *in, gm_zone
 
 /* ---- the rasters' cost, before the analysis ------------------------------ */
 
-/* Grid cells and an upper bound of the bytes of the two rasters: the grid
- * spans the zones' (coverage) and the mines' (conflict) boxes; a 512 x 512
- * block is stored only where a polygon's box meets it. */
-static void raster_cost(gm_context *ctx, const gm_inputs *in, double cell_m, double *cells,
-                        double *bytes)
-{
-    const double deg = 3.14159265358979323846 / 180.0;
-    *cells = *bytes = 0;
-    for (int k = 0; k < 2; k++) {
-        size_t n = k == 0 ? in->n_zones : in->n_mines;
-        double box[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY}, blocks = 0;
-        const double m_per_deg = 111320.0, block_m = 512.0 * cell_m;
-        for (size_t i = 0; i < n; i++) {
-            const GEOSGeometry *g = k == 0 ? in->zones[i].geom : in->mines[i].geom;
-            double b[4];
-            if (!g || !GEOSGeom_getXMin_r(ctx->geos, g, &b[0]) ||
-                !GEOSGeom_getYMin_r(ctx->geos, g, &b[1]) ||
-                !GEOSGeom_getXMax_r(ctx->geos, g, &b[2]) ||
-                !GEOSGeom_getYMax_r(ctx->geos, g, &b[3]))
-                continue;
-            double c = cos((b[1] + b[3]) / 2 * deg);
-            blocks += (ceil((b[2] - b[0]) * m_per_deg * c / block_m) + 1) *
-                      (ceil((b[3] - b[1]) * m_per_deg / block_m) + 1);
-            box[0] = fmin(box[0], b[0]), box[1] = fmin(box[1], b[1]);
-            box[2] = fmax(box[2], b[2]), box[3] = fmax(box[3], b[3]);
-        }
-        if (!(box[2] >= box[0])) continue;
-        double c = cos((box[1] + box[3]) / 2 * deg);
-        double w = (box[2] - box[0]) * m_per_deg * c / cell_m + 1;
-        double h = (box[3] - box[1]) * m_per_deg / cell_m + 1;
-        *cells += w * h;
-        double all_blocks = ceil(w / 512.0) * ceil(h / 512.0);
-        *bytes += fmin(blocks, all_blocks) * 512.0 * 512.0 * 4.0;
-    }
-}
-
 static int check_raster_cost(gm_context *ctx, const gm_run_options *o, const run_paths *p,
                              const gm_inputs *in)
 {
-    double cells, bytes;
-    raster_cost(ctx, in, o->raster.cell_m, &cells, &bytes);
+    gm_raster_estimate_info e;
+    gm_raster_options ro = o->raster;
+    int rc = gm_raster_estimate(ctx, in, &ro, &e);
+    if (rc != GM_OK) return rc;
+    double cells = 0;
+    for (int k = 0; k < GM_RASTER_KINDS; k++)
+        cells += (double)e.kind[k].width * (double)e.kind[k].height;
     double cap = o->max_raster_cells > 0 ? o->max_raster_cells : GM_RUN_MAX_RASTER_CELLS;
     if (cells > cap)
         return gm_error(ctx, GM_ERR_USAGE,
-                        "the rasters' grid at %g m would hold %.3g cells, more than the cap of "
+                        "the rasters' grids at %g m would hold %.3g cells, more than the cap of "
                         "%.3g: choose a larger --cell, raise --max-raster-cells, or --no-rasters",
                         o->raster.cell_m, cells, cap);
     struct statvfs fs;
-    /* compressed fractions take a quarter of their raw size or less; twice that
-     * for the GeoPackage and the temporary copies besides */
-    double need = bytes / 4 * 2;
-    if (statvfs(p->dir, &fs) == 0 && (double)fs.f_bavail * (double)fs.f_frsize < need)
+    double free_bytes = 0;
+    if (statvfs(p->dir, &fs) == 0) free_bytes = (double)fs.f_bavail * (double)fs.f_frsize;
+    /* e.bytes bounds the files with every tile stored raw; DEFLATE takes
+     * fractions to a quarter of that or less: refuse only what cannot fit */
+    if (free_bytes > 0 && free_bytes < (double)e.bytes / 4)
         return gm_error(ctx, GM_ERR_WRITE,
-                        "folder %s has %.0f MB free; the rasters at %g m may need about %.0f MB: "
-                        "free some space, choose a larger --cell or --no-rasters",
-                        p->dir, (double)fs.f_bavail * (double)fs.f_frsize / 1e6, o->raster.cell_m,
-                        need / 1e6);
+                        "folder %s has %.0f MB free; the rasters at %g m need up to %.0f MB "
+                        "(%.0f MB compressed, as an estimate): free some space, choose a larger "
+                        "--cell or --no-rasters",
+                        p->dir, free_bytes / 1e6, o->raster.cell_m, (double)e.bytes / 1e6,
+                        (double)e.bytes / 4e6);
     return GM_OK;
 }
 
@@ -483,7 +454,13 @@ int gm_run(gm_context *ctx, const gm_run_options *opts, gm_run_report **out)
         gm_raster_options ro = opts->raster;
         ro.as_of = opts->analysis.as_of;
         ro.run_id = r->run_id;
-        rc = gm_write_rasters(ctx, p.scratch, r->in, r->res, &ro);
+        for (int k = 0; k < GM_RASTER_KINDS && rc == GM_OK; k++) {
+            const char *tif = gm_raster_file_name((gm_raster_kind)k);
+            char tif_now[8192], qml_now[8192];
+            snprintf(tif_now, sizeof tif_now, "%s/%s", p.scratch, tif);
+            snprintf(qml_now, sizeof qml_now, "%s/%.*s.qml", p.scratch, (int)strlen(tif) - 4, tif);
+            rc = gm_write_raster(ctx, (gm_raster_kind)k, tif_now, qml_now, r->in, r->res, &ro);
+        }
     }
     if (rc == GM_OK) {
         char project_now[8192];

@@ -3,7 +3,8 @@
 # both rasters with their .qml and the project; check_outputs.py validates
 # them (validate_gpkg.py, validate_cloud_optimized_geotiff.py, raster
 # structure, coverage sums against independent vector areas, styles, titles,
-# provenance). Cells of 90 m keep the sanitizer build quick: the fractions are
+# provenance); check_raster_cells.py compares sampled cells with GEOS and the
+# overviews with the full resolution. Cells of 90 m keep the sanitizer build quick: the fractions are
 # exact at any cell size, so the sums test the same thing as at 30 m.
 # Usage: test_outputs.sh GREENMINE WORKDIR
 set -u
@@ -20,4 +21,5 @@ for f in greenmine.gpkg greenmine.qgs restoration_coverage.tif restoration_cover
   [ -s "$work/out/$f" ] || { echo "FAIL: demo wrote no $f"; exit 1; }
 done
 if ls -a "$work/out" | grep -q tmp; then echo "FAIL: temporary files left: $(ls -a "$work/out")"; exit 1; fi
-/usr/bin/python3 "$here/check_outputs.py" "$work/out" "$here/../../data/demo"
+/usr/bin/python3 "$here/check_outputs.py" "$work/out" "$here/../../data/demo" || exit 1
+/usr/bin/python3 "$here/check_raster_cells.py" "$work/out"

@@ -1,0 +1,631 @@
+/*
+ * cog_writer.c -- see cog_writer.h. The file, in order:
+ *   header | GDAL's structural metadata ("ghost" area) | IFD 0 (full
+ *   resolution) and its out-of-line values | IFD 1 ... IFD n-1 (overviews) |
+ *   the smallest overview's tiles ... the full resolution's tiles.
+ * Every offset is known before the first byte is written (the IFDs' sizes
+ * depend only on the tile counts, the tiles are already compressed), so the
+ * file is written once, front to back.
+ */
+#include "out/cog_writer.h"
+
+#include <errno.h>
+#include <libdeflate.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { T_BYTE = 1, T_ASCII = 2, T_SHORT = 3, T_LONG = 4, T_LONG8 = 16 };
+
+static size_t type_size(uint16_t type)
+{
+    switch (type) {
+    case 1:
+    case 2:
+    case 6:
+    case 7:
+        return 1;
+    case 3:
+    case 8:
+        return 2;
+    case 4:
+    case 9:
+    case 11:
+    case 13:
+        return 4;
+    case 5:
+    case 10:
+    case 12:
+    case 16:
+    case 17:
+    case 18:
+        return 8;
+    default:
+        return 0;
+    }
+}
+
+static uint32_t rd16(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+static uint32_t rd32(const unsigned char *p)
+{
+    return rd16(p) | (uint32_t)rd16(p + 2) << 16;
+}
+
+static void wr16(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v, p[1] = (unsigned char)(v >> 8);
+}
+
+static void wr32(unsigned char *p, uint32_t v)
+{
+    wr16(p, v & 0xffff), wr16(p + 2, v >> 16);
+}
+
+static void wr64(unsigned char *p, uint64_t v)
+{
+    wr32(p, (uint32_t)v), wr32(p + 4, (uint32_t)(v >> 32));
+}
+
+void gm_cog_tags_free(gm_cog_tags *tags)
+{
+    for (size_t i = 0; i < tags->n; i++)
+        free(tags->t[i].value);
+    free(tags->t);
+    tags->t = NULL, tags->n = 0;
+}
+
+int gm_cog_tags_from_tiff(const unsigned char *buf, size_t size, const uint16_t *wanted,
+                          size_t n_wanted, gm_cog_tags *out)
+{
+    memset(out, 0, sizeof *out);
+    if (size < 8 || buf[0] != 'I' || buf[1] != 'I' || rd16(buf + 2) != 42) return GM_ERR_INTERNAL;
+    size_t ifd = rd32(buf + 4);
+    if (ifd + 2 > size) return GM_ERR_INTERNAL;
+    size_t n = rd16(buf + ifd);
+    if (ifd + 2 + 12 * n > size) return GM_ERR_INTERNAL;
+    out->t = calloc(n_wanted ? n_wanted : 1, sizeof *out->t);
+    if (!out->t) return GM_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *e = buf + ifd + 2 + 12 * i;
+        uint16_t tag = (uint16_t)rd16(e), type = (uint16_t)rd16(e + 2);
+        int want = 0;
+        for (size_t k = 0; k < n_wanted && !want; k++)
+            want = wanted[k] == tag;
+        if (!want || out->n == n_wanted) continue;
+        uint64_t count = rd32(e + 4);
+        size_t bytes = (size_t)count * type_size(type);
+        const unsigned char *src = bytes <= 4 ? e + 8 : buf + rd32(e + 8);
+        if (!type_size(type) || (bytes > 4 && rd32(e + 8) + bytes > size)) {
+            gm_cog_tags_free(out);
+            return GM_ERR_INTERNAL;
+        }
+        gm_cog_tag *t = &out->t[out->n];
+        if (!(t->value = malloc(bytes ? bytes : 1))) {
+            gm_cog_tags_free(out);
+            return GM_ERR_NOMEM;
+        }
+        memcpy(t->value, src, bytes);
+        t->tag = tag, t->type = type, t->count = count, t->size = bytes;
+        out->n++;
+    }
+    return GM_OK;
+}
+
+/* ---- tiles ------------------------------------------------------------------ */
+
+struct gm_cog_encoder {
+    struct libdeflate_compressor *z;
+    unsigned char *plane;     /* the predictor's output, one tile */
+    unsigned char *split;     /* one row's byte planes */
+    float *fill_row;          /* a row of the fill value ... */
+    unsigned char *fill_pred; /* ... and its predictor output: most rows of a sparse tile */
+    uint32_t fill_adler;      /* ... and that row's Adler-32 */
+    unsigned char *out;
+    size_t out_cap;
+};
+
+/* TIFF predictor 3 (Technical Note 3) on one row: the floats split into byte
+ * planes, most significant first, then each byte minus the one before. */
+static void predict_row(const float *row, unsigned char *split, unsigned char *out)
+{
+    const size_t w = GM_COG_TILE;
+    for (size_t i = 0; i < w; i++) {
+        uint32_t bits;
+        memcpy(&bits, &row[i], 4);
+        split[i] = (unsigned char)(bits >> 24);
+        split[w + i] = (unsigned char)(bits >> 16);
+        split[2 * w + i] = (unsigned char)(bits >> 8);
+        split[3 * w + i] = (unsigned char)bits;
+    }
+    out[0] = split[0];
+    for (size_t j = 1; j < 4 * w; j++)
+        out[j] = (unsigned char)(split[j] - split[j - 1]);
+}
+
+gm_cog_encoder *gm_cog_encoder_new(float fill)
+{
+    gm_cog_encoder *e = calloc(1, sizeof *e);
+    if (!e) return NULL;
+    /* level 6, GDAL's default for DEFLATE */
+    e->z = libdeflate_alloc_compressor(GM_COG_LEVEL);
+    e->plane = malloc((size_t)GM_COG_TILE * GM_COG_TILE * 4);
+    e->split = malloc((size_t)GM_COG_TILE * 4 * 3); /* byte planes, then two rows */
+    e->fill_row = malloc((size_t)GM_COG_TILE * sizeof *e->fill_row);
+    e->fill_pred = malloc((size_t)GM_COG_TILE * 4);
+    e->out_cap =
+        e->z ? libdeflate_zlib_compress_bound(e->z, (size_t)GM_COG_TILE * GM_COG_TILE * 4) : 0;
+    e->out = malloc(e->out_cap ? e->out_cap : 1);
+    if (!e->z || !e->plane || !e->split || !e->fill_row || !e->fill_pred || !e->out) {
+        gm_cog_encoder_free(e);
+        return NULL;
+    }
+    for (size_t i = 0; i < GM_COG_TILE; i++)
+        e->fill_row[i] = fill;
+    predict_row(e->fill_row, e->split, e->fill_pred);
+    e->fill_adler = libdeflate_adler32(1, e->fill_pred, (size_t)GM_COG_TILE * 4);
+    return e;
+}
+
+void gm_cog_encoder_free(gm_cog_encoder *e)
+{
+    if (!e) return;
+    if (e->z) libdeflate_free_compressor(e->z);
+    free(e->plane);
+    free(e->split);
+    free(e->fill_row);
+    free(e->fill_pred);
+    free(e->out);
+    free(e);
+}
+
+/* ---- a fast DEFLATE for sparse tiles ---------------------------------------
+ * Most tiles of a sparse raster are nodata but for a few cells, and after the
+ * predictor most of their rows repeat the row above byte for byte. A general
+ * compressor spends milliseconds searching matches in that megabyte; this one
+ * only tries the two that matter -- the row above (distance one row) and the
+ * byte before (distance 1, runs) -- with the fixed Huffman codes of RFC 1951,
+ * in one pass. A tile it cannot shrink well (fractions everywhere) goes to
+ * libdeflate instead: the caller gives it a budget. */
+
+typedef struct bits {
+    unsigned char *out;
+    size_t n, cap;
+    uint64_t acc;
+    int used;
+} bits;
+
+/* Appends the low `len` bits of v, least significant first. */
+static inline void put_bits(bits *b, uint32_t v, int len)
+{
+    b->acc |= (uint64_t)v << b->used;
+    b->used += len;
+    while (b->used >= 8) {
+        if (b->n < b->cap) b->out[b->n] = (unsigned char)b->acc;
+        b->n++;
+        b->acc >>= 8;
+        b->used -= 8;
+    }
+}
+
+/* A Huffman code of `len` bits goes most significant bit first. */
+static inline void put_code(bits *b, uint32_t code, int len)
+{
+    uint32_t r = 0;
+    for (int i = 0; i < len; i++)
+        r |= ((code >> i) & 1u) << (len - 1 - i);
+    put_bits(b, r, len);
+}
+
+static inline void put_literal(bits *b, unsigned lit)
+{
+    if (lit < 144)
+        put_code(b, 0x30 + lit, 8);
+    else
+        put_code(b, 0x190 + (lit - 144), 9);
+}
+
+static inline void put_symbol(bits *b, unsigned sym) /* 256..287 */
+{
+    if (sym < 280)
+        put_code(b, sym - 256, 7);
+    else
+        put_code(b, 0xc0 + (sym - 280), 8);
+}
+
+/* A match of len (3..258) bytes at distance dist (1..32768). */
+static void put_match(bits *b, unsigned len, unsigned dist)
+{
+    static const unsigned short lbase[29] = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
+                                             15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
+                                             67, 83, 99, 115, 131, 163, 195, 227, 258};
+    static const unsigned char lextra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                                             2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+    static const unsigned short dbase[30] = {
+        1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
+        193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+    int li = 28;
+    while (lbase[li] > len)
+        li--;
+    put_symbol(b, 257 + (unsigned)li);
+    if (lextra[li]) put_bits(b, len - lbase[li], lextra[li]);
+    int di = 29;
+    while (dbase[di] > dist)
+        di--;
+    put_code(b, (uint32_t)di, 5);
+    int dextra = di < 4 ? 0 : di / 2 - 1;
+    if (dextra) put_bits(b, dist - dbase[di], dextra);
+}
+
+/* How many bytes from cur[at] on equal those `dist` before them (cur[at -
+ * dist], which for the row above is above[at]), up to 258 and the row's end. */
+static size_t run_length(const unsigned char *cur, const unsigned char *ref, size_t at, size_t n)
+{
+    size_t max = n - at < 258 ? n - at : 258, k = 0;
+    while (k < max && cur[at + k] == ref[at + k])
+        k++;
+    return k;
+}
+
+/* One row of `n` bytes: whole as the row above (the common case, no byte
+ * loop), or matches against the row above and runs, or literals. */
+static void put_row(bits *b, const unsigned char *cur, const unsigned char *above, size_t n,
+                    int same_as_above)
+{
+    if (above && (same_as_above || memcmp(cur, above, n) == 0)) {
+        for (size_t left = n; left > 0;) {
+            size_t len = left > 258 ? 258 : left;
+            if (left - len > 0 && left - len < 3) len = left - 3; /* keep the tail >= 3 */
+            put_match(b, (unsigned)len, (unsigned)n);
+            left -= len;
+        }
+        return;
+    }
+    size_t at = 0;
+    while (at < n) {
+        size_t up = above ? run_length(cur, above, at, n) : 0;
+        size_t prev = at >= 1 ? run_length(cur, cur - 1, at, n) : 0;
+        if (up >= 3 && up >= prev) {
+            put_match(b, (unsigned)up, (unsigned)n);
+            at += up;
+        } else if (prev >= 3) {
+            put_match(b, (unsigned)prev, 1);
+            at += prev;
+        } else {
+            put_literal(b, cur[at++]);
+        }
+    }
+}
+
+/* zlib's adler32_combine: the checksum of A then B from theirs and B's length. */
+static uint32_t adler_combine(uint32_t a1, uint32_t a2, size_t len2)
+{
+    const uint32_t base = 65521;
+    uint32_t rem = (uint32_t)(len2 % base);
+    uint32_t sum1 = a1 & 0xffff;
+    uint32_t sum2 = (uint32_t)(((uint64_t)rem * sum1) % base);
+    sum1 += (a2 & 0xffff) + base - 1;
+    sum2 += ((a1 >> 16) & 0xffff) + ((a2 >> 16) & 0xffff) + base - rem;
+    if (sum1 >= base) sum1 -= base;
+    if (sum1 >= base) sum1 -= base;
+    if (sum2 >= base << 1) sum2 -= base << 1;
+    if (sum2 >= base) sum2 -= base;
+    return sum1 | (sum2 << 16);
+}
+
+/* The tile as one zlib stream into e->out, at most cap bytes (0: more). Rows
+ * outside [r0, r1) are fill rows, never read. */
+static size_t fast_zlib(gm_cog_encoder *e, const float *cells, size_t r0, size_t r1, size_t cap)
+{
+    const size_t w = GM_COG_TILE, n = w * 4;
+    bits b = {.out = e->out, .cap = cap - 4}; /* the Adler-32 goes after */
+    put_bits(&b, 0x78, 8);
+    put_bits(&b, 0x01, 8); /* zlib header: DEFLATE, 32 KiB window, no dictionary */
+    put_bits(&b, 1, 1);    /* the final block ... */
+    put_bits(&b, 1, 2);    /* ... with the fixed codes */
+    uint32_t adler = 1;
+    const unsigned char *above = NULL;
+    int above_fill = 0;
+    unsigned char *rows[2] = {e->split + n, e->split + 2 * n};
+    for (size_t r = 0; r < GM_COG_TILE && b.n <= b.cap; r++) {
+        const unsigned char *cur;
+        int fill = r < r0 || r >= r1;
+        if (fill) {
+            cur = e->fill_pred;
+            adler = adler_combine(adler, e->fill_adler, n);
+        } else {
+            unsigned char *row = rows[r % 2];
+            predict_row(cells + r * w, e->split, row);
+            cur = row;
+            adler = libdeflate_adler32(adler, cur, n);
+        }
+        put_row(&b, cur, above, n, fill && above_fill);
+        above = cur;
+        above_fill = fill;
+    }
+    put_symbol(&b, 256); /* end of block */
+    if (b.used) put_bits(&b, 0, 8 - b.used);
+    if (b.n > b.cap) return 0;
+    e->out[b.n++] = (unsigned char)(adler >> 24), e->out[b.n++] = (unsigned char)(adler >> 16);
+    e->out[b.n++] = (unsigned char)(adler >> 8), e->out[b.n++] = (unsigned char)adler;
+    return b.n;
+}
+
+int gm_cog_encode(gm_cog_encoder *e, const float *cells, size_t r0, size_t r1, gm_cog_blob *blob)
+{
+    const size_t w = GM_COG_TILE;
+    /* the fast pass first; when it cannot reach 1/8 of the tile, libdeflate */
+    size_t n = fast_zlib(e, cells, r0, r1, w * w * 4 / 8);
+    if (n == 0) {
+        for (size_t r = 0; r < GM_COG_TILE; r++) {
+            unsigned char *p = e->plane + r * w * 4;
+            if (r < r0 || r >= r1 || memcmp(cells + r * w, e->fill_row, w * sizeof *cells) == 0)
+                memcpy(p, e->fill_pred, w * 4);
+            else
+                predict_row(cells + r * w, e->split, p);
+        }
+        n = libdeflate_zlib_compress(e->z, e->plane, w * w * 4, e->out, e->out_cap);
+        if (n == 0) return GM_ERR_INTERNAL; /* cannot happen: out_cap is the bound */
+    }
+    blob->data = malloc(n);
+    if (!blob->data) return GM_ERR_NOMEM;
+    memcpy(blob->data, e->out, n);
+    blob->size = n;
+    return GM_OK;
+}
+
+/* ---- the file --------------------------------------------------------------- */
+
+/* GDAL's "ghost area": tells GDAL (and the validator) how the file is laid
+ * out, so a reader can fetch a tile with its size in one request. */
+static const char ghost_md[] = "LAYOUT=IFDS_BEFORE_DATA\n"
+                               "BLOCK_ORDER=ROW_MAJOR\n"
+                               "BLOCK_LEADER=SIZE_AS_UINT4\n"
+                               "BLOCK_TRAILER=LAST_4_BYTES_REPEATED\n"
+                               "KNOWN_INCOMPATIBLE_EDITION=NO\n";
+
+typedef struct entry {
+    uint16_t tag, type;
+    uint64_t count;
+    const unsigned char *value; /* size bytes */
+    size_t size;
+    unsigned char small[8];
+    uint64_t at; /* where an out-of-line value goes */
+} entry;
+
+typedef struct ifd {
+    entry e[40];
+    size_t n;
+    uint64_t offset, size;           /* the IFD and its out-of-line values */
+    unsigned char *offsets, *counts; /* TileOffsets, TileByteCounts values */
+} ifd;
+
+static void put(ifd *d, uint16_t tag, uint16_t type, uint64_t count, const void *value, size_t size)
+{
+    if (d->n == sizeof d->e / sizeof d->e[0]) return; /* more tags than any caller gives */
+    entry *e = &d->e[d->n++];
+    memset(e, 0, sizeof *e);
+    e->tag = tag, e->type = type, e->count = count, e->size = size;
+    e->value = value;
+}
+
+static void put_num(ifd *d, uint16_t tag, uint16_t type, uint32_t v)
+{
+    put(d, tag, type, 1, NULL, type == T_SHORT ? 2 : 4);
+    entry *e = &d->e[d->n - 1];
+    if (type == T_SHORT)
+        wr16(e->small, v);
+    else
+        wr32(e->small, v);
+    e->value = NULL; /* emit_ifd reads small: qsort moves the entry */
+}
+
+static int by_tag(const void *a, const void *b)
+{
+    const entry *x = a, *y = b;
+    return (int)x->tag - (int)y->tag;
+}
+
+static size_t level_tiles(const gm_cog_level *l)
+{
+    return l->tcols * l->trows;
+}
+
+/* Builds the IFDs' entries and places them from `at` on; returns the end. */
+static uint64_t layout(ifd *d, const gm_cog_level *levels, int n_levels,
+                       const gm_cog_tags *main_tags, const gm_cog_tags *all_tags, int big,
+                       uint64_t at)
+{
+    size_t inl = big ? 8 : 4, osz = big ? 8 : 4;
+    for (int k = 0; k < n_levels; k++) {
+        ifd *f = &d[k];
+        const gm_cog_level *l = &levels[k];
+        size_t nt = level_tiles(l);
+        f->n = 0;
+        if (k > 0) put_num(f, 254, T_LONG, 1); /* NewSubfileType: reduced resolution */
+        put_num(f, 256, T_LONG, (uint32_t)l->width);
+        put_num(f, 257, T_LONG, (uint32_t)l->height);
+        put_num(f, 258, T_SHORT, 32); /* BitsPerSample */
+        put_num(f, 259, T_SHORT, 8);  /* Compression: DEFLATE (zlib) */
+        put_num(f, 262, T_SHORT, 1);  /* Photometric: min-is-black */
+        put_num(f, 277, T_SHORT, 1);  /* SamplesPerPixel */
+        put_num(f, 284, T_SHORT, 1);  /* PlanarConfiguration: contiguous */
+        put_num(f, 317, T_SHORT, 3);  /* Predictor: floating point */
+        put_num(f, 322, T_SHORT, GM_COG_TILE);
+        put_num(f, 323, T_SHORT, GM_COG_TILE);
+        put(f, 324, big ? T_LONG8 : T_LONG, nt, f->offsets, nt * osz);
+        put(f, 325, T_LONG, nt, f->counts, nt * 4);
+        put_num(f, 339, T_SHORT, 3); /* SampleFormat: IEEE float */
+        for (size_t i = 0; k == 0 && i < main_tags->n; i++)
+            put(f, main_tags->t[i].tag, main_tags->t[i].type, main_tags->t[i].count,
+                main_tags->t[i].value, main_tags->t[i].size);
+        for (size_t i = 0; i < all_tags->n; i++)
+            put(f, all_tags->t[i].tag, all_tags->t[i].type, all_tags->t[i].count,
+                all_tags->t[i].value, all_tags->t[i].size);
+        qsort(f->e, f->n, sizeof f->e[0], by_tag);
+        f->offset = at;
+        at += big ? 8 + 20 * f->n + 8 : 2 + 12 * f->n + 4;
+        for (size_t i = 0; i < f->n; i++) {
+            if (f->e[i].size <= inl) continue;
+            at += at & 1; /* values start on a word boundary */
+            f->e[i].at = at;
+            at += f->e[i].size;
+        }
+        at += at & 1;
+        f->size = at - f->offset;
+    }
+    return at;
+}
+
+static size_t ghost_size(void)
+{
+    return strlen("GDAL_STRUCTURAL_METADATA_SIZE=000000 bytes\n") + strlen(ghost_md);
+}
+
+uint64_t gm_cog_overhead(const gm_cog_level *levels, int n_levels, const gm_cog_tags *main_tags,
+                         const gm_cog_tags *all_tags)
+{
+    ifd *d = calloc((size_t)n_levels, sizeof *d);
+    if (!d) return UINT64_MAX;
+    uint64_t end = layout(d, levels, n_levels, main_tags, all_tags, 1, 16 + ghost_size() + 1);
+    free(d);
+    for (int k = 0; k < n_levels; k++)
+        end += 8 * level_tiles(&levels[k]); /* leaders and trailers */
+    return end;
+}
+
+/* Serialises IFD k into buf (the file's bytes from 0), pointing to `next`. */
+static void emit_ifd(unsigned char *buf, const ifd *f, int big, uint64_t next)
+{
+    unsigned char *p = buf + f->offset;
+    size_t inl = big ? 8 : 4;
+    if (big)
+        wr64(p, f->n), p += 8;
+    else
+        wr16(p, (uint32_t)f->n), p += 2;
+    for (size_t i = 0; i < f->n; i++) {
+        const entry *e = &f->e[i];
+        wr16(p, e->tag), wr16(p + 2, e->type);
+        if (big)
+            wr64(p + 4, e->count);
+        else
+            wr32(p + 4, (uint32_t)e->count);
+        unsigned char *v = p + (big ? 12 : 8);
+        const unsigned char *value = e->value ? e->value : e->small;
+        if (e->size <= inl) {
+            if (e->size) memcpy(v, value, e->size);
+        } else {
+            if (big)
+                wr64(v, e->at);
+            else
+                wr32(v, (uint32_t)e->at);
+            memcpy(buf + e->at, value, e->size);
+        }
+        p += big ? 20 : 12;
+    }
+    if (big)
+        wr64(p, next);
+    else
+        wr32(p, (uint32_t)next);
+}
+
+int gm_cog_write(gm_context *ctx, const char *path, const gm_cog_level *levels, int n_levels,
+                 const gm_cog_tags *main_tags, const gm_cog_tags *all_tags)
+{
+    ifd *d = calloc((size_t)n_levels, sizeof *d);
+    unsigned char *head = NULL;
+    FILE *f = NULL;
+    int rc = GM_OK;
+    if (!d) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    uint64_t data_bytes = 0;
+    for (int k = 0; k < n_levels; k++) {
+        size_t nt = level_tiles(&levels[k]);
+        for (size_t i = 0; i < nt; i++)
+            if (levels[k].tiles[i].size) data_bytes += levels[k].tiles[i].size + 8;
+        d[k].offsets = calloc(nt ? nt : 1, 8);
+        d[k].counts = calloc(nt ? nt : 1, 4);
+        if (!d[k].offsets || !d[k].counts) {
+            rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+            goto done;
+        }
+    }
+    /* classic TIFF unless some offset would pass 4 GiB */
+    int big = 0;
+    uint64_t start = 8 + ghost_size();
+    start += start & 1;
+    uint64_t head_size = layout(d, levels, n_levels, main_tags, all_tags, 0, start);
+    if (head_size + data_bytes >= UINT32_MAX) {
+        big = 1;
+        start = 16 + ghost_size();
+        start += start & 1;
+        head_size = layout(d, levels, n_levels, main_tags, all_tags, 1, start);
+    }
+    /* the tiles' offsets: smallest overview first, each level row-major */
+    uint64_t at = head_size;
+    for (int k = n_levels - 1; k >= 0; k--) {
+        size_t nt = level_tiles(&levels[k]);
+        for (size_t i = 0; i < nt; i++) {
+            const gm_cog_blob *b = &levels[k].tiles[i];
+            if (!b->size) continue;
+            at += 4; /* leader */
+            if (big)
+                wr64(d[k].offsets + 8 * i, at);
+            else
+                wr32(d[k].offsets + 4 * i, (uint32_t)at);
+            wr32(d[k].counts + 4 * i, (uint32_t)b->size);
+            at += b->size + 4; /* data, trailer */
+        }
+    }
+    if (!(head = calloc(head_size, 1))) {
+        rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    head[0] = head[1] = 'I';
+    if (big) {
+        wr16(head + 2, 43), wr16(head + 4, 8), wr16(head + 6, 0), wr64(head + 8, start);
+    } else {
+        wr16(head + 2, 42), wr32(head + 4, (uint32_t)start);
+    }
+    char ghost[256];
+    snprintf(ghost, sizeof ghost, "GDAL_STRUCTURAL_METADATA_SIZE=%06zu bytes\n%s", strlen(ghost_md),
+             ghost_md);
+    memcpy(head + (big ? 16 : 8), ghost, strlen(ghost));
+    for (int k = 0; k < n_levels; k++)
+        emit_ifd(head, &d[k], big, k + 1 < n_levels ? d[k + 1].offset : 0);
+
+    if (!(f = fopen(path, "wb"))) {
+        rc = gm_error(ctx, GM_ERR_WRITE, "%s: cannot write: %s", path, strerror(errno));
+        goto done;
+    }
+    int ok = fwrite(head, 1, head_size, f) == head_size;
+    for (int k = n_levels - 1; k >= 0 && ok; k--) {
+        size_t nt = level_tiles(&levels[k]);
+        for (size_t i = 0; i < nt && ok; i++) {
+            const gm_cog_blob *b = &levels[k].tiles[i];
+            if (!b->size) continue;
+            unsigned char lead[4];
+            wr32(lead, (uint32_t)b->size);
+            ok = fwrite(lead, 1, 4, f) == 4 && fwrite(b->data, 1, b->size, f) == b->size &&
+                 fwrite(b->data + b->size - 4, 1, 4, f) == 4;
+        }
+    }
+    int e = errno;
+    if (fclose(f) != 0 && ok) ok = 0, e = errno;
+    f = NULL;
+    if (!ok) {
+        unlink(path);
+        rc = gm_error(ctx, GM_ERR_WRITE, "%s: cannot write: %s", path, strerror(e));
+    }
+done:
+    for (int k = 0; k < n_levels; k++) {
+        free(d[k].offsets);
+        free(d[k].counts);
+    }
+    free(d);
+    free(head);
+    return rc;
+}

@@ -1,0 +1,312 @@
+/*
+ * test_raster.c -- the rasters gm_write_raster writes, read back with GDAL:
+ * every cell against GEOS's own intersection area of that cell's square with
+ * the same projected polygons (a second computation that shares nothing with
+ * src/core/coverage.c), the overviews against the mean of the data cells under
+ * them, the estimate against the file, failures leave nothing; and the tile
+ * encoder's streams decoded by libdeflate and an independent TIFF predictor 3
+ * decoder.
+ */
+#include "testutil.h"
+#define GM_TESTCTX_INPUTS
+#include "testctx.h"
+
+#include "core/project.h"
+#include "out/cog_writer.h"
+
+#include <greenmine/analysis.h>
+#include <greenmine/output.h>
+
+#include <gdal.h>
+#include <libdeflate.h>
+#include <math.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NODATA ((float)GM_RASTER_NODATA)
+
+/* A lon/lat star around (cx, cy) (degrees), n points, radii r0/r1. */
+static GEOSGeometry *star(double cx, double cy, double r0, double r1, int n)
+{
+    char buf[8192];
+    size_t at = (size_t)snprintf(buf, sizeof buf, "POLYGON((");
+    for (int i = 0; i <= n; i++) {
+        double a = 2 * M_PI * (i % n) / n, rr = i % 2 ? r0 : r1;
+        at += (size_t)snprintf(buf + at, sizeof buf - at, "%s%.9f %.9f", i ? "," : "",
+                               cx + rr * cos(a), cy + rr * sin(a) * 0.9);
+    }
+    snprintf(buf + at, sizeof buf - at, "))");
+    return wkt(h, buf);
+}
+
+/* Zones, mines on red lines and restored parcels with slanted edges, so that
+ * most boundary cells are partly covered; two zones far apart make empty
+ * tiles between them. */
+static gm_inputs *fixture(void)
+{
+    gm_inputs *in = fresh();
+    zone(in, "A", star(112.05, 28.05, 0.03, 0.05, 14));
+    zone(in, "B", star(112.75, 28.02, 0.02, 0.03, 10));
+    done(in, star(112.05, 28.05, 0.004, 0.012, 22));
+    done(in, star(112.07, 28.06, 0.003, 0.008, 18)); /* overlaps the first */
+    done(in, star(112.75, 28.02, 0.005, 0.009, 12));
+    mine(in, "M1", GM_SCALE_LARGE, star(112.10, 28.10, 0.004, 0.008, 12));
+    mine(in, "M2", GM_SCALE_SMALL, star(112.30, 28.00, 0.003, 0.005, 8));
+    redline(in, "R", star(112.105, 28.095, 0.003, 0.006, 16));
+    return in;
+}
+
+static GEOSGeometry *projected_union(gm_projector *pj, GEOSGeometry **g, size_t n)
+{
+    GEOSGeometry **p = calloc(n ? n : 1, sizeof *p);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (g[i]) assert_non_null(p[k++] = gm_project_geometry(h, pj, g[i]));
+    GEOSGeometry *c = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, p, (unsigned)k);
+    free(p);
+    GEOSGeometry *u = GEOSUnaryUnion_r(h, c);
+    GEOSGeom_destroy_r(h, c);
+    assert_non_null(u);
+    return u;
+}
+
+static double cell_area(const GEOSGeometry *g, const GEOSPreparedGeometry *pg, double x0, double y1,
+                        double cell)
+{
+    GEOSGeometry *sq = GEOSGeom_createRectangle_r(h, x0, y1 - cell, x0 + cell, y1);
+    double a = 0;
+    if (GEOSPreparedIntersects_r(h, pg, sq)) {
+        GEOSGeometry *x = GEOSIntersection_r(h, g, sq);
+        GEOSArea_r(h, x, &a);
+        GEOSGeom_destroy_r(h, x);
+    }
+    GEOSGeom_destroy_r(h, sq);
+    return a / (cell * cell);
+}
+
+/* Every cell of `path` against GEOS: mask (nodata where it covers <= 1e-9)
+ * and value (within 1e-9 beyond Float32 rounding). Returns the number of
+ * partly covered cells seen. */
+static size_t compare_cells(const char *path, GEOSGeometry *mask, GEOSGeometry *value)
+{
+    GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
+    assert_non_null(ds);
+    double gt[6];
+    GDALGetGeoTransform(ds, gt);
+    int w = GDALGetRasterXSize(ds), hgt = GDALGetRasterYSize(ds);
+    float *a = malloc((size_t)w * hgt * sizeof *a);
+    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+    assert_int_equal(GDALRasterIO(b, GF_Read, 0, 0, w, hgt, a, w, hgt, GDT_Float32, 0, 0), CE_None);
+    const GEOSPreparedGeometry *pm = GEOSPrepare_r(h, mask), *pv = GEOSPrepare_r(h, value);
+    size_t partial = 0, data = 0;
+    double worst = 0;
+    for (int r = 0; r < hgt; r++)
+        for (int c = 0; c < w; c++) {
+            double x0 = gt[0] + c * gt[1], y1 = gt[3] + r * gt[5];
+            float got = a[(size_t)r * w + c];
+            double m = cell_area(mask, pm, x0, y1, gt[1]);
+            if (m > 1e-11 && m < 1e-7) continue; /* at the threshold itself */
+            if (m <= 1e-9) {
+                if (got != NODATA) fail_msg("%s cell %d,%d: %g, expected nodata", path, r, c, got);
+                continue;
+            }
+            if (got == NODATA) fail_msg("%s cell %d,%d: nodata, mask covers %g", path, r, c, m);
+            double want = fmin(1.0, fmax(0.0, cell_area(value, pv, x0, y1, gt[1])));
+            double err = fabs(got - want);
+            worst = fmax(worst, err);
+            if (err > 1e-9 + want * 0x1p-24)
+                fail_msg("%s cell %d,%d: %.9g, GEOS %.9g", path, r, c, got, want);
+            data++;
+            partial += want > 0 && want < 1;
+        }
+    print_message("%s: %d x %d cells, %zu data, %zu partly covered; largest difference from "
+                  "GEOS %.3g\n",
+                  path, w, hgt, data, partial, worst);
+    /* overviews: the mean of the data cells under each cell */
+    for (int o = 0; o < GDALGetOverviewCount(b); o++) {
+        GDALRasterBandH ob = GDALGetOverview(b, o);
+        int ow = GDALGetRasterBandXSize(ob), oh = GDALGetRasterBandYSize(ob), f = 2 << o;
+        assert_int_equal(ow, (w + f - 1) / f);
+        assert_int_equal(oh, (hgt + f - 1) / f);
+        float *v = malloc((size_t)ow * oh * sizeof *v);
+        assert_int_equal(GDALRasterIO(ob, GF_Read, 0, 0, ow, oh, v, ow, oh, GDT_Float32, 0, 0),
+                         CE_None);
+        for (int r = 0; r < oh; r++)
+            for (int c = 0; c < ow; c++) {
+                double s = 0;
+                int n = 0;
+                for (int i = r * f; i < (r + 1) * f && i < hgt; i++)
+                    for (int k = c * f; k < (c + 1) * f && k < w; k++)
+                        if (a[(size_t)i * w + k] != NODATA) s += a[(size_t)i * w + k], n++;
+                float got = v[(size_t)r * ow + c];
+                if (n == 0 && got != NODATA)
+                    fail_msg("%s overview %d cell %d,%d: %g over no data", path, o, r, c, got);
+                if (n > 0 && fabs(got - s / n) > 1e-6)
+                    fail_msg("%s overview %d cell %d,%d: %.9g, mean %.9g", path, o, r, c, got,
+                             s / n);
+            }
+        free(v);
+    }
+    GEOSPreparedGeom_destroy_r(h, pm);
+    GEOSPreparedGeom_destroy_r(h, pv);
+    free(a);
+    GDALClose(ds);
+    return partial;
+}
+
+static void cells_against_geos(void **state)
+{
+    (void)state;
+    GDALAllRegister();
+    gm_inputs *in = fixture();
+    gm_results *res;
+    gm_context_set_threads(ctx, 2);
+    assert_int_equal(gm_analyze(ctx, in, NULL, &res), GM_OK);
+    gm_projector pj;
+    assert_int_equal(gm_projector_init(&pj), GM_OK);
+    /* 60 m cells: three tiles across, the middle one empty for the coverage */
+    gm_raster_options ro = GM_RASTER_OPTIONS_INIT;
+    ro.cell_m = 60;
+    const char *tif = GM_TEST_TMP "/raster_cov.tif", *qml = GM_TEST_TMP "/raster_cov.qml";
+    assert_int_equal(gm_write_raster(ctx, GM_RASTER_COVERAGE, tif, qml, in, res, &ro), GM_OK);
+    struct stat st;
+    assert_int_equal(stat(qml, &st), 0);
+    GEOSGeometry *zones[2] = {in->zones[0].geom, in->zones[1].geom};
+    GEOSGeometry *mask = projected_union(&pj, zones, 2);
+    GEOSGeometry **done = calloc(2 * res->n_zones, sizeof *done);
+    for (size_t z = 0; z < res->n_zones; z++)
+        done[2 * z] = res->zones[z].done[0], done[2 * z + 1] = res->zones[z].done[1];
+    GEOSGeometry *value = projected_union(&pj, done, 2 * res->n_zones);
+    assert_true(compare_cells(tif, mask, value) > 100);
+    GEOSGeom_destroy_r(h, mask);
+    GEOSGeom_destroy_r(h, value);
+    free(done);
+
+    /* the estimate: the same grid, bounds that hold */
+    gm_raster_estimate_info est;
+    assert_int_equal(gm_raster_estimate(ctx, in, &ro, &est), GM_OK);
+    GDALDatasetH ds = GDALOpen(tif, GA_ReadOnly);
+    assert_int_equal(est.kind[GM_RASTER_COVERAGE].width, (size_t)GDALGetRasterXSize(ds));
+    assert_int_equal(est.kind[GM_RASTER_COVERAGE].height, (size_t)GDALGetRasterYSize(ds));
+    GDALClose(ds);
+    assert_int_equal(stat(tif, &st), 0);
+    assert_true(est.kind[GM_RASTER_COVERAGE].bytes >= (unsigned long long)st.st_size);
+    assert_true(est.bytes >= est.kind[GM_RASTER_COVERAGE].bytes);
+    assert_true(est.kind[GM_RASTER_CONFLICT].cells > 0);
+
+    /* the conflict raster: mask = mines, value = their red-line overlaps */
+    const char *ctif = GM_TEST_TMP "/raster_con.tif";
+    assert_int_equal(gm_write_raster(ctx, GM_RASTER_CONFLICT, ctif, NULL, in, res, &ro), GM_OK);
+    GEOSGeometry *mines[2] = {in->mines[0].geom, in->mines[1].geom};
+    GEOSGeometry *mmask = projected_union(&pj, mines, 2);
+    GEOSGeometry **ov = calloc(res->n_overlaps + 1, sizeof *ov);
+    for (size_t i = 0; i < res->n_overlaps; i++)
+        ov[i] = res->overlaps[i].geom;
+    GEOSGeometry *mval = projected_union(&pj, ov, res->n_overlaps);
+    assert_true(compare_cells(ctif, mmask, mval) > 10);
+    GEOSGeom_destroy_r(h, mmask);
+    GEOSGeom_destroy_r(h, mval);
+    free(ov);
+
+    /* a path that cannot be written: an error naming it, nothing left */
+    const char *bad = GM_TEST_TMP "/no such dir/x.tif";
+    assert_int_equal(gm_write_raster(ctx, GM_RASTER_COVERAGE, bad, NULL, in, res, &ro),
+                     GM_ERR_WRITE);
+    assert_non_null(strstr(gm_context_errmsg(ctx), "no such dir/x.tif"));
+    /* a grid too large: refused by the estimate as by the writer */
+    ro.cell_m = 0.05;
+    assert_int_equal(gm_raster_estimate(ctx, in, &ro, &est), GM_ERR_USAGE);
+    unlink(tif);
+    unlink(qml);
+    unlink(ctif);
+    gm_projector_free(&pj);
+    gm_results_free(ctx, res);
+    gm_inputs_free(ctx, in);
+}
+
+/* ---- the tile encoder ------------------------------------------------------ */
+
+/* Undoes TIFF predictor 3 (Technical Note 3) on a tile: per row, a running
+ * byte sum, then the byte planes (most significant first) back into floats. */
+static void unpredict(const unsigned char *in, float *out)
+{
+    const size_t w = GM_COG_TILE;
+    unsigned char row[GM_COG_TILE * 4];
+    for (size_t r = 0; r < w; r++) {
+        unsigned char acc = 0;
+        for (size_t j = 0; j < 4 * w; j++)
+            row[j] = acc = (unsigned char)(acc + in[r * 4 * w + j]);
+        for (size_t i = 0; i < w; i++) {
+            uint32_t bits = (uint32_t)row[i] << 24 | (uint32_t)row[w + i] << 16 |
+                            (uint32_t)row[2 * w + i] << 8 | row[3 * w + i];
+            memcpy(&out[r * w + i], &bits, 4);
+        }
+    }
+}
+
+static void round_trip(gm_cog_encoder *e, const float *cells, size_t r0, size_t r1)
+{
+    const size_t n = (size_t)GM_COG_TILE * GM_COG_TILE;
+    gm_cog_blob blob = {0};
+    assert_int_equal(gm_cog_encode(e, cells, r0, r1, &blob), GM_OK);
+    unsigned char *raw = malloc(n * 4);
+    float *back = malloc(n * sizeof *back);
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    size_t got = 0;
+    assert_int_equal(libdeflate_zlib_decompress(d, blob.data, blob.size, raw, n * 4, &got),
+                     LIBDEFLATE_SUCCESS);
+    assert_int_equal(got, n * 4);
+    unpredict(raw, back);
+    for (size_t i = 0; i < n; i++) {
+        size_t r = i / GM_COG_TILE;
+        float want = r < r0 || r >= r1 ? NODATA : cells[i];
+        if (memcmp(&back[i], &want, 4) != 0)
+            fail_msg("cell %zu: %.9g, encoded %.9g", i, back[i], want);
+    }
+    libdeflate_free_decompressor(d);
+    free(raw);
+    free(back);
+    free(blob.data);
+}
+
+static void encoder_round_trips(void **state)
+{
+    (void)state;
+    const size_t n = (size_t)GM_COG_TILE * GM_COG_TILE;
+    float *cells = malloc(n * sizeof *cells);
+    gm_cog_encoder *e = gm_cog_encoder_new(NODATA);
+    assert_non_null(e);
+    /* sparse: a few data cells in a box, garbage outside it (never read) */
+    for (size_t i = 0; i < n; i++)
+        cells[i] = i / GM_COG_TILE < 100 || i / GM_COG_TILE >= 140 ? 123.0f : NODATA;
+    for (size_t r = 100; r < 140; r++)
+        for (size_t c = 200; c < 260; c++)
+            cells[r * GM_COG_TILE + c] = (float)((r * 7 + c * 13) % 17) / 16.0f;
+    round_trip(e, cells, 100, 140);
+    /* all data, constant: the whole tile in rows like the one above */
+    for (size_t i = 0; i < n; i++)
+        cells[i] = 0.0f;
+    round_trip(e, cells, 0, GM_COG_TILE);
+    /* all data, noisy: too much for the fast pass, libdeflate's */
+    uint32_t x = 12345;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        cells[i] = (float)(x >> 8) / (float)(1u << 24);
+    }
+    round_trip(e, cells, 0, GM_COG_TILE);
+    /* runs that end at a row's end and matches of every length */
+    for (size_t i = 0; i < n; i++)
+        cells[i] = (float)((i / 3 + i / GM_COG_TILE) % 5) * 0.25f;
+    round_trip(e, cells, 7, 300);
+    gm_cog_encoder_free(e);
+    free(cells);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(cells_against_geos, setup, teardown),
+        cmocka_unit_test(encoder_round_trips),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
