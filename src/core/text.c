@@ -186,17 +186,28 @@ static void json(sink *k, const char *s)
     emits(k, "\"");
 }
 
-void gm_json_fputs(FILE *f, const char *s)
+/* Runs writer w on s into a FILE, or into a new string. */
+static void to_file(FILE *f, void (*w)(sink *, const char *), const char *s)
 {
     sink k = {.f = f};
-    json(&k, s);
+    w(&k, s);
+}
+
+static char *to_string(void (*w)(sink *, const char *), const char *s)
+{
+    sink k = {0};
+    w(&k, s);
+    return finish(&k);
+}
+
+void gm_json_fputs(FILE *f, const char *s)
+{
+    to_file(f, json, s);
 }
 
 char *gm_json_quote(const char *s)
 {
-    sink k = {0};
-    json(&k, s);
-    return finish(&k);
+    return to_string(json, s);
 }
 
 /* ---- CSV ------------------------------------------------------------------ */
@@ -240,15 +251,12 @@ static void term(sink *k, const char *s)
 
 void gm_term_fputs(FILE *f, const char *s)
 {
-    sink k = {.f = f};
-    term(&k, s);
+    to_file(f, term, s);
 }
 
 char *gm_term_escape(const char *s)
 {
-    sink k = {0};
-    term(&k, s);
-    return finish(&k);
+    return to_string(term, s);
 }
 
 static int is_wide(unsigned cp)

@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     grid.x0 = 500000.0, grid.y0 = 3100000.0;
     double w = grid.cols * grid.cell, hgt = grid.rows * grid.cell;
     size_t n = (size_t)(end - p) / 4;
-    if (n < 3 || n > 200) return 0; /* MakeValid of a random tangle is slow */
+    if (n < 3 || n > 40) return 0; /* MakeValid of a random tangle is slow */
     GEOSCoordSequence *cs = GEOSCoordSeq_create_r(h, (unsigned)n + 1, 2);
     for (size_t i = 0; i < n; i++) {
         /* vertices over the grid and up to half a grid beyond it */
