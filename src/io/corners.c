@@ -820,10 +820,11 @@ static int point_line(parser *p, char **tok, int n, int comma_mode, int lineno, 
     long ring_no = -1;
     const char *tx = v[first], *ty = v[first + 1];
     if (coords == 3) {
-        double rn;
+        double rn = 0;
         if (!*v[first]) return fail(p, lineno, "missing coordinate: '%s'%s", line, "");
-        if (!parse_number(v[first], &rn) || rn != floor(rn) || rn < 0)
-            return fail(p, lineno, "ring number (圈号) '%s' is not a whole number%s", v[first], "");
+        if (!parse_number(v[first], &rn) || rn != floor(rn) || rn < 0 || rn > 1e9)
+            return fail(p, lineno, "ring number (圈号) '%s' is not a whole number%s", v[first],
+                        rn > 1e9 ? " of at most 1,000,000,000" : "");
         ring_no = (long)rn;
         tx = v[first + 1], ty = v[first + 2];
     }
@@ -846,11 +847,11 @@ static int block_header(parser *p, char *line, int lineno)
     p->pending_points = -1;
     p->pending_area = -1;
     p->pending_decimals = 0;
-    double v;
+    double v = 0;
     if (n > 0 && tok[0][0] && strcmp(tok[0], "@") != 0) {
-        if (!parse_number(tok[0], &v) || v != floor(v) || v < 0)
+        if (!parse_number(tok[0], &v) || v != floor(v) || v < 0 || v > 1e9)
             return fail(p, lineno, "block header: 界址点数 '%s' is not a whole number%s", tok[0],
-                        "");
+                        v > 1e9 ? " of at most 1,000,000,000" : "");
         p->pending_points = (long)v;
     }
     if (n > 1 && tok[1][0] && strcmp(tok[1], "@") != 0) {

@@ -553,6 +553,17 @@ static void test_text_geometry(void **state)
     gm_applications_free(ctx, apps);
 }
 
+/* Fuzz finding 1 (docs/robustness.md): huge whole numbers where a count
+ * belongs were cast to long (undefined behaviour); now a clear refusal. */
+static void test_huge_counts_refused(void **state)
+{
+    (void)state;
+    parse_fails("1,3.9e76,3100000.0,37500000.0\n2,3.9e76,3100100.0,37500000.0\n"
+                "3,3.9e76,3100100.0,37500100.0\n",
+                "ring number");
+    parse_fails("3000000000,12.5,J1,a,面,,,,@\n1,3100000.0,37500000.0\n", "界址点数");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -575,6 +586,7 @@ int main(void)
         cmocka_unit_test(test_degrees),
         cmocka_unit_test(test_exchange_header),
         cmocka_unit_test(test_file_exchange_checks),
+        cmocka_unit_test(test_huge_counts_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
