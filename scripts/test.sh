@@ -13,7 +13,7 @@ cmake --build build-test -j "$(nproc)"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export GDAL_PAM_ENABLED=NO
-(cd build-test && ctest --output-on-failure "$@")
+(cd build-test && ctest --output-on-failure -j "$(nproc)" "$@")
 fuzz_seconds=${GM_FUZZ_SECONDS:-20}
 [ "$fuzz_seconds" != 0 ] && scripts/fuzz.sh "$fuzz_seconds"
 [ "${GM_TSAN_RUN:-1}" != 0 ] && scripts/tsan.sh
