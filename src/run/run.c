@@ -305,17 +305,19 @@ static int check_raster_cost(gm_context *ctx, const gm_run_options *o, const run
                         "%.3g: choose a larger --cell, raise --max-raster-cells, or --no-rasters",
                         o->raster.cell_m, cells, cap);
     struct statvfs fs;
-    double free_bytes = 0;
+    double free_bytes = -1;
     if (statvfs(p->dir, &fs) == 0) free_bytes = (double)fs.f_bavail * (double)fs.f_frsize;
-    /* e.bytes bounds the files with every tile stored raw; DEFLATE takes
-     * fractions to a quarter of that or less: refuse only what cannot fit */
-    if (free_bytes > 0 && free_bytes < (double)e.bytes / 4)
+    /* e.bytes bounds the files with every tile that may hold data stored raw;
+     * DEFLATE takes fractions far below that (the demo's two rasters: 1/89).
+     * Refuse only a folder that cannot hold even 1/96 of it -- a write that
+     * fails later still leaves the previous set as it was. */
+    double need = (double)e.bytes / 96;
+    if (free_bytes >= 0 && free_bytes < need)
         return gm_error(ctx, GM_ERR_WRITE,
-                        "folder %s has %.0f MB free; the rasters at %g m need up to %.0f MB "
-                        "(%.0f MB compressed, as an estimate): free some space, choose a larger "
-                        "--cell or --no-rasters",
-                        p->dir, free_bytes / 1e6, o->raster.cell_m, (double)e.bytes / 1e6,
-                        (double)e.bytes / 4e6);
+                        "folder %s has %.1f MB free; the rasters at %g m need about %.1f MB "
+                        "(up to %.0f MB): free some space, choose a larger --cell or --no-rasters",
+                        p->dir, free_bytes / 1e6, o->raster.cell_m, need / 1e6,
+                        (double)e.bytes / 1e6);
     return GM_OK;
 }
 
@@ -378,6 +380,18 @@ static int commit(gm_context *ctx, const run_paths *p)
 }
 
 /* ---- the run ---------------------------------------------------------------- */
+
+/* A message about a file in the scratch folder names it where it was going. */
+static void name_final_path(gm_context *ctx, int rc, const run_paths *p)
+{
+    const char *msg = gm_context_errmsg(ctx), *at = strstr(msg, p->scratch);
+    if (!at) return;
+    char *buf = malloc(strlen(msg) + strlen(p->dir) + 1);
+    if (!buf) return;
+    sprintf(buf, "%.*s%s%s", (int)(at - msg), msg, p->dir, at + strlen(p->scratch));
+    gm_error(ctx, rc, "%s", buf);
+    free(buf);
+}
 
 static char *placed(const run_paths *p, const char *name)
 {
@@ -483,6 +497,7 @@ int gm_run(gm_context *ctx, const gm_run_options *opts, gm_run_report **out)
     remove_scratch(p.scratch);
     gm_zone_partition_clear(ctx, &zp);
     if (rc != GM_OK) {
+        name_final_path(ctx, rc, &p);
         gm_run_report_free(ctx, r);
         return rc;
     }

@@ -173,6 +173,7 @@ def failing_run(out, prefix=(), preexec=None, what=""):
     check(len(lines) == 1 and out in lines[0], f"{what}: one line naming the file: {lines}")
     check(digest(out) == before, f"{what}: the previous set is untouched")
     check(temporaries(out) == [], f"{what}: no temporary file left ({temporaries(out)})")
+    return p
 
 
 def limit_file_size(kib):
@@ -187,26 +188,44 @@ out = fresh("fsize")
 run_ok(out, cell="30")
 sizes = {n: os.path.getsize(f"{out}/{n}") for n in FILES}
 print("set sizes (bytes):", sizes)
-# the limit hits the GeoPackage first, or a raster once the GeoPackage fits
-for kib in sorted({4, max(sizes["greenmine.gpkg"] // 1024 + 64, 8)}):
-    failing_run(out, preexec=limit_file_size(kib), what=f"files limited to {kib} KiB")
+G, C, K = (sizes[n] for n in ("greenmine.gpkg", "restoration_coverage.tif", "redline_conflict.tif"))
+P, Q = sizes["greenmine.qgs"], sizes["restoration_coverage.qml"]
 
+
+def stage_named(p_stderr, name, what):
+    check(name in p_stderr, f"{what}: the failure is at {name} ({p_stderr.strip()})")
+
+
+# a per-file size limit fails the first file that outgrows it: the GeoPackage
+# (written first), then each raster in turn
+stages = [(G // 2, "greenmine.gpkg")]
+if G < C:
+    stages.append(((G + C) // 2, "restoration_coverage.tif"))
+if max(G, C) < K:
+    stages.append(((max(G, C) + K) // 2, "redline_conflict.tif"))
+for limit, name in stages:
+    kib = max(limit // 1024, 4)
+    p = failing_run(out, preexec=limit_file_size(kib), what=f"files limited to {kib} KiB")
+    stage_named(p.stderr, f"{out}/{name}", f"files limited to {kib} KiB")
+
+# a full file system (tmpfs): room for the previous set and all of the new one
+# but half the project, the last file written
 mnt = f"{WORK}/tmpfs"
 os.makedirs(mnt, exist_ok=True)
 subprocess.run(["umount", mnt], capture_output=True)
-need = sum(v for v in sizes.values())
-mounted = False
-for frac in (0.3, 0.7, 1.3):  # the GeoPackage does not fit, a raster does not, the project
-    size_kib = int((need * frac + sizes["greenmine.gpkg"] * 0) // 1024) + 16
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kib}k", "tmpfs", mnt],
-                      capture_output=True).returncode != 0:
-        print("SKIP: cannot mount a tmpfs here; the file-size limits above stand in for it")
-        break
-    mounted = True
+def blocks(n):  # what a file takes on tmpfs: whole 4 KiB pages
+    return (n + 4095) // 4096 * 4096
+
+
+size_kib = (2 * blocks(G) + blocks(C) + blocks(K) + 2 * blocks(Q) + blocks(P) + blocks(P // 2)) // 1024
+if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kib}k", "tmpfs", mnt],
+                  capture_output=True).returncode != 0:
+    print("SKIP: cannot mount a tmpfs here; the file-size limits above stand in for it")
+else:
     try:
-        # a previous set that fits, then a run that needs room for both
-        run_ok(mnt, "--no-rasters", cell="30")
-        failing_run(mnt, what=f"a {size_kib} KiB tmpfs")
+        run_ok(mnt, "--no-rasters", cell="30")  # the previous set: GeoPackage and project
+        p = failing_run(mnt, what=f"a {size_kib} KiB tmpfs")
+        stage_named(p.stderr, f"{mnt}/greenmine.qgs", f"a {size_kib} KiB tmpfs")
     finally:
         subprocess.run(["umount", mnt], capture_output=True)
 
