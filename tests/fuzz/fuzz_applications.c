@@ -9,7 +9,7 @@
  */
 #include "core/context_impl.h"
 
-#include <greenmine/check.h>
+#include <greenmine/applications.h>
 #include <greenmine/context.h>
 
 #include <stdint.h>
