@@ -61,9 +61,9 @@ int gm_write_raster(gm_context *ctx, gm_raster_kind kind, const char *tif_path,
  * zones and the mines of `in` (loaded). Each figure is an upper bound. */
 typedef struct gm_raster_estimate_info {
     struct {
-        size_t width, height;     /* the grid, in cells (0 x 0: nothing to cover) */
-        unsigned long long cells; /* cells that may hold data (in tiles a mask polygon meets) */
-        unsigned long long bytes; /* the file at most, overviews included */
+        size_t width, height;      /* the grid, in cells (0 x 0: nothing to cover) */
+        unsigned long long cells;  /* cells that may hold data (in tiles a mask polygon meets) */
+        unsigned long long bytes;  /* the file at most, overviews included */
         unsigned long long memory; /* the writer's peak memory at most, in bytes */
     } kind[GM_RASTER_KINDS];
     unsigned long long bytes; /* both files */
