@@ -111,6 +111,18 @@ static int check_target(gm_context *ctx, const char *output, const char *path, c
 static int check_output(gm_context *ctx, const char *output, const run_paths *p)
 {
     if (!output || !*output) return gm_error(ctx, GM_ERR_USAGE, "output: the path is empty");
+    /* the GeoPackage cannot take a companion's name */
+    for (int k = 0; k < GM_RASTER_KINDS; k++) {
+        const char *tif = gm_raster_file_name((gm_raster_kind)k);
+        char qml[512];
+        snprintf(qml, sizeof qml, "%.*s.qml", (int)strlen(tif) - 4, tif);
+        if (strcmp(p->base, tif) == 0 || strcmp(p->base, qml) == 0 ||
+            strcmp(p->base, p->project) == 0)
+            return gm_error(ctx, GM_ERR_USAGE,
+                            "output '%s': %s is the name of one of the files written beside the "
+                            "GeoPackage; give it another name, such as greenmine.gpkg",
+                            output, p->base);
+    }
     int rc = make_folder(ctx, output, p->dir);
     if (rc != GM_OK) return rc;
     if (access(p->dir, W_OK | X_OK) != 0)
