@@ -105,8 +105,10 @@ const expected = JSON.parse(fs.readFileSync(path.join(FIX, 'expected.json'), 'ut
   await page.fill('#text', expected.hostile_wkt);
   await page.fill('#buffer', '0');
   await page.click('#check');
-  await page.waitForFunction(() => document.body.dataset.verdict === 'conflict' &&
-    document.querySelector('#hits tbody td:nth-child(2)'));
+  // the drop's answer (also a conflict) is still on the page: wait for this one's table
+  await page.waitForFunction((want) => document.body.dataset.verdict === 'conflict' &&
+    [...document.querySelectorAll('#hits tbody td:nth-child(2)')].some((t) => t.textContent === want),
+    expected.hostile_name, { timeout: 30000 }).catch(() => {});
   const names = await page.$$eval('#hits tbody td:nth-child(2)', (tds) => tds.map((t) => t.textContent));
   check(names.includes(expected.hostile_name), `the markup name shown as text: ${names}`);
   check(await page.evaluate(() => window.__pwned === undefined && !document.querySelector('#result img, #figures img, #hits img')),
