@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, builds with AddressSanitizer, UBSan and
 # -Werror into build-test/, and runs the whole suite with ctest; then each
-# fuzz target for GM_FUZZ_SECONDS (default 20; 0 skips) and the threaded tests
+# fuzz target for GM_FUZZ_SECONDS (default 60, the targets side by side on
+# every core; 0 skips) and the threaded tests
 # under ThreadSanitizer (GM_TSAN_RUN=0 skips) -- docs/robustness.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export GDAL_PAM_ENABLED=NO
 (cd build-test && ctest --output-on-failure -j "$(nproc)" "$@")
-fuzz_seconds=${GM_FUZZ_SECONDS:-20}
+fuzz_seconds=${GM_FUZZ_SECONDS:-60}
 [ "$fuzz_seconds" != 0 ] && scripts/fuzz.sh "$fuzz_seconds"
 [ "${GM_TSAN_RUN:-1}" != 0 ] && scripts/tsan.sh
 exit 0
