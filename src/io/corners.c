@@ -306,14 +306,16 @@ static int is_point_id(const char *t)
     return *p == '\0';
 }
 
-/* Its number (J12 -> 12), -1 when it has a letter after the digits. */
+/* Its number (J12 -> 12), -1 when it has a letter after the digits or is
+ * above 1e9 (no parcel has so many points; the callers add 1 to it, which
+ * overflowed at LONG_MAX: fuzz finding 4). */
 static long point_number(const char *t)
 {
     while (isalpha((unsigned char)*t))
         t++;
     char *end;
     long v = strtol(t, &end, 10);
-    return *end ? -1 : v;
+    return *end || v > 1000000000L ? -1 : v;
 }
 
 static int looks_numeric(const char *t)

@@ -562,6 +562,12 @@ static void test_huge_counts_refused(void **state)
                 "3,3.9e76,3100100.0,37500100.0\n",
                 "ring number");
     parse_fails("3000000000,12.5,J1,a,面,,,,@\n1,3100000.0,37500000.0\n", "界址点数");
+    /* a two-column table's point number at LONG_MAX: its successor overflowed
+     * (fuzz finding 4); now no reading order, refused */
+    parse_fails("拐点 X Y | 拐点 X Y\n"
+                "9223372036854775807 3100000 37500000 | 4 3101000 37501000\n"
+                "2 3100000 37501000 | 5 3101000 37500000\n",
+                "two-column table");
 }
 
 int main(void)
