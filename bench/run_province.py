@@ -100,7 +100,7 @@ def floor_cmds():
 def gm_cmds(threads, rasters, out):
     c = [GM, "analyze", "--quiet", "--threads", str(threads), "-o", out,
          "--mines", IN["mines"], "--redlines", IN["redlines"], "--parcels", IN["parcels"],
-         "--zones", IN["zones"]]
+         "--zones", IN["zones"], "--allow-duplicate-ids"]
     return lambda: [c + ([] if rasters else ["--no-rasters"])]
 
 

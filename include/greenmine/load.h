@@ -43,12 +43,12 @@ typedef struct gm_load_options {
      * densified). Called on the loader's worker threads too: it must be pure. */
     int (*keep_parcel_geometry)(const gm_parcel *p, void *user);
     void *keep_user;
-    /* Identifiers (mine_id, redline_id, zone_id) must be unique in a layer: a
-     * second feature with one already seen is an input error naming both
-     * features -- except for the kinds whose bit (1u << kind) is set here (or
-     * with lenient), which keep both with a warning naming both. A repeated
-     * parcel_id is always kept and warned: the data model allows it (a parcel
-     * digitised twice; the unions count it once). */
+    /* Identifiers (mine_id, redline_id, parcel_id, zone_id) must be unique in
+     * a layer: a second feature with one already seen is an input error
+     * naming both features -- except for the kinds whose bit (1u << kind) is
+     * set here (or with lenient), which keep both with a warning naming both
+     * (a parcel kept so is counted once by the unions and recorded by the
+     * registry as a 'duplicate' version). */
     unsigned allow_duplicate_ids;
 } gm_load_options;
 

@@ -885,11 +885,8 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
                 .kind = kind,
                 .source = source,
                 .lenient = opts ? opts->lenient : 0,
-                /* parcel_id is not unique in the data model (a parcel digitised twice
-                 * repeats it; unions count it once): parcels keep both, warned */
                 .allow_duplicates =
-                    kind == GM_LAYER_PARCELS ||
-                    (opts && (opts->lenient || (opts->allow_duplicate_ids & (1u << kind)))),
+                    opts && (opts->lenient || (opts->allow_duplicate_ids & (1u << kind))),
                 .keep_parcel = opts ? opts->keep_parcel_geometry : NULL,
                 .keep_user = opts ? opts->keep_user : NULL};
     in->source[kind] = gm_strdup(source);

@@ -37,7 +37,8 @@ GM, WORK = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 KILLS = int(sys.argv[3]) if len(sys.argv) > 3 else 50
 DEMO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data", "demo")
 SOURCES = ["--mines", f"{DEMO}/mines.shp", "--redlines", f"{DEMO}/redlines.gpkg",
-           "--parcels", f"{DEMO}/parcels.gpkg", "--zones", f"{DEMO}/zones.geojson"]
+           "--parcels", f"{DEMO}/parcels.gpkg", "--zones", f"{DEMO}/zones.geojson",
+           "--allow-duplicate-ids"]  # the demo repeats some parcel ids (data/README.md)
 FILES = ["greenmine.gpkg", "restoration_coverage.tif", "redline_conflict.tif", "greenmine.qgs",
          "restoration_coverage.qml", "redline_conflict.qml"]
 failures = []

@@ -32,7 +32,7 @@ pg() { echo "PG:host=$PGHOST port=$PGPORT user=$PGUSER dbname=$1"; }
 for db in "$(pg fixture)" fixture.sqlite; do
   "$gm" ingest -q --db "$db" --as-of 2018-12-31 --parcels parcels_2018.gpkg --zones zones.gpkg \
     --mines mines.gpkg --redlines redlines.gpkg || fail "ingest 2018 into $db"
-  "$gm" ingest -q --db "$db" --as-of 2019-12-31 --parcels parcels_2019.gpkg || fail "2019 $db"
+  "$gm" ingest -q --db "$db" --as-of 2019-12-31 --parcels parcels_2019.gpkg --allow-duplicate-ids || fail "2019 $db"
   "$gm" ingest -q --db "$db" --as-of 2020-12-31 --parcels parcels_2020.gpkg \
     --mines mines_2020.gpkg || fail "2020 $db"
 done
@@ -78,10 +78,10 @@ wait $holder || true
 for db in "$(pg demo)" demo.sqlite; do
   "$gm" ingest -q --db "$db" --as-of 2018-12-31 --parcels "$demo/parcels.gpkg" \
     --zones "$demo/zones.geojson" --mines "$demo/mines.shp" --redlines "$demo/redlines.gpkg" \
-    2> /dev/null || fail "demo 2018 $db"
-  "$gm" ingest -q --db "$db" --as-of 2019-12-31 --parcels "$demo/parcels.gpkg" 2> /dev/null ||
+    --allow-duplicate-ids 2> /dev/null || fail "demo 2018 $db"
+  "$gm" ingest -q --db "$db" --as-of 2019-12-31 --parcels "$demo/parcels.gpkg" --allow-duplicate-ids 2> /dev/null ||
     fail "demo 2019 $db"
-  "$gm" ingest -q --db "$db" --as-of 2020-12-31 --parcels "$demo/parcels.gpkg" 2> /dev/null ||
+  "$gm" ingest -q --db "$db" --as-of 2020-12-31 --parcels "$demo/parcels.gpkg" --allow-duplicate-ids 2> /dev/null ||
     fail "demo 2020 $db"
 done
 "$gm" progress --db "$(pg demo)" --json > demo_pg.json || fail "demo progress PostGIS"

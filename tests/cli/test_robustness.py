@@ -5,8 +5,9 @@ must come out of every output inert (issue 15, docs/robustness.md).
 1. Refused, exit 2, one line on stderr naming the file, the feature and the
    reason, an existing output untouched: a NaN or infinite vertex, a
    degenerate ring, a repeated mine_id / redline_id / zone_id, a name that is
-   not UTF-8. --allow-duplicate-ids keeps both with a warning naming both; a
-   repeated parcel_id is kept and warned.
+   not UTF-8, a repeated parcel_id too. --allow-duplicate-ids keeps both with a
+   warning naming both (a parcel then counts once, and the registry records
+   the second as 'duplicate').
 2. Hostile values (terminal escapes, a spreadsheet formula, HTML/JS, SQL,
    quotes and newlines, a 100 kB string) in every text field, through
    analyze (GeoPackage, QGIS project, QML), check (JSON and table), ingest
@@ -150,15 +151,45 @@ if rc == 0:
     ids = [f["mine_id"] for f in ds.GetLayerByName("mine_conflicts")]
     ds = None
     check(sorted(ids) == ["C1", "C1"], f"both duplicates kept: {ids}")
-# a repeated parcel_id is the data model's (a parcel digitised twice): kept, warned
-write_fc("dup_parcels.geojson", [({"parcel_id": "P1", "kind": "restoration", "status": "completed",
-                                   "completed_on": "2018-01-01", "legacy": "1"},
-                                  ring(112.2, 28, 112.21, 28.01))] * 2)
-rc, out, err = run("analyze", "--no-rasters", "--mines", "mines_ok.geojson", "--redlines",
-                   "redlines.geojson", "--parcels", "dup_parcels.geojson", "--zones",
-                   "zones.geojson", "-o", "dup_parcels/out.gpkg")
+# a repeated parcel_id is refused too (which of the two is the parcel?); with
+# --allow-duplicate-ids both are kept and warned, counted once by the union,
+# and ingest records the second as a 'duplicate' version (docs/registry.md)
+P1 = ({"parcel_id": "P1", "kind": "restoration", "status": "completed",
+       "completed_on": "2018-01-01", "legacy": "1"}, ring(112.2, 28, 112.21, 28.01))
+P1_PLANNED = ({"parcel_id": "P1", "kind": "restoration", "status": "planned"},
+              ring(112.2, 28, 112.21, 28.01))
+write_fc("dup_parcels.geojson", [P1, P1_PLANNED])
+DUP_PARCELS = ["--mines", "mines_ok.geojson", "--redlines", "redlines.geojson", "--parcels",
+               "dup_parcels.geojson", "--zones", "zones.geojson"]
+refused("duplicate parcel_id", ["dup_parcels.geojson (layer dup_parcels)", "features 0 and 1",
+                                "parcel_id 'P1'", "--allow-duplicate-ids"], DUP_PARCELS)
+refused("ingest duplicate parcel_id", ["features 0 and 1", "parcel_id 'P1'"],
+        ["--db", "dup_parcels.sqlite", "--as-of", "2018-12-31", *DUP_PARCELS], command="ingest")
+check(not os.path.exists("dup_parcels.sqlite"), "a refused ingest creates no registry")
+rc, out, err = run("analyze", "--no-rasters", "--allow-duplicate-ids", *DUP_PARCELS,
+                   "-o", "dup_parcels/out.gpkg")
 check(rc == 0 and "features 0 and 1 have the same parcel_id 'P1'; both kept" in err.decode(),
-      f"duplicate parcel_id kept and warned: exit {rc}, {err.decode()}")
+      f"duplicate parcel_id kept and warned with the option: exit {rc}, {err.decode()}")
+if rc == 0:
+    ds = ogr.Open("dup_parcels/out.gpkg")
+    ind = {f["indicator"]: f["value"] for f in ds.GetLayerByName("province_indicators")}
+    ds = None
+    # the completed one counts, once: the rectangle's area by pyproj (GeographicLib)
+    from pyproj import Geod
+    lon, lat = [112.2, 112.21, 112.21, 112.2], [28, 28, 28.01, 28.01]
+    want = abs(Geod(ellps="GRS80").polygon_area_perimeter(lon, lat)[0]) / 1e4
+    got = ind.get("restoration_done_ha")
+    check(got is not None and abs(got - want) <= 1e-6 * want,
+          f"the kept duplicates count once: {got} ha, expected {want}")
+rc, out, err = run("ingest", "--db", "dup_parcels.sqlite", "--as-of", "2018-12-31",
+                   "--allow-duplicate-ids", *DUP_PARCELS)
+check(rc == 0, f"ingest --allow-duplicate-ids: exit {rc}: {err.decode()}")
+if rc == 0:
+    db = sqlite3.connect("dup_parcels.sqlite")
+    rows = db.execute("SELECT parcel_id, status, change FROM parcel_version ORDER BY seq").fetchall()
+    db.close()
+    check(rows == [("P1", "completed", "new"), ("P1", "planned", "duplicate")],
+          f"the registry records the second P1 as a duplicate: {rows}")
 # ingest refuses a duplicate mine too, and records nothing
 refused("ingest duplicate mine_id", ["mine_id 'C1'"],
         ["--db", "dup.sqlite", "--as-of", "2018-12-31", "--parcels", "parcels.geojson", "--mines",

@@ -167,7 +167,7 @@ for zid, name, g in overlap_zones:
 ds = lyr = None
 
 common = ["--mines", f"{demo}/mines.shp", "--redlines", f"{demo}/redlines.gpkg",
-          "--parcels", f"{demo}/parcels.gpkg"]
+          "--parcels", f"{demo}/parcels.gpkg", "--allow-duplicate-ids"]  # the demo's repeated TBBH
 compose("demo", common + ["--zones", f"{demo}/zones.geojson"], demo_zones)
 ov_inputs = common + ["--zones", zpath]
 ov_whole, ov_parts, ov_where = compose("overlap", ov_inputs, overlap_zones)

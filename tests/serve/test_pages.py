@@ -110,8 +110,9 @@ demo = os.path.join(HERE, "..", "..", "data", "demo")
 reg = os.path.join(WORK, "demo.sqlite")
 for args in (["--as-of", "2018-12-31", "--parcels", f"{demo}/parcels.gpkg", "--mines",
               f"{demo}/mines.shp", "--zones", f"{demo}/zones.geojson", "--redlines",
-              f"{demo}/redlines.gpkg"],
-             ["--as-of", "2020-12-31", "--parcels", f"{demo}/parcels.gpkg"]):
+              f"{demo}/redlines.gpkg", "--allow-duplicate-ids"],
+             ["--as-of", "2020-12-31", "--parcels", f"{demo}/parcels.gpkg",
+              "--allow-duplicate-ids"]):
     subprocess.run([GM, "ingest", "-q", "--db", reg, *args], check=True)
 
 
