@@ -107,6 +107,7 @@ typedef struct reader {
     idset ids;              /* the identifiers seen so far, to refuse a second one */
     int (*keep_parcel)(const gm_parcel *p, void *user);
     void *keep_user;
+    char decode[64]; /* the shapefile's encoding when OGR hands its bytes as stored */
 } reader;
 
 static void warn(reader *r, int category, const char *fmt, ...)
@@ -458,6 +459,41 @@ static void parse_record(reader *r, slot *s)
     }
 }
 
+/* A shapefile read as stored (r->decode): every text field the layer maps is
+ * decoded here, strictly, and put back into the feature as UTF-8; a value
+ * with bytes that do not decode in the declared encoding is refused, naming
+ * the feature, the field and the first such byte (GDAL's own recoding would
+ * have dropped them without a word). The label is then made again from the
+ * decoded identifier. */
+static int decode_text(reader *r, slot *s)
+{
+    if (!r->decode[0]) return GM_OK;
+    OGRFeatureDefnH defn = OGR_F_GetDefnRef(s->f);
+    for (size_t k = 0; k < GM_MAX_FIELDS && gm_field_canonical(r->kind, k); k++) {
+        int at = r->idx[k];
+        if (at < 0 || !OGR_F_IsFieldSetAndNotNull(s->f, at)) continue;
+        OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, at);
+        if (OGR_Fld_GetType(fd) != OFTString) continue; /* numbers and dates are ASCII */
+        const char *text = OGR_F_GetFieldAsString(s->f, at);
+        size_t bad;
+        char *utf8 = gm_text_decode(r->decode, text, strlen(text), &bad);
+        if (!utf8) {
+            char *shown = gm_term_escape(text);
+            snprintf(s->msg, sizeof s->msg,
+                     "%s: field %s is not valid text in its declared encoding %s: byte %zu of "
+                     "'%.200s' does not decode (fix the value, or give the right --encoding)",
+                     s->label, gm_field_canonical(r->kind, k), r->decode, bad + 1,
+                     shown ? shown : "?");
+            free(shown);
+            return s->rc = bad == (size_t)-1 ? GM_ERR_NOMEM : GM_ERR_FIELD;
+        }
+        OGR_F_SetFieldString(s->f, at, utf8);
+        free(utf8);
+    }
+    feature_label(r, s->f, s->label, sizeof s->label);
+    return GM_OK;
+}
+
 /* Every text field the layer maps must be UTF-8 once OGR has decoded it by
  * the source's declared encoding (a shapefile's .cpg or --encoding; GeoJSON
  * and GeoPackage are UTF-8 by definition): bytes that are not would reach
@@ -535,7 +571,7 @@ static int convert_task(gm_worker *w, size_t i, void *user)
     memset(&s->rec, 0, sizeof s->rec);
     feature_label(b->r, s->f, s->label, sizeof s->label);
     CPLPushErrorHandler(CPLQuietErrorHandler); /* per thread: errors are reported by slot */
-    if (check_text(b->r, s) == GM_OK) {
+    if (decode_text(b->r, s) == GM_OK && check_text(b->r, s) == GM_OK) {
         parse_record(b->r, s);        /* first: a dropped parcel is not densified */
         convert_geometry(b->r, c, s); /* an input error stays in the slot */
     }
@@ -784,11 +820,21 @@ static int resolve_fields(gm_context *ctx, reader *r, const gm_load_options *opt
     int n = OGR_FD_GetFieldCount(defn);
     const char **names = calloc((size_t)(n > 0 ? n : 1), sizeof *names);
     if (!names) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < n; i++)
+    char **decoded = r->decode[0] ? calloc((size_t)(n > 0 ? n : 1), sizeof *decoded) : NULL;
+    for (int i = 0; i < n; i++) {
         names[i] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+        size_t bad;
+        /* a raw shapefile's column names are in its encoding too (矿山名称 in GBK);
+         * one that does not decode keeps its bytes and matches no alias */
+        if (decoded && (decoded[i] = gm_text_decode(r->decode, names[i], strlen(names[i]), &bad)))
+            names[i] = decoded[i];
+    }
     char err[900];
     int rc = gm_fields_resolve_ex(r->kind, names, (size_t)n, opts ? opts->fields : NULL,
                                   opts ? opts->n_fields : 0, r->lenient, r->idx, err, sizeof err);
+    for (int i = 0; decoded && i < n; i++)
+        free(decoded[i]);
+    free(decoded);
     free(names);
     if (rc != GM_OK) return gm_error(ctx, rc, "%s (layer %s): %s", r->source, r->layer_name, err);
     return GM_OK;
@@ -891,7 +937,8 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
                 .keep_user = opts ? opts->keep_user : NULL};
     in->source[kind] = gm_strdup(source);
 
-    GDALDatasetH ds = gm_source_open(path, opts ? opts->encoding : NULL, err, sizeof err);
+    GDALDatasetH ds = gm_source_open_raw(path, opts ? opts->encoding : NULL, r.decode,
+                                         sizeof r.decode, err, sizeof err);
     if (!ds) return gm_error(ctx, GM_ERR_OPEN, "%s input %s", gm_layer_kind_name(kind), err);
     int rc = GM_OK, summing = 0;
     checksum_job sum = {0};

@@ -10,7 +10,9 @@
 #include <cpl_string.h>
 #include <cpl_vsi.h>
 #include <ctype.h>
+#include <iconv.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -71,6 +73,92 @@ static int shapefile_without_encoding(const char *shp)
         return got == sizeof head && head[29] == 0;
     }
     return 0;
+}
+
+/* Opens path with one open option (or none). */
+static GDALDatasetH open_with(const char *path, const char *option, char *err, size_t errlen)
+{
+    char *open_options[2] = {(char *)option, NULL};
+    CPLErrorReset();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+                                 (const char *const *)open_options, NULL);
+    CPLPopErrorHandler();
+    if (!ds) {
+        const char *why = CPLGetLastErrorMsg();
+        if (why && *why)
+            snprintf(err, errlen, "%s: cannot open as a vector dataset: %s", path, why);
+        else
+            snprintf(err, errlen, "%s: not a vector format GDAL can read", path);
+    }
+    return ds;
+}
+
+static int is_utf8_name(const char *e)
+{
+    return strcasecmp(e, "UTF-8") == 0 || strcasecmp(e, "UTF8") == 0 ||
+           strcasecmp(e, "CP65001") == 0;
+}
+
+GDALDatasetH gm_source_open_raw(const char *path, const char *encoding, char *decode, size_t cap,
+                                char *err, size_t errlen)
+{
+    decode[0] = '\0';
+    int shp = ends_with(path, ".shp"), dbf = ends_with(path, ".dbf");
+    if ((!shp && !dbf) || !exists(path)) return gm_source_open(path, encoding, err, errlen);
+    char enc[64] = "";
+    if (encoding && *encoding) {
+        snprintf(enc, sizeof enc, "%s", encoding);
+    } else if (shp && shapefile_without_encoding(path)) {
+        snprintf(enc, sizeof enc, "CP936");
+    } else { /* what GDAL reads from the .cpg or the .dbf's code page */
+        GDALDatasetH ds = open_with(path, NULL, err, errlen);
+        if (!ds) return NULL;
+        OGRLayerH l = GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0) : NULL;
+        const char *e = l ? GDALGetMetadataItem(l, "SOURCE_ENCODING", "SHAPEFILE") : NULL;
+        if (!e || !*e || is_utf8_name(e)) return ds; /* UTF-8, or no recoding at all */
+        snprintf(enc, sizeof enc, "%s", e);
+        GDALClose(ds);
+    }
+    if (is_utf8_name(enc)) return gm_source_open(path, encoding, err, errlen);
+    /* iconv must know it, or the user learns now rather than per feature */
+    size_t bad = 0;
+    char *probe = gm_text_decode(enc, "a", 1, &bad);
+    if (!probe) {
+        snprintf(err, errlen, "%s: encoding '%s' is unknown (try GBK, GB18030, UTF-8, CP1252)",
+                 path, enc);
+        return NULL;
+    }
+    free(probe);
+    GDALDatasetH ds = open_with(path, "ENCODING=", err, errlen);
+    if (ds) snprintf(decode, cap, "%s", enc);
+    return ds;
+}
+
+char *gm_text_decode(const char *encoding, const char *text, size_t n, size_t *bad)
+{
+    *bad = (size_t)-1;
+    iconv_t cd = iconv_open("UTF-8", encoding);
+    if (cd == (iconv_t)-1) return NULL;
+    size_t cap = n * 4 + 1; /* no encoding grows a byte into more than 4 of UTF-8 */
+    char *out = malloc(cap);
+    if (!out) {
+        iconv_close(cd);
+        return NULL;
+    }
+    char *in = (char *)text, *o = out;
+    size_t left = n, room = cap - 1;
+    size_t rc = iconv(cd, &in, &left, &o, &room);
+    /* a truncated sequence at the end (EINVAL) does not decode either */
+    if (rc == (size_t)-1 || left) {
+        *bad = (size_t)(in - text);
+        free(out);
+        out = NULL;
+    } else {
+        *o = '\0';
+    }
+    iconv_close(cd);
+    return out;
 }
 
 GDALDatasetH gm_source_open(const char *path, const char *encoding, char *err, size_t errlen)

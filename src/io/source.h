@@ -20,4 +20,19 @@ void gm_source_split(const char *source, char *path, size_t path_len, char *laye
  * as GBK. On failure returns NULL and writes the reason into err. */
 GDALDatasetH gm_source_open(const char *path, const char *encoding, char *err, size_t errlen);
 
+/* As gm_source_open, but a shapefile whose text is in an encoding other than
+ * UTF-8 (--encoding, its .cpg or .dbf code page, or GBK by default) is opened
+ * without GDAL's recoding, which drops the bytes that do not decode: its
+ * strings come back as stored, and `decode` (cap bytes) receives the encoding
+ * they must be decoded from (gm_text_decode); "" when OGR's strings are
+ * already UTF-8 (or meant to be). */
+GDALDatasetH gm_source_open_raw(const char *path, const char *encoding, char *decode, size_t cap,
+                                char *err, size_t errlen);
+
+/* Decodes n bytes of `text` from `encoding` to UTF-8, strictly: returns a
+ * malloc'd NUL-terminated string, or NULL with *bad set to the offset of the
+ * first byte that does not decode (*bad = (size_t)-1: out of memory or an
+ * encoding iconv does not know). */
+char *gm_text_decode(const char *encoding, const char *text, size_t n, size_t *bad);
+
 #endif

@@ -205,6 +205,52 @@ subprocess.run(["ogrinfo", "-q", "badutf8.gpkg", "-sql",
 refused("invalid UTF-8", ["badutf8.gpkg (layer mines) feature 2 (mine_id C2)", "field name",
                           "not valid text", "byte 4"], ["--mines", "badutf8.gpkg", *OTHERS])
 
+# a GBK shapefile (the counties' usual form): decoded by its declared encoding -- the .cpg,
+# or GBK guessed when it declares none, or --encoding -- and a value with bytes that do not
+# decode there is refused, naming the feature, the field and the byte (GDAL's own recoding
+# drops such bytes silently: the name would reach every output altered)
+def gbk_mines(stem, names, cpg=True):
+    from osgeo import osr
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(4490)
+    ds = ogr.GetDriverByName("ESRI Shapefile").CreateDataSource(stem + ".shp")
+    lyr = ds.CreateLayer(stem, srs, ogr.wkbPolygon, options=["ENCODING=CP936"])
+    for col in ("KSBH", "KSMC", "GM"):
+        lyr.CreateField(ogr.FieldDefn(col, ogr.OFTString))
+    for i, name in enumerate(names):
+        f = ogr.Feature(lyr.GetLayerDefn())
+        f["KSBH"], f["KSMC"], f["GM"] = f"C{i + 1}", name, "大型"
+        f.SetGeometry(ogr.CreateGeometryFromWkt(
+            f"POLYGON(({112 + i * 0.02} 28,{112.01 + i * 0.02} 28,{112.01 + i * 0.02} 28.01,"
+            f"{112 + i * 0.02} 28.01,{112 + i * 0.02} 28))"))
+        lyr.CreateFeature(f)
+    ds = None
+    dbf = open(stem + ".dbf", "rb").read()
+    # QQQQ stands for bytes GDAL cannot write: 矿 (BF F3 in GBK), then 0xFF, no GBK lead byte
+    dbf = dbf.replace(b"QQQQ", b"\xbf\xf3\xffA")
+    if not cpg:  # no .cpg, no code page in the .dbf: read as GBK
+        os.remove(stem + ".cpg")
+        dbf = dbf[:29] + b"\x00" + dbf[30:]
+    open(stem + ".dbf", "wb").write(dbf)
+
+
+for stem, cpg, extra in (("gbk_cpg", True, []), ("gbk_guess", False, []),
+                         ("gbk_given", False, ["--encoding", "GBK"])):
+    gbk_mines(stem + "_ok", ["甲矿山", "乙矿山"], cpg)
+    rc, out, err = run("analyze", "--no-rasters", "--quiet", "--mines", stem + "_ok.shp", *OTHERS,
+                       *extra, "-o", stem + "/out.gpkg")
+    check(rc == 0, f"{stem}: a good GBK shapefile: exit {rc}: {err.decode()}")
+    if rc == 0:
+        ds = ogr.Open(stem + "/out.gpkg")
+        names = sorted(f["name"] for f in ds.GetLayerByName("mine_conflicts"))
+        ds = None
+        check(names == ["乙矿山", "甲矿山"], f"{stem}: GBK names decoded: {names}")
+    gbk_mines(stem, ["甲矿山", "QQQQ"], cpg)
+    refused(f"{stem}: a byte that is not GBK",
+            [f"{stem}.shp (layer {stem}) feature 1 (mine_id C2)", "field name",
+             "not valid text in its declared encoding", "byte 3"],
+            ["--mines", stem + ".shp", *OTHERS, *extra])
+
 # ---- 2. hostile values in every text field ----------------------------------------------------
 ESC = "\x1b[31m红\x1b]0;pwned\x07"
 FORMULA = '=HYPERLINK("http://evil.example/?x","click")'
