@@ -50,7 +50,7 @@ for t in "${targets[@]}"; do
     echo "fuzz $t: ${#found[@]} saved finding(s) pass"
   else
     echo "fuzz $t: a saved finding fails again: see build-fuzz/findings_$t.log"
-    grep -m3 -E 'ERROR|SUMMARY|runtime error' "build-fuzz/findings_$t.log" || true
+    grep -m3 -E '==ERROR|ERROR: libFuzzer|SUMMARY|runtime error|^fuzz_' "build-fuzz/findings_$t.log" || true
     status=1
   fi
 done
@@ -72,7 +72,7 @@ fuzz_one() {
       "$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{s+=$2} END {print s+0}')" > "$res"
   else
     { printf 'fuzz %-13s %5ss ... FAILED: see %s and build-fuzz/artifacts/%s-*\n' "$t" "$seconds" "$log" "$t"
-      grep -m3 -E 'ERROR|SUMMARY|runtime error' "$log" || tail -5 "$log"; } > "$res"
+      grep -m3 -E '==ERROR|ERROR: libFuzzer|SUMMARY|runtime error|^fuzz_' "$log" || tail -5 "$log"; } > "$res"
     return 1
   fi
 }

@@ -146,6 +146,20 @@ int gm_normalise_polygonal_why(GEOSContextHandle_t h, GEOSGeometry *in, GEOSGeom
         g = gm_polygonal_parts(h, fixed);
         GEOSGeom_destroy_r(h, fixed);
         if (!g) return -1;
+        /* GEOS 3.11's structure method can leave parts that share an edge (a
+         * bow-tie folded onto its own edge: fuzz finding 5); their union is what
+         * "structure" means, and is valid. Anything still invalid is refused. */
+        if (!gm_polygon_surely_valid(h, g) && GEOSisValid_r(h, g) != 1) {
+            GEOSGeometry *u = GEOSUnaryUnion_r(h, g);
+            GEOSGeom_destroy_r(h, g);
+            g = u ? gm_polygonal_parts(h, u) : NULL;
+            if (u) GEOSGeom_destroy_r(h, u);
+            if (!g) return -1;
+            if (!gm_polygon_surely_valid(h, g) && GEOSisValid_r(h, g) != 1) {
+                GEOSGeom_destroy_r(h, g);
+                return -1;
+            }
+        }
         *flags |= GM_NORM_REPAIRED;
     }
     if (GEOSisEmpty_r(h, g)) {

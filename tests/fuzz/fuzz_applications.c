@@ -57,7 +57,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     for (size_t i = 0; rc == GM_OK && i < apps->n; i++) {
         const GEOSGeometry *g = apps->items[i].geom;
-        if (!g || GEOSisEmpty_r(ctx->geos, g) || GEOSisValid_r(ctx->geos, g) != 1) abort();
+        if (!g || GEOSisEmpty_r(ctx->geos, g) || GEOSisValid_r(ctx->geos, g) != 1) {
+            char *why = g ? GEOSisValidReason_r(ctx->geos, g) : NULL;
+            fprintf(stderr, "fuzz_applications: application %zu accepted %s\n", i,
+                    !g ? "without a geometry" : why ? why : "empty");
+            abort();
+        }
         double x0, y0, x1, y1;
         if (!GEOSGeom_getXMin_r(ctx->geos, g, &x0) || !GEOSGeom_getXMax_r(ctx->geos, g, &x1) ||
             !GEOSGeom_getYMin_r(ctx->geos, g, &y0) || !GEOSGeom_getYMax_r(ctx->geos, g, &y1))

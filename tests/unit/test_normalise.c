@@ -41,6 +41,29 @@ static void test_overlapping_parts_unioned(void **state)
     GEOSGeom_destroy_r(h, out);
 }
 
+/* Fuzz finding 5: a ring folded back along its own edge. GEOS 3.11's
+ * MakeValid (structure) returned two triangles sharing the edge on lat 28 --
+ * an invalid multipolygon; the repair must end valid. Hand computed: the
+ * triangles (112 28, 119.01 28, 112.01 2.18) and (112 28, 112.01 28.01,
+ * 119.01 28) cover 0.5 x 7.01 x 25.82 + 0.5 x 7.01 x 0.01 = 90.53415 square
+ * degrees. */
+static void test_repair_ends_valid(void **state)
+{
+    (void)state;
+    GEOSGeometry *out;
+    unsigned flags;
+    GEOSGeometry *in = wkt(h, "POLYGON((112 28,112.01 28,112.112 28,119.01 28,112.01 28.01,112 28,"
+                              "112.112 28,119.01 28,112.010 2.18,112 28))");
+    assert_int_equal(gm_normalise_polygonal(h, in, &out, &flags), 0);
+    assert_true(flags & GM_NORM_REPAIRED);
+    assert_non_null(out);
+    assert_int_equal(GEOSisValid_r(h, out), 1);
+    double planar;
+    GEOSArea_r(h, out, &planar);
+    assert_rel(planar, 90.53415, 1e-9);
+    GEOSGeom_destroy_r(h, out);
+}
+
 static void test_valid_polygon_untouched(void **state)
 {
     (void)state;
@@ -102,6 +125,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bowtie_keeps_both_lobes),
         cmocka_unit_test(test_overlapping_parts_unioned),
+        cmocka_unit_test(test_repair_ends_valid),
         cmocka_unit_test(test_valid_polygon_untouched),
         cmocka_unit_test(test_empty_and_points),
         cmocka_unit_test(test_collection_keeps_polygons),
