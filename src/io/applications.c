@@ -8,6 +8,7 @@
 #include "core/context_impl.h"
 #include "core/normalise.h"
 #include "io/corners.h"
+#include "core/text.h"
 #include "io/crs.h"
 
 #include <greenmine/applications.h>
@@ -132,6 +133,16 @@ static int add_text(gm_context *ctx, gm_applications *apps, const char *arg,
         CPLPushErrorHandler(CPLQuietErrorHandler);
         OGR_G_CreateFromWkt(&p, NULL, &g);
         CPLPopErrorHandler();
+        while (g && p && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+            p++;
+        if (g && p && *p) { /* "POLYGON((...)) junk": the user meant something else */
+            OGR_G_DestroyGeometry(g);
+            char *shown = gm_term_escape(p);
+            int rc = gm_error(ctx, GM_ERR_USAGE, "%s: text after the geometry: '%.40s'", label,
+                              shown ? shown : "?");
+            free(shown);
+            return rc;
+        }
     }
     if (!g) return gm_error(ctx, GM_ERR_USAGE, "%s: not a readable geometry", label);
     int rc = GM_OK;

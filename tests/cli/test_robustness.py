@@ -205,6 +205,12 @@ subprocess.run(["ogrinfo", "-q", "badutf8.gpkg", "-sql",
 refused("invalid UTF-8", ["badutf8.gpkg (layer mines) feature 2 (mine_id C2)", "field name",
                           "not valid text", "byte 4"], ["--mines", "badutf8.gpkg", *OTHERS])
 
+# a WKT application with text after it (fuzz_applications: it used to be ignored)
+refused("WKT with trailing text", ["application arg1 (command-line WKT)",
+                                   "text after the geometry: '(.01 x'"],
+        ["--redlines", "redlines.geojson",
+         "POLYGON((112.2 28,112.21 28,112.21 28.01,112.2 28.01,112.2 28))(.01 x"], command="check")
+
 # a GBK shapefile (the counties' usual form): decoded by its declared encoding -- the .cpg,
 # or GBK guessed when it declares none, or --encoding -- and a value with bytes that do not
 # decode there is refused, naming the feature, the field and the byte (GDAL's own recoding
