@@ -2,11 +2,15 @@
 """test_limits.py -- resource limits (issue 15, docs/robustness.md): deeply
 nested GeoJSON is refused clearly and quickly; a mine of 10^6 vertices is
 analysed in bounded time, its area equal to pyproj's Geod (GeographicLib)
-within 1e-6 relative (the contract's bound).
-Usage: test_limits.py GREENMINE WORKDIR
+within 1e-6 relative (the contract's bound); a parcel layer of SLIVERS
+slivers (100 m x 0.5 m, all counted, default 100,000) is analysed within
+MAX_S seconds and MAX_MB of peak memory (defaults for the ASan debug build),
+its restoration figure equal to the sum of the slivers' GeographicLib areas.
+Usage: test_limits.py GREENMINE WORKDIR [SLIVERS [MAX_S [MAX_MB]]]
 """
 import math
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -95,5 +99,57 @@ if p.returncode == 0:
     check(abs(got_ha - want_ha) <= 1e-6 * want_ha,
           f"10^6 vertices: {got_ha!r} ha, GeographicLib {want_ha!r} ha")
 print(f"10^6-vertex mine: {took:.1f} s, peak RSS {peak_mb:.0f} MB (this build)")
+
+# a layer of slivers: 100 m x 0.5 m, 100 to a row, a row every metre (0.5 m apart), all
+# completed legacy restoration, so every one is counted: the union, the rasters and the
+# GeoPackage all see n features
+SLIVERS = int(sys.argv[3]) if len(sys.argv) > 3 else 100000
+MAX_S = float(sys.argv[4]) if len(sys.argv) > 4 else 600
+MAX_MB = float(sys.argv[5]) if len(sys.argv) > 5 else 3000
+open("mine_small.geojson", "w").write(HEAD % ('{"mine_id":"C1","scale":"大型"}',
+                                             POLY.replace("112,", "112.3,")))
+ds = ogr.GetDriverByName("GPKG").CreateDataSource("slivers.gpkg")
+lyr = ds.CreateLayer("parcels", srs, ogr.wkbPolygon)
+for f in ("parcel_id", "kind", "status", "completed_on", "legacy"):
+    lyr.CreateField(ogr.FieldDefn(f, ogr.OFTString))
+lyr.StartTransaction()
+COLS, DX, DY, ROW = 100, 0.001, 0.5 / 110574, 1.0 / 110574
+geod = Geod(ellps="GRS80")
+want_ha = 0.0
+for i in range(SLIVERS):
+    c, r = i % COLS, i // COLS
+    x0, y0 = 112.0 + c * DX * 1.02, 28.0 + r * ROW
+    xs, ys = [x0, x0 + DX, x0 + DX, x0], [y0, y0, y0 + DY, y0 + DY]
+    if c == 0:  # every sliver of a row has the same shape: one area per row
+        row_ha = abs(geod.polygon_area_perimeter(xs, ys)[0]) / 1e4
+    want_ha += row_ha
+    f = ogr.Feature(lyr.GetLayerDefn())
+    f["parcel_id"], f["kind"], f["status"], f["completed_on"], f["legacy"] = (
+        f"S{i}", "restoration", "completed", "2018-01-01", "1")
+    f.SetGeometry(ogr.CreateGeometryFromWkt(
+        "POLYGON((%r %r,%r %r,%r %r,%r %r,%r %r))" % (xs[0], ys[0], xs[1], ys[1], xs[2], ys[2],
+                                                    xs[3], ys[3], xs[0], ys[0])))
+    lyr.CreateFeature(f)
+lyr.CommitTransaction()
+ds = None
+t0 = time.monotonic()
+p = subprocess.run(["/usr/bin/time", "-f", "peak_kb=%M", GM, "analyze", "--quiet", "--threads",
+                    "2", "--mines", "mine_small.geojson", "--redlines", "redlines.geojson", "--parcels",
+                    "slivers.gpkg", "--zones", "zones.geojson", "-o", "slivers/greenmine.gpkg"],
+                   capture_output=True, timeout=MAX_S * 2)
+took = time.monotonic() - t0
+m = re.search(r"peak_kb=(\d+)", p.stderr.decode())
+peak_mb = int(m.group(1)) / 1024 if m else float("nan")
+check(p.returncode == 0, f"{SLIVERS} slivers: exit {p.returncode}: {p.stderr[-300:]!r}")
+check(took <= MAX_S, f"{SLIVERS} slivers: {took:.1f} s, over {MAX_S} s")
+check(peak_mb <= MAX_MB, f"{SLIVERS} slivers: peak {peak_mb:.0f} MB, over {MAX_MB} MB")
+if p.returncode == 0:
+    ds = ogr.Open("slivers/greenmine.gpkg")
+    ind = {f["indicator"]: f["value"] for f in ds.GetLayerByName("province_indicators")}
+    ds = None
+    got = ind.get("restoration_done_ha")
+    check(got is not None and abs(got - want_ha) <= 1e-6 * want_ha,
+          f"{SLIVERS} slivers: {got!r} ha, GeographicLib {want_ha!r} ha")
+print(f"{SLIVERS} slivers: {took:.1f} s, peak RSS {peak_mb:.0f} MB (this build)")
 print(f"test_limits: {len(failures)} failed")
 sys.exit(1 if failures else 0)

@@ -204,6 +204,38 @@ subprocess.run(["ogrinfo", "-q", "badutf8.gpkg", "-sql",
                check=True, capture_output=True)
 refused("invalid UTF-8", ["badutf8.gpkg (layer mines) feature 2 (mine_id C2)", "field name",
                           "not valid text", "byte 4"], ["--mines", "badutf8.gpkg", *OTHERS])
+# ... and so in every text field of every layer: bytes that are not UTF-8 never reach an output
+LAYERS = {"mines": ("mines_ok.geojson", "C2", "mine_id",
+                    ["mine_id", "name", "mineral", "industry", "scale", "status", "green"]),
+          "redlines": ("redlines.geojson", "R1", "redline_id", ["redline_id", "name", "category"]),
+          "parcels": ("parcels.geojson", "P1", "parcel_id",
+                      ["parcel_id", "kind", "status", "completed_on", "legacy"]),
+          "zones": ("zones.geojson", "Z1", "zone_id", ["zone_id", "name"])}
+for layer, (src, fid_id, id_col, cols) in LAYERS.items():
+    for col in cols:
+        path = f"bad_{layer}_{col}.gpkg"
+        subprocess.run(["ogr2ogr", "-f", "GPKG", path, src, "-nln", layer, "-mapFieldType",
+                        "Date=String"], check=True)
+        ds = ogr.Open(path)  # held: its layer dies with it
+        defn = ds.GetLayer(0).GetLayerDefn()
+        have = {defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())}
+        defn = ds = None
+        for c in cols:  # the fields the fixture lacks, as text
+            if c not in have:
+                subprocess.run(["ogrinfo", "-q", path, "-sql",
+                                f"ALTER TABLE {layer} ADD COLUMN {c} TEXT"],
+                               check=True, capture_output=True)
+        subprocess.run(["ogrinfo", "-q", path, "-sql", f"UPDATE {layer} SET {col} = CAST("
+                        f"X'626164E4AF' AS TEXT) WHERE {id_col} = '{fid_id}'"
+                        if col != id_col else
+                        f"UPDATE {layer} SET {col} = CAST(X'626164E4AF' AS TEXT)"],
+                       check=True, capture_output=True)
+        args = {"mines": ["--mines", "mines_ok.geojson"], "redlines": ["--redlines", "redlines.geojson"],
+                "parcels": ["--parcels", "parcels.geojson"], "zones": ["--zones", "zones.geojson"]}
+        args[layer] = [f"--{layer}", path]
+        refused(f"invalid UTF-8 in {layer}.{col}", [f"{path} (layer {layer}) feature",
+                                                    f"field {col}", "not valid text", "byte 4"],
+                [a for v in args.values() for a in v])
 
 # a WKT application with text after it (fuzz_applications: it used to be ignored)
 refused("WKT with trailing text", ["application arg1 (command-line WKT)",
@@ -361,8 +393,27 @@ if rc == 0:
     rc, out, err = run("report", "--db", "h.sqlite", "-o", "h_report.html")
     check(rc == 0, f"report: exit {rc}: {err[:300]!r}")
 
+# a hostile output name: the QGIS project names its GeoPackage, the report its run
+NAME = 'a&b<c>"d\' $(x)'
+rc, out, err = run("analyze", "--quiet", "--cell", "500", *H, "-o", f"hn/{NAME}.gpkg")
+check(rc == 0, f"hostile output name: exit {rc}: {err[:300]!r}")
+if rc == 0:
+    try:
+        root = ET.parse(f"hn/{NAME}.qgs").getroot()
+        sources = [e.get("source") for e in root.iter("layer-tree-layer")
+                   if e.get("providerKey") == "ogr"]
+        check(sources and all(x.startswith(f"./{NAME}.gpkg|layername=") for x in sources),
+              f"the project names its GeoPackage exactly: {sources[:2]}")
+        ds_text = [e.text for e in root.iter("datasource")]
+        check(any(t and t.startswith(f"./{NAME}.gpkg|") for t in ds_text),
+              f"the project's datasources name the GeoPackage: {ds_text[:2]}")
+    except ET.ParseError as e:
+        check(False, f"the project of a hostile name is not well-formed XML: {e}")
+    for path in glob.glob("hn/*.qml"):
+        ET.parse(path)
 for page, cmd in (("h_report.html", None),
-                  ("h_run.html", ["report", "--gpkg", "h/out.gpkg", "-o", "h_run.html"])):
+                  ("h_run.html", ["report", "--gpkg", "h/out.gpkg", "-o", "h_run.html"]),
+                  ("h_name.html", ["report", "--gpkg", f"hn/{NAME}.gpkg", "-o", "h_name.html"])):
     if cmd:
         rc, out, err = run(*cmd)
         check(rc == 0, f"report --gpkg: exit {rc}: {err[:300]!r}")
