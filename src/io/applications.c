@@ -7,8 +7,8 @@
  */
 #include "core/context_impl.h"
 #include "core/normalise.h"
-#include "io/corners.h"
 #include "core/text.h"
+#include "io/corners.h"
 #include "io/crs.h"
 
 #include <greenmine/applications.h>

@@ -459,48 +459,17 @@ static void parse_record(reader *r, slot *s)
     }
 }
 
-/* A shapefile read as stored (r->decode): every text field the layer maps is
- * decoded here, strictly, and put back into the feature as UTF-8; a value
- * with bytes that do not decode in the declared encoding is refused, naming
- * the feature, the field and the first such byte (GDAL's own recoding would
- * have dropped them without a word). The label is then made again from the
- * decoded identifier. */
-static int decode_text(reader *r, slot *s)
-{
-    if (!r->decode[0]) return GM_OK;
-    OGRFeatureDefnH defn = OGR_F_GetDefnRef(s->f);
-    for (size_t k = 0; k < GM_MAX_FIELDS && gm_field_canonical(r->kind, k); k++) {
-        int at = r->idx[k];
-        if (at < 0 || !OGR_F_IsFieldSetAndNotNull(s->f, at)) continue;
-        OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, at);
-        if (OGR_Fld_GetType(fd) != OFTString) continue; /* numbers and dates are ASCII */
-        const char *text = OGR_F_GetFieldAsString(s->f, at);
-        size_t bad;
-        char *utf8 = gm_text_decode(r->decode, text, strlen(text), &bad);
-        if (!utf8) {
-            char *shown = gm_term_escape(text);
-            snprintf(s->msg, sizeof s->msg,
-                     "%s: field %s is not valid text in its declared encoding %s: byte %zu of "
-                     "'%.200s' does not decode (fix the value, or give the right --encoding)",
-                     s->label, gm_field_canonical(r->kind, k), r->decode, bad + 1,
-                     shown ? shown : "?");
-            free(shown);
-            return s->rc = bad == (size_t)-1 ? GM_ERR_NOMEM : GM_ERR_FIELD;
-        }
-        OGR_F_SetFieldString(s->f, at, utf8);
-        free(utf8);
-    }
-    feature_label(r, s->f, s->label, sizeof s->label);
-    return GM_OK;
-}
-
-/* Every text field the layer maps must be UTF-8 once OGR has decoded it by
- * the source's declared encoding (a shapefile's .cpg or --encoding; GeoJSON
- * and GeoPackage are UTF-8 by definition): bytes that are not would reach
- * every output as they are, so the feature is refused, naming the field. */
+/* Every text field the layer maps must be UTF-8 once decoded by the source's
+ * declared encoding (GeoJSON and GeoPackage are UTF-8 by definition): bytes
+ * that are not would reach every output as they are, so the feature is
+ * refused, naming the field and the first such byte. A shapefile read as
+ * stored (r->decode) is decoded here, strictly, and its values put back into
+ * the feature as UTF-8 (GDAL's own recoding would have dropped such bytes
+ * without a word); the label is then made again from the decoded id. */
 static int check_text(reader *r, slot *s)
 {
     OGRFeatureDefnH defn = OGR_F_GetDefnRef(s->f);
+    int raw = r->decode[0] != '\0';
     for (size_t k = 0; k < GM_MAX_FIELDS && gm_field_canonical(r->kind, k); k++) {
         int at = r->idx[k];
         if (at < 0 || !OGR_F_IsFieldSetAndNotNull(s->f, at)) continue;
@@ -508,16 +477,29 @@ static int check_text(reader *r, slot *s)
         if (OGR_Fld_GetType(fd) != OFTString) continue; /* numbers and dates are ASCII */
         const char *text = OGR_F_GetFieldAsString(s->f, at);
         size_t bad;
-        if (gm_utf8_valid(text, strlen(text), &bad)) continue;
-        char *shown = gm_term_escape(text);
-        snprintf(s->msg, sizeof s->msg,
-                 "%s: field %s (%s) is not valid text in its declared encoding: byte %zu of "
-                 "'%.200s' does not decode (re-save it as UTF-8, or give --encoding)",
-                 s->label, gm_field_canonical(r->kind, k), OGR_Fld_GetNameRef(fd), bad + 1,
-                 shown ? shown : "?");
+        char *utf8 = raw ? gm_text_decode(r->decode, text, strlen(text), &bad) : NULL;
+        if (raw ? utf8 != NULL : gm_utf8_valid(text, strlen(text), &bad)) {
+            if (utf8) OGR_F_SetFieldString(s->f, at, utf8);
+            free(utf8);
+            continue;
+        }
+        char *shown = gm_term_escape(text), source[160] = "";
+        if (!raw) /* a raw shapefile's column name is in its encoding: not shown */
+            snprintf(source, sizeof source, " (%s)", OGR_Fld_GetNameRef(fd));
+        /* (a long label may cut the message's end: the return value says so) */
+        int len =
+            snprintf(s->msg, sizeof s->msg,
+                     "%s: field %s%s is not valid text in its declared encoding%s%s: byte %zu of "
+                     "'%.200s' does not decode (%s)",
+                     s->label, gm_field_canonical(r->kind, k), source, raw ? " " : "", r->decode,
+                     bad + 1, shown ? shown : "?",
+                     raw ? "fix the value, or give the right --encoding"
+                         : "re-save it as UTF-8, or give --encoding");
+        (void)len;
         free(shown);
-        return s->rc = GM_ERR_FIELD;
+        return s->rc = bad == (size_t)-1 ? GM_ERR_NOMEM : GM_ERR_FIELD;
     }
+    if (raw) feature_label(r, s->f, s->label, sizeof s->label);
     return GM_OK;
 }
 
@@ -571,7 +553,7 @@ static int convert_task(gm_worker *w, size_t i, void *user)
     memset(&s->rec, 0, sizeof s->rec);
     feature_label(b->r, s->f, s->label, sizeof s->label);
     CPLPushErrorHandler(CPLQuietErrorHandler); /* per thread: errors are reported by slot */
-    if (decode_text(b->r, s) == GM_OK && check_text(b->r, s) == GM_OK) {
+    if (check_text(b->r, s) == GM_OK) {
         parse_record(b->r, s);        /* first: a dropped parcel is not densified */
         convert_geometry(b->r, c, s); /* an input error stays in the slot */
     }

@@ -179,17 +179,5 @@ GDALDatasetH gm_source_open(const char *path, const char *encoding, char *err, s
             option[0] = '\0';
         if (option[0]) open_options[0] = option;
     }
-    CPLErrorReset();
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
-                                 (const char *const *)open_options, NULL);
-    CPLPopErrorHandler();
-    if (!ds) {
-        const char *why = CPLGetLastErrorMsg();
-        if (why && *why)
-            snprintf(err, errlen, "%s: cannot open as a vector dataset: %s", path, why);
-        else
-            snprintf(err, errlen, "%s: not a vector format GDAL can read", path);
-    }
-    return ds;
+    return open_with(path, open_options[0], err, errlen);
 }

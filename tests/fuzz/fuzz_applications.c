@@ -60,7 +60,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!g || GEOSisEmpty_r(ctx->geos, g) || GEOSisValid_r(ctx->geos, g) != 1) {
             char *why = g ? GEOSisValidReason_r(ctx->geos, g) : NULL;
             fprintf(stderr, "fuzz_applications: application %zu accepted %s\n", i,
-                    !g ? "without a geometry" : why ? why : "empty");
+                    !g    ? "without a geometry"
+                    : why ? why
+                          : "empty");
             abort();
         }
         double x0, y0, x1, y1;

@@ -91,16 +91,24 @@ static void query(char *q, srv_request *rq)
 {
     for (char *kv = strtok(q, "&"); kv; kv = strtok(NULL, "&")) {
         char *v = strchr(kv, '=');
-        if (v) *v++ = '\0';
-        else v = kv + strlen(kv);
+        if (v)
+            *v++ = '\0';
+        else
+            v = kv + strlen(kv);
         unescape(kv);
         unescape(v);
-        if (strcmp(kv, "buffer") == 0) rq->query_buffer = v;
-        else if (strcmp(kv, "crs") == 0) rq->query_crs = v;
-        else if (strcmp(kv, "filename") == 0) rq->query_filename = v;
-        else if (strcmp(kv, "bbox") == 0) rq->query_bbox = v;
-        else if (strcmp(kv, "zoom") == 0) rq->query_zoom = v;
-        else if (strcmp(kv, "zone") == 0) rq->query_zone = v;
+        if (strcmp(kv, "buffer") == 0)
+            rq->query_buffer = v;
+        else if (strcmp(kv, "crs") == 0)
+            rq->query_crs = v;
+        else if (strcmp(kv, "filename") == 0)
+            rq->query_filename = v;
+        else if (strcmp(kv, "bbox") == 0)
+            rq->query_bbox = v;
+        else if (strcmp(kv, "zoom") == 0)
+            rq->query_zoom = v;
+        else if (strcmp(kv, "zone") == 0)
+            rq->query_zone = v;
     }
 }
 
@@ -183,9 +191,9 @@ static void verify(const srv_request *rq, const srv_reply *rp)
         abort();
     }
     json_object *v = NULL;
-    if (rp->status != 200 && (!json_object_object_get_ex(o, "error", &v) ||
-                              !json_object_is_type(v, json_type_string) ||
-                              !json_object_get_string_len(v)))
+    if (rp->status != 200 &&
+        (!json_object_object_get_ex(o, "error", &v) || !json_object_is_type(v, json_type_string) ||
+         !json_object_get_string_len(v)))
         abort(); /* an error says what is wrong */
     if (rp->status == 200 && strcmp(rq->path, "/api/check") == 0) {
         if (!json_object_object_get_ex(o, "applications", &v) ||
