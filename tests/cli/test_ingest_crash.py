@@ -9,9 +9,10 @@ pointed at a read-only folder (issue 15, docs/robustness.md).
    snapshot holds as many parcel versions as its source had features, and
    once the registry has been opened again no live journal is left behind
    (an empty one, from a kill before the journal held anything, is harmless).
-2. A file-size limit hit mid-write (what a full disk does to a write, without
-   root: RLIMIT_FSIZE with SIGXFSZ ignored) and a read-only folder (run as
-   nobody): exit 1, one line naming the registry file, the registry as it was.
+2. A file-size limit hit mid-write (RLIMIT_FSIZE with SIGXFSZ ignored), a
+   real full disk (the registry on a small tmpfs, when mount is allowed) and a
+   read-only folder (run as nobody): exit 1, one line naming the registry
+   file, the registry as it was, no file left beside it.
 Usage: test_ingest_crash.py GREENMINE WORKDIR [KILLS]
 """
 import os
@@ -137,6 +138,32 @@ check(len(err.strip().splitlines()) == 1 and "r.sqlite: cannot write" in err,
       f"disk full: one line naming the registry: {err}")
 ok, after = state("r.sqlite")
 check(ok == "ok" and after == before, f"disk full: registry changed: {before} -> {after}")
+
+# a real full disk: the registry on a tmpfs with room for it and two pages more (when this
+# machine lets us mount one; the file-size limit above stands in for it otherwise)
+mnt = os.path.abspath("full")
+os.makedirs(mnt)
+size_kib = (os.path.getsize("r.sqlite") + 4095) // 4096 * 4 + 8
+if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_kib}k", "tmpfs", mnt],
+                  capture_output=True).returncode != 0:
+    print("SKIP: cannot mount a tmpfs here; the file-size limit above stands in for it")
+else:
+    try:
+        shutil.copy("r.sqlite", f"{mnt}/r.sqlite")
+        _, before = state(f"{mnt}/r.sqlite")
+        p = subprocess.run([GM, "ingest", "-q", "--db", f"{mnt}/r.sqlite", "--as-of", "2020-12-31",
+                            "--parcels", "parcels_2020.gpkg", "--mines", "mines_2020.gpkg"],
+                           capture_output=True)
+        err = p.stderr.decode()
+        check(p.returncode == 1, f"full tmpfs: exit {p.returncode}, expected 1: {err}")
+        check(len(err.strip().splitlines()) == 1 and f"{mnt}/r.sqlite: cannot write" in err,
+              f"full tmpfs: one line naming the registry: {err}")
+        ok, after = state(f"{mnt}/r.sqlite")
+        check(ok == "ok" and after == before, f"full tmpfs: registry changed: {before} -> {after}")
+        check(sorted(os.listdir(mnt)) == ["r.sqlite"], f"full tmpfs: files left: {os.listdir(mnt)}")
+        print(f"full tmpfs ({size_kib} KiB): {err.strip()}")
+    finally:
+        subprocess.run(["umount", mnt], capture_output=True)
 
 # a read-only folder (as nobody: root writes anywhere)
 os.makedirs("ro")
