@@ -210,6 +210,7 @@ typedef struct converter {
     GEOSWKBReader *wkb;
     OGRCoordinateTransformationH ct;
     const char *geos_msg; /* the last GEOS message on h */
+    gm_decoder *dec;      /* a raw shapefile's decoder (reader.decode), or NULL */
 } converter;
 
 /* A warning found on a worker, said by the reader in input order. */
@@ -466,7 +467,7 @@ static void parse_record(reader *r, slot *s)
  * stored (r->decode) is decoded here, strictly, and its values put back into
  * the feature as UTF-8 (GDAL's own recoding would have dropped such bytes
  * without a word); the label is then made again from the decoded id. */
-static int check_text(reader *r, slot *s)
+static int check_text(reader *r, converter *c, slot *s)
 {
     OGRFeatureDefnH defn = OGR_F_GetDefnRef(s->f);
     int raw = r->decode[0] != '\0';
@@ -477,7 +478,7 @@ static int check_text(reader *r, slot *s)
         if (OGR_Fld_GetType(fd) != OFTString) continue; /* numbers and dates are ASCII */
         const char *text = OGR_F_GetFieldAsString(s->f, at);
         size_t bad;
-        char *utf8 = raw ? gm_text_decode(r->decode, text, strlen(text), &bad) : NULL;
+        char *utf8 = raw ? gm_decoder_decode(c->dec, text, strlen(text), &bad) : NULL;
         if (raw ? utf8 != NULL : gm_utf8_valid(text, strlen(text), &bad)) {
             if (utf8) OGR_F_SetFieldString(s->f, at, utf8);
             free(utf8);
@@ -553,7 +554,7 @@ static int convert_task(gm_worker *w, size_t i, void *user)
     memset(&s->rec, 0, sizeof s->rec);
     feature_label(b->r, s->f, s->label, sizeof s->label);
     CPLPushErrorHandler(CPLQuietErrorHandler); /* per thread: errors are reported by slot */
-    if (check_text(b->r, s) == GM_OK) {
+    if (check_text(b->r, c, s) == GM_OK) {
         parse_record(b->r, s);        /* first: a dropped parcel is not densified */
         convert_geometry(b->r, c, s); /* an input error stays in the slot */
     }
@@ -708,7 +709,8 @@ static int read_features(reader *r)
         conv[t].h = gm_pool_worker_geos(pool, t);
         conv[t].wkb = GEOSWKBReader_create_r(conv[t].h);
         conv[t].ct = OCTClone(r->ct);
-        if (!conv[t].wkb || !conv[t].ct)
+        conv[t].dec = r->decode[0] ? gm_decoder_open(r->decode) : NULL;
+        if (!conv[t].wkb || !conv[t].ct || (r->decode[0] && !conv[t].dec))
             rc = gm_error(r->ctx, GM_ERR_NOMEM, "cannot set up a reader for %s", r->source);
     }
     OGR_L_ResetReading(r->layer);
@@ -736,6 +738,7 @@ static int read_features(reader *r)
     for (int t = 0; conv && t < nw; t++) {
         if (conv[t].wkb) GEOSWKBReader_destroy_r(conv[t].h, conv[t].wkb);
         if (conv[t].ct) OCTDestroyCoordinateTransformation(conv[t].ct);
+        gm_decoder_close(conv[t].dec);
     }
     free(conv);
     free(b[0].slots);

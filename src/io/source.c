@@ -135,29 +135,57 @@ GDALDatasetH gm_source_open_raw(const char *path, const char *encoding, char *de
     return ds;
 }
 
-char *gm_text_decode(const char *encoding, const char *text, size_t n, size_t *bad)
+struct gm_decoder {
+    iconv_t cd;
+};
+
+gm_decoder *gm_decoder_open(const char *encoding)
 {
-    *bad = (size_t)-1;
     iconv_t cd = iconv_open("UTF-8", encoding);
     if (cd == (iconv_t)-1) return NULL;
-    size_t cap = n * 4 + 1; /* no encoding grows a byte into more than 4 of UTF-8 */
-    char *out = malloc(cap);
-    if (!out) {
+    gm_decoder *d = malloc(sizeof *d);
+    if (!d) {
         iconv_close(cd);
         return NULL;
     }
+    d->cd = cd;
+    return d;
+}
+
+void gm_decoder_close(gm_decoder *d)
+{
+    if (!d) return;
+    iconv_close(d->cd);
+    free(d);
+}
+
+char *gm_decoder_decode(gm_decoder *d, const char *text, size_t n, size_t *bad)
+{
+    *bad = (size_t)-1;
+    size_t cap = n * 4 + 1; /* no encoding grows a byte into more than 4 of UTF-8 */
+    char *out = malloc(cap);
+    if (!out) return NULL;
+    iconv(d->cd, NULL, NULL, NULL, NULL); /* a fresh start: no shift state left */
     char *in = (char *)text, *o = out;
     size_t left = n, room = cap - 1;
-    size_t rc = iconv(cd, &in, &left, &o, &room);
+    size_t rc = iconv(d->cd, &in, &left, &o, &room);
     /* a truncated sequence at the end (EINVAL) does not decode either */
     if (rc == (size_t)-1 || left) {
         *bad = (size_t)(in - text);
         free(out);
-        out = NULL;
-    } else {
-        *o = '\0';
+        return NULL;
     }
-    iconv_close(cd);
+    *o = '\0';
+    return out;
+}
+
+char *gm_text_decode(const char *encoding, const char *text, size_t n, size_t *bad)
+{
+    *bad = (size_t)-1;
+    gm_decoder *d = gm_decoder_open(encoding);
+    if (!d) return NULL;
+    char *out = gm_decoder_decode(d, text, n, bad);
+    gm_decoder_close(d);
     return out;
 }
 

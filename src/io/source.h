@@ -35,4 +35,12 @@ GDALDatasetH gm_source_open_raw(const char *path, const char *encoding, char *de
  * encoding iconv does not know). */
 char *gm_text_decode(const char *encoding, const char *text, size_t n, size_t *bad);
 
+/* The same with a decoder opened once (a loader's worker decodes every
+ * feature's fields with its own): NULL when iconv does not know `encoding`.
+ * A decoder is used by one thread at a time. */
+typedef struct gm_decoder gm_decoder;
+gm_decoder *gm_decoder_open(const char *encoding);
+char *gm_decoder_decode(gm_decoder *d, const char *text, size_t n, size_t *bad);
+void gm_decoder_close(gm_decoder *d);
+
 #endif
