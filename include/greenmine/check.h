@@ -65,6 +65,10 @@ typedef struct gm_applications {
 
 typedef struct gm_check_options {
     double buffer_m; /* the buffer rule in metres; 0 = off */
+    /* Prepared red lines, zones and mines kept by the caller across checks
+     * (greenmine serve: one per request slot, with a one-thread context);
+     * NULL = prepared for this check only. Same answers either way. */
+    struct gm_geomstore *store;
 } gm_check_options;
 
 /* One overlap: with red line (or existing mine) `index` of gm_inputs. */

@@ -127,6 +127,20 @@ static json_object *data_info(const gm_server *srv, const srv_data *d)
     return o;
 }
 
+/* The data's description a result records: made once per loaded set. */
+static char *data_ref(gm_server *srv, srv_data *d)
+{
+    pthread_mutex_lock(&srv->mu);
+    if (!d->data_ref) {
+        json_object *di = data_info(srv, d);
+        d->data_ref = strdup(json_object_to_json_string_ext(di, JSON_FLAGS));
+        json_object_put(di);
+    }
+    char *ref = d->data_ref ? strdup(d->data_ref) : NULL;
+    pthread_mutex_unlock(&srv->mu);
+    return ref;
+}
+
 static void api_health(gm_server *srv, srv_data *d, srv_reply *rp)
 {
     json_object *o = json_object_new_object();
@@ -445,8 +459,92 @@ static int subset(GEOSContextHandle_t h, const srv_data *d, int kind, const GEOS
     return gm_index_query(d->index[kind], h, box, hits);
 }
 
-static char *results_geojson(GEOSContextHandle_t h, const gm_inputs *view,
-                             const gm_applications *apps, const gm_check_results *res)
+/* The features a result's map draws, taken from the check (which then no
+ * longer owns them): rendering GeoJSON waits for the first GET. */
+typedef struct result_parts {
+    GEOSGeometry **geoms;
+    char **props;
+    size_t n, cap;
+} result_parts;
+
+static int part_add(result_parts *p, GEOSGeometry **geom, json_object *props)
+{
+    int ok = 1;
+    if (*geom && p->n == p->cap) {
+        size_t c = p->cap ? p->cap * 2 : 8;
+        GEOSGeometry **g = realloc(p->geoms, c * sizeof *g);
+        if (g) p->geoms = g;
+        char **s = g ? realloc(p->props, c * sizeof *s) : NULL;
+        if (s) p->props = s, p->cap = c;
+        ok = g && s;
+    }
+    if (ok && *geom) {
+        char *s = strdup(json_object_to_json_string_ext(props, JSON_FLAGS));
+        if (s) {
+            p->geoms[p->n] = *geom;
+            p->props[p->n++] = s;
+            *geom = NULL;
+        }
+        ok = s != NULL;
+    }
+    json_object_put(props);
+    return ok ? 0 : -1;
+}
+
+static void parts_free(GEOSContextHandle_t h, GEOSGeometry **geoms, char **props, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (geoms[i]) GEOSGeom_destroy_r(h, geoms[i]);
+        free(props[i]);
+    }
+    free(geoms);
+    free(props);
+}
+
+static int result_take(const gm_inputs *view, gm_applications *apps, gm_check_results *res,
+                       result_parts *p)
+{
+    int rc = 0;
+    for (size_t i = 0; i < apps->n; i++) {
+        gm_check_result *r = &res->items[i];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "kind", json_object_new_string("application"));
+        json_object_object_add(o, "id",
+                               json_object_new_string(apps->items[i].id ? apps->items[i].id : ""));
+        json_object_object_add(o, "verdict", json_object_new_string(gm_verdict_name(r->verdict)));
+        rc |= part_add(p, &apps->items[i].geom, o);
+        if (r->buffer) {
+            o = json_object_new_object();
+            json_object_object_add(o, "kind", json_object_new_string("buffer"));
+            json_object_object_add(o, "application", json_object_new_int64((int64_t)i));
+            rc |= part_add(p, &r->buffer, o);
+        }
+        for (size_t k = 0; k < r->n_redlines; k++) {
+            o = json_object_new_object();
+            json_object_object_add(o, "kind", json_object_new_string("redline_overlap"));
+            json_object_object_add(o, "application", json_object_new_int64((int64_t)i));
+            const char *rid = view->redlines[r->redlines[k].index].redline_id;
+            json_object_object_add(o, "redline_id", rid ? json_object_new_string(rid) : NULL);
+            json_object_object_add(o, "overlap_ha",
+                                   json_object_new_double(r->redlines[k].overlap_ha));
+            rc |= part_add(p, &r->redlines[k].geom, o);
+        }
+        for (size_t k = 0; k < r->n_mines; k++) {
+            o = json_object_new_object();
+            json_object_object_add(o, "kind", json_object_new_string("mine_overlap"));
+            json_object_object_add(o, "application", json_object_new_int64((int64_t)i));
+            const char *mid = view->mines[r->mines[k].index].mine_id;
+            json_object_object_add(o, "mine_id", mid ? json_object_new_string(mid) : NULL);
+            json_object_object_add(o, "overlap_ha", json_object_new_double(r->mines[k].overlap_ha));
+            rc |= part_add(p, &r->mines[k].geom, o);
+        }
+    }
+    return rc;
+}
+
+/* The FeatureCollection of a result's features. */
+static char *render_geojson(GEOSContextHandle_t h, GEOSGeometry *const *geoms, char *const *props,
+                            size_t n)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -455,87 +553,55 @@ static char *results_geojson(GEOSContextHandle_t h, const gm_inputs *view,
     GEOSGeoJSONWriter *w = GEOSGeoJSONWriter_create_r(h);
     int first = 1;
     fputs("{\"type\": \"FeatureCollection\", \"features\": [", f);
-#define EMIT(geom, props)                                                                          \
-    do {                                                                                           \
-        char *gj = (geom) ? GEOSGeoJSONWriter_writeGeometry_r(h, w, (geom), -1) : NULL;            \
-        if (gj) {                                                                                  \
-            fprintf(f, "%s\n{\"type\": \"Feature\", \"geometry\": %s, \"properties\": %s}",        \
-                    first ? "" : ",", gj, json_object_to_json_string_ext(props, JSON_FLAGS));      \
-            first = 0;                                                                             \
-            GEOSFree_r(h, gj);                                                                     \
-        }                                                                                          \
-        json_object_put(props);                                                                    \
-    } while (0)
-    for (size_t i = 0; i < apps->n; i++) {
-        const gm_check_result *r = &res->items[i];
-        json_object *p = json_object_new_object();
-        json_object_object_add(p, "kind", json_object_new_string("application"));
-        json_object_object_add(p, "id",
-                               json_object_new_string(apps->items[i].id ? apps->items[i].id : ""));
-        json_object_object_add(p, "verdict", json_object_new_string(gm_verdict_name(r->verdict)));
-        EMIT(apps->items[i].geom, p);
-        if (r->buffer) {
-            p = json_object_new_object();
-            json_object_object_add(p, "kind", json_object_new_string("buffer"));
-            json_object_object_add(p, "application", json_object_new_int64((int64_t)i));
-            EMIT(r->buffer, p);
-        }
-        for (size_t k = 0; k < r->n_redlines; k++) {
-            p = json_object_new_object();
-            json_object_object_add(p, "kind", json_object_new_string("redline_overlap"));
-            json_object_object_add(p, "application", json_object_new_int64((int64_t)i));
-            const char *rid = view->redlines[r->redlines[k].index].redline_id;
-            json_object_object_add(p, "redline_id", rid ? json_object_new_string(rid) : NULL);
-            json_object_object_add(p, "overlap_ha",
-                                   json_object_new_double(r->redlines[k].overlap_ha));
-            EMIT(r->redlines[k].geom, p);
-        }
-        for (size_t k = 0; k < r->n_mines; k++) {
-            p = json_object_new_object();
-            json_object_object_add(p, "kind", json_object_new_string("mine_overlap"));
-            json_object_object_add(p, "application", json_object_new_int64((int64_t)i));
-            const char *mid = view->mines[r->mines[k].index].mine_id;
-            json_object_object_add(p, "mine_id", mid ? json_object_new_string(mid) : NULL);
-            json_object_object_add(p, "overlap_ha", json_object_new_double(r->mines[k].overlap_ha));
-            EMIT(r->mines[k].geom, p);
-        }
+    for (size_t i = 0; w && i < n; i++) {
+        char *gj = GEOSGeoJSONWriter_writeGeometry_r(h, w, geoms[i], -1);
+        if (!gj) continue;
+        fprintf(f, "%s\n{\"type\": \"Feature\", \"geometry\": %s, \"properties\": %s}",
+                first ? "" : ",", gj, props[i]);
+        first = 0;
+        GEOSFree_r(h, gj);
     }
-#undef EMIT
     fputs("\n]}", f);
     fclose(f);
-    GEOSGeoJSONWriter_destroy_r(h, w);
+    if (w) GEOSGeoJSONWriter_destroy_r(h, w);
     return buf;
 }
 
-static void result_clear(srv_result *r)
+static void result_clear(GEOSContextHandle_t h, srv_result *r)
 {
     free(r->json), free(r->geojson), free(r->data_ref);
+    parts_free(h, r->geoms, r->props, r->n_geoms);
     memset(r, 0, sizeof *r);
 }
 
 void srv_results_free(gm_server *srv)
 {
+    GEOSContextHandle_t h = GEOS_init_r();
     for (size_t i = 0; srv->results && i < srv->opt.max_results; i++)
-        result_clear(&srv->results[i]);
+        result_clear(h, &srv->results[i]);
+    GEOS_finish_r(h);
     free(srv->results);
     srv->results = NULL;
 }
 
-/* Keeps a result (taking json, geojson, ref), dropping the oldest when full. */
-static void result_keep(gm_server *srv, const char id[33], char *json, char *geojson, char *ref)
+/* Keeps a result (taking json, the parts, ref), dropping the oldest when full. */
+static void result_keep(gm_server *srv, GEOSContextHandle_t h, const char id[33], char *json,
+                        result_parts *parts, char *ref)
 {
     pthread_mutex_lock(&srv->mu);
     srv_result *r = &srv->results[srv->next_result];
-    result_clear(r);
+    result_clear(h, r);
     memcpy(r->id, id, 33);
-    r->json = json, r->geojson = geojson, r->data_ref = ref;
+    r->json = json, r->data_ref = ref;
+    r->geoms = parts->geoms, r->props = parts->props, r->n_geoms = parts->n;
+    *parts = (result_parts){0};
     utc_now(r->checked_at);
     srv->next_result = (srv->next_result + 1) % srv->opt.max_results;
     if (srv->n_results < srv->opt.max_results) srv->n_results++;
     pthread_mutex_unlock(&srv->mu);
 }
 
-static void api_result(gm_server *srv, const char *id, srv_reply *rp)
+static void api_result(gm_server *srv, GEOSContextHandle_t h, const char *id, srv_reply *rp)
 {
     char *body = NULL;
     size_t len = 0;
@@ -543,6 +609,12 @@ static void api_result(gm_server *srv, const char *id, srv_reply *rp)
     for (size_t i = 0; i < srv->n_results; i++) {
         srv_result *r = &srv->results[i];
         if (strcmp(r->id, id) != 0) continue;
+        if (!r->geojson) {
+            r->geojson = render_geojson(h, r->geoms, r->props, r->n_geoms);
+            if (!r->geojson) break;
+            parts_free(h, r->geoms, r->props, r->n_geoms);
+            r->geoms = NULL, r->props = NULL, r->n_geoms = 0;
+        }
         FILE *f = open_memstream(&body, &len);
         if (f) {
             fprintf(f,
@@ -666,23 +738,25 @@ static void api_check(gm_server *srv, gm_context *ctx, srv_data *d, const srv_re
     for (size_t k = 0; k < hits[2].n; k++)
         if (d->in->mines[hits[2].items[k]].geom)
             mn[view.n_mines++] = d->in->mines[hits[2].items[k]];
-    gm_check_options co = {.buffer_m = buffer};
-    if ((rc = gm_check(ctx, &view, apps, &co, &res)) != GM_OK ||
+    /* the red lines and zones prepared by earlier checks on this thread */
+    gm_check_options co = {.buffer_m = buffer, .store = srv_store_take(srv, d)};
+    rc = gm_check(ctx, &view, apps, &co, &res);
+    srv_store_give(srv, d, co.store);
+    if (rc != GM_OK ||
         (rc = gm_check_json(ctx, &view, apps, res, srv->opt.redlines, &json)) != GM_OK) {
         srv_error(rp, GM_IS_INPUT_ERROR(rc) ? 422 : 500, gm_context_errmsg(ctx), NULL);
         goto done;
     }
-    char *geo = results_geojson(h, &view, apps, res);
-    json_object *di = data_info(srv, d);
-    char *ref = strdup(json_object_to_json_string_ext(di, JSON_FLAGS));
-    json_object_put(di);
+    result_parts parts = {0};
+    char *ref = data_ref(srv, d);
     char *copy = strdup(json);
-    if (geo && ref && copy) {
-        result_keep(srv, id, copy, geo, ref);
+    if (result_take(&view, apps, res, &parts) == 0 && ref && copy) {
+        result_keep(srv, h, id, copy, &parts, ref);
         snprintf(rp->location, sizeof rp->location, "/api/results/%s", id);
     } else {
-        free(geo), free(ref), free(copy);
+        free(ref), free(copy);
     }
+    parts_free(h, parts.geoms, parts.props, parts.n);
     reply_take(rp, 200, "application/json; charset=utf-8", json);
     json = NULL;
 done:
@@ -757,7 +831,7 @@ void srv_api(gm_server *srv, const srv_request *rq, srv_reply *rp)
     } else if (strcmp(p, "/zones") == 0) {
         api_zones(ctx->geos, d, rp);
     } else if (strncmp(p, "/results/", 9) == 0) {
-        api_result(srv, p + 9, rp);
+        api_result(srv, ctx->geos, p + 9, rp);
     } else if (strcmp(p, "/layers/redlines") == 0) {
         api_layer(ctx->geos, d, rq, SRV_REDLINES, rp);
     } else if (strcmp(p, "/layers/zones") == 0) {
