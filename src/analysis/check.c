@@ -98,6 +98,7 @@ typedef struct check_job {
 typedef struct near_cand {
     double bound;
     size_t k;
+    double deg; /* its distance in degrees; -1 = unknown */
 } near_cand;
 
 static int by_bound(const void *a, const void *b)
@@ -105,6 +106,105 @@ static int by_bound(const void *a, const void *b)
     const near_cand *x = a, *y = b;
     if (x->bound != y->bound) return x->bound < y->bound ? -1 : 1;
     return x->k < y->k ? -1 : x->k > y->k;
+}
+
+/* Largest length of a degree anywhere (of latitude at the poles), metres. */
+#define M_PER_DEG_MAX 111700.0
+
+/* What of a red line's part is measured against the application: its
+ * projected boundary, without the edges that cannot hold the nearest point.
+ * An edge whose box is farther from the application's box than `ub` metres
+ * (by the lower bound of near_task) is dropped; ub bounds the red line's
+ * distance from above, so the nearest pair of edges is always kept, in the
+ * order the whole boundary has it, and the nearest points come out the same
+ * as from the whole polygon (GEOS measures edge against edge, in order,
+ * keeping the first of the nearest). Each kept vertex is projected exactly
+ * as the whole polygon's would be. NULL: project the whole part instead. */
+static GEOSGeometry *near_edges(GEOSContextHandle_t h, const GEOSGeometry *part,
+                                const double app_box[4], double m_per_deg, double ub, aeqd *proj)
+{
+    int type = GEOSGeomTypeId_r(h, part);
+    if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) return NULL;
+    GEOSGeometry **lines = NULL;
+    size_t n_lines = 0, cap_lines = 0;
+    double *xy = NULL; /* the piece being built */
+    size_t n_xy = 0, cap_xy = 0;
+    int ok = 1, np = GEOSGetNumGeometries_r(h, part);
+    for (int p = 0; ok && p < np; p++) {
+        const GEOSGeometry *poly = GEOSGetGeometryN_r(h, part, p);
+        int nh = GEOSGetNumInteriorRings_r(h, poly);
+        for (int r = -1; ok && r < nh; r++) {
+            const GEOSGeometry *ring =
+                r < 0 ? GEOSGetExteriorRing_r(h, poly) : GEOSGetInteriorRingN_r(h, poly, r);
+            const GEOSCoordSequence *cs = ring ? GEOSGeom_getCoordSeq_r(h, ring) : NULL;
+            unsigned n = 0;
+            if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n)) {
+                ok = 0;
+                break;
+            }
+            double px = 0, py = 0;
+            for (unsigned k = 0; ok && k + 1 <= n; k++) {
+                double x, y;
+                GEOSCoordSeq_getXY_r(h, cs, k, &x, &y);
+                int keep = 0;
+                if (k > 0) {
+                    double dx = fmax(0, fmax(fmin(px, x) - app_box[2], app_box[0] - fmax(px, x)));
+                    double dy = fmax(0, fmax(fmin(py, y) - app_box[3], app_box[1] - fmax(py, y)));
+                    keep = 0.9 * m_per_deg * hypot(dx, dy) - 10.0 <= ub;
+                }
+                if (keep) {
+                    if (n_xy + 4 > cap_xy) {
+                        cap_xy = cap_xy ? 2 * cap_xy : 256;
+                        double *nx = realloc(xy, cap_xy * sizeof *nx);
+                        if (!nx) {
+                            ok = 0;
+                            break;
+                        }
+                        xy = nx;
+                    }
+                    if (!n_xy) { /* the edge's start opens a piece */
+                        double qx = px, qy = py;
+                        aeqd_forward(&qx, &qy, proj);
+                        xy[n_xy++] = qx, xy[n_xy++] = qy;
+                    }
+                    double qx = x, qy = y;
+                    aeqd_forward(&qx, &qy, proj);
+                    xy[n_xy++] = qx, xy[n_xy++] = qy;
+                }
+                /* a piece ends at the first dropped edge, and at the ring's end */
+                if ((!keep || k + 1 == n) && n_xy) {
+                    GEOSCoordSequence *seq = GEOSCoordSeq_copyFromBuffer_r(h, xy, n_xy / 2, 0, 0);
+                    GEOSGeometry *line = seq ? GEOSGeom_createLineString_r(h, seq) : NULL;
+                    if (line && n_lines == cap_lines) {
+                        cap_lines = cap_lines ? 2 * cap_lines : 8;
+                        GEOSGeometry **nl = realloc(lines, cap_lines * sizeof *nl);
+                        if (nl)
+                            lines = nl;
+                        else
+                            ok = 0;
+                    }
+                    if (!line || !ok) {
+                        if (line) GEOSGeom_destroy_r(h, line);
+                        ok = 0;
+                        break;
+                    }
+                    lines[n_lines++] = line;
+                    n_xy = 0;
+                }
+                px = x, py = y;
+            }
+            n_xy = 0;
+        }
+    }
+    free(xy);
+    GEOSGeometry *out = NULL;
+    if (ok && n_lines)
+        out = GEOSGeom_createCollection_r(h, GEOS_MULTILINESTRING, lines, (unsigned)n_lines);
+    if (!out)
+        for (size_t k = 0; k < n_lines; k++)
+            GEOSGeom_destroy_r(h, lines[k]);
+    free(lines);
+    return out;
 }
 
 /* Nearest red line within the radius, and the buffer polygon, for app i. */
@@ -173,7 +273,9 @@ static int near_task(gm_worker *w, size_t i, void *user)
     double bx0, by0, bx1, by1;
     GEOSGeom_getXMin_r(h, box, &bx0), GEOSGeom_getYMin_r(h, box, &by0);
     GEOSGeom_getXMax_r(h, box, &bx1), GEOSGeom_getYMax_r(h, box, &by1);
-    double lat_max = fmin(fmax(fabs(by0), fabs(by1)), 89.0);
+    double lat_max = fmin(fmax(fabs(by0), fabs(by1)), 89.0), app_box[4];
+    GEOSGeom_getXMin_r(h, app, &app_box[0]), GEOSGeom_getYMin_r(h, app, &app_box[1]);
+    GEOSGeom_getXMax_r(h, app, &app_box[2]), GEOSGeom_getYMax_r(h, app, &app_box[3]);
     double m_per_deg = fmin(110574.0, 111319.0 * cos(lat_max * DEG));
     near_cand *cand = malloc(hits->n * sizeof *cand);
     if (!cand) {
@@ -184,8 +286,8 @@ static int near_task(gm_worker *w, size_t i, void *user)
         size_t j = hits->items[k];
         const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->redline_prep, w, j);
         double deg = 0;
-        if (!prep || GEOSPreparedDistance_r(h, prep, app, &deg) != 1) deg = 0; /* no bound */
-        cand[k] = (near_cand){0.9 * m_per_deg * deg - 10.0, k};
+        if (!prep || GEOSPreparedDistance_r(h, prep, app, &deg) != 1) deg = -1; /* no bound */
+        cand[k] = (near_cand){0.9 * m_per_deg * fmax(deg, 0) - 10.0, k, deg};
     }
     qsort(cand, hits->n, sizeof *cand, by_bound);
     size_t best_k = 0;
@@ -204,7 +306,11 @@ static int near_task(gm_worker *w, size_t i, void *user)
             GEOSGeom_destroy_r(h, part);
             continue;
         }
-        GEOSGeometry *lp = GEOSGeom_transformXY_r(h, part, aeqd_forward, &proj);
+        GEOSGeometry *lp = cand[c].deg >= 0 ? near_edges(h, part, app_box, m_per_deg,
+                                                         1.1 * M_PER_DEG_MAX * cand[c].deg + 10.0,
+                                                         &proj)
+                                            : NULL;
+        if (!lp) lp = GEOSGeom_transformXY_r(h, part, aeqd_forward, &proj);
         GEOSGeom_destroy_r(h, part);
         GEOSCoordSequence *pair = lp ? GEOSNearestPoints_r(h, local, lp) : NULL;
         if (lp) GEOSGeom_destroy_r(h, lp);
