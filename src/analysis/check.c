@@ -88,6 +88,7 @@ typedef struct check_job {
     GEOSGeometry *const *geoms; /* the applications, densified */
     gm_check_results *res;
     double radius_m, buffer_m;
+    int no_buffer_geoms;
     gm_index *redline_index;
     gm_prepcache redline_prep;
     gm_hits *hits; /* one per worker */
@@ -207,6 +208,16 @@ static GEOSGeometry *near_edges(GEOSContextHandle_t h, const GEOSGeometry *part,
     return out;
 }
 
+/* The buffer polygon of an application projected around its centre. */
+static GEOSGeometry *buffer_of(GEOSContextHandle_t h, const GEOSGeometry *local, double m,
+                               aeqd *proj)
+{
+    GEOSGeometry *b = GEOSBuffer_r(h, local, m, 16);
+    GEOSGeometry *out = b ? GEOSGeom_transformXY_r(h, b, aeqd_inverse, proj) : NULL;
+    if (b) GEOSGeom_destroy_r(h, b);
+    return out;
+}
+
 /* Nearest red line within the radius, and the buffer polygon, for app i. */
 static int near_task(gm_worker *w, size_t i, void *user)
 {
@@ -221,27 +232,25 @@ static int near_task(gm_worker *w, size_t i, void *user)
     GEOSGeometry *local = NULL;
     int rc = GM_OK;
     if (!box) return gm_worker_error(w, GM_ERR_INTERNAL, "envelope of application failed");
-    local = GEOSGeom_transformXY_r(h, app, aeqd_forward, &proj);
-    if (!local) {
-        rc = gm_worker_error(w, GM_ERR_INTERNAL, "projecting an application failed");
-        goto done;
-    }
-    if (job->buffer_m > 0) {
-        GEOSGeometry *b = GEOSBuffer_r(h, local, job->buffer_m, 16);
-        r->buffer = b ? GEOSGeom_transformXY_r(h, b, aeqd_inverse, &proj) : NULL;
-        if (b) GEOSGeom_destroy_r(h, b);
-        if (!r->buffer) {
-            rc = gm_worker_error(w, GM_ERR_INTERNAL, "buffering an application failed");
-            goto done;
-        }
-    }
+    int want_buffer = job->buffer_m > 0 && !job->no_buffer_geoms;
     r->nearest = -1;
     r->distance_m = -1;
     if (r->redline_overlap_ha > 0) { /* overlapping: distance 0 to the first hit */
         r->nearest = (long)r->redlines[0].index;
         r->distance_m = 0;
+    }
+    if (want_buffer || r->nearest < 0) { /* what needs the application projected */
+        local = GEOSGeom_transformXY_r(h, app, aeqd_forward, &proj);
+        if (!local) {
+            rc = gm_worker_error(w, GM_ERR_INTERNAL, "projecting an application failed");
+            goto done;
+        }
+    }
+    if (want_buffer && !(r->buffer = buffer_of(h, local, job->buffer_m, &proj))) {
+        rc = gm_worker_error(w, GM_ERR_INTERNAL, "buffering an application failed");
         goto done;
     }
+    if (r->nearest >= 0) goto done;
     if (!job->redline_index) goto done;
     if (gm_index_query(job->redline_index, h, box, hits) != 0) {
         rc = gm_worker_error(w, GM_ERR_NOMEM, "out of memory");
@@ -474,6 +483,7 @@ int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
     job.res = res;
     job.radius_m = res->radius_m;
     job.buffer_m = buffer;
+    job.no_buffer_geoms = opts && opts->no_buffer_geoms;
     job.hits = calloc((size_t)threads, sizeof *job.hits);
     if (in->n_redlines) job.redline_index = gm_index_new(h, rl, in->n_redlines);
     if (!job.hits || (in->n_redlines && !job.redline_index) ||
@@ -514,6 +524,39 @@ done:
     else
         *out = res;
     return rc;
+}
+
+/* The densified application, as gm_check overlays it. */
+static int densified(gm_context *ctx, const GEOSGeometry *geom, GEOSGeometry **out)
+{
+    unsigned flags = 0;
+    *out = GEOSGeom_clone_r(ctx->geos, geom);
+    if (*out && gm_densify_revalidate(ctx->geos, out, &flags) == 0) return GM_OK;
+    if (*out) GEOSGeom_destroy_r(ctx->geos, *out);
+    *out = NULL;
+    return GM_ERR_INTERNAL;
+}
+
+int gm_check_buffer(gm_context *ctx, const GEOSGeometry *app, double buffer_m, GEOSGeometry **out)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    GEOSGeometry *dense = NULL, *box = NULL, *local = NULL;
+    aeqd proj;
+    *out = NULL;
+    geod_init(&proj.g, GM_GRS80_A, GM_GRS80_F);
+    if (!(buffer_m > 0) || densified(ctx, app, &dense) != GM_OK ||
+        !(box = widened_envelope(h, dense, buffer_m, &proj.lat0, &proj.lon0)) ||
+        !(local = GEOSGeom_transformXY_r(h, dense, aeqd_forward, &proj)) ||
+        !(*out = buffer_of(h, local, buffer_m, &proj))) {
+        if (dense) GEOSGeom_destroy_r(h, dense);
+        if (box) GEOSGeom_destroy_r(h, box);
+        if (local) GEOSGeom_destroy_r(h, local);
+        return gm_error(ctx, GM_ERR_INTERNAL, "buffering an application failed");
+    }
+    GEOSGeom_destroy_r(h, dense);
+    GEOSGeom_destroy_r(h, box);
+    GEOSGeom_destroy_r(h, local);
+    return GM_OK;
 }
 
 void gm_check_results_free(gm_context *ctx, gm_check_results *res)

@@ -467,10 +467,12 @@ typedef struct result_parts {
     size_t n, cap;
 } result_parts;
 
-static int part_add(result_parts *p, GEOSGeometry **geom, json_object *props)
+/* Takes *geom with its properties. A buffer is taken as NULL (lazy): drawn
+ * from the application before it when rendered. */
+static int part_add(result_parts *p, GEOSGeometry **geom, json_object *props, int lazy)
 {
     int ok = 1;
-    if (*geom && p->n == p->cap) {
+    if ((lazy || *geom) && p->n == p->cap) {
         size_t c = p->cap ? p->cap * 2 : 8;
         GEOSGeometry **g = realloc(p->geoms, c * sizeof *g);
         if (g) p->geoms = g;
@@ -478,12 +480,12 @@ static int part_add(result_parts *p, GEOSGeometry **geom, json_object *props)
         if (s) p->props = s, p->cap = c;
         ok = g && s;
     }
-    if (ok && *geom) {
+    if (ok && (lazy || *geom)) {
         char *s = strdup(json_object_to_json_string_ext(props, JSON_FLAGS));
         if (s) {
-            p->geoms[p->n] = *geom;
+            p->geoms[p->n] = lazy ? NULL : *geom;
             p->props[p->n++] = s;
-            *geom = NULL;
+            if (!lazy) *geom = NULL;
         }
         ok = s != NULL;
     }
@@ -502,7 +504,7 @@ static void parts_free(GEOSContextHandle_t h, GEOSGeometry **geoms, char **props
 }
 
 static int result_take(const gm_inputs *view, gm_applications *apps, gm_check_results *res,
-                       result_parts *p)
+                       double buffer_m, result_parts *p)
 {
     int rc = 0;
     for (size_t i = 0; i < apps->n; i++) {
@@ -512,12 +514,13 @@ static int result_take(const gm_inputs *view, gm_applications *apps, gm_check_re
         json_object_object_add(o, "id",
                                json_object_new_string(apps->items[i].id ? apps->items[i].id : ""));
         json_object_object_add(o, "verdict", json_object_new_string(gm_verdict_name(r->verdict)));
-        rc |= part_add(p, &apps->items[i].geom, o);
-        if (r->buffer) {
+        if (!apps->items[i].geom) continue;
+        rc |= part_add(p, &apps->items[i].geom, o, 0);
+        if (buffer_m > 0) {
             o = json_object_new_object();
             json_object_object_add(o, "kind", json_object_new_string("buffer"));
             json_object_object_add(o, "application", json_object_new_int64((int64_t)i));
-            rc |= part_add(p, &r->buffer, o);
+            rc |= part_add(p, &r->buffer, o, 1);
         }
         for (size_t k = 0; k < r->n_redlines; k++) {
             o = json_object_new_object();
@@ -527,7 +530,7 @@ static int result_take(const gm_inputs *view, gm_applications *apps, gm_check_re
             json_object_object_add(o, "redline_id", rid ? json_object_new_string(rid) : NULL);
             json_object_object_add(o, "overlap_ha",
                                    json_object_new_double(r->redlines[k].overlap_ha));
-            rc |= part_add(p, &r->redlines[k].geom, o);
+            rc |= part_add(p, &r->redlines[k].geom, o, 0);
         }
         for (size_t k = 0; k < r->n_mines; k++) {
             o = json_object_new_object();
@@ -536,25 +539,33 @@ static int result_take(const gm_inputs *view, gm_applications *apps, gm_check_re
             const char *mid = view->mines[r->mines[k].index].mine_id;
             json_object_object_add(o, "mine_id", mid ? json_object_new_string(mid) : NULL);
             json_object_object_add(o, "overlap_ha", json_object_new_double(r->mines[k].overlap_ha));
-            rc |= part_add(p, &r->mines[k].geom, o);
+            rc |= part_add(p, &r->mines[k].geom, o, 0);
         }
     }
     return rc;
 }
 
-/* The FeatureCollection of a result's features. */
-static char *render_geojson(GEOSContextHandle_t h, GEOSGeometry *const *geoms, char *const *props,
-                            size_t n)
+/* The FeatureCollection of a result's features; a buffer (NULL) is made
+ * from the application before it, as gm_check makes it. */
+static char *render_geojson(gm_context *ctx, GEOSGeometry *const *geoms, char *const *props,
+                            size_t n, double buffer_m)
 {
+    GEOSContextHandle_t h = ctx->geos;
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f) return NULL;
     GEOSGeoJSONWriter *w = GEOSGeoJSONWriter_create_r(h);
+    const GEOSGeometry *app = NULL;
     int first = 1;
     fputs("{\"type\": \"FeatureCollection\", \"features\": [", f);
     for (size_t i = 0; w && i < n; i++) {
-        char *gj = GEOSGeoJSONWriter_writeGeometry_r(h, w, geoms[i], -1);
+        GEOSGeometry *made = NULL;
+        const GEOSGeometry *g = geoms[i];
+        if (!g && app && gm_check_buffer(ctx, app, buffer_m, &made) == GM_OK) g = made;
+        char *gj = g ? GEOSGeoJSONWriter_writeGeometry_r(h, w, g, -1) : NULL;
+        if (geoms[i] && strstr(props[i], "\"kind\":\"application\"")) app = geoms[i];
+        if (made) GEOSGeom_destroy_r(h, made);
         if (!gj) continue;
         fprintf(f, "%s\n{\"type\": \"Feature\", \"geometry\": %s, \"properties\": %s}",
                 first ? "" : ",", gj, props[i]);
@@ -586,7 +597,7 @@ void srv_results_free(gm_server *srv)
 
 /* Keeps a result (taking json, the parts, ref), dropping the oldest when full. */
 static void result_keep(gm_server *srv, GEOSContextHandle_t h, const char id[33], char *json,
-                        result_parts *parts, char *ref)
+                        result_parts *parts, double buffer_m, char *ref)
 {
     pthread_mutex_lock(&srv->mu);
     srv_result *r = &srv->results[srv->next_result];
@@ -594,6 +605,7 @@ static void result_keep(gm_server *srv, GEOSContextHandle_t h, const char id[33]
     memcpy(r->id, id, 33);
     r->json = json, r->data_ref = ref;
     r->geoms = parts->geoms, r->props = parts->props, r->n_geoms = parts->n;
+    r->buffer_m = buffer_m;
     *parts = (result_parts){0};
     utc_now(r->checked_at);
     srv->next_result = (srv->next_result + 1) % srv->opt.max_results;
@@ -601,8 +613,9 @@ static void result_keep(gm_server *srv, GEOSContextHandle_t h, const char id[33]
     pthread_mutex_unlock(&srv->mu);
 }
 
-static void api_result(gm_server *srv, GEOSContextHandle_t h, const char *id, srv_reply *rp)
+static void api_result(gm_server *srv, gm_context *ctx, const char *id, srv_reply *rp)
 {
+    GEOSContextHandle_t h = ctx->geos;
     char *body = NULL;
     size_t len = 0;
     pthread_mutex_lock(&srv->mu);
@@ -610,7 +623,7 @@ static void api_result(gm_server *srv, GEOSContextHandle_t h, const char *id, sr
         srv_result *r = &srv->results[i];
         if (strcmp(r->id, id) != 0) continue;
         if (!r->geojson) {
-            r->geojson = render_geojson(h, r->geoms, r->props, r->n_geoms);
+            r->geojson = render_geojson(ctx, r->geoms, r->props, r->n_geoms, r->buffer_m);
             if (!r->geojson) break;
             parts_free(h, r->geoms, r->props, r->n_geoms);
             r->geoms = NULL, r->props = NULL, r->n_geoms = 0;
@@ -739,7 +752,8 @@ static void api_check(gm_server *srv, gm_context *ctx, srv_data *d, const srv_re
         if (d->in->mines[hits[2].items[k]].geom)
             mn[view.n_mines++] = d->in->mines[hits[2].items[k]];
     /* the red lines and zones prepared by earlier checks on this thread */
-    gm_check_options co = {.buffer_m = buffer, .store = srv_store_take(srv, d)};
+    gm_check_options co = {
+        .buffer_m = buffer, .store = srv_store_take(srv, d), .no_buffer_geoms = 1};
     rc = gm_check(ctx, &view, apps, &co, &res);
     srv_store_give(srv, d, co.store);
     if (rc != GM_OK ||
@@ -750,8 +764,8 @@ static void api_check(gm_server *srv, gm_context *ctx, srv_data *d, const srv_re
     result_parts parts = {0};
     char *ref = data_ref(srv, d);
     char *copy = strdup(json);
-    if (result_take(&view, apps, res, &parts) == 0 && ref && copy) {
-        result_keep(srv, h, id, copy, &parts, ref);
+    if (result_take(&view, apps, res, buffer, &parts) == 0 && ref && copy) {
+        result_keep(srv, h, id, copy, &parts, buffer, ref);
         snprintf(rp->location, sizeof rp->location, "/api/results/%s", id);
     } else {
         free(ref), free(copy);
@@ -831,7 +845,7 @@ void srv_api(gm_server *srv, const srv_request *rq, srv_reply *rp)
     } else if (strcmp(p, "/zones") == 0) {
         api_zones(ctx->geos, d, rp);
     } else if (strncmp(p, "/results/", 9) == 0) {
-        api_result(srv, ctx->geos, p + 9, rp);
+        api_result(srv, ctx, p + 9, rp);
     } else if (strcmp(p, "/layers/redlines") == 0) {
         api_layer(ctx->geos, d, rq, SRV_REDLINES, rp);
     } else if (strcmp(p, "/layers/zones") == 0) {

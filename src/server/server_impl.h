@@ -43,6 +43,7 @@ typedef struct srv_result {
     GEOSGeometry **geoms; /* the features until then, each with its properties */
     char **props;
     size_t n_geoms;
+    double buffer_m; /* the buffers are drawn from the applications when rendered */
     char *data_ref; /* {"redlines": ..., "sha256": ..., "loaded_at": ...} */
     char checked_at[32];
 } srv_result;
