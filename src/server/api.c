@@ -687,8 +687,10 @@ static void api_check(gm_server *srv, gm_context *ctx, srv_data *d, const srv_re
     gm_application_options ao = {.crs = crs && *crs ? crs : NULL};
     gm_load_options lo = {.lenient = 1};
     ao.load = &lo;
+    srv_deadline_arm(srv->opt.max_seconds);
     int rc = gm_applications_new(&apps);
     if (rc == GM_OK) rc = gm_applications_add(ctx, apps, ci.text ? ci.text : ci.arg, &ao);
+    if (rc != GM_OK && srv_deadline_expired()) goto too_long;
     if (rc == GM_OK && apps->n == 0) rc = gm_error(ctx, GM_ERR_GEOMETRY, "no polygon found");
     if (rc != GM_OK) {
         char zip[120];
@@ -755,7 +757,14 @@ static void api_check(gm_server *srv, gm_context *ctx, srv_data *d, const srv_re
     gm_check_options co = {
         .buffer_m = buffer, .store = srv_store_take(srv, d), .no_buffer_geoms = 1};
     rc = gm_check(ctx, &view, apps, &co, &res);
+    /* GEOS's interruption is process-wide: a check stopped for another
+     * request's deadline (deadline.c) runs again */
+    for (int again = 0; rc != GM_OK && !srv_deadline_expired() && again < 3 &&
+                        strstr(gm_context_errmsg(ctx), "nterrupt");
+         again++)
+        rc = gm_check(ctx, &view, apps, &co, &res);
     srv_store_give(srv, d, co.store);
+    if (rc != GM_OK && srv_deadline_expired()) goto too_long;
     if (rc != GM_OK ||
         (rc = gm_check_json(ctx, &view, apps, res, srv->opt.redlines, &json)) != GM_OK) {
         srv_error(rp, GM_IS_INPUT_ERROR(rc) ? 422 : 500, gm_context_errmsg(ctx), NULL);
@@ -773,7 +782,15 @@ static void api_check(gm_server *srv, gm_context *ctx, srv_data *d, const srv_re
     parts_free(h, parts.geoms, parts.props, parts.n);
     reply_take(rp, 200, "application/json; charset=utf-8", json);
     json = NULL;
+    goto done;
+too_long:
+    snprintf(msg, sizeof msg,
+             "the check took longer than the limit of %g s and was stopped; send fewer or "
+             "simpler applications",
+             srv->opt.max_seconds);
+    srv_error(rp, 503, msg, NULL);
 done:
+    srv_deadline_arm(0);
     free(json);
     free(rl), free(zn), free(mn);
     for (int k = 0; k < 3; k++)

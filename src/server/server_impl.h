@@ -102,6 +102,12 @@ void srv_store_give(gm_server *srv, srv_data *d, struct gm_geomstore *s);
 void srv_data_release(gm_server *srv, gm_context *ctx, srv_data *d);
 void srv_data_free(gm_context *ctx, srv_data *d);
 
+/* deadline.c: the time limit of a request. GEOS stops at its next
+ * checkpoint once the calling thread's deadline has passed. */
+void srv_deadline_install(void);
+void srv_deadline_arm(double seconds); /* for this thread's request; <= 0 disarms */
+int srv_deadline_expired(void);        /* this thread's request ran out of time */
+
 /* api.c: fills the reply for a request under /api. */
 void srv_api(gm_server *srv, const srv_request *rq, srv_reply *rp);
 /* {"error": msg, "field": field} with the status. */
