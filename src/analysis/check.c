@@ -315,10 +315,10 @@ static int near_task(gm_worker *w, size_t i, void *user)
             GEOSGeom_destroy_r(h, part);
             continue;
         }
-        GEOSGeometry *lp = cand[c].deg >= 0 ? near_edges(h, part, app_box, m_per_deg,
-                                                         1.1 * M_PER_DEG_MAX * cand[c].deg + 10.0,
-                                                         &proj)
-                                            : NULL;
+        GEOSGeometry *lp = cand[c].deg >= 0
+                               ? near_edges(h, part, app_box, m_per_deg,
+                                            1.1 * M_PER_DEG_MAX * cand[c].deg + 10.0, &proj)
+                               : NULL;
         if (!lp) lp = GEOSGeom_transformXY_r(h, part, aeqd_forward, &proj);
         GEOSGeom_destroy_r(h, part);
         GEOSCoordSequence *pair = lp ? GEOSNearestPoints_r(h, local, lp) : NULL;

@@ -44,7 +44,7 @@ typedef struct srv_result {
     char **props;
     size_t n_geoms;
     double buffer_m; /* the buffers are drawn from the applications when rendered */
-    char *data_ref; /* {"redlines": ..., "sha256": ..., "loaded_at": ...} */
+    char *data_ref;  /* {"redlines": ..., "sha256": ..., "loaded_at": ...} */
     char checked_at[32];
 } srv_result;
 
