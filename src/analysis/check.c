@@ -291,12 +291,15 @@ static int near_task(gm_worker *w, size_t i, void *user)
         rc = gm_worker_error(w, GM_ERR_NOMEM, "out of memory");
         goto done;
     }
+    /* first by the boxes' distance (cheap), then by the red line's own */
     for (size_t k = 0; k < hits->n; k++) {
-        size_t j = hits->items[k];
-        const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->redline_prep, w, j);
-        double deg = 0;
-        if (!prep || GEOSPreparedDistance_r(h, prep, app, &deg) != 1) deg = -1; /* no bound */
-        cand[k] = (near_cand){0.9 * m_per_deg * fmax(deg, 0) - 10.0, k, deg};
+        double rb[4];
+        const GEOSGeometry *g = job->in->redlines[hits->items[k]].geom;
+        GEOSGeom_getXMin_r(h, g, &rb[0]), GEOSGeom_getYMin_r(h, g, &rb[1]);
+        GEOSGeom_getXMax_r(h, g, &rb[2]), GEOSGeom_getYMax_r(h, g, &rb[3]);
+        double dx = fmax(0, fmax(rb[0] - app_box[2], app_box[0] - rb[2]));
+        double dy = fmax(0, fmax(rb[1] - app_box[3], app_box[1] - rb[3]));
+        cand[k] = (near_cand){0.9 * m_per_deg * hypot(dx, dy) - 10.0, k, -1};
     }
     qsort(cand, hits->n, sizeof *cand, by_bound);
     size_t best_k = 0;
@@ -304,6 +307,12 @@ static int near_task(gm_worker *w, size_t i, void *user)
         if (cand[c].bound > job->radius_m) break;
         if (r->nearest >= 0 && cand[c].bound > r->distance_m) break;
         size_t k = cand[c].k, j = hits->items[k];
+        const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->redline_prep, w, j);
+        double deg = -1;
+        if (!prep || GEOSPreparedDistance_r(h, prep, app, &deg) != 1) deg = -1; /* no bound */
+        double bound = 0.9 * m_per_deg * fmax(deg, 0) - 10.0;
+        if (bound > job->radius_m || (r->nearest >= 0 && bound > r->distance_m)) continue;
+        cand[c].deg = deg;
         /* Only the part of the red line inside the search box can be nearer
          * than the radius; projecting just that keeps a huge red line cheap. */
         GEOSGeometry *part = GEOSClipByRect_r(h, job->in->redlines[j].geom, bx0, by0, bx1, by1);
