@@ -10,6 +10,8 @@
 - --max-seconds: a check that runs longer is stopped and answered 503 in a
   fraction of the time it takes unbounded, and the server's one request
   thread answers the next check.
+- The nearest red line among 3,000: the server equals the CLI, and both equal
+  a brute force in pyproj's ellipsoidal azimuthal equidistant projection.
 Usage: test_desk.py GREENMINE WORKDIR
 """
 import json
@@ -180,6 +182,54 @@ print(f"the big check: {unbounded:.2f} s unbounded, answered 503 after {bounded:
 st, h, out = http(srv, "/api/check?buffer=200", APP.encode())
 check(st == 200 and json.loads(out) == kept["check"], f"the next check on the freed thread: {st}")
 check(srv.stop() == 0, "serve exits 0 after a stopped check")
+
+# ---- the nearest red line among many ---------------------------------------------------
+# The server and the CLI skip the red lines that cannot be nearer than the best so far and
+# measure only the edges that can hold the nearest point; against a brute force over every
+# red line within 0.08 degree in pyproj's ellipsoidal azimuthal equidistant projection
+# centred on the application (shapely's planar distance), the same red line, to 1 cm.
+from pyproj import Transformer  # noqa: E402
+from shapely import wkt as shapely_wkt  # noqa: E402
+from shapely.ops import transform  # noqa: E402
+from osgeo import ogr  # noqa: E402
+
+subprocess.run(["/usr/bin/python3", os.path.join(HERE, "..", "..", "bench", "make_data.py"), "many",
+                "3000", "100", "120"], check=True, capture_output=True)
+red_ds, app_ds = ogr.Open("many/redlines.gpkg"), ogr.Open("many/apps.gpkg")  # kept open while read
+reds = {f.GetField("红线编号"): shapely_wkt.loads(f.GetGeometryRef().ExportToWkt())
+        for f in red_ds.GetLayer(0)}
+apps = [(f.GetField("mine_id"), f.GetGeometryRef().ExportToWkt()) for f in app_ds.GetLayer(0)]
+red_ds = app_ds = None
+p = subprocess.run([GM, "check", "--redlines", "many/redlines.gpkg", "--buffer", "100", "--json",
+                    "many/apps.gpkg"], capture_output=True, text=True)
+check(p.returncode == 3, f"check: exit {p.returncode} (3: some conflict) {p.stderr[-300:]}")
+cli_out = json.loads(p.stdout)["applications"]
+srv = Server("--redlines", "many/redlines.gpkg", "--threads", "2")
+measured = 0
+for (mid, text), c in zip(apps, cli_out):
+    st, h, out = http(srv, "/api/check?buffer=100", text.encode())
+    a = json.loads(out)["applications"][0] if st == 200 else {}
+    check(a.get("nearest_redline") == c["nearest_redline"] and a.get("verdict") == c["verdict"],
+          f"{mid}: server {a.get('nearest_redline')} vs CLI {c['nearest_redline']}")
+    nr = c["nearest_redline"]
+    if c["redlines"] or (nr and nr["distance_m"] == 0):
+        continue
+    g = shapely_wkt.loads(text)
+    cen = g.centroid
+    tr = Transformer.from_crs("EPSG:4490", f"+proj=aeqd +lat_0={cen.y} +lon_0={cen.x} +ellps=GRS80",
+                              always_xy=True)
+    gp = transform(tr.transform, g)
+    near = sorted((gp.distance(transform(tr.transform, r)), rid) for rid, r in reds.items()
+                  if r.distance(g) < 0.08)
+    ref = near[0] if near and near[0][0] <= 5000 else None
+    measured += 1
+    if ref is None:
+        check(nr is None, f"{mid}: nearest {nr}, none within 5 km by the reference")
+    else:
+        check(nr is not None and nr["id"] == ref[1] and abs(nr["distance_m"] - ref[0]) < 0.01,
+              f"{mid}: nearest {nr} vs reference {ref}")
+check(measured >= 30, f"only {measured} applications measured")
+srv.stop()
 
 # Bad --max-seconds: exit 2, one line.
 p = subprocess.run([GM, "serve", "--demo", "--max-seconds", "0"], capture_output=True, text=True)
