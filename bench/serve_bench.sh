@@ -73,6 +73,7 @@ run_gm() {
   url=$(sed -n 's|^greenmine serve: \(http://[^ ]*\)/$|\1|p' serve.out)
   [ -n "$url" ] || die "serve did not start: $(cat serve.err)"
   start_s=$(echo "$t1 - $t0" | bc)
+  eval "start_s_$n=$start_s"
   rss_start=$(awk '/VmRSS/ {print int($2/1024)}' /proc/$pid/status)
   curl -sf -X POST --data-binary "$(head -1 bodies.txt)" "$url/api/check?buffer=100" > one.json ||
     die "the first check failed"
@@ -149,7 +150,7 @@ printf '  %-44s %12s %12s %16s\n' "greenmine serve (wrk, Lua body), before" "$gm
 printf '  %-44s %12s %12s\n' "PostGIS, one query per application (pgbench)" "$pg_tps" "avg ${pg_lat} ms"
 printf '  %-44s %12s %12s %16s\n' "greenmine serve, after" "$gm_rps_2" "p99 $gm_p99_2" "cpu $gm_cpu_2 ms/check"
 printf '  %-44s %12s\n' "ratio greenmine (the worse run) / PostGIS" "$ratio"
-echo "  server start (load, index; the second run): ${start_s} s; resident memory ${rss_start} MB after start, peak ${rss_peak} MB"
+echo "  server start (load, index): ${start_s_1} s before, ${start_s_2} s after; resident memory (the second run) ${rss_start} MB after start, peak ${rss_peak} MB"
 echo "  non-2xx answers: $gm_bad ${gm_err}"
 [ "$gm_bad" = 0 ] || die "greenmine answered $gm_bad requests with an error"
 exit 0

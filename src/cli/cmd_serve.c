@@ -267,6 +267,9 @@ int gm_cmd_serve(int argc, char **argv)
         return GM_EXIT_FAILURE;
     }
     gm_cli_attach(&cli, ctx);
+    /* the layers load (and reload) on every core; each request has its own
+     * one-thread context */
+    gm_context_set_threads(ctx, gm_cli_cores());
     int st = gm_server_new(ctx, &o, &srv);
     if (st == GM_OK) st = gm_server_start(ctx, srv);
     gm_cli_progress_done(&cli);
