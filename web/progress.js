@@ -117,10 +117,65 @@
         l.on('click', () => { location.href = '/progress/' + encodeURIComponent(f.properties.name || ''); });
       },
     }).addTo(map);
+    // The parcels of the latest snapshot, coloured by the year their
+    // completion counts in; the others grey. Reloaded for the view.
+    const palette = ['#fdd49e', '#fdbb84', '#fc8d59', '#ef6548', '#d7301f', '#b30000', '#7f0000',
+      '#41b6c4', '#1d91c0', '#225ea8', '#253494'];
+    const colourOf = (y) => (y ? palette[((y - 2014) % palette.length + palette.length) % palette.length] : '#9e9e9e');
+    const parcels = L.geoJSON(null, {
+      style: (f) => {
+        const y = f.properties.status === 'completed' ? f.properties.completed_year : null;
+        return { color: colourOf(y), weight: 1, fillOpacity: 0.6, className: 'parcel ' + (y ? 'y' + y : 'open') };
+      },
+      onEachFeature: (f, l) => {
+        const p = f.properties;
+        l.bindTooltip(el('span', `${p.parcel_id || ''} · ${p.kind || ''} · ${p.status || ''}${p.completed_year ? ' ' + p.completed_year : ''}`), { sticky: true });
+      },
+    }).addTo(map);
+    const legend = L.control({ position: 'bottomright' });
+    legend.onAdd = () => el('div');
+    legend.addTo(map);
+    const showLegend = (fc) => {
+      const counts = {};
+      fc.features.forEach((f) => {
+        const y = f.properties.status === 'completed' ? f.properties.completed_year : null;
+        counts[y || '—'] = (counts[y || '—'] || 0) + 1;
+      });
+      const box = legend.getContainer();
+      box.className = 'legend';
+      box.id = 'parcel-legend';
+      box.textContent = '';
+      box.appendChild(el('div', '图斑 完成年份 Parcels by completion year'));
+      Object.keys(counts).sort().forEach((y) => {
+        const row = el('div');
+        const sw = el('span', ' ');
+        sw.className = 'swatch';
+        sw.style.background = colourOf(y === '—' ? null : Number(y));
+        row.appendChild(sw);
+        row.appendChild(document.createTextNode(` ${y === '—' ? '未完成 not completed' : y}: ${counts[y]}`));
+        box.appendChild(row);
+      });
+    };
+    let seq = 0;
+    const loadParcels = async () => {
+      const n = ++seq;
+      const v = map.getBounds();
+      const q = `?bbox=${[v.getWest(), v.getSouth(), v.getEast(), v.getNorth()].map((x) => x.toFixed(5)).join(',')}&zoom=${map.getZoom()}`;
+      const r = await fetch('/api/layers/parcels' + q);
+      if (!r.ok || n !== seq) return;
+      const fc = await r.json();
+      if (n !== seq) return;
+      parcels.clearLayers();
+      parcels.addData(fc);
+      showLegend(fc);
+      document.body.dataset.parcels = String(fc.features.length);
+    };
+    map.on('moveend', () => { loadParcels().catch(() => {}); });
     let b = layer.getBounds();
     layer.eachLayer((l) => { if (l.feature.properties.name === zoneName) b = l.getBounds(); });
     if (b.isValid()) map.fitBounds(b);
     else map.setView([27.6, 111.7], 7);
+    await loadParcels();
     document.body.dataset.state = 'done';
   }
   start().catch((e) => { $('err').textContent = '无法读取进展 — cannot read the progress: ' + e.message; });

@@ -65,6 +65,11 @@ typedef struct gm_applications {
 
 typedef struct gm_check_options {
     double buffer_m; /* the buffer rule in metres; 0 = off */
+    /* Prepared red lines, zones and mines kept by the caller across checks
+     * (greenmine serve: one per request slot, with a one-thread context);
+     * NULL = prepared for this check only. Same answers either way. */
+    struct gm_geomstore *store;
+    int no_buffer_geoms; /* leave each result's buffer NULL (gm_check_buffer makes it later) */
 } gm_check_options;
 
 /* One overlap: with red line (or existing mine) `index` of gm_inputs. */
@@ -103,6 +108,11 @@ typedef struct gm_check_results {
 int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
              const gm_check_options *opts, gm_check_results **out);
 void gm_check_results_free(gm_context *ctx, gm_check_results *res);
+
+/* The buffer polygon gm_check gives an application (its `buffer`), made on
+ * its own: for a caller that skipped it (no_buffer_geoms) and draws it later.
+ * buffer_m > 0. Free *out with GEOSGeom_destroy_r. */
+int gm_check_buffer(gm_context *ctx, const GEOSGeometry *app, double buffer_m, GEOSGeometry **out);
 
 /* "clear", "near", "conflict". Static. */
 const char *gm_verdict_name(gm_verdict v);

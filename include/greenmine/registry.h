@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /* The schema version this library creates and upgrades to. */
-#define GM_REGISTRY_SCHEMA_VERSION 2
+#define GM_REGISTRY_SCHEMA_VERSION 3
 /* How long a writer waits for another's lock before failing (GM_ERR_BUSY). */
 #define GM_REGISTRY_BUSY_MS_DEFAULT 30000
 
@@ -87,6 +87,35 @@ void gm_ingest_report_free(gm_ingest_report *r);
  * snapshot; mines, zones, red lines of the latest snapshot up to it that had
  * them) as gm_inputs, ready for gm_analyze. Free with gm_inputs_free. */
 int gm_registry_load(gm_registry *reg, long snapshot_id, gm_inputs **out);
+
+/* ---- checks kept for their URLs (greenmine serve) ------------------------ */
+
+/* Keeps one check under its id: the check JSON, the GeoJSON its map draws
+ * and the data it used ({"loaded_at": ..., "layers": ...}). An id kept
+ * before is left as it was. */
+int gm_registry_result_put(gm_registry *reg, const char *id, const char *checked_at,
+                           const char *data_ref, const char *check_json,
+                           const char *geometry_json);
+/* The check kept under id: GM_OK with every *out set (malloc'd, the caller
+ * frees), or GM_OK with every *out NULL when there is none. */
+int gm_registry_result_get(gm_registry *reg, const char *id, char **checked_at, char **data_ref,
+                           char **check_json, char **geometry_json);
+
+/* ---- parcels on a map ---------------------------------------------------- */
+
+/* One parcel of the latest snapshot, as gm_registry_parcels_in hands it over. */
+typedef struct gm_parcel_row {
+    const char *parcel_id, *kind, *status, *completed_on; /* completed_on: YYYY-MM-DD or NULL */
+    double area_ha;
+    const unsigned char *wkb; /* EPSG:4490, 2D */
+    size_t wkb_len;
+} gm_parcel_row;
+
+/* Calls fn for each parcel of the latest snapshot whose box meets
+ * bbox (lon_min, lat_min, lon_max, lat_max), in parcel order, until fn
+ * returns non-zero. Rows are valid during the call only. */
+int gm_registry_parcels_in(gm_registry *reg, const double bbox[4],
+                           int (*fn)(void *user, const gm_parcel_row *row), void *user);
 
 /* ---- progress ----------------------------------------------------------- */
 

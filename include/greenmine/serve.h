@@ -42,6 +42,7 @@ typedef struct gm_serve_options {
     size_t max_applications; /* per request; 0 = 1,000 */
     unsigned timeout_s;      /* an idle or trickling connection is closed after; 0 = 30 */
     size_t max_results;      /* results kept for their URLs (oldest dropped); 0 = 2,000 */
+    double max_seconds;      /* compute time per request, then 503; 0 = 20 s */
 } gm_serve_options;
 
 typedef struct gm_server gm_server;

@@ -88,10 +88,135 @@ typedef struct check_job {
     GEOSGeometry *const *geoms; /* the applications, densified */
     gm_check_results *res;
     double radius_m, buffer_m;
+    int no_buffer_geoms;
     gm_index *redline_index;
     gm_prepcache redline_prep;
     gm_hits *hits; /* one per worker */
 } check_job;
+
+/* A red line near an application: a lower bound of its distance in metres,
+ * and its place in the query's hits. */
+typedef struct near_cand {
+    double bound;
+    size_t k;
+    double deg; /* its distance in degrees; -1 = unknown */
+} near_cand;
+
+static int by_bound(const void *a, const void *b)
+{
+    const near_cand *x = a, *y = b;
+    if (x->bound != y->bound) return x->bound < y->bound ? -1 : 1;
+    return x->k < y->k ? -1 : x->k > y->k;
+}
+
+/* Largest length of a degree anywhere (of latitude at the poles), metres. */
+#define M_PER_DEG_MAX 111700.0
+
+/* What of a red line's part is measured against the application: its
+ * projected boundary, without the edges that cannot hold the nearest point.
+ * An edge whose box is farther from the application's box than `ub` metres
+ * (by the lower bound of near_task) is dropped; ub bounds the red line's
+ * distance from above, so the nearest pair of edges is always kept, in the
+ * order the whole boundary has it, and the nearest points come out the same
+ * as from the whole polygon (GEOS measures edge against edge, in order,
+ * keeping the first of the nearest). Each kept vertex is projected exactly
+ * as the whole polygon's would be. NULL: project the whole part instead. */
+static GEOSGeometry *near_edges(GEOSContextHandle_t h, const GEOSGeometry *part,
+                                const double app_box[4], double m_per_deg, double ub, aeqd *proj)
+{
+    int type = GEOSGeomTypeId_r(h, part);
+    if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) return NULL;
+    GEOSGeometry **lines = NULL;
+    size_t n_lines = 0, cap_lines = 0;
+    double *xy = NULL; /* the piece being built */
+    size_t n_xy = 0, cap_xy = 0;
+    int ok = 1, np = GEOSGetNumGeometries_r(h, part);
+    for (int p = 0; ok && p < np; p++) {
+        const GEOSGeometry *poly = GEOSGetGeometryN_r(h, part, p);
+        int nh = GEOSGetNumInteriorRings_r(h, poly);
+        for (int r = -1; ok && r < nh; r++) {
+            const GEOSGeometry *ring =
+                r < 0 ? GEOSGetExteriorRing_r(h, poly) : GEOSGetInteriorRingN_r(h, poly, r);
+            const GEOSCoordSequence *cs = ring ? GEOSGeom_getCoordSeq_r(h, ring) : NULL;
+            unsigned n = 0;
+            if (!cs || !GEOSCoordSeq_getSize_r(h, cs, &n)) {
+                ok = 0;
+                break;
+            }
+            double px = 0, py = 0;
+            for (unsigned k = 0; ok && k + 1 <= n; k++) {
+                double x, y;
+                GEOSCoordSeq_getXY_r(h, cs, k, &x, &y);
+                int keep = 0;
+                if (k > 0) {
+                    double dx = fmax(0, fmax(fmin(px, x) - app_box[2], app_box[0] - fmax(px, x)));
+                    double dy = fmax(0, fmax(fmin(py, y) - app_box[3], app_box[1] - fmax(py, y)));
+                    keep = 0.9 * m_per_deg * hypot(dx, dy) - 10.0 <= ub;
+                }
+                if (keep) {
+                    if (n_xy + 4 > cap_xy) {
+                        cap_xy = cap_xy ? 2 * cap_xy : 256;
+                        double *nx = realloc(xy, cap_xy * sizeof *nx);
+                        if (!nx) {
+                            ok = 0;
+                            break;
+                        }
+                        xy = nx;
+                    }
+                    if (!n_xy) { /* the edge's start opens a piece */
+                        double qx = px, qy = py;
+                        aeqd_forward(&qx, &qy, proj);
+                        xy[n_xy++] = qx, xy[n_xy++] = qy;
+                    }
+                    double qx = x, qy = y;
+                    aeqd_forward(&qx, &qy, proj);
+                    xy[n_xy++] = qx, xy[n_xy++] = qy;
+                }
+                /* a piece ends at the first dropped edge, and at the ring's end */
+                if ((!keep || k + 1 == n) && n_xy) {
+                    GEOSCoordSequence *seq = GEOSCoordSeq_copyFromBuffer_r(h, xy, n_xy / 2, 0, 0);
+                    GEOSGeometry *line = seq ? GEOSGeom_createLineString_r(h, seq) : NULL;
+                    if (line && n_lines == cap_lines) {
+                        cap_lines = cap_lines ? 2 * cap_lines : 8;
+                        GEOSGeometry **nl = realloc(lines, cap_lines * sizeof *nl);
+                        if (nl)
+                            lines = nl;
+                        else
+                            ok = 0;
+                    }
+                    if (!line || !ok) {
+                        if (line) GEOSGeom_destroy_r(h, line);
+                        ok = 0;
+                        break;
+                    }
+                    lines[n_lines++] = line;
+                    n_xy = 0;
+                }
+                px = x, py = y;
+            }
+            n_xy = 0;
+        }
+    }
+    free(xy);
+    GEOSGeometry *out = NULL;
+    if (ok && n_lines)
+        out = GEOSGeom_createCollection_r(h, GEOS_MULTILINESTRING, lines, (unsigned)n_lines);
+    if (!out)
+        for (size_t k = 0; k < n_lines; k++)
+            GEOSGeom_destroy_r(h, lines[k]);
+    free(lines);
+    return out;
+}
+
+/* The buffer polygon of an application projected around its centre. */
+static GEOSGeometry *buffer_of(GEOSContextHandle_t h, const GEOSGeometry *local, double m,
+                               aeqd *proj)
+{
+    GEOSGeometry *b = GEOSBuffer_r(h, local, m, 16);
+    GEOSGeometry *out = b ? GEOSGeom_transformXY_r(h, b, aeqd_inverse, proj) : NULL;
+    if (b) GEOSGeom_destroy_r(h, b);
+    return out;
+}
 
 /* Nearest red line within the radius, and the buffer polygon, for app i. */
 static int near_task(gm_worker *w, size_t i, void *user)
@@ -107,32 +232,32 @@ static int near_task(gm_worker *w, size_t i, void *user)
     GEOSGeometry *local = NULL;
     int rc = GM_OK;
     if (!box) return gm_worker_error(w, GM_ERR_INTERNAL, "envelope of application failed");
-    local = GEOSGeom_transformXY_r(h, app, aeqd_forward, &proj);
-    if (!local) {
-        rc = gm_worker_error(w, GM_ERR_INTERNAL, "projecting an application failed");
-        goto done;
-    }
-    if (job->buffer_m > 0) {
-        GEOSGeometry *b = GEOSBuffer_r(h, local, job->buffer_m, 16);
-        r->buffer = b ? GEOSGeom_transformXY_r(h, b, aeqd_inverse, &proj) : NULL;
-        if (b) GEOSGeom_destroy_r(h, b);
-        if (!r->buffer) {
-            rc = gm_worker_error(w, GM_ERR_INTERNAL, "buffering an application failed");
-            goto done;
-        }
-    }
+    int want_buffer = job->buffer_m > 0 && !job->no_buffer_geoms;
     r->nearest = -1;
     r->distance_m = -1;
     if (r->redline_overlap_ha > 0) { /* overlapping: distance 0 to the first hit */
         r->nearest = (long)r->redlines[0].index;
         r->distance_m = 0;
+    }
+    if (want_buffer || r->nearest < 0) { /* what needs the application projected */
+        local = GEOSGeom_transformXY_r(h, app, aeqd_forward, &proj);
+        if (!local) {
+            rc = gm_worker_error(w, GM_ERR_INTERNAL, "projecting an application failed");
+            goto done;
+        }
+    }
+    if (want_buffer && !(r->buffer = buffer_of(h, local, job->buffer_m, &proj))) {
+        rc = gm_worker_error(w, GM_ERR_INTERNAL, "buffering an application failed");
         goto done;
     }
+    if (r->nearest >= 0) goto done;
     if (!job->redline_index) goto done;
     if (gm_index_query(job->redline_index, h, box, hits) != 0) {
         rc = gm_worker_error(w, GM_ERR_NOMEM, "out of memory");
         goto done;
     }
+    /* A red line touching the application is at 0 m: the first one, in
+     * red-line order, is the nearest. */
     for (size_t k = 0; k < hits->n; k++) {
         size_t j = hits->items[k];
         const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->redline_prep, w, j);
@@ -140,32 +265,76 @@ static int near_task(gm_worker *w, size_t i, void *user)
             rc = gm_worker_error(w, GM_ERR_INTERNAL, "cannot prepare red line %zu", j);
             goto done;
         }
-        if (GEOSPreparedIntersects_r(h, prep, app) == 1) { /* touching: 0 m */
+        if (GEOSPreparedIntersects_r(h, prep, app) == 1) {
             r->nearest = (long)j;
             r->distance_m = 0;
-            break;
+            goto done;
         }
+    }
+    if (!hits->n) goto done;
+    /* The others, nearest first by a lower bound of their distance, so that
+     * those that cannot be nearer than the best so far are never projected
+     * (the geodesic projection of their vertices is most of a check's cost).
+     * The bound: the distance in degrees times the smallest length of a
+     * degree in the box, less 10 % and 10 m for how far the projected edges
+     * stray from the lon/lat ones; the answer is the one the plain loop gives
+     * (ties to the first in red-line order). */
+    double bx0, by0, bx1, by1;
+    GEOSGeom_getXMin_r(h, box, &bx0), GEOSGeom_getYMin_r(h, box, &by0);
+    GEOSGeom_getXMax_r(h, box, &bx1), GEOSGeom_getYMax_r(h, box, &by1);
+    double lat_max = fmin(fmax(fabs(by0), fabs(by1)), 89.0), app_box[4];
+    GEOSGeom_getXMin_r(h, app, &app_box[0]), GEOSGeom_getYMin_r(h, app, &app_box[1]);
+    GEOSGeom_getXMax_r(h, app, &app_box[2]), GEOSGeom_getYMax_r(h, app, &app_box[3]);
+    double m_per_deg = fmin(110574.0, 111319.0 * cos(lat_max * DEG));
+    near_cand *cand = malloc(hits->n * sizeof *cand);
+    if (!cand) {
+        rc = gm_worker_error(w, GM_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    /* first by the boxes' distance (cheap), then by the red line's own */
+    for (size_t k = 0; k < hits->n; k++) {
+        double rb[4];
+        const GEOSGeometry *g = job->in->redlines[hits->items[k]].geom;
+        GEOSGeom_getXMin_r(h, g, &rb[0]), GEOSGeom_getYMin_r(h, g, &rb[1]);
+        GEOSGeom_getXMax_r(h, g, &rb[2]), GEOSGeom_getYMax_r(h, g, &rb[3]);
+        double dx = fmax(0, fmax(rb[0] - app_box[2], app_box[0] - rb[2]));
+        double dy = fmax(0, fmax(rb[1] - app_box[3], app_box[1] - rb[3]));
+        cand[k] = (near_cand){0.9 * m_per_deg * hypot(dx, dy) - 10.0, k, -1};
+    }
+    qsort(cand, hits->n, sizeof *cand, by_bound);
+    size_t best_k = 0;
+    for (size_t c = 0; c < hits->n; c++) {
+        if (cand[c].bound > job->radius_m) break;
+        if (r->nearest >= 0 && cand[c].bound > r->distance_m) break;
+        size_t k = cand[c].k, j = hits->items[k];
+        const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->redline_prep, w, j);
+        double deg = -1;
+        if (!prep || GEOSPreparedDistance_r(h, prep, app, &deg) != 1) deg = -1; /* no bound */
+        double bound = 0.9 * m_per_deg * fmax(deg, 0) - 10.0;
+        if (bound > job->radius_m || (r->nearest >= 0 && bound > r->distance_m)) continue;
+        cand[c].deg = deg;
         /* Only the part of the red line inside the search box can be nearer
          * than the radius; projecting just that keeps a huge red line cheap. */
-        double bx0, by0, bx1, by1;
-        GEOSGeom_getXMin_r(h, box, &bx0), GEOSGeom_getYMin_r(h, box, &by0);
-        GEOSGeom_getXMax_r(h, box, &bx1), GEOSGeom_getYMax_r(h, box, &by1);
         GEOSGeometry *part = GEOSClipByRect_r(h, job->in->redlines[j].geom, bx0, by0, bx1, by1);
         if (!part) {
             rc = gm_worker_error(w, GM_ERR_INTERNAL, "clipping red line %zu failed", j);
-            goto done;
+            break;
         }
         if (GEOSisEmpty_r(h, part)) {
             GEOSGeom_destroy_r(h, part);
             continue;
         }
-        GEOSGeometry *lp = GEOSGeom_transformXY_r(h, part, aeqd_forward, &proj);
+        GEOSGeometry *lp = cand[c].deg >= 0
+                               ? near_edges(h, part, app_box, m_per_deg,
+                                            1.1 * M_PER_DEG_MAX * cand[c].deg + 10.0, &proj)
+                               : NULL;
+        if (!lp) lp = GEOSGeom_transformXY_r(h, part, aeqd_forward, &proj);
         GEOSGeom_destroy_r(h, part);
         GEOSCoordSequence *pair = lp ? GEOSNearestPoints_r(h, local, lp) : NULL;
         if (lp) GEOSGeom_destroy_r(h, lp);
         if (!pair) {
             rc = gm_worker_error(w, GM_ERR_INTERNAL, "distance to red line %zu failed", j);
-            goto done;
+            break;
         }
         double ax, ay, bx, by, s12, a1, a2;
         GEOSCoordSeq_getXY_r(h, pair, 0, &ax, &ay);
@@ -174,11 +343,14 @@ static int near_task(gm_worker *w, size_t i, void *user)
         aeqd_inverse(&ax, &ay, &proj);
         aeqd_inverse(&bx, &by, &proj);
         geod_inverse(&proj.g, ay, ax, by, bx, &s12, &a1, &a2);
-        if (s12 <= job->radius_m && (r->nearest < 0 || s12 < r->distance_m)) {
+        if (s12 <= job->radius_m &&
+            (r->nearest < 0 || s12 < r->distance_m || (s12 == r->distance_m && k < best_k))) {
             r->nearest = (long)j;
             r->distance_m = s12;
+            best_k = k;
         }
     }
+    free(cand);
 done:
     if (local) GEOSGeom_destroy_r(h, local);
     GEOSGeom_destroy_r(h, box);
@@ -269,6 +441,7 @@ int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
         res->items[i].distance_m = -1;
     }
     if ((rc = gm_pool_new(ctx, &pool)) != GM_OK) goto done;
+    if (opts && opts->store) gm_pool_set_store(pool, opts->store);
 
     /* Red lines and zones: the conflicts stage, with applications as mines. */
     gm_inputs view = {.mines = as_mines,
@@ -319,6 +492,7 @@ int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
     job.res = res;
     job.radius_m = res->radius_m;
     job.buffer_m = buffer;
+    job.no_buffer_geoms = opts && opts->no_buffer_geoms;
     job.hits = calloc((size_t)threads, sizeof *job.hits);
     if (in->n_redlines) job.redline_index = gm_index_new(h, rl, in->n_redlines);
     if (!job.hits || (in->n_redlines && !job.redline_index) ||
@@ -359,6 +533,39 @@ done:
     else
         *out = res;
     return rc;
+}
+
+/* The densified application, as gm_check overlays it. */
+static int densified(gm_context *ctx, const GEOSGeometry *geom, GEOSGeometry **out)
+{
+    unsigned flags = 0;
+    *out = GEOSGeom_clone_r(ctx->geos, geom);
+    if (*out && gm_densify_revalidate(ctx->geos, out, &flags) == 0) return GM_OK;
+    if (*out) GEOSGeom_destroy_r(ctx->geos, *out);
+    *out = NULL;
+    return GM_ERR_INTERNAL;
+}
+
+int gm_check_buffer(gm_context *ctx, const GEOSGeometry *app, double buffer_m, GEOSGeometry **out)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    GEOSGeometry *dense = NULL, *box = NULL, *local = NULL;
+    aeqd proj;
+    *out = NULL;
+    geod_init(&proj.g, GM_GRS80_A, GM_GRS80_F);
+    if (!(buffer_m > 0) || densified(ctx, app, &dense) != GM_OK ||
+        !(box = widened_envelope(h, dense, buffer_m, &proj.lat0, &proj.lon0)) ||
+        !(local = GEOSGeom_transformXY_r(h, dense, aeqd_forward, &proj)) ||
+        !(*out = buffer_of(h, local, buffer_m, &proj))) {
+        if (dense) GEOSGeom_destroy_r(h, dense);
+        if (box) GEOSGeom_destroy_r(h, box);
+        if (local) GEOSGeom_destroy_r(h, local);
+        return gm_error(ctx, GM_ERR_INTERNAL, "buffering an application failed");
+    }
+    GEOSGeom_destroy_r(h, dense);
+    GEOSGeom_destroy_r(h, box);
+    GEOSGeom_destroy_r(h, local);
+    return GM_OK;
 }
 
 void gm_check_results_free(gm_context *ctx, gm_check_results *res)

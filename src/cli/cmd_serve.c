@@ -16,7 +16,8 @@ static const char serve_help[] =
     "Usage: greenmine serve --redlines SRC [--zones SRC] [--mines SRC] [--db REGISTRY]\n"
     "                       [--listen HOST:PORT] [--basemap URL] [--threads N]\n"
     "                       [--max-body BYTES] [--max-vertices N] [--max-applications N]\n"
-    "                       [--timeout S] [--field LAYER.FIELD=SOURCE]... [--encoding ENC]\n"
+    "                       [--timeout S] [--max-seconds S] [--field LAYER.FIELD=SOURCE]... "
+    "[--encoding ENC]\n"
     "       greenmine serve --demo [--listen HOST:PORT]\n"
     "\n"
     "The planner's desk in a browser: a check page (drop a corner-point file, a\n"
@@ -53,6 +54,8 @@ static const char serve_help[] =
     "  --max-vertices N        vertices per application (default 200000)\n"
     "  --max-applications N    applications per request (default 1000)\n"
     "  --timeout S             close idle or trickling connections after S s (default 30)\n"
+    "  --max-seconds S         compute time per request (default 20; decimals allowed):\n"
+    "                          a longer check is stopped and answered 503\n"
     "  --field L.F=S           map a field (layers redlines, zones, mines); repeatable\n"
     "  --encoding ENC          attribute encoding of shapefile inputs\n"
     "  -q, --quiet             print nothing but errors\n"
@@ -72,6 +75,7 @@ enum {
     OPT_MAX_VERTICES,
     OPT_MAX_APPS,
     OPT_TIMEOUT,
+    OPT_MAX_SECONDS,
     OPT_FIELD,
     OPT_ENCODING,
     OPT_WEB,
@@ -90,6 +94,7 @@ static const struct option long_options[] = {
     {"max-vertices", required_argument, NULL, OPT_MAX_VERTICES},
     {"max-applications", required_argument, NULL, OPT_MAX_APPS},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"max-seconds", required_argument, NULL, OPT_MAX_SECONDS},
     {"field", required_argument, NULL, OPT_FIELD},
     {"encoding", required_argument, NULL, OPT_ENCODING},
     {"web", required_argument, NULL, OPT_WEB}, /* the pages' folder (tests, packagers) */
@@ -190,6 +195,15 @@ int gm_cmd_serve(int argc, char **argv)
                     gm_cli_usage_error("serve", "--timeout %s: expected seconds, 1..86400", optarg);
             o.timeout_s = (unsigned)v;
             break;
+        case OPT_MAX_SECONDS: {
+            char *end;
+            double sec = strtod(optarg, &end);
+            if (end == optarg || *end || !(sec >= 0.01 && sec <= 3600))
+                rc = gm_cli_usage_error("serve", "--max-seconds %s: expected seconds, 0.01..3600",
+                                        optarg);
+            o.max_seconds = sec;
+            break;
+        }
         case 'q':
             cli.quiet = 1;
             break;
@@ -253,6 +267,9 @@ int gm_cmd_serve(int argc, char **argv)
         return GM_EXIT_FAILURE;
     }
     gm_cli_attach(&cli, ctx);
+    /* the layers load (and reload) on every core; each request has its own
+     * one-thread context */
+    gm_context_set_threads(ctx, gm_cli_cores());
     int st = gm_server_new(ctx, &o, &srv);
     if (st == GM_OK) st = gm_server_start(ctx, srv);
     gm_cli_progress_done(&cli);

@@ -80,6 +80,11 @@ void gm_pool_free(gm_pool *pool)
     free(pool);
 }
 
+void gm_pool_set_store(gm_pool *pool, gm_geomstore *store)
+{
+    if (pool->n == 1) pool->workers[0].store = store;
+}
+
 int gm_pool_size(const gm_pool *pool)
 {
     return pool->n;

@@ -12,9 +12,12 @@
 
 #include "core/context_impl.h"
 
+typedef struct gm_geomstore gm_geomstore;
+
 typedef struct gm_worker {
     GEOSContextHandle_t geos;
-    int id; /* 0 .. threads-1 */
+    gm_geomstore *store; /* prepared geometries kept across runs, or NULL (core/prepared.h) */
+    int id;              /* 0 .. threads-1 */
     int errcode;
     char errmsg[512];
 } gm_worker;
@@ -30,6 +33,10 @@ void gm_pool_free(gm_pool *pool);
 int gm_pool_size(const gm_pool *pool);
 /* Worker t's GEOS handle, to free what that worker made. */
 GEOSContextHandle_t gm_pool_worker_geos(gm_pool *pool, int t);
+
+/* Lends a one-worker pool a store of prepared geometries kept by the caller
+ * across runs (core/prepared.h); ignored by a pool of several workers. */
+void gm_pool_set_store(gm_pool *pool, gm_geomstore *store);
 
 /* Runs fn for i in [0, n) and waits. On the first failing task the rest are
  * skipped and its code and message are set on the context. `stage` names the

@@ -3,6 +3,7 @@
  */
 #include "core/window.h"
 #include "core/normalise.h"
+#include "core/prepared.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -22,8 +23,6 @@ int gm_windows_init(gm_windows *c, GEOSGeometry *const *geoms, size_t n, int thr
     c->threads = threads;
     c->table = calloc((size_t)threads, sizeof *c->table);
     c->used = calloc((size_t)threads, sizeof *c->used);
-    for (int t = 0; c->table && t < threads; t++)
-        if (!(c->table[t] = calloc(SLOTS, sizeof **c->table))) return GM_ERR_NOMEM;
     return c->table && c->used ? GM_OK : GM_ERR_NOMEM;
 }
 
@@ -33,6 +32,18 @@ static void clear(GEOSContextHandle_t h, gm_window_slot *table)
         if (table[k].piece) GEOSGeom_destroy_r(h, table[k].piece);
         table[k] = (gm_window_slot){0, NULL};
     }
+}
+
+/* from's polygonal part inside the box. */
+static GEOSGeometry *cut(GEOSContextHandle_t h, const GEOSGeometry *from, double x0, double y0,
+                         double x1, double y1)
+{
+    GEOSGeometry *box = GEOSGeom_createRectangle_r(h, x0, y0, x1, y1);
+    GEOSGeometry *raw = box ? GEOSIntersection_r(h, from, box) : NULL;
+    GEOSGeometry *out = raw ? gm_polygonal_parts(h, raw) : NULL;
+    if (box) GEOSGeom_destroy_r(h, box);
+    if (raw) GEOSGeom_destroy_r(h, raw);
+    return out;
 }
 
 /* The piece of `from` in the box of cells [cx0, cx1) x [cy0, cy1), cached
@@ -47,17 +58,22 @@ static const GEOSGeometry *piece(gm_windows *c, gm_worker *w, int level, size_t 
     uint64_t key = (((uint64_t)(cx + 1e6) << 42) | ((uint64_t)(cy + 1e6) << 21) |
                     ((uint64_t)i << 1) | (uint64_t)level) +
                    1;
+    if (w->store) { /* kept across runs, under the polygon's address */
+        uint64_t skey =
+            (((uint64_t)(cx + 1e6) << 42) | ((uint64_t)(cy + 1e6) << 21) | (uint64_t)level);
+        const GEOSGeometry *kept = gm_geomstore_piece(w->store, c->geoms[i], skey);
+        if (kept) return kept;
+        GEOSGeometry *out = cut(h, from, cx0 * cell, cy0 * cell, cx1 * cell, cy1 * cell);
+        if (out) gm_geomstore_put_piece(w->store, c->geoms[i], skey, out);
+        return out;
+    }
+    if (!c->table[w->id] && !(c->table[w->id] = calloc(SLOTS, sizeof **c->table))) return NULL;
     gm_window_slot *table = c->table[w->id];
     uint64_t hash = key * 0x9E3779B97F4A7C15ull;
     size_t k = (size_t)(hash >> 40) % SLOTS;
     for (; table[k].key; k = (k + 1) % SLOTS)
         if (table[k].key == key) return table[k].piece;
-    GEOSGeometry *box =
-        GEOSGeom_createRectangle_r(h, cx0 * cell, cy0 * cell, cx1 * cell, cy1 * cell);
-    GEOSGeometry *raw = box ? GEOSIntersection_r(h, from, box) : NULL;
-    GEOSGeometry *out = raw ? gm_polygonal_parts(h, raw) : NULL;
-    if (box) GEOSGeom_destroy_r(h, box);
-    if (raw) GEOSGeom_destroy_r(h, raw);
+    GEOSGeometry *out = cut(h, from, cx0 * cell, cy0 * cell, cx1 * cell, cy1 * cell);
     if (!out) return NULL;
     if (c->used[w->id] >= GM_WINDOW_MAX) { /* full: start over (`from` is no longer needed) */
         clear(h, table);

@@ -146,9 +146,13 @@ static int add_text(gm_context *ctx, gm_applications *apps, const char *arg,
     }
     if (!g) return gm_error(ctx, GM_ERR_USAGE, "%s: not a readable geometry", label);
     int rc = GM_OK;
-    OGRSpatialReferenceH srs = gm_crs_from_user(crs);
+    /* Without --crs the text is CGCS2000 lon/lat already: no transformation
+     * to make (PROJ's would be a no-op; making it costs more than the check
+     * of a small application in greenmine serve). */
+    int as_is = !(opts && opts->crs);
+    OGRSpatialReferenceH srs = as_is ? NULL : gm_crs_from_user(crs);
     OGRCoordinateTransformationH ct = srs ? gm_crs_to_cgcs2000(srs, 0) : NULL;
-    if (!ct) {
+    if (!ct && !as_is) {
         rc = gm_error(ctx, GM_ERR_CRS, "%s: --crs %s: not a CRS PROJ can transform to CGCS2000",
                       label, crs);
         goto done;
@@ -162,7 +166,7 @@ static int add_text(gm_context *ctx, gm_applications *apps, const char *arg,
     OGR_G_FlattenTo2D(g);
     OGREnvelope env;
     OGR_G_GetEnvelope(g, &env); /* a corner in the source CRS, for PROJ's operation */
-    if (OGR_G_Transform(g, ct) != OGRERR_NONE) {
+    if (!as_is && OGR_G_Transform(g, ct) != OGRERR_NONE) {
         rc = gm_error(ctx, GM_ERR_CRS, "%s: cannot be transformed from %s", label, crs);
         goto done;
     }

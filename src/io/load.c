@@ -905,6 +905,36 @@ static void *checksum_main(void *arg)
     return NULL;
 }
 
+#define BY_FID(type)                                                                               \
+    static int by_fid_##type(const void *a, const void *b)                                         \
+    {                                                                                              \
+        const type *x = a, *y = b;                                                                 \
+        return x->fid < y->fid ? -1 : x->fid > y->fid;                                             \
+    }
+BY_FID(gm_redline)
+BY_FID(gm_zone)
+BY_FID(gm_mine)
+#undef BY_FID
+
+/* A database's spatial index hands the features near a box over in its own
+ * order (a GeoPackage's R-tree, PostGIS's GiST), and its plain reads in
+ * storage order; red lines, zones and mines from one are kept in FID order,
+ * so `check` (which reads near the applications) and `serve` (which reads
+ * everything) list the same red lines in the same order. */
+static void fid_order(GDALDatasetH ds, gm_inputs *in, gm_layer_kind kind)
+{
+    GDALDriverH drv = GDALGetDatasetDriver(ds);
+    const char *name = drv ? GDALGetDriverShortName(drv) : "";
+    if (strcmp(name, "GPKG") != 0 && strcmp(name, "SQLite") != 0 && strcmp(name, "PostgreSQL") != 0)
+        return;
+    if (kind == GM_LAYER_REDLINES && in->n_redlines > 1)
+        qsort(in->redlines, in->n_redlines, sizeof *in->redlines, by_fid_gm_redline);
+    else if (kind == GM_LAYER_ZONES && in->n_zones > 1)
+        qsort(in->zones, in->n_zones, sizeof *in->zones, by_fid_gm_zone);
+    else if (kind == GM_LAYER_MINES && in->n_mines > 1)
+        qsort(in->mines, in->n_mines, sizeof *in->mines, by_fid_gm_mine);
+}
+
 int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char *source,
                   const gm_load_options *opts)
 {
@@ -954,6 +984,7 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
     CPLPushErrorHandler(CPLQuietErrorHandler);
     rc = read_features(&r);
     CPLPopErrorHandler();
+    if (rc == GM_OK) fid_order(ds, in, kind);
     if (summing)
         pthread_join(sum_thread, NULL);
     else

@@ -151,12 +151,25 @@ static const char *const v2_pg[] = {
     "EACH ROW EXECUTE FUNCTION greenmine_append_only()",
     NULL};
 
+/* ---- 3: checks kept for their URLs (greenmine serve) -------------------- */
+
+static const char *const v3_lite[] = {
+    "CREATE TABLE serve_result (result_id TEXT PRIMARY KEY, checked_at TEXT NOT NULL, data_ref "
+    "TEXT NOT NULL, check_json TEXT NOT NULL, geometry_json TEXT NOT NULL)",
+    NULL};
+
+static const char *const v3_pg[] = {
+    "CREATE TABLE serve_result (result_id TEXT PRIMARY KEY, checked_at TEXT NOT NULL, data_ref "
+    "TEXT NOT NULL, check_json TEXT NOT NULL, geometry_json TEXT NOT NULL)",
+    NULL};
+
 static const migration migrations[] = {
     {1, "snapshots, sources, parcel/mine/zone/red-line versions, spatial indexes", v1_lite, v1_pg},
     {2,
      "views snapshot_layer, parcel_history, parcel_current, parcel_changes; append-only "
      "triggers",
      v2_lite, v2_pg},
+    {3, "serve_result: checks kept for their URLs by greenmine serve", v3_lite, v3_pg},
 };
 
 /* The version recorded in the database (0 = a fresh database). */

@@ -127,6 +127,20 @@ static json_object *data_info(const gm_server *srv, const srv_data *d)
     return o;
 }
 
+/* The data's description a result records: made once per loaded set. */
+static char *data_ref(gm_server *srv, srv_data *d)
+{
+    pthread_mutex_lock(&srv->mu);
+    if (!d->data_ref) {
+        json_object *di = data_info(srv, d);
+        d->data_ref = strdup(json_object_to_json_string_ext(di, JSON_FLAGS));
+        json_object_put(di);
+    }
+    char *ref = d->data_ref ? strdup(d->data_ref) : NULL;
+    pthread_mutex_unlock(&srv->mu);
+    return ref;
+}
+
 static void api_health(gm_server *srv, srv_data *d, srv_reply *rp)
 {
     json_object *o = json_object_new_object();
@@ -216,14 +230,28 @@ static json_object *feature_props(const srv_data *d, int kind, size_t i)
     return p;
 }
 
-static void api_layer(GEOSContextHandle_t h, srv_data *d, const srv_request *rq, int kind,
-                      srv_reply *rp)
+/* A GeoJSON layer being written: the view's box (plus 5 %), the
+ * simplification tolerance, and the bounds on its size. */
+typedef struct layer_out {
+    GEOSContextHandle_t h;
+    GEOSGeoJSONWriter *w;
+    FILE *f;
+    char *buf;
+    size_t len;
+    double box[4], tol;
+    size_t features, vertices;
+    int truncated;
+} layer_out;
+
+/* Reads bbox and zoom (the box defaults to `extent`); 0, or -1 with rp set. */
+static int layer_begin(GEOSContextHandle_t h, const srv_request *rq, const double extent[4],
+                       layer_out *L, srv_reply *rp)
 {
     double b[4];
-    memcpy(b, d->extent, sizeof b);
+    memcpy(b, extent, sizeof b);
     if (rq->query_bbox && parse_bbox(rq->query_bbox, b) != 0) {
         srv_error(rp, 400, "bbox: expected lon_min,lat_min,lon_max,lat_max in degrees", "bbox");
-        return;
+        return -1;
     }
     int zoom = -1;
     if (rq->query_zoom) {
@@ -231,7 +259,7 @@ static void api_layer(GEOSContextHandle_t h, srv_data *d, const srv_request *rq,
         long z = strtol(rq->query_zoom, &end, 10);
         if (*end || z < 0 || z > 24) {
             srv_error(rp, 400, "zoom: expected 0..24", "zoom");
-            return;
+            return -1;
         }
         zoom = (int)z;
     }
@@ -239,54 +267,131 @@ static void api_layer(GEOSContextHandle_t h, srv_data *d, const srv_request *rq,
      * bounds what a view costs whatever the data's detail. Without a zoom:
      * a 1024-px wide view of the box. */
     double deg_px = zoom >= 0 ? 360.0 / (256.0 * ldexp(1.0, zoom)) : (b[2] - b[0]) / 1024.0;
-    double tol = deg_px / 2;
     double mx = (b[2] - b[0]) * 0.05, my = (b[3] - b[1]) * 0.05;
-    GEOSGeometry *box = GEOSGeom_createRectangle_r(h, b[0] - mx, b[1] - my, b[2] + mx, b[3] + my);
+    *L = (layer_out){.h = h, .tol = deg_px / 2};
+    L->box[0] = b[0] - mx, L->box[1] = b[1] - my, L->box[2] = b[2] + mx, L->box[3] = b[3] + my;
+    L->f = open_memstream(&L->buf, &L->len);
+    L->w = L->f ? GEOSGeoJSONWriter_create_r(h) : NULL;
+    if (!L->w) {
+        if (L->f) fclose(L->f);
+        free(L->buf);
+        srv_error(rp, 500, "out of memory", NULL);
+        return -1;
+    }
+    fputs("{\"type\": \"FeatureCollection\", \"features\": [", L->f);
+    return 0;
+}
+
+/* Adds one feature, clipped and simplified; 1 once the layer is full. */
+static int layer_add(layer_out *L, const GEOSGeometry *g, json_object *props)
+{
+    GEOSContextHandle_t h = L->h;
+    GEOSGeometry *clip = GEOSClipByRect_r(h, g, L->box[0], L->box[1], L->box[2], L->box[3]);
+    GEOSGeometry *s = clip ? GEOSTopologyPreserveSimplify_r(h, clip, L->tol) : NULL;
+    if (clip) GEOSGeom_destroy_r(h, clip);
+    if (!s || GEOSisEmpty_r(h, s)) {
+        if (s) GEOSGeom_destroy_r(h, s);
+        json_object_put(props);
+        return 0;
+    }
+    int nv = GEOSGetNumCoordinates_r(h, s);
+    if (L->features >= LAYER_MAX_FEATURES || L->vertices + (size_t)nv > LAYER_MAX_VERTICES) {
+        L->truncated = 1;
+        GEOSGeom_destroy_r(h, s);
+        json_object_put(props);
+        return 1;
+    }
+    char *gj = GEOSGeoJSONWriter_writeGeometry_r(h, L->w, s, -1);
+    GEOSGeom_destroy_r(h, s);
+    if (gj) {
+        fprintf(L->f, "%s\n{\"type\": \"Feature\", \"geometry\": %s, \"properties\": %s}",
+                L->features ? "," : "", gj, json_object_to_json_string_ext(props, JSON_FLAGS));
+        GEOSFree_r(h, gj);
+        L->features++;
+        L->vertices += (size_t)nv;
+    }
+    json_object_put(props);
+    return 0;
+}
+
+static void layer_end(layer_out *L, srv_reply *rp)
+{
+    fprintf(L->f, "\n], \"truncated\": %s, \"tolerance_deg\": %.3g}\n",
+            L->truncated ? "true" : "false", L->tol);
+    fclose(L->f);
+    GEOSGeoJSONWriter_destroy_r(L->h, L->w);
+    reply_take(rp, 200, "application/geo+json; charset=utf-8", L->buf);
+}
+
+static void api_layer(GEOSContextHandle_t h, srv_data *d, const srv_request *rq, int kind,
+                      srv_reply *rp)
+{
+    layer_out L;
+    if (layer_begin(h, rq, d->extent, &L, rp) != 0) return;
+    GEOSGeometry *box = GEOSGeom_createRectangle_r(h, L.box[0], L.box[1], L.box[2], L.box[3]);
     gm_hits hits = {0};
     if (!box || !d->index[kind] || gm_index_query(d->index[kind], h, box, &hits) != 0) hits.n = 0;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    GEOSGeoJSONWriter *w = GEOSGeoJSONWriter_create_r(h);
-    size_t features = 0, vertices = 0;
-    int truncated = 0;
-    fputs("{\"type\": \"FeatureCollection\", \"features\": [", f);
     for (size_t k = 0; k < hits.n; k++) {
         size_t i = hits.items[k];
         const GEOSGeometry *g = d->geoms[kind][i];
-        if (!g) continue;
-        GEOSGeometry *clip = GEOSClipByRect_r(h, g, b[0] - mx, b[1] - my, b[2] + mx, b[3] + my);
-        GEOSGeometry *s = clip ? GEOSTopologyPreserveSimplify_r(h, clip, tol) : NULL;
-        if (clip) GEOSGeom_destroy_r(h, clip);
-        if (!s) continue;
-        int nv = GEOSGetNumCoordinates_r(h, s);
-        if (GEOSisEmpty_r(h, s)) {
-            GEOSGeom_destroy_r(h, s);
-            continue;
-        }
-        if (features >= LAYER_MAX_FEATURES || vertices + (size_t)nv > LAYER_MAX_VERTICES) {
-            truncated = 1;
-            GEOSGeom_destroy_r(h, s);
-            break;
-        }
-        char *gj = GEOSGeoJSONWriter_writeGeometry_r(h, w, s, -1);
-        GEOSGeom_destroy_r(h, s);
-        if (!gj) continue;
-        json_object *p = feature_props(d, kind, i);
-        fprintf(f, "%s\n{\"type\": \"Feature\", \"geometry\": %s, \"properties\": %s}",
-                features ? "," : "", gj, json_object_to_json_string_ext(p, JSON_FLAGS));
-        json_object_put(p);
-        GEOSFree_r(h, gj);
-        features++;
-        vertices += (size_t)nv;
+        if (g && layer_add(&L, g, feature_props(d, kind, i))) break;
     }
-    fprintf(f, "\n], \"truncated\": %s, \"tolerance_deg\": %.3g}\n", truncated ? "true" : "false",
-            tol);
-    fclose(f);
-    GEOSGeoJSONWriter_destroy_r(h, w);
     gm_hits_free(&hits);
     if (box) GEOSGeom_destroy_r(h, box);
-    reply_take(rp, 200, "application/geo+json; charset=utf-8", buf);
+    layer_end(&L, rp);
+}
+
+/* ---- /api/layers/parcels: from the registry ------------------------------ */
+
+typedef struct parcels_job {
+    layer_out *L;
+    GEOSWKBReader *r;
+} parcels_job;
+
+static int parcel_feature(void *user, const gm_parcel_row *row)
+{
+    parcels_job *job = user;
+    GEOSContextHandle_t h = job->L->h;
+    GEOSGeometry *g = GEOSWKBReader_read_r(h, job->r, row->wkb, row->wkb_len);
+    if (!g) return 0;
+    json_object *p = json_object_new_object();
+#define STR(k, v) json_object_object_add(p, k, (v) ? json_object_new_string(v) : NULL)
+    STR("parcel_id", row->parcel_id);
+    STR("kind", row->kind);
+    STR("status", row->status);
+    STR("completed_on", row->completed_on);
+#undef STR
+    /* the year the map colours by: counted in that year's progress */
+    int year = row->completed_on && strlen(row->completed_on) >= 4 ? atoi(row->completed_on) : 0;
+    json_object_object_add(p, "completed_year", year > 0 ? json_object_new_int(year) : NULL);
+    json_object_object_add(p, "area_ha", json_object_new_double(row->area_ha));
+    int full = layer_add(job->L, g, p);
+    GEOSGeom_destroy_r(h, g);
+    return full;
+}
+
+/* The latest snapshot's parcels in the view, read from the registry at each
+ * request (the server keeps no state of its own). */
+static void api_parcels(gm_server *srv, gm_context *ctx, srv_data *d, const srv_request *rq,
+                        srv_reply *rp)
+{
+    if (!srv->opt.db) {
+        srv_error(rp, 404, "no registry: start greenmine serve with --db", NULL);
+        return;
+    }
+    layer_out L;
+    if (layer_begin(ctx->geos, rq, d->extent, &L, rp) != 0) return;
+    gm_registry *reg = NULL;
+    parcels_job job = {&L, GEOSWKBReader_create_r(ctx->geos)};
+    int rc = job.r ? gm_registry_open(ctx, srv->opt.db, 0, &reg) : GM_ERR_NOMEM;
+    if (rc == GM_OK) rc = gm_registry_parcels_in(reg, L.box, parcel_feature, &job);
+    gm_registry_close(reg);
+    if (job.r) GEOSWKBReader_destroy_r(ctx->geos, job.r);
+    layer_end(&L, rp);
+    if (rc != GM_OK) {
+        srv_error(rp, 503, "the registry cannot be read now", NULL);
+        gm_log(ctx, GM_LOG_WARNING, "registry: %s", gm_context_errmsg(ctx));
+    }
 }
 
 /* ---- POST /api/check ------------------------------------------------------ */
@@ -445,119 +550,231 @@ static int subset(GEOSContextHandle_t h, const srv_data *d, int kind, const GEOS
     return gm_index_query(d->index[kind], h, box, hits);
 }
 
-static char *results_geojson(GEOSContextHandle_t h, const gm_inputs *view,
-                             const gm_applications *apps, const gm_check_results *res)
+/* The features a result's map draws, taken from the check (which then no
+ * longer owns them): rendering GeoJSON waits for the first GET. */
+typedef struct result_parts {
+    GEOSGeometry **geoms;
+    char **props;
+    size_t n, cap;
+} result_parts;
+
+/* Takes *geom with its properties. A buffer is taken as NULL (lazy): drawn
+ * from the application before it when rendered. */
+static int part_add(result_parts *p, GEOSGeometry **geom, json_object *props, int lazy)
 {
+    int ok = 1;
+    if ((lazy || *geom) && p->n == p->cap) {
+        size_t c = p->cap ? p->cap * 2 : 8;
+        GEOSGeometry **g = realloc(p->geoms, c * sizeof *g);
+        if (g) p->geoms = g;
+        char **s = g ? realloc(p->props, c * sizeof *s) : NULL;
+        if (s) p->props = s, p->cap = c;
+        ok = g && s;
+    }
+    if (ok && (lazy || *geom)) {
+        char *s = strdup(json_object_to_json_string_ext(props, JSON_FLAGS));
+        if (s) {
+            p->geoms[p->n] = lazy ? NULL : *geom;
+            p->props[p->n++] = s;
+            if (!lazy) *geom = NULL;
+        }
+        ok = s != NULL;
+    }
+    json_object_put(props);
+    return ok ? 0 : -1;
+}
+
+static void parts_free(GEOSContextHandle_t h, GEOSGeometry **geoms, char **props, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (geoms[i]) GEOSGeom_destroy_r(h, geoms[i]);
+        free(props[i]);
+    }
+    free(geoms);
+    free(props);
+}
+
+static int result_take(const gm_inputs *view, gm_applications *apps, gm_check_results *res,
+                       double buffer_m, result_parts *p)
+{
+    int rc = 0;
+    for (size_t i = 0; i < apps->n; i++) {
+        gm_check_result *r = &res->items[i];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "kind", json_object_new_string("application"));
+        json_object_object_add(o, "id",
+                               json_object_new_string(apps->items[i].id ? apps->items[i].id : ""));
+        json_object_object_add(o, "verdict", json_object_new_string(gm_verdict_name(r->verdict)));
+        if (!apps->items[i].geom) continue;
+        rc |= part_add(p, &apps->items[i].geom, o, 0);
+        if (buffer_m > 0) {
+            o = json_object_new_object();
+            json_object_object_add(o, "kind", json_object_new_string("buffer"));
+            json_object_object_add(o, "application", json_object_new_int64((int64_t)i));
+            rc |= part_add(p, &r->buffer, o, 1);
+        }
+        for (size_t k = 0; k < r->n_redlines; k++) {
+            o = json_object_new_object();
+            json_object_object_add(o, "kind", json_object_new_string("redline_overlap"));
+            json_object_object_add(o, "application", json_object_new_int64((int64_t)i));
+            const char *rid = view->redlines[r->redlines[k].index].redline_id;
+            json_object_object_add(o, "redline_id", rid ? json_object_new_string(rid) : NULL);
+            json_object_object_add(o, "overlap_ha",
+                                   json_object_new_double(r->redlines[k].overlap_ha));
+            rc |= part_add(p, &r->redlines[k].geom, o, 0);
+        }
+        for (size_t k = 0; k < r->n_mines; k++) {
+            o = json_object_new_object();
+            json_object_object_add(o, "kind", json_object_new_string("mine_overlap"));
+            json_object_object_add(o, "application", json_object_new_int64((int64_t)i));
+            const char *mid = view->mines[r->mines[k].index].mine_id;
+            json_object_object_add(o, "mine_id", mid ? json_object_new_string(mid) : NULL);
+            json_object_object_add(o, "overlap_ha", json_object_new_double(r->mines[k].overlap_ha));
+            rc |= part_add(p, &r->mines[k].geom, o, 0);
+        }
+    }
+    return rc;
+}
+
+/* The FeatureCollection of a result's features; a buffer (NULL) is made
+ * from the application before it, as gm_check makes it. */
+static char *render_geojson(gm_context *ctx, GEOSGeometry *const *geoms, char *const *props,
+                            size_t n, double buffer_m)
+{
+    GEOSContextHandle_t h = ctx->geos;
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f) return NULL;
     GEOSGeoJSONWriter *w = GEOSGeoJSONWriter_create_r(h);
+    const GEOSGeometry *app = NULL;
     int first = 1;
     fputs("{\"type\": \"FeatureCollection\", \"features\": [", f);
-#define EMIT(geom, props)                                                                          \
-    do {                                                                                           \
-        char *gj = (geom) ? GEOSGeoJSONWriter_writeGeometry_r(h, w, (geom), -1) : NULL;            \
-        if (gj) {                                                                                  \
-            fprintf(f, "%s\n{\"type\": \"Feature\", \"geometry\": %s, \"properties\": %s}",        \
-                    first ? "" : ",", gj, json_object_to_json_string_ext(props, JSON_FLAGS));      \
-            first = 0;                                                                             \
-            GEOSFree_r(h, gj);                                                                     \
-        }                                                                                          \
-        json_object_put(props);                                                                    \
-    } while (0)
-    for (size_t i = 0; i < apps->n; i++) {
-        const gm_check_result *r = &res->items[i];
-        json_object *p = json_object_new_object();
-        json_object_object_add(p, "kind", json_object_new_string("application"));
-        json_object_object_add(p, "id",
-                               json_object_new_string(apps->items[i].id ? apps->items[i].id : ""));
-        json_object_object_add(p, "verdict", json_object_new_string(gm_verdict_name(r->verdict)));
-        EMIT(apps->items[i].geom, p);
-        if (r->buffer) {
-            p = json_object_new_object();
-            json_object_object_add(p, "kind", json_object_new_string("buffer"));
-            json_object_object_add(p, "application", json_object_new_int64((int64_t)i));
-            EMIT(r->buffer, p);
-        }
-        for (size_t k = 0; k < r->n_redlines; k++) {
-            p = json_object_new_object();
-            json_object_object_add(p, "kind", json_object_new_string("redline_overlap"));
-            json_object_object_add(p, "application", json_object_new_int64((int64_t)i));
-            const char *rid = view->redlines[r->redlines[k].index].redline_id;
-            json_object_object_add(p, "redline_id", rid ? json_object_new_string(rid) : NULL);
-            json_object_object_add(p, "overlap_ha",
-                                   json_object_new_double(r->redlines[k].overlap_ha));
-            EMIT(r->redlines[k].geom, p);
-        }
-        for (size_t k = 0; k < r->n_mines; k++) {
-            p = json_object_new_object();
-            json_object_object_add(p, "kind", json_object_new_string("mine_overlap"));
-            json_object_object_add(p, "application", json_object_new_int64((int64_t)i));
-            const char *mid = view->mines[r->mines[k].index].mine_id;
-            json_object_object_add(p, "mine_id", mid ? json_object_new_string(mid) : NULL);
-            json_object_object_add(p, "overlap_ha", json_object_new_double(r->mines[k].overlap_ha));
-            EMIT(r->mines[k].geom, p);
-        }
+    for (size_t i = 0; w && i < n; i++) {
+        GEOSGeometry *made = NULL;
+        const GEOSGeometry *g = geoms[i];
+        if (!g && app && gm_check_buffer(ctx, app, buffer_m, &made) == GM_OK) g = made;
+        char *gj = g ? GEOSGeoJSONWriter_writeGeometry_r(h, w, g, -1) : NULL;
+        if (geoms[i] && strstr(props[i], "\"kind\":\"application\"")) app = geoms[i];
+        if (made) GEOSGeom_destroy_r(h, made);
+        if (!gj) continue;
+        fprintf(f, "%s\n{\"type\": \"Feature\", \"geometry\": %s, \"properties\": %s}",
+                first ? "" : ",", gj, props[i]);
+        first = 0;
+        GEOSFree_r(h, gj);
     }
-#undef EMIT
     fputs("\n]}", f);
     fclose(f);
-    GEOSGeoJSONWriter_destroy_r(h, w);
+    if (w) GEOSGeoJSONWriter_destroy_r(h, w);
     return buf;
 }
 
-static void result_clear(srv_result *r)
+static void result_clear(GEOSContextHandle_t h, srv_result *r)
 {
     free(r->json), free(r->geojson), free(r->data_ref);
+    parts_free(h, r->geoms, r->props, r->n_geoms);
     memset(r, 0, sizeof *r);
 }
 
 void srv_results_free(gm_server *srv)
 {
+    GEOSContextHandle_t h = GEOS_init_r();
     for (size_t i = 0; srv->results && i < srv->opt.max_results; i++)
-        result_clear(&srv->results[i]);
+        result_clear(h, &srv->results[i]);
+    GEOS_finish_r(h);
     free(srv->results);
     srv->results = NULL;
 }
 
-/* Keeps a result (taking json, geojson, ref), dropping the oldest when full. */
-static void result_keep(gm_server *srv, const char id[33], char *json, char *geojson, char *ref)
+/* Keeps a result (taking json, the parts, ref), dropping the oldest when full. */
+static void result_keep(gm_server *srv, GEOSContextHandle_t h, const char id[33],
+                        const char *checked_at, char *json, result_parts *parts, double buffer_m,
+                        char *ref)
 {
     pthread_mutex_lock(&srv->mu);
     srv_result *r = &srv->results[srv->next_result];
-    result_clear(r);
+    result_clear(h, r);
     memcpy(r->id, id, 33);
-    r->json = json, r->geojson = geojson, r->data_ref = ref;
-    utc_now(r->checked_at);
+    r->json = json, r->data_ref = ref;
+    r->geoms = parts->geoms, r->props = parts->props, r->n_geoms = parts->n;
+    r->buffer_m = buffer_m;
+    *parts = (result_parts){0};
+    snprintf(r->checked_at, sizeof r->checked_at, "%s", checked_at);
     srv->next_result = (srv->next_result + 1) % srv->opt.max_results;
     if (srv->n_results < srv->opt.max_results) srv->n_results++;
     pthread_mutex_unlock(&srv->mu);
 }
 
-static void api_result(gm_server *srv, const char *id, srv_reply *rp)
+static char *result_body(const char *id, const char *checked_at, const char *data_ref,
+                         const char *json, const char *geojson)
 {
     char *body = NULL;
     size_t len = 0;
+    FILE *f = open_memstream(&body, &len);
+    if (!f) return NULL;
+    fprintf(f,
+            "{\"id\": \"%s\", \"checked_at\": \"%s\", \"data\": %s,\n\"check\": %s,\n"
+            "\"geometry\": %s}\n",
+            id, checked_at, data_ref, json, geojson);
+    fclose(f);
+    return body;
+}
+
+/* A result id as the server makes them: 32 hex digits. */
+static int id_ok(const char *id)
+{
+    size_t n = 0;
+    for (; id[n]; n++)
+        if (!isxdigit((unsigned char)id[n]) || isupper((unsigned char)id[n])) return 0;
+    return n == 32;
+}
+
+static void api_result(gm_server *srv, gm_context *ctx, const char *id, srv_reply *rp)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    char *body = NULL;
+    int found = 0;
+    if (!id_ok(id)) {
+        srv_error(rp, 404, "no such result", "id");
+        return;
+    }
     pthread_mutex_lock(&srv->mu);
     for (size_t i = 0; i < srv->n_results; i++) {
         srv_result *r = &srv->results[i];
         if (strcmp(r->id, id) != 0) continue;
-        FILE *f = open_memstream(&body, &len);
-        if (f) {
-            fprintf(f,
-                    "{\"id\": \"%s\", \"checked_at\": \"%s\", \"data\": %s,\n\"check\": %s,\n"
-                    "\"geometry\": %s}\n",
-                    r->id, r->checked_at, r->data_ref, r->json, r->geojson);
-            fclose(f);
+        found = 1;
+        if (!r->geojson) {
+            r->geojson = render_geojson(ctx, r->geoms, r->props, r->n_geoms, r->buffer_m);
+            if (!r->geojson) break;
+            parts_free(h, r->geoms, r->props, r->n_geoms);
+            r->geoms = NULL, r->props = NULL, r->n_geoms = 0;
         }
+        body = result_body(r->id, r->checked_at, r->data_ref, r->json, r->geojson);
         break;
     }
     pthread_mutex_unlock(&srv->mu);
+    if (!found && srv->opt.db) { /* kept by this or another server, before or now */
+        gm_registry *reg = NULL;
+        char *at = NULL, *ref = NULL, *json = NULL, *geo = NULL;
+        int rc = gm_registry_open(ctx, srv->opt.db, 0, &reg);
+        if (rc == GM_OK) rc = gm_registry_result_get(reg, id, &at, &ref, &json, &geo);
+        gm_registry_close(reg);
+        if (rc != GM_OK) {
+            srv_error(rp, 503, "the registry cannot be read now", NULL);
+            gm_log(ctx, GM_LOG_WARNING, "registry: %s", gm_context_errmsg(ctx));
+            return;
+        }
+        if (at) body = result_body(id, at, ref, json, geo);
+        free(at), free(ref), free(json), free(geo);
+    }
     if (body)
         reply_take(rp, 200, "application/json; charset=utf-8", body);
     else
-        srv_error(rp, 404, "no such result (results are kept while the server runs)", "id");
+        srv_error(rp, 404,
+                  srv->opt.db ? "no such result"
+                              : "no such result (without --db, results are kept while the server "
+                                "runs)",
+                  "id");
 }
 
 static int parse_buffer(const char *s, double *out)
@@ -602,8 +819,10 @@ static void api_check(gm_server *srv, gm_context *ctx, srv_data *d, const srv_re
     gm_application_options ao = {.crs = crs && *crs ? crs : NULL};
     gm_load_options lo = {.lenient = 1};
     ao.load = &lo;
+    srv_deadline_arm(srv->opt.max_seconds);
     int rc = gm_applications_new(&apps);
     if (rc == GM_OK) rc = gm_applications_add(ctx, apps, ci.text ? ci.text : ci.arg, &ao);
+    if (rc != GM_OK && srv_deadline_expired()) goto too_long;
     if (rc == GM_OK && apps->n == 0) rc = gm_error(ctx, GM_ERR_GEOMETRY, "no polygon found");
     if (rc != GM_OK) {
         char zip[120];
@@ -666,26 +885,59 @@ static void api_check(gm_server *srv, gm_context *ctx, srv_data *d, const srv_re
     for (size_t k = 0; k < hits[2].n; k++)
         if (d->in->mines[hits[2].items[k]].geom)
             mn[view.n_mines++] = d->in->mines[hits[2].items[k]];
-    gm_check_options co = {.buffer_m = buffer};
-    if ((rc = gm_check(ctx, &view, apps, &co, &res)) != GM_OK ||
+    /* the red lines and zones prepared by earlier checks on this thread */
+    gm_check_options co = {
+        .buffer_m = buffer, .store = srv_store_take(srv, d), .no_buffer_geoms = 1};
+    rc = gm_check(ctx, &view, apps, &co, &res);
+    /* GEOS's interruption is process-wide: a check stopped for another
+     * request's deadline (deadline.c) runs again */
+    for (int again = 0; rc != GM_OK && !srv_deadline_expired() && again < 3 &&
+                        strstr(gm_context_errmsg(ctx), "nterrupt");
+         again++)
+        rc = gm_check(ctx, &view, apps, &co, &res);
+    srv_store_give(srv, d, co.store);
+    if (rc != GM_OK && srv_deadline_expired()) goto too_long;
+    if (rc != GM_OK ||
         (rc = gm_check_json(ctx, &view, apps, res, srv->opt.redlines, &json)) != GM_OK) {
         srv_error(rp, GM_IS_INPUT_ERROR(rc) ? 422 : 500, gm_context_errmsg(ctx), NULL);
         goto done;
     }
-    char *geo = results_geojson(h, &view, apps, res);
-    json_object *di = data_info(srv, d);
-    char *ref = strdup(json_object_to_json_string_ext(di, JSON_FLAGS));
-    json_object_put(di);
+    result_parts parts = {0};
+    char *ref = data_ref(srv, d);
     char *copy = strdup(json);
-    if (geo && ref && copy) {
-        result_keep(srv, id, copy, geo, ref);
+    char now[32];
+    utc_now(now);
+    int kept = result_take(&view, apps, res, buffer, &parts) == 0 && ref && copy;
+    if (kept && srv->opt.db) { /* in the registry too: the URL outlives the process */
+        char *geo = render_geojson(ctx, parts.geoms, parts.props, parts.n, buffer);
+        gm_registry *reg = NULL;
+        if (!geo || (rc = gm_registry_open(ctx, srv->opt.db, 0, &reg)) != GM_OK ||
+            (rc = gm_registry_result_put(reg, id, now, ref, json, geo)) != GM_OK) {
+            kept = 0;
+            gm_log(ctx, GM_LOG_WARNING, "registry: cannot keep result %s: %s", id,
+                   gm_context_errmsg(ctx));
+        }
+        gm_registry_close(reg);
+        free(geo);
+    }
+    if (kept) {
+        result_keep(srv, h, id, now, copy, &parts, buffer, ref);
         snprintf(rp->location, sizeof rp->location, "/api/results/%s", id);
     } else {
-        free(geo), free(ref), free(copy);
+        free(ref), free(copy);
     }
+    parts_free(h, parts.geoms, parts.props, parts.n);
     reply_take(rp, 200, "application/json; charset=utf-8", json);
     json = NULL;
+    goto done;
+too_long:
+    snprintf(msg, sizeof msg,
+             "the check took longer than the limit of %g s and was stopped; send fewer or "
+             "simpler applications",
+             srv->opt.max_seconds);
+    srv_error(rp, 503, msg, NULL);
 done:
+    srv_deadline_arm(0);
     free(json);
     free(rl), free(zn), free(mn);
     for (int k = 0; k < 3; k++)
@@ -757,7 +1009,7 @@ void srv_api(gm_server *srv, const srv_request *rq, srv_reply *rp)
     } else if (strcmp(p, "/zones") == 0) {
         api_zones(ctx->geos, d, rp);
     } else if (strncmp(p, "/results/", 9) == 0) {
-        api_result(srv, p + 9, rp);
+        api_result(srv, ctx, p + 9, rp);
     } else if (strcmp(p, "/layers/redlines") == 0) {
         api_layer(ctx->geos, d, rq, SRV_REDLINES, rp);
     } else if (strcmp(p, "/layers/zones") == 0) {
@@ -767,7 +1019,7 @@ void srv_api(gm_server *srv, const srv_request *rq, srv_reply *rp)
     } else if (strcmp(p, "/progress") == 0 || strcmp(p, "/progress.csv") == 0) {
         api_progress(srv, ctx, rq, strcmp(p, "/progress.csv") == 0, rp);
     } else if (strcmp(p, "/layers/parcels") == 0) {
-        srv_error(rp, 404, "the parcels' layer is not served yet", NULL);
+        api_parcels(srv, ctx, d, rq, rp);
     } else {
         srv_error(rp, 404, "no such API path (see /api for the OpenAPI description)", NULL);
     }

@@ -4,6 +4,7 @@
  * reload; the last request to let go of an old set frees it.
  */
 #include "core/context_impl.h"
+#include "core/prepared.h"
 #include "server/server_impl.h"
 
 #include <math.h>
@@ -19,6 +20,11 @@ void srv_data_free(gm_context *ctx, srv_data *d)
         free(d->geoms[k]);
     }
     gm_inputs_free(ctx, d->in);
+    for (int k = 0; k < d->n_stores; k++)
+        gm_geomstore_free(d->stores[k]);
+    free(d->stores);
+    free(d->store_busy);
+    free(d->data_ref);
     free(d);
 }
 
@@ -75,6 +81,14 @@ int srv_data_load(gm_context *ctx, const gm_serve_options *o, srv_data **out)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(d->loaded_at, sizeof d->loaded_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    /* one store per request thread; a reload brings new ones (the stores
+     * key on the geometries' addresses, which the old set's free reuses) */
+    d->n_stores = o->threads > 0 ? o->threads : 1;
+    d->stores = calloc((size_t)d->n_stores, sizeof *d->stores);
+    d->store_busy = calloc((size_t)d->n_stores, 1);
+    if (!d->stores || !d->store_busy) goto oom;
+    for (int k = 0; k < d->n_stores; k++)
+        if (!(d->stores[k] = gm_geomstore_new())) goto oom;
     d->refs = 1;
     *out = d;
     return GM_OK;
@@ -98,4 +112,26 @@ void srv_data_release(gm_server *srv, gm_context *ctx, srv_data *d)
     int last = --d->refs == 0;
     pthread_mutex_unlock(&srv->mu);
     if (last) srv_data_free(ctx, d);
+}
+
+struct gm_geomstore *srv_store_take(gm_server *srv, srv_data *d)
+{
+    struct gm_geomstore *s = NULL;
+    pthread_mutex_lock(&srv->mu);
+    for (int k = 0; k < d->n_stores && !s; k++)
+        if (!d->store_busy[k]) {
+            d->store_busy[k] = 1;
+            s = d->stores[k];
+        }
+    pthread_mutex_unlock(&srv->mu);
+    return s;
+}
+
+void srv_store_give(gm_server *srv, srv_data *d, struct gm_geomstore *s)
+{
+    if (!s) return;
+    pthread_mutex_lock(&srv->mu);
+    for (int k = 0; k < d->n_stores; k++)
+        if (d->stores[k] == s) d->store_busy[k] = 0;
+    pthread_mutex_unlock(&srv->mu);
 }

@@ -368,6 +368,7 @@ int gm_server_new(gm_context *ctx, const gm_serve_options *opts, gm_server **out
     if (!o->max_applications) o->max_applications = 1000;
     if (!o->timeout_s) o->timeout_s = 30;
     if (!o->max_results) o->max_results = 2000;
+    if (!(o->max_seconds > 0)) o->max_seconds = 20;
     srv->results = calloc(o->max_results, sizeof *srv->results);
     if (!srv->results || !fields) {
         gm_server_free(srv);
@@ -424,6 +425,7 @@ int gm_server_start(gm_context *ctx, gm_server *srv)
         return gm_error(ctx, GM_ERR_USAGE, "--listen %s: expected an IP address and a port",
                         srv->opt.host);
     }
+    srv_deadline_install(); /* the time limit of a check */
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)srv->opt.port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->opt.threads, MHD_OPTION_NOTIFY_COMPLETED,

@@ -24,16 +24,27 @@ typedef struct srv_data {
     gm_index *index[3];
     double extent[4]; /* lon/lat box of the zones and red lines */
     char loaded_at[32];
-    int refs; /* requests using it, +1 while it is the server's current data */
+    char *data_ref; /* {"loaded_at": ..., "layers": ...}: what a result records */
+    int refs;       /* requests using it, +1 while it is the server's current data */
+    /* Prepared geometries kept across checks, one per request thread, taken
+     * by one check at a time (guarded by the server's mutex). */
+    struct gm_geomstore **stores;
+    unsigned char *store_busy;
+    int n_stores;
 } srv_data;
 enum { SRV_REDLINES = 0, SRV_ZONES = 1, SRV_MINES = 2 };
 
 /* A check kept for its URL: the check JSON and the geometries the page draws. */
 typedef struct srv_result {
     char id[33];
-    char *json;     /* the check --json text */
-    char *geojson;  /* FeatureCollection: applications, overlaps, buffers */
-    char *data_ref; /* {"redlines": ..., "sha256": ..., "loaded_at": ...} */
+    char *json;           /* the check --json text */
+    char *geojson;        /* FeatureCollection: applications, overlaps, buffers; NULL until
+                             the first GET renders it from the geometries */
+    GEOSGeometry **geoms; /* the features until then, each with its properties */
+    char **props;
+    size_t n_geoms;
+    double buffer_m; /* the buffers are drawn from the applications when rendered */
+    char *data_ref;  /* {"redlines": ..., "sha256": ..., "loaded_at": ...} */
     char checked_at[32];
 } srv_result;
 
@@ -84,8 +95,18 @@ typedef struct srv_request {
 /* data.c */
 int srv_data_load(gm_context *ctx, const gm_serve_options *o, srv_data **out);
 srv_data *srv_data_acquire(gm_server *srv);
+/* A free store of d's for one check (NULL when none is: the check prepares
+ * its own), and its return. */
+struct gm_geomstore *srv_store_take(gm_server *srv, srv_data *d);
+void srv_store_give(gm_server *srv, srv_data *d, struct gm_geomstore *s);
 void srv_data_release(gm_server *srv, gm_context *ctx, srv_data *d);
 void srv_data_free(gm_context *ctx, srv_data *d);
+
+/* deadline.c: the time limit of a request. GEOS stops at its next
+ * checkpoint once the calling thread's deadline has passed. */
+void srv_deadline_install(void);
+void srv_deadline_arm(double seconds); /* for this thread's request; <= 0 disarms */
+int srv_deadline_expired(void);        /* this thread's request ran out of time */
 
 /* api.c: fills the reply for a request under /api. */
 void srv_api(gm_server *srv, const srv_request *rq, srv_reply *rp);

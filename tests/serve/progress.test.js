@@ -1,7 +1,8 @@
 // progress.test.js -- the progress page of `greenmine serve --db` in Debian's
 // headless Chromium: the province and the eight zones with the registry's
 // figures (as `progress --json` gives them), the table, the CSV download
-// (equal to `progress --csv`), a zone's own URL, the chart.
+// (equal to `progress --csv`), a zone's own URL, the chart, the parcels on
+// the map by completion year.
 // Usage: node progress.test.js URL EXPECTED.json OUTDIR
 'use strict';
 const fs = require('fs');
@@ -41,6 +42,24 @@ const exp = JSON.parse(fs.readFileSync(EXP, 'utf8'));
     .every((n) => n === exp.snapshots), 'the chart has a point per snapshot');
   const csv = await page.evaluate(() => fetch(document.querySelector('#csv').href).then((r) => r.text()));
   check(csv === exp.csv, 'CSV download equals progress --csv');
+  // The parcels on the map, coloured by completion year: every parcel of the
+  // view drawn, one colour per year, the legend counting what is drawn.
+  const nParcels = Number(await page.getAttribute('body', 'data-parcels'));
+  const drawn = await page.$$eval('path.parcel', (ps) => ps.map((p) => ({
+    year: [...p.classList].find((c) => /^(y\d{4}|open)$/.test(c)), colour: p.getAttribute('stroke'),
+  })));
+  check(nParcels > 0 && drawn.length === nParcels, `parcels drawn: ${drawn.length} of ${nParcels}`);
+  const colours = {};
+  drawn.forEach((d) => { (colours[d.year] = colours[d.year] || new Set()).add(d.colour); });
+  const years = Object.keys(colours).filter((y) => y !== 'open');
+  check(years.length >= 3 && Object.values(colours).every((c) => c.size === 1) &&
+    new Set(Object.values(colours).map((c) => [...c][0])).size === Object.keys(colours).length,
+  `one colour per completion year: ${JSON.stringify(Object.fromEntries(Object.entries(colours).map(([k, v]) => [k, [...v]])))}`);
+  const legend = await page.textContent('#parcel-legend');
+  years.forEach((y) => {
+    const n = drawn.filter((d) => d.year === y).length;
+    check(legend.includes(`${y.slice(1)}: ${n}`), `legend counts ${y}: ${n} in ${legend}`);
+  });
   await page.screenshot({ path: path.join(OUT, 'serve-progress.png') });
 
   // A zone's own page, reached by its link.

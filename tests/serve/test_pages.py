@@ -141,13 +141,69 @@ finally:
     srv.terminate()
     rc2 = srv.wait(timeout=30)
 
+# --basemap: a site's own XYZ tile server (one here on loopback, answering a
+# 256 px PNG for any z/x/y and counting what it was asked).
+import http.server  # noqa: E402
+import struct  # noqa: E402
+import threading  # noqa: E402
+import zlib  # noqa: E402
+
+
+def png(w, h, rgb):
+    raw = b"".join(b"\0" + bytes(rgb) * w for _ in range(h))
+    chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+TILE = png(256, 256, (200, 220, 240))
+asked = []
+
+
+class Tiles(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        asked.append(self.path)
+        ok = re.fullmatch(r"/t/\d+/\d+/\d+\.png", self.path)
+        self.send_response(200 if ok else 404)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.end_headers()
+        if ok:
+            self.wfile.write(TILE)
+
+    def log_message(self, *a):
+        pass
+
+
+tiles = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+threading.Thread(target=tiles.serve_forever, daemon=True).start()
+tile_prefix = f"http://127.0.0.1:{tiles.server_address[1]}/t/"
+srv = subprocess.Popen([GM, "serve", *layers, "--basemap", tile_prefix + "{z}/{x}/{y}.png",
+                        "--listen", "127.0.0.1:0"], stdout=subprocess.PIPE,
+                       stderr=open(os.path.join(WORK, "serve_basemap.log"), "w"), text=True)
+m = re.match(r"greenmine serve: (http://127\.0\.0\.1:\d+)/", srv.stdout.readline())
+if not m:
+    srv.kill()
+    sys.exit("serve --basemap did not start")
+try:
+    t3 = subprocess.run(["node", os.path.join(HERE, "basemap.test.js"), m.group(1), tile_prefix],
+                        env=dict(env, NODE_PATH=os.path.join(node, "node_modules")), timeout=300)
+finally:
+    srv.terminate()
+    rc3 = srv.wait(timeout=30)
+    tiles.shutdown()
+if not asked or not all(re.fullmatch(r"/t/\d+/\d+/\d+\.png", a) for a in asked):
+    print(f"FAIL: the tile server was asked {asked[:5]}")
+    t3.returncode = 1
+
 # The page's own weight (its HTML, JS and CSS; Leaflet aside) stays small.
 web = os.path.join(HERE, "..", "..", "web")
 own = sum(os.path.getsize(os.path.join(web, n)) for n in ["index.html", "app.js", "style.css",
                                                           "progress.html", "progress.js"])
-ok = t.returncode == 0 and rc == 0 and t2.returncode == 0 and rc2 == 0 and own < 150 * 1024
+ok = (t.returncode == 0 and rc == 0 and t2.returncode == 0 and rc2 == 0 and t3.returncode == 0 and
+      rc3 == 0 and own < 150 * 1024)
 if own >= 150 * 1024:
     print(f"FAIL: the page's own files are {own} bytes (limit 150 kB)")
-if rc != 0 or rc2 != 0:
-    print(f"FAIL: serve exited {rc} / {rc2} (see {WORK}/serve*.log)")
+if rc != 0 or rc2 != 0 or rc3 != 0:
+    print(f"FAIL: serve exited {rc} / {rc2} / {rc3} (see {WORK}/serve*.log)")
 sys.exit(0 if ok else 1)
