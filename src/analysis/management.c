@@ -21,6 +21,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+
+int gm_management_today(void)
+{
+    time_t t = time(NULL) + 8 * 3600; /* UTC+8 */
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
 
 /* ---- vocabularies ---------------------------------------------------------- */
 
