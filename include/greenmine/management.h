@@ -233,7 +233,8 @@ int gm_credit_code_valid(const char *code);
  * an agency and a result (score 0..100 optional); listing a batch;
  * spot_check a result; blacklisting a reason; credit_rating a year and a
  * grade; three_rates a year and at least one rate, each 0..100. A void
- * correction needs only the kind of the event it withdraws.
+ * correction (a withdrawal) needs the kind of the event it withdraws and a
+ * reason.
  *
  * A correction (supersedes != 0) replaces its event in the timeline: the
  * whole corrected timeline must still keep every rule (correcting a

@@ -772,6 +772,9 @@ gm_rule gm_event_check(const gm_licence *lic, const gm_event *history, size_t n,
             return say(GM_RULE_SUPERSEDES, why, why_len, licence, ev, NULL, what);
         }
     }
+    if (ev->is_void && blank(ev->reason))
+        return say(GM_RULE_FIELDS, why, why_len, licence, ev, NULL,
+                   "a withdrawal (void) needs the reason");
     if (!ev->is_void) {
         gm_rule r = check_fields(ev, what, sizeof what);
         if (r != GM_RULE_OK) return say(r, why, why_len, licence, ev, NULL, what);

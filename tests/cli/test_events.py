@@ -382,11 +382,15 @@ check(rc == 0 and "recorded" in out, f"add one: {rc} {out} {err}")
 eid = int(out.split("event ")[1].split()[0]) if rc == 0 else 0
 entered = query(db, f"SELECT entered_by, licence_no, kind FROM event WHERE event_id = {eid}")
 check(entered == [("县局张三", L[6], "self_assessment")], f"--by defaults to $USER: {entered}")
-# correct its score; then the corrected one is what counts
-rc, out, err = gm("events", "add", "--db", db, "--licence", L[6], "--kind", "self_assessment",
-                  "--date", "2020-02-01", "--score", "81", "--supersedes", str(eid), "--reason",
+# correct its score, giving only what changes; then the corrected one is what counts
+rc, out, err = gm("events", "add", "--db", db, "--supersedes", str(eid), "--score", "81", "--reason",
                   "录入错误", "--by", "x")
-check(rc == 0, f"a correction: {err}")
+check(rc == 0 and "correction of a self_assessment of 2020-02-01" in out, f"a correction: {err}")
+check(query(db, f"SELECT licence_no, kind, event_date, score, reason FROM event WHERE supersedes = "
+                f"{eid}") == [(L[6], "self_assessment", "2020-02-01", "81.0", "录入错误")] or
+      query(db, f"SELECT licence_no, kind, event_date, score, reason FROM event WHERE supersedes = "
+                f"{eid}") == [(L[6], "self_assessment", "2020-02-01", "81", "录入错误")],
+      "the correction takes licence, kind and date from the corrected event")
 rc, out, err = gm("events", "add", "--db", db, "--licence", L[6], "--kind", "self_assessment",
                   "--date", "2020-02-01", "--score", "82", "--supersedes", str(eid), "--by", "x")
 check(rc == 2 and "supersedes" in err and "corrected already" in err, f"corrected twice: {err}")
@@ -407,6 +411,8 @@ rc, out, err = gm("events", "add", "--db", db, "--licence", L[2], "--kind", "lis
                   "2019-06-30", "--void", "--supersedes", lst2[0][0], "--reason", "误录", "--by", "x")
 check(rc == 0, f"withdraw a listing: {err}")
 check(status(db, "2019-12-31").get(L[2], {}).get("status") == "verified", "withdrawn listing")
+rc, out, err = gm("events", "add", "--db", db, "--supersedes", v1[0][0], "--void", "--by", "x")
+check(rc == 2 and "needs the reason" in err, f"a withdrawal without a reason: {rc} {err}")
 
 # the log is append-only in the database itself
 for sql in ("UPDATE event SET score = 1", "DELETE FROM event", "UPDATE licence SET scale = 'x'",

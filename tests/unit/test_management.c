@@ -247,6 +247,8 @@ static void test_corrections(void **state)
     gm_event w = mk(0, GM_EVENT_LISTING, 20180701);
     w.supersedes = 3;
     w.is_void = 1;
+    assert_int_equal(check(h, 3, w), GM_RULE_FIELDS); /* a withdrawal says why */
+    w.reason = "误录";
     assert_int_equal(check(h, 3, w), GM_RULE_OK);
     w.event_id = 4;
     h[3] = w;
