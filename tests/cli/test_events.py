@@ -472,6 +472,19 @@ for f in ("bad.csv", "bad.xlsx"):
     check(lines and f"{len(BAD_ROWS)} of {len(BAD)} rows refused; nothing recorded" in lines[-1],
           f"{f}: summary line: {lines[-1:]}")
     check(state(db) == before, f"{f}: a refused file changed the registry")
+# a sheet with a title row above its header (what counties' spreadsheets often have): the
+# header is found below it, and rows keep the spreadsheet's numbers (title 1, header 2)
+titled = [["2019年浏阳市绿色矿山事件表", "", "", ""], ["采矿许可证号", "事件类型", "日期", "得分"],
+          [L[6], "自评", "2020-02-01", "79"], ["C43NOSUCH", "自评", "2020-02-01", "79"]]
+with open("titled.csv", "w", newline="", encoding="utf-8") as fh:
+    csv.writer(fh).writerows(titled)
+write_xlsx("titled.xlsx", ["2019年浏阳市绿色矿山事件表", "列2", "列3", "列4"], ["s"] * 4, titled[1:])
+for f in ("titled.csv", "titled.xlsx"):
+    before = state(db)
+    rc, out, err = gm("events", "import", "--db", db, f, "--by", "x")
+    check(rc == 2 and "the header is row 2" in err and "row 4: licence C43NOSUCH" in err and
+          "row 3:" not in err and state(db) == before, f"{f}: title row: {rc} {err}")
+
 # a file without a required column, an unreadable one
 write_csv("nokind.csv", ["licence_no", "event_date"], [[L[1], "2020-01-01"]])
 rc, out, err = gm("events", "import", "--db", db, "nokind.csv", "--by", "x")
