@@ -414,6 +414,24 @@ check(status(db, "2019-12-31").get(L[2], {}).get("status") == "verified", "withd
 rc, out, err = gm("events", "add", "--db", db, "--supersedes", v1[0][0], "--void", "--by", "x")
 check(rc == 2 and "needs the reason" in err, f"a withdrawal without a reason: {rc} {err}")
 
+# hostile text stays inert in every output: JSON parses, a formula-like CSV cell is
+# prefixed with ', no escape sequence reaches the terminal
+evil_grade, evil_doc = '=HYPERLINK("http://x")', "报告\x1b[31m红\n</script>"
+rc, out, err = gm("events", "add", "--db", db, "--licence", L[4], "--kind", "credit_rating", "--date",
+                  "2021-01-05", "--year", "2020", "--grade", evil_grade, "--document", evil_doc,
+                  "--by", "x")
+check(rc == 0, f"hostile text: {err}")
+rc, out, err = gm("events", "list", "--db", db, "--licence", L[4], "--json")
+last = json.loads(out)["events"][-1] if rc == 0 else {}
+check(last.get("grade") == evil_grade and last.get("document") == evil_doc and "</script>" not in out,
+      f"hostile JSON: {last}")
+rc, out, err = gm("events", "list", "--db", db, "--licence", L[4], "--csv")
+row = list(csv.DictReader(io.StringIO(out)))[-1] if rc == 0 else {}
+check(row.get("grade") == "'" + evil_grade, f"hostile CSV cell: {row.get('grade')!r}")
+for args in (["events", "list", "--db", db], ["status", "--db", db]):
+    rc, out, err = gm(*args)
+    check(rc == 0 and "\x1b" not in out, f"{args[0]}: an escape sequence reaches the terminal")
+
 # the log is append-only in the database itself
 for sql in ("UPDATE event SET score = 1", "DELETE FROM event", "UPDATE licence SET scale = 'x'",
             "DELETE FROM threshold"):
