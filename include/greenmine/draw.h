@@ -16,6 +16,7 @@
 #include <greenmine/registry.h>
 
 #include <stddef.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -183,6 +184,18 @@ void gm_draw_record_free(gm_draw_record *r);
 /* The result of pick (draw_id, licence_no), or NULL while pending. */
 const gm_draw_result *gm_draw_record_result(const gm_draw_record *r, long draw_id,
                                             const char *licence_no);
+
+/* The public record (docs/draw.md, "The public record"): one self-contained
+ * HTML page, Chinese with English, every value escaped; or CSV, one line per
+ * pick, cells by the CSV-injection rule of docs/robustness.md. */
+int gm_draw_record_html(gm_context *ctx, const gm_draw_record *r, FILE *f);
+int gm_draw_record_csv(gm_context *ctx, const gm_draw_record *r, FILE *f);
+
+/* The inspectors (ids joined with ';') draw `draw_id` assigned to licence
+ * `licence_no`, for checking a spot_check result against its draw; malloc'd.
+ * GM_ERR_USAGE when that draw did not pick that licence. */
+int gm_registry_draw_assignment(gm_registry *reg, long draw_id, const char *licence_no,
+                                char **inspectors);
 
 #ifdef __cplusplus
 }

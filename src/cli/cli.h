@@ -58,5 +58,7 @@ int gm_cmd_ingest(int argc, char **argv);
 int gm_cmd_progress(int argc, char **argv);
 int gm_cmd_report(int argc, char **argv);
 int gm_cmd_serve(int argc, char **argv);
+int gm_cmd_draw(int argc, char **argv);
+int gm_cmd_draws(int argc, char **argv);
 
 #endif
