@@ -266,9 +266,23 @@ int gm_cmd_draw(int argc, char **argv)
                 "files could not be written; 'greenmine draws' publishes it again\n",
                 d->draw_id);
     }
-    if (rc != GM_OK)
+    if (rc != GM_OK) {
         exit_code = gm_cli_fail(&cli, ctx, rc);
-    else {
+        /* a draw the rules do not allow: every mine short of inspectors, one a line */
+        for (size_t k = 0; d && !d->n_picks && k < d->n_shortages; k++) {
+            const gm_draw_shortage *sh = &d->shortages[k];
+            const gm_draw_mine *m = &d->lists->mines[sh->mine];
+            fputs("  mine ", stderr);
+            gm_term_fputs(stderr, m->licence_no);
+            fputs(" (", stderr);
+            gm_term_fputs(stderr, m->county[0] ? m->county : "no county");
+            fprintf(stderr,
+                    "): %zu on the roster, %zu from its own county, %zu verified or inspected "
+                    "it in the last two years, %zu eligible, %d needed\n",
+                    d->lists->n_inspectors, sh->by_county, sh->by_history, sh->eligible,
+                    d->per_mine);
+        }
+    } else {
         exit_code = GM_EXIT_OK;
         if (!cli.quiet) {
             char date[GM_DATE_TEXT];

@@ -661,24 +661,19 @@ int gm_draw_compute(gm_context *ctx, const gm_draw_lists *lists, const gm_draw_p
         d->shortages[d->n_shortages++] = sh;
     }
     if (d->n_shortages) {
-        char msg[4096];
-        size_t used = (size_t)snprintf(msg, sizeof msg,
-                                       "the draw cannot be done: the inspector rules leave too "
-                                       "few inspectors (%d needed per mine; nothing drawn)",
-                                       p->per_mine);
-        for (size_t k = 0; k < d->n_shortages && used < sizeof msg; k++) {
-            const gm_draw_shortage *sh = &d->shortages[k];
-            const gm_draw_mine *m = &lists->mines[sh->mine];
-            char *lic = gm_term_escape(m->licence_no), *cty = gm_term_escape(m->county);
-            used += (size_t)snprintf(msg + used, sizeof msg - used,
-                                     "\n  mine %s (%s): %zu on the roster, %zu from its own "
-                                     "county, %zu verified or inspected it in the last two "
-                                     "years, %zu eligible",
-                                     lic ? lic : "?", cty && *cty ? cty : "no county",
-                                     lists->n_inspectors, sh->by_county, sh->by_history,
-                                     sh->eligible);
-            free(lic), free(cty);
-        }
+        /* the first mine in the message; every one is in d->shortages */
+        const gm_draw_shortage *sh = &d->shortages[0];
+        const gm_draw_mine *m = &lists->mines[sh->mine];
+        char *lic = gm_term_escape(m->licence_no), *cty = gm_term_escape(m->county);
+        char msg[1024];
+        snprintf(msg, sizeof msg,
+                 "the draw cannot be done: the inspector rules leave %zu drawn mine%s fewer than "
+                 "%d inspectors (nothing drawn); mine %s (%s): %zu on the roster, %zu from its "
+                 "own county, %zu verified or inspected it in the last two years, %zu eligible",
+                 d->n_shortages, d->n_shortages == 1 ? "" : "s", p->per_mine, lic ? lic : "?",
+                 cty && *cty ? cty : "no county", lists->n_inspectors, sh->by_county,
+                 sh->by_history, sh->eligible);
+        free(lic), free(cty);
         for (size_t k = 0; k < d->n_picks; k++) free(d->picks[k].inspectors);
         free(d->picks);
         d->picks = NULL, d->n_picks = 0;

@@ -59,15 +59,10 @@ static int id_cmp(const void *a, const void *b)
                   ((const gm_draw_inspector *)b)->inspector_id);
 }
 
-int gm_draw_roster_read(gm_context *ctx, const char *path, gm_draw_inspector **out, size_t *n_out)
+static int read_roster(gm_context *ctx, const char *path, gm_draw_inspector **out, size_t *n_out)
 {
     char err[512] = "";
-    /* a spreadsheet's first row is its header, whatever its cells hold */
-    CPLSetThreadLocalConfigOption("OGR_XLSX_HEADERS", "FORCE");
-    CPLSetThreadLocalConfigOption("OGR_ODS_HEADERS", "FORCE");
     GDALDatasetH ds = gm_source_open(path, NULL, err, sizeof err);
-    CPLSetThreadLocalConfigOption("OGR_XLSX_HEADERS", NULL);
-    CPLSetThreadLocalConfigOption("OGR_ODS_HEADERS", NULL);
     if (!ds) return gm_error(ctx, GM_ERR_OPEN, "inspector roster %s: %s", path, err);
     OGRLayerH layer = GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0) : NULL;
     if (!layer) {
@@ -177,4 +172,18 @@ int gm_draw_roster_read(gm_context *ctx, const char *path, gm_draw_inspector **o
     qsort(a, n, sizeof *a, id_cmp);
     *out = a, *n_out = n;
     return GM_OK;
+}
+
+int gm_draw_roster_read(gm_context *ctx, const char *path, gm_draw_inspector **out, size_t *n_out)
+{
+    if (GDALGetDriverCount() == 0) GDALAllRegister();
+    /* a spreadsheet's first row is its header, whatever its cells hold (GDAL's
+     * guess takes an all-text roster's header for data); the drivers read the
+     * sheet lazily, so the options hold until the file is closed */
+    CPLSetThreadLocalConfigOption("OGR_XLSX_HEADERS", "FORCE");
+    CPLSetThreadLocalConfigOption("OGR_ODS_HEADERS", "FORCE");
+    int rc = read_roster(ctx, path, out, n_out);
+    CPLSetThreadLocalConfigOption("OGR_XLSX_HEADERS", NULL);
+    CPLSetThreadLocalConfigOption("OGR_ODS_HEADERS", NULL);
+    return rc;
 }
