@@ -142,7 +142,7 @@ def sql(statement, params=()):
     """Runs one statement; returns rows (lists of text)."""
     if PG:
         # psql variables keep the values out of the SQL text
-        args = ["psql", "-X", "-q", "-At", "-F", "\x1f", "-v", "ON_ERROR_STOP=1", "-d", PG]
+        args = ["psql", "-X", "-q", "-At", "-F", "\x1f", "-R", "\x1e", "-v", "ON_ERROR_STOP=1", "-d", PG]
         text = statement
         for k, p in enumerate(params):
             args += ["-v", "p%d=%s" % (k, "" if p is None else p)]
@@ -150,7 +150,8 @@ def sql(statement, params=()):
         r = subprocess.run(args, input=text, capture_output=True, text=True)
         if r.returncode:
             raise RuntimeError(r.stderr)
-        return [l.split("\x1f") for l in r.stdout.splitlines()]
+        out = r.stdout[:-1] if r.stdout.endswith("\n") else r.stdout
+        return [l.split("\x1f") for l in out.split("\x1e")] if out else []
     con = sqlite3.connect(db_arg())
     try:
         rows = con.execute(statement, params).fetchall()
