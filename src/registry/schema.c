@@ -253,11 +253,12 @@ static const char *const v3_pg[] = {
     "mines_csv TEXT NOT NULL, inspectors_csv TEXT NOT NULL, greenmine_version TEXT NOT NULL)"
 #define DRAW_PICK_TABLE                                                                            \
     "CREATE TABLE draw_pick (draw_id BIGINT NOT NULL REFERENCES draw, rank INTEGER NOT NULL, "     \
-    "licence_no TEXT NOT NULL REFERENCES licence, county TEXT, industry TEXT, inspectors TEXT NOT " \
+    "licence_no TEXT NOT NULL REFERENCES licence, county TEXT, industry TEXT, inspectors TEXT "    \
+    "NOT "                                                                                         \
     "NULL, inspector_names TEXT NOT NULL, PRIMARY KEY (draw_id, rank), UNIQUE (draw_id, "          \
     "licence_no))"
 #define INSPECTOR_TABLE                                                                            \
-    "CREATE TABLE inspector (draw_id BIGINT NOT NULL REFERENCES draw, seq INTEGER NOT NULL, "       \
+    "CREATE TABLE inspector (draw_id BIGINT NOT NULL REFERENCES draw, seq INTEGER NOT NULL, "      \
     "inspector_id TEXT NOT NULL, name TEXT NOT NULL, county TEXT, agency TEXT, PRIMARY KEY "       \
     "(draw_id, seq), UNIQUE (draw_id, inspector_id))"
 /* each pick with the result of its spot check once entered (NULLs while pending) */

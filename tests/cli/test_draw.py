@@ -380,6 +380,21 @@ def cannot_draw():
     run("draw", "--db", db_arg(), "--date", DATE, "--count", "30", "--inspectors", "roster.csv",
         "--seed", "x", "-o", "none.csv", expect=2)
     check(draws_count() == before, "a refused draw was recorded")
+    # a roster with bad rows: each named by its row, nothing drawn
+    with open(os.path.join(WORK, "bad_roster.csv"), "w", encoding="utf-8") as f:
+        f.write("编号,姓名,所在县市区\nI01,张伟,浏阳市\n,无编号,澧县\nI01,重复,澧县\nI02,,澧县\n"
+                "I0;3,分号,澧县\n")
+    r = run("draw", "--db", db_arg(), "--date", DATE, "--count", "1", "--inspectors",
+            "bad_roster.csv", "--seed", "x", "-o", "none.csv", expect=2)
+    for row, why in ((3, "no inspector id"), (4, "id is also on row 2"), (5, "no name"), (6, "';'")):
+        check("row %d: " % row in r.stderr and why in r.stderr,
+              "bad roster: row %d (%s) not named: %s" % (row, why, r.stderr))
+    with open(os.path.join(WORK, "no_id.csv"), "w", encoding="utf-8") as f:
+        f.write("姓名,单位\n张伟,x\n")
+    r = run("draw", "--db", db_arg(), "--date", DATE, "--count", "1", "--inspectors",
+            "no_id.csv", "--seed", "x", "-o", "none.csv", expect=2)
+    check("inspector_id" in r.stderr, "a roster without an id column: " + r.stderr)
+    check(draws_count() == before, "a draw with a bad roster was recorded")
 
 
 def tamper_tests():
