@@ -163,7 +163,7 @@ void gm_draw_lists_free(gm_draw_lists *l)
     free(l);
 }
 
-static void sha256_hex(const void *data, size_t len, char hex[65])
+void gm_draw_sha256_hex(const void *data, size_t len, char hex[65])
 {
     unsigned char md[SHA256_DIGEST_LENGTH];
     SHA256(data, len, md);
@@ -240,8 +240,8 @@ static int write_lists(gm_draw_lists *l)
         return rc;
     }
     l->inspectors_csv = b.data, l->inspectors_csv_len = b.len;
-    sha256_hex(l->mines_csv, l->mines_csv_len, l->mines_sha256);
-    sha256_hex(l->inspectors_csv, l->inspectors_csv_len, l->inspectors_sha256);
+    gm_draw_sha256_hex(l->mines_csv, l->mines_csv_len, l->mines_sha256);
+    gm_draw_sha256_hex(l->inspectors_csv, l->inspectors_csv_len, l->inspectors_sha256);
     return GM_OK;
 }
 

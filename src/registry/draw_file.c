@@ -11,8 +11,6 @@
 #include <greenmine/draw.h>
 #include <greenmine/model.h>
 
-#include <openssl/sha.h>
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,33 +335,25 @@ int gm_draw_verify(gm_context *ctx, const char *path, int *matches, char *diff, 
     }
     snprintf(mname, sizeof mname, "%s%s", dir, mf);
     snprintf(iname, sizeof iname, "%s%s", dir, inf);
-    if (!(mdata = slurp(mname, &mlen))) {
-        rc = gm_error(ctx, GM_ERR_OPEN, "cannot read %s (the mine list): %s", mname,
-                      strerror(errno));
-        goto done;
-    }
-    if (!(idata = slurp(iname, &ilen))) {
-        rc = gm_error(ctx, GM_ERR_OPEN, "cannot read %s (the inspector list): %s", iname,
-                      strerror(errno));
-        goto done;
-    }
-    char hex[65];
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256((const unsigned char *)mdata, mlen, md);
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    if (strcmp(hex, rec_get(&r, "mines_sha256"))) {
-        snprintf(diff, diff_len, "the SHA-256 of %s is %s, the record says %s", mname, hex,
-                 rec_get(&r, "mines_sha256"));
-        goto done;
-    }
-    SHA256((const unsigned char *)idata, ilen, md);
-    for (int i = 0; i < 32; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    if (strcmp(hex, rec_get(&r, "inspectors_sha256"))) {
-        snprintf(diff, diff_len, "the SHA-256 of %s is %s, the record says %s", iname, hex,
-                 rec_get(&r, "inspectors_sha256"));
-        goto done;
+    /* both lists are read, then each checked against its SHA-256 in the record */
+    const char *files[2] = {mname, iname}, *what[2] = {"the mine list", "the inspector list"};
+    const char *keys[2] = {"mines_sha256", "inspectors_sha256"};
+    char **datas[2] = {&mdata, &idata};
+    size_t *lens[2] = {&mlen, &ilen};
+    for (int k = 0; k < 2; k++)
+        if (!(*datas[k] = slurp(files[k], lens[k]))) {
+            rc = gm_error(ctx, GM_ERR_OPEN, "cannot read %s (%s): %s", files[k], what[k],
+                          strerror(errno));
+            goto done;
+        }
+    for (int k = 0; k < 2; k++) {
+        char hex[65];
+        gm_draw_sha256_hex(*datas[k], *lens[k], hex);
+        if (strcmp(hex, rec_get(&r, keys[k]))) {
+            snprintf(diff, diff_len, "the SHA-256 of %s is %s, the record says %s", files[k], hex,
+                     rec_get(&r, keys[k]));
+            goto done;
+        }
     }
     rc = gm_draw_lists_parse(ctx, mdata, mlen, mname, idata, ilen, iname, &lists);
     if (rc != GM_OK) goto done;
