@@ -5,6 +5,7 @@
  * draws read back with their spot checks' results for the public record.
  */
 #include "core/context_impl.h"
+#include "core/text.h"
 #include "registry/registry_impl.h"
 
 #include <greenmine/draw.h>
@@ -68,6 +69,15 @@ int gm_registry_draw_lists(gm_registry *reg, const gm_draw_params *p,
     gm_mine_state *st = NULL;
     gm_draw_mine *cand = NULL;
     size_t n_cand = 0;
+    char now[32];
+    gm_registry_now(now);
+    if (p->date > gm_registry_date_parse(now)) {
+        char date[GM_DATE_TEXT];
+        return gm_error(ctx, GM_ERR_USAGE,
+                        "--date %s is after today: a draw is made from the mines listed on its "
+                        "day",
+                        gm_date_text(p->date, date));
+    }
     int rc = gm_registry_licences(reg, &lic);
     if (rc == GM_OK) rc = gm_registry_events(reg, NULL, p->date, &ev);
     if (rc == GM_OK) rc = gm_mine_statuses(ctx, lic, ev, p->date, &st);
@@ -111,6 +121,22 @@ int gm_registry_draw_lists(gm_registry *reg, const gm_draw_params *p,
         if (rc != GM_OK) {
             rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
             goto done;
+        }
+    }
+    /* a roster county spelt unlike every licence's county (浏阳 for 浏阳市) would
+     * silently never apply the county rule: say so */
+    for (size_t r = 0; r < n_roster; r++) {
+        int known = !roster[r].county[0];
+        for (size_t i = 0; !known && i < lic->n; i++)
+            known = lic->items[i].county && !strcmp(lic->items[i].county, roster[r].county);
+        if (!known) {
+            char *id = gm_term_escape(roster[r].inspector_id);
+            char *cty = gm_term_escape(roster[r].county);
+            gm_log(ctx, GM_LOG_WARNING,
+                   "inspector %s: county %s is no licence's county in the registry, so the "
+                   "county rule never applies to them (spelt as the licences spell it?)",
+                   id ? id : "?", cty ? cty : "?");
+            free(id), free(cty);
         }
     }
     if (p->county && *p->county && !county_seen) {
