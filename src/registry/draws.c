@@ -124,7 +124,7 @@ int gm_registry_draw_lists(gm_registry *reg, const gm_draw_params *p,
         }
     }
     /* a roster county spelt unlike every licence's county (浏阳 for 浏阳市) would
-     * silently never apply the county rule: say so */
+     * silently never apply the county rule: refused before anything is drawn */
     for (size_t r = 0; r < n_roster; r++) {
         int known = !roster[r].county[0];
         for (size_t i = 0; !known && i < lic->n; i++)
@@ -132,11 +132,13 @@ int gm_registry_draw_lists(gm_registry *reg, const gm_draw_params *p,
         if (!known) {
             char *id = gm_term_escape(roster[r].inspector_id);
             char *cty = gm_term_escape(roster[r].county);
-            gm_log(ctx, GM_LOG_WARNING,
-                   "inspector %s: county %s is no licence's county in the registry, so the "
-                   "county rule never applies to them (spelt as the licences spell it?)",
-                   id ? id : "?", cty ? cty : "?");
+            rc = gm_error(ctx, GM_ERR_USAGE,
+                          "inspector %s: county %s is no licence's county in the registry, so "
+                          "the county rule would never apply to them; spell it as the licences "
+                          "do, or leave it empty for an inspector whose county has no licence",
+                          id ? id : "?", cty ? cty : "?");
             free(id), free(cty);
+            goto done;
         }
     }
     if (p->county && *p->county && !county_seen) {

@@ -398,13 +398,14 @@ def cannot_draw():
     # a date after today: refused
     run("draw", "--db", db_arg(), "--date", "2999-01-01", "--count", "1", "--inspectors",
         "roster.csv", "--seed", "x", "-o", "none.csv", expect=2)
-    # a county spelt unlike the licences' (浏阳 for 浏阳市): the draw says so
+    # a county spelt unlike the licences' (浏阳 for 浏阳市): refused, the inspector named
     with open(os.path.join(WORK, "typo_roster.csv"), "w", encoding="utf-8") as f:
         f.write("编号,姓名,所在县市区\nI01,张伟,浏阳\nI02,李娜,\nI03,王强,澧县\n")
     r = run("draw", "--db", db_arg(), "--date", DATE, "--count", "1", "--inspectors",
-            "typo_roster.csv", "--seed", "x", "-o", "typo.csv")
-    check("I01" in r.stderr and "浏阳" in r.stderr and "county rule never applies" in r.stderr
-          and "I03" not in r.stderr, "the roster's unknown county is named: " + r.stderr)
+            "typo_roster.csv", "--seed", "x", "-o", "typo.csv", expect=2)
+    check("I01" in r.stderr and "浏阳" in r.stderr and "county rule would never apply" in
+          r.stderr and "I03" not in r.stderr, "the roster's unknown county is named: " + r.stderr)
+    check(draws_count() == before, "a draw with an unknown roster county was recorded")
 
 
 def tamper_tests():
