@@ -64,5 +64,7 @@ int gm_cmd_events(int argc, char **argv);
 int gm_cmd_licences(int argc, char **argv);
 int gm_cmd_status(int argc, char **argv);
 int gm_cmd_thresholds(int argc, char **argv);
+int gm_cmd_draw(int argc, char **argv);
+int gm_cmd_draws(int argc, char **argv);
 
 #endif
