@@ -46,9 +46,13 @@ typedef struct gm_yearly_report {
     double year_ha[2];    /* done_ha minus the earlier snapshot's */
     double target_ha[2];  /* 0 = none */
     int period_start;
-    const char *mine_names_from; /* unused by the writers; for callers' notes */
-    const char *registry;        /* where the data came from (a PG: string is not shown) */
-    const gm_threshold_list *thresholds;
+    const char *hectares_zone; /* the zone whose row the hectares are, NULL = province */
+    const char *registry;      /* where the data came from (a PG: string is not shown) */
+    const gm_threshold_list *thresholds; /* in force at the year's end (label, set) */
+    /* the mines' names by licence (licences->items[i] -> mine_name[i], NULL =
+     * unknown), from the licence records or the snapshot's mines layer */
+    const gm_licence_list *licences;
+    const char *const *mine_name;
 } gm_yearly_report;
 
 /* Writes the yearly report to `path` (a temporary file beside it, renamed

@@ -24,6 +24,8 @@ static const char main_help[] =
     "  progress   restoration and reclamation per snapshot and zone, against\n"
     "             the targets, from a registry\n"
     "  report     a self-contained HTML report of a registry or an analyze run\n"
+    "  yearly     the yearly report (年报) of the province, a city or a county\n"
+    "  list       the public list of green mines (名录), GeoPackage for QGIS or CSV\n"
     "  serve      the check page and JSON API in a browser (see 'greenmine serve --help')\n"
     "  version    print the version\n"
     "\n"
@@ -48,6 +50,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "ingest") == 0) return gm_cmd_ingest(argc - 1, argv + 1);
     if (strcmp(cmd, "progress") == 0) return gm_cmd_progress(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0) return gm_cmd_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "yearly") == 0) return gm_cmd_yearly(argc - 1, argv + 1);
+    if (strcmp(cmd, "list") == 0) return gm_cmd_list(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0) return gm_cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("greenmine %s\n", gm_version());
