@@ -24,13 +24,17 @@ static const char main_help[] =
     "  progress   restoration and reclamation per snapshot and zone, against\n"
     "             the targets, from a registry\n"
     "  report     a self-contained HTML report of a registry or an analyze run\n"
+    "  licences   the mines' licences in a registry: import, list\n"
+    "  events     the mines' append-only event log: import, add, list\n"
+    "  status     each mine's status on a date, derived from its events\n"
+    "  thresholds the three-rate minimums per industry and mineral: import, list\n"
     "  yearly     the yearly report (年报) of the province, a city or a county\n"
     "  list       the public list of green mines (名录), GeoPackage for QGIS or CSV\n"
     "  serve      the check page and JSON API in a browser (see 'greenmine serve --help')\n"
     "  version    print the version\n"
     "\n"
     "Every command takes --help. Documentation: docs/cli.md, docs/check.md,\n"
-    "docs/registry.md, docs/architecture.md.\n";
+    "docs/registry.md, docs/management.md, docs/architecture.md.\n";
 
 int main(int argc, char **argv)
 {
@@ -53,6 +57,11 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "yearly") == 0) return gm_cmd_yearly(argc - 1, argv + 1);
     if (strcmp(cmd, "list") == 0) return gm_cmd_list(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0) return gm_cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "licences") == 0 || strcmp(cmd, "licenses") == 0)
+        return gm_cmd_licences(argc - 1, argv + 1);
+    if (strcmp(cmd, "events") == 0) return gm_cmd_events(argc - 1, argv + 1);
+    if (strcmp(cmd, "status") == 0) return gm_cmd_status(argc - 1, argv + 1);
+    if (strcmp(cmd, "thresholds") == 0) return gm_cmd_thresholds(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("greenmine %s\n", gm_version());
         return GM_EXIT_OK;
