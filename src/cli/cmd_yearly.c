@@ -268,12 +268,15 @@ static int yearly_hectares(gm_registry *reg, const gm_mgmt_data *d, const args *
     return GM_OK;
 }
 
-/* Per licence its mine's name in the snapshot (NULL = none); caller frees the array. */
+/* Per licence its mine's name: the licence's, else the snapshot's mines
+ * layer's (NULL = none); caller frees the array. */
 static const char **mine_names(const gm_mgmt_data *d)
 {
     const char **v = calloc(d->licences->n ? d->licences->n : 1, sizeof *v);
-    for (size_t i = 0; v && d->in && i < d->licences->n; i++)
-        if (d->mine_of[i] >= 0) v[i] = d->in->mines[d->mine_of[i]].name;
+    for (size_t i = 0; v && i < d->licences->n; i++) {
+        v[i] = d->licences->items[i].name;
+        if (!v[i] && d->in && d->mine_of[i] >= 0) v[i] = d->in->mines[d->mine_of[i]].name;
+    }
     return v;
 }
 
@@ -377,8 +380,9 @@ int gm_cmd_list(int argc, char **argv)
         e->licence = l; /* the licence list is sorted by number: so is the list */
         e->state = &st[i];
         long m = d->in ? d->mine_of[i] : -1;
+        e->mine_name = l->name;
         if (m >= 0) {
-            e->mine_name = d->in->mines[m].name;
+            if (!e->mine_name) e->mine_name = d->in->mines[m].name;
             e->geom = d->in->mines[m].geom;
             e->area_ha = d->res->mines[m].mine_ha;
         }
