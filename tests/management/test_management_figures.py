@@ -551,6 +551,36 @@ def check_list(gm_run, db):
     dump = "\n".join(str(r) for r in con.execute("SELECT * FROM green_mine_list"))
     check(not any(w in " ".join(cols) for w in internal) and "test" not in dump.split("'"),
           "gpkg holds nothing internal")
+    con.close()
+    # GDAL's validator, then QGIS itself (the default style applied, colours,
+    # aliases, value maps, each mine drawn in its scale's colour); the QGIS
+    # check must fail on a copy without the style
+    v = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py"
+    if os.path.exists(v):
+        r = subprocess.run(["/usr/bin/python3", v, "名录.gpkg"], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT)
+        check(r.returncode == 0, "validate_gpkg.py: " + r.stdout.decode()[-300:])
+    has_qgis = subprocess.run(["/usr/bin/python3", "-c", "import qgis.core"],
+                              stderr=subprocess.DEVNULL).returncode == 0
+    if not has_qgis:
+        print("note: QGIS (python3-qgis) is not installed: the list's QGIS check is skipped")
+        return
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=os.path.abspath("xdg"))
+    env.pop("LD_PRELOAD", None)
+    os.makedirs("xdg", mode=0o700, exist_ok=True)
+    qcheck = os.path.join(HERE, "..", "qgis", "check_list_qgis.py")
+    r = subprocess.run(["/usr/bin/python3", qcheck, "名录.gpkg", "8"], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+    check(r.returncode == 0, "QGIS check of the list:\n" + r.stdout.decode()[-1500:])
+    shutil.copy("名录.gpkg", "unstyled.gpkg")
+    c = sqlite3.connect("unstyled.gpkg")
+    c.execute("DELETE FROM layer_styles")
+    c.commit()
+    c.close()
+    r = subprocess.run(["/usr/bin/python3", qcheck, "unstyled.gpkg", "8"], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+    check(r.returncode != 0 and b"default style was not applied" in r.stdout,
+          "the QGIS check fails on the list without its default style")
 
 
 class Page:
