@@ -65,6 +65,7 @@ def check(ok, what):
     if not ok:
         fails += 1
         print("FAIL " + what)
+    return ok
 
 
 def same(got, want, what, tol=0.0):
@@ -503,6 +504,8 @@ def main(gm, work):
 
     # ---- the public list ----------------------------------------------------
     check_list(gm_run, db)
+    # ---- the desk's progress page ----------------------------------------------
+    check_desk(gm, db, work, env, gm_run)
     print("%d checks, %d failed" % (checks, fails))
     return 1 if fails or not checks else 0
 
@@ -581,6 +584,59 @@ def check_list(gm_run, db):
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
     check(r.returncode != 0 and b"default style was not applied" in r.stdout,
           "the QGIS check fails on the list without its default style")
+
+
+def check_desk(gm, db, work, env, gm_run):
+    """The progress page of greenmine serve in Chromium against the hand figures."""
+    import re
+    if not shutil.which("npm") or not shutil.which("node"):
+        check(False, "node and npm are needed for the page test (scripts/deps.sh)")
+        return
+    serve = os.path.join(HERE, "..", "serve")
+    exp = {"dates": {}, "rates": {}, "csv": {}}
+    for as_of in ("2019-12-31", "2019-06-30", "2018-12-31"):
+        rows = {}
+        for (level, name), w in EXPECTED[as_of].items():
+            rows["%s|%s" % (level, name or "")] = [
+                str(w["licences"]), str(w["listed"]),
+                "%d (%d/%d/%d)" % ((sum(w["existing"]),) + w["existing"]),
+                "%d/%d" % (w["built"], w["new"]), "%d/%d" % (w["rates"][3], w["rates"][2]),
+                "%d (%d)" % w["spot_year"], str(w["black"])]
+        if len(rows) == 9:  # the dates with every area worked out by hand
+            exp["dates"][as_of] = rows
+            # the page lists the industries with large or medium mines or a
+            # baseline: the fixture has no large or medium sand/gravel or stone mine
+            exp["rates"][as_of] = {k: "%d/%d" % (c, j) for k, (j, c) in
+                                   EXPECTED[as_of][("province", None)]["industry"].items()
+                                   if k not in ("sand_gravel", "stone")}
+            exp["csv"][as_of] = gm_run("progress", "--db", db, "--indicators", "--csv", "--as-of",
+                                       as_of).stdout.decode()
+    with open("desk_expected.json", "w", encoding="utf-8") as f:
+        json.dump(exp, f, ensure_ascii=False)
+    node = os.path.join(work, "node")
+    os.makedirs(node, exist_ok=True)
+    for n in ["package.json", "package-lock.json"]:
+        shutil.copy(os.path.join(serve, n), node)
+    nenv = dict(env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1")
+    p = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=node, env=nenv,
+                       capture_output=True, text=True)
+    if not check(p.returncode == 0, "npm ci: " + p.stderr[-500:]):
+        return
+    srv = subprocess.Popen([gm, "serve", "--demo", "--db", db, "--listen", "127.0.0.1:0"],
+                           stdout=subprocess.PIPE, stderr=open("serve.log", "w"), text=True,
+                           env=env)
+    m = re.match(r"greenmine serve: (http://127\.0\.0\.1:\d+)/", srv.stdout.readline())
+    try:
+        if check(m, "serve did not start"):
+            t = subprocess.run(["node", os.path.join(serve, "indicators.test.js"), m.group(1),
+                                "desk_expected.json", work],
+                               env=dict(nenv, NODE_PATH=os.path.join(node, "node_modules")),
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+            check(t.returncode == 0, "the progress page's indicators:\n" +
+                  t.stdout.decode()[-2000:])
+    finally:
+        srv.terminate()
+        srv.wait(timeout=30)
 
 
 class Page:
