@@ -329,7 +329,7 @@ static const char css[] =
     "table { border-collapse: collapse; width: 100%; margin: 1.5mm 0; }\n"
     "th, td { border: 1px solid #bbb; padding: 0.8mm 1.5mm; text-align: left; vertical-align: "
     "top; }\n"
-    "table.grid td[data-value] { text-align: right; }\n"
+    "table.grid td[data-value] { text-align: right; } tr[data-date] td:first-child { white-space: nowrap; }\n"
     "th { background: #eef3ea; font-weight: 600; } small { color: #666; }\n"
     "tr { break-inside: avoid; page-break-inside: avoid; }\n"
     "thead { display: table-header-group; } tr.total td { font-weight: 600; }\n"

@@ -2,7 +2,10 @@
 """The management fixture (tests/data/management) end to end, every figure
 computed by hand in this file -- never taken from greenmine's own output.
 
-  test_management_figures.py GREENMINE WORKDIR
+  test_management_figures.py GREENMINE WORKDIR [PG:CONNINFO]
+
+With a PG: connection (an empty PostGIS database), the registry is there
+instead of a SpatiaLite file (tests/management/test_management_pg.sh).
 
 Builds a registry: three snapshots (2017, 2018, 2019 year ends) of the
 fixture's layers; the 12 licences, the example three-rate thresholds, the
@@ -296,11 +299,11 @@ def compare_area(got, want, what):
         same((g["judged"], g["compliant"]), (j, c), "%s three rates %s" % (what, ind))
 
 
-def main(gm, work):
+def main(gm, work, pg=None):
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     os.chdir(work)
-    db = os.path.join(work, "r.sqlite")
+    db = pg or os.path.join(work, "r.sqlite")
     env = dict(os.environ, GDAL_PAM_ENABLED="NO")
 
     def gm_run(*args, ok=(0,)):
@@ -343,7 +346,10 @@ def main(gm, work):
     # ---- the rule violations: every row refused, nothing recorded --------
     before = gm_run("progress", "--db", db, "--indicators", "--json", "--as-of",
                     "2019-12-31").stdout
-    n_events = sqlite3.connect(db).execute("SELECT count(*) FROM event").fetchone()[0]
+    def n_events():
+        out = gm_run("events", "list", "--db", db, "--json").stdout
+        return len(json.loads(out)["events"])
+    n_before = n_events()
     r = gm_run("events", "import", "--db", db, d("events_violations.csv"), "--by", "test",
                ok=(2,))
     err = r.stderr.decode()
@@ -351,8 +357,7 @@ def main(gm, work):
                       (4, "licence_exists"), (5, "date_order"), (6, "not_in_future"),
                       (7, "fields")):
         check("row %d:" % row in err and rule in err, "violation row %d (%s) named" % (row, rule))
-    same(sqlite3.connect(db).execute("SELECT count(*) FROM event").fetchone()[0], n_events,
-         "events after the refused import")
+    same(n_events(), n_before, "events after the refused import")
     after = gm_run("progress", "--db", db, "--indicators", "--json", "--as-of",
                    "2019-12-31").stdout
     check(before == after, "indicators unchanged by the refused import")
@@ -717,6 +722,7 @@ def check_html(work, name, want, ha_now, ha_before, what):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
-    sys.exit(main(os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])))
+    sys.exit(main(os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2]),
+                  sys.argv[3] if len(sys.argv) == 4 else None))
