@@ -68,8 +68,8 @@ typedef struct gm_rates_count {
 
 typedef struct gm_indicator_area {
     gm_area_level level;
-    char *name;     /* NULL for the province */
-    long licences;  /* licences counted on the date */
+    char *name;                        /* NULL for the province */
+    long licences;                     /* licences counted on the date */
     long standing[GM_STANDINGS_END];   /* licences by standing */
     long listed;                       /* = standing[GM_STANDING_LISTED] */
     long listed_scale[GM_SCALE_SLOTS]; /* listed, by scale */
@@ -125,10 +125,10 @@ typedef struct gm_yearly_event {
 
 typedef struct gm_yearly {
     int year;
-    gm_area_level level; /* province, city or county */
-    char *name;          /* NULL for the province */
-    gm_indicator_area end; /* the indicators on 31 December of the year (spot checks: the
-                              year's), over this area's licences */
+    gm_area_level level;     /* province, city or county */
+    char *name;              /* NULL for the province */
+    gm_indicator_area end;   /* the indicators on 31 December of the year (spot checks: the
+                                year's), over this area's licences */
     gm_indicator_area start; /* the same on 31 December of the year before */
     long by_industry[GM_INDUSTRY_SLOTS][GM_STANDINGS_END]; /* licences on 31 Dec */
     long by_scale[GM_SCALE_SLOTS][GM_STANDINGS_END];
@@ -143,8 +143,8 @@ typedef struct gm_yearly {
 /* The yearly figures of `year` for the province (level GM_AREA_PROVINCE, name
  * NULL), a city or a county (by the licences' city / county). An area no
  * licence names is GM_ERR_USAGE. `in->licence_zone` is not used. */
-int gm_yearly_compute(gm_context *ctx, const gm_indicator_input *in, int year,
-                      gm_area_level level, const char *name, gm_yearly **out);
+int gm_yearly_compute(gm_context *ctx, const gm_indicator_input *in, int year, gm_area_level level,
+                      const char *name, gm_yearly **out);
 void gm_yearly_free(gm_yearly *y);
 
 #ifdef __cplusplus

@@ -30,9 +30,9 @@ typedef struct gm_mgmt_data {
     long snapshot_id; /* the snapshot in force on as_of (the latest on or before
                          it), 0 = none: no zones, no boundaries */
     int snapshot_as_of;
-    gm_inputs *in;   /* that snapshot's layers (NULL when none) */
-    gm_results *res; /* gm_analyze on them as of the snapshot's date */
-    long *mine_of;   /* per licence: the index of its mine in in->mines, -1 = none */
+    gm_inputs *in;             /* that snapshot's layers (NULL when none) */
+    gm_results *res;           /* gm_analyze on them as of the snapshot's date */
+    long *mine_of;             /* per licence: the index of its mine in in->mines, -1 = none */
     const char **licence_zone; /* per licence: its zone's name (into in), NULL = none */
     const char **zones;        /* the snapshot's zone names, in order */
     gm_indicator_input input;  /* the above, ready for gm_indicators_compute */

@@ -39,15 +39,15 @@ typedef struct gm_yearly_report {
     /* hectares from the registry's snapshots (`progress`): the area's row (the
      * province's, or the zone named like the county or city) at the last
      * snapshot of the year and at the last one of the year before */
-    int have_hectares;    /* 0: no zone of that name, or no snapshot in the year */
-    int hectares_as_of;   /* the snapshot's date */
-    int hectares_before;  /* the earlier snapshot's date, 0 = none (since period start) */
-    double done_ha[2];    /* cumulative, [GM_RESTORATION], [GM_RECLAMATION] */
-    double year_ha[2];    /* done_ha minus the earlier snapshot's */
-    double target_ha[2];  /* 0 = none */
+    int have_hectares;   /* 0: no zone of that name, or no snapshot in the year */
+    int hectares_as_of;  /* the snapshot's date */
+    int hectares_before; /* the earlier snapshot's date, 0 = none (since period start) */
+    double done_ha[2];   /* cumulative, [GM_RESTORATION], [GM_RECLAMATION] */
+    double year_ha[2];   /* done_ha minus the earlier snapshot's */
+    double target_ha[2]; /* 0 = none */
     int period_start;
-    const char *hectares_zone; /* the zone whose row the hectares are, NULL = province */
-    const char *registry;      /* where the data came from (a PG: string is not shown) */
+    const char *hectares_zone;           /* the zone whose row the hectares are, NULL = province */
+    const char *registry;                /* where the data came from (a PG: string is not shown) */
     const gm_threshold_list *thresholds; /* in force at the year's end (label, set) */
     /* the mines' names by licence (licences->items[i] -> mine_name[i], NULL =
      * unknown), from the licence records or the snapshot's mines layer */
@@ -69,17 +69,17 @@ int gm_yearly_csv(gm_context *ctx, const gm_yearly_report *r, char **out);
 typedef struct gm_list_entry {
     const gm_licence *licence;
     const gm_mine_state *state;
-    const char *mine_name;     /* the mines layer's name, NULL = unknown */
-    const char *zone;          /* its demonstration zone, NULL = none */
-    const GEOSGeometry *geom;  /* CGCS2000 lon/lat; NULL = none */
-    double area_ha;            /* its ellipsoidal area, 0 when no geometry */
+    const char *mine_name;    /* the mines layer's name, NULL = unknown */
+    const char *zone;         /* its demonstration zone, NULL = none */
+    const GEOSGeometry *geom; /* CGCS2000 lon/lat; NULL = none */
+    double area_ha;           /* its ellipsoidal area, 0 when no geometry */
 } gm_list_entry;
 
 typedef struct gm_public_list {
     const gm_list_entry *entries; /* sorted by licence number */
     size_t n;
-    int as_of;             /* the list's date */
-    int boundaries_as_of;  /* the snapshot the boundaries come from, 0 = none */
+    int as_of;            /* the list's date */
+    int boundaries_as_of; /* the snapshot the boundaries come from, 0 = none */
 } gm_public_list;
 
 /* The list as a GeoPackage (layer `green_mine_list`, EPSG:4490, a default

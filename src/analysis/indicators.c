@@ -80,15 +80,16 @@ static void add_licence(gm_indicator_area *a, const gm_licence *l, const gm_mine
     }
     if (fresh) {
         a->new_mines++;
-        a->new_built += now->standing == GM_STANDING_VERIFIED || now->standing == GM_STANDING_LISTED;
+        a->new_built +=
+            now->standing == GM_STANDING_VERIFIED || now->standing == GM_STANDING_LISTED;
     }
     if (l->scale == GM_SCALE_LARGE || l->scale == GM_SCALE_MEDIUM) {
         int reported = now->rates_year > 0, verdict = -1;
         if (reported) {
             const gm_threshold *t =
                 thresholds ? gm_threshold_for(thresholds, l->industry, l->mineral) : NULL;
-            verdict = gm_three_rates_compliant(t, now->mining_recovery,
-                                               now->beneficiation_recovery, now->utilisation);
+            verdict = gm_three_rates_compliant(t, now->mining_recovery, now->beneficiation_recovery,
+                                               now->utilisation);
         }
         add_rates(&a->rates, reported, verdict);
         add_rates(&a->rates_industry[industry], reported, verdict);
@@ -132,12 +133,14 @@ static size_t find_name(const gm_indicator_area *a, size_t from, size_t to, cons
 
 /* Statuses of every licence on `as_of` and on the last day of the year
  * before. Both arrays are the caller's (free). */
-static int two_dates(gm_context *ctx, const gm_indicator_input *in, int as_of,
-                     gm_mine_state **now, gm_mine_state **before)
+static int two_dates(gm_context *ctx, const gm_indicator_input *in, int as_of, gm_mine_state **now,
+                     gm_mine_state **before)
 {
     *now = *before = NULL;
     int rc = gm_mine_statuses(ctx, in->licences, in->events, as_of, now);
-    if (rc == GM_OK) rc = gm_mine_statuses(ctx, in->licences, in->events, (as_of / 10000 - 1) * 10000 + 1231, before);
+    if (rc == GM_OK)
+        rc = gm_mine_statuses(ctx, in->licences, in->events, (as_of / 10000 - 1) * 10000 + 1231,
+                              before);
     if (rc != GM_OK) free(*now), *now = NULL;
     return rc;
 }
@@ -172,11 +175,12 @@ int gm_indicators_compute(gm_context *ctx, const gm_indicator_input *in, int as_
     ind->areas[0].level = GM_AREA_PROVINCE;
     for (size_t i = 0; i + 1 < n; i++) {
         gm_indicator_area *a = &ind->areas[i + 1];
-        const char *name = i < in->n_zones         ? in->zones[i]
+        const char *name = i < in->n_zones            ? in->zones[i]
                            : i < in->n_zones + n_city ? cities[i - in->n_zones]
                                                       : counties[i - in->n_zones - n_city];
-        a->level = i < in->n_zones ? GM_AREA_ZONE : i < in->n_zones + n_city ? GM_AREA_CITY
-                                                                            : GM_AREA_COUNTY;
+        a->level = i < in->n_zones            ? GM_AREA_ZONE
+                   : i < in->n_zones + n_city ? GM_AREA_CITY
+                                              : GM_AREA_COUNTY;
         if (!(a->name = strdup(name ? name : ""))) {
             rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
             goto done;
@@ -192,8 +196,7 @@ int gm_indicators_compute(gm_context *ctx, const gm_indicator_input *in, int as_
             add_licence(&ind->areas[at], l, &now[i], &before[i], in->thresholds);
         if (l->city && *l->city && (at = find_name(ind->areas, c0, k0, l->city)) != (size_t)-1)
             add_licence(&ind->areas[at], l, &now[i], &before[i], in->thresholds);
-        if (l->county && *l->county &&
-            (at = find_name(ind->areas, k0, n, l->county)) != (size_t)-1)
+        if (l->county && *l->county && (at = find_name(ind->areas, k0, n, l->county)) != (size_t)-1)
             add_licence(&ind->areas[at], l, &now[i], &before[i], in->thresholds);
     }
     *out = ind, ind = NULL;
@@ -235,7 +238,8 @@ static int in_area(const gm_licence *l, gm_area_level level, const char *name)
 
 static int by_date(const void *a, const void *b)
 {
-    const gm_event *x = ((const gm_yearly_event *)a)->event, *y = ((const gm_yearly_event *)b)->event;
+    const gm_event *x = ((const gm_yearly_event *)a)->event,
+                   *y = ((const gm_yearly_event *)b)->event;
     if (x->event_date != y->event_date) return x->event_date < y->event_date ? -1 : 1;
     return (x->event_id > y->event_id) - (x->event_id < y->event_id);
 }
@@ -249,13 +253,14 @@ static int push(gm_yearly_event **v, size_t *n, const gm_licence *l, const gm_ev
     return 0;
 }
 
-int gm_yearly_compute(gm_context *ctx, const gm_indicator_input *in, int year,
-                      gm_area_level level, const char *name, gm_yearly **out)
+int gm_yearly_compute(gm_context *ctx, const gm_indicator_input *in, int year, gm_area_level level,
+                      const char *name, gm_yearly **out)
 {
     *out = NULL;
     if (level == GM_AREA_ZONE)
-        return gm_error(ctx, GM_ERR_USAGE, "a yearly report is for the province, a city or a "
-                                           "county");
+        return gm_error(ctx, GM_ERR_USAGE,
+                        "a yearly report is for the province, a city or a "
+                        "county");
     int found = level == GM_AREA_PROVINCE;
     for (size_t i = 0; !found && i < in->licences->n; i++)
         found = in_area(&in->licences->items[i], level, name);
@@ -291,7 +296,8 @@ int gm_yearly_compute(gm_context *ctx, const gm_indicator_input *in, int year,
                 y->blacklisted = b;
             }
         }
-        if (licence_counts(l, start)) add_licence(&y->start, l, &before[i], &older[i], in->thresholds);
+        if (licence_counts(l, start))
+            add_licence(&y->start, l, &before[i], &older[i], in->thresholds);
         size_t first = 0, count = 0;
         gm_event_list_range(in->events, l->licence_no, &first, &count);
         const gm_event *all = in->events->items + first;

@@ -148,8 +148,8 @@ static void print_indicators(const gm_indicators *ind)
            ind->threshold_label ? ind->threshold_label : "");
     printf("level    ");
     gm_cli_print_padded(stdout, "area", 12);
-    printf(" %5s %6s %-11s %5s  %-18s %-18s %6s %6s %5s\n", "mines", "listed",
-           "existing L/M/S", "of100", "new built", "3-rate L+M", "checks", "failed", "black");
+    printf(" %5s %6s %-11s %5s  %-18s %-18s %6s %6s %5s\n", "mines", "listed", "existing L/M/S",
+           "of100", "new built", "3-rate L+M", "checks", "failed", "black");
     for (size_t i = 0; i < ind->n; i++) {
         const gm_indicator_area *a = &ind->areas[i];
         char lms[32];
@@ -162,7 +162,8 @@ static void print_indicators(const gm_indicators *ind)
             gm_cli_print_padded(stdout, "(province)", 12);
         }
         snprintf(lms, sizeof lms, "%ld (%ld/%ld/%ld)", a->listed_existing,
-                 a->listed_existing_scale[GM_SCALE_LARGE], a->listed_existing_scale[GM_SCALE_MEDIUM],
+                 a->listed_existing_scale[GM_SCALE_LARGE],
+                 a->listed_existing_scale[GM_SCALE_MEDIUM],
                  a->listed_existing_scale[GM_SCALE_SMALL]);
         printf(" %5ld %6ld %-14s %4.0f%%", a->licences, a->listed, lms,
                100.0 * (double)a->listed_existing / GM_TARGET_GREEN_MINES);

@@ -146,8 +146,7 @@ static int parse(const char *cmd, const char *help, int argc, char **argv, args 
                 exit_code = gm_cli_usage_error(cmd, "--from %s: not a date", optarg);
             break;
         case OPT_AS_OF:
-            if (strcmp(cmd, "list") != 0 || gm_parse_date(optarg, &a->as_of) != GM_OK ||
-                !a->as_of)
+            if (strcmp(cmd, "list") != 0 || gm_parse_date(optarg, &a->as_of) != GM_OK || !a->as_of)
                 exit_code = gm_cli_usage_error(cmd, "--as-of %s: not a date", optarg);
             break;
         case 'q':
@@ -203,8 +202,7 @@ static int put_text(const char *path, const char *text)
 }
 
 /* The level and name of the area asked for: a county, else a city of that name. */
-static int area_of(const gm_licence_list *l, const args *a, gm_area_level *level,
-                   const char **name)
+static int area_of(const gm_licence_list *l, const args *a, gm_area_level *level, const char **name)
 {
     *level = GM_AREA_PROVINCE, *name = NULL;
     const char *want = a->county ? a->county : a->city;
@@ -230,8 +228,8 @@ static int area_of(const gm_licence_list *l, const args *a, gm_area_level *level
 /* Hectares for the report: the area's progress rows (the province's, or the
  * zone named like the area), at the year's last snapshot and the year
  * before's. Leaves have_hectares 0 when there is no such zone or snapshot. */
-static int yearly_hectares(gm_registry *reg, const gm_mgmt_data *d, const args *a,
-                           const char *name, gm_yearly_report *r)
+static int yearly_hectares(gm_registry *reg, const gm_mgmt_data *d, const args *a, const char *name,
+                           gm_yearly_report *r)
 {
     gm_progress_options po = GM_PROGRESS_OPTIONS_INIT;
     if (a->from) po.period_start = a->from;

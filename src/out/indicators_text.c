@@ -21,7 +21,8 @@ static void put_share(FILE *f, long num, long den, const char *null_text)
 
 static void put_rates_json(FILE *f, const gm_rates_count *c, double baseline)
 {
-    fprintf(f, "{\"mines\": %ld, \"reported\": %ld, \"judged\": %ld, \"compliant\": %ld, \"share\": ",
+    fprintf(f,
+            "{\"mines\": %ld, \"reported\": %ld, \"judged\": %ld, \"compliant\": %ld, \"share\": ",
             c->mines, c->reported, c->judged, c->compliant);
     put_share(f, c->compliant, c->judged, "null");
     fputs(", \"baseline_2015\": ", f);
@@ -40,10 +41,11 @@ static void put_scales_json(FILE *f, const long *v)
 
 static void write_json(FILE *f, const gm_indicators *ind)
 {
-    fprintf(f, "{\"as_of\": \"%04d-%02d-%02d\",\n \"targets\": {\"green_mines\": %d, "
-               "\"green_large\": %d, \"green_medium\": %d, \"green_small\": %d, "
-               "\"new_built_share\": 1.0, \"three_rates\": %.2f, \"three_rates_baseline_2015\": "
-               "%.4f, \"three_rates_baseline_2015_by_industry\": {",
+    fprintf(f,
+            "{\"as_of\": \"%04d-%02d-%02d\",\n \"targets\": {\"green_mines\": %d, "
+            "\"green_large\": %d, \"green_medium\": %d, \"green_small\": %d, "
+            "\"new_built_share\": 1.0, \"three_rates\": %.2f, \"three_rates_baseline_2015\": "
+            "%.4f, \"three_rates_baseline_2015_by_industry\": {",
             ind->as_of / 10000, ind->as_of / 100 % 100, ind->as_of % 100, GM_TARGET_GREEN_MINES,
             GM_TARGET_GREEN_LARGE, GM_TARGET_GREEN_MEDIUM, GM_TARGET_GREEN_SMALL,
             GM_TARGET_THREE_RATES, GM_BASELINE_THREE_RATES_2015);
@@ -57,7 +59,8 @@ static void write_json(FILE *f, const gm_indicators *ind)
     fputs("},\n \"areas\": [", f);
     for (size_t i = 0; i < ind->n; i++) {
         const gm_indicator_area *a = &ind->areas[i];
-        fprintf(f, "%s\n  {\"level\": \"%s\", \"name\": ", i ? "," : "", gm_area_level_name(a->level));
+        fprintf(f, "%s\n  {\"level\": \"%s\", \"name\": ", i ? "," : "",
+                gm_area_level_name(a->level));
         gm_json_fputs(f, a->name);
         fprintf(f, ", \"licences\": %ld, \"by_standing\": {", a->licences);
         for (int s = 0; s < GM_STANDINGS_END; s++)
@@ -65,7 +68,8 @@ static void write_json(FILE *f, const gm_indicators *ind)
                     a->standing[s]);
         fprintf(f, "}, \"listed\": %ld, \"listed_by_scale\": ", a->listed);
         put_scales_json(f, a->listed_scale);
-        fprintf(f, ", \"listed_existing\": %ld, \"listed_existing_by_scale\": ", a->listed_existing);
+        fprintf(f,
+                ", \"listed_existing\": %ld, \"listed_existing_by_scale\": ", a->listed_existing);
         put_scales_json(f, a->listed_existing_scale);
         fprintf(f, ", \"new_mines\": %ld, \"new_built\": %ld, \"new_built_share\": ", a->new_mines,
                 a->new_built);

@@ -31,13 +31,27 @@ static const struct {
     const char *name;
     OGRFieldType type;
 } columns[] = {
-    {"licence_no", OFTString},   {"mine_name", OFTString},       {"enterprise", OFTString},
-    {"credit_code", OFTString},  {"industry", OFTString},        {"mineral", OFTString},
-    {"scale", OFTString},        {"city", OFTString},            {"county", OFTString},
-    {"zone", OFTString},         {"is_new", OFTInteger},         {"batch", OFTString},
-    {"listed_on", OFTDate},      {"verified_by", OFTString},     {"verified_on", OFTDate},
-    {"last_spot_check", OFTDate}, {"spot_check_result", OFTString}, {"credit_grade", OFTString},
-    {"credit_year", OFTInteger}, {"mine_ha", OFTReal},           {"list_as_of", OFTDate},
+    {"licence_no", OFTString},
+    {"mine_name", OFTString},
+    {"enterprise", OFTString},
+    {"credit_code", OFTString},
+    {"industry", OFTString},
+    {"mineral", OFTString},
+    {"scale", OFTString},
+    {"city", OFTString},
+    {"county", OFTString},
+    {"zone", OFTString},
+    {"is_new", OFTInteger},
+    {"batch", OFTString},
+    {"listed_on", OFTDate},
+    {"verified_by", OFTString},
+    {"verified_on", OFTDate},
+    {"last_spot_check", OFTDate},
+    {"spot_check_result", OFTString},
+    {"credit_grade", OFTString},
+    {"credit_year", OFTInteger},
+    {"mine_ha", OFTReal},
+    {"list_as_of", OFTDate},
 };
 #define N_COLUMNS (sizeof columns / sizeof *columns)
 
@@ -143,16 +157,14 @@ int gm_list_csv(gm_context *ctx, const gm_public_list *l, char **out)
 
 static int fail(gm_context *ctx, const char *path, const char *what)
 {
-    return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write %s: %s", path, what,
-                    CPLGetLastErrorMsg());
+    return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write %s: %s", path, what, CPLGetLastErrorMsg());
 }
 
 static int write_rows(gm_context *ctx, GDALDatasetH ds, OGRSpatialReferenceH srs, const char *path,
                       const gm_public_list *l)
 {
     const char *opts[] = {"FID=fid", "GEOMETRY_NAME=geom", "SPATIAL_INDEX=YES", NULL};
-    OGRLayerH layer =
-        GDALDatasetCreateLayer(ds, LIST_LAYER, srs, wkbMultiPolygon, (char **)opts);
+    OGRLayerH layer = GDALDatasetCreateLayer(ds, LIST_LAYER, srs, wkbMultiPolygon, (char **)opts);
     if (!layer) return fail(ctx, path, "layer " LIST_LAYER);
     for (size_t c = 0; c < N_COLUMNS; c++) {
         OGRFieldDefnH fd = OGR_Fld_Create(columns[c].name, columns[c].type);
@@ -163,7 +175,8 @@ static int write_rows(gm_context *ctx, GDALDatasetH ds, OGRSpatialReferenceH srs
     GEOSWKBWriter *wkb = GEOSWKBWriter_create_r(ctx->geos);
     if (!wkb) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     int rc = GM_OK;
-    if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE) rc = fail(ctx, path, "(transaction)");
+    if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE)
+        rc = fail(ctx, path, "(transaction)");
     for (size_t i = 0; rc == GM_OK && i < l->n; i++) {
         const gm_list_entry *e = &l->entries[i];
         OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(layer));

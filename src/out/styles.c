@@ -598,9 +598,15 @@ char *gm_style_layer_body(const char *layer, const gm_results *res)
         /* listed green mines by scale; each with a marker, since at the
          * opening scale a mine is smaller than a pixel */
         static const category cats[] = {
-            {"large", "大型绿色矿山", {OI_GREEN ",235", "solid", "0,0,0,255", 0.3, NULL, OI_GREEN ",255"}},
-            {"medium", "中型绿色矿山", {OI_BLUE ",235", "solid", "0,0,0,255", 0.3, NULL, OI_BLUE ",255"}},
-            {"small", "小型绿色矿山", {OI_YELLOW ",235", "solid", "0,0,0,255", 0.3, NULL, OI_YELLOW ",255"}},
+            {"large",
+             "大型绿色矿山",
+             {OI_GREEN ",235", "solid", "0,0,0,255", 0.3, NULL, OI_GREEN ",255"}},
+            {"medium",
+             "中型绿色矿山",
+             {OI_BLUE ",235", "solid", "0,0,0,255", 0.3, NULL, OI_BLUE ",255"}},
+            {"small",
+             "小型绿色矿山",
+             {OI_YELLOW ",235", "solid", "0,0,0,255", 0.3, NULL, OI_YELLOW ",255"}},
         };
         put_categorized(&b, "scale", cats, sizeof cats / sizeof *cats);
         put_labels(&b, "\"mine_name\"", 8, 500000);

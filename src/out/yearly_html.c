@@ -59,9 +59,10 @@ static void headline(FILE *f, const gm_yearly_report *r)
     const gm_yearly *y = r->yearly;
     const gm_indicator_area *e = &y->end, *s = &y->start;
     int province = y->level == GM_AREA_PROVINCE;
-    fprintf(f, "<h2>一、主要指标 Headline figures</h2>\n<table class=\"head\">\n<thead><tr>"
-               "<th>指标 indicator</th><th>%d 年末 end of year</th><th>上年末 year before</th>"
-               "<th>目标 target (2020)</th></tr></thead>\n",
+    fprintf(f,
+            "<h2>一、主要指标 Headline figures</h2>\n<table class=\"head\">\n<thead><tr>"
+            "<th>指标 indicator</th><th>%d 年末 end of year</th><th>上年末 year before</th>"
+            "<th>目标 target (2020)</th></tr></thead>\n",
             y->year);
     fputs("<tr><td>采矿许可证（矿山）数<br><small>licences</small></td><td>", f);
     count(f, "licences", e->licences);
@@ -114,8 +115,7 @@ static void headline(FILE *f, const gm_yearly_report *r)
     count(f, "spot_checks", e->spot_checks);
     fputs(" 次，不合格 ", f);
     count(f, "spot_checks_failed", e->spot_checks_failed);
-    fprintf(f, " 次</td><td>%ld / %ld</td><td></td></tr>\n", s->spot_checks,
-            s->spot_checks_failed);
+    fprintf(f, " 次</td><td>%ld / %ld</td><td></td></tr>\n", s->spot_checks, s->spot_checks_failed);
     fputs("<tr><td>年末黑名单<br><small>on the blacklist at year end</small></td><td>", f);
     count(f, "blacklisted", e->blacklisted);
     fprintf(f, "</td><td>%ld</td><td>0</td></tr>\n", s->blacklisted);
@@ -132,16 +132,16 @@ static void headline(FILE *f, const gm_yearly_report *r)
             snprintf(name, sizeof name, "%s_year_ha", key[k]);
             hectares(f, name, r->year_ha[k]);
             date_text(r->hectares_as_of, ds);
-            fprintf(f, "；快照 %s）</td><td>%.2f 公顷</td><td>", ds,
-                    r->done_ha[k] - r->year_ha[k]);
+            fprintf(f, "；快照 %s）</td><td>%.2f 公顷</td><td>", ds, r->done_ha[k] - r->year_ha[k]);
             if (r->target_ha[k] > 0)
                 fprintf(f, "%.0f 公顷</td></tr>\n", r->target_ha[k]);
             else
                 fputs("—</td></tr>\n", f);
         } else {
             fputs("<span data-figure=\"", f);
-            fprintf(f, "%s_done_ha\" data-value=\"\">无本区快照数据 no zone of this name in "
-                       "the registry</span></td><td>—</td><td>—</td></tr>\n",
+            fprintf(f,
+                    "%s_done_ha\" data-value=\"\">无本区快照数据 no zone of this name in "
+                    "the registry</span></td><td>—</td><td>—</td></tr>\n",
                     key[k]);
         }
     }
@@ -149,11 +149,11 @@ static void headline(FILE *f, const gm_yearly_report *r)
 }
 
 /* Counts of licences by standing, one row per industry or scale. */
-static void crosstab(FILE *f, const char *table, const char *title, const long (*v)[GM_STANDINGS_END],
-                     int rows, int industry)
+static void crosstab(FILE *f, const char *table, const char *title,
+                     const long (*v)[GM_STANDINGS_END], int rows, int industry)
 {
-    fprintf(f, "<h3>%s</h3>\n<table class=\"grid\" data-table=\"%s\">\n<thead><tr><th></th>",
-            title, table);
+    fprintf(f, "<h3>%s</h3>\n<table class=\"grid\" data-table=\"%s\">\n<thead><tr><th></th>", title,
+            table);
     for (int s = 0; s < GM_STANDINGS_END; s++)
         fprintf(f, "<th>%s<br><small>%s</small></th>", gm_standing_name_zh((gm_standing)s),
                 gm_standing_name((gm_standing)s));
@@ -165,12 +165,12 @@ static void crosstab(FILE *f, const char *table, const char *title, const long (
         for (int s = 0; s < GM_STANDINGS_END; s++)
             sum += v[at][s];
         if (!sum) continue;
-        const char *code = at ? (industry ? gm_industry_name((gm_industry)at)
-                                          : gm_scale_name((gm_scale)at))
-                              : "unknown";
-        const char *zh = at ? (industry ? gm_industry_name_zh((gm_industry)at)
-                                        : gm_scale_name_zh((gm_scale)at))
-                            : "未登记";
+        const char *code =
+            at ? (industry ? gm_industry_name((gm_industry)at) : gm_scale_name((gm_scale)at))
+               : "unknown";
+        const char *zh =
+            at ? (industry ? gm_industry_name_zh((gm_industry)at) : gm_scale_name_zh((gm_scale)at))
+               : "未登记";
         fprintf(f, "<tr data-row=\"%s\"><td>%s</td>", code, zh);
         for (int s = 0; s < GM_STANDINGS_END; s++) {
             fprintf(f, "<td data-col=\"%s\" data-value=\"%ld\">%ld</td>",
@@ -216,8 +216,8 @@ static void rates_table(FILE *f, const gm_yearly_report *r)
                 c->mines, c->mines, c->reported, c->reported, c->judged, c->judged, c->compliant,
                 c->compliant);
         if (c->judged)
-            fprintf(f, "<td data-col=\"share\" data-value=\"%.6f\">%.1f %%</td>",
-                    gm_rates_share(c), 100 * gm_rates_share(c));
+            fprintf(f, "<td data-col=\"share\" data-value=\"%.6f\">%.1f %%</td>", gm_rates_share(c),
+                    100 * gm_rates_share(c));
         else
             fputs("<td data-col=\"share\" data-value=\"\">—</td>", f);
         if (base >= 0)
@@ -225,11 +225,12 @@ static void rates_table(FILE *f, const gm_yearly_report *r)
         else
             fputs("<td>—</td></tr>\n", f);
     }
-    fputs("</table>\n<p class=\"note\">达标：最近一年报送的开采回采率、选矿回收率、综合利用率均不低于"
-          "本行业（及矿种）指标；未报三率或无适用指标的矿山不计入达标率分母。"
-          "Compliant: the latest year's three rates all meet the industry's (and mineral's) "
-          "minimums; mines without figures or without a threshold are not in the denominator.",
-          f);
+    fputs(
+        "</table>\n<p class=\"note\">达标：最近一年报送的开采回采率、选矿回收率、综合利用率均不低于"
+        "本行业（及矿种）指标；未报三率或无适用指标的矿山不计入达标率分母。"
+        "Compliant: the latest year's three rates all meet the industry's (and mineral's) "
+        "minimums; mines without figures or without a threshold are not in the denominator.",
+        f);
     if (r->thresholds && r->thresholds->set_id) {
         fputs(" 指标表 thresholds: ", f);
         gm_xml_fputs(f, r->thresholds->file_name ? r->thresholds->file_name : "");
@@ -252,9 +253,10 @@ static void event_table(FILE *f, const gm_yearly_report *r, const char *table, c
         fprintf(f, "<p data-table=\"%s\" data-rows=\"0\">本年无 none this year.</p>\n", table);
         return;
     }
-    fprintf(f, "<table class=\"grid\" data-table=\"%s\" data-rows=\"%zu\">\n<thead><tr>"
-               "<th>日期 date</th><th>采矿许可证号 licence</th><th>矿山 / 采矿权人 mine</th>"
-               "<th>县市区 county</th><th>%s</th><th>%s</th></tr></thead>\n",
+    fprintf(f,
+            "<table class=\"grid\" data-table=\"%s\" data-rows=\"%zu\">\n<thead><tr>"
+            "<th>日期 date</th><th>采矿许可证号 licence</th><th>矿山 / 采矿权人 mine</th>"
+            "<th>县市区 county</th><th>%s</th><th>%s</th></tr></thead>\n",
             table, n,
             what == 0   ? "批次 batch"
             : what == 1 ? "结果 result"
@@ -287,7 +289,8 @@ static void event_table(FILE *f, const gm_yearly_report *r, const char *table, c
         if (what == 0)
             gm_xml_fputs(f, e->batch ? e->batch : "");
         else if (what == 1)
-            fputs(e->result == GM_RESULT_FAIL ? "<b class=\"bad\">不合格 fail</b>" : "合格 pass", f);
+            fputs(e->result == GM_RESULT_FAIL ? "<b class=\"bad\">不合格 fail</b>" : "合格 pass",
+                  f);
         else
             fputs(e->kind == GM_EVENT_BLACKLISTING ? "<b class=\"bad\">列入 added</b>"
                                                    : "移出 lifted",
@@ -302,9 +305,11 @@ static void event_table(FILE *f, const gm_yearly_report *r, const char *table, c
 static void blacklisted_list(FILE *f, const gm_yearly_report *r)
 {
     const gm_yearly *y = r->yearly;
-    fprintf(f, "<p>%d 年末仍在黑名单 on the blacklist on %d-12-31: <span data-figure=\"blacklist_end\" "
-               "data-value=\"%zu\">%zu</span> 座",
-            y->year, y->year, y->n_blacklisted, y->n_blacklisted);
+    fprintf(
+        f,
+        "<p>%d 年末仍在黑名单 on the blacklist on %d-12-31: <span data-figure=\"blacklist_end\" "
+        "data-value=\"%zu\">%zu</span> 座",
+        y->year, y->year, y->n_blacklisted, y->n_blacklisted);
     for (size_t i = 0; i < y->n_blacklisted; i++) {
         const char *mn = mine_name(r, y->blacklisted[i]);
         fputs(i ? "，" : "：", f);
@@ -329,7 +334,8 @@ static const char css[] =
     "table { border-collapse: collapse; width: 100%; margin: 1.5mm 0; }\n"
     "th, td { border: 1px solid #bbb; padding: 0.8mm 1.5mm; text-align: left; vertical-align: "
     "top; }\n"
-    "table.grid td[data-value] { text-align: right; } tr[data-date] td:first-child { white-space: nowrap; }\n"
+    "table.grid td[data-value] { text-align: right; } tr[data-date] td:first-child { white-space: "
+    "nowrap; }\n"
     "th { background: #eef3ea; font-weight: 600; } small { color: #666; }\n"
     "tr { break-inside: avoid; page-break-inside: avoid; }\n"
     "thead { display: table-header-group; } tr.total td { font-weight: 600; }\n"
@@ -359,20 +365,23 @@ int gm_write_yearly_html(gm_context *ctx, const char *path, const gm_yearly_repo
             y->year, y->year, y->year);
     headline(f, r);
     fputs("<h2>二、矿山状态统计 Mines by status</h2>\n", f);
-    crosstab(f, "by_industry", "按行业 by industry", (const long(*)[GM_STANDINGS_END])y->by_industry,
-             GM_INDUSTRY_SLOTS, 1);
+    crosstab(f, "by_industry", "按行业 by industry",
+             (const long(*)[GM_STANDINGS_END])y->by_industry, GM_INDUSTRY_SLOTS, 1);
     crosstab(f, "by_scale", "按规模 by scale", (const long(*)[GM_STANDINGS_END])y->by_scale,
              GM_SCALE_SLOTS, 0);
-    fputs("<p class=\"note\">状态为年末（12 月 31 日）由事件推导：已入选名录＝名录有效（被列入黑名单即失去，"
-          "移出后须重新入选）；评估通过＝最近一次自评后第三方评估通过；已自评＝有自评但尚未通过评估；"
-          "黑名单＝已列入且未移出。Standing on 31 December, derived from the events.</p>\n",
-          f);
+    fputs(
+        "<p class=\"note\">状态为年末（12 月 31 "
+        "日）由事件推导：已入选名录＝名录有效（被列入黑名单即失去，"
+        "移出后须重新入选）；评估通过＝最近一次自评后第三方评估通过；已自评＝有自评但尚未通过评估；"
+        "黑名单＝已列入且未移出。Standing on 31 December, derived from the events.</p>\n",
+        f);
     rates_table(f, r);
-    event_table(f, r, "listings", "四、本年入选名录 Listed this year", y->listings, y->n_listings, 0);
+    event_table(f, r, "listings", "四、本年入选名录 Listed this year", y->listings, y->n_listings,
+                0);
     event_table(f, r, "spot_checks", "五、本年抽查（双随机、一公开） Spot checks this year",
                 y->spot_checks, y->n_spot_checks, 1);
-    event_table(f, r, "blacklist", "六、黑名单变动 Blacklist changes", y->blacklist,
-                y->n_blacklist, 2);
+    event_table(f, r, "blacklist", "六、黑名单变动 Blacklist changes", y->blacklist, y->n_blacklist,
+                2);
     blacklisted_list(f, r);
     fputs("<section class=\"closing\">\n<h2>数据说明 Notes</h2>\n<p class=\"note\">", f);
     fprintf(f, "数据来源 registry: <code>");
@@ -385,7 +394,8 @@ int gm_write_yearly_html(gm_context *ctx, const char *path, const gm_yearly_repo
         char a[16], b[16];
         date_text(r->hectares_as_of, a);
         date_text(r->hectares_before ? r->hectares_before : r->period_start, b);
-        fputs("面积取自登记库快照（与 greenmine progress 相同：CGCS2000 椭球面积，重叠只计一次）", f);
+        fputs("面积取自登记库快照（与 greenmine progress 相同：CGCS2000 椭球面积，重叠只计一次）",
+              f);
         if (r->hectares_zone) {
             fputs("，示范区 ", f);
             gm_xml_fputs(f, r->hectares_zone);
@@ -527,9 +537,9 @@ int gm_yearly_csv(gm_context *ctx, const gm_yearly_report *r, char **out)
         for (int i = 0; i < (t ? GM_SCALE_SLOTS : GM_INDUSTRY_SLOTS); i++)
             for (int s = 0; s < GM_STANDINGS_END; s++) {
                 long v = t ? y->by_scale[i][s] : y->by_industry[i][s];
-                const char *code = i ? (t ? gm_scale_name((gm_scale)i)
-                                          : gm_industry_name((gm_industry)i))
-                                     : "unknown";
+                const char *code =
+                    i ? (t ? gm_scale_name((gm_scale)i) : gm_industry_name((gm_industry)i))
+                      : "unknown";
                 snprintf(k, sizeof k, "%s.%s", code, gm_standing_name((gm_standing)s));
                 if (v) row_long(f, t ? "by_scale" : "by_industry", k, "", v);
             }

@@ -43,19 +43,47 @@ static int teardown(void **state)
  *   F large stone (no threshold row), licensed 2011                      county X
  */
 static gm_licence lic[] = {
-    {.licence_no = "A", .industry = GM_INDUSTRY_COAL, .scale = GM_SCALE_LARGE, .county = "X",
-     .city = "P", .licensed_on = 20100101, .is_new = GM_FLAG_NO},
-    {.licence_no = "B", .industry = GM_INDUSTRY_NONFERROUS, .mineral = "钨",
-     .scale = GM_SCALE_MEDIUM, .county = "X", .city = "P", .licensed_on = 0,
+    {.licence_no = "A",
+     .industry = GM_INDUSTRY_COAL,
+     .scale = GM_SCALE_LARGE,
+     .county = "X",
+     .city = "P",
+     .licensed_on = 20100101,
+     .is_new = GM_FLAG_NO},
+    {.licence_no = "B",
+     .industry = GM_INDUSTRY_NONFERROUS,
+     .mineral = "钨",
+     .scale = GM_SCALE_MEDIUM,
+     .county = "X",
+     .city = "P",
+     .licensed_on = 0,
      .is_new = GM_FLAG_UNKNOWN},
-    {.licence_no = "C", .industry = GM_INDUSTRY_COAL, .scale = GM_SCALE_SMALL, .county = "Y",
-     .city = "P", .licensed_on = 20180105, .is_new = GM_FLAG_UNKNOWN},
-    {.licence_no = "D", .industry = GM_INDUSTRY_NONMETAL, .scale = GM_SCALE_UNKNOWN,
-     .county = "Y", .licensed_on = 20120101, .is_new = GM_FLAG_NO},
-    {.licence_no = "E", .industry = GM_INDUSTRY_NONFERROUS, .mineral = "钨",
-     .scale = GM_SCALE_LARGE, .county = "Y", .licensed_on = 20190501, .is_new = GM_FLAG_YES},
-    {.licence_no = "F", .industry = GM_INDUSTRY_STONE, .scale = GM_SCALE_LARGE, .county = "X",
-     .licensed_on = 20110101, .is_new = GM_FLAG_NO},
+    {.licence_no = "C",
+     .industry = GM_INDUSTRY_COAL,
+     .scale = GM_SCALE_SMALL,
+     .county = "Y",
+     .city = "P",
+     .licensed_on = 20180105,
+     .is_new = GM_FLAG_UNKNOWN},
+    {.licence_no = "D",
+     .industry = GM_INDUSTRY_NONMETAL,
+     .scale = GM_SCALE_UNKNOWN,
+     .county = "Y",
+     .licensed_on = 20120101,
+     .is_new = GM_FLAG_NO},
+    {.licence_no = "E",
+     .industry = GM_INDUSTRY_NONFERROUS,
+     .mineral = "钨",
+     .scale = GM_SCALE_LARGE,
+     .county = "Y",
+     .licensed_on = 20190501,
+     .is_new = GM_FLAG_YES},
+    {.licence_no = "F",
+     .industry = GM_INDUSTRY_STONE,
+     .scale = GM_SCALE_LARGE,
+     .county = "X",
+     .licensed_on = 20110101,
+     .is_new = GM_FLAG_NO},
 };
 
 static gm_event ev(long long id, const char *l, gm_event_kind kind, int date)
@@ -66,8 +94,7 @@ static gm_event ev(long long id, const char *l, gm_event_kind kind, int date)
     return e;
 }
 
-static gm_event rates(long long id, const char *l, int date, int year, double m, double b,
-                      double u)
+static gm_event rates(long long id, const char *l, int date, int year, double m, double b, double u)
 {
     gm_event e = ev(id, l, GM_EVENT_THREE_RATES, date);
     e.year = year, e.mining_recovery = m, e.beneficiation_recovery = b, e.utilisation = u;
@@ -97,12 +124,19 @@ static gm_event listing(long long id, const char *l, int date)
 
 /* thresholds: coal 80/-/60; nonferrous default 85/80/50, nonferrous 钨 90/80/50 */
 static gm_threshold th[] = {
-    {.industry = GM_INDUSTRY_COAL, .mining_recovery = 80, .beneficiation_recovery = NAN,
+    {.industry = GM_INDUSTRY_COAL,
+     .mining_recovery = 80,
+     .beneficiation_recovery = NAN,
      .utilisation = 60},
-    {.industry = GM_INDUSTRY_NONFERROUS, .mining_recovery = 85, .beneficiation_recovery = 80,
+    {.industry = GM_INDUSTRY_NONFERROUS,
+     .mining_recovery = 85,
+     .beneficiation_recovery = 80,
      .utilisation = 50},
-    {.industry = GM_INDUSTRY_NONFERROUS, .mineral = "钨", .mining_recovery = 90,
-     .beneficiation_recovery = 80, .utilisation = 50},
+    {.industry = GM_INDUSTRY_NONFERROUS,
+     .mineral = "钨",
+     .mining_recovery = 90,
+     .beneficiation_recovery = 80,
+     .utilisation = 50},
 };
 
 static void test_edges(void **state)
@@ -131,8 +165,8 @@ static void test_edges(void **state)
         rates(13, "F", 20190201, 2018, 99, NAN, 99),
     };
     /* the list is sorted by licence, date, id */
-    gm_event sorted[] = {e[0], e[1], e[2], e[4], e[5], e[3], e[6], e[7],
-                         e[8], e[9], e[10], e[11], e[12]};
+    gm_event sorted[] = {e[0], e[1], e[2], e[4],  e[5],  e[3], e[6],
+                         e[7], e[8], e[9], e[10], e[11], e[12]};
     gm_licence_list ll = {lic, sizeof lic / sizeof *lic};
     gm_event_list el = {sorted, sizeof sorted / sizeof *sorted};
     gm_threshold_list tl = {.items = th, .n = 3, .set_id = 7, .label = "example"};
@@ -153,9 +187,8 @@ static void test_edges(void **state)
     assert_int_equal(p->listed_scale[GM_SCALE_UNKNOWN], 1);
     assert_int_equal(p->listed_existing, 2);
     assert_int_equal(p->listed_existing_scale[GM_SCALE_LARGE], 1);
-    assert_int_equal(p->listed_existing_scale[GM_SCALE_MEDIUM] +
-                         p->listed_existing_scale[GM_SCALE_SMALL],
-                     0);
+    assert_int_equal(
+        p->listed_existing_scale[GM_SCALE_MEDIUM] + p->listed_existing_scale[GM_SCALE_SMALL], 0);
     /* new: C only (B has no date and no flag: existing); built: C verified */
     assert_int_equal(p->new_mines, 1);
     assert_int_equal(p->new_built, 1);
