@@ -177,6 +177,20 @@ static int parse(const char *cmd, const char *help, int argc, char **argv, args 
  * then passed on as this status so the caller stops and exits. */
 #define GM_SAID (-1000)
 
+/* The exit code of a finished command: -1 when rc is GM_OK (the caller
+ * reports its success), else the error said once. */
+static int exit_for(gm_cli *cli, gm_context *ctx, int rc)
+{
+    gm_cli_progress_done(cli);
+    if (rc == GM_OK) return -1;
+    if (rc == GM_SAID) return GM_EXIT_BAD_INPUT;
+    if (rc == GM_ERR_NOMEM && !gm_context_errcode(ctx)) {
+        fprintf(stderr, "greenmine: error: out of memory\n");
+        return GM_EXIT_FAILURE;
+    }
+    return gm_cli_fail(cli, ctx, rc);
+}
+
 /* Writes text to the output file (temporary file renamed) or stdout. */
 static int put_text(const char *path, const char *text)
 {
@@ -318,15 +332,7 @@ int gm_cmd_yearly(int argc, char **argv)
             rc = gm_write_yearly_html(ctx, a.output, &r);
         }
     }
-    gm_cli_progress_done(&a.cli);
-    if (rc == GM_SAID) {
-        exit_code = GM_EXIT_BAD_INPUT;
-    } else if (rc == GM_ERR_NOMEM && !gm_context_errcode(ctx)) {
-        fprintf(stderr, "greenmine: error: out of memory\n");
-        exit_code = GM_EXIT_FAILURE;
-    } else if (rc != GM_OK) {
-        exit_code = gm_cli_fail(&a.cli, ctx, rc);
-    } else {
+    if ((exit_code = exit_for(&a.cli, ctx, rc)) < 0) {
         exit_code = GM_EXIT_OK;
         if (!a.cli.quiet && a.output)
             printf("greenmine yearly: %s (%s %d: %ld licences, %ld listed, %ld spot checks)\n",
@@ -396,15 +402,7 @@ int gm_cmd_list(int argc, char **argv)
             rc = gm_write_list_gpkg(ctx, a.output, &pl);
         }
     }
-    gm_cli_progress_done(&a.cli);
-    if (rc == GM_SAID) {
-        exit_code = GM_EXIT_BAD_INPUT;
-    } else if (rc == GM_ERR_NOMEM && !gm_context_errcode(ctx)) {
-        fprintf(stderr, "greenmine: error: out of memory\n");
-        exit_code = GM_EXIT_FAILURE;
-    } else if (rc != GM_OK) {
-        exit_code = gm_cli_fail(&a.cli, ctx, rc);
-    } else {
+    if ((exit_code = exit_for(&a.cli, ctx, rc)) < 0) {
         exit_code = GM_EXIT_OK;
         char ds[GM_DATE_TEXT], bs[GM_DATE_TEXT];
         if (!a.cli.quiet && a.output)

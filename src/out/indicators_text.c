@@ -3,6 +3,7 @@
  * (greenmine/publish.h), built in the library so that `greenmine progress`
  * and the desk (/api/indicators) answer the same text.
  */
+#include "out/memtext.h"
 #include "core/context_impl.h"
 #include "core/text.h"
 
@@ -39,8 +40,9 @@ static void put_scales_json(FILE *f, const long *v)
             v[GM_SCALE_LARGE], v[GM_SCALE_MEDIUM], v[GM_SCALE_SMALL], v[GM_SCALE_UNKNOWN]);
 }
 
-static void write_json(FILE *f, const gm_indicators *ind)
+static void write_json(FILE *f, const void *data)
 {
+    const gm_indicators *ind = data;
     fprintf(f,
             "{\"as_of\": \"%04d-%02d-%02d\",\n \"targets\": {\"green_mines\": %d, "
             "\"green_large\": %d, \"green_medium\": %d, \"green_small\": %d, "
@@ -90,8 +92,9 @@ static void write_json(FILE *f, const gm_indicators *ind)
     fputs("\n]}\n", f);
 }
 
-static void write_csv(FILE *f, const gm_indicators *ind)
+static void write_csv(FILE *f, const void *data)
 {
+    const gm_indicators *ind = data;
     fputs("as_of,level,name,licences,listed,listed_large,listed_medium,listed_small,"
           "listed_existing,listed_existing_large,listed_existing_medium,listed_existing_small,"
           "new_mines,new_built,new_built_share,rates_mines,rates_reported,rates_judged,"
@@ -124,29 +127,12 @@ static void write_csv(FILE *f, const gm_indicators *ind)
     }
 }
 
-static int to_text(gm_context *ctx, const gm_indicators *ind,
-                   void (*fn)(FILE *, const gm_indicators *), char **out)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    *out = NULL;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
-    fn(f, ind);
-    if (fclose(f) != 0 || !buf) {
-        free(buf);
-        return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
-    }
-    *out = buf;
-    return GM_OK;
-}
-
 int gm_indicators_json(gm_context *ctx, const gm_indicators *ind, char **out)
 {
-    return to_text(ctx, ind, write_json, out);
+    return gm_memtext(ctx, write_json, ind, out);
 }
 
 int gm_indicators_csv(gm_context *ctx, const gm_indicators *ind, char **out)
 {
-    return to_text(ctx, ind, write_csv, out);
+    return gm_memtext(ctx, write_csv, ind, out);
 }

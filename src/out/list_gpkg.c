@@ -6,6 +6,7 @@
  * of who entered what, no event ids, documents, findings or inspectors.
  */
 #include "io/crs.h"
+#include "out/memtext.h"
 #include "out/styles.h"
 #include "core/context_impl.h"
 #include "core/text.h"
@@ -124,13 +125,10 @@ static const char *cell(const gm_list_entry *e, int as_of, size_t i, char buf[32
     return buf;
 }
 
-int gm_list_csv(gm_context *ctx, const gm_public_list *l, char **out)
+static void write_csv(FILE *f, const void *data)
 {
-    char *text = NULL, buf[32];
-    size_t len = 0;
-    *out = NULL;
-    FILE *f = open_memstream(&text, &len);
-    if (!f) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    const gm_public_list *l = data;
+    char buf[32];
     fputs("\xEF\xBB\xBF", f); /* a BOM: spreadsheets then read UTF-8 */
     for (size_t c = 0; c < N_COLUMNS; c++)
         fprintf(f, "%s%s", c ? "," : "", columns[c].name);
@@ -147,12 +145,11 @@ int gm_list_csv(gm_context *ctx, const gm_public_list *l, char **out)
         }
         fputc('\n', f);
     }
-    if (fclose(f) != 0 || !text) {
-        free(text);
-        return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
-    }
-    *out = text;
-    return GM_OK;
+}
+
+int gm_list_csv(gm_context *ctx, const gm_public_list *l, char **out)
+{
+    return gm_memtext(ctx, write_csv, l, out);
 }
 
 static int fail(gm_context *ctx, const char *path, const char *what)

@@ -6,6 +6,7 @@
  * rendered and compare it with figures computed by hand.
  */
 #include "out/font_embed.h"
+#include "out/memtext.h"
 #include "out/xml.h"
 #include "core/context_impl.h"
 #include "core/text.h"
@@ -416,41 +417,11 @@ int gm_write_yearly_html(gm_context *ctx, const char *path, const gm_yearly_repo
         free(body);
         return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     }
-    char *font_css = NULL;
-    const char *font_file = NULL;
-    int rc = gm_font_face_css(ctx, body, &font_css, &font_file);
-    if (rc != GM_OK) {
-        free(body);
-        return rc;
-    }
-    if (!font_css)
-        gm_log(ctx, GM_LOG_WARNING,
-               "%s: no CJK font installed (fonts-wqy-microhei or fonts-noto-cjk, or set "
-               "GREENMINE_CJK_FONT): the report embeds none",
-               path);
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    f = fopen(tmp, "w");
-    if (!f) {
-        free(body), free(font_css);
-        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write the report", path);
-    }
-    fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
-    gm_xml_fputs(f, area);
-    fprintf(f, " %d 年度绿色矿山建设工作报告</title>\n<style>\n%s%s</style>\n</head>\n", y->year,
-            font_css ? font_css : "", css);
-    fwrite(body, 1, body_len, f);
-    free(body), free(font_css);
-    bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        unlink(tmp);
-        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write the report", path);
-    }
-    if (rename(tmp, path) != 0) {
-        unlink(tmp);
-        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot move the report into place", path);
-    }
-    return GM_OK;
+    char title[512];
+    snprintf(title, sizeof title, "%s %d 年度绿色矿山建设工作报告", area, y->year);
+    int rc = gm_html_page_write(ctx, path, title, css, body, body_len);
+    free(body);
+    return rc;
 }
 
 /* ---- CSV ----------------------------------------------------------------- */
@@ -482,15 +453,12 @@ static void row_share(FILE *f, const char *section, const char *key, const char 
     row(f, section, key, label, b);
 }
 
-int gm_yearly_csv(gm_context *ctx, const gm_yearly_report *r, char **out)
+static void write_csv(FILE *f, const void *data)
 {
+    const gm_yearly_report *r = data;
     const gm_yearly *y = r->yearly;
     const gm_indicator_area *e = &y->end;
-    char *text = NULL, b[64], k[96];
-    size_t len = 0;
-    *out = NULL;
-    FILE *f = open_memstream(&text, &len);
-    if (!f) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    char b[64], k[96];
     fputs("\xEF\xBB\xBF"
           "section,key,label,value\n",
           f);
@@ -571,10 +539,9 @@ int gm_yearly_csv(gm_context *ctx, const gm_yearly_report *r, char **out)
         }
     for (size_t i = 0; i < y->n_blacklisted; i++)
         row(f, "blacklist_end", y->blacklisted[i]->licence_no, "", "blacklisted");
-    if (fclose(f) != 0 || !text) {
-        free(text);
-        return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
-    }
-    *out = text;
-    return GM_OK;
+}
+
+int gm_yearly_csv(gm_context *ctx, const gm_yearly_report *r, char **out)
+{
+    return gm_memtext(ctx, write_csv, r, out);
 }
