@@ -544,6 +544,16 @@ def check_list(gm_run, db):
          ("浏阳市", "0", "1"), "list: zone and new")
     for k, ha in MINE_HA.items():
         same(float(rows[LIC[k]]["mine_ha"]), ha, "list: area of " + k, 2e-6)
+    # one county's list: 澧县's three listed mines
+    out = gm_run("list", "--db", db, "--as-of", "2019-12-31", "--county", "澧县",
+                 "--csv").stdout.decode("utf-8-sig")
+    same([r["licence_no"] for r in csv.DictReader(io.StringIO(out))],
+         [LIC["LX1"], LIC["LX2"], LIC["LX3"]], "list --county 澧县")
+    # usage errors: exit 2, nothing written
+    for args in (["--csv", "-o", "x.gpkg"], ["--as-of", "2019-13-01"], ["--county", "长沙县"]):
+        gm_run("list", "--db", db, *args, ok=(2,))
+    gm_run("yearly", "--db", db, "-o", "y.html", ok=(2,))  # no --year
+    check(not any(os.path.exists(f) for f in ("x.gpkg", "y.html")), "usage errors write nothing")
     gm_run("list", "-q", "--db", db, "--as-of", "2019-12-31", "-o", "名录.gpkg")
     con = sqlite3.connect("名录.gpkg")
     cols = [r[1] for r in con.execute("PRAGMA table_info(green_mine_list)")]
