@@ -67,10 +67,13 @@ def registry(name):
 def query(db, sql):
     """Rows of sql (all values as text) in registry db."""
     if not db.startswith("PG:"):
-        c = sqlite3.connect(db)
-        rows = [tuple("" if v is None else str(v) for v in r) for r in c.execute(sql)]
-        c.close()
-        return rows
+        # autocommit, and closed even when the statement fails: a refused UPDATE must not
+        # leave this connection holding the write lock
+        c = sqlite3.connect(db, isolation_level=None)
+        try:
+            return [tuple("" if v is None else str(v) for v in r) for r in c.execute(sql)]
+        finally:
+            c.close()
     conninfo = db[3:]
     out = subprocess.run(["psql", "-X", "-At", "-F", "\x1f", "-d", conninfo, "-c", sql],
                          capture_output=True, text=True, check=True).stdout
@@ -329,6 +332,13 @@ for e in EVENTS:
             check(got == want, f"{k} of {e['licence_no']} {e['kind']}: {got!r} != {want!r}")
 check(all(r["counts"] == "1" for r in csv_log), "every imported event counts")
 
+# the same file again: every row is a duplicate, nothing recorded
+before = state(db)
+rc, out, err = gm("events", "import", "--db", db, "events.csv", "--by", "x")
+dup = [ln for ln in err.splitlines() if "[duplicate]" in ln]
+check(rc == 2 and len(dup) == len(EVENTS) and state(db) == before,
+      f"re-import: {rc}, {len(dup)} rows named duplicate of {len(EVENTS)}: {err[-300:]}")
+
 # ---- thresholds ----------------------------------------------------------------------------
 
 write_csv("thresholds.csv", ["行业", "矿种", "开采回采率", "选矿回收率", "综合利用率", "备注"], [
@@ -468,11 +478,11 @@ check(rc == 2 and "junk.xlsx" in err, f"junk file: {rc} {err}")
 # ---- SIGKILL in the middle of an import leaves the registry as it was ---------------------------
 
 # a long file: L6 verified and 600 yearly credit ratings of L4 (dated 2012..2025: after
-# the licence, before today)
+# the licence, before today; each its own document: none is a duplicate)
 BIG = [ev(6, "verification", "2020-03-01", agency="某公司", result="pass")]
 for i in range(600):
     BIG.append(ev(4, "credit_rating", f"{2012 + i % 14}-{1 + i % 12:02d}-{1 + i % 28:02d}",
-                  year=2012 + i % 14, grade="ABCD"[i % 4]))
+                  year=2012 + i % 14, grade="ABCD"[i % 4], document=f"信评〔{i}〕号"))
 write_csv("big.csv", EVENT_HEAD, BIG)
 hooks = subprocess.run([GM, "events", "import", "--db", db, "big.csv", "--by", "x"],
                        env=dict(os.environ, GREENMINE_TEST_KILL_AFTER="300"),
