@@ -389,6 +389,10 @@ def main(gm, work, pg=None):
                      (want["listed"], want["rates"][2], want["rates"][3], want["spot_year"][0],
                       want["spot_year"][1], want["black"], want["built"]),
                      "%s csv %s" % (as_of, key))
+    z = json.loads(gm_run("progress", "--db", db, "--indicators", "--json", "--as-of",
+                          "2019-12-31", "--zone", "澧县").stdout)
+    same([(a["level"], a["name"]) for a in z["areas"]], [("province", None), ("zone", "澧县")],
+         "progress --zone keeps the province and that zone")
     base = json.loads(gm_run("progress", "--db", db, "--indicators", "--json", "--as-of",
                              "2019-12-31").stdout)["targets"]
     same(base["three_rates"], 0.85, "target three rates")
