@@ -2,11 +2,12 @@
 # needs when they are missing. The one list of what a fresh machine lacks.
 
 # Build and run: compiler, CMake, the GIS libraries; HarfBuzz's subsetter and a
-# CJK font, whose glyphs the HTML report embeds (src/out/font_embed.c).
+# CJK font, whose glyphs the HTML report embeds (src/out/font_embed.c); libsodium for
+# the desk's password hashes and sessions (src/registry/users.c).
 GM_BUILD_PACKAGES=(build-essential cmake pkg-config libgdal-dev libproj-dev libgeos-dev
                    libspatialite-dev libsqlite3-dev libpq-dev libssl-dev gdal-bin
                    libmicrohttpd-dev libjson-c-dev libjs-leaflet libharfbuzz-dev
-                   fonts-wqy-microhei libdeflate-dev)
+                   fonts-wqy-microhei libdeflate-dev libsodium-dev)
 # Tests: cmocka, GDAL's Python bindings (validate_gpkg.py and the reference
 # scripts), pyproj (GeographicLib through PROJ) and shapely for the reference
 # figures; PostgreSQL + PostGIS for the geography reference, PG: inputs and the

@@ -58,5 +58,6 @@ int gm_cmd_ingest(int argc, char **argv);
 int gm_cmd_progress(int argc, char **argv);
 int gm_cmd_report(int argc, char **argv);
 int gm_cmd_serve(int argc, char **argv);
+int gm_cmd_users(int argc, char **argv);
 
 #endif

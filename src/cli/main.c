@@ -25,6 +25,7 @@ static const char main_help[] =
     "             the targets, from a registry\n"
     "  report     a self-contained HTML report of a registry or an analyze run\n"
     "  serve      the check page and JSON API in a browser (see 'greenmine serve --help')\n"
+    "  users      the desk's users: add, passwd, remove, list (see 'greenmine users --help')\n"
     "  version    print the version\n"
     "\n"
     "Every command takes --help. Documentation: docs/cli.md, docs/check.md,\n"
@@ -49,6 +50,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "progress") == 0) return gm_cmd_progress(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0) return gm_cmd_report(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0) return gm_cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "users") == 0) return gm_cmd_users(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("greenmine %s\n", gm_version());
         return GM_EXIT_OK;

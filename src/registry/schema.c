@@ -151,12 +151,43 @@ static const char *const v2_pg[] = {
     "EACH ROW EXECUTE FUNCTION greenmine_append_only()",
     NULL};
 
+/* ---- 5: the desk's users and sessions (greenmine/users.h) ------------------ */
+
+/* A user is disabled, never deleted: events name who entered them. Sessions
+ * hold only the hash of their secret; failures/locked_until throttle sign-in. */
+#define APP_USER_COLUMNS(id, epoch)                                                                \
+    "CREATE TABLE app_user (user_id " id ", name TEXT NOT NULL UNIQUE, role TEXT NOT NULL CHECK "  \
+    "(role IN ('province', 'county', 'agency', 'inspector')), scope TEXT, password_hash TEXT NOT " \
+    "NULL, created TEXT NOT NULL, disabled TEXT, failures INTEGER NOT NULL DEFAULT 0, "            \
+    "locked_until " epoch " NOT NULL DEFAULT 0, CHECK ((role = 'province') = (scope IS NULL)))"
+#define SESSION_COLUMNS(ref, epoch)                                                                \
+    "CREATE TABLE session (token_hash TEXT PRIMARY KEY, user_id " ref " NOT NULL REFERENCES "      \
+    "app_user, created TEXT NOT NULL, expires " epoch " NOT NULL)"
+
+static const char *const v5_lite[] = {
+    APP_USER_COLUMNS("INTEGER PRIMARY KEY", "INTEGER"), SESSION_COLUMNS("INTEGER", "INTEGER"),
+    "CREATE INDEX session_user ON session (user_id)",
+    "CREATE TRIGGER app_user_no_delete BEFORE DELETE ON app_user BEGIN SELECT RAISE(ABORT, "
+    "'greenmine registry: users are disabled, never deleted'); END",
+    NULL};
+
+static const char *const v5_pg[] = {
+    APP_USER_COLUMNS("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT"),
+    SESSION_COLUMNS("BIGINT", "BIGINT"),
+    "CREATE INDEX session_user ON session (user_id)",
+    "CREATE FUNCTION greenmine_user_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "RAISE EXCEPTION 'greenmine registry: users are disabled, never deleted'; END $$",
+    "CREATE TRIGGER app_user_no_delete BEFORE DELETE ON app_user FOR EACH ROW EXECUTE FUNCTION "
+    "greenmine_user_no_delete()",
+    NULL};
+
 static const migration migrations[] = {
     {1, "snapshots, sources, parcel/mine/zone/red-line versions, spatial indexes", v1_lite, v1_pg},
     {2,
      "views snapshot_layer, parcel_history, parcel_current, parcel_changes; append-only "
      "triggers",
      v2_lite, v2_pg},
+    {5, "the desk's users and sessions: app_user, session", v5_lite, v5_pg},
 };
 
 /* The version recorded in the database (0 = a fresh database). */
