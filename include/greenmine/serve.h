@@ -42,6 +42,8 @@ typedef struct gm_serve_options {
     size_t max_applications; /* per request; 0 = 1,000 */
     unsigned timeout_s;      /* an idle or trickling connection is closed after; 0 = 30 */
     size_t max_results;      /* results kept for their URLs (oldest dropped); 0 = 2,000 */
+    long session_ttl_s;      /* a sign-in lasts this long; 0 = 8 hours (greenmine/users.h) */
+    int secure_cookies;      /* mark the session cookie Secure (behind a TLS proxy) */
 } gm_serve_options;
 
 typedef struct gm_server gm_server;

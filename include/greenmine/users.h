@@ -103,6 +103,11 @@ int gm_users_signin(gm_registry *reg, const char *name, const char *password, lo
 int gm_session_find(gm_registry *reg, const char *token, gm_session *out);
 /* Ends a session (signing out). An unknown token is no error. */
 int gm_session_end(gm_registry *reg, const char *token);
+/* Was inspector `inspector_id` drawn for the mine `licence_no` in draw
+ * `draw_id` (the draw's record, table draw_pick)? *drawn = 0 when not, or
+ * when the registry holds no draws. */
+int gm_users_inspector_drawn(gm_registry *reg, const char *draw_id, const char *licence_no,
+                             const char *inspector_id, int *drawn);
 /* Constant-time: is `given` the session's CSRF token? */
 int gm_session_csrf_ok(const gm_session *s, const char *given);
 

@@ -474,3 +474,48 @@ int gm_session_csrf_ok(const gm_session *s, const char *given)
     if (!s || !s->user.name || !given || strlen(given) != 64 || strlen(s->csrf) != 64) return 0;
     return sodium_memcmp(s->csrf, given, 64) == 0;
 }
+
+/* ---- the spot checks an inspector was drawn for ---------------------------------- */
+
+static int id_in_list(const char *list, const char *id)
+{
+    size_t k = strlen(id);
+    for (const char *p = list; p && *p;) {
+        const char *e = strchr(p, ';');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n == k && strncmp(p, id, k) == 0) return 1;
+        if (!e) break;
+        p = e + 1;
+    }
+    return 0;
+}
+
+int gm_users_inspector_drawn(gm_registry *reg, const char *draw_id, const char *licence_no,
+                             const char *inspector_id, int *drawn)
+{
+    *drawn = 0;
+    if (!draw_id || !licence_no || !inspector_id || !*inspector_id) return GM_OK;
+    const char *probe = reg->db_kind == GM_DB_SPATIALITE
+                            ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = "
+                              "'draw_pick'"
+                            : "SELECT count(*) FROM information_schema.tables WHERE table_schema "
+                              "= current_schema() AND table_name = 'draw_pick'";
+    gm_stmt *st = NULL;
+    int rc = gm_db_prepare(reg->db, probe, &st);
+    if (rc != GM_OK) return rc;
+    int step = gm_stmt_step(st), have = step == 1 && gm_stmt_int(st, 0) > 0;
+    gm_stmt_free(st);
+    if (step < 0) return step;
+    if (!have) return GM_OK; /* no draw recorded in this registry yet */
+    rc = gm_db_prepare(reg->db,
+                       "SELECT inspectors FROM draw_pick WHERE CAST(draw_id AS TEXT) = ? AND "
+                       "licence_no = ?",
+                       &st);
+    if (rc != GM_OK) return rc;
+    gm_stmt_bind_text(st, 1, draw_id);
+    gm_stmt_bind_text(st, 2, licence_no);
+    while ((step = gm_stmt_step(st)) == 1)
+        if (id_in_list(gm_stmt_text(st, 0), inspector_id)) *drawn = 1;
+    gm_stmt_free(st);
+    return step < 0 ? step : GM_OK;
+}
