@@ -151,6 +151,96 @@ static const char *const v2_pg[] = {
     "EACH ROW EXECUTE FUNCTION greenmine_append_only()",
     NULL};
 
+/* ---- 3: management records: licences, the event log, three-rate thresholds -
+ * (docs/management.md). Append-only like the snapshots: a correction is a new
+ * event whose `supersedes` names the one it replaces, at most once. */
+
+#define EVENT_KINDS                                                                                \
+    "('self_assessment', 'verification', 'listing', 'spot_check', 'blacklisting', 'lifting', "     \
+    "'credit_rating', 'three_rates')"
+#define LICENCE_TABLE                                                                              \
+    "CREATE TABLE licence (licence_no TEXT PRIMARY KEY, name TEXT, enterprise TEXT, credit_code "  \
+    "TEXT, "                                                                                       \
+    "industry TEXT, mineral TEXT, scale TEXT, county TEXT, city TEXT, licensed_on TEXT, is_new "   \
+    "INTEGER, entered_by TEXT NOT NULL, entered_at TEXT NOT NULL)"
+/* %s: the id column's type, then the real type (SQLite / PostgreSQL) */
+#define EVENT_COLUMNS(ID, REAL)                                                                    \
+    "CREATE TABLE event (event_id " ID ", licence_no TEXT NOT NULL REFERENCES licence, kind TEXT " \
+    "NOT NULL CHECK (kind IN " EVENT_KINDS "), event_date TEXT NOT NULL, entered_by TEXT NOT "     \
+    "NULL, entered_at TEXT NOT NULL, supersedes BIGINT UNIQUE REFERENCES event, is_void INTEGER "  \
+    "NOT NULL DEFAULT 0 CHECK (is_void IN (0, 1)), score " REAL ", document TEXT, agency TEXT, "   \
+    "result TEXT CHECK (result IN ('pass', 'fail')), batch TEXT, draw_id TEXT, inspectors TEXT, "  \
+    "findings TEXT, reason TEXT, year INTEGER, grade TEXT, mining_recovery " REAL                  \
+    ", beneficiation_recovery " REAL ", utilisation " REAL ")"
+#define THRESHOLD_SET_COLUMNS(ID)                                                                  \
+    "CREATE TABLE threshold_set (set_id " ID ", effective_from TEXT NOT NULL, label TEXT, "        \
+    "file_name TEXT, loaded_by TEXT NOT NULL, loaded_at TEXT NOT NULL)"
+#define THRESHOLD_COLUMNS(REAL)                                                                    \
+    "CREATE TABLE threshold (set_id BIGINT NOT NULL REFERENCES threshold_set, industry TEXT NOT "  \
+    "NULL, mineral TEXT, mining_recovery " REAL ", beneficiation_recovery " REAL                   \
+    ", utilisation " REAL ", note TEXT)"
+/* every event with what replaced it and whether it counts */
+#define VIEW_EVENT_LOG                                                                             \
+    "CREATE VIEW event_log AS SELECT e.*, c.event_id AS superseded_by, CASE WHEN e.is_void = 0 "   \
+    "AND c.event_id IS NULL THEN 1 ELSE 0 END AS counts FROM event e LEFT JOIN event c ON "        \
+    "c.supersedes = e.event_id"
+/* the events that count (neither void nor replaced), with the licence's county */
+#define VIEW_EVENT_CURRENT                                                                         \
+    "CREATE VIEW event_current AS SELECT e.*, l.county, l.city, l.industry, l.scale FROM event e " \
+    "JOIN licence l ON l.licence_no = e.licence_no WHERE e.is_void = 0 AND NOT EXISTS (SELECT 1 "  \
+    "FROM event c WHERE c.supersedes = e.event_id)"
+/* the thresholds of the latest set */
+#define VIEW_THRESHOLD_CURRENT                                                                     \
+    "CREATE VIEW threshold_current AS SELECT s.effective_from, s.label, t.* FROM threshold t "     \
+    "JOIN threshold_set s ON s.set_id = t.set_id WHERE t.set_id = (SELECT set_id FROM "            \
+    "threshold_set ORDER BY effective_from DESC, set_id DESC LIMIT 1)"
+#define LITE_APPEND_ONLY(table)                                                                    \
+    "CREATE TRIGGER " table "_append_only BEFORE UPDATE ON " table " BEGIN SELECT RAISE(ABORT, "   \
+    "'greenmine registry: " table " rows are never rewritten (a correction is a new event)'); "    \
+    "END",                                                                                         \
+        "CREATE TRIGGER " table "_no_delete BEFORE DELETE ON " table " BEGIN SELECT RAISE(ABORT, " \
+        "'greenmine registry: " table                                                              \
+        " rows are never rewritten (a correction is a new event)'); "                              \
+        "END"
+#define PG_APPEND_ONLY(table)                                                                      \
+    "CREATE TRIGGER " table "_append_only BEFORE UPDATE OR DELETE ON " table                       \
+    " FOR EACH ROW EXECUTE FUNCTION greenmine_records_append_only()"
+
+static const char *const v3_lite[] = {
+    LICENCE_TABLE,
+    EVENT_COLUMNS("INTEGER PRIMARY KEY", "REAL"),
+    "CREATE INDEX event_licence ON event (licence_no, event_date, event_id)",
+    THRESHOLD_SET_COLUMNS("INTEGER PRIMARY KEY"),
+    THRESHOLD_COLUMNS("REAL"),
+    "CREATE INDEX threshold_set_rows ON threshold (set_id)",
+    VIEW_EVENT_LOG,
+    VIEW_EVENT_CURRENT,
+    VIEW_THRESHOLD_CURRENT,
+    LITE_APPEND_ONLY("licence"),
+    LITE_APPEND_ONLY("event"),
+    LITE_APPEND_ONLY("threshold_set"),
+    LITE_APPEND_ONLY("threshold"),
+    NULL};
+
+static const char *const v3_pg[] = {
+    LICENCE_TABLE,
+    EVENT_COLUMNS("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "DOUBLE PRECISION"),
+    "CREATE INDEX event_licence ON event (licence_no, event_date, event_id)",
+    THRESHOLD_SET_COLUMNS("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
+    THRESHOLD_COLUMNS("DOUBLE PRECISION"),
+    "CREATE INDEX threshold_set_rows ON threshold (set_id)",
+    VIEW_EVENT_LOG,
+    VIEW_EVENT_CURRENT,
+    VIEW_THRESHOLD_CURRENT,
+    "CREATE FUNCTION greenmine_records_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN RAISE EXCEPTION 'greenmine registry: % rows are never rewritten (a correction is a "
+    "new event)', TG_TABLE_NAME; END $$",
+    PG_APPEND_ONLY("licence"),
+    PG_APPEND_ONLY("event"),
+    PG_APPEND_ONLY("threshold_set"),
+    PG_APPEND_ONLY("threshold"),
+    NULL};
+
 /* ---- 5: the desk's users and sessions (greenmine/users.h) ------------------ */
 
 /* A user is disabled, never deleted: events name who entered them. Sessions
@@ -187,6 +277,10 @@ static const migration migrations[] = {
      "views snapshot_layer, parcel_history, parcel_current, parcel_changes; append-only "
      "triggers",
      v2_lite, v2_pg},
+    {3,
+     "management records: licence, event (append-only), threshold_set, threshold; views "
+     "event_log, event_current, threshold_current",
+     v3_lite, v3_pg},
     {5, "the desk's users and sessions: app_user, session", v5_lite, v5_pg},
 };
 
