@@ -76,8 +76,7 @@ json_object *srv_json_body(const srv_request *rq, srv_reply *rp)
     return o;
 }
 
-int srv_auth_write_ok(const srv_request *rq, const gm_session *s, json_object *body,
-                      srv_reply *rp)
+int srv_auth_write_ok(const srv_request *rq, const gm_session *s, json_object *body, srv_reply *rp)
 {
     if (!s->user.name) {
         srv_error(rp, 401, "sign in first (登录后才能记录)", NULL);
@@ -103,8 +102,8 @@ int srv_auth_write_ok(const srv_request *rq, const gm_session *s, json_object *b
 static void set_cookie(const gm_server *srv, srv_reply *rp, const char *token, long max_age)
 {
     snprintf(rp->set_cookie, sizeof rp->set_cookie,
-             SESSION_COOKIE "=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict%s", token,
-             max_age, srv->opt.secure_cookies ? "; Secure" : "");
+             SESSION_COOKIE "=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict%s", token, max_age,
+             srv->opt.secure_cookies ? "; Secure" : "");
 }
 
 static json_object *session_json(const gm_session *s)
@@ -148,16 +147,18 @@ void srv_auth_signin(gm_server *srv, gm_context *ctx, gm_registry *reg, const sr
             srv_registry_failed(rp, ctx);
         } else if (res == GM_SIGNIN_THROTTLED) {
             char msg[200];
-            snprintf(msg, sizeof msg,
-                     "too many wrong passwords: try again in %ld s (密码错误次数过多，请 %ld 秒后再试)",
-                     wait, wait);
+            snprintf(
+                msg, sizeof msg,
+                "too many wrong passwords: try again in %ld s (密码错误次数过多，请 %ld 秒后再试)",
+                wait, wait);
             srv_error(rp, 429, msg, "password");
             rp->retry_after = wait;
         } else if (res != GM_SIGNIN_OK) {
             srv_error(rp, 401, "wrong user name or password (用户名或密码错误)", "password");
         } else {
-            set_cookie(srv, rp, s.token, srv->opt.session_ttl_s > 0 ? srv->opt.session_ttl_s
-                                                                    : GM_SESSION_TTL_DEFAULT);
+            set_cookie(srv, rp, s.token,
+                       srv->opt.session_ttl_s > 0 ? srv->opt.session_ttl_s
+                                                  : GM_SESSION_TTL_DEFAULT);
             srv_reply_json(rp, 200, session_json(&s));
         }
         gm_session_clear(&s);
@@ -221,8 +222,7 @@ int srv_may_record(gm_registry *reg, const gm_user *u, gm_event *ev, const gm_li
                        "a county user records self-assessments only, not %s (市县用户只能录入自评)",
                        kind, NULL);
         if (!lic->county || strcmp(lic->county, u->scope) != 0)
-            return say(why, n,
-                       "this mine is in %s, not in your county %s (不是本县市区的矿山)",
+            return say(why, n, "this mine is in %s, not in your county %s (不是本县市区的矿山)",
                        lic->county ? lic->county : "another county", u->scope);
         return 1;
     case GM_ROLE_AGENCY:
@@ -244,9 +244,10 @@ int srv_may_record(gm_registry *reg, const gm_user *u, gm_event *ev, const gm_li
         return 1;
     case GM_ROLE_INSPECTOR: {
         if (ev->kind != GM_EVENT_SPOT_CHECK)
-            return say(why, n,
-                       "an inspector records spot-check results only, not %s (检查人员只能录入抽查结果)",
-                       kind, NULL);
+            return say(
+                why, n,
+                "an inspector records spot-check results only, not %s (检查人员只能录入抽查结果)",
+                kind, NULL);
         if (!ev->draw_id || !*ev->draw_id)
             return say(why, n, "name the draw (draw_id) you were drawn in (请填写抽查批次)", NULL,
                        NULL);

@@ -29,8 +29,7 @@ int srv_auth_find(gm_registry *reg, const srv_request *rq, gm_session *s);
 json_object *srv_json_body(const srv_request *rq, srv_reply *rp);
 /* Signed in (else 401) and the CSRF token right (X-CSRF-Token header or the
  * body's "csrf" member; else 403)? 1 when the write may go on. */
-int srv_auth_write_ok(const srv_request *rq, const gm_session *s, json_object *body,
-                      srv_reply *rp);
+int srv_auth_write_ok(const srv_request *rq, const gm_session *s, json_object *body, srv_reply *rp);
 
 void srv_auth_whoami(const gm_session *s, srv_reply *rp);
 void srv_auth_signin(gm_server *srv, gm_context *ctx, gm_registry *reg, const srv_request *rq,

@@ -7,6 +7,7 @@
  * user may. Everything is read from the registry at each request: the
  * server keeps no state, so servers sharing a PostGIS registry agree.
  */
+#include "core/context_impl.h"
 #include "server/auth.h"
 
 #include <ctype.h>
@@ -28,15 +29,14 @@ const char *srv_manage_page(const char *url)
 
 void srv_registry_failed(srv_reply *rp, gm_context *ctx)
 {
-    srv_error(rp, gm_context_errcode(ctx) == GM_ERR_BUSY ? 503 : 503,
-              "the registry cannot be read or written now (登记库暂时无法访问)", NULL);
+    srv_error(rp, 503, "the registry cannot be read or written now (登记库暂时无法访问)", NULL);
     gm_log(ctx, GM_LOG_WARNING, "registry: %s", gm_context_errmsg(ctx));
 }
 
 static const char *query(const srv_request *rq, const char *key)
 {
-    const char *v = rq->conn ? MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, key)
-                             : NULL;
+    const char *v =
+        rq->conn ? MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, key) : NULL;
     return v && *v ? v : NULL;
 }
 
@@ -91,18 +91,20 @@ static json_object *licence_json(const gm_licence *l)
     json_object_object_add(o, "licence_no", srv_json_str(l->licence_no));
     json_object_object_add(o, "enterprise", srv_json_str(l->enterprise));
     json_object_object_add(o, "credit_code", srv_json_str(l->credit_code));
-    json_object_object_add(o, "industry", l->industry ? srv_json_str(gm_industry_name(l->industry)) : NULL);
+    json_object_object_add(o, "industry",
+                           l->industry ? srv_json_str(gm_industry_name(l->industry)) : NULL);
     json_object_object_add(o, "industry_zh",
                            l->industry ? srv_json_str(gm_industry_name_zh(l->industry)) : NULL);
     json_object_object_add(o, "mineral", srv_json_str(l->mineral));
     json_object_object_add(o, "scale", l->scale ? srv_json_str(gm_scale_name(l->scale)) : NULL);
-    json_object_object_add(o, "scale_zh", l->scale ? srv_json_str(gm_scale_name_zh(l->scale)) : NULL);
+    json_object_object_add(o, "scale_zh",
+                           l->scale ? srv_json_str(gm_scale_name_zh(l->scale)) : NULL);
     json_object_object_add(o, "county", srv_json_str(l->county));
     json_object_object_add(o, "city", srv_json_str(l->city));
     json_object_object_add(o, "licensed_on", date_json(l->licensed_on));
-    json_object_object_add(o, "is_new", l->is_new == GM_FLAG_UNKNOWN
-                                            ? NULL
-                                            : json_object_new_boolean(l->is_new == GM_FLAG_YES));
+    json_object_object_add(
+        o, "is_new",
+        l->is_new == GM_FLAG_UNKNOWN ? NULL : json_object_new_boolean(l->is_new == GM_FLAG_YES));
     return o;
 }
 
@@ -114,20 +116,24 @@ static json_object *state_json(const gm_mine_state *s)
                            json_object_new_string(gm_standing_name_zh(s->standing)));
     json_object_object_add(o, "last_self_assessment", date_json(s->last_self_assessment));
     json_object_object_add(o, "last_verification", date_json(s->last_verification));
-    json_object_object_add(o, "verification_result",
-                           s->verification_result ? srv_json_str(gm_result_name(s->verification_result)) : NULL);
+    json_object_object_add(
+        o, "verification_result",
+        s->verification_result ? srv_json_str(gm_result_name(s->verification_result)) : NULL);
     json_object_object_add(o, "verification_agency", srv_json_str(s->verification_agency));
     json_object_object_add(o, "listed_on", date_json(s->listed_on));
     json_object_object_add(o, "batch", srv_json_str(s->batch));
     json_object_object_add(o, "last_spot_check", date_json(s->last_spot_check));
     json_object_object_add(o, "spot_check_result",
-                           s->spot_check_result ? srv_json_str(gm_result_name(s->spot_check_result)) : NULL);
+                           s->spot_check_result ? srv_json_str(gm_result_name(s->spot_check_result))
+                                                : NULL);
     json_object_object_add(o, "blacklisted_on", date_json(s->blacklisted_on));
     json_object_object_add(o, "blacklist_reason", srv_json_str(s->blacklist_reason));
     json_object_object_add(o, "lifted_on", date_json(s->lifted_on));
-    json_object_object_add(o, "credit_year", s->credit_year ? json_object_new_int(s->credit_year) : NULL);
+    json_object_object_add(o, "credit_year",
+                           s->credit_year ? json_object_new_int(s->credit_year) : NULL);
     json_object_object_add(o, "credit_grade", srv_json_str(s->credit_grade));
-    json_object_object_add(o, "rates_year", s->rates_year ? json_object_new_int(s->rates_year) : NULL);
+    json_object_object_add(o, "rates_year",
+                           s->rates_year ? json_object_new_int(s->rates_year) : NULL);
     json_object_object_add(o, "mining_recovery", num_json(s->mining_recovery));
     json_object_object_add(o, "beneficiation_recovery", num_json(s->beneficiation_recovery));
     json_object_object_add(o, "utilisation", num_json(s->utilisation));
@@ -145,7 +151,8 @@ static json_object *event_json(const gm_event *e, int counts)
     json_object_object_add(o, "event_date", date_json(e->event_date));
     json_object_object_add(o, "entered_by", srv_json_str(e->entered_by));
     json_object_object_add(o, "entered_at", srv_json_str(e->entered_at));
-    json_object_object_add(o, "supersedes", e->supersedes ? json_object_new_int64(e->supersedes) : NULL);
+    json_object_object_add(o, "supersedes",
+                           e->supersedes ? json_object_new_int64(e->supersedes) : NULL);
     json_object_object_add(o, "void", json_object_new_boolean(e->is_void));
     json_object_object_add(o, "counts", json_object_new_boolean(counts));
     json_object_object_add(o, "score", num_json(e->score));
@@ -174,7 +181,8 @@ static void api_mines(gm_context *ctx, gm_registry *reg, const srv_request *rq, 
     gm_licence_list *lic = NULL;
     gm_event_list *ev = NULL;
     gm_mine_state *st = NULL;
-    if (gm_registry_licences(reg, &lic) != GM_OK || gm_registry_events(reg, NULL, 0, &ev) != GM_OK ||
+    if (gm_registry_licences(reg, &lic) != GM_OK ||
+        gm_registry_events(reg, NULL, 0, &ev) != GM_OK ||
         gm_mine_statuses(ctx, lic, ev, as_of, &st) != GM_OK) {
         srv_registry_failed(rp, ctx);
     } else {
@@ -208,7 +216,8 @@ static void api_mine(gm_context *ctx, gm_registry *reg, const srv_request *rq, c
     if (gm_registry_licences(reg, &lic) != GM_OK || gm_registry_events(reg, no, 0, &ev) != GM_OK) {
         srv_registry_failed(rp, ctx);
     } else if (!gm_licence_find(lic, no)) {
-        srv_error(rp, 404, "no such licence in the registry (登记库中没有此采矿许可证)", "licence_no");
+        srv_error(rp, 404, "no such licence in the registry (登记库中没有此采矿许可证)",
+                  "licence_no");
     } else if (gm_mine_status_at(ctx, ev->items, ev->n, as_of, &st) != GM_OK) {
         srv_error(rp, 500, gm_context_errmsg(ctx), NULL);
     } else {
@@ -218,8 +227,8 @@ static void api_mine(gm_context *ctx, gm_registry *reg, const srv_request *rq, c
         json_object_object_add(o, "status", state_json(&st));
         json_object *arr = json_object_new_array();
         for (size_t i = 0; i < ev->n; i++)
-            json_object_array_add(arr, event_json(&ev->items[i],
-                                                  gm_event_counts(ev->items, ev->n, &ev->items[i])));
+            json_object_array_add(
+                arr, event_json(&ev->items[i], gm_event_counts(ev->items, ev->n, &ev->items[i])));
         json_object_object_add(o, "events", arr);
         srv_reply_json(rp, 200, o);
     }
@@ -236,7 +245,8 @@ static void api_list(gm_context *ctx, gm_registry *reg, const srv_request *rq, s
     gm_licence_list *lic = NULL;
     gm_event_list *ev = NULL;
     gm_mine_state *st = NULL;
-    if (gm_registry_licences(reg, &lic) != GM_OK || gm_registry_events(reg, NULL, 0, &ev) != GM_OK ||
+    if (gm_registry_licences(reg, &lic) != GM_OK ||
+        gm_registry_events(reg, NULL, 0, &ev) != GM_OK ||
         gm_mine_statuses(ctx, lic, ev, as_of, &st) != GM_OK) {
         srv_registry_failed(rp, ctx);
     } else {
@@ -249,10 +259,15 @@ static void api_list(gm_context *ctx, gm_registry *reg, const srv_request *rq, s
             json_object_object_add(o, "enterprise", srv_json_str(l->enterprise));
             json_object_object_add(o, "county", srv_json_str(l->county));
             json_object_object_add(o, "city", srv_json_str(l->city));
-            json_object_object_add(o, "industry", l->industry ? srv_json_str(gm_industry_name(l->industry)) : NULL);
-            json_object_object_add(o, "industry_zh", l->industry ? srv_json_str(gm_industry_name_zh(l->industry)) : NULL);
-            json_object_object_add(o, "scale", l->scale ? srv_json_str(gm_scale_name(l->scale)) : NULL);
-            json_object_object_add(o, "scale_zh", l->scale ? srv_json_str(gm_scale_name_zh(l->scale)) : NULL);
+            json_object_object_add(
+                o, "industry", l->industry ? srv_json_str(gm_industry_name(l->industry)) : NULL);
+            json_object_object_add(o, "industry_zh",
+                                   l->industry ? srv_json_str(gm_industry_name_zh(l->industry))
+                                               : NULL);
+            json_object_object_add(o, "scale",
+                                   l->scale ? srv_json_str(gm_scale_name(l->scale)) : NULL);
+            json_object_object_add(o, "scale_zh",
+                                   l->scale ? srv_json_str(gm_scale_name_zh(l->scale)) : NULL);
             json_object_object_add(o, "listed_on", date_json(st[i].listed_on));
             json_object_object_add(o, "batch", srv_json_str(st[i].batch));
             json_object_array_add(arr, o);
@@ -343,7 +358,8 @@ static int parse_event(json_object *body, gm_event *ev, srv_reply *rp)
     char buf[64];
     const char *s;
     if (set_text(body, "licence_no", &ev->licence_no, rp)) return -1;
-    if (!ev->licence_no) return bad(rp, "licence_no", "the licence number is missing (请填写采矿许可证号)");
+    if (!ev->licence_no)
+        return bad(rp, "licence_no", "the licence number is missing (请填写采矿许可证号)");
     if (!(s = text_of(body, "kind", buf, sizeof buf)))
         return bad(rp, "kind", "the kind of event is missing (请选择事项)");
     if (gm_parse_event_kind(s, &ev->kind) != GM_OK || ev->kind == GM_EVENT_UNKNOWN)
@@ -357,12 +373,13 @@ static int parse_event(json_object *body, gm_event *ev, srv_reply *rp)
     n = 0;
     if (set_int(body, "void", &n, rp)) return -1;
     ev->is_void = n != 0;
-    if (set_number(body, "score", &ev->score, rp) || set_text(body, "document", &ev->document, rp) ||
+    if (set_number(body, "score", &ev->score, rp) ||
+        set_text(body, "document", &ev->document, rp) ||
         set_text(body, "agency", &ev->agency, rp) || set_text(body, "batch", &ev->batch, rp) ||
         set_text(body, "draw_id", &ev->draw_id, rp) ||
         set_text(body, "inspectors", &ev->inspectors, rp) ||
-        set_text(body, "findings", &ev->findings, rp) || set_text(body, "reason", &ev->reason, rp) ||
-        set_text(body, "grade", &ev->grade, rp) ||
+        set_text(body, "findings", &ev->findings, rp) ||
+        set_text(body, "reason", &ev->reason, rp) || set_text(body, "grade", &ev->grade, rp) ||
         set_number(body, "mining_recovery", &ev->mining_recovery, rp) ||
         set_number(body, "beneficiation_recovery", &ev->beneficiation_recovery, rp) ||
         set_number(body, "utilisation", &ev->utilisation, rp))
@@ -390,10 +407,20 @@ static const char *rule_field(gm_rule rule, const char *msg)
     case GM_RULE_SUPERSEDES:
         return "supersedes";
     case GM_RULE_FIELDS: {
-        static const char *fields[] = {"score",      "document", "agency",          "result",
-                                       "batch",      "draw_id",  "inspectors",      "findings",
-                                       "reason",     "year",     "grade",           "mining_recovery",
-                                       "beneficiation_recovery", "utilisation"};
+        static const char *fields[] = {"score",
+                                       "document",
+                                       "agency",
+                                       "result",
+                                       "batch",
+                                       "draw_id",
+                                       "inspectors",
+                                       "findings",
+                                       "reason",
+                                       "year",
+                                       "grade",
+                                       "mining_recovery",
+                                       "beneficiation_recovery",
+                                       "utilisation"};
         for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
             if (msg && strstr(msg, fields[i])) return fields[i];
         return "kind";
@@ -420,7 +447,8 @@ static void api_event_post(gm_context *ctx, gm_registry *reg, const srv_request 
     }
     const gm_licence *l = gm_licence_find(lic, ev.licence_no);
     if (!l) {
-        snprintf(why, sizeof why, "licence %.100s: no such licence in the registry (登记库中没有此采矿许可证)",
+        snprintf(why, sizeof why,
+                 "licence %.100s: no such licence in the registry (登记库中没有此采矿许可证)",
                  ev.licence_no);
         srv_error(rp, 422, why, "licence_no");
         goto done;
@@ -456,7 +484,8 @@ static void api_event_post(gm_context *ctx, gm_registry *reg, const srv_request 
     } else if (GM_IS_INPUT_ERROR(rc)) {
         json_object *o = json_object_new_object();
         json_object_object_add(o, "error", json_object_new_string(gm_context_errmsg(ctx)));
-        json_object_object_add(o, "field", json_object_new_string(rule_field(rule, gm_context_errmsg(ctx))));
+        json_object_object_add(o, "field",
+                               json_object_new_string(rule_field(rule, gm_context_errmsg(ctx))));
         json_object_object_add(o, "rule", rule ? json_object_new_string(gm_rule_name(rule)) : NULL);
         srv_reply_json(rp, 422, o);
     } else {
