@@ -256,7 +256,7 @@ static const char *const v3_pg[] = {
 
 static const char *const v5_lite[] = {
     APP_USER_COLUMNS("INTEGER PRIMARY KEY", "INTEGER"), SESSION_COLUMNS("INTEGER", "INTEGER"),
-    "CREATE INDEX session_user ON session (user_id)",
+    "CREATE INDEX session_by_user ON session (user_id)",
     "CREATE TRIGGER app_user_no_delete BEFORE DELETE ON app_user BEGIN SELECT RAISE(ABORT, "
     "'greenmine registry: users are disabled, never deleted'); END",
     NULL};
@@ -264,7 +264,7 @@ static const char *const v5_lite[] = {
 static const char *const v5_pg[] = {
     APP_USER_COLUMNS("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT"),
     SESSION_COLUMNS("BIGINT", "BIGINT"),
-    "CREATE INDEX session_user ON session (user_id)",
+    "CREATE INDEX session_by_user ON session (user_id)",
     "CREATE FUNCTION greenmine_user_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     "RAISE EXCEPTION 'greenmine registry: users are disabled, never deleted'; END $$",
     "CREATE TRIGGER app_user_no_delete BEFORE DELETE ON app_user FOR EACH ROW EXECUTE FUNCTION "
