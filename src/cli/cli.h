@@ -19,7 +19,8 @@ typedef struct gm_cli {
     int progress;         /* draw a progress bar (stderr is a TTY and not quiet) */
     char open_stage[64];  /* the stage whose bar line is open */
     size_t kill_after;    /* test builds only (GM_TEST_HOOKS): SIGKILL after this many
-                             parcels are ingested */
+                             parcels are ingested, or events / licences imported */
+    int slow_ms;          /* test builds only: sleep this long per imported record */
     int timings;          /* GREENMINE_TIMINGS=1: print each stage's wall time on stderr */
     char timed_stage[64]; /* the stage being timed, and since when (CLOCK_MONOTONIC) */
     double timed_since;
@@ -58,6 +59,11 @@ int gm_cmd_ingest(int argc, char **argv);
 int gm_cmd_progress(int argc, char **argv);
 int gm_cmd_report(int argc, char **argv);
 int gm_cmd_serve(int argc, char **argv);
+/* cmd_events.c: the management records (docs/management.md) */
+int gm_cmd_events(int argc, char **argv);
+int gm_cmd_licences(int argc, char **argv);
+int gm_cmd_status(int argc, char **argv);
+int gm_cmd_thresholds(int argc, char **argv);
 int gm_cmd_users(int argc, char **argv);
 
 #endif

@@ -75,8 +75,14 @@ static void on_progress(void *user, const char *stage, size_t done, size_t total
     gm_cli *cli = user;
 #ifdef GM_TEST_HOOKS
     /* test hook (GREENMINE_TEST_KILL_AFTER): die like a crash mid-ingest */
-    if (cli->kill_after > 0 && done >= cli->kill_after && strcmp(stage, "ingest parcels") == 0)
+    int importing = strncmp(stage, "import ", 7) == 0; /* events, licences */
+    if (cli->kill_after > 0 && done >= cli->kill_after &&
+        (strcmp(stage, "ingest parcels") == 0 || importing))
         raise(SIGKILL);
+    if (cli->slow_ms > 0 && importing) { /* holds the write lock longer: the concurrency tests */
+        struct timespec pause = {cli->slow_ms / 1000, (long)(cli->slow_ms % 1000) * 1000000L};
+        nanosleep(&pause, NULL);
+    }
 #endif
     time_stage(cli, stage);
     if (!cli->progress) return;

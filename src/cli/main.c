@@ -24,12 +24,16 @@ static const char main_help[] =
     "  progress   restoration and reclamation per snapshot and zone, against\n"
     "             the targets, from a registry\n"
     "  report     a self-contained HTML report of a registry or an analyze run\n"
+    "  licences   the mines' licences in a registry: import, list\n"
+    "  events     the mines' append-only event log: import, add, list\n"
+    "  status     each mine's status on a date, derived from its events\n"
+    "  thresholds the three-rate minimums per industry and mineral: import, list\n"
     "  serve      the check page and JSON API in a browser (see 'greenmine serve --help')\n"
     "  users      the desk's users: add, passwd, remove, list (see 'greenmine users --help')\n"
     "  version    print the version\n"
     "\n"
     "Every command takes --help. Documentation: docs/cli.md, docs/check.md,\n"
-    "docs/registry.md, docs/architecture.md.\n";
+    "docs/registry.md, docs/management.md, docs/architecture.md.\n";
 
 int main(int argc, char **argv)
 {
@@ -50,6 +54,11 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "progress") == 0) return gm_cmd_progress(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0) return gm_cmd_report(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0) return gm_cmd_serve(argc - 1, argv + 1);
+    if (strcmp(cmd, "licences") == 0 || strcmp(cmd, "licenses") == 0)
+        return gm_cmd_licences(argc - 1, argv + 1);
+    if (strcmp(cmd, "events") == 0) return gm_cmd_events(argc - 1, argv + 1);
+    if (strcmp(cmd, "status") == 0) return gm_cmd_status(argc - 1, argv + 1);
+    if (strcmp(cmd, "thresholds") == 0) return gm_cmd_thresholds(argc - 1, argv + 1);
     if (strcmp(cmd, "users") == 0) return gm_cmd_users(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("greenmine %s\n", gm_version());

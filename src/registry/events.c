@@ -590,7 +590,7 @@ int gm_registry_append_events_locked(gm_registry *reg, const gm_event *evs, cons
             current = no;
             size_t first = 0, count = 0;
             gm_event_list_range(stored, no, &first, &count);
-            memcpy(history, stored->items + first, count * sizeof *history);
+            if (count) memcpy(history, stored->items + first, count * sizeof *history);
             n_history = count;
         }
         if (!ev->entered_by || !*ev->entered_by) {
@@ -612,7 +612,7 @@ int gm_registry_append_events_locked(gm_registry *reg, const gm_event *evs, cons
     if (rc == GM_OK && r->n_problems) {
         gm_import_report_sort(r);
         rc = gm_error(reg->ctx, GM_ERR_USAGE, "%s: %zu of %zu rows refused; nothing recorded",
-                      r->file_name ? r->file_name : "events", r->n_problems, n);
+                      r->file_name ? r->file_name : "events", r->n_problems, r->rows ? r->rows : n);
     }
     if (rc == GM_OK && n) rc = prepare_insert_event(reg, &st);
     for (size_t i = 0; rc == GM_OK && i < n; i++) {
