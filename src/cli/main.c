@@ -24,6 +24,9 @@ static const char main_help[] =
     "  progress   restoration and reclamation per snapshot and zone, against\n"
     "             the targets, from a registry\n"
     "  report     a self-contained HTML report of a registry or an analyze run\n"
+    "  draw       the double-random spot-check draw (双随机抽查), recorded and\n"
+    "             published; draw --verify redoes one (see 'greenmine draw --help')\n"
+    "  draws      the public record of the draws and their results (HTML or CSV)\n"
     "  licences   the mines' licences in a registry: import, list\n"
     "  events     the mines' append-only event log: import, add, list\n"
     "  status     each mine's status on a date, derived from its events\n"
@@ -53,6 +56,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "ingest") == 0) return gm_cmd_ingest(argc - 1, argv + 1);
     if (strcmp(cmd, "progress") == 0) return gm_cmd_progress(argc - 1, argv + 1);
     if (strcmp(cmd, "report") == 0) return gm_cmd_report(argc - 1, argv + 1);
+    if (strcmp(cmd, "draw") == 0) return gm_cmd_draw(argc - 1, argv + 1);
+    if (strcmp(cmd, "draws") == 0) return gm_cmd_draws(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0) return gm_cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "licences") == 0 || strcmp(cmd, "licenses") == 0)
         return gm_cmd_licences(argc - 1, argv + 1);

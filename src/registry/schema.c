@@ -241,6 +241,51 @@ static const char *const v3_pg[] = {
     PG_APPEND_ONLY("threshold"),
     NULL};
 
+/* ---- 4: the spot-check draws (docs/draw.md): each draw with its two
+ * published lists' exact text, its picks (the spot-check assignments) and the
+ * roster it used. Append-only. */
+
+#define DRAW_COLUMNS(ID)                                                                           \
+    "CREATE TABLE draw (draw_id " ID ", draw_date TEXT NOT NULL, drawn_at TEXT NOT NULL, "         \
+    "drawn_by TEXT NOT NULL, seed TEXT NOT NULL, share_percent TEXT, count_requested INTEGER, "    \
+    "per_mine INTEGER NOT NULL, floor_per_county INTEGER NOT NULL, county TEXT, industry TEXT, "   \
+    "candidates INTEGER NOT NULL, mines_sha256 TEXT NOT NULL, inspectors_sha256 TEXT NOT NULL, "   \
+    "mines_csv TEXT NOT NULL, inspectors_csv TEXT NOT NULL, greenmine_version TEXT NOT NULL)"
+#define DRAW_PICK_TABLE                                                                            \
+    "CREATE TABLE draw_pick (draw_id BIGINT NOT NULL REFERENCES draw, rank INTEGER NOT NULL, "     \
+    "licence_no TEXT NOT NULL REFERENCES licence, county TEXT, industry TEXT, inspectors TEXT "    \
+    "NOT "                                                                                         \
+    "NULL, inspector_names TEXT NOT NULL, PRIMARY KEY (draw_id, rank), UNIQUE (draw_id, "          \
+    "licence_no))"
+#define INSPECTOR_TABLE                                                                            \
+    "CREATE TABLE inspector (draw_id BIGINT NOT NULL REFERENCES draw, seq INTEGER NOT NULL, "      \
+    "inspector_id TEXT NOT NULL, name TEXT NOT NULL, county TEXT, agency TEXT, PRIMARY KEY "       \
+    "(draw_id, seq), UNIQUE (draw_id, inspector_id))"
+/* each pick with the result of its spot check once entered (NULLs while pending) */
+#define VIEW_SPOT_CHECK_ASSIGNMENT                                                                 \
+    "CREATE VIEW spot_check_assignment AS SELECT d.draw_id, d.draw_date, p.rank, p.licence_no, "   \
+    "p.county, p.industry, p.inspectors, p.inspector_names, e.event_id, e.event_date AS "          \
+    "checked_on, e.result, e.findings FROM draw_pick p JOIN draw d ON d.draw_id = p.draw_id LEFT " \
+    "JOIN event_current e ON e.kind = 'spot_check' AND e.licence_no = p.licence_no AND "           \
+    "e.draw_id = CAST(p.draw_id AS TEXT)"
+
+static const char *const v4_lite[] = {DRAW_COLUMNS("INTEGER PRIMARY KEY"),
+                                      DRAW_PICK_TABLE,
+                                      INSPECTOR_TABLE,
+                                      VIEW_SPOT_CHECK_ASSIGNMENT,
+                                      LITE_APPEND_ONLY("draw"),
+                                      LITE_APPEND_ONLY("draw_pick"),
+                                      LITE_APPEND_ONLY("inspector"),
+                                      NULL};
+
+static const char *const v4_pg[] = {DRAW_COLUMNS("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
+                                    DRAW_PICK_TABLE,
+                                    INSPECTOR_TABLE,
+                                    VIEW_SPOT_CHECK_ASSIGNMENT,
+                                    PG_APPEND_ONLY("draw"),
+                                    PG_APPEND_ONLY("draw_pick"),
+                                    PG_APPEND_ONLY("inspector"),
+                                    NULL};
 /* ---- 5: the desk's users and sessions (greenmine/users.h) ------------------ */
 
 /* A user is disabled, never deleted: events name who entered them. Sessions
@@ -281,6 +326,7 @@ static const migration migrations[] = {
      "management records: licence, event (append-only), threshold_set, threshold; views "
      "event_log, event_current, threshold_current",
      v3_lite, v3_pg},
+    {4, "spot-check draws: draw, draw_pick, inspector; view spot_check_assignment", v4_lite, v4_pg},
     {5, "the desk's users and sessions: app_user, session", v5_lite, v5_pg},
 };
 
