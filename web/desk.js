@@ -153,6 +153,46 @@ $('list-form').addEventListener('submit', (ev) => {
   route();
 });
 
+// ---- the draws (双随机, the public record) ------------------------------------------------
+
+async function showDraws() {
+  const box = $('draws');
+  box.replaceChildren();
+  $('draws-err').textContent = '';
+  try {
+    const r = await getJSON('/api/draws');
+    if (!r.draws.length) box.append(el('p', '尚无抽查 No draw recorded yet.'));
+    for (const d of r.draws.slice().reverse()) {
+      box.append(el('h3', `#${d.draw_id} ${d.date} · ${d.share_percent ? d.share_percent + ' %'
+        : d.count + ' 座'} · 种子 seed: ${d.seed}`));
+      box.append(el('p', `候选 ${d.candidates} candidates · 每矿 ${d.per_mine} 人 per mine · `
+        + `${d.drawn_by} ${d.drawn_at} · mines SHA-256 ${d.mines_sha256} · inspectors SHA-256 `
+        + `${d.inspectors_sha256}`, 'hint hash'));
+      const t = el('table');
+      const head = t.createTHead().insertRow();
+      for (const h of ['序 Rank', '采矿许可证号 Licence', '县市区 County', '行业 Industry',
+        '检查人员 Inspectors', '结果 Result']) head.append(el('th', h));
+      const tb = t.createTBody();
+      for (const p of d.picks) {
+        const tr = tb.insertRow();
+        tr.insertCell().textContent = p.rank;
+        const a = el('a', p.licence_no);
+        a.href = '/mines/' + encodeURIComponent(p.licence_no);
+        tr.insertCell().append(a);
+        tr.insertCell().textContent = p.county || '';
+        tr.insertCell().textContent = p.industry || '';
+        tr.insertCell().textContent = p.inspectors.map((i) => `${i.inspector_id} ${i.name || ''}`).join('；');
+        tr.insertCell().textContent = p.result
+          ? `${p.result.event_date} ${p.result.result}${p.result.findings ? '：' + p.result.findings : ''}`
+          : '待录入 pending';
+      }
+      box.append(t);
+    }
+  } catch (e) {
+    $('draws-err').textContent = e.message;
+  }
+}
+
 // ---- the mines -----------------------------------------------------------------------
 
 async function showMines() {
@@ -330,13 +370,16 @@ $('record-form').addEventListener('submit', async (ev) => {
 // ---- the pages ------------------------------------------------------------------------------
 
 function show(view) {
-  for (const v of ['signin', 'list', 'mines', 'mine']) $('view-' + v).hidden = v !== view;
+  for (const v of ['signin', 'list', 'draws', 'mines', 'mine']) $('view-' + v).hidden = v !== view;
 }
 
 async function route() {
   const p = location.pathname;
   if (p === '/signin') {
     show('signin');
+  } else if (p === '/draws') {
+    show('draws');
+    await showDraws();
   } else if (p === '/mines') {
     show('mines');
     await showMines();

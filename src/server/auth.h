@@ -9,6 +9,7 @@
 
 #include "server/server_impl.h"
 
+#include <greenmine/draw.h>
 #include <greenmine/events.h>
 #include <greenmine/management.h>
 #include <greenmine/users.h>

@@ -22,7 +22,7 @@
 const char *srv_manage_page(const char *url)
 {
     if (strcmp(url, "/signin") == 0 || strcmp(url, "/mines") == 0 ||
-        strncmp(url, "/mines/", 7) == 0 || strcmp(url, "/list") == 0)
+        strncmp(url, "/mines/", 7) == 0 || strcmp(url, "/list") == 0 || strcmp(url, "/draws") == 0)
         return "/desk.html";
     return NULL;
 }
@@ -282,6 +282,94 @@ static void api_list(gm_context *ctx, gm_registry *reg, const srv_request *rq, s
     gm_licence_list_free(lic);
 }
 
+/* GET /api/draws: the spot-check draws (双随机, the public record of
+ * docs/draw.md) with each pick's result once entered; /api/draws.csv the
+ * record as `greenmine draws -o draws.csv` writes it. Open to all. */
+static void api_draws(gm_context *ctx, gm_registry *reg, int csv, srv_reply *rp)
+{
+    gm_draw_record *r = NULL;
+    if (gm_registry_draws(reg, &r) != GM_OK) {
+        srv_registry_failed(rp, ctx);
+        return;
+    }
+    if (csv) {
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        int rc = f ? gm_draw_record_csv(ctx, r, f) : GM_ERR_NOMEM;
+        if (f) fclose(f);
+        if (rc == GM_OK && buf) {
+            free(rp->body);
+            rp->status = 200, rp->mime = "text/csv; charset=utf-8";
+            rp->body = buf, rp->len = len, buf = NULL;
+            rp->attachment = "greenmine-draws.csv";
+        } else {
+            srv_error(rp, 500, gm_context_errmsg(ctx), NULL);
+        }
+        free(buf);
+        gm_draw_record_free(r);
+        return;
+    }
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < r->n_draws; i++) {
+        const gm_draw *d = r->draws[i];
+        json_object *o = json_object_new_object();
+        char share[16] = "";
+        if (d->share_bp) gm_draw_share_text(d->share_bp, share);
+        json_object_object_add(o, "draw_id", json_object_new_int64(d->draw_id));
+        json_object_object_add(o, "date", date_json(d->date));
+        json_object_object_add(o, "seed", srv_json_str(d->seed));
+        json_object_object_add(o, "share_percent",
+                               d->share_bp ? json_object_new_string(share) : NULL);
+        json_object_object_add(o, "count", d->share_bp ? NULL : json_object_new_int64(d->count));
+        json_object_object_add(o, "per_mine", json_object_new_int(d->per_mine));
+        json_object_object_add(o, "county", srv_json_str(d->county));
+        json_object_object_add(o, "industry", srv_json_str(d->industry));
+        json_object_object_add(o, "drawn_at", srv_json_str(d->drawn_at));
+        json_object_object_add(o, "drawn_by", srv_json_str(d->drawn_by));
+        json_object_object_add(o, "candidates",
+                               json_object_new_int64(d->lists ? (int64_t)d->lists->n_mines : 0));
+        json_object_object_add(o, "mines_sha256",
+                               d->lists ? srv_json_str(d->lists->mines_sha256) : NULL);
+        json_object_object_add(o, "inspectors_sha256",
+                               d->lists ? srv_json_str(d->lists->inspectors_sha256) : NULL);
+        json_object *picks = json_object_new_array();
+        for (size_t k = 0; d->lists && k < d->n_picks; k++) {
+            const gm_draw_mine *m = &d->lists->mines[d->picks[k].mine];
+            json_object *p = json_object_new_object();
+            json_object_object_add(p, "rank", json_object_new_int64((int64_t)k + 1));
+            json_object_object_add(p, "licence_no", srv_json_str(m->licence_no));
+            json_object_object_add(p, "county", srv_json_str(m->county));
+            json_object_object_add(p, "industry", srv_json_str(m->industry));
+            json_object *ins = json_object_new_array();
+            for (int j = 0; j < d->per_mine; j++) {
+                const gm_draw_inspector *in = &d->lists->inspectors[d->picks[k].inspectors[j]];
+                json_object *io = json_object_new_object();
+                json_object_object_add(io, "inspector_id", srv_json_str(in->inspector_id));
+                json_object_object_add(io, "name", srv_json_str(in->name));
+                json_object_array_add(ins, io);
+            }
+            json_object_object_add(p, "inspectors", ins);
+            const gm_draw_result *res = gm_draw_record_result(r, d->draw_id, m->licence_no);
+            json_object *ro = NULL;
+            if (res) {
+                ro = json_object_new_object();
+                json_object_object_add(ro, "event_date", date_json(res->event_date));
+                json_object_object_add(ro, "result", srv_json_str(res->result));
+                json_object_object_add(ro, "findings", srv_json_str(res->findings));
+            }
+            json_object_object_add(p, "result", ro);
+            json_object_array_add(picks, p);
+        }
+        json_object_object_add(o, "picks", picks);
+        json_object_array_add(arr, o);
+    }
+    gm_draw_record_free(r);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "draws", arr);
+    srv_reply_json(rp, 200, o);
+}
+
 /* ---- POST /api/events ---------------------------------------------------------------- */
 
 /* A body member as text (strings as given, numbers printed); NULL when absent or empty. */
@@ -503,7 +591,7 @@ done:
 int srv_manage(gm_server *srv, gm_context *ctx, const srv_request *rq, srv_reply *rp)
 {
     const char *p = rq->path + 4; /* after "/api" */
-    enum { SESSION, SIGNIN, SIGNOUT, EVENTS, MINES, MINE, LIST } route;
+    enum { SESSION, SIGNIN, SIGNOUT, EVENTS, MINES, MINE, LIST, DRAWS, DRAWS_CSV } route;
     if (strcmp(p, "/session") == 0)
         route = SESSION;
     else if (strcmp(p, "/signin") == 0)
@@ -518,6 +606,10 @@ int srv_manage(gm_server *srv, gm_context *ctx, const srv_request *rq, srv_reply
         route = MINE;
     else if (strcmp(p, "/list") == 0)
         route = LIST;
+    else if (strcmp(p, "/draws") == 0)
+        route = DRAWS;
+    else if (strcmp(p, "/draws.csv") == 0)
+        route = DRAWS_CSV;
     else
         return 0;
     int get = strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
@@ -559,6 +651,10 @@ int srv_manage(gm_server *srv, gm_context *ctx, const srv_request *rq, srv_reply
             break;
         case LIST:
             api_list(ctx, reg, rq, rp);
+            break;
+        case DRAWS:
+        case DRAWS_CSV:
+            api_draws(ctx, reg, route == DRAWS_CSV, rp);
             break;
         }
     }

@@ -302,6 +302,38 @@ try:
     check(sql(f"SELECT entered_by FROM event WHERE event_id = {sa1}") == [("prov",)],
           "entered_by is the signed-in user")
 
+    # ---- an inspector records the spot check it was drawn for (greenmine draw) --------------
+    # the roster: I-001 (provincial) and I-002 of 浏阳市, whom the county rule bars from L1
+    with open("roster.csv", "w", encoding="utf-8") as f:
+        f.write("inspector_id,name,county,agency\nI-001,张检查,,省自然资源厅\nI-002,李检查,浏阳市,\n")
+    p = subprocess.run([GM, "draw", "--db", DB, "--date", "2019-06-30", "--count", "1",
+                        "--per-mine", "1", "--inspectors", "roster.csv", "--seed", "2019 第二季度",
+                        "--by", "prov", "-q", "-o", "draw.csv"], capture_output=True, text=True)
+    check(p.returncode == 0, f"greenmine draw: {p.stderr}")
+    picks = sql("SELECT draw_id, licence_no, inspectors FROM draw_pick")
+    check(len(picks) == 1 and picks[0][1:] == (L1, "I-001"), f"the draw picked L1 and I-001: {picks}")
+    draw_id = picks[0][0] if picks else "1"
+    n0 = events()
+    st, b = insp.record({"licence_no": L3, "kind": "spot_check", "event_date": "2019-07-15",
+                         "draw_id": draw_id, "result": "pass"})
+    check(st == 403 and events() == n0, f"inspector: a mine of the draw it was not drawn for ({st})")
+    st, b = insp.record({"licence_no": L1, "kind": "spot_check", "event_date": "2019-07-15",
+                         "draw_id": draw_id, "result": "fail", "inspectors": "I-002"})
+    check(st == 403 and events() == n0, f"inspector: the inspectors must include itself ({st})")
+    st, b = insp.record({"licence_no": L1, "kind": "spot_check", "event_date": "2019-07-15",
+                         "draw_id": draw_id, "result": "fail", "findings": "排土场未复绿"})
+    check(st == 201 and events() == n0 + 1 and b["event"]["inspectors"] == "I-001" and
+          b["event"]["entered_by"] == "insp1", f"inspector: its own spot check ({st} {b})")
+    st, b, _ = anon.req("GET", "/api/draws")
+    d = b["draws"][0] if st == 200 and b["draws"] else {}
+    check(d.get("seed") == "2019 第二季度" and [(p["licence_no"], p["inspectors"][0]["inspector_id"],
+                                             (p["result"] or {}).get("result"))
+                                            for p in d.get("picks", [])] == [(L1, "I-001", "fail")],
+          f"the public record of the draws, open, with the result: {b}")
+    st, b, r = anon.req("GET", "/api/draws.csv")
+    check(st == 200 and "text/csv" in r.getheader("Content-Type") and L1 in b,
+          "the draws as CSV")
+
     # ---- throttling: five wrong passwords, then the name is locked ------------------------------
     for i in range(5):
         st, _ = Client(port).signin("lixian", "wrong-password")
