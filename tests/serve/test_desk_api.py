@@ -69,11 +69,13 @@ def users(*args, password=None):
 
 # ---- the registry: users (the CLI, passwords on stdin), licences ------------------------
 PASSWORDS = {"prov": "province-pass-1", "liuyang": "liuyang-pass-1", "lixian": "lixian-pass-1",
-             "agency1": "agency-pass-12", "insp1": "inspector-pass-1", "gone": "removed-pass-1"}
+             "agency1": "agency-pass-12", "insp1": "inspector-pass-1", "insp2": "inspector-pass-2",
+             "gone": "removed-pass-1"}
 ROLES = {"prov": ["--role", "province"], "liuyang": ["--role", "county", "--county", "浏阳市"],
          "lixian": ["--role", "county", "--county", "澧县"],
          "agency1": ["--role", "agency", "--agency", "湖南绿矿评估所"],
          "insp1": ["--role", "inspector", "--inspector", "I-001"],
+         "insp2": ["--role", "inspector", "--inspector", "I-002"],
          "gone": ["--role", "province"]}
 for name, role in ROLES.items():
     p = users("add", name, *role, password=PASSWORDS[name] + "\n")
@@ -317,6 +319,11 @@ try:
     st, b = insp.record({"licence_no": L3, "kind": "spot_check", "event_date": "2019-07-15",
                          "draw_id": draw_id, "result": "pass"})
     check(st == 403 and events() == n0, f"inspector: a mine of the draw it was not drawn for ({st})")
+    insp2 = Client(port)
+    insp2.signin("insp2")
+    st, b = insp2.record({"licence_no": L1, "kind": "spot_check", "event_date": "2019-07-15",
+                          "draw_id": draw_id, "result": "pass", "inspectors": "I-002"})
+    check(st == 403 and events() == n0, f"inspector: a pick another inspector was drawn for ({st})")
     st, b = insp.record({"licence_no": L1, "kind": "spot_check", "event_date": "2019-07-15",
                          "draw_id": draw_id, "result": "fail", "inspectors": "I-002"})
     check(st == 403 and events() == n0, f"inspector: the inspectors must include itself ({st})")
