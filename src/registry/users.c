@@ -141,6 +141,17 @@ static int run(gm_registry *reg, const char *sql, const param *p, int n)
     return rc < 0 ? rc : GM_OK;
 }
 
+/* Columns 0..5 (user_id, name, role, scope, created, disabled) into u. */
+static void user_from_row(gm_stmt *st, gm_user *u)
+{
+    u->user_id = gm_stmt_int(st, 0);
+    u->name = gm_strdup(gm_stmt_text(st, 1));
+    if (role_from_code(gm_stmt_text(st, 2), &u->role) != 0) u->role = GM_ROLE_PROVINCE;
+    u->scope = gm_stmt_text(st, 3) ? gm_strdup(gm_stmt_text(st, 3)) : NULL;
+    snprintf(u->created, sizeof u->created, "%s", gm_stmt_text(st, 4) ? gm_stmt_text(st, 4) : "");
+    snprintf(u->disabled, sizeof u->disabled, "%s", gm_stmt_text(st, 5) ? gm_stmt_text(st, 5) : "");
+}
+
 /* The active-or-not user of a name into u (u->name NULL when none), and the hash. */
 static int load_user(gm_registry *reg, const char *where, const param *p, gm_user *u, char *hash,
                      size_t hash_cap, long long *failures, long long *locked_until)
@@ -160,14 +171,7 @@ static int load_user(gm_registry *reg, const char *where, const param *p, gm_use
     memset(u, 0, sizeof *u);
     int step = gm_stmt_step(st);
     if (step == 1) {
-        u->user_id = gm_stmt_int(st, 0);
-        u->name = gm_strdup(gm_stmt_text(st, 1));
-        if (role_from_code(gm_stmt_text(st, 2), &u->role) != 0) u->role = GM_ROLE_PROVINCE;
-        u->scope = gm_stmt_text(st, 3) ? gm_strdup(gm_stmt_text(st, 3)) : NULL;
-        snprintf(u->created, sizeof u->created, "%s",
-                 gm_stmt_text(st, 4) ? gm_stmt_text(st, 4) : "");
-        snprintf(u->disabled, sizeof u->disabled, "%s",
-                 gm_stmt_text(st, 5) ? gm_stmt_text(st, 5) : "");
+        user_from_row(st, u);
         if (hash) snprintf(hash, hash_cap, "%s", gm_stmt_text(st, 6) ? gm_stmt_text(st, 6) : "");
         if (failures) *failures = gm_stmt_int(st, 7);
         if (locked_until) *locked_until = gm_stmt_int(st, 8);
@@ -299,14 +303,7 @@ int gm_users_list(gm_registry *reg, gm_user **out, size_t *n)
         users = nu;
         gm_user *u = &users[count++];
         memset(u, 0, sizeof *u);
-        u->user_id = gm_stmt_int(st, 0);
-        u->name = gm_strdup(gm_stmt_text(st, 1));
-        if (role_from_code(gm_stmt_text(st, 2), &u->role) != 0) u->role = GM_ROLE_PROVINCE;
-        u->scope = gm_stmt_text(st, 3) ? gm_strdup(gm_stmt_text(st, 3)) : NULL;
-        snprintf(u->created, sizeof u->created, "%s",
-                 gm_stmt_text(st, 4) ? gm_stmt_text(st, 4) : "");
-        snprintf(u->disabled, sizeof u->disabled, "%s",
-                 gm_stmt_text(st, 5) ? gm_stmt_text(st, 5) : "");
+        user_from_row(st, u);
         u->sessions = gm_stmt_int(st, 6);
     }
     gm_stmt_free(st);
@@ -495,18 +492,9 @@ int gm_users_inspector_drawn(gm_registry *reg, const char *draw_id, const char *
 {
     *drawn = 0;
     if (!draw_id || !licence_no || !inspector_id || !*inspector_id) return GM_OK;
-    const char *probe = reg->db_kind == GM_DB_SPATIALITE
-                            ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = "
-                              "'draw_pick'"
-                            : "SELECT count(*) FROM information_schema.tables WHERE table_schema "
-                              "= current_schema() AND table_name = 'draw_pick'";
+    /* draw_pick: migration 4 (B's draws), always before this one */
     gm_stmt *st = NULL;
-    int rc = gm_db_prepare(reg->db, probe, &st);
-    if (rc != GM_OK) return rc;
-    int step = gm_stmt_step(st), have = step == 1 && gm_stmt_int(st, 0) > 0;
-    gm_stmt_free(st);
-    if (step < 0) return step;
-    if (!have) return GM_OK; /* no draw recorded in this registry yet */
+    int step, rc;
     rc = gm_db_prepare(reg->db,
                        "SELECT inspectors FROM draw_pick WHERE CAST(draw_id AS TEXT) = ? AND "
                        "licence_no = ?",

@@ -172,12 +172,35 @@ static json_object *event_json(const gm_event *e, int counts)
     return o;
 }
 
-/* GET /api/mines[?county=&as_of=]: every licence with its standing. */
-static void api_mines(gm_context *ctx, gm_registry *reg, const srv_request *rq, srv_reply *rp)
+/* The public list's row: public fields only. */
+static json_object *listed_json(const gm_licence *l, const gm_mine_state *st)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "licence_no", srv_json_str(l->licence_no));
+    json_object_object_add(o, "enterprise", srv_json_str(l->enterprise));
+    json_object_object_add(o, "county", srv_json_str(l->county));
+    json_object_object_add(o, "city", srv_json_str(l->city));
+    json_object_object_add(o, "industry",
+                           l->industry ? srv_json_str(gm_industry_name(l->industry)) : NULL);
+    json_object_object_add(o, "industry_zh",
+                           l->industry ? srv_json_str(gm_industry_name_zh(l->industry)) : NULL);
+    json_object_object_add(o, "scale", l->scale ? srv_json_str(gm_scale_name(l->scale)) : NULL);
+    json_object_object_add(o, "scale_zh",
+                           l->scale ? srv_json_str(gm_scale_name_zh(l->scale)) : NULL);
+    json_object_object_add(o, "listed_on", date_json(st->listed_on));
+    json_object_object_add(o, "batch", srv_json_str(st->batch));
+    return o;
+}
+
+/* GET /api/mines[?county=&as_of=]: every licence with its standing; GET
+ * /api/list[?as_of=] (public_list): the public list (名录), the mines listed
+ * on the date, public fields only. */
+static void api_mines(gm_context *ctx, gm_registry *reg, const srv_request *rq, int public_list,
+                      srv_reply *rp)
 {
     int as_of = as_of_arg(rq, rp);
     if (as_of < 0) return;
-    const char *county = query(rq, "county");
+    const char *county = public_list ? NULL : query(rq, "county");
     gm_licence_list *lic = NULL;
     gm_event_list *ev = NULL;
     gm_mine_state *st = NULL;
@@ -190,8 +213,9 @@ static void api_mines(gm_context *ctx, gm_registry *reg, const srv_request *rq, 
         for (size_t i = 0; i < lic->n; i++) {
             const gm_licence *l = &lic->items[i];
             if (county && (!l->county || strcmp(l->county, county) != 0)) continue;
-            json_object *o = licence_json(l);
-            json_object_object_add(o, "status", state_json(&st[i]));
+            if (public_list && st[i].standing != GM_STANDING_LISTED) continue;
+            json_object *o = public_list ? listed_json(l, &st[i]) : licence_json(l);
+            if (!public_list) json_object_object_add(o, "status", state_json(&st[i]));
             json_object_array_add(arr, o);
         }
         json_object *o = json_object_new_object();
@@ -232,52 +256,6 @@ static void api_mine(gm_context *ctx, gm_registry *reg, const srv_request *rq, c
         json_object_object_add(o, "events", arr);
         srv_reply_json(rp, 200, o);
     }
-    gm_event_list_free(ev);
-    gm_licence_list_free(lic);
-}
-
-/* GET /api/list[?as_of=]: the public list (名录): the mines listed on the date,
- * public fields only. */
-static void api_list(gm_context *ctx, gm_registry *reg, const srv_request *rq, srv_reply *rp)
-{
-    int as_of = as_of_arg(rq, rp);
-    if (as_of < 0) return;
-    gm_licence_list *lic = NULL;
-    gm_event_list *ev = NULL;
-    gm_mine_state *st = NULL;
-    if (gm_registry_licences(reg, &lic) != GM_OK ||
-        gm_registry_events(reg, NULL, 0, &ev) != GM_OK ||
-        gm_mine_statuses(ctx, lic, ev, as_of, &st) != GM_OK) {
-        srv_registry_failed(rp, ctx);
-    } else {
-        json_object *arr = json_object_new_array();
-        for (size_t i = 0; i < lic->n; i++) {
-            if (st[i].standing != GM_STANDING_LISTED) continue;
-            const gm_licence *l = &lic->items[i];
-            json_object *o = json_object_new_object();
-            json_object_object_add(o, "licence_no", srv_json_str(l->licence_no));
-            json_object_object_add(o, "enterprise", srv_json_str(l->enterprise));
-            json_object_object_add(o, "county", srv_json_str(l->county));
-            json_object_object_add(o, "city", srv_json_str(l->city));
-            json_object_object_add(
-                o, "industry", l->industry ? srv_json_str(gm_industry_name(l->industry)) : NULL);
-            json_object_object_add(o, "industry_zh",
-                                   l->industry ? srv_json_str(gm_industry_name_zh(l->industry))
-                                               : NULL);
-            json_object_object_add(o, "scale",
-                                   l->scale ? srv_json_str(gm_scale_name(l->scale)) : NULL);
-            json_object_object_add(o, "scale_zh",
-                                   l->scale ? srv_json_str(gm_scale_name_zh(l->scale)) : NULL);
-            json_object_object_add(o, "listed_on", date_json(st[i].listed_on));
-            json_object_object_add(o, "batch", srv_json_str(st[i].batch));
-            json_object_array_add(arr, o);
-        }
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "as_of", date_json(as_of));
-        json_object_object_add(o, "mines", arr);
-        srv_reply_json(rp, 200, o);
-    }
-    free(st);
     gm_event_list_free(ev);
     gm_licence_list_free(lic);
 }
@@ -644,13 +622,13 @@ int srv_manage(gm_server *srv, gm_context *ctx, const srv_request *rq, srv_reply
             api_event_post(ctx, reg, rq, &s, rp);
             break;
         case MINES:
-            api_mines(ctx, reg, rq, rp);
+            api_mines(ctx, reg, rq, 0, rp);
             break;
         case MINE:
             api_mine(ctx, reg, rq, p + 7, rp);
             break;
         case LIST:
-            api_list(ctx, reg, rq, rp);
+            api_mines(ctx, reg, rq, 1, rp);
             break;
         case DRAWS:
         case DRAWS_CSV:
