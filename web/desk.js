@@ -98,6 +98,7 @@ $('signout').addEventListener('click', async () => {
   await postJSON('/api/signout', { csrf: session.csrf });
   session = { user: null, csrf: null };
   showWho();
+  setupRecord(); // the form goes at once, before the page is read again
   route();
 });
 
@@ -197,7 +198,9 @@ async function showDraws() {
 
 async function showMines() {
   const q = new URLSearchParams(location.search);
-  $('mines-county').value = q.get('county') || '';
+  // a county user sees its own county first
+  const own = session.user && session.user.role === 'county' ? session.user.scope : '';
+  $('mines-county').value = q.has('county') ? q.get('county') : own;
   $('mines-date').value = q.get('as_of') || today();
   const tb = $('mines-table').tBodies[0];
   tb.replaceChildren();

@@ -8,6 +8,7 @@
 // SETUP.json (test_desk_pages.py): the licences, users and passwords.
 'use strict';
 const fs = require('fs');
+const { execFileSync } = require('child_process');
 const path = require('path');
 const { check, launch, finish } = require('./browser');
 
@@ -117,6 +118,17 @@ async function errors(page) {
   await page.waitForSelector('body[data-ready="1"]');
   check((await page.$$('#list-table tbody tr')).length === 0, 'not on the list before its listing');
 
+  // 3b. a draw among the listed mines (greenmine draw), on the open /draws page
+  execFileSync(S.draw[0], S.draw.slice(1));
+  await page.goto(URL + '/draws');
+  await page.waitForSelector('body[data-ready="1"]');
+  const picks = await page.$$eval('#draws tbody tr', (trs) => trs.map((tr) =>
+    [...tr.cells].map((c) => c.textContent)));
+  check(picks.length === 1 && picks[0][1] === S.L1 && picks[0][4].startsWith('I-001') &&
+    picks[0][5].includes('pending'), `the draw on /draws: ${JSON.stringify(picks)}`);
+  check((await page.textContent('#draws h3')).includes('<b>种子</b>') &&
+    (await page.$$('#draws h3 b')).length === 0, 'the seed with markup shown as text');
+
   // 4. a county user trying another county's mine: 403 on the page, nothing written
   page = await freshPage();
   await signIn(page, S.county.name, S.county.password);
@@ -140,6 +152,7 @@ async function errors(page) {
   // signing out ends it: the form goes
   await page.click('#signout');
   await page.waitForSelector('#signin-link:not([hidden])');
+  await page.waitForSelector('body[data-ready="1"]');
   check(await page.isHidden('#record'), 'signed out: no form');
 
   check(external.length === 0, `no request leaves the server: ${external.slice(0, 3)}`);

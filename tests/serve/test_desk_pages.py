@@ -34,7 +34,12 @@ if not os.access("/usr/bin/chromium", os.X_OK):
 DB = os.path.join(WORK, "registry.sqlite")
 L1, L2, L3 = "C4300002011031120001", "C4300002012041120002", "C4300002013051120003"
 HOSTILE = '浏阳<img src=x onerror="window.__pwned=1">绿色煤业'
+with open("roster.csv", "w", encoding="utf-8") as f:
+    f.write("inspector_id,name,county,agency\nI-001,张检查,,省自然资源厅\n")
 S = {"L1": L1, "L2": L2, "L3": L3, "L1_enterprise": HOSTILE,
+     "draw": [GM, "draw", "--db", DB, "--date", "2019-06-30", "--count", "1", "--per-mine", "1",
+              "--inspectors", os.path.join(WORK, "roster.csv"), "--seed", "<b>种子</b>",
+              "--by", "test", "-q", "-o", os.path.join(WORK, "draw.csv")],
      "province": {"name": "省厅管理员", "password": "province-pass-1"},
      "county": {"name": "liuyang", "password": "liuyang-pass-1", "scope": "浏阳市"},
      "agency": {"name": "agency1", "password": "agency-pass-12", "scope": "湖南绿矿评估所"}}
