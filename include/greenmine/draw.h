@@ -64,20 +64,19 @@ int gm_draw_lists_make(gm_context *ctx, const gm_draw_mine *mines, size_t n_mine
  * `inspectors_name` name them in messages. A list that is not in the
  * canonical form of docs/draw.md is GM_ERR_USAGE. */
 int gm_draw_lists_parse(gm_context *ctx, const char *mines_csv, size_t mines_len,
-                        const char *mines_name, const char *inspectors_csv,
-                        size_t inspectors_len, const char *inspectors_name,
-                        gm_draw_lists **out);
+                        const char *mines_name, const char *inspectors_csv, size_t inspectors_len,
+                        const char *inspectors_name, gm_draw_lists **out);
 void gm_draw_lists_free(gm_draw_lists *l);
 
 /* The draw's parameters. */
 typedef struct gm_draw_params {
-    int date;              /* YYYYMMDD: the mines' status as of that day */
-    const char *seed;      /* the published seed text, non-empty */
-    int share_bp;          /* share in basis points (5 % = 500); 0 = by count */
-    long count;            /* with share_bp 0 */
-    int per_mine;          /* inspectors per mine, >= 1 */
-    int floor_per_county;  /* >= 0 */
-    const char *county;    /* the filters, as recorded (NULL = none) */
+    int date;             /* YYYYMMDD: the mines' status as of that day */
+    const char *seed;     /* the published seed text, non-empty */
+    int share_bp;         /* share in basis points (5 % = 500); 0 = by count */
+    long count;           /* with share_bp 0 */
+    int per_mine;         /* inspectors per mine, >= 1 */
+    int floor_per_county; /* >= 0 */
+    const char *county;   /* the filters, as recorded (NULL = none) */
     const char *industry;
 } gm_draw_params;
 
@@ -101,14 +100,14 @@ typedef struct gm_draw_shortage {
 
 /* A draw, computed (gm_draw_compute) or read back (registry, record file). */
 typedef struct gm_draw {
-    long draw_id;  /* 0 until recorded */
-    int date;      /* YYYYMMDD */
+    long draw_id; /* 0 until recorded */
+    int date;     /* YYYYMMDD */
     char *seed;
-    int share_bp;  /* 0 = by count */
-    long count;    /* requested count (by count), else 0 */
+    int share_bp; /* 0 = by count */
+    long count;   /* requested count (by count), else 0 */
     int per_mine;
     int floor_per_county;
-    char *county;   /* filters, NULL = none */
+    char *county; /* filters, NULL = none */
     char *industry;
     char drawn_at[32]; /* UTC, "YYYY-MM-DDTHH:MM:SSZ"; "" until recorded */
     char *drawn_by;
@@ -154,8 +153,7 @@ void gm_draw_inspectors_free(gm_draw_inspector *a, size_t n);
  * narrowed to p->county / p->industry, each with the roster members barred
  * by the history rule; then gm_draw_lists_make. */
 int gm_registry_draw_lists(gm_registry *reg, const gm_draw_params *p,
-                           const gm_draw_inspector *roster, size_t n_roster,
-                           gm_draw_lists **out);
+                           const gm_draw_inspector *roster, size_t n_roster, gm_draw_lists **out);
 
 /* Records a computed draw (one transaction: draw, its picks, its roster) and
  * sets d->draw_id, d->drawn_at and d->drawn_by (by: who makes it). */

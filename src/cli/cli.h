@@ -59,13 +59,13 @@ int gm_cmd_ingest(int argc, char **argv);
 int gm_cmd_progress(int argc, char **argv);
 int gm_cmd_report(int argc, char **argv);
 int gm_cmd_serve(int argc, char **argv);
-int gm_cmd_draw(int argc, char **argv);
-int gm_cmd_draws(int argc, char **argv);
 /* cmd_events.c: the management records (docs/management.md) */
 int gm_cmd_events(int argc, char **argv);
 int gm_cmd_licences(int argc, char **argv);
 int gm_cmd_status(int argc, char **argv);
 int gm_cmd_thresholds(int argc, char **argv);
+int gm_cmd_draw(int argc, char **argv);
+int gm_cmd_draws(int argc, char **argv);
 int gm_cmd_users(int argc, char **argv);
 
 #endif

@@ -158,8 +158,10 @@ int gm_cmd_draw(int argc, char **argv)
         }
         case OPT_COUNT:
             if ((p.count = whole(optarg, 1, 1000000)) < 0)
-                exit_code = gm_cli_usage_error("draw", "--count %s: expected a number of mines, 1 "
-                                                       "or more", optarg);
+                exit_code = gm_cli_usage_error("draw",
+                                               "--count %s: expected a number of mines, 1 "
+                                               "or more",
+                                               optarg);
             have_count = 1;
             break;
         case OPT_INSPECTORS:

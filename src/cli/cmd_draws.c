@@ -34,12 +34,10 @@ static const char draws_help[] =
     "  -h, --help      this help\n";
 
 enum { OPT_DB = 256, OPT_DRAW };
-static const struct option options[] = {{"db", required_argument, NULL, OPT_DB},
-                                        {"draw", required_argument, NULL, OPT_DRAW},
-                                        {"output", required_argument, NULL, 'o'},
-                                        {"quiet", no_argument, NULL, 'q'},
-                                        {"help", no_argument, NULL, 'h'},
-                                        {NULL, 0, NULL, 0}};
+static const struct option options[] = {
+    {"db", required_argument, NULL, OPT_DB},  {"draw", required_argument, NULL, OPT_DRAW},
+    {"output", required_argument, NULL, 'o'}, {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -63,7 +61,8 @@ int gm_cmd_draws(int argc, char **argv)
             char *end = NULL;
             draw_id = strtol(optarg, &end, 10);
             if (end == optarg || *end || draw_id < 1)
-                exit_code = gm_cli_usage_error("draws", "--draw %s: expected a draw number", optarg);
+                exit_code =
+                    gm_cli_usage_error("draws", "--draw %s: expected a draw number", optarg);
             break;
         }
         case 'o':
@@ -125,8 +124,7 @@ int gm_cmd_draws(int argc, char **argv)
                      slash ? slash + 1 : output, (long)getpid());
             FILE *f = fopen(tmp, "wb");
             if (!f) {
-                fprintf(stderr, "greenmine: error: cannot write %s: %s\n", output,
-                        strerror(errno));
+                fprintf(stderr, "greenmine: error: cannot write %s: %s\n", output, strerror(errno));
                 exit_code = GM_EXIT_FAILURE;
             } else {
                 rc = is_html ? gm_draw_record_html(ctx, r, f) : gm_draw_record_csv(ctx, r, f);

@@ -24,7 +24,8 @@ int gm_dbuf_add(gm_dbuf *b, const char *s, size_t n)
 {
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1) cap *= 2;
+        while (cap < b->len + n + 1)
+            cap *= 2;
         char *p = realloc(b->data, cap);
         if (!p) return GM_ERR_NOMEM;
         b->data = p, b->cap = cap;
@@ -102,13 +103,17 @@ bad:
 void gm_cells_free(char **cells, size_t n)
 {
     if (!cells) return;
-    for (size_t i = 0; i < n; i++) free(cells[i]);
+    for (size_t i = 0; i < n; i++)
+        free(cells[i]);
     free(cells);
 }
 
 /* ---- the lists ------------------------------------------------------------ */
 
-static int bytes_cmp(const char *a, const char *b) { return strcmp(a, b); }
+static int bytes_cmp(const char *a, const char *b)
+{
+    return strcmp(a, b);
+}
 
 static int mine_cmp(const void *a, const void *b)
 {
@@ -124,7 +129,10 @@ static int str_cmp(const void *a, const void *b)
     return bytes_cmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char *dup(const char *s) { return strdup(s ? s : ""); }
+static char *dup(const char *s)
+{
+    return strdup(s ? s : "");
+}
 
 void gm_draw_inspectors_free(gm_draw_inspector *a, size_t n)
 {
@@ -139,7 +147,8 @@ static void mines_free(gm_draw_mine *m, size_t n)
     if (!m) return;
     for (size_t i = 0; i < n; i++) {
         free(m[i].licence_no), free(m[i].county), free(m[i].industry);
-        for (size_t k = 0; k < m[i].n_barred; k++) free(m[i].barred[k]);
+        for (size_t k = 0; k < m[i].n_barred; k++)
+            free(m[i].barred[k]);
         free(m[i].barred);
     }
     free(m);
@@ -154,11 +163,12 @@ void gm_draw_lists_free(gm_draw_lists *l)
     free(l);
 }
 
-static void sha256_hex(const void *data, size_t len, char hex[65])
+void gm_draw_sha256_hex(const void *data, size_t len, char hex[65])
 {
     unsigned char md[SHA256_DIGEST_LENGTH];
     SHA256(data, len, md);
-    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
 }
 
 /* A value the lists may carry: UTF-8, no control characters. */
@@ -195,7 +205,8 @@ static int write_lists(gm_draw_lists *l)
     int rc = GM_OK;
     static const char *const mh[] = {"licence_no", "county", "industry", "barred"};
     static const char *const ih[] = {"inspector_id", "name", "county", "agency"};
-    for (int i = 0; i < 4 && rc == GM_OK; i++) rc = gm_dbuf_cell(&b, mh[i], i == 3);
+    for (int i = 0; i < 4 && rc == GM_OK; i++)
+        rc = gm_dbuf_cell(&b, mh[i], i == 3);
     for (size_t i = 0; i < l->n_mines && rc == GM_OK; i++) {
         const gm_draw_mine *m = &l->mines[i];
         gm_dbuf barred = {0};
@@ -215,7 +226,8 @@ static int write_lists(gm_draw_lists *l)
     }
     l->mines_csv = b.data, l->mines_csv_len = b.len;
     b = (gm_dbuf){0};
-    for (int i = 0; i < 4 && rc == GM_OK; i++) rc = gm_dbuf_cell(&b, ih[i], i == 3);
+    for (int i = 0; i < 4 && rc == GM_OK; i++)
+        rc = gm_dbuf_cell(&b, ih[i], i == 3);
     for (size_t i = 0; i < l->n_inspectors && rc == GM_OK; i++) {
         const gm_draw_inspector *p = &l->inspectors[i];
         rc = gm_dbuf_cell(&b, p->inspector_id, 0);
@@ -228,8 +240,8 @@ static int write_lists(gm_draw_lists *l)
         return rc;
     }
     l->inspectors_csv = b.data, l->inspectors_csv_len = b.len;
-    sha256_hex(l->mines_csv, l->mines_csv_len, l->mines_sha256);
-    sha256_hex(l->inspectors_csv, l->inspectors_csv_len, l->inspectors_sha256);
+    gm_draw_sha256_hex(l->mines_csv, l->mines_csv_len, l->mines_sha256);
+    gm_draw_sha256_hex(l->inspectors_csv, l->inspectors_csv_len, l->inspectors_sha256);
     return GM_OK;
 }
 
@@ -337,8 +349,7 @@ static int parse_table(gm_context *ctx, const char *data, size_t len, const char
     *rows = NULL, *nrows = 0;
     if (len == 0 || data[len - 1] != '\n')
         return gm_error(ctx, GM_ERR_USAGE, "%s: empty, or the last line has no line feed", name);
-    if (!gm_utf8_valid(data, len, NULL))
-        return gm_error(ctx, GM_ERR_USAGE, "%s: not UTF-8", name);
+    if (!gm_utf8_valid(data, len, NULL)) return gm_error(ctx, GM_ERR_USAGE, "%s: not UTF-8", name);
     size_t line = 0, start = 0;
     char ***r = NULL;
     size_t n = 0;
@@ -379,7 +390,8 @@ static int parse_table(gm_context *ctx, const char *data, size_t len, const char
     }
 done:
     if (rc != GM_OK) {
-        for (size_t i = 0; i < n; i++) gm_cells_free(r[i], ncols);
+        for (size_t i = 0; i < n; i++)
+            gm_cells_free(r[i], ncols);
         free(r);
         return rc;
     }
@@ -389,14 +401,14 @@ done:
 
 static void free_table(char ***rows, size_t n, size_t ncols)
 {
-    for (size_t i = 0; i < n; i++) gm_cells_free(rows[i], ncols);
+    for (size_t i = 0; i < n; i++)
+        gm_cells_free(rows[i], ncols);
     free(rows);
 }
 
 int gm_draw_lists_parse(gm_context *ctx, const char *mines_csv, size_t mines_len,
-                        const char *mines_name, const char *inspectors_csv,
-                        size_t inspectors_len, const char *inspectors_name,
-                        gm_draw_lists **out)
+                        const char *mines_name, const char *inspectors_csv, size_t inspectors_len,
+                        const char *inspectors_name, gm_draw_lists **out)
 {
     static const char *const mh[] = {"licence_no", "county", "industry", "barred"};
     static const char *const ih[] = {"inspector_id", "name", "county", "agency"};
@@ -422,7 +434,8 @@ int gm_draw_lists_parse(gm_context *ctx, const char *mines_csv, size_t mines_len
         char *b = mr[i][3];
         if (!*b) continue;
         size_t k = 1;
-        for (char *p = b; *p; p++) k += *p == ';';
+        for (char *p = b; *p; p++)
+            k += *p == ';';
         mines[i].barred = calloc(k, sizeof(char *));
         if (!mines[i].barred) {
             rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
@@ -448,7 +461,8 @@ int gm_draw_lists_parse(gm_context *ctx, const char *mines_csv, size_t mines_len
     }
 done:
     if (mines)
-        for (size_t i = 0; i < nm; i++) free(mines[i].barred);
+        for (size_t i = 0; i < nm; i++)
+            free(mines[i].barred);
     free(mines), free(insp);
     free_table(mr, nm, 4), free_table(ir, ni, 4);
     if (rc != GM_OK) {
@@ -466,12 +480,15 @@ int gm_draw_parse_share(gm_context *ctx, const char *text, int *bp)
     const char *p = text;
     long whole = 0, frac = 0;
     int nw = 0, nf = 0;
-    while (*p >= '0' && *p <= '9' && nw < 4) whole = whole * 10 + (*p++ - '0'), nw++;
+    while (*p >= '0' && *p <= '9' && nw < 4)
+        whole = whole * 10 + (*p++ - '0'), nw++;
     if (*p == '.') {
         p++;
-        while (*p >= '0' && *p <= '9' && nf < 3) frac = frac * 10 + (*p++ - '0'), nf++;
+        while (*p >= '0' && *p <= '9' && nf < 3)
+            frac = frac * 10 + (*p++ - '0'), nf++;
     }
-    while (*p == ' ') p++;
+    while (*p == ' ')
+        p++;
     if (*p == '%') p++;
     long v = whole * 100 + (nf == 1 ? frac * 10 : frac);
     if (!nw || *p || nf > 2 || (text[nw] == '.' && nf == 0) || v < 1 || v > 10000)
@@ -564,7 +581,8 @@ void gm_draw_free(gm_draw *d)
     if (!d) return;
     free(d->seed), free(d->county), free(d->industry), free(d->drawn_by);
     gm_draw_lists_free(d->lists);
-    for (size_t i = 0; i < d->n_picks; i++) free(d->picks[i].inspectors);
+    for (size_t i = 0; i < d->n_picks; i++)
+        free(d->picks[i].inspectors);
     free(d->picks), free(d->shortages);
     free(d);
 }
@@ -577,7 +595,10 @@ static gm_draw_lists *lists_copy(gm_context *ctx, const gm_draw_lists *l)
     return c;
 }
 
-static char *dup_or_null(const char *s) { return s && *s ? strdup(s) : NULL; }
+static char *dup_or_null(const char *s)
+{
+    return s && *s ? strdup(s) : NULL;
+}
 
 int gm_draw_compute(gm_context *ctx, const gm_draw_lists *lists, const gm_draw_params *p,
                     gm_draw **out)
@@ -589,8 +610,7 @@ int gm_draw_compute(gm_context *ctx, const gm_draw_lists *lists, const gm_draw_p
     if (!gm_utf8_valid(p->seed, strlen(p->seed), NULL) || gm_text_has_controls(p->seed))
         return gm_error(ctx, GM_ERR_USAGE,
                         "the seed is not valid UTF-8 text or holds control characters");
-    if (p->per_mine < 1)
-        return gm_error(ctx, GM_ERR_USAGE, "--per-mine must be at least 1");
+    if (p->per_mine < 1) return gm_error(ctx, GM_ERR_USAGE, "--per-mine must be at least 1");
     if (p->floor_per_county < 0)
         return gm_error(ctx, GM_ERR_USAGE, "--floor-per-county must be 0 or more");
     if (c == 0) return gm_error(ctx, GM_ERR_USAGE, "no candidate mines: nothing to draw from");
@@ -620,7 +640,8 @@ int gm_draw_compute(gm_context *ctx, const gm_draw_lists *lists, const gm_draw_p
 
     stream s;
     stream_init(&s, p->seed);
-    for (size_t i = 0; i < c; i++) order[i] = i;
+    for (size_t i = 0; i < c; i++)
+        order[i] = i;
     shuffle(&s, order, c);
 
     size_t nsel = 0;
@@ -674,7 +695,8 @@ int gm_draw_compute(gm_context *ctx, const gm_draw_lists *lists, const gm_draw_p
                  cty && *cty ? cty : "no county", lists->n_inspectors, sh->by_county,
                  sh->by_history, sh->eligible);
         free(lic), free(cty);
-        for (size_t k = 0; k < d->n_picks; k++) free(d->picks[k].inspectors);
+        for (size_t k = 0; k < d->n_picks; k++)
+            free(d->picks[k].inspectors);
         free(d->picks);
         d->picks = NULL, d->n_picks = 0;
         free(order), free(sel), free(elig);

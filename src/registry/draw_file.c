@@ -11,8 +11,6 @@
 #include <greenmine/draw.h>
 #include <greenmine/model.h>
 
-#include <openssl/sha.h>
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +54,8 @@ static int pick_cells(const gm_draw *d, size_t k, gm_dbuf *b)
         if (rc == GM_OK) rc = gm_dbuf_add(&names, in->name, strlen(in->name));
     }
     const char *v[6] = {rank, m->licence_no, m->county, m->industry, ids.data, names.data};
-    for (int i = 0; i < 6 && rc == GM_OK; i++) rc = gm_dbuf_cell(b, v[i], i == 5);
+    for (int i = 0; i < 6 && rc == GM_OK; i++)
+        rc = gm_dbuf_cell(b, v[i], i == 5);
     free(ids.data), free(names.data);
     return rc;
 }
@@ -67,15 +66,15 @@ static int kv(gm_dbuf *b, const char *k, const char *v)
     return rc == GM_OK ? gm_dbuf_cell(b, v, 1) : rc;
 }
 
-static int record_bytes(const gm_draw *d, const char *mines_file, const char *insp_file,
-                        gm_dbuf *b)
+static int record_bytes(const gm_draw *d, const char *mines_file, const char *insp_file, gm_dbuf *b)
 {
-    char id[32], date[GM_DATE_TEXT], share[16] = "", count[32] = "", per[16], floor_[16],
-        cand[32];
+    char id[32], date[GM_DATE_TEXT], share[16] = "", count[32] = "", per[16], floor_[16], cand[32];
     snprintf(id, sizeof id, "%ld", d->draw_id);
     gm_date_text(d->date, date);
-    if (d->share_bp) gm_draw_share_text(d->share_bp, share);
-    else snprintf(count, sizeof count, "%ld", d->count);
+    if (d->share_bp)
+        gm_draw_share_text(d->share_bp, share);
+    else
+        snprintf(count, sizeof count, "%ld", d->count);
     snprintf(per, sizeof per, "%d", d->per_mine);
     snprintf(floor_, sizeof floor_, "%d", d->floor_per_county);
     snprintf(cand, sizeof cand, "%zu", d->lists->n_mines);
@@ -99,8 +98,10 @@ static int record_bytes(const gm_draw *d, const char *mines_file, const char *in
     int rc = kv(b, "key", "value");
     for (size_t i = 0; i < sizeof rows / sizeof *rows && rc == GM_OK; i++)
         rc = kv(b, rows[i][0], rows[i][1]);
-    for (int i = 0; i < 6 && rc == GM_OK; i++) rc = gm_dbuf_cell(b, pick_header[i], i == 5);
-    for (size_t k = 0; k < d->n_picks && rc == GM_OK; k++) rc = pick_cells(d, k, b);
+    for (int i = 0; i < 6 && rc == GM_OK; i++)
+        rc = gm_dbuf_cell(b, pick_header[i], i == 5);
+    for (size_t k = 0; k < d->n_picks && rc == GM_OK; k++)
+        rc = pick_cells(d, k, b);
     return rc;
 }
 
@@ -146,7 +147,8 @@ int gm_draw_write(gm_context *ctx, const gm_draw *d, const char *path)
         if (rename(tmp[i], final[i]) != 0)
             rc = gm_error(ctx, GM_ERR_WRITE, "cannot write %s: %s", final[i], strerror(errno));
     if (rc != GM_OK)
-        for (int i = 0; i < written; i++) unlink(tmp[i]);
+        for (int i = 0; i < written; i++)
+            unlink(tmp[i]);
     free(rec.data);
     return rc;
 }
@@ -187,9 +189,11 @@ typedef struct record {
 
 static void record_free(record *r)
 {
-    for (size_t i = 0; i < r->n_kv; i++) free(r->keys[i]), free(r->values[i]);
+    for (size_t i = 0; i < r->n_kv; i++)
+        free(r->keys[i]), free(r->values[i]);
     free(r->keys), free(r->values);
-    for (size_t i = 0; i < r->n_picks; i++) gm_cells_free(r->picks[i], 6);
+    for (size_t i = 0; i < r->n_picks; i++)
+        gm_cells_free(r->picks[i], 6);
     free(r->picks), free(r->pick_line);
 }
 
@@ -200,8 +204,7 @@ static const char *rec_get(const record *r, const char *k)
     return NULL;
 }
 
-static int record_parse(gm_context *ctx, const char *path, const char *data, size_t len,
-                        record *r)
+static int record_parse(gm_context *ctx, const char *path, const char *data, size_t len, record *r)
 {
     if (len == 0 || data[len - 1] != '\n' || !gm_utf8_valid(data, len, NULL))
         return gm_error(ctx, GM_ERR_USAGE,
@@ -215,28 +218,30 @@ static int record_parse(gm_context *ctx, const char *path, const char *data, siz
         line++;
         char **c = gm_cells_read(data + start, l, &nc);
         start += l + 1;
-        if (!c) return gm_error(ctx, GM_ERR_USAGE, "%s line %zu: not a line of quoted cells", path, line);
+        if (!c)
+            return gm_error(ctx, GM_ERR_USAGE, "%s line %zu: not a line of quoted cells", path,
+                            line);
         if (part == 0) {
             int ok = nc == 2 && !strcmp(c[0], "key") && !strcmp(c[1], "value");
             gm_cells_free(c, nc);
             if (!ok)
-                return gm_error(ctx, GM_ERR_USAGE, "%s line 1: not a draw record (\"key\",\"value\")",
-                                path);
+                return gm_error(ctx, GM_ERR_USAGE,
+                                "%s line 1: not a draw record (\"key\",\"value\")", path);
             part = 1;
         } else if (part == 1 && nc == 6 && !strcmp(c[0], "rank")) {
             for (int i = 0; i < 6; i++)
                 if (strcmp(c[i], pick_header[i])) {
                     gm_cells_free(c, nc);
-                    return gm_error(ctx, GM_ERR_USAGE, "%s line %zu: column %d is not \"%s\"",
-                                    path, line, i + 1, pick_header[i]);
+                    return gm_error(ctx, GM_ERR_USAGE, "%s line %zu: column %d is not \"%s\"", path,
+                                    line, i + 1, pick_header[i]);
                 }
             gm_cells_free(c, nc);
             part = 2;
         } else if (part == 1) {
             if (nc != 2) {
                 gm_cells_free(c, nc);
-                return gm_error(ctx, GM_ERR_USAGE, "%s line %zu: expected \"key\",\"value\"",
-                                path, line);
+                return gm_error(ctx, GM_ERR_USAGE, "%s line %zu: expected \"key\",\"value\"", path,
+                                line);
             }
             char **k = realloc(r->keys, (r->n_kv + 1) * sizeof *k);
             if (k) r->keys = k;
@@ -251,8 +256,8 @@ static int record_parse(gm_context *ctx, const char *path, const char *data, siz
         } else {
             if (nc != 6) {
                 gm_cells_free(c, nc);
-                return gm_error(ctx, GM_ERR_USAGE, "%s line %zu: a pick has 6 cells, not %zu",
-                                path, line, nc);
+                return gm_error(ctx, GM_ERR_USAGE, "%s line %zu: a pick has 6 cells, not %zu", path,
+                                line, nc);
             }
             char ***p = realloc(r->picks, (r->n_picks + 1) * sizeof *p);
             if (p) r->picks = p;
@@ -267,10 +272,18 @@ static int record_parse(gm_context *ctx, const char *path, const char *data, siz
         }
     }
     if (part != 2) return gm_error(ctx, GM_ERR_USAGE, "%s: no \"rank\" line (no picks part)", path);
-    static const char *const need[] = {"format",           "date",       "seed",
-                                       "share_percent",    "count",      "per_mine",
-                                       "floor_per_county", "candidates", "mines_file",
-                                       "mines_sha256",     "inspectors_file", "inspectors_sha256"};
+    static const char *const need[] = {"format",
+                                       "date",
+                                       "seed",
+                                       "share_percent",
+                                       "count",
+                                       "per_mine",
+                                       "floor_per_county",
+                                       "candidates",
+                                       "mines_file",
+                                       "mines_sha256",
+                                       "inspectors_file",
+                                       "inspectors_sha256"};
     for (size_t i = 0; i < sizeof need / sizeof *need; i++)
         if (!rec_get(r, need[i]))
             return gm_error(ctx, GM_ERR_USAGE, "%s: the record has no \"%s\"", path, need[i]);
@@ -294,8 +307,7 @@ static long number(const char *s)
 static const char *companion_safe(const char *name)
 {
     /* a companion sits beside the record: no folders, no way up */
-    return (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) ? NULL
-                                                                                      : name;
+    return (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) ? NULL : name;
 }
 
 int gm_draw_verify(gm_context *ctx, const char *path, int *matches, char *diff, size_t diff_len,
@@ -323,31 +335,25 @@ int gm_draw_verify(gm_context *ctx, const char *path, int *matches, char *diff, 
     }
     snprintf(mname, sizeof mname, "%s%s", dir, mf);
     snprintf(iname, sizeof iname, "%s%s", dir, inf);
-    if (!(mdata = slurp(mname, &mlen))) {
-        rc = gm_error(ctx, GM_ERR_OPEN, "cannot read %s (the mine list): %s", mname,
-                      strerror(errno));
-        goto done;
-    }
-    if (!(idata = slurp(iname, &ilen))) {
-        rc = gm_error(ctx, GM_ERR_OPEN, "cannot read %s (the inspector list): %s", iname,
-                      strerror(errno));
-        goto done;
-    }
-    char hex[65];
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256((const unsigned char *)mdata, mlen, md);
-    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    if (strcmp(hex, rec_get(&r, "mines_sha256"))) {
-        snprintf(diff, diff_len, "the SHA-256 of %s is %s, the record says %s", mname, hex,
-                 rec_get(&r, "mines_sha256"));
-        goto done;
-    }
-    SHA256((const unsigned char *)idata, ilen, md);
-    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    if (strcmp(hex, rec_get(&r, "inspectors_sha256"))) {
-        snprintf(diff, diff_len, "the SHA-256 of %s is %s, the record says %s", iname, hex,
-                 rec_get(&r, "inspectors_sha256"));
-        goto done;
+    /* both lists are read, then each checked against its SHA-256 in the record */
+    const char *files[2] = {mname, iname}, *what[2] = {"the mine list", "the inspector list"};
+    const char *keys[2] = {"mines_sha256", "inspectors_sha256"};
+    char **datas[2] = {&mdata, &idata};
+    size_t *lens[2] = {&mlen, &ilen};
+    for (int k = 0; k < 2; k++)
+        if (!(*datas[k] = slurp(files[k], lens[k]))) {
+            rc = gm_error(ctx, GM_ERR_OPEN, "cannot read %s (%s): %s", files[k], what[k],
+                          strerror(errno));
+            goto done;
+        }
+    for (int k = 0; k < 2; k++) {
+        char hex[65];
+        gm_draw_sha256_hex(*datas[k], *lens[k], hex);
+        if (strcmp(hex, rec_get(&r, keys[k]))) {
+            snprintf(diff, diff_len, "the SHA-256 of %s is %s, the record says %s", files[k], hex,
+                     rec_get(&r, keys[k]));
+            goto done;
+        }
     }
     rc = gm_draw_lists_parse(ctx, mdata, mlen, mname, idata, ilen, iname, &lists);
     if (rc != GM_OK) goto done;
@@ -374,8 +380,7 @@ int gm_draw_verify(gm_context *ctx, const char *path, int *matches, char *diff, 
     rc = gm_draw_compute(ctx, lists, &p, &d);
     if (rc != GM_OK) {
         /* a draw the lists do not allow at all does not match any record */
-        snprintf(diff, diff_len, "recomputed, the draw cannot be done: %s",
-                 gm_context_errmsg(ctx));
+        snprintf(diff, diff_len, "recomputed, the draw cannot be done: %s", gm_context_errmsg(ctx));
         rc = GM_OK;
         goto done;
     }
@@ -386,8 +391,9 @@ int gm_draw_verify(gm_context *ctx, const char *path, int *matches, char *diff, 
             goto done;
         }
         if (k >= d->n_picks) {
-            snprintf(diff, diff_len, "%s line %zu: pick %zu is not in the recomputed draw (%zu picks)",
-                     path, r.pick_line[k], k + 1, d->n_picks);
+            snprintf(diff, diff_len,
+                     "%s line %zu: pick %zu is not in the recomputed draw (%zu picks)", path,
+                     r.pick_line[k], k + 1, d->n_picks);
             goto done;
         }
         gm_dbuf b = {0};
@@ -406,8 +412,9 @@ int gm_draw_verify(gm_context *ctx, const char *path, int *matches, char *diff, 
         for (int i = 0; i < 6; i++)
             if (strcmp(want[i], r.picks[k][i])) {
                 char *a = gm_term_escape(r.picks[k][i]), *w = gm_term_escape(want[i]);
-                snprintf(diff, diff_len, "%s line %zu: pick %zu's %s is %s in the record, %s when recomputed",
-                         path, r.pick_line[k], k + 1, pick_header[i], a ? a : "?", w ? w : "?");
+                snprintf(diff, diff_len,
+                         "%s line %zu: pick %zu's %s is %s in the record, %s when recomputed", path,
+                         r.pick_line[k], k + 1, pick_header[i], a ? a : "?", w ? w : "?");
                 free(a), free(w);
                 gm_cells_free(want, nc);
                 goto done;

@@ -19,5 +19,7 @@ int gm_dbuf_cell(gm_dbuf *b, const char *v, int last);
  * line is not canonical. Free with gm_cells_free. */
 char **gm_cells_read(const char *line, size_t len, size_t *n);
 void gm_cells_free(char **cells, size_t n);
+/* Lower-case hex SHA-256 of len bytes (OpenSSL). */
+void gm_draw_sha256_hex(const void *data, size_t len, char hex[65]);
 
 #endif

@@ -30,8 +30,10 @@ static int column_of(const char *field)
 {
     char trimmed[256];
     size_t n = strlen(field);
-    while (n && field[n - 1] == ' ') n--;
-    while (n && *field == ' ') field++, n--;
+    while (n && field[n - 1] == ' ')
+        n--;
+    while (n && *field == ' ')
+        field++, n--;
     snprintf(trimmed, sizeof trimmed, "%.*s", (int)n, field);
     for (int c = 0; c < N_COLS; c++)
         for (int a = 0; aliases[c][a]; a++)
@@ -42,12 +44,13 @@ static int column_of(const char *field)
 /* The value without surrounding spaces, malloc'd. */
 static char *trimmed_value(OGRFeatureH f, int field)
 {
-    const char *v = field >= 0 && OGR_F_IsFieldSetAndNotNull(f, field)
-                        ? OGR_F_GetFieldAsString(f, field)
-                        : "";
+    const char *v =
+        field >= 0 && OGR_F_IsFieldSetAndNotNull(f, field) ? OGR_F_GetFieldAsString(f, field) : "";
     size_t n = strlen(v);
-    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t')) n--;
-    while (n && (*v == ' ' || *v == '\t')) v++, n--;
+    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+        n--;
+    while (n && (*v == ' ' || *v == '\t'))
+        v++, n--;
     char *s = malloc(n + 1);
     if (s) memcpy(s, v, n), s[n] = '\0';
     return s;
@@ -121,11 +124,17 @@ static int read_roster(gm_context *ctx, const char *path, gm_draw_inspector **ou
         if (!why && !in.inspector_id[0]) why = "no inspector id";
         if (!why && strchr(in.inspector_id, ';')) why = "the id holds ';'";
         if (!why && !in.name[0]) why = "no name";
+        char twice[96];
+        for (size_t k = 0; !why && k < n; k++) /* a roster is small: a linear scan will do */
+            if (!strcmp(a[k].inspector_id, in.inspector_id)) {
+                snprintf(twice, sizeof twice, "its id is also on row %zu", row_of[k]);
+                why = twice;
+            }
         if (why) {
             n_bad++;
             if (n_bad <= 20 && used < sizeof problems)
-                used += (size_t)snprintf(problems + used, sizeof problems - used, "\n  row %zu: %s",
-                                         row, why);
+                used += (size_t)snprintf(problems + used, sizeof problems - used, "%srow %zu: %s",
+                                         n_bad > 1 ? "; " : "", row, why);
             free(in.inspector_id), free(in.name), free(in.county), free(in.agency);
             continue;
         }
@@ -143,24 +152,9 @@ static int read_roster(gm_context *ctx, const char *path, gm_draw_inspector **ou
     }
     GDALClose(ds);
     if (rc == GM_OK) {
-        /* repeated ids: name both rows (a quadratic scan is fine for a roster) */
-        for (size_t i = 0; i < n; i++)
-            for (size_t k = 0; k < i; k++)
-                if (!strcmp(a[i].inspector_id, a[k].inspector_id)) {
-                    n_bad++;
-                    if (n_bad <= 20 && used < sizeof problems) {
-                        char *safe = gm_term_escape(a[i].inspector_id);
-                        used += (size_t)snprintf(problems + used, sizeof problems - used,
-                                                 "\n  row %zu: id %s is also on row %zu",
-                                                 row_of[i], safe ? safe : "?", row_of[k]);
-                        free(safe);
-                    }
-                    break;
-                }
         if (n_bad)
-            rc = gm_error(ctx, GM_ERR_USAGE, "inspector roster %s: %zu bad row%s, none read:%s%s",
-                          path, n_bad, n_bad == 1 ? "" : "s", problems,
-                          n_bad > 20 ? "\n  ..." : "");
+            rc = gm_error(ctx, GM_ERR_USAGE, "inspector roster %s: %zu bad row%s, none read: %s%s",
+                          path, n_bad, n_bad == 1 ? "" : "s", problems, n_bad > 20 ? "; ..." : "");
         else if (n == 0)
             rc = gm_error(ctx, GM_ERR_USAGE, "inspector roster %s: no inspectors in it", path);
     }

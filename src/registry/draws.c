@@ -5,6 +5,7 @@
  * draws read back with their spot checks' results for the public record.
  */
 #include "core/context_impl.h"
+#include "core/text.h"
 #include "registry/registry_impl.h"
 
 #include <greenmine/draw.h>
@@ -25,8 +26,8 @@ static int two_years_before(int date)
 
 /* Adds the ids of `list` (separated by ';', ',' or '、', spaces trimmed) that
  * are on the roster to *ids. */
-static int add_ids(const char *list, const gm_draw_inspector *roster, size_t n_roster,
-                   char ***ids, size_t *n)
+static int add_ids(const char *list, const gm_draw_inspector *roster, size_t n_roster, char ***ids,
+                   size_t *n)
 {
     if (!list) return GM_OK;
     const char *p = list;
@@ -37,8 +38,10 @@ static int add_ids(const char *list, const gm_draw_inspector *roster, size_t n_r
             len++;
         const char *s = p;
         size_t l = len;
-        while (l && (*s == ' ' || *s == '\t')) s++, l--;
-        while (l && (s[l - 1] == ' ' || s[l - 1] == '\t')) l--;
+        while (l && (*s == ' ' || *s == '\t'))
+            s++, l--;
+        while (l && (s[l - 1] == ' ' || s[l - 1] == '\t'))
+            l--;
         for (size_t i = 0; l && i < n_roster; i++)
             if (strlen(roster[i].inspector_id) == l && !memcmp(roster[i].inspector_id, s, l)) {
                 char **g = realloc(*ids, (*n + 1) * sizeof *g);
@@ -49,15 +52,16 @@ static int add_ids(const char *list, const gm_draw_inspector *roster, size_t n_r
                 break;
             }
         p += len;
-        if (*p == ';' || *p == ',') p++;
-        else if (*p) p += 3;
+        if (*p == ';' || *p == ',')
+            p++;
+        else if (*p)
+            p += 3;
     }
     return GM_OK;
 }
 
 int gm_registry_draw_lists(gm_registry *reg, const gm_draw_params *p,
-                           const gm_draw_inspector *roster, size_t n_roster,
-                           gm_draw_lists **out)
+                           const gm_draw_inspector *roster, size_t n_roster, gm_draw_lists **out)
 {
     gm_context *ctx = reg->ctx;
     gm_licence_list *lic = NULL;
@@ -65,6 +69,15 @@ int gm_registry_draw_lists(gm_registry *reg, const gm_draw_params *p,
     gm_mine_state *st = NULL;
     gm_draw_mine *cand = NULL;
     size_t n_cand = 0;
+    char now[32];
+    gm_registry_now(now);
+    if (p->date > gm_registry_date_parse(now)) {
+        char date[GM_DATE_TEXT];
+        return gm_error(ctx, GM_ERR_USAGE,
+                        "--date %s is after today: a draw is made from the mines listed on its "
+                        "day",
+                        gm_date_text(p->date, date));
+    }
     int rc = gm_registry_licences(reg, &lic);
     if (rc == GM_OK) rc = gm_registry_events(reg, NULL, p->date, &ev);
     if (rc == GM_OK) rc = gm_mine_statuses(ctx, lic, ev, p->date, &st);
@@ -110,9 +123,27 @@ int gm_registry_draw_lists(gm_registry *reg, const gm_draw_params *p,
             goto done;
         }
     }
+    /* a roster county spelt unlike every licence's county (浏阳 for 浏阳市) would
+     * silently never apply the county rule: refused before anything is drawn */
+    for (size_t r = 0; r < n_roster; r++) {
+        int known = !roster[r].county[0];
+        for (size_t i = 0; !known && i < lic->n; i++)
+            known = lic->items[i].county && !strcmp(lic->items[i].county, roster[r].county);
+        if (!known) {
+            char *id = gm_term_escape(roster[r].inspector_id);
+            char *cty = gm_term_escape(roster[r].county);
+            rc = gm_error(ctx, GM_ERR_USAGE,
+                          "inspector %s: county %s is no licence's county in the registry, so "
+                          "the county rule would never apply to them; spell it as the licences "
+                          "do, or leave it empty for an inspector whose county has no licence",
+                          id ? id : "?", cty ? cty : "?");
+            free(id), free(cty);
+            goto done;
+        }
+    }
     if (p->county && *p->county && !county_seen) {
-        rc = gm_error(ctx, GM_ERR_USAGE, "--county %s: no licence in the registry is of that county",
-                      p->county);
+        rc = gm_error(ctx, GM_ERR_USAGE,
+                      "--county %s: no licence in the registry is of that county", p->county);
         goto done;
     }
     if (n_cand == 0) {
@@ -128,7 +159,8 @@ int gm_registry_draw_lists(gm_registry *reg, const gm_draw_params *p,
 done:
     if (cand)
         for (size_t i = 0; i < n_cand; i++) {
-            for (size_t k = 0; k < cand[i].n_barred; k++) free(cand[i].barred[k]);
+            for (size_t k = 0; k < cand[i].n_barred; k++)
+                free(cand[i].barred[k]);
             free(cand[i].barred);
         }
     free(cand);
@@ -158,7 +190,8 @@ static int pick_join(const gm_draw *d, size_t k, char **ids, char **names)
 
 int gm_registry_draw_record(gm_registry *reg, gm_draw *d, const char *by)
 {
-    if (!d->n_picks) return gm_error(reg->ctx, GM_ERR_USAGE, "a draw without picks is not recorded");
+    if (!d->n_picks)
+        return gm_error(reg->ctx, GM_ERR_USAGE, "a draw without picks is not recorded");
     char now[32], date[GM_DATE_TEXT], share[16];
     gm_registry_now(now);
     gm_date_text(d->date, date);
@@ -180,8 +213,10 @@ int gm_registry_draw_record(gm_registry *reg, gm_draw *d, const char *by)
         gm_stmt_bind_text(st, 3, by);
         gm_stmt_bind_text(st, 4, d->seed);
         gm_stmt_bind_text(st, 5, d->share_bp ? share : NULL);
-        if (d->share_bp) gm_stmt_bind_null(st, 6);
-        else gm_stmt_bind_int(st, 6, d->count);
+        if (d->share_bp)
+            gm_stmt_bind_null(st, 6);
+        else
+            gm_stmt_bind_int(st, 6, d->count);
         gm_stmt_bind_int(st, 7, d->per_mine);
         gm_stmt_bind_int(st, 8, d->floor_per_county);
         gm_stmt_bind_text(st, 9, d->county);
@@ -194,8 +229,9 @@ int gm_registry_draw_record(gm_registry *reg, gm_draw *d, const char *by)
         gm_stmt_bind_text(st, 16, gm_version());
         int row = gm_stmt_step(st);
         if (row == 1) id = (long)gm_stmt_int(st, 0);
-        rc = row < 0 ? row : (row == 1 ? GM_OK : gm_error(reg->ctx, GM_ERR_INTERNAL,
-                                                          "the draw got no id"));
+        rc = row < 0
+                 ? row
+                 : (row == 1 ? GM_OK : gm_error(reg->ctx, GM_ERR_INTERNAL, "the draw got no id"));
     }
     gm_stmt_free(st), st = NULL;
     if (rc == GM_OK)
@@ -259,7 +295,8 @@ int gm_registry_draw_record(gm_registry *reg, gm_draw *d, const char *by)
 void gm_draw_record_free(gm_draw_record *r)
 {
     if (!r) return;
-    for (size_t i = 0; i < r->n_draws; i++) gm_draw_free(r->draws[i]);
+    for (size_t i = 0; i < r->n_draws; i++)
+        gm_draw_free(r->draws[i]);
     free(r->draws);
     for (size_t i = 0; i < r->n_results; i++) {
         free(r->results[i].licence_no), free(r->results[i].result);
@@ -278,7 +315,10 @@ const gm_draw_result *gm_draw_record_result(const gm_draw_record *r, long draw_i
     return NULL;
 }
 
-static char *dup_text(const char *s) { return s && *s ? strdup(s) : NULL; }
+static char *dup_text(const char *s)
+{
+    return s && *s ? strdup(s) : NULL;
+}
 
 /* The draw of the current row of `st` (columns of the SELECT below). */
 static int read_draw(gm_registry *reg, gm_stmt *st, gm_draw **out)
@@ -322,8 +362,10 @@ static int mine_index(const gm_draw_lists *l, const char *licence_no, size_t *at
         size_t mid = (lo + hi) / 2;
         int c = strcmp(l->mines[mid].licence_no, licence_no);
         if (!c) return *at = mid, 1;
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return 0;
 }
@@ -397,7 +439,8 @@ int gm_registry_draws(gm_registry *reg, gm_draw_record **out)
         r->draws[r->n_draws++] = d;
     }
     if (rc == GM_OK && row < 0) rc = row;
-    for (size_t i = 0; rc == GM_OK && i < r->n_draws; i++) rc = read_picks(reg, picks, r->draws[i]);
+    for (size_t i = 0; rc == GM_OK && i < r->n_draws; i++)
+        rc = read_picks(reg, picks, r->draws[i]);
     gm_stmt_free(st), gm_stmt_free(picks);
     /* results: the spot checks that count and name a draw */
     if (rc == GM_OK) rc = gm_registry_events(reg, NULL, 0, &ev);
@@ -417,8 +460,11 @@ int gm_registry_draws(gm_registry *reg, gm_draw_record **out)
         }
         r->results = g;
         gm_draw_result *x = &r->results[r->n_results++];
-        *x = (gm_draw_result){id, strdup(e->licence_no), e->event_date,
-                              strdup(gm_result_name(e->result)), dup_text(e->findings),
+        *x = (gm_draw_result){id,
+                              strdup(e->licence_no),
+                              e->event_date,
+                              strdup(gm_result_name(e->result)),
+                              dup_text(e->findings),
                               dup_text(e->inspectors)};
         if (!x->licence_no || !x->result) rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     }
@@ -436,9 +482,8 @@ int gm_registry_draw_assignment(gm_registry *reg, long draw_id, const char *lice
 {
     *inspectors = NULL;
     gm_stmt *st = NULL;
-    int rc = gm_db_prepare(reg->db,
-                           "SELECT inspectors FROM draw_pick WHERE draw_id = ? AND licence_no = ?",
-                           &st);
+    int rc = gm_db_prepare(
+        reg->db, "SELECT inspectors FROM draw_pick WHERE draw_id = ? AND licence_no = ?", &st);
     if (rc != GM_OK) return rc;
     gm_stmt_bind_int(st, 1, draw_id);
     gm_stmt_bind_text(st, 2, licence_no);

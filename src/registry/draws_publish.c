@@ -23,12 +23,23 @@ static void html(FILE *f, const char *s)
     while (i < len) {
         const char *e = NULL;
         switch (s[i]) {
-        case '&': e = "&amp;"; break;
-        case '<': e = "&lt;"; break;
-        case '>': e = "&gt;"; break;
-        case '"': e = "&quot;"; break;
-        case '\'': e = "&#39;"; break;
-        default: break;
+        case '&':
+            e = "&amp;";
+            break;
+        case '<':
+            e = "&lt;";
+            break;
+        case '>':
+            e = "&gt;";
+            break;
+        case '"':
+            e = "&quot;";
+            break;
+        case '\'':
+            e = "&#39;";
+            break;
+        default:
+            break;
         }
         if (e) {
             fputs(e, f);
@@ -71,7 +82,8 @@ static const char css[] =
     "th{background:#eef3ee}\n"
     "td.hash,code{font-family:monospace;font-size:.85em;word-break:break-all}\n"
     ".pass{color:#15651f}.fail{color:#a31515;font-weight:bold}.pending{color:#777}\n"
-    "pre{white-space:pre-wrap;word-break:break-all;font-size:.8em;background:#f6f6f6;padding:.5em}\n"
+    "pre{white-space:pre-wrap;word-break:break-all;font-size:.8em;background:#f6f6f6;padding:.5em}"
+    "\n"
     "@page{size:A4;margin:14mm 12mm}\n"
     "@media print{tr,dl{break-inside:avoid}details{display:none}}\n";
 
@@ -105,8 +117,9 @@ int gm_draw_record_html(gm_context *ctx, const gm_draw_record *r, FILE *f)
         const gm_draw *d = r->draws[i];
         char date[GM_DATE_TEXT], buf[64], n[32];
         gm_date_text(d->date, date);
-        fprintf(f, "<section id=\"draw-%ld\" data-draw-id=\"%ld\">\n<h2>第 %ld 次抽查 "
-                   "<span class=\"en\">Draw %ld</span> — ",
+        fprintf(f,
+                "<section id=\"draw-%ld\" data-draw-id=\"%ld\">\n<h2>第 %ld 次抽查 "
+                "<span class=\"en\">Draw %ld</span> — ",
                 d->draw_id, d->draw_id, d->draw_id, d->draw_id);
         html(f, date);
         fputs("</h2>\n<table class=\"params\">\n", f);
@@ -227,10 +240,9 @@ int gm_draw_record_csv(gm_context *ctx, const gm_draw_record *r, FILE *f)
                 char cell[4096] = "";
                 size_t used = 0;
                 for (int j = 0; j < d->per_mine && used < sizeof cell; j++) {
-                    const gm_draw_inspector *in =
-                        &d->lists->inspectors[d->picks[k].inspectors[j]];
-                    used += (size_t)snprintf(cell + used, sizeof cell - used, "%s%s",
-                                             j ? ";" : "", pass ? in->name : in->inspector_id);
+                    const gm_draw_inspector *in = &d->lists->inspectors[d->picks[k].inspectors[j]];
+                    used += (size_t)snprintf(cell + used, sizeof cell - used, "%s%s", j ? ";" : "",
+                                             pass ? in->name : in->inspector_id);
                 }
                 fputc(',', f);
                 gm_csv_fputs(f, cell);

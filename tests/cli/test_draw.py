@@ -142,7 +142,7 @@ def sql(statement, params=()):
     """Runs one statement; returns rows (lists of text)."""
     if PG:
         # psql variables keep the values out of the SQL text
-        args = ["psql", "-X", "-q", "-At", "-F", "\x1f", "-v", "ON_ERROR_STOP=1", "-d", PG]
+        args = ["psql", "-X", "-q", "-At", "-F", "\x1f", "-R", "\x1e", "-v", "ON_ERROR_STOP=1", "-d", PG]
         text = statement
         for k, p in enumerate(params):
             args += ["-v", "p%d=%s" % (k, "" if p is None else p)]
@@ -150,7 +150,8 @@ def sql(statement, params=()):
         r = subprocess.run(args, input=text, capture_output=True, text=True)
         if r.returncode:
             raise RuntimeError(r.stderr)
-        return [l.split("\x1f") for l in r.stdout.splitlines()]
+        out = r.stdout[:-1] if r.stdout.endswith("\n") else r.stdout
+        return [l.split("\x1f") for l in out.split("\x1e")] if out else []
     con = sqlite3.connect(db_arg())
     try:
         rows = con.execute(statement, params).fetchall()
@@ -161,22 +162,22 @@ def sql(statement, params=()):
 
 
 def fill_registry(lic, ev):
-    now = "2020-06-01T00:00:00Z"
-    for l in lic:
-        sql("INSERT INTO licence (licence_no, name, industry, scale, county, city, entered_by, "
-            "entered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (l["licence_no"], "矿山" + l["licence_no"][-4:], l["industry"], l["scale"], l["county"],
-             "长沙市", "test", now))
-    for e in ev:
-        cols = ["licence_no", "kind", "event_date", "entered_by", "entered_at"]
-        vals = [e["licence_no"], e["kind"], e["event_date"], "test", now]
-        for k in ("score", "agency", "result", "batch", "reason", "inspectors", "draw_id",
-                  "findings"):
-            if k in e:
-                cols.append(k)
-                vals.append(e[k])
-        sql("INSERT INTO event (%s) VALUES (%s)" % (", ".join(cols), ", ".join("?" * len(vals))),
-            tuple(vals))
+    """Through A1's imports, so the fixture keeps the workflow rules."""
+    with open(os.path.join(WORK, "licences.csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["采矿许可证号", "矿山名称", "行业", "规模", "县市区", "市州"])
+        for l in lic:
+            w.writerow([l["licence_no"], "矿山" + l["licence_no"][-4:], l["industry"], l["scale"],
+                        l["county"], "长沙市"])
+    cols = ["licence_no", "kind", "event_date", "score", "agency", "result", "batch", "reason",
+            "inspectors", "draw_id", "findings"]
+    with open(os.path.join(WORK, "events.csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(cols)
+        for e in ev:
+            w.writerow([e.get(c, "") for c in cols])
+    run("licences", "import", "--db", db_arg(), "licences.csv", "--by", "test")
+    run("events", "import", "--db", db_arg(), "events.csv", "--by", "test")
 
 
 def run(*args, expect=0):
@@ -379,6 +380,32 @@ def cannot_draw():
     run("draw", "--db", db_arg(), "--date", DATE, "--count", "30", "--inspectors", "roster.csv",
         "--seed", "x", "-o", "none.csv", expect=2)
     check(draws_count() == before, "a refused draw was recorded")
+    # a roster with bad rows: each named by its row, nothing drawn
+    with open(os.path.join(WORK, "bad_roster.csv"), "w", encoding="utf-8") as f:
+        f.write("编号,姓名,所在县市区\nI01,张伟,浏阳市\n,无编号,澧县\nI01,重复,澧县\nI02,,澧县\n"
+                "I0;3,分号,澧县\n")
+    r = run("draw", "--db", db_arg(), "--date", DATE, "--count", "1", "--inspectors",
+            "bad_roster.csv", "--seed", "x", "-o", "none.csv", expect=2)
+    for row, why in ((3, "no inspector id"), (4, "id is also on row 2"), (5, "no name"), (6, "';'")):
+        check("row %d: " % row in r.stderr and why in r.stderr,
+              "bad roster: row %d (%s) not named: %s" % (row, why, r.stderr))
+    with open(os.path.join(WORK, "no_id.csv"), "w", encoding="utf-8") as f:
+        f.write("姓名,单位\n张伟,x\n")
+    r = run("draw", "--db", db_arg(), "--date", DATE, "--count", "1", "--inspectors",
+            "no_id.csv", "--seed", "x", "-o", "none.csv", expect=2)
+    check("inspector_id" in r.stderr, "a roster without an id column: " + r.stderr)
+    check(draws_count() == before, "a draw with a bad roster was recorded")
+    # a date after today: refused
+    run("draw", "--db", db_arg(), "--date", "2999-01-01", "--count", "1", "--inspectors",
+        "roster.csv", "--seed", "x", "-o", "none.csv", expect=2)
+    # a county spelt unlike the licences' (浏阳 for 浏阳市): refused, the inspector named
+    with open(os.path.join(WORK, "typo_roster.csv"), "w", encoding="utf-8") as f:
+        f.write("编号,姓名,所在县市区\nI01,张伟,浏阳\nI02,李娜,\nI03,王强,澧县\n")
+    r = run("draw", "--db", db_arg(), "--date", DATE, "--count", "1", "--inspectors",
+            "typo_roster.csv", "--seed", "x", "-o", "typo.csv", expect=2)
+    check("I01" in r.stderr and "浏阳" in r.stderr and "county rule would never apply" in
+          r.stderr and "I03" not in r.stderr, "the roster's unknown county is named: " + r.stderr)
+    check(draws_count() == before, "a draw with an unknown roster county was recorded")
 
 
 def tamper_tests():
@@ -468,10 +495,9 @@ def registry_tests(seed):
             pass
     # a spot-check result names the draw; the public record shows it
     lic = recorded[0][1]
-    sql("INSERT INTO event (licence_no, kind, event_date, entered_by, entered_at, result, "
-        "draw_id, inspectors, findings) VALUES (?, 'spot_check', '2020-07-20', 'I07', "
-        "'2020-07-20T08:00:00Z', 'fail', ?, ?, ?)",
-        (lic, first[0], recorded[0][4], "<b>排土场未治理</b>, =1+1"))
+    run("events", "add", "--db", db_arg(), "--licence", lic, "--kind", "spot_check", "--date",
+        "2020-07-20", "--result", "fail", "--draw", first[0], "--inspectors", recorded[0][4],
+        "--findings", "<b>排土场未治理</b>, =1+1", "--by", "I07")
     run("draws", "--db", db_arg(), "-o", "draws.csv")
     with open(os.path.join(WORK, "draws.csv"), encoding="utf-8", newline="") as f:
         pub = list(csv.DictReader(f))
