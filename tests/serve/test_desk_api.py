@@ -13,6 +13,8 @@ With a PG: registry (tests/serve/test_desk_pg.sh starts one) a second server
 on the same registry must accept the first one's session: the servers keep no
 state of their own.
 """
+import ctypes
+import hashlib
 import http.client
 import json
 import os
@@ -99,6 +101,20 @@ stored = sql("SELECT name, password_hash FROM app_user")
 check(len(stored) == len(ROLES) and all(h.startswith("$argon2id$") and PASSWORDS[n] not in h
                                         for n, h in stored),
       "passwords are stored as argon2id strings, never in clear")
+
+# The stored strings checked by another implementation: the reference argon2
+# library (Debian's libargon2-1), not libsodium, through ctypes.
+try:
+    ARGON2 = ctypes.CDLL("libargon2.so.1")
+except OSError:
+    ARGON2 = None
+    print("note: libargon2.so.1 is not installed; the argon2id strings are not re-verified")
+if ARGON2:
+    for n, h in stored:  # Argon2_id = 2; ARGON2_OK 0, ARGON2_VERIFY_MISMATCH -35
+        pw = PASSWORDS[n].encode()
+        check(ARGON2.argon2_verify(h.encode(), pw, len(pw), 2) == 0 and
+              ARGON2.argon2_verify(h.encode(), b"x" + pw, len(pw) + 1, 2) == -35 and
+              "$m=65536,t=2,p=1$" in h, f"{n}'s argon2id string verifies with libargon2: {h}")
 
 L1, L2, L3 = "C4300002011031120001", "C4300002012041120002", "C4300002013051120003"
 for no, ent, ind, scale, county, city in [
@@ -200,8 +216,12 @@ try:
     check("HttpOnly" in sc and "SameSite=Strict" in sc and "Path=/" in sc and "Secure" not in sc,
           f"the cookie is HttpOnly, SameSite=Strict: {sc}")
     rows = sql("SELECT token_hash FROM session")
-    check(len(rows) == 1 and prov.cookie not in rows[0][0] and prov.csrf not in rows[0][0],
-          "the registry keeps the session's hash, not its secret")
+    secret = bytes.fromhex(prov.cookie or "00")
+    check(len(secret) == 32 and len(rows) == 1 and
+          rows[0][0] == hashlib.blake2b(secret, digest_size=32).hexdigest() and
+          prov.cookie not in rows[0][0], "the registry keeps the BLAKE2b of the session's secret only")
+    check(prov.csrf == hashlib.blake2b(b"greenmine csrf v1", digest_size=32, key=secret).hexdigest(),
+          "the CSRF token is the keyed BLAKE2b of the session's secret (docs/serve.md)")
 
     # ---- CSRF: missing, wrong, another session's -------------------------------------------
     ev = {"licence_no": L1, "kind": "self_assessment", "event_date": "2019-03-02", "score": 82,
