@@ -92,6 +92,31 @@ p = users("add", "prov", "--role", "province", password="long-enough-pass\n")
 check(p.returncode == 2 and "exists" in p.stderr, "a name is taken once")
 p = users("add", "gone", "--role", "province", password="long-enough-pass\n")
 check(p.returncode == 2, "a removed user's name stays taken")
+p = subprocess.run([GM, "users", "add", "x", "--role", "province", "--password", "secret-pass-1",
+                    "--db", DB], capture_output=True, text=True)
+check(p.returncode == 2, "no --password option: a password never goes in argv")
+
+
+def on_tty(answers, *args):
+    """`greenmine users ARGS` with a terminal as stdin; answers typed at its prompts."""
+    import pty
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([GM, "users", *args, "--db", DB], stdin=slave,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    os.close(slave)
+    for a in answers:
+        time.sleep(0.3)
+        os.write(master, (a + "\n").encode())
+    out, err = proc.communicate(timeout=60)
+    os.close(master)
+    return proc.returncode, err.decode()
+
+
+rc, err = on_tty(["tty-pass-one-1", "tty-pass-two-2"], "add", "ttyuser", "--role", "province")
+check(rc == 2 and "differ" in err and "Password again" in err, f"a terminal: two passwords that differ ({rc} {err})")
+rc, err = on_tty(["tty-pass-one-1", "tty-pass-one-1"], "add", "ttyuser", "--role", "province")
+check(rc == 0, f"a terminal: the password asked twice ({rc} {err})")
+ROLES["ttyuser"], PASSWORDS["ttyuser"] = ["--role", "province"], "tty-pass-one-1"
 p = users("list", "--json")
 listed = {u["name"]: u for u in json.loads(p.stdout)["users"]}
 check(sorted(listed) == sorted(ROLES) and listed["liuyang"]["scope"] == "浏阳市" and
