@@ -43,6 +43,13 @@ json_object *srv_user_json(const gm_user *u)
     return o;
 }
 
+int srv_auth_has_cookie(const srv_request *rq)
+{
+    const char *t =
+        rq->conn ? MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, SESSION_COOKIE) : NULL;
+    return t && *t;
+}
+
 int srv_auth_find(gm_registry *reg, const srv_request *rq, gm_session *s)
 {
     memset(s, 0, sizeof *s);

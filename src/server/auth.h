@@ -24,6 +24,8 @@ json_object *srv_user_json(const gm_user *u);
  * may name the server's files) goes to the log only. */
 void srv_registry_failed(srv_reply *rp, gm_context *ctx);
 
+/* Does the request carry a session cookie at all? */
+int srv_auth_has_cookie(const srv_request *rq);
 /* The session of the request's cookie (s->user.name NULL when none). */
 int srv_auth_find(gm_registry *reg, const srv_request *rq, gm_session *s);
 /* The request's JSON object body, or NULL with rp set (415 not JSON, 400 bad). */

@@ -604,6 +604,10 @@ int srv_manage(gm_server *srv, gm_context *ctx, const srv_request *rq, srv_reply
     gm_registry *reg = NULL;
     gm_session s;
     memset(&s, 0, sizeof s);
+    if (route == SESSION && !srv_auth_has_cookie(rq)) { /* every page asks; most are anonymous */
+        srv_auth_whoami(&s, rp);
+        return 1;
+    }
     if (gm_registry_open(ctx, srv->opt.db, 0, &reg) != GM_OK ||
         (route != SIGNIN && srv_auth_find(reg, rq, &s) != GM_OK)) {
         srv_registry_failed(rp, ctx);
