@@ -10,8 +10,9 @@
  * (docs/serve.md). With a registry, also the management desk: the public
  * list, the draws, the mines and their events (open), sign-in and the
  * recording of events by signed-in users (greenmine/users.h; sessions and
- * users live in the registry, so the servers keep no state of their own). Requests run on a pool of threads, each request with its
- * own gm_context (its own GEOS handle); the loaded data is shared read-only
+ * users live in the registry, so the servers keep no state of their own).
+ * Requests run on a pool of threads, each request with its own gm_context
+ * (its own GEOS handle); the loaded data is shared read-only
  * and replaced as a whole by gm_server_reload() while requests that started
  * before finish on the old data.
  *
