@@ -78,6 +78,59 @@
     return svg;
   }
 
+  // The management indicators (/api/indicators): the province, then the zones,
+  // cities and counties (a zone's page: the province and that zone).
+  const LEVEL = { province: '全省', zone: '示范区', city: '市', county: '县' };
+  const INDUSTRY = { coal: '煤炭', nonferrous: '有色金属', ferrous: '黑色金属', precious: '贵金属', chemical: '化工',
+    nonmetal: '非金属', sand_gravel: '砂石', cement: '水泥', stone: '石材' };
+  const pct = (v) => (v === null ? '—' : f1(100 * v) + ' %');
+
+  async function indicators(asOf) {
+    const q = asOf ? '?as_of=' + encodeURIComponent(asOf) : '';
+    $('ind-csv').href = '/api/indicators.csv' + q;
+    $('ind-err').textContent = '';
+    const r = await fetch('/api/indicators' + q);
+    const p = await r.json();
+    const tb = $('ind-table').tBodies[0], rb = $('ind-rates').tBodies[0];
+    tb.replaceChildren();
+    rb.replaceChildren();
+    if (!r.ok) {
+      $('ind-err').textContent = p.error;
+      return;
+    }
+    $('ind-date').value = p.as_of;
+    const t = p.targets, prov = p.areas[0];
+    const ex = prov.listed_existing_by_scale;
+    $('ind-head').textContent = `绿色矿山 ${prov.listed} 座（已有矿山 ${prov.listed_existing} / ${t.green_mines}：` +
+      `大型 ${ex.large}/${t.green_large}，中型 ${ex.medium}/${t.green_medium}，小型 ${ex.small}/${t.green_small}）· ` +
+      `新建矿山按标准建设 ${prov.new_built}/${prov.new_mines} · 大中型矿山三率达标率 ${pct(prov.three_rates.share)}` +
+      `（目标 ≥ ${f1(100 * t.three_rates)} %，2015 年 ${(100 * t.three_rates_baseline_2015).toFixed(2)} %）` +
+      (p.thresholds.label ? ` · 三率指标：${p.thresholds.label}` : '');
+    p.areas.filter((a) => !zoneName || a.level === 'province' || (a.level === 'zone' && a.name === zoneName)).forEach((a) => {
+      const tr = el('tr');
+      tr.dataset.level = a.level;
+      tr.dataset.area = a.name || '';
+      const e = a.listed_existing_by_scale, tr3 = a.three_rates;
+      [`${LEVEL[a.level]} ${a.name || '湖南省'}`, String(a.licences), String(a.listed),
+        `${a.listed_existing} (${e.large}/${e.medium}/${e.small})`,
+        `${a.new_built}/${a.new_mines} ${pct(a.new_built_share)}`,
+        `${tr3.compliant}/${tr3.judged} ${pct(tr3.share)}`,
+        `${a.spot_checks} (${a.spot_checks_failed})`, String(a.blacklisted)].forEach((c) => tr.appendChild(el('td', c)));
+      tb.appendChild(tr);
+    });
+    const own = zoneName ? p.areas.find((a) => a.level === 'zone' && a.name === zoneName) || prov : prov;
+    Object.entries(own.three_rates_by_industry).forEach(([k, c]) => {
+      if (!c.mines && c.baseline_2015 === null) return;
+      const tr = el('tr');
+      tr.dataset.industry = k;
+      [`${INDUSTRY[k] || k} ${k}`, `${c.compliant}/${c.judged}`, pct(c.share),
+        c.baseline_2015 === null ? '—' : (100 * c.baseline_2015).toFixed(2) + ' %']
+        .forEach((x) => tr.appendChild(el('td', x)));
+      rb.appendChild(tr);
+    });
+    document.body.dataset.indicators = p.as_of;
+  }
+
   async function start() {
     const q = zoneName ? '?zone=' + encodeURIComponent(zoneName) : '';
     const r = await fetch('/api/progress' + q);
@@ -87,6 +140,10 @@
       return;
     }
     $('csv').href = '/api/progress.csv' + q;
+    $('ind-date').addEventListener('change', () => {
+      indicators($('ind-date').value).catch((e) => { $('ind-err').textContent = e.message; });
+    });
+    await indicators('').catch((e) => { $('ind-err').textContent = '无法读取管理指标 — cannot read the indicators: ' + e.message; });
     const dates = [...new Set(p.series.map((s) => s.as_of))].sort();
     const last = dates[dates.length - 1];
     $('as-of').textContent = `截至 as of ${last || '—'} · 目标期限 targets by ${p.targets.by}`;

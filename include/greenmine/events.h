@@ -51,8 +51,8 @@ int gm_registry_thresholds(gm_registry *reg, int as_of, gm_threshold_list **out)
 
 /* Appends one event after checking the rules (gm_event_check) against the
  * licence's stored events, in one write transaction. entered_by must be set;
- * entered_at is set here (UTC now) and the date "today" of the rules is its
- * day. A broken rule is GM_ERR_USAGE with the reason on ctx, naming the
+ * entered_at is set here (UTC now); "today" of the rules is
+ * gm_management_today() (UTC+8). A broken rule is GM_ERR_USAGE with the reason on ctx, naming the
  * licence and the rule (*rule, when not NULL, receives it). *event_id (may
  * be NULL) receives the new id. */
 int gm_registry_append_event(gm_registry *reg, const gm_event *ev, long long *event_id,

@@ -38,6 +38,12 @@ extern "C" {
  * must be built to the green-mine standard (licensed after the plan). */
 #define GM_PLAN_DATE 20171231
 
+/* Today's date (YYYYMMDD) in the province: China Standard Time, UTC+8, no
+ * daylight saving. The day of entry of the rules ("not in the future") and the
+ * CLI's default as-of date: an event entered at 07:00 in Changsha is of that
+ * day, which in UTC is still the day before. */
+int gm_management_today(void);
+
 /* ---- vocabularies (stored code, Chinese name) ----------------------------- */
 
 #define GM_EVENT_KIND_LIST(X)                                                                      \

@@ -10,6 +10,7 @@
  * precondition is refused like a new event that lacks it.
  */
 #include "core/context_impl.h"
+#include "core/values.h"
 
 #include <greenmine/management.h>
 
@@ -21,6 +22,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+
+int gm_management_today(void)
+{
+    time_t t = time(NULL) + 8 * 3600; /* UTC+8 */
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
 
 /* ---- vocabularies ---------------------------------------------------------- */
 
@@ -50,25 +60,6 @@ NAME_FN(gm_result_name, gm_result, result_codes)
 NAME_FN(gm_result_name_zh, gm_result, result_zh)
 NAME_FN(gm_rule_name, gm_rule, rule_codes)
 NAME_FN(gm_rule_description, gm_rule, rule_text)
-
-/* text without surrounding white space (ASCII, U+3000), ASCII lower-cased */
-static void fold(const char *text, char *buf, size_t len)
-{
-    while (*text && (isspace((unsigned char)*text) || strncmp(text, "\xe3\x80\x80", 3) == 0))
-        text += isspace((unsigned char)*text) ? 1 : 3;
-    size_t n = 0;
-    for (; *text && n + 1 < len; text++)
-        buf[n++] = (char)tolower((unsigned char)*text);
-    while (n > 0) {
-        if (isspace((unsigned char)buf[n - 1]))
-            n--;
-        else if (n >= 3 && memcmp(buf + n - 3, "\xe3\x80\x80", 3) == 0)
-            n -= 3;
-        else
-            break;
-    }
-    buf[n] = '\0';
-}
 
 typedef struct term {
     const char *text;
@@ -123,7 +114,7 @@ static int lookup(const char *text, const term *terms, int *out)
     *out = 0;
     if (!text) return GM_OK;
     char buf[128];
-    fold(text, buf, sizeof buf);
+    gm_value_fold(text, buf, sizeof buf);
     if (!buf[0]) return GM_OK;
     for (const term *t = terms; t->text; t++)
         if (strcmp(buf, t->text) == 0) {
@@ -819,8 +810,8 @@ const gm_threshold *gm_threshold_for(const gm_threshold_list *t, gm_industry ind
             if (!general) general = x;
         } else if (!blank(mineral)) {
             char a[128], b[128];
-            fold(x->mineral, a, sizeof a);
-            fold(mineral, b, sizeof b);
+            gm_value_fold(x->mineral, a, sizeof a);
+            gm_value_fold(mineral, b, sizeof b);
             if (strcmp(a, b) == 0) return x;
         }
     }

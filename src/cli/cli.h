@@ -58,6 +58,8 @@ int gm_cmd_check(int argc, char **argv);
 int gm_cmd_ingest(int argc, char **argv);
 int gm_cmd_progress(int argc, char **argv);
 int gm_cmd_report(int argc, char **argv);
+int gm_cmd_yearly(int argc, char **argv);
+int gm_cmd_list(int argc, char **argv);
 int gm_cmd_serve(int argc, char **argv);
 /* cmd_events.c: the management records (docs/management.md) */
 int gm_cmd_events(int argc, char **argv);

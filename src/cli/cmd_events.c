@@ -33,7 +33,7 @@ static const char events_help[] =
     "recorded: the licence must exist; no listing without a passed verification after\n"
     "the last self-assessment; a blacklisted mine is listed again only after a new\n"
     "passed verification and a lifting; a new event is not dated before the licence's\n"
-    "latest one, nor after today. Nothing is edited: a correction is a new event with\n"
+    "latest one, nor after today (UTC+8). Nothing is edited: a correction is a new event with\n"
     "--supersedes ID (and --void to withdraw the event).\n"
     "\n"
     "import: a spreadsheet (CSV in UTF-8 or GBK, or XLSX), one event per row, columns\n"
@@ -85,7 +85,8 @@ static const char status_help[] =
     "Usage: greenmine status --db DB [--as-of DATE] [--county C] [--licence L]\n"
     "                        [--json | --csv]\n"
     "\n"
-    "Each mine's status on DATE (default: today), derived from its events as recorded\n"
+    "Each mine's status on DATE (default: today, China Standard Time), derived from its events as "
+    "recorded\n"
     "now (corrections honoured, withdrawn and superseded events left out):\n"
     "none (no self-assessment), assessed, verified (passed a verification after its\n"
     "last self-assessment), listed (on the list of green mines: date and batch),\n"
@@ -387,14 +388,6 @@ static void close_registry(gm_context *ctx, gm_registry *reg)
 {
     gm_registry_close(reg);
     gm_context_free(ctx);
-}
-
-static int today_utc(void)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
 /* ---- imports ------------------------------------------------------------------- */
@@ -977,7 +970,7 @@ int gm_cmd_status(int argc, char **argv)
     gm_context *ctx;
     gm_registry *reg;
     if ((e = open_registry(&cli, &a, 0, &ctx, &reg)) >= 0) return e;
-    int as_of = a.as_of ? a.as_of : today_utc();
+    int as_of = a.as_of ? a.as_of : gm_management_today();
     gm_licence_list *lic = NULL;
     gm_event_list *ev = NULL;
     gm_threshold_list *th = NULL;

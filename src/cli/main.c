@@ -31,6 +31,8 @@ static const char main_help[] =
     "  draw       the double-random spot-check draw (双随机抽查), recorded and\n"
     "             published; draw --verify redoes one (see 'greenmine draw --help')\n"
     "  draws      the public record of the draws and their results (HTML or CSV)\n"
+    "  yearly     the yearly report (年报) of the province, a city or a county\n"
+    "  list       the public list of green mines (名录), GeoPackage for QGIS or CSV\n"
     "  serve      the check page and JSON API in a browser (see 'greenmine serve --help')\n"
     "  users      the desk's users: add, passwd, remove, list (see 'greenmine users --help')\n"
     "  version    print the version\n"
@@ -58,6 +60,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "report") == 0) return gm_cmd_report(argc - 1, argv + 1);
     if (strcmp(cmd, "draw") == 0) return gm_cmd_draw(argc - 1, argv + 1);
     if (strcmp(cmd, "draws") == 0) return gm_cmd_draws(argc - 1, argv + 1);
+    if (strcmp(cmd, "yearly") == 0) return gm_cmd_yearly(argc - 1, argv + 1);
+    if (strcmp(cmd, "list") == 0) return gm_cmd_list(argc - 1, argv + 1);
     if (strcmp(cmd, "serve") == 0) return gm_cmd_serve(argc - 1, argv + 1);
     if (strcmp(cmd, "licences") == 0 || strcmp(cmd, "licenses") == 0)
         return gm_cmd_licences(argc - 1, argv + 1);

@@ -6,6 +6,8 @@
 #include <greenmine/context.h>
 #include <greenmine/model.h>
 
+#include "core/values.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +18,7 @@ typedef struct term {
     int value;
 } term;
 
-/* Copies text without surrounding white space (ASCII and the ideographic
- * space U+3000) and with ASCII letters lower-cased. */
-static void fold(const char *text, char *buf, size_t len)
+void gm_value_fold(const char *text, char *buf, size_t len)
 {
     while (*text && (isspace((unsigned char)*text) || strncmp(text, "\xe3\x80\x80", 3) == 0))
         text += isspace((unsigned char)*text) ? 1 : 3;
@@ -41,7 +41,7 @@ static int lookup(const char *text, const term *terms, int unknown, int *out)
     *out = unknown;
     if (!text) return GM_OK;
     char buf[128];
-    fold(text, buf, sizeof buf);
+    gm_value_fold(text, buf, sizeof buf);
     if (!buf[0]) return GM_OK;
     for (const term *t = terms; t->text; t++)
         if (strcmp(buf, t->text) == 0) {
@@ -161,7 +161,7 @@ int gm_parse_date(const char *text, int *out)
     *out = 0;
     if (!text) return GM_OK;
     char buf[64];
-    fold(text, buf, sizeof buf);
+    gm_value_fold(text, buf, sizeof buf);
     if (!buf[0]) return GM_OK;
     const char *s = buf;
     int y, m, d, n;

@@ -3,6 +3,7 @@
  * base64 in a CSS @font-face rule (see font_embed.h).
  */
 #include "out/font_embed.h"
+#include "out/xml.h"
 
 #include "core/context_impl.h"
 
@@ -123,4 +124,42 @@ int gm_font_face_css(gm_context *ctx, const char *text, char **css, const char *
     if (*css) snprintf(*css, len, fmt, b64);
     free(b64);
     return *css ? GM_OK : gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+}
+
+int gm_html_page_write(gm_context *ctx, const char *path, const char *title, const char *css,
+                       const char *body, size_t body_len)
+{
+    /* the glyphs of the body, inline: prints the same on a machine without a
+     * CJK font */
+    char *font_css = NULL, tmp[4200];
+    const char *font_file = NULL;
+    int rc = gm_font_face_css(ctx, body, &font_css, &font_file);
+    if (rc != GM_OK) return rc;
+    if (!font_css)
+        gm_log(ctx, GM_LOG_WARNING,
+               "%s: no CJK font installed (fonts-wqy-microhei or fonts-noto-cjk, or set "
+               "GREENMINE_CJK_FONT): the report embeds none and shows boxes where the reader "
+               "lacks one",
+               path);
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        free(font_css);
+        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write the report", path);
+    }
+    fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
+    gm_xml_fputs(f, title);
+    fprintf(f, "</title>\n<style>\n%s%s</style>\n</head>\n", font_css ? font_css : "", css);
+    fwrite(body, 1, body_len, f);
+    free(font_css);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        unlink(tmp);
+        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write the report", path);
+    }
+    if (rename(tmp, path) != 0) {
+        unlink(tmp);
+        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot move the report into place", path);
+    }
+    return GM_OK;
 }

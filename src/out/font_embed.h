@@ -21,4 +21,12 @@
  * is installed (the caller says so). */
 int gm_font_face_css(gm_context *ctx, const char *text, char **css, const char **font_file);
 
+/* Writes an HTML page to `path` through a temporary file renamed into place:
+ * the doctype and head (charset, `title` as text, `css` after an @font-face
+ * holding the glyphs of `body`, cut by gm_font_face_css), then `body` (the
+ * <body> element and the closing </html>). With no CJK font installed the
+ * page is written without one and a warning says so. */
+int gm_html_page_write(gm_context *ctx, const char *path, const char *title, const char *css,
+                       const char *body, size_t body_len);
+
 #endif

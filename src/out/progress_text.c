@@ -3,6 +3,7 @@
  * the library so that the CLI and greenmine serve (/api/progress) answer the
  * same text.
  */
+#include "out/memtext.h"
 #include "core/context_impl.h"
 #include "core/text.h"
 
@@ -35,8 +36,9 @@ static void put_count(FILE *f, long v, const char *null_text)
         fputs(null_text, f);
 }
 
-static void write_json(FILE *f, const gm_progress_series *p)
+static void write_json(FILE *f, const void *data)
 {
+    const gm_progress_series *p = data;
     fprintf(f, "{\"period_start\": ");
     put_date(f, p->period_start, 1);
     fprintf(f,
@@ -84,8 +86,9 @@ static void write_json(FILE *f, const gm_progress_series *p)
     fprintf(f, "\n]}\n");
 }
 
-static void write_csv(FILE *f, const gm_progress_series *p)
+static void write_csv(FILE *f, const void *data)
 {
+    const gm_progress_series *p = data;
     fprintf(f, "as_of,snapshot_id,zone,zone_id,restoration_done_ha,reclamation_done_ha,"
                "restoration_increment_ha,reclamation_increment_ha,restoration_target_ha,"
                "reclamation_target_ha,restoration_projected,reclamation_projected,mines,"
@@ -121,30 +124,12 @@ static void write_csv(FILE *f, const gm_progress_series *p)
     }
 }
 
-/* Writes with `fn` into a string owned by the caller. */
-static int to_text(gm_context *ctx, const gm_progress_series *p,
-                   void (*fn)(FILE *, const gm_progress_series *), char **out)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    *out = NULL;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
-    fn(f, p);
-    if (fclose(f) != 0 || !buf) {
-        free(buf);
-        return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
-    }
-    *out = buf;
-    return GM_OK;
-}
-
 int gm_progress_json(gm_context *ctx, const gm_progress_series *p, char **out)
 {
-    return to_text(ctx, p, write_json, out);
+    return gm_memtext(ctx, write_json, p, out);
 }
 
 int gm_progress_csv(gm_context *ctx, const gm_progress_series *p, char **out)
 {
-    return to_text(ctx, p, write_csv, out);
+    return gm_memtext(ctx, write_csv, p, out);
 }

@@ -603,7 +603,7 @@ static const char css[] =
 
 int gm_write_report_html(gm_context *ctx, const char *path, const gm_report_data *d)
 {
-    char tmp[4200], ds[16];
+    char ds[16];
     /* the body first, in memory: the embedded font holds its characters */
     char *body = NULL;
     size_t body_len = 0;
@@ -652,42 +652,9 @@ int gm_write_report_html(gm_context *ctx, const char *path, const gm_report_data
         return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     }
 
-    /* the glyphs of the body and the title, inline: prints the same on a
-     * machine without a CJK font */
-    char *font_css = NULL;
-    const char *font_file = NULL;
-    int rc = gm_font_face_css(ctx, body, &font_css, &font_file);
-    if (rc != GM_OK) {
-        free(body);
-        return rc;
-    }
-    if (!font_css)
-        gm_log(ctx, GM_LOG_WARNING,
-               "%s: no CJK font installed (fonts-wqy-microhei or fonts-noto-cjk, or set "
-               "GREENMINE_CJK_FONT): the report embeds none and shows boxes where the reader "
-               "lacks one",
-               path);
-
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    f = fopen(tmp, "w");
-    if (!f) {
-        free(body), free(font_css);
-        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write the report", path);
-    }
-    fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
-    gm_xml_fputs(f, area);
-    fprintf(f, " 绿色矿山建设进展报告 %s</title>\n<style>\n%s%s</style>\n</head>\n", ds,
-            font_css ? font_css : "", css);
-    fwrite(body, 1, body_len, f);
-    free(body), free(font_css);
-    bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        unlink(tmp);
-        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write the report", path);
-    }
-    if (rename(tmp, path) != 0) {
-        unlink(tmp);
-        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot move the report into place", path);
-    }
-    return GM_OK;
+    char title[512];
+    snprintf(title, sizeof title, "%s 绿色矿山建设进展报告 %s", area, ds);
+    int rc = gm_html_page_write(ctx, path, title, css, body, body_len);
+    free(body);
+    return rc;
 }

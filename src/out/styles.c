@@ -132,6 +132,29 @@ static const alias aliases[] = {
     {"province_indicators", "target", "目标值"},
     {"province_indicators", "unit", "单位"},
     {"province_indicators", "pct_of_target", "完成目标比例(%)"},
+    /* the public list of green mines (greenmine list, src/out/list_gpkg.c) */
+    {"green_mine_list", "fid", "要素编号"},
+    {"green_mine_list", "licence_no", "采矿许可证号"},
+    {"green_mine_list", "mine_name", "矿山名称"},
+    {"green_mine_list", "enterprise", "采矿权人"},
+    {"green_mine_list", "credit_code", "统一社会信用代码"},
+    {"green_mine_list", "industry", "行业"},
+    {"green_mine_list", "mineral", "主要矿种"},
+    {"green_mine_list", "scale", "生产规模"},
+    {"green_mine_list", "city", "市州"},
+    {"green_mine_list", "county", "县市区"},
+    {"green_mine_list", "zone", "所在示范区"},
+    {"green_mine_list", "is_new", "新建矿山"},
+    {"green_mine_list", "batch", "名录批次"},
+    {"green_mine_list", "listed_on", "入选名录日期"},
+    {"green_mine_list", "verified_by", "第三方评估机构"},
+    {"green_mine_list", "verified_on", "第三方评估日期"},
+    {"green_mine_list", "last_spot_check", "最近抽查日期"},
+    {"green_mine_list", "spot_check_result", "最近抽查结果"},
+    {"green_mine_list", "credit_grade", "信用等级"},
+    {"green_mine_list", "credit_year", "信用评价年度"},
+    {"green_mine_list", "mine_ha", "矿区面积(公顷)"},
+    {"green_mine_list", "list_as_of", "名录截至日期"},
 };
 
 /* The overlap of a mine and a red line is drawn above the mine's fill, or
@@ -487,6 +510,22 @@ static const value_word value_words[] = {
     {"province_indicators", "unit", "count", "个"},
     {"province_indicators", "unit", "ratio", "比例"},
     {"province_indicators", "unit", "yyyymmdd", "年月日"},
+    {"green_mine_list", "industry", "coal", "煤炭"},
+    {"green_mine_list", "industry", "nonferrous", "有色金属"},
+    {"green_mine_list", "industry", "ferrous", "黑色金属"},
+    {"green_mine_list", "industry", "precious", "贵金属"},
+    {"green_mine_list", "industry", "chemical", "化工"},
+    {"green_mine_list", "industry", "nonmetal", "非金属"},
+    {"green_mine_list", "industry", "sand_gravel", "砂石"},
+    {"green_mine_list", "industry", "cement", "水泥"},
+    {"green_mine_list", "industry", "stone", "石材"},
+    {"green_mine_list", "scale", "large", "大型"},
+    {"green_mine_list", "scale", "medium", "中型"},
+    {"green_mine_list", "scale", "small", "小型"},
+    {"green_mine_list", "is_new", "1", "新建"},
+    {"green_mine_list", "is_new", "0", "已有"},
+    {"green_mine_list", "spot_check_result", "pass", "合格"},
+    {"green_mine_list", "spot_check_result", "fail", "不合格"},
 };
 
 static void put_value_maps(sbuf *b, const char *layer)
@@ -555,6 +594,22 @@ char *gm_style_layer_body(const char *layer, const gm_results *res)
         };
         put_categorized(&b, "verdict", cats, sizeof cats / sizeof *cats);
         put_labels(&b, "\"name\"", 8, 500000);
+    } else if (strcmp(layer, "green_mine_list") == 0) {
+        /* listed green mines by scale; each with a marker, since at the
+         * opening scale a mine is smaller than a pixel */
+        static const category cats[] = {
+            {"large",
+             "大型绿色矿山",
+             {OI_GREEN ",235", "solid", "0,0,0,255", 0.3, NULL, OI_GREEN ",255"}},
+            {"medium",
+             "中型绿色矿山",
+             {OI_BLUE ",235", "solid", "0,0,0,255", 0.3, NULL, OI_BLUE ",255"}},
+            {"small",
+             "小型绿色矿山",
+             {OI_YELLOW ",235", "solid", "0,0,0,255", 0.3, NULL, OI_YELLOW ",255"}},
+        };
+        put_categorized(&b, "scale", cats, sizeof cats / sizeof *cats);
+        put_labels(&b, "\"mine_name\"", 8, 500000);
     } else if (strcmp(layer, "conflict_areas") == 0) {
         fill f = {OI_VERMILLION ",255", "solid", "0,0,0,255", 0.4, "0,0,0,255", NULL};
         put_single(&b, &f);
@@ -700,7 +755,7 @@ static void put_sql_text(sbuf *b, const char *text)
 /* layer_styles as QGIS's saveStyleToDatabase() makes it: through OGR, so it
  * is registered in gpkg_contents as attributes (QGIS ignores it otherwise). */
 static int write_layer_styles(gm_context *ctx, GDALDatasetH ds, const char *path,
-                              const gm_results *res)
+                              const gm_results *res, const char *const *layers, size_t n_layers)
 {
     static const struct {
         const char *name;
@@ -730,8 +785,8 @@ static int write_layer_styles(gm_context *ctx, GDALDatasetH ds, const char *path
         OGR_Fld_Destroy(fd);
         if (err != OGRERR_NONE) goto fail;
     }
-    for (size_t i = 0; i < gm_n_styled_layers; i++) {
-        const char *layer = gm_styled_layers[i];
+    for (size_t i = 0; i < n_layers; i++) {
+        const char *layer = layers[i];
         char *qml = gm_style_layer_qml(layer, res);
         if (!qml) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
         int spatial = strcmp(layer, "province_indicators") != 0;
@@ -759,7 +814,8 @@ fail:
 /* Titles in gpkg_data_columns (the schema extension). `name` must be unique
  * across the file in older readers, so it is TABLE.COLUMN; the title is the
  * Chinese alias. QGIS 3.22 shows the QML aliases; this is for other readers. */
-static int write_data_columns(gm_context *ctx, GDALDatasetH ds, const char *path)
+static int write_data_columns(gm_context *ctx, GDALDatasetH ds, const char *path,
+                              const char *only_layer)
 {
     static const char *ddl[] = {
         "CREATE TABLE IF NOT EXISTS gpkg_data_columns (table_name TEXT NOT NULL, column_name "
@@ -784,6 +840,9 @@ static int write_data_columns(gm_context *ctx, GDALDatasetH ds, const char *path
         rc = sql(ctx, ds, path, ddl[i]);
     for (size_t i = 0; i < sizeof aliases / sizeof *aliases && rc == GM_OK; i++) {
         if (strcmp(aliases[i].field, "fid") == 0) continue; /* the key, not a data column */
+        if (only_layer ? strcmp(aliases[i].layer, only_layer) != 0
+                       : strcmp(aliases[i].layer, "green_mine_list") == 0)
+            continue; /* another file's layer */
         sbuf b = {0};
         put(&b, "INSERT INTO gpkg_data_columns (table_name, column_name, name, title) VALUES (");
         put_sql_text(&b, aliases[i].layer);
@@ -907,8 +966,15 @@ static int write_provenance(gm_context *ctx, GDALDatasetH ds, const char *path, 
 int gm_style_gpkg(gm_context *ctx, GDALDatasetH ds, const char *path, const gm_inputs *in,
                   const gm_results *res, const gm_analysis_options *opts)
 {
-    int rc = write_layer_styles(ctx, ds, path, res);
-    if (rc == GM_OK) rc = write_data_columns(ctx, ds, path);
+    int rc = write_layer_styles(ctx, ds, path, res, gm_styled_layers, gm_n_styled_layers);
+    if (rc == GM_OK) rc = write_data_columns(ctx, ds, path, NULL);
     if (rc == GM_OK) rc = write_provenance(ctx, ds, path, in, res, opts);
+    return rc;
+}
+
+int gm_style_gpkg_layer(gm_context *ctx, GDALDatasetH ds, const char *path, const char *layer)
+{
+    int rc = write_layer_styles(ctx, ds, path, NULL, &layer, 1);
+    if (rc == GM_OK) rc = write_data_columns(ctx, ds, path, layer);
     return rc;
 }

@@ -37,6 +37,10 @@ char *gm_style_raster_qml(gm_raster_kind kind);
 int gm_style_gpkg(gm_context *ctx, GDALDatasetH ds, const char *path, const gm_inputs *in,
                   const gm_results *res, const gm_analysis_options *opts);
 
+/* Writes the default style and the field titles of one layer that is not
+ * part of an analysis run (the public list: "green_mine_list") into `ds`. */
+int gm_style_gpkg_layer(gm_context *ctx, GDALDatasetH ds, const char *path, const char *layer);
+
 /* Writes `text` to `path` through a temporary file renamed into place. */
 int gm_write_text_file(gm_context *ctx, const char *path, const char *text);
 /* Writes `text` exactly at `path` (removed again on failure). */

@@ -339,12 +339,6 @@ int gm_registry_thresholds(gm_registry *reg, int as_of, gm_threshold_list **out)
 
 /* ---- writing ------------------------------------------------------------------- */
 
-/* Today (UTC) as YYYYMMDD, from the same clock as entered_at. */
-static int today_of(const char *now)
-{
-    return gm_registry_date_parse(now);
-}
-
 int gm_registry_append_event(gm_registry *reg, const gm_event *ev, long long *event_id,
                              gm_rule *rule)
 {
@@ -363,8 +357,9 @@ int gm_registry_append_event(gm_registry *reg, const gm_event *ev, long long *ev
     if (ev->licence_no) rc = load_licence(reg, ev->licence_no, &lic, &found);
     if (rc == GM_OK && found) rc = gm_registry_events(reg, ev->licence_no, 0, &history);
     if (rc == GM_OK) {
-        gm_rule r = gm_event_check(found ? &lic : NULL, history ? history->items : NULL,
-                                   history ? history->n : 0, ev, today_of(now), why, sizeof why);
+        gm_rule r =
+            gm_event_check(found ? &lic : NULL, history ? history->items : NULL,
+                           history ? history->n : 0, ev, gm_management_today(), why, sizeof why);
         if (rule) *rule = r;
         if (r != GM_RULE_OK) rc = gm_error(reg->ctx, GM_ERR_USAGE, "%s", why);
     }
@@ -562,7 +557,7 @@ int gm_registry_append_events_locked(gm_registry *reg, const gm_event *evs, cons
     gm_stmt *st = NULL;
     char now[32], why[1024];
     gm_registry_now(now);
-    int today = today_of(now);
+    int today = gm_management_today();
     int rc = gm_registry_licences(reg, &lic);
     if (rc == GM_OK) rc = gm_registry_events(reg, NULL, 0, &stored);
     if (rc == GM_OK) {

@@ -13,6 +13,8 @@
 #include <cpl_string.h>
 #include <cpl_vsi.h>
 #include <ctype.h>
+#include <greenmine/mgmt_data.h>
+#include <greenmine/publish.h>
 #include <greenmine/registry.h>
 #include <json-c/json.h>
 #include <math.h>
@@ -734,6 +736,50 @@ static void api_progress(gm_server *srv, gm_context *ctx, const srv_request *rq,
     gm_registry_close(reg);
 }
 
+/* ---- /api/indicators ---------------------------------------------------------- */
+
+/* The management indicators (`progress --indicators --json/--csv`) as of
+ * ?as_of=YYYY-MM-DD (default today, UTC), read from the registry at each
+ * request like /api/progress. */
+static void api_indicators(gm_server *srv, gm_context *ctx, const srv_request *rq, int csv,
+                           srv_reply *rp)
+{
+    if (!srv->opt.db) {
+        srv_error(rp, 404, "no registry: start greenmine serve with --db", NULL);
+        return;
+    }
+    int as_of = 0;
+    if (rq->query_as_of && *rq->query_as_of) {
+        if (gm_parse_date(rq->query_as_of, &as_of) != GM_OK || !as_of) {
+            srv_error(rp, 422, "as_of: not a date (YYYY-MM-DD)", "as_of");
+            return;
+        }
+    } else {
+        time_t t = time(NULL);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        as_of = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+    }
+    gm_registry *reg = NULL;
+    gm_indicators *ind = NULL;
+    char *text = NULL;
+    int rc = gm_registry_open(ctx, srv->opt.db, 0, &reg);
+    if (rc == GM_OK) rc = gm_registry_indicators(reg, as_of, &ind);
+    if (rc == GM_OK) rc = (csv ? gm_indicators_csv : gm_indicators_json)(ctx, ind, &text);
+    if (rc == GM_OK) {
+        reply_take(rp, 200, csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+                   text);
+        if (csv) rp->attachment = "greenmine-indicators.csv";
+    } else if (GM_IS_INPUT_ERROR(rc)) {
+        srv_error(rp, 422, gm_context_errmsg(ctx), NULL);
+    } else {
+        srv_error(rp, 503, "the registry cannot be read now", NULL);
+        gm_log(ctx, GM_LOG_WARNING, "registry: %s", gm_context_errmsg(ctx));
+    }
+    gm_indicators_free(ind);
+    gm_registry_close(reg);
+}
+
 void srv_api(gm_server *srv, const srv_request *rq, srv_reply *rp)
 {
     gm_context *ctx = NULL;
@@ -768,6 +814,8 @@ void srv_api(gm_server *srv, const srv_request *rq, srv_reply *rp)
         api_layer(ctx->geos, d, rq, SRV_MINES, rp);
     } else if (strcmp(p, "/progress") == 0 || strcmp(p, "/progress.csv") == 0) {
         api_progress(srv, ctx, rq, strcmp(p, "/progress.csv") == 0, rp);
+    } else if (strcmp(p, "/indicators") == 0 || strcmp(p, "/indicators.csv") == 0) {
+        api_indicators(srv, ctx, rq, strcmp(p, "/indicators.csv") == 0, rp);
     } else if (strcmp(p, "/layers/parcels") == 0) {
         srv_error(rp, 404, "the parcels' layer is not served yet", NULL);
     } else {

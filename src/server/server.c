@@ -289,6 +289,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *cn, const ch
         rq->query_bbox = Q("bbox");
         rq->query_zoom = Q("zoom");
         rq->query_zone = Q("zone");
+        rq->query_as_of = Q("as_of");
 #undef Q
         if (c->multipart) {
             rq->form_text = c->form[0];

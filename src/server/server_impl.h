@@ -75,7 +75,8 @@ typedef struct srv_reply {
 typedef struct srv_request {
     const char *method, *path;
     const char *query_buffer, *query_crs, *query_filename, *query_bbox, *query_zoom, *query_zone;
-    const char *body; /* raw body (NUL-terminated), when not multipart */
+    const char *query_as_of; /* /api/indicators?as_of=YYYY-MM-DD */
+    const char *body;        /* raw body (NUL-terminated), when not multipart */
     size_t body_len;
     /* multipart/form-data fields */
     char *form_text, *form_buffer, *form_crs;
