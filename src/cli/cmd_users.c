@@ -83,11 +83,11 @@ static int prompt(FILE *tty, const char *question, char *buf, size_t cap)
     if (tcgetattr(fd, &old) != 0) return -1;
     quiet = old;
     quiet.c_lflag &= ~(tcflag_t)ECHO;
+    tcsetattr(fd, TCSANOW, &quiet); /* before the question: nothing typed after it echoes */
     fputs(question, stderr);
     fflush(stderr);
-    tcsetattr(fd, TCSAFLUSH, &quiet);
     int rc = read_line(tty, buf, cap);
-    tcsetattr(fd, TCSAFLUSH, &old);
+    tcsetattr(fd, TCSANOW, &old);
     fputc('\n', stderr);
     return rc;
 }
