@@ -2,11 +2,12 @@
 # needs when they are missing. The one list of what a fresh machine lacks.
 
 # Build and run: compiler, CMake, the GIS libraries; HarfBuzz's subsetter and a
-# CJK font, whose glyphs the HTML report embeds (src/out/font_embed.c).
+# CJK font, whose glyphs the HTML report embeds (src/out/font_embed.c); libsodium for
+# the desk's password hashes and sessions (src/registry/users.c).
 GM_BUILD_PACKAGES=(build-essential cmake pkg-config libgdal-dev libproj-dev libgeos-dev
                    libspatialite-dev libsqlite3-dev libpq-dev libssl-dev gdal-bin
                    libmicrohttpd-dev libjson-c-dev libjs-leaflet libharfbuzz-dev
-                   fonts-wqy-microhei libdeflate-dev)
+                   fonts-wqy-microhei libdeflate-dev libsodium-dev)
 # Tests: cmocka, GDAL's Python bindings (validate_gpkg.py and the reference
 # scripts), pyproj (GeographicLib through PROJ) and shapely for the reference
 # figures; PostgreSQL + PostGIS for the geography reference, PG: inputs and the
@@ -14,11 +15,13 @@ GM_BUILD_PACKAGES=(build-essential cmake pkg-config libgdal-dev libproj-dev libg
 # the HTML report test; QGIS's Python bindings and data providers for the
 # real-client test (tests/qgis; about 450 MB, 147 s to install on Debian 12);
 # node + npm for playwright-core (greenmine serve's pages in Chromium) and wrk
-# for serve's load benchmark (bench/serve_bench.sh, smoke in the suite).
+# for serve's load benchmark (bench/serve_bench.sh, smoke in the suite); the reference
+# argon2 library re-verifies the desk's password hashes (tests/serve/test_desk_api.py).
 GM_TEST_PACKAGES=(libcmocka-dev python3-gdal python3-pyproj python3-shapely
                   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
                   spatialite-bin chromium fonts-wqy-microhei
-                  python3-qgis qgis-providers wrk poppler-utils python3-pil)
+                  python3-qgis qgis-providers wrk poppler-utils python3-pil
+                  libargon2-1)
 # Debian's node + npm, unless a node with its npm is already installed (a
 # NodeSource node bundles npm and conflicts with Debian's npm package).
 command -v npm >/dev/null 2>&1 || GM_TEST_PACKAGES+=(nodejs npm)

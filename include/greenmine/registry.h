@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /* The schema version this library creates and upgrades to. */
-#define GM_REGISTRY_SCHEMA_VERSION 4
+#define GM_REGISTRY_SCHEMA_VERSION 6
 /* How long a writer waits for another's lock before failing (GM_ERR_BUSY). */
 #define GM_REGISTRY_BUSY_MS_DEFAULT 30000
 

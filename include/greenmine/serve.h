@@ -7,8 +7,12 @@
  * /api/progress[.csv] (with a registry: the `progress --json` object, read
  * from the registry at each request, so servers on one PostGIS agree),
  * /api/results/{id}, the OpenAPI file at /api and the static pages
- * (docs/serve.md). Requests run on a pool of threads, each request with its
- * own gm_context (its own GEOS handle); the loaded data is shared read-only
+ * (docs/serve.md). With a registry, also the management desk: the public
+ * list, the draws, the mines and their events (open), sign-in and the
+ * recording of events by signed-in users (greenmine/users.h; sessions and
+ * users live in the registry, so the servers keep no state of their own).
+ * Requests run on a pool of threads, each request with its own gm_context
+ * (its own GEOS handle); the loaded data is shared read-only
  * and replaced as a whole by gm_server_reload() while requests that started
  * before finish on the old data.
  *
@@ -43,6 +47,8 @@ typedef struct gm_serve_options {
     unsigned timeout_s;      /* an idle or trickling connection is closed after; 0 = 30 */
     size_t max_results;      /* results kept for their URLs (oldest dropped); 0 = 2,000 */
     double max_seconds;      /* compute time per request, then 503; 0 = 20 s */
+    long session_ttl_s;      /* a sign-in lasts this long; 0 = 8 hours (greenmine/users.h) */
+    int secure_cookies;      /* mark the session cookie Secure (behind a TLS proxy) */
 } gm_serve_options;
 
 typedef struct gm_server gm_server;

@@ -68,5 +68,6 @@ int gm_cmd_status(int argc, char **argv);
 int gm_cmd_thresholds(int argc, char **argv);
 int gm_cmd_draw(int argc, char **argv);
 int gm_cmd_draws(int argc, char **argv);
+int gm_cmd_users(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const char serve_help[] =
     "                       [--max-body BYTES] [--max-vertices N] [--max-applications N]\n"
     "                       [--timeout S] [--max-seconds S] [--field LAYER.FIELD=SOURCE]... "
     "[--encoding ENC]\n"
+    "                       [--session-ttl S] [--secure-cookies]\n"
     "       greenmine serve --demo [--listen HOST:PORT]\n"
     "\n"
     "The planner's desk in a browser: a check page (drop a corner-point file, a\n"
@@ -34,7 +35,18 @@ static const char serve_help[] =
     "  GET  /api/progress[.csv]?zone=   with --db: the `progress --json` object\n"
     "                             (or the --csv table), read from the registry\n"
     "  GET  /api                  the OpenAPI description\n"
-    "Errors are JSON {\"error\": ..., \"field\": ...} with 400/404/405/413/422.\n"
+    "With --db, the management desk (users: 'greenmine users --help'):\n"
+    "  GET  /list, /mines, /mines/LICENCE, /signin   the pages\n"
+    "  GET  /api/list?as_of=D     the public list of green mines on D (open)\n"
+    "  GET  /api/mines[/LICENCE]  mines, status, event history (open)\n"
+    "  GET  /api/session          who is signed in, and the session's CSRF token\n"
+    "  POST /api/signin, /api/signout   JSON {name, password}; an HttpOnly\n"
+    "                             SameSite=Strict cookie\n"
+    "  POST /api/events           record an event (JSON; header X-CSRF-Token);\n"
+    "                             401 not signed in, 403 not the user's to record\n"
+    "                             or a wrong CSRF token (nothing written), 422 a\n"
+    "                             broken workflow rule\n"
+    "Errors are JSON {\"error\": ..., \"field\": ...} with 400/401/403/404/405/413/422/429.\n"
     "The layers are read once at start; SIGHUP reads them again (requests in flight\n"
     "finish on the old data). See docs/serve.md.\n"
     "\n"
@@ -44,7 +56,8 @@ static const char serve_help[] =
     "  --mines SRC             existing mining rights\n"
     "  --db REGISTRY           a registry (SpatiaLite file or PG:...) for the progress\n"
     "                          page /progress and /api/progress; read at each request,\n"
-    "                          so several servers on one PostGIS answer the same\n"
+    "                          so several servers on one PostGIS answer the same;\n"
+    "                          and the management desk (/list, /draws, /mines, /signin)\n"
     "  --demo                  serve the demo data (data/demo)\n"
     "  --listen HOST:PORT      where to listen (default 127.0.0.1:8080; port 0 = any)\n"
     "  --basemap URL           an XYZ tile layer for the maps, e.g.\n"
@@ -56,6 +69,8 @@ static const char serve_help[] =
     "  --timeout S             close idle or trickling connections after S s (default 30)\n"
     "  --max-seconds S         compute time per request (default 20; decimals allowed):\n"
     "                          a longer check is stopped and answered 503\n"
+    "  --session-ttl S         a sign-in lasts S seconds (default 28800 = 8 hours)\n"
+    "  --secure-cookies        mark the session cookie Secure (behind a TLS proxy)\n"
     "  --field L.F=S           map a field (layers redlines, zones, mines); repeatable\n"
     "  --encoding ENC          attribute encoding of shapefile inputs\n"
     "  -q, --quiet             print nothing but errors\n"
@@ -79,7 +94,9 @@ enum {
     OPT_FIELD,
     OPT_ENCODING,
     OPT_WEB,
-    OPT_DB
+    OPT_DB,
+    OPT_SESSION_TTL,
+    OPT_SECURE_COOKIES
 };
 
 static const struct option long_options[] = {
@@ -99,6 +116,8 @@ static const struct option long_options[] = {
     {"encoding", required_argument, NULL, OPT_ENCODING},
     {"web", required_argument, NULL, OPT_WEB}, /* the pages' folder (tests, packagers) */
     {"db", required_argument, NULL, OPT_DB},
+    {"session-ttl", required_argument, NULL, OPT_SESSION_TTL},
+    {"secure-cookies", no_argument, NULL, OPT_SECURE_COOKIES},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
@@ -204,6 +223,15 @@ int gm_cmd_serve(int argc, char **argv)
             o.max_seconds = sec;
             break;
         }
+        case OPT_SESSION_TTL:
+            if ((v = count_arg(optarg, 1, 30LL * 86400)) < 0)
+                rc = gm_cli_usage_error("serve", "--session-ttl %s: expected seconds, 1..2592000",
+                                        optarg);
+            o.session_ttl_s = (long)v;
+            break;
+        case OPT_SECURE_COOKIES:
+            o.secure_cookies = 1;
+            break;
         case 'q':
             cli.quiet = 1;
             break;

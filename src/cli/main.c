@@ -34,6 +34,7 @@ static const char main_help[] =
     "  yearly     the yearly report (年报) of the province, a city or a county\n"
     "  list       the public list of green mines (名录), GeoPackage for QGIS or CSV\n"
     "  serve      the check page and JSON API in a browser (see 'greenmine serve --help')\n"
+    "  users      the desk's users: add, passwd, remove, list (see 'greenmine users --help')\n"
     "  version    print the version\n"
     "\n"
     "Every command takes --help. Documentation: docs/cli.md, docs/check.md,\n"
@@ -67,6 +68,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "events") == 0) return gm_cmd_events(argc - 1, argv + 1);
     if (strcmp(cmd, "status") == 0) return gm_cmd_status(argc - 1, argv + 1);
     if (strcmp(cmd, "thresholds") == 0) return gm_cmd_thresholds(argc - 1, argv + 1);
+    if (strcmp(cmd, "users") == 0) return gm_cmd_users(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("greenmine %s\n", gm_version());
         return GM_EXIT_OK;

@@ -286,6 +286,35 @@ static const char *const v4_pg[] = {DRAW_COLUMNS("BIGINT GENERATED ALWAYS AS IDE
                                     PG_APPEND_ONLY("draw_pick"),
                                     PG_APPEND_ONLY("inspector"),
                                     NULL};
+/* ---- 5: the desk's users and sessions (greenmine/users.h) ------------------ */
+
+/* A user is disabled, never deleted: events name who entered them. Sessions
+ * hold only the hash of their secret; failures/locked_until throttle sign-in. */
+#define APP_USER_COLUMNS(id, epoch)                                                                \
+    "CREATE TABLE app_user (user_id " id ", name TEXT NOT NULL UNIQUE, role TEXT NOT NULL CHECK "  \
+    "(role IN ('province', 'county', 'agency', 'inspector')), scope TEXT, password_hash TEXT NOT " \
+    "NULL, created TEXT NOT NULL, disabled TEXT, failures INTEGER NOT NULL DEFAULT 0, "            \
+    "locked_until " epoch " NOT NULL DEFAULT 0, CHECK ((role = 'province') = (scope IS NULL)))"
+#define SESSION_COLUMNS(ref, epoch)                                                                \
+    "CREATE TABLE session (token_hash TEXT PRIMARY KEY, user_id " ref " NOT NULL REFERENCES "      \
+    "app_user, created TEXT NOT NULL, expires " epoch " NOT NULL)"
+
+static const char *const v5_lite[] = {
+    APP_USER_COLUMNS("INTEGER PRIMARY KEY", "INTEGER"), SESSION_COLUMNS("INTEGER", "INTEGER"),
+    "CREATE INDEX session_by_user ON session (user_id)",
+    "CREATE TRIGGER app_user_no_delete BEFORE DELETE ON app_user BEGIN SELECT RAISE(ABORT, "
+    "'greenmine registry: users are disabled, never deleted'); END",
+    NULL};
+
+static const char *const v5_pg[] = {
+    APP_USER_COLUMNS("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT"),
+    SESSION_COLUMNS("BIGINT", "BIGINT"),
+    "CREATE INDEX session_by_user ON session (user_id)",
+    "CREATE FUNCTION greenmine_user_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "RAISE EXCEPTION 'greenmine registry: users are disabled, never deleted'; END $$",
+    "CREATE TRIGGER app_user_no_delete BEFORE DELETE ON app_user FOR EACH ROW EXECUTE FUNCTION "
+    "greenmine_user_no_delete()",
+    NULL};
 
 /* ---- 6: checks kept for their URLs (greenmine serve) -------------------- */
 
@@ -310,7 +339,7 @@ static const migration migrations[] = {
      "event_log, event_current, threshold_current",
      v3_lite, v3_pg},
     {4, "spot-check draws: draw, draw_pick, inspector; view spot_check_assignment", v4_lite, v4_pg},
-
+    {5, "the desk's users and sessions: app_user, session", v5_lite, v5_pg},
     {6, "serve_result: checks kept for their URLs by greenmine serve", v6_lite, v6_pg},
 };
 

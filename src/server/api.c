@@ -1043,7 +1043,9 @@ void srv_api(gm_server *srv, const srv_request *rq, srv_reply *rp)
     const char *p = rq->path + 4; /* after "/api" */
     int get = strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0;
     int post = strcmp(rq->method, "POST") == 0;
-    if (strcmp(p, "/check") == 0) {
+    if (srv_manage(srv, ctx, rq, rp)) {
+        /* answered: the desk's users and management routes */
+    } else if (strcmp(p, "/check") == 0) {
         if (post)
             api_check(srv, ctx, d, rq, rp);
         else

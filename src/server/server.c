@@ -208,6 +208,12 @@ static enum MHD_Result send_reply(struct MHD_Connection *cn, const srv_reply *rp
         snprintf(cd, sizeof cd, "attachment; filename=\"%s\"", rp->attachment);
         MHD_add_response_header(r, "Content-Disposition", cd);
     }
+    if (rp->set_cookie[0]) MHD_add_response_header(r, "Set-Cookie", rp->set_cookie);
+    if (rp->retry_after > 0) {
+        char ra[24];
+        snprintf(ra, sizeof ra, "%ld", rp->retry_after);
+        MHD_add_response_header(r, "Retry-After", ra);
+    }
     if (rp->location[0]) {
         MHD_add_response_header(r, "Location", rp->location);
         MHD_add_response_header(r, "X-Greenmine-Result", rp->location + strlen("/api/results/"));
@@ -275,6 +281,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *cn, const ch
         srv_request *rq = &c->rq;
         rq->method = method;
         rq->path = url;
+        rq->conn = cn;
 #define Q(k) MHD_lookup_connection_value(cn, MHD_GET_ARGUMENT_KIND, k)
         rq->query_buffer = Q("buffer");
         rq->query_crs = Q("crs");
@@ -303,6 +310,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *cn, const ch
         if (strcmp(u, "/") == 0 || strncmp(u, "/r/", 3) == 0) u = "/index.html";
         if (strcmp(u, "/progress") == 0 || strncmp(u, "/progress/", 10) == 0) u = "/progress.html";
         if (strcmp(u, "/api") == 0) u = "/openapi.json";
+        if (srv_manage_page(u)) u = srv_manage_page(u);
         const srv_file *f = find_file(srv, u);
         if (f) {
             rp.status = 200;

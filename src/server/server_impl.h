@@ -78,6 +78,8 @@ typedef struct srv_reply {
     size_t len;
     char location[80];      /* a Location header when set */
     const char *attachment; /* a download's file name, or NULL */
+    char set_cookie[200];   /* a Set-Cookie header when set (auth.c) */
+    long retry_after;       /* a Retry-After header (seconds) when > 0 */
 } srv_reply;
 
 /* A request as the API sees it, once its body is read. */
@@ -91,6 +93,7 @@ typedef struct srv_request {
     char *form_text, *form_buffer, *form_crs;
     char *file_name, *file_data;
     size_t file_len;
+    struct MHD_Connection *conn; /* headers, cookies and other query values (manage.c) */
 } srv_request;
 
 /* data.c */
@@ -114,5 +117,10 @@ void srv_api(gm_server *srv, const srv_request *rq, srv_reply *rp);
 /* {"error": msg, "field": field} with the status. */
 void srv_error(srv_reply *rp, int status, const char *msg, const char *field);
 void srv_results_free(gm_server *srv);
+/* manage.c: the desk's users and management routes (sign-in, events, mines,
+ * the public list); 1 when it answered the request. */
+int srv_manage(gm_server *srv, gm_context *ctx, const srv_request *rq, srv_reply *rp);
+/* manage.c: the page file serving a desk URL ("/signin", "/mines/X" ...), or NULL. */
+const char *srv_manage_page(const char *url);
 
 #endif
