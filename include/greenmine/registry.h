@@ -94,8 +94,7 @@ int gm_registry_load(gm_registry *reg, long snapshot_id, gm_inputs **out);
  * and the data it used ({"loaded_at": ..., "layers": ...}). An id kept
  * before is left as it was. */
 int gm_registry_result_put(gm_registry *reg, const char *id, const char *checked_at,
-                           const char *data_ref, const char *check_json,
-                           const char *geometry_json);
+                           const char *data_ref, const char *check_json, const char *geometry_json);
 /* The check kept under id: GM_OK with every *out set (malloc'd, the caller
  * frees), or GM_OK with every *out NULL when there is none. */
 int gm_registry_result_get(gm_registry *reg, const char *id, char **checked_at, char **data_ref,

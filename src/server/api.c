@@ -159,6 +159,7 @@ static void api_health(gm_server *srv, srv_data *d, srv_reply *rp)
                            json_object_new_int64((int64_t)srv->opt.max_vertices));
     json_object_object_add(lim, "max_applications",
                            json_object_new_int64((int64_t)srv->opt.max_applications));
+    json_object_object_add(lim, "max_seconds", json_object_new_double(srv->opt.max_seconds));
     json_object_object_add(o, "limits", lim);
     reply_json(rp, 200, o);
 }

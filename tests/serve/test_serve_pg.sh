@@ -63,6 +63,13 @@ curl -sf -X POST --data-binary "$wkt" "$url_b/api/check?buffer=50" > cb.json || 
 grep -q "\"verdict\": \"conflict\"" ca.json || fail "the check is a conflict"
 cmp -s ca.json cb.json || fail "the two servers' checks differ"
 cmp -s ca.json cc.json || fail "the server's check differs from the CLI's"
+# A result kept through a is answered by b (the registry keeps it, not a).
+loc=$(curl -sf -D - -o /dev/null -X POST --data-binary "$wkt" "$url_a/api/check?buffer=50" |
+  tr -d '\r' | sed -n 's/^Location: //Ip')
+[ -n "$loc" ] || fail "no result URL from a"
+curl -sf "$url_a$loc" > ra.json || fail "result on a"
+curl -sf "$url_b$loc" > rb.json || fail "a's result on b"
+cmp -s ra.json rb.json || fail "a's result differs on b"
 
 # A snapshot ingested while both run: both show it (b after a SIGHUP too).
 "$gm" ingest -q --db "$db" --as-of 2019-12-31 --parcels parcels_2019.gpkg --allow-duplicate-ids || fail "ingest 2019"
