@@ -72,13 +72,18 @@ base = ["--parcels", "parcels_2018.gpkg", "--zones", "zones.gpkg", "--mines", "m
         "--redlines", "redlines.gpkg"]
 subprocess.run([GM, "ingest", "-q", "--db", "r.sqlite", "--as-of", "2018-12-31", *base], check=True)
 
-# how long one ingest of the next snapshot takes here
-shutil.copy("r.sqlite", "timing.sqlite")
-t0 = time.monotonic()
-# (parcels_2019 repeats P1 on purpose: kept as a 'duplicate' version)
-subprocess.run([GM, "ingest", "-q", "--db", "timing.sqlite", "--as-of", "2019-12-31", "--parcels",
-                "parcels_2019.gpkg", "--allow-duplicate-ids"], check=True)
-whole = time.monotonic() - t0
+# how long one ingest of the next snapshot takes here: the fastest of three, so
+# that a machine that gets less busy during the kills still has most of them
+# land before the commit (a slower one only moves them earlier)
+whole = None
+for _ in range(3):
+    shutil.copy("r.sqlite", "timing.sqlite")
+    t0 = time.monotonic()
+    # (parcels_2019 repeats P1 on purpose: kept as a 'duplicate' version)
+    subprocess.run([GM, "ingest", "-q", "--db", "timing.sqlite", "--as-of", "2019-12-31",
+                    "--parcels", "parcels_2019.gpkg", "--allow-duplicate-ids"], check=True)
+    t = time.monotonic() - t0
+    whole = t if whole is None else min(whole, t)
 
 ok, before = state("r.sqlite")
 check(ok == "ok" and len(before) == 1, f"first ingest: {ok} {before}")
