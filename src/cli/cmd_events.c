@@ -683,9 +683,17 @@ static void print_event_line(const gm_event_list *l, size_t i)
             putchar(' ');
         }
     if (e->year) printf("year %d ", e->year);
-    if (e->kind == GM_EVENT_THREE_RATES)
-        printf("rates %.4g/%.4g/%.4g %% ", e->mining_recovery, e->beneficiation_recovery,
-               e->utilisation);
+    if (e->kind == GM_EVENT_THREE_RATES) {
+        const double rates[3] = {e->mining_recovery, e->beneficiation_recovery, e->utilisation};
+        printf("rates (mining/beneficiation/utilisation %%) ");
+        for (int k = 0; k < 3; k++) {
+            if (isnan(rates[k]))
+                fputs("-", stdout);
+            else
+                printf("%.4g", rates[k]);
+            fputs(k < 2 ? "/" : " ", stdout);
+        }
+    }
     printf("[by ");
     gm_term_fputs(stdout, e->entered_by);
     printf("]\n");
@@ -796,7 +804,9 @@ static int licences_list(args *a)
             printf("  ");
             gm_cli_print_padded(stdout, x->county ? x->county : "-", 10);
             printf("  %-11s %-6s %s\n", gm_industry_name(x->industry), gm_scale_name(x->scale),
-                   x->is_new == GM_FLAG_YES ? "new" : "existing");
+                   x->is_new == GM_FLAG_YES  ? "new"
+                   : x->is_new == GM_FLAG_NO ? "existing"
+                                             : "-");
             shown++;
             continue;
         }
