@@ -88,6 +88,8 @@ typedef struct gm_import_options {
     const char *sheet;      /* the sheet / layer to read (NULL = the first) */
     int effective_from;     /* thresholds: YYYYMMDD, 0 = 2016-01-01 */
     const char *label;      /* thresholds: e.g. "example, not official figures" */
+    int check_only;         /* check every row as an import would, then record nothing:
+                               report->recorded is what would be recorded */
 } gm_import_options;
 
 /* Appends events as one: every row is checked (fields, then the rules

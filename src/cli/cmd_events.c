@@ -57,6 +57,7 @@ static const char events_help[] =
     "  --db DB             the registry (SpatiaLite file or PG:CONNINFO)\n"
     "  --by NAME           who enters the events (default: $USER)\n"
     "  --sheet NAME        the XLSX sheet to read (default: the first)\n"
+    "  --check             import: check every row as an import would, record nothing\n"
     "  --busy-timeout S    wait up to S seconds for another writer (default 30)\n"
     "  --json, --csv       list: machine-readable output\n"
     "  -q, --quiet         print nothing but errors\n"
@@ -81,7 +82,7 @@ static const char licences_help[] =
     "fields is left as it is; with other fields the row is refused (licences are not\n"
     "rewritten).\n"
     "\n"
-    "  --db DB  --by NAME  --sheet NAME  --busy-timeout S  --json  --csv  -q  -h\n";
+    "  --db DB  --by NAME  --sheet NAME  --check  --busy-timeout S  --json  --csv  -q  -h\n";
 
 static const char status_help[] =
     "Usage: greenmine status --db DB [--as-of DATE] [--county C] [--licence L]\n"
@@ -115,7 +116,7 @@ static const char thresholds_help[] =
     "from --from (default 2016-01-01); earlier sets stay for earlier dates. --label\n"
     "says what the figures are (the demo's: \"example, not official figures\").\n"
     "\n"
-    "  --db DB  --by NAME  --sheet NAME  --busy-timeout S  --json  --csv  -q  -h\n";
+    "  --db DB  --by NAME  --sheet NAME  --check  --busy-timeout S  --json  --csv  -q  -h\n";
 
 /* ---- options shared by the subcommands ---------------------------------------- */
 
@@ -148,7 +149,8 @@ enum {
     OPT_BENEFICIATION,
     OPT_UTILISATION,
     OPT_SUPERSEDES,
-    OPT_VOID
+    OPT_VOID,
+    OPT_CHECK
 };
 
 static const struct option options[] = {
@@ -183,6 +185,7 @@ static const struct option options[] = {
     {"utilization", required_argument, NULL, OPT_UTILISATION},
     {"supersedes", required_argument, NULL, OPT_SUPERSEDES},
     {"void", no_argument, NULL, OPT_VOID},
+    {"check", no_argument, NULL, OPT_CHECK},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
@@ -192,7 +195,7 @@ typedef struct args {
     const char *db, *by, *sheet, *licence, *county, *label, *file;
     int busy_s, format; /* format: 0 table, 1 json, 2 csv */
     int date, as_of, from;
-    int quiet;
+    int quiet, check_only;
     gm_event ev; /* events add: the fields given (strings borrowed from argv) */
     int has_kind;
 } args;
@@ -325,6 +328,9 @@ static int parse(args *a, int argc, char **argv, const char *help, int allowed_p
         case OPT_VOID:
             a->ev.is_void = 1;
             break;
+        case OPT_CHECK:
+            a->check_only = 1;
+            break;
         case 'q':
             a->quiet = 1;
             break;
@@ -404,8 +410,11 @@ static int run_import(args *a, import_fn fn, const char *what)
     gm_registry *reg;
     int e = open_registry(&cli, a, 1, &ctx, &reg);
     if (e >= 0) return e;
-    gm_import_options opt = {
-        .entered_by = a->by, .sheet = a->sheet, .effective_from = a->from, .label = a->label};
+    gm_import_options opt = {.entered_by = a->by,
+                             .sheet = a->sheet,
+                             .effective_from = a->from,
+                             .label = a->label,
+                             .check_only = a->check_only};
     gm_import_report *r = NULL;
     int rc = fn(reg, a->file, &opt, &r);
     gm_cli_progress_done(&cli);
@@ -424,7 +433,8 @@ static int run_import(args *a, import_fn fn, const char *what)
     else {
         e = GM_EXIT_OK;
         if (!a->quiet) {
-            printf("greenmine %s: %zu %s recorded from ", a->command, r->recorded, what);
+            printf("greenmine %s: %zu %s %s from ", a->command, r->recorded, what,
+                   a->check_only ? "would be recorded (--check: nothing was)" : "recorded");
             gm_term_fputs(stdout, r->file_name);
             if (r->unchanged) printf(" (%zu recorded already, unchanged)", r->unchanged);
             if (r->first_id) printf(" (events %lld..%lld)", r->first_id, r->last_id);

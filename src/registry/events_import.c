@@ -293,12 +293,15 @@ static gm_import_report *new_report(gm_registry *reg, const gm_table *t)
 }
 
 /* What every import does last: commit or roll back, hand out the report. */
-static int finish(gm_registry *reg, int rc, int began, gm_import_report *r, gm_import_report **out)
+static int finish(gm_registry *reg, const gm_import_options *opt, int rc, int began,
+                  gm_import_report *r, gm_import_report **out)
 {
     if (began) {
-        if (rc == GM_OK) rc = gm_db_exec(reg->db, "COMMIT");
-        if (rc != GM_OK) gm_db_rollback(reg->db);
+        if (rc == GM_OK && !opt->check_only) rc = gm_db_exec(reg->db, "COMMIT");
+        if (rc != GM_OK || opt->check_only) gm_db_rollback(reg->db);
     }
+    if (rc == GM_OK && opt->check_only && r) /* what would be recorded; no ids were kept */
+        r->first_id = r->last_id = r->set_id = 0;
     if (rc != GM_OK && r) {
         r->recorded = 0;
         r->first_id = r->last_id = r->set_id = 0;
@@ -359,7 +362,7 @@ int gm_registry_import_events(gm_registry *reg, const char *path, const gm_impor
     }
     if (rc == GM_OK && (rc = gm_db_begin_write(reg->db)) == GM_OK) began = 1;
     if (rc == GM_OK) rc = gm_registry_append_events_locked(reg, evs, rows, n, r);
-    rc = finish(reg, rc, began, r, out);
+    rc = finish(reg, opt, rc, began, r, out);
     for (size_t i = 0; i < n; i++)
         gm_event_clear(&evs[i]);
     free(evs);
@@ -471,7 +474,7 @@ int gm_registry_import_licences(gm_registry *reg, const char *path, const gm_imp
         gm_progress(reg->ctx, "import licences", i + 1, t->n_rows);
     }
     gm_stmt_free(st);
-    rc = finish(reg, rc, began, r, out);
+    rc = finish(reg, opt, rc, began, r, out);
     for (size_t i = 0; ls && i < t->n_rows; i++)
         gm_licence_clear(&ls[i]);
     free(ls);
@@ -587,7 +590,7 @@ int gm_registry_import_thresholds(gm_registry *reg, const char *path, const gm_i
         if (rc == GM_OK) r->recorded++;
     }
     gm_stmt_free(st);
-    rc = finish(reg, rc, began, r, out);
+    rc = finish(reg, opt, rc, began, r, out);
     for (size_t i = 0; th && i < t->n_rows; i++)
         gm_threshold_clear(&th[i]);
     free(th);

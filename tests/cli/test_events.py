@@ -266,6 +266,11 @@ check(rc == 2 and "row 3:" in err and "another scale" in err and "row 6:" in err
       "credit code" in err and "2 of 6 rows refused" in err, f"changed licences: {rc} {err}")
 check(state(db) == before, "a refused licences file changed the registry")
 
+# --check: every row checked as an import would, nothing recorded
+before = state(db)
+rc, out, err = gm("events", "import", "--check", "--db", db, "events.csv", "--by", "x")
+check(rc == 0 and f"{len(EVENTS)} events would be recorded" in out and state(db) == before,
+      f"--check: {rc} {out} {err}")
 rc, out, err = gm("events", "import", "--db", db, "events.csv", "--by", "浏阳市自然资源局")
 check(rc == 0 and f"{len(EVENTS)} events recorded" in out, f"events import: {rc} {out} {err}")
 
