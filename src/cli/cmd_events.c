@@ -24,7 +24,8 @@
 static const char events_help[] =
     "Usage: greenmine events import --db DB FILE.csv|FILE.xlsx [--by NAME] [--sheet NAME]\n"
     "       greenmine events add --db DB --licence L --kind K --date D [FIELDS] [--by NAME]\n"
-    "       greenmine events list --db DB [--licence L] [--as-of D] [--json | --csv]\n"
+    "       greenmine events list --db DB [--licence L] [--county C] [--kind K] [--as-of D]\n"
+    "                             [--json | --csv]\n"
     "\n"
     "The append-only event log of the mines (docs/management.md). Kinds:\n"
     "self_assessment 自评, verification 第三方评估, listing 入选名录, spot_check 抽查,\n"
@@ -52,7 +53,8 @@ static const char events_help[] =
     "  --supersedes ID --void --reason TEXT.\n"
     "list: the log, oldest first per licence, with each event's id, whether it counts\n"
     "  (not superseded, not void) and what superseded it; --as-of D: events dated up to D\n"
-    "  (and the corrections of those).\n"
+    "  (and the corrections of those); --county C: the events of that county's licences;\n"
+    "  --kind K: of that kind.\n"
     "\n"
     "  --db DB             the registry (SpatiaLite file or PG:CONNINFO)\n"
     "  --by NAME           who enters the events (default: $USER)\n"
@@ -717,7 +719,9 @@ static int events_list(args *a)
     int e = open_registry(&cli, a, 0, &ctx, &reg);
     if (e >= 0) return e;
     gm_event_list *l = NULL;
+    gm_licence_list *lic = NULL;
     int rc = gm_registry_events(reg, a->licence, a->as_of, &l);
+    if (rc == GM_OK && a->county) rc = gm_registry_licences(reg, &lic);
     if (rc != GM_OK)
         e = gm_cli_fail(&cli, ctx, rc);
     else {
@@ -728,17 +732,26 @@ static int events_list(args *a)
                 printf("%s%s", f ? "," : "", event_fields[f]);
             fputs("\r\n", stdout);
         }
+        size_t shown = 0;
         for (size_t i = 0; i < l->n; i++) {
+            const gm_event *ev = &l->items[i];
+            if (a->has_kind && ev->kind != a->ev.kind) continue;
+            if (a->county) {
+                const gm_licence *x = gm_licence_find(lic, ev->licence_no);
+                if (!x || !x->county || strcmp(x->county, a->county) != 0) continue;
+            }
             if (a->format == 0)
                 print_event_line(l, i);
             else {
+                if (a->format == 1 && shown) fputs(",\n", stdout);
                 print_event(l, i, a->format);
-                if (a->format == 1) fputs(i + 1 < l->n ? ",\n" : "\n", stdout);
             }
+            shown++;
         }
-        if (a->format == 1) fputs("]}\n", stdout);
-        if (a->format == 0 && !l->n) printf("(no events)\n");
+        if (a->format == 1) fputs(shown ? "\n]}\n" : "]}\n", stdout);
+        if (a->format == 0 && !shown) printf("(no events)\n");
     }
+    gm_licence_list_free(lic);
     gm_event_list_free(l);
     close_registry(ctx, reg);
     return e;

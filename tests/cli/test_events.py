@@ -345,6 +345,13 @@ dup = [ln for ln in err.splitlines() if "[duplicate]" in ln]
 check(rc == 2 and len(dup) == len(EVENTS) and state(db) == before,
       f"re-import: {rc}, {len(dup)} rows named duplicate of {len(EVENTS)}: {err[-300:]}")
 
+# events list --county / --kind: the events of a county's licences, of one kind (by hand:
+# 慈利县 is L5 and L6; L5 has two verifications in the file, L6 none yet)
+rc, out, err = gm("events", "list", "--db", db, "--county", "慈利县", "--kind", "第三方评估", "--json")
+got = json.loads(out)["events"] if rc == 0 else []
+check([(e["licence_no"], e["event_date"]) for e in got] ==
+      [(L[5], "2018-08-01"), (L[5], "2019-10-01")], f"events list --county --kind: {got} {err}")
+
 # ---- thresholds ----------------------------------------------------------------------------
 
 write_csv("thresholds.csv", ["行业", "矿种", "开采回采率", "选矿回收率", "综合利用率", "备注"], [
