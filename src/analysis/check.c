@@ -121,8 +121,29 @@ static int by_bound(const void *a, const void *b)
  * as from the whole polygon (GEOS measures edge against edge, in order,
  * keeping the first of the nearest). Each kept vertex is projected exactly
  * as the whole polygon's would be. NULL: project the whole part instead. */
+/* The application's vertices projected once, for every red line measured. */
+typedef struct proj_memo {
+    double *xy;
+    unsigned char *done;
+    size_t n;
+} proj_memo;
+
+/* Vertex v (the v-th of the geometry's rings in order) projected, through memo when given. */
+static void project_vertex(proj_memo *memo, size_t v, double x, double y, aeqd *proj, double *qx,
+                           double *qy)
+{
+    if (memo && v < memo->n && memo->done[v]) {
+        *qx = memo->xy[2 * v], *qy = memo->xy[2 * v + 1];
+        return;
+    }
+    *qx = x, *qy = y;
+    aeqd_forward(qx, qy, proj);
+    if (memo && v < memo->n) memo->xy[2 * v] = *qx, memo->xy[2 * v + 1] = *qy, memo->done[v] = 1;
+}
+
 static GEOSGeometry *near_edges(GEOSContextHandle_t h, const GEOSGeometry *part,
-                                const double app_box[4], double m_per_deg, double ub, aeqd *proj)
+                                const double app_box[4], double m_per_deg, double ub, aeqd *proj,
+                                double kept_box[4], proj_memo *memo)
 {
     int type = GEOSGeomTypeId_r(h, part);
     if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) return NULL;
@@ -131,6 +152,8 @@ static GEOSGeometry *near_edges(GEOSContextHandle_t h, const GEOSGeometry *part,
     double *xy = NULL; /* the piece being built */
     size_t n_xy = 0, cap_xy = 0;
     int ok = 1, np = GEOSGetNumGeometries_r(h, part);
+    size_t v = 0; /* the vertex's number over all rings */
+    if (kept_box) kept_box[0] = kept_box[1] = HUGE_VAL, kept_box[2] = kept_box[3] = -HUGE_VAL;
     for (int p = 0; ok && p < np; p++) {
         const GEOSGeometry *poly = GEOSGetGeometryN_r(h, part, p);
         int nh = GEOSGetNumInteriorRings_r(h, poly);
@@ -144,7 +167,7 @@ static GEOSGeometry *near_edges(GEOSContextHandle_t h, const GEOSGeometry *part,
                 break;
             }
             double px = 0, py = 0;
-            for (unsigned k = 0; ok && k + 1 <= n; k++) {
+            for (unsigned k = 0; ok && k + 1 <= n; k++, v++) {
                 double x, y;
                 GEOSCoordSeq_getXY_r(h, cs, k, &x, &y);
                 int keep = 0;
@@ -163,14 +186,19 @@ static GEOSGeometry *near_edges(GEOSContextHandle_t h, const GEOSGeometry *part,
                         }
                         xy = nx;
                     }
+                    double qx, qy;
                     if (!n_xy) { /* the edge's start opens a piece */
-                        double qx = px, qy = py;
-                        aeqd_forward(&qx, &qy, proj);
+                        project_vertex(memo, v - 1, px, py, proj, &qx, &qy);
                         xy[n_xy++] = qx, xy[n_xy++] = qy;
                     }
-                    double qx = x, qy = y;
-                    aeqd_forward(&qx, &qy, proj);
+                    project_vertex(memo, v, x, y, proj, &qx, &qy);
                     xy[n_xy++] = qx, xy[n_xy++] = qy;
+                    if (kept_box) {
+                        kept_box[0] = fmin(kept_box[0], fmin(px, x));
+                        kept_box[1] = fmin(kept_box[1], fmin(py, y));
+                        kept_box[2] = fmax(kept_box[2], fmax(px, x));
+                        kept_box[3] = fmax(kept_box[3], fmax(py, y));
+                    }
                 }
                 /* a piece ends at the first dropped edge, and at the ring's end */
                 if ((!keep || k + 1 == n) && n_xy) {
@@ -230,6 +258,7 @@ static int near_task(gm_worker *w, size_t i, void *user)
     geod_init(&proj.g, GM_GRS80_A, GM_GRS80_F);
     GEOSGeometry *box = widened_envelope(h, app, job->radius_m, &proj.lat0, &proj.lon0);
     GEOSGeometry *local = NULL;
+    proj_memo memo = {0};
     int rc = GM_OK;
     if (!box) return gm_worker_error(w, GM_ERR_INTERNAL, "envelope of application failed");
     int want_buffer = job->buffer_m > 0 && !job->no_buffer_geoms;
@@ -239,7 +268,7 @@ static int near_task(gm_worker *w, size_t i, void *user)
         r->nearest = (long)r->redlines[0].index;
         r->distance_m = 0;
     }
-    if (want_buffer || r->nearest < 0) { /* what needs the application projected */
+    if (want_buffer) { /* the buffer needs the whole application projected */
         local = GEOSGeom_transformXY_r(h, app, aeqd_forward, &proj);
         if (!local) {
             rc = gm_worker_error(w, GM_ERR_INTERNAL, "projecting an application failed");
@@ -287,6 +316,11 @@ static int near_task(gm_worker *w, size_t i, void *user)
     GEOSGeom_getXMax_r(h, app, &app_box[2]), GEOSGeom_getYMax_r(h, app, &app_box[3]);
     double m_per_deg = fmin(110574.0, 111319.0 * cos(lat_max * DEG));
     near_cand *cand = malloc(hits->n * sizeof *cand);
+    int nv = GEOSGetNumCoordinates_r(h, app);
+    memo.n = nv > 0 ? (size_t)nv : 0;
+    memo.xy = memo.n ? malloc(2 * memo.n * sizeof *memo.xy) : NULL;
+    memo.done = memo.n ? calloc(memo.n, 1) : NULL;
+    if (!memo.done) free(memo.xy), memo.xy = NULL; /* then the whole application, projected */
     if (!cand) {
         rc = gm_worker_error(w, GM_ERR_NOMEM, "out of memory");
         goto done;
@@ -324,14 +358,24 @@ static int near_task(gm_worker *w, size_t i, void *user)
             GEOSGeom_destroy_r(h, part);
             continue;
         }
+        /* the red line's edges that can hold the nearest point, then the
+         * application's edges that can (near those), both in their order */
+        double ub = 1.1 * M_PER_DEG_MAX * cand[c].deg + 10.0, red_box[4];
         GEOSGeometry *lp = cand[c].deg >= 0
-                               ? near_edges(h, part, app_box, m_per_deg,
-                                            1.1 * M_PER_DEG_MAX * cand[c].deg + 10.0, &proj)
+                               ? near_edges(h, part, app_box, m_per_deg, ub, &proj, red_box, NULL)
                                : NULL;
+        GEOSGeometry *la =
+            lp && memo.xy ? near_edges(h, app, red_box, m_per_deg, ub, &proj, NULL, &memo) : NULL;
         if (!lp) lp = GEOSGeom_transformXY_r(h, part, aeqd_forward, &proj);
         GEOSGeom_destroy_r(h, part);
-        GEOSCoordSequence *pair = lp ? GEOSNearestPoints_r(h, local, lp) : NULL;
+        if (!la && !local && !(local = GEOSGeom_transformXY_r(h, app, aeqd_forward, &proj))) {
+            if (lp) GEOSGeom_destroy_r(h, lp);
+            rc = gm_worker_error(w, GM_ERR_INTERNAL, "projecting an application failed");
+            break;
+        }
+        GEOSCoordSequence *pair = lp ? GEOSNearestPoints_r(h, la ? la : local, lp) : NULL;
         if (lp) GEOSGeom_destroy_r(h, lp);
+        if (la) GEOSGeom_destroy_r(h, la);
         if (!pair) {
             rc = gm_worker_error(w, GM_ERR_INTERNAL, "distance to red line %zu failed", j);
             break;
@@ -352,6 +396,7 @@ static int near_task(gm_worker *w, size_t i, void *user)
     }
     free(cand);
 done:
+    free(memo.xy), free(memo.done);
     if (local) GEOSGeom_destroy_r(h, local);
     GEOSGeom_destroy_r(h, box);
     return rc;
