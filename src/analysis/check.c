@@ -100,6 +100,7 @@ typedef struct near_cand {
     double bound;
     size_t k;
     double deg; /* its distance in degrees; -1 = unknown */
+    double ub;  /* when known: its distance is at most this, metres */
 } near_cand;
 
 static int by_bound(const void *a, const void *b)
@@ -109,18 +110,6 @@ static int by_bound(const void *a, const void *b)
     return x->k < y->k ? -1 : x->k > y->k;
 }
 
-/* Largest length of a degree anywhere (of latitude at the poles), metres. */
-#define M_PER_DEG_MAX 111700.0
-
-/* What of a red line's part is measured against the application: its
- * projected boundary, without the edges that cannot hold the nearest point.
- * An edge whose box is farther from the application's box than `ub` metres
- * (by the lower bound of near_task) is dropped; ub bounds the red line's
- * distance from above, so the nearest pair of edges is always kept, in the
- * order the whole boundary has it, and the nearest points come out the same
- * as from the whole polygon (GEOS measures edge against edge, in order,
- * keeping the first of the nearest). Each kept vertex is projected exactly
- * as the whole polygon's would be. NULL: project the whole part instead. */
 /* The application's vertices projected once, for every red line measured. */
 typedef struct proj_memo {
     double *xy;
@@ -141,8 +130,18 @@ static void project_vertex(proj_memo *memo, size_t v, double x, double y, aeqd *
     if (memo && v < memo->n) memo->xy[2 * v] = *qx, memo->xy[2 * v + 1] = *qy, memo->done[v] = 1;
 }
 
+/* What of a polygon's boundary is measured against a box (a red line's part
+ * against the application's box, then the application against the kept
+ * edges' box): its projected edges, without those that cannot hold the
+ * nearest point. An edge whose box is farther from `box` than `ub` metres
+ * (by the per-axis lengths of a degree k_m, less 0.1 % and 10 m) is dropped;
+ * ub bounds the distance from above, so the nearest pair of edges is always
+ * kept, in the order the whole boundary has them, and GEOS (which measures
+ * edge against edge in order, keeping the first of the nearest) finds the
+ * same points as from the whole polygons. Each kept vertex is projected
+ * exactly as the whole polygon's would be. NULL: project the whole instead. */
 static GEOSGeometry *near_edges(GEOSContextHandle_t h, const GEOSGeometry *part,
-                                const double app_box[4], double m_per_deg, double ub, aeqd *proj,
+                                const double app_box[4], const double k_m[2], double ub, aeqd *proj,
                                 double kept_box[4], proj_memo *memo)
 {
     int type = GEOSGeomTypeId_r(h, part);
@@ -174,7 +173,7 @@ static GEOSGeometry *near_edges(GEOSContextHandle_t h, const GEOSGeometry *part,
                 if (k > 0) {
                     double dx = fmax(0, fmax(fmin(px, x) - app_box[2], app_box[0] - fmax(px, x)));
                     double dy = fmax(0, fmax(fmin(py, y) - app_box[3], app_box[1] - fmax(py, y)));
-                    keep = 0.9 * m_per_deg * hypot(dx, dy) - 10.0 <= ub;
+                    keep = 0.999 * hypot(k_m[0] * dx, k_m[1] * dy) - 10.0 <= ub;
                 }
                 if (keep) {
                     if (n_xy + 4 > cap_xy) {
@@ -304,17 +303,24 @@ static int near_task(gm_worker *w, size_t i, void *user)
     /* The others, nearest first by a lower bound of their distance, so that
      * those that cannot be nearer than the best so far are never projected
      * (the geodesic projection of their vertices is most of a check's cost).
-     * The bound: the distance in degrees times the smallest length of a
-     * degree in the box, less 10 % and 10 m for how far the projected edges
-     * stray from the lon/lat ones; the answer is the one the plain loop gives
-     * (ties to the first in red-line order). */
+     * The bounds: the boxes' distance with each axis's shortest degree in
+     * the box, then GEOS's distance in degrees times the shortest degree, less
+     * 0.1 % and 10 m for how far the projected edges stray from the lon/lat
+     * ones; from above, that distance times the longest degree. The answer
+     * is the one the plain loop gives (ties to the first in red-line order). */
     double bx0, by0, bx1, by1;
     GEOSGeom_getXMin_r(h, box, &bx0), GEOSGeom_getYMin_r(h, box, &by0);
     GEOSGeom_getXMax_r(h, box, &bx1), GEOSGeom_getYMax_r(h, box, &by1);
     double lat_max = fmin(fmax(fabs(by0), fabs(by1)), 89.0), app_box[4];
     GEOSGeom_getXMin_r(h, app, &app_box[0]), GEOSGeom_getYMin_r(h, app, &app_box[1]);
     GEOSGeom_getXMax_r(h, app, &app_box[2]), GEOSGeom_getYMax_r(h, app, &app_box[3]);
-    double m_per_deg = fmin(110574.0, 111319.0 * cos(lat_max * DEG));
+    /* metres per degree of longitude and of latitude at least, in the box */
+    const double k_m[2] = {111319.0 * cos(lat_max * DEG), 110574.0};
+    double m_per_deg = fmin(k_m[0], k_m[1]);
+    /* and at most: of latitude at the poles, of longitude at the box's lowest
+     * latitude (the ellipsoid's N at most a / sqrt(1 - e^2) there) */
+    double lat_min = by0 <= 0 && by1 >= 0 ? 0 : fmin(fabs(by0), fabs(by1));
+    double k_max = fmax(111694.0, 111319.5 * 1.00338 * cos(lat_min * DEG));
     near_cand *cand = malloc(hits->n * sizeof *cand);
     int nv = GEOSGetNumCoordinates_r(h, app);
     memo.n = nv > 0 ? (size_t)nv : 0;
@@ -333,7 +339,7 @@ static int near_task(gm_worker *w, size_t i, void *user)
         GEOSGeom_getXMax_r(h, g, &rb[2]), GEOSGeom_getYMax_r(h, g, &rb[3]);
         double dx = fmax(0, fmax(rb[0] - app_box[2], app_box[0] - rb[2]));
         double dy = fmax(0, fmax(rb[1] - app_box[3], app_box[1] - rb[3]));
-        cand[k] = (near_cand){0.9 * m_per_deg * hypot(dx, dy) - 10.0, k, -1};
+        cand[k] = (near_cand){0.999 * hypot(k_m[0] * dx, k_m[1] * dy) - 10.0, k, -1, 0};
     }
     qsort(cand, hits->n, sizeof *cand, by_bound);
     size_t best_k = 0;
@@ -342,9 +348,12 @@ static int near_task(gm_worker *w, size_t i, void *user)
         if (r->nearest >= 0 && cand[c].bound > r->distance_m) break;
         size_t k = cand[c].k, j = hits->items[k];
         const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->redline_prep, w, j);
+        /* GEOS's distance in degrees bounds the red line's from below (times
+         * the shortest degree in the box) and from above (times the longest) */
         double deg = -1;
         if (!prep || GEOSPreparedDistance_r(h, prep, app, &deg) != 1) deg = -1; /* no bound */
-        double bound = 0.9 * m_per_deg * fmax(deg, 0) - 10.0;
+        cand[c].ub = 1.001 * k_max * deg + 10.0;
+        double bound = 0.999 * m_per_deg * fmax(deg, 0) - 10.0;
         if (bound > job->radius_m || (r->nearest >= 0 && bound > r->distance_m)) continue;
         cand[c].deg = deg;
         /* Only the part of the red line inside the search box can be nearer
@@ -360,12 +369,11 @@ static int near_task(gm_worker *w, size_t i, void *user)
         }
         /* the red line's edges that can hold the nearest point, then the
          * application's edges that can (near those), both in their order */
-        double ub = 1.1 * M_PER_DEG_MAX * cand[c].deg + 10.0, red_box[4];
-        GEOSGeometry *lp = cand[c].deg >= 0
-                               ? near_edges(h, part, app_box, m_per_deg, ub, &proj, red_box, NULL)
-                               : NULL;
+        double ub = cand[c].ub, red_box[4];
+        GEOSGeometry *lp =
+            cand[c].deg >= 0 ? near_edges(h, part, app_box, k_m, ub, &proj, red_box, NULL) : NULL;
         GEOSGeometry *la =
-            lp && memo.xy ? near_edges(h, app, red_box, m_per_deg, ub, &proj, NULL, &memo) : NULL;
+            lp && memo.xy ? near_edges(h, app, red_box, k_m, ub, &proj, NULL, &memo) : NULL;
         if (!lp) lp = GEOSGeom_transformXY_r(h, part, aeqd_forward, &proj);
         GEOSGeom_destroy_r(h, part);
         if (!la && !local && !(local = GEOSGeom_transformXY_r(h, app, aeqd_forward, &proj))) {
