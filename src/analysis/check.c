@@ -100,6 +100,7 @@ typedef struct near_cand {
     double bound;
     size_t k;
     double deg; /* its distance in degrees; -1 = unknown */
+    double ub;  /* when known: its distance is at most this, metres */
 } near_cand;
 
 static int by_bound(const void *a, const void *b)
@@ -109,20 +110,39 @@ static int by_bound(const void *a, const void *b)
     return x->k < y->k ? -1 : x->k > y->k;
 }
 
-/* Largest length of a degree anywhere (of latitude at the poles), metres. */
-#define M_PER_DEG_MAX 111700.0
+/* The application's vertices projected once, for every red line measured. */
+typedef struct proj_memo {
+    double *xy;
+    unsigned char *done;
+    size_t n;
+} proj_memo;
 
-/* What of a red line's part is measured against the application: its
- * projected boundary, without the edges that cannot hold the nearest point.
- * An edge whose box is farther from the application's box than `ub` metres
- * (by the lower bound of near_task) is dropped; ub bounds the red line's
- * distance from above, so the nearest pair of edges is always kept, in the
- * order the whole boundary has it, and the nearest points come out the same
- * as from the whole polygon (GEOS measures edge against edge, in order,
- * keeping the first of the nearest). Each kept vertex is projected exactly
- * as the whole polygon's would be. NULL: project the whole part instead. */
+/* Vertex v (the v-th of the geometry's rings in order) projected, through memo when given. */
+static void project_vertex(proj_memo *memo, size_t v, double x, double y, aeqd *proj, double *qx,
+                           double *qy)
+{
+    if (memo && v < memo->n && memo->done[v]) {
+        *qx = memo->xy[2 * v], *qy = memo->xy[2 * v + 1];
+        return;
+    }
+    *qx = x, *qy = y;
+    aeqd_forward(qx, qy, proj);
+    if (memo && v < memo->n) memo->xy[2 * v] = *qx, memo->xy[2 * v + 1] = *qy, memo->done[v] = 1;
+}
+
+/* What of a polygon's boundary is measured against a box (a red line's part
+ * against the application's box, then the application against the kept
+ * edges' box): its projected edges, without those that cannot hold the
+ * nearest point. An edge whose box is farther from `box` than `ub` metres
+ * (by the per-axis lengths of a degree k_m, less 0.1 % and 10 m) is dropped;
+ * ub bounds the distance from above, so the nearest pair of edges is always
+ * kept, in the order the whole boundary has them, and GEOS (which measures
+ * edge against edge in order, keeping the first of the nearest) finds the
+ * same points as from the whole polygons. Each kept vertex is projected
+ * exactly as the whole polygon's would be. NULL: project the whole instead. */
 static GEOSGeometry *near_edges(GEOSContextHandle_t h, const GEOSGeometry *part,
-                                const double app_box[4], double m_per_deg, double ub, aeqd *proj)
+                                const double app_box[4], const double k_m[2], double ub, aeqd *proj,
+                                double kept_box[4], proj_memo *memo)
 {
     int type = GEOSGeomTypeId_r(h, part);
     if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) return NULL;
@@ -131,6 +151,8 @@ static GEOSGeometry *near_edges(GEOSContextHandle_t h, const GEOSGeometry *part,
     double *xy = NULL; /* the piece being built */
     size_t n_xy = 0, cap_xy = 0;
     int ok = 1, np = GEOSGetNumGeometries_r(h, part);
+    size_t v = 0; /* the vertex's number over all rings */
+    if (kept_box) kept_box[0] = kept_box[1] = HUGE_VAL, kept_box[2] = kept_box[3] = -HUGE_VAL;
     for (int p = 0; ok && p < np; p++) {
         const GEOSGeometry *poly = GEOSGetGeometryN_r(h, part, p);
         int nh = GEOSGetNumInteriorRings_r(h, poly);
@@ -144,14 +166,14 @@ static GEOSGeometry *near_edges(GEOSContextHandle_t h, const GEOSGeometry *part,
                 break;
             }
             double px = 0, py = 0;
-            for (unsigned k = 0; ok && k + 1 <= n; k++) {
+            for (unsigned k = 0; ok && k + 1 <= n; k++, v++) {
                 double x, y;
                 GEOSCoordSeq_getXY_r(h, cs, k, &x, &y);
                 int keep = 0;
                 if (k > 0) {
                     double dx = fmax(0, fmax(fmin(px, x) - app_box[2], app_box[0] - fmax(px, x)));
                     double dy = fmax(0, fmax(fmin(py, y) - app_box[3], app_box[1] - fmax(py, y)));
-                    keep = 0.9 * m_per_deg * hypot(dx, dy) - 10.0 <= ub;
+                    keep = 0.999 * hypot(k_m[0] * dx, k_m[1] * dy) - 10.0 <= ub;
                 }
                 if (keep) {
                     if (n_xy + 4 > cap_xy) {
@@ -163,14 +185,19 @@ static GEOSGeometry *near_edges(GEOSContextHandle_t h, const GEOSGeometry *part,
                         }
                         xy = nx;
                     }
+                    double qx, qy;
                     if (!n_xy) { /* the edge's start opens a piece */
-                        double qx = px, qy = py;
-                        aeqd_forward(&qx, &qy, proj);
+                        project_vertex(memo, v - 1, px, py, proj, &qx, &qy);
                         xy[n_xy++] = qx, xy[n_xy++] = qy;
                     }
-                    double qx = x, qy = y;
-                    aeqd_forward(&qx, &qy, proj);
+                    project_vertex(memo, v, x, y, proj, &qx, &qy);
                     xy[n_xy++] = qx, xy[n_xy++] = qy;
+                    if (kept_box) {
+                        kept_box[0] = fmin(kept_box[0], fmin(px, x));
+                        kept_box[1] = fmin(kept_box[1], fmin(py, y));
+                        kept_box[2] = fmax(kept_box[2], fmax(px, x));
+                        kept_box[3] = fmax(kept_box[3], fmax(py, y));
+                    }
                 }
                 /* a piece ends at the first dropped edge, and at the ring's end */
                 if ((!keep || k + 1 == n) && n_xy) {
@@ -230,6 +257,7 @@ static int near_task(gm_worker *w, size_t i, void *user)
     geod_init(&proj.g, GM_GRS80_A, GM_GRS80_F);
     GEOSGeometry *box = widened_envelope(h, app, job->radius_m, &proj.lat0, &proj.lon0);
     GEOSGeometry *local = NULL;
+    proj_memo memo = {0};
     int rc = GM_OK;
     if (!box) return gm_worker_error(w, GM_ERR_INTERNAL, "envelope of application failed");
     int want_buffer = job->buffer_m > 0 && !job->no_buffer_geoms;
@@ -239,7 +267,7 @@ static int near_task(gm_worker *w, size_t i, void *user)
         r->nearest = (long)r->redlines[0].index;
         r->distance_m = 0;
     }
-    if (want_buffer || r->nearest < 0) { /* what needs the application projected */
+    if (want_buffer) { /* the buffer needs the whole application projected */
         local = GEOSGeom_transformXY_r(h, app, aeqd_forward, &proj);
         if (!local) {
             rc = gm_worker_error(w, GM_ERR_INTERNAL, "projecting an application failed");
@@ -275,18 +303,30 @@ static int near_task(gm_worker *w, size_t i, void *user)
     /* The others, nearest first by a lower bound of their distance, so that
      * those that cannot be nearer than the best so far are never projected
      * (the geodesic projection of their vertices is most of a check's cost).
-     * The bound: the distance in degrees times the smallest length of a
-     * degree in the box, less 10 % and 10 m for how far the projected edges
-     * stray from the lon/lat ones; the answer is the one the plain loop gives
-     * (ties to the first in red-line order). */
+     * The bounds: the boxes' distance with each axis's shortest degree in
+     * the box, then GEOS's distance in degrees times the shortest degree, less
+     * 0.1 % and 10 m for how far the projected edges stray from the lon/lat
+     * ones; from above, that distance times the longest degree. The answer
+     * is the one the plain loop gives (ties to the first in red-line order). */
     double bx0, by0, bx1, by1;
     GEOSGeom_getXMin_r(h, box, &bx0), GEOSGeom_getYMin_r(h, box, &by0);
     GEOSGeom_getXMax_r(h, box, &bx1), GEOSGeom_getYMax_r(h, box, &by1);
     double lat_max = fmin(fmax(fabs(by0), fabs(by1)), 89.0), app_box[4];
     GEOSGeom_getXMin_r(h, app, &app_box[0]), GEOSGeom_getYMin_r(h, app, &app_box[1]);
     GEOSGeom_getXMax_r(h, app, &app_box[2]), GEOSGeom_getYMax_r(h, app, &app_box[3]);
-    double m_per_deg = fmin(110574.0, 111319.0 * cos(lat_max * DEG));
+    /* metres per degree of longitude and of latitude at least, in the box */
+    const double k_m[2] = {111319.0 * cos(lat_max * DEG), 110574.0};
+    double m_per_deg = fmin(k_m[0], k_m[1]);
+    /* and at most: of latitude at the poles, of longitude at the box's lowest
+     * latitude (the ellipsoid's N at most a / sqrt(1 - e^2) there) */
+    double lat_min = by0 <= 0 && by1 >= 0 ? 0 : fmin(fabs(by0), fabs(by1));
+    double k_max = fmax(111694.0, 111319.5 * 1.00338 * cos(lat_min * DEG));
     near_cand *cand = malloc(hits->n * sizeof *cand);
+    int nv = GEOSGetNumCoordinates_r(h, app);
+    memo.n = nv > 0 ? (size_t)nv : 0;
+    memo.xy = memo.n ? malloc(2 * memo.n * sizeof *memo.xy) : NULL;
+    memo.done = memo.n ? calloc(memo.n, 1) : NULL;
+    if (!memo.done) free(memo.xy), memo.xy = NULL; /* then the whole application, projected */
     if (!cand) {
         rc = gm_worker_error(w, GM_ERR_NOMEM, "out of memory");
         goto done;
@@ -299,7 +339,7 @@ static int near_task(gm_worker *w, size_t i, void *user)
         GEOSGeom_getXMax_r(h, g, &rb[2]), GEOSGeom_getYMax_r(h, g, &rb[3]);
         double dx = fmax(0, fmax(rb[0] - app_box[2], app_box[0] - rb[2]));
         double dy = fmax(0, fmax(rb[1] - app_box[3], app_box[1] - rb[3]));
-        cand[k] = (near_cand){0.9 * m_per_deg * hypot(dx, dy) - 10.0, k, -1};
+        cand[k] = (near_cand){0.999 * hypot(k_m[0] * dx, k_m[1] * dy) - 10.0, k, -1, 0};
     }
     qsort(cand, hits->n, sizeof *cand, by_bound);
     size_t best_k = 0;
@@ -308,9 +348,12 @@ static int near_task(gm_worker *w, size_t i, void *user)
         if (r->nearest >= 0 && cand[c].bound > r->distance_m) break;
         size_t k = cand[c].k, j = hits->items[k];
         const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->redline_prep, w, j);
+        /* GEOS's distance in degrees bounds the red line's from below (times
+         * the shortest degree in the box) and from above (times the longest) */
         double deg = -1;
         if (!prep || GEOSPreparedDistance_r(h, prep, app, &deg) != 1) deg = -1; /* no bound */
-        double bound = 0.9 * m_per_deg * fmax(deg, 0) - 10.0;
+        cand[c].ub = 1.001 * k_max * deg + 10.0;
+        double bound = 0.999 * m_per_deg * fmax(deg, 0) - 10.0;
         if (bound > job->radius_m || (r->nearest >= 0 && bound > r->distance_m)) continue;
         cand[c].deg = deg;
         /* Only the part of the red line inside the search box can be nearer
@@ -324,14 +367,23 @@ static int near_task(gm_worker *w, size_t i, void *user)
             GEOSGeom_destroy_r(h, part);
             continue;
         }
-        GEOSGeometry *lp = cand[c].deg >= 0
-                               ? near_edges(h, part, app_box, m_per_deg,
-                                            1.1 * M_PER_DEG_MAX * cand[c].deg + 10.0, &proj)
-                               : NULL;
+        /* the red line's edges that can hold the nearest point, then the
+         * application's edges that can (near those), both in their order */
+        double ub = cand[c].ub, red_box[4];
+        GEOSGeometry *lp =
+            cand[c].deg >= 0 ? near_edges(h, part, app_box, k_m, ub, &proj, red_box, NULL) : NULL;
+        GEOSGeometry *la =
+            lp && memo.xy ? near_edges(h, app, red_box, k_m, ub, &proj, NULL, &memo) : NULL;
         if (!lp) lp = GEOSGeom_transformXY_r(h, part, aeqd_forward, &proj);
         GEOSGeom_destroy_r(h, part);
-        GEOSCoordSequence *pair = lp ? GEOSNearestPoints_r(h, local, lp) : NULL;
+        if (!la && !local && !(local = GEOSGeom_transformXY_r(h, app, aeqd_forward, &proj))) {
+            if (lp) GEOSGeom_destroy_r(h, lp);
+            rc = gm_worker_error(w, GM_ERR_INTERNAL, "projecting an application failed");
+            break;
+        }
+        GEOSCoordSequence *pair = lp ? GEOSNearestPoints_r(h, la ? la : local, lp) : NULL;
         if (lp) GEOSGeom_destroy_r(h, lp);
+        if (la) GEOSGeom_destroy_r(h, la);
         if (!pair) {
             rc = gm_worker_error(w, GM_ERR_INTERNAL, "distance to red line %zu failed", j);
             break;
@@ -352,6 +404,7 @@ static int near_task(gm_worker *w, size_t i, void *user)
     }
     free(cand);
 done:
+    free(memo.xy), free(memo.done);
     if (local) GEOSGeom_destroy_r(h, local);
     GEOSGeom_destroy_r(h, box);
     return rc;
