@@ -118,7 +118,7 @@ def on_tty(answers, *args):
             if not chunk:
                 break
             seen += chunk
-            if pending and seen.rstrip().endswith(b":"):
+            if pending and seen.endswith(b": "):  # a prompt, just printed
                 os.write(master, (pending.pop(0) + "\n").encode())
         elif proc.poll() is not None:
             break
