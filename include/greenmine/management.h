@@ -89,7 +89,10 @@ int gm_management_today(void);
     X(GM_RULE_LIFTING_NEEDS_BLACKLISTING, "lifting_needs_blacklisting",                            \
       "only a blacklisted mine can be lifted")                                                     \
     X(GM_RULE_LIFTING_NEEDS_VERIFICATION, "lifting_needs_verification",                            \
-      "a mine is lifted only after a passed verification later than its blacklisting")
+      "a mine is lifted only after a passed verification later than its blacklisting")             \
+    X(GM_RULE_DUPLICATE, "duplicate",                                                              \
+      "an event the log holds already (same licence, kind, date and fields) is not recorded "      \
+      "twice")
 
 #define GM_ENUMERATOR_(name, code, zh) name,
 typedef enum gm_event_kind {
@@ -230,7 +233,8 @@ int gm_credit_code_valid(const char *code);
  * an agency and a result (score 0..100 optional); listing a batch;
  * spot_check a result; blacklisting a reason; credit_rating a year and a
  * grade; three_rates a year and at least one rate, each 0..100. A void
- * correction needs only the kind of the event it withdraws.
+ * correction (a withdrawal) needs the kind of the event it withdraws and a
+ * reason.
  *
  * A correction (supersedes != 0) replaces its event in the timeline: the
  * whole corrected timeline must still keep every rule (correcting a
@@ -239,7 +243,8 @@ int gm_credit_code_valid(const char *code);
  * be dated before the licence's latest counting workflow event
  * (self_assessment, verification, listing, spot_check, blacklisting,
  * lifting); credit ratings and three-rate figures are yearly records that may
- * come late. */
+ * come late. A new event equal to a counting one in every field but its id
+ * and entry (the same file imported twice) is a duplicate. */
 gm_rule gm_event_check(const gm_licence *lic, const gm_event *history, size_t n, const gm_event *ev,
                        int today, char *why, size_t why_len);
 

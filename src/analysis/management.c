@@ -685,6 +685,30 @@ static gm_rule check_fields(const gm_event *e, char *why, size_t len)
     return GM_RULE_OK;
 }
 
+static int same_str(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static int same_num(double a, double b)
+{
+    return (isnan(a) && isnan(b)) || a == b;
+}
+
+/* Equal in everything a user enters: kind, date and the kind's fields. */
+static int same_event(const gm_event *a, const gm_event *b)
+{
+    return a->kind == b->kind && a->event_date == b->event_date && a->is_void == b->is_void &&
+           a->result == b->result && a->year == b->year && same_num(a->score, b->score) &&
+           same_num(a->mining_recovery, b->mining_recovery) &&
+           same_num(a->beneficiation_recovery, b->beneficiation_recovery) &&
+           same_num(a->utilisation, b->utilisation) && same_str(a->document, b->document) &&
+           same_str(a->agency, b->agency) && same_str(a->batch, b->batch) &&
+           same_str(a->draw_id, b->draw_id) && same_str(a->inspectors, b->inspectors) &&
+           same_str(a->findings, b->findings) && same_str(a->reason, b->reason) &&
+           same_str(a->grade, b->grade);
+}
+
 /* "licence L: KIND of DATE (event N): WHAT [rule]" into why */
 static gm_rule say(gm_rule rule, char *why, size_t len, const char *licence, const gm_event *e,
                    const char *prefix, const char *what)
@@ -748,9 +772,22 @@ gm_rule gm_event_check(const gm_licence *lic, const gm_event *history, size_t n,
             return say(GM_RULE_SUPERSEDES, why, why_len, licence, ev, NULL, what);
         }
     }
+    if (ev->is_void && blank(ev->reason))
+        return say(GM_RULE_FIELDS, why, why_len, licence, ev, NULL,
+                   "a withdrawal (void) needs the reason");
     if (!ev->is_void) {
         gm_rule r = check_fields(ev, what, sizeof what);
         if (r != GM_RULE_OK) return say(r, why, why_len, licence, ev, NULL, what);
+    }
+    /* the same event again (a file imported twice, a row repeated) */
+    if (!ev->supersedes) {
+        for (size_t i = 0; i < n; i++) {
+            const gm_event *e = &history[i];
+            if (!same_event(e, ev) || !gm_event_counts(history, n, e)) continue;
+            snprintf(what, sizeof what, "the log holds this event already (event %lld)",
+                     e->event_id);
+            return say(GM_RULE_DUPLICATE, why, why_len, licence, ev, NULL, what);
+        }
     }
     /* a new workflow event goes at the end of the licence's timeline: no back-dating */
     if (!ev->supersedes && is_workflow(ev->kind)) {

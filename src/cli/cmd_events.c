@@ -47,7 +47,9 @@ static const char events_help[] =
     "add: one event; FIELDS are --score N --document T --agency A --result pass|fail\n"
     "  --batch B --draw ID --inspectors 'ID;ID' --findings T --reason T --year Y\n"
     "  --grade G --mining-recovery P --beneficiation-recovery P --utilisation P\n"
-    "  --supersedes ID --void\n"
+    "  --supersedes ID --void. A correction (--supersedes ID) needs only what changes:\n"
+    "  the licence, kind, date and other fields come from event ID; a withdrawal is\n"
+    "  --supersedes ID --void --reason TEXT.\n"
     "list: the log, oldest first per licence, with each event's id, whether it counts\n"
     "  (not superseded, not void) and what superseded it; --as-of D: events dated up to D\n"
     "  (and the corrections of those).\n"
@@ -476,31 +478,65 @@ static void put_int(FILE *f, long long v, int format)
 
 /* ---- events -------------------------------------------------------------------- */
 
+/* A correction given only what changes: the rest from the event it corrects. */
+static void inherit(gm_event *ev, const gm_event *orig)
+{
+    if (!ev->licence_no) ev->licence_no = orig->licence_no;
+    if (!ev->kind) ev->kind = orig->kind;
+    if (!ev->event_date) ev->event_date = orig->event_date;
+    if (ev->is_void) return; /* a withdrawal carries nothing else */
+    if (isnan(ev->score)) ev->score = orig->score;
+    if (!ev->result) ev->result = orig->result;
+    if (!ev->year) ev->year = orig->year;
+    if (isnan(ev->mining_recovery)) ev->mining_recovery = orig->mining_recovery;
+    if (isnan(ev->beneficiation_recovery))
+        ev->beneficiation_recovery = orig->beneficiation_recovery;
+    if (isnan(ev->utilisation)) ev->utilisation = orig->utilisation;
+    char **mine[] = {&ev->document,   &ev->agency,   &ev->batch, &ev->draw_id,
+                     &ev->inspectors, &ev->findings, &ev->grade};
+    char *const theirs[] = {orig->document,   orig->agency,   orig->batch, orig->draw_id,
+                            orig->inspectors, orig->findings, orig->grade};
+    for (size_t i = 0; i < sizeof mine / sizeof *mine; i++)
+        if (!*mine[i]) *mine[i] = theirs[i];
+    /* the reason of a correction is its own (why it corrects), never inherited */
+}
+
 static int events_add(args *a)
 {
-    if (!a->licence) return gm_cli_usage_error(a->command, "--licence is required");
-    if (!a->has_kind) return gm_cli_usage_error(a->command, "--kind is required");
-    if (!a->date) return gm_cli_usage_error(a->command, "--date is required");
+    if (!a->ev.supersedes) {
+        if (!a->licence) return gm_cli_usage_error(a->command, "--licence is required");
+        if (!a->has_kind) return gm_cli_usage_error(a->command, "--kind is required");
+        if (!a->date) return gm_cli_usage_error(a->command, "--date is required");
+    }
     gm_cli cli = {.quiet = a->quiet};
     gm_context *ctx;
     gm_registry *reg;
     int e = open_registry(&cli, a, 1, &ctx, &reg);
     if (e >= 0) return e;
     a->ev.entered_by = (char *)a->by; /* borrowed: never freed here */
+    gm_event orig;
+    gm_event_init(&orig);
+    int rc = GM_OK;
+    if (a->ev.supersedes && (rc = gm_registry_event(reg, a->ev.supersedes, &orig)) == GM_OK)
+        inherit(&a->ev, &orig); /* borrows orig's strings until the end */
     long long id = 0;
-    int rc = gm_registry_append_event(reg, &a->ev, &id, NULL);
+    if (rc == GM_OK) rc = gm_registry_append_event(reg, &a->ev, &id, NULL);
     if (rc != GM_OK)
         e = gm_cli_fail(&cli, ctx, rc);
     else {
         e = GM_EXIT_OK;
         if (!a->quiet) {
             char d[GM_DATE_TEXT];
-            printf("greenmine events add: event %lld recorded: %s of %s for licence ", id,
+            printf("greenmine events add: event %lld recorded: %s%s of %s for licence ", id,
+                   a->ev.is_void      ? "withdrawal of a "
+                   : a->ev.supersedes ? "correction of a "
+                                      : "",
                    gm_event_kind_name(a->ev.kind), gm_date_text(a->ev.event_date, d));
-            gm_term_fputs(stdout, a->licence);
+            gm_term_fputs(stdout, a->ev.licence_no);
             putchar('\n');
         }
     }
+    gm_event_clear(&orig);
     close_registry(ctx, reg);
     return e;
 }
@@ -647,9 +683,17 @@ static void print_event_line(const gm_event_list *l, size_t i)
             putchar(' ');
         }
     if (e->year) printf("year %d ", e->year);
-    if (e->kind == GM_EVENT_THREE_RATES)
-        printf("rates %.4g/%.4g/%.4g %% ", e->mining_recovery, e->beneficiation_recovery,
-               e->utilisation);
+    if (e->kind == GM_EVENT_THREE_RATES) {
+        const double rates[3] = {e->mining_recovery, e->beneficiation_recovery, e->utilisation};
+        printf("rates (mining/beneficiation/utilisation %%) ");
+        for (int k = 0; k < 3; k++) {
+            if (isnan(rates[k]))
+                fputs("-", stdout);
+            else
+                printf("%.4g", rates[k]);
+            fputs(k < 2 ? "/" : " ", stdout);
+        }
+    }
     printf("[by ");
     gm_term_fputs(stdout, e->entered_by);
     printf("]\n");
@@ -760,7 +804,9 @@ static int licences_list(args *a)
             printf("  ");
             gm_cli_print_padded(stdout, x->county ? x->county : "-", 10);
             printf("  %-11s %-6s %s\n", gm_industry_name(x->industry), gm_scale_name(x->scale),
-                   x->is_new == GM_FLAG_YES ? "new" : "existing");
+                   x->is_new == GM_FLAG_YES  ? "new"
+                   : x->is_new == GM_FLAG_NO ? "existing"
+                                             : "-");
             shown++;
             continue;
         }

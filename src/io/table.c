@@ -19,6 +19,7 @@
 #include <gdal.h>
 #include <ogr_api.h>
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,21 @@ void gm_table_free(gm_table *t)
     free(t->file_name);
     free(t->sheet);
     free(t);
+}
+
+void gm_table_header_at(gm_table *t, size_t r)
+{
+    assert(r < t->n_rows);
+    for (size_t c = 0; c < t->n_cols; c++) {
+        free(t->cols[c]);
+        t->cols[c] = t->cells[r * t->n_cols + c];
+    }
+    for (size_t i = 0; i < r * t->n_cols; i++)
+        free(t->cells[i]);
+    size_t keep = t->n_rows - r - 1;
+    memmove(t->cells, t->cells + (r + 1) * t->n_cols, keep * t->n_cols * sizeof *t->cells);
+    memmove(t->row_no, t->row_no + r + 1, keep * sizeof *t->row_no);
+    t->n_rows = keep;
 }
 
 static int ends_with(const char *s, const char *suffix)

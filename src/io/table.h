@@ -29,6 +29,10 @@ typedef struct gm_table {
 int gm_table_read(gm_context *ctx, const char *path, const char *sheet, gm_table **out);
 void gm_table_free(gm_table *t);
 
+/* Makes row r the header: the rows up to and including it are dropped (a sheet
+ * with a title above its header). Row numbers stay the spreadsheet's. */
+void gm_table_header_at(gm_table *t, size_t r);
+
 /* The cell of row r, column c (c < 0: NULL). */
 static inline const char *gm_table_cell(const gm_table *t, size_t r, int c)
 {

@@ -70,7 +70,7 @@ static int lite_fail(gm_db *db, int rc, const char *what)
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
         return gm_error(db->ctx, GM_ERR_BUSY,
                         "the registry is locked by another writer (waited %d s): %s; try again "
-                        "when the other ingest has finished",
+                        "when the other writer has finished",
                         db->busy_ms / 1000, what);
     /* a registry that cannot be written is the user's to fix: say which file and why */
     int base = rc & 0xff;
@@ -78,7 +78,7 @@ static int lite_fail(gm_db *db, int rc, const char *what)
     if (base == SQLITE_READONLY || base == SQLITE_FULL || base == SQLITE_IOERR ||
         base == SQLITE_CANTOPEN)
         return gm_error(db->ctx, GM_ERR_WRITE,
-                        "registry %s: cannot write (%s); nothing of this ingest was recorded",
+                        "registry %s: cannot write (%s); nothing of this write was recorded",
                         file && *file ? file : "?",
                         base == SQLITE_FULL       ? "the disk is full"
                         : base == SQLITE_READONLY ? "read-only file or folder"

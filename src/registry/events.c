@@ -168,13 +168,17 @@ int gm_registry_licences(gm_registry *reg, gm_licence_list **out)
     gm_stmt *st = NULL;
     int rc = gm_db_prepare(reg->db, "SELECT " LICENCE_COLUMNS " FROM licence", &st);
     int step = 0;
+    size_t cap = 0;
     while (rc == GM_OK && (step = gm_stmt_step(st)) == 1) {
-        gm_licence *more = realloc(l->items, (l->n + 1) * sizeof *more);
-        if (!more) {
-            rc = gm_error(reg->ctx, GM_ERR_NOMEM, "out of memory");
-            break;
+        if (l->n == cap) { /* doubling: a province has thousands of licences */
+            cap = cap ? cap * 2 : 64;
+            gm_licence *more = realloc(l->items, cap * sizeof *more);
+            if (!more) {
+                rc = gm_error(reg->ctx, GM_ERR_NOMEM, "out of memory");
+                break;
+            }
+            l->items = more;
         }
-        l->items = more;
         rc = read_licence(reg, st, &l->items[l->n++]);
     }
     if (rc == GM_OK && step < 0) rc = step;

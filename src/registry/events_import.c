@@ -115,10 +115,34 @@ static int name_matches(const column_def *d, const char *name)
     return 0;
 }
 
-/* idx[i] = the table's column for canonical field i, or -1. */
-static int match_columns(gm_context *ctx, const gm_table *t, const column_def *defs, size_t n,
-                         int *idx)
+/* 1 when the names (of a header, or of a row that may be one) hold every
+ * required field. */
+static int has_required(char *const *names, size_t n_names, const column_def *defs, size_t n)
 {
+    for (size_t i = 0; i < n; i++) {
+        if (!defs[i].required) continue;
+        size_t c = 0;
+        while (c < n_names && !name_matches(&defs[i], names[c]))
+            c++;
+        if (c == n_names) return 0;
+    }
+    return 1;
+}
+
+/* idx[i] = the table's column for canonical field i, or -1. A sheet whose
+ * first row is a title (2019年浏阳市绿色矿山事件表) has its header below: the
+ * first of the next rows that names every required field becomes the header. */
+static int match_columns(gm_context *ctx, gm_table *t, const column_def *defs, size_t n, int *idx)
+{
+    if (!has_required(t->cols, t->n_cols, defs, n)) {
+        for (size_t r = 0; r < t->n_rows && r < 10; r++) {
+            if (!has_required(t->cells + r * t->n_cols, t->n_cols, defs, n)) continue;
+            gm_log(ctx, GM_LOG_INFO, "%s: the header is row %ld (the rows above it are not read)",
+                   t->file_name, t->row_no[r]);
+            gm_table_header_at(t, r);
+            break;
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         idx[i] = -1;
         for (size_t c = 0; c < t->n_cols; c++) {

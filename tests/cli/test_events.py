@@ -67,10 +67,13 @@ def registry(name):
 def query(db, sql):
     """Rows of sql (all values as text) in registry db."""
     if not db.startswith("PG:"):
-        c = sqlite3.connect(db)
-        rows = [tuple("" if v is None else str(v) for v in r) for r in c.execute(sql)]
-        c.close()
-        return rows
+        # autocommit, and closed even when the statement fails: a refused UPDATE must not
+        # leave this connection holding the write lock
+        c = sqlite3.connect(db, isolation_level=None)
+        try:
+            return [tuple("" if v is None else str(v) for v in r) for r in c.execute(sql)]
+        finally:
+            c.close()
     conninfo = db[3:]
     out = subprocess.run(["psql", "-X", "-At", "-F", "\x1f", "-d", conninfo, "-c", sql],
                          capture_output=True, text=True, check=True).stdout
@@ -329,6 +332,13 @@ for e in EVENTS:
             check(got == want, f"{k} of {e['licence_no']} {e['kind']}: {got!r} != {want!r}")
 check(all(r["counts"] == "1" for r in csv_log), "every imported event counts")
 
+# the same file again: every row is a duplicate, nothing recorded
+before = state(db)
+rc, out, err = gm("events", "import", "--db", db, "events.csv", "--by", "x")
+dup = [ln for ln in err.splitlines() if "[duplicate]" in ln]
+check(rc == 2 and len(dup) == len(EVENTS) and state(db) == before,
+      f"re-import: {rc}, {len(dup)} rows named duplicate of {len(EVENTS)}: {err[-300:]}")
+
 # ---- thresholds ----------------------------------------------------------------------------
 
 write_csv("thresholds.csv", ["行业", "矿种", "开采回采率", "选矿回收率", "综合利用率", "备注"], [
@@ -372,11 +382,15 @@ check(rc == 0 and "recorded" in out, f"add one: {rc} {out} {err}")
 eid = int(out.split("event ")[1].split()[0]) if rc == 0 else 0
 entered = query(db, f"SELECT entered_by, licence_no, kind FROM event WHERE event_id = {eid}")
 check(entered == [("县局张三", L[6], "self_assessment")], f"--by defaults to $USER: {entered}")
-# correct its score; then the corrected one is what counts
-rc, out, err = gm("events", "add", "--db", db, "--licence", L[6], "--kind", "self_assessment",
-                  "--date", "2020-02-01", "--score", "81", "--supersedes", str(eid), "--reason",
+# correct its score, giving only what changes; then the corrected one is what counts
+rc, out, err = gm("events", "add", "--db", db, "--supersedes", str(eid), "--score", "81", "--reason",
                   "录入错误", "--by", "x")
-check(rc == 0, f"a correction: {err}")
+check(rc == 0 and "correction of a self_assessment of 2020-02-01" in out, f"a correction: {err}")
+check(query(db, f"SELECT licence_no, kind, event_date, score, reason FROM event WHERE supersedes = "
+                f"{eid}") == [(L[6], "self_assessment", "2020-02-01", "81.0", "录入错误")] or
+      query(db, f"SELECT licence_no, kind, event_date, score, reason FROM event WHERE supersedes = "
+                f"{eid}") == [(L[6], "self_assessment", "2020-02-01", "81", "录入错误")],
+      "the correction takes licence, kind and date from the corrected event")
 rc, out, err = gm("events", "add", "--db", db, "--licence", L[6], "--kind", "self_assessment",
                   "--date", "2020-02-01", "--score", "82", "--supersedes", str(eid), "--by", "x")
 check(rc == 2 and "supersedes" in err and "corrected already" in err, f"corrected twice: {err}")
@@ -397,6 +411,26 @@ rc, out, err = gm("events", "add", "--db", db, "--licence", L[2], "--kind", "lis
                   "2019-06-30", "--void", "--supersedes", lst2[0][0], "--reason", "误录", "--by", "x")
 check(rc == 0, f"withdraw a listing: {err}")
 check(status(db, "2019-12-31").get(L[2], {}).get("status") == "verified", "withdrawn listing")
+rc, out, err = gm("events", "add", "--db", db, "--supersedes", v1[0][0], "--void", "--by", "x")
+check(rc == 2 and "needs the reason" in err, f"a withdrawal without a reason: {rc} {err}")
+
+# hostile text stays inert in every output: JSON parses, a formula-like CSV cell is
+# prefixed with ', no escape sequence reaches the terminal
+evil_grade, evil_doc = '=HYPERLINK("http://x")', "报告\x1b[31m红\n</script>"
+rc, out, err = gm("events", "add", "--db", db, "--licence", L[4], "--kind", "credit_rating", "--date",
+                  "2021-01-05", "--year", "2020", "--grade", evil_grade, "--document", evil_doc,
+                  "--by", "x")
+check(rc == 0, f"hostile text: {err}")
+rc, out, err = gm("events", "list", "--db", db, "--licence", L[4], "--json")
+last = json.loads(out)["events"][-1] if rc == 0 else {}
+check(last.get("grade") == evil_grade and last.get("document") == evil_doc and "</script>" not in out,
+      f"hostile JSON: {last}")
+rc, out, err = gm("events", "list", "--db", db, "--licence", L[4], "--csv")
+row = list(csv.DictReader(io.StringIO(out)))[-1] if rc == 0 else {}
+check(row.get("grade") == "'" + evil_grade, f"hostile CSV cell: {row.get('grade')!r}")
+for args in (["events", "list", "--db", db], ["status", "--db", db]):
+    rc, out, err = gm(*args)
+    check(rc == 0 and "\x1b" not in out, f"{args[0]}: an escape sequence reaches the terminal")
 
 # the log is append-only in the database itself
 for sql in ("UPDATE event SET score = 1", "DELETE FROM event", "UPDATE licence SET scale = 'x'",
@@ -456,6 +490,19 @@ for f in ("bad.csv", "bad.xlsx"):
     check(lines and f"{len(BAD_ROWS)} of {len(BAD)} rows refused; nothing recorded" in lines[-1],
           f"{f}: summary line: {lines[-1:]}")
     check(state(db) == before, f"{f}: a refused file changed the registry")
+# a sheet with a title row above its header (what counties' spreadsheets often have): the
+# header is found below it, and rows keep the spreadsheet's numbers (title 1, header 2)
+titled = [["2019年浏阳市绿色矿山事件表", "", "", ""], ["采矿许可证号", "事件类型", "日期", "得分"],
+          [L[6], "自评", "2020-02-01", "79"], ["C43NOSUCH", "自评", "2020-02-01", "79"]]
+with open("titled.csv", "w", newline="", encoding="utf-8") as fh:
+    csv.writer(fh).writerows(titled)
+write_xlsx("titled.xlsx", ["2019年浏阳市绿色矿山事件表", "列2", "列3", "列4"], ["s"] * 4, titled[1:])
+for f in ("titled.csv", "titled.xlsx"):
+    before = state(db)
+    rc, out, err = gm("events", "import", "--db", db, f, "--by", "x")
+    check(rc == 2 and "the header is row 2" in err and "row 4: licence C43NOSUCH" in err and
+          "row 3:" not in err and state(db) == before, f"{f}: title row: {rc} {err}")
+
 # a file without a required column, an unreadable one
 write_csv("nokind.csv", ["licence_no", "event_date"], [[L[1], "2020-01-01"]])
 rc, out, err = gm("events", "import", "--db", db, "nokind.csv", "--by", "x")
@@ -468,11 +515,11 @@ check(rc == 2 and "junk.xlsx" in err, f"junk file: {rc} {err}")
 # ---- SIGKILL in the middle of an import leaves the registry as it was ---------------------------
 
 # a long file: L6 verified and 600 yearly credit ratings of L4 (dated 2012..2025: after
-# the licence, before today)
+# the licence, before today; each its own document: none is a duplicate)
 BIG = [ev(6, "verification", "2020-03-01", agency="某公司", result="pass")]
 for i in range(600):
     BIG.append(ev(4, "credit_rating", f"{2012 + i % 14}-{1 + i % 12:02d}-{1 + i % 28:02d}",
-                  year=2012 + i % 14, grade="ABCD"[i % 4]))
+                  year=2012 + i % 14, grade="ABCD"[i % 4], document=f"信评〔{i}〕号"))
 write_csv("big.csv", EVENT_HEAD, BIG)
 hooks = subprocess.run([GM, "events", "import", "--db", db, "big.csv", "--by", "x"],
                        env=dict(os.environ, GREENMINE_TEST_KILL_AFTER="300"),

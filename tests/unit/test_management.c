@@ -247,6 +247,8 @@ static void test_corrections(void **state)
     gm_event w = mk(0, GM_EVENT_LISTING, 20180701);
     w.supersedes = 3;
     w.is_void = 1;
+    assert_int_equal(check(h, 3, w), GM_RULE_FIELDS); /* a withdrawal says why */
+    w.reason = "误录";
     assert_int_equal(check(h, 3, w), GM_RULE_OK);
     w.event_id = 4;
     h[3] = w;
@@ -268,6 +270,26 @@ static void test_corrections(void **state)
     gm_event s = mk(0, GM_EVENT_SELF_ASSESSMENT, 20180215);
     s.supersedes = 1;
     assert_int_equal(check(h, 4, s), GM_RULE_OK);
+}
+
+static void test_duplicates(void **state)
+{
+    (void)state;
+    gm_event h[3] = {mk(1, GM_EVENT_SELF_ASSESSMENT, 20180301),
+                     mk(2, GM_EVENT_CREDIT_RATING, 20190401)};
+    /* the same rating again (a file imported twice): refused; another grade: a new rating */
+    assert_int_equal(check(h, 2, mk(0, GM_EVENT_CREDIT_RATING, 20190401)), GM_RULE_DUPLICATE);
+    gm_event b = mk(0, GM_EVENT_CREDIT_RATING, 20190401);
+    b.grade = "B";
+    assert_int_equal(check(h, 2, b), GM_RULE_OK);
+    /* the same self-assessment: a duplicate, said so rather than "before the latest" */
+    assert_int_equal(check(h, 2, mk(0, GM_EVENT_SELF_ASSESSMENT, 20180301)), GM_RULE_DUPLICATE);
+    /* an event equal to one that was withdrawn is no duplicate */
+    gm_event w = mk(3, GM_EVENT_CREDIT_RATING, 20190401);
+    w.supersedes = 2;
+    w.is_void = 1;
+    h[2] = w;
+    assert_int_equal(check(h, 3, mk(0, GM_EVENT_CREDIT_RATING, 20190401)), GM_RULE_OK);
 }
 
 /* ---- status as of a date ------------------------------------------------------------ */
@@ -416,6 +438,7 @@ int main(void)
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_fields),
         cmocka_unit_test(test_corrections),
+        cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_status_as_of),
         cmocka_unit_test(test_status_corrections),
         cmocka_unit_test(test_vocabularies),
