@@ -309,6 +309,8 @@ def main():
     cannot_draw()
     tamper_tests()
     registry_tests(seed)
+    if not PG:
+        demo_draw()
     if FAILS:
         print("%d failure(s)" % len(FAILS))
         sys.exit(1)
@@ -530,6 +532,21 @@ def registry_tests(seed):
     with open(os.path.join(WORK, "again.mines.csv"), "rb") as a, \
             open(os.path.join(WORK, "share.mines.csv"), "rb") as b:
         check(a.read() == b.read(), "the republished mine list is byte for byte the original")
+
+
+def demo_draw():
+    """The example roster goes with the example licences and events (docs/draw.md)."""
+    data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "data",
+                        "management")
+    db = os.path.join(WORK, "demo.sqlite")
+    open(db, "wb").close()
+    run("licences", "import", "-q", "--db", db, os.path.join(data, "licences_example.csv"))
+    run("events", "import", "-q", "--db", db, os.path.join(data, "events_example.csv"))
+    run("draw", "--db", db, "--date", "2020-06-30", "--share", "10%", "--inspectors",
+        os.path.join(data, "inspectors_example.csv"), "--seed", "示例", "-o", "demo.csv")
+    if os.path.exists(os.path.join(WORK, "demo.csv")):
+        r = ref.recompute(os.path.join(WORK, "demo.csv"))
+        check(r["rows"] == r["recorded"] and len(r["rows"]) > 0, "the demo draw")
 
 
 if __name__ == "__main__":
