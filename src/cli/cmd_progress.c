@@ -39,7 +39,8 @@ static const char progress_help[] =
     "docs/management.md defines each figure.\n"
     "\n"
     "  --db DB        the registry (SpatiaLite file or PG:CONNINFO)\n"
-    "  --zone NAME    only this zone (name or zone_id)\n"
+    "  --zone NAME    only this zone (name or zone_id; the indicators: the\n"
+    "                 province and the zone of that name)\n"
     "  --from DATE    first day counted (default 2016-01-01)\n"
     "  --json         {\"series\": [...]}, one object per snapshot and area (zone null\n"
     "                 for the province)\n"
@@ -201,6 +202,23 @@ static void print_indicators(const gm_indicators *ind)
            p->new_mines);
 }
 
+/* With --zone: keeps the province and that zone's row (by name) and drops
+ * the rest, in place (the dropped names are freed). */
+static void keep_zone(gm_indicators *ind, const char *zone)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < ind->n; i++) {
+        gm_indicator_area *a = &ind->areas[i];
+        int keep = a->level == GM_AREA_PROVINCE ||
+                   (a->level == GM_AREA_ZONE && a->name && strcmp(a->name, zone) == 0);
+        if (keep)
+            ind->areas[k++] = *a;
+        else
+            free(a->name);
+    }
+    ind->n = k;
+}
+
 /* Today (UTC) as YYYYMMDD. */
 static int today(void)
 {
@@ -276,6 +294,7 @@ int gm_cmd_progress(int argc, char **argv)
     if (rc == GM_OK) rc = gm_registry_licences(reg, &lic);
     if (rc == GM_OK && (lic->n || only_indicators))
         rc = gm_registry_indicators(reg, as_of ? as_of : today(), &ind);
+    if (rc == GM_OK && ind && po.zone) keep_zone(ind, po.zone);
     if (rc != GM_OK)
         exit_code = gm_cli_fail(&cli, ctx, rc);
     else {
