@@ -73,13 +73,13 @@ def users(*args, password=None):
 # ---- the registry: users (the CLI, passwords on stdin), licences ------------------------
 PASSWORDS = {"prov": "province-pass-1", "liuyang": "liuyang-pass-1", "lixian": "lixian-pass-1",
              "agency1": "agency-pass-12", "insp1": "inspector-pass-1", "insp2": "inspector-pass-2",
-             "gone": "removed-pass-1"}
+             "para": "parallel-pass-1", "gone": "removed-pass-1"}
 ROLES = {"prov": ["--role", "province"], "liuyang": ["--role", "county", "--county", "浏阳市"],
          "lixian": ["--role", "county", "--county", "澧县"],
          "agency1": ["--role", "agency", "--agency", "湖南绿矿评估所"],
          "insp1": ["--role", "inspector", "--inspector", "I-001"],
          "insp2": ["--role", "inspector", "--inspector", "I-002"],
-         "gone": ["--role", "province"]}
+         "para": ["--role", "province"], "gone": ["--role", "province"]}
 for name, role in ROLES.items():
     p = users("add", name, *role, password=PASSWORDS[name] + "\n")
     check(p.returncode == 0, f"users add {name}: {p.stderr}")
@@ -423,6 +423,21 @@ try:
     check(st == 429 and 0 < ra <= 30, f"Retry-After {ra}")
     st, b, _ = lixian.req("GET", "/api/session")
     check(b["user"] and b["user"]["name"] == "lixian", "an open session is not ended by the lock")
+
+    # wrong passwords tried at once all count (the registry counts them, not each server)
+    import threading
+    codes = []
+    ts = [threading.Thread(target=lambda: codes.append(Client(port).signin("para", "wrong-pw-x")[0]))
+          for _ in range(8)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    fails = sql("SELECT failures FROM app_user WHERE name = 'para'")
+    st, _ = Client(port).signin("para")
+    n401 = codes.count(401)
+    check(fails == [(str(n401),)] and n401 >= 5 and st == 429 and set(codes) <= {401, 429},
+          f"8 wrong passwords at once: each refusal counted ({fails}, {codes}), then locked ({st})")
 
     # ---- sign-out, passwd, remove end sessions -----------------------------------------------
     st, b, _ = agency.req("POST", "/api/signout", {}, headers={})
