@@ -328,6 +328,7 @@ try:
     st, b = agency.record(dict(base, kind="verification", result="pass", score=91))
     check(st == 201 and b["event"]["agency"] == "湖南绿矿评估所" and
           b["event"]["entered_by"] == "agency1", f"agency: a verification under its name ({st} {b})")
+    ver1 = b.get("event_id")
     # the workflow rules are the event API's: their error, with the field, nothing written
     n0 = events()
     st, b = prov.record({"licence_no": L3, "kind": "listing", "event_date": "2019-05-01",
@@ -370,6 +371,27 @@ try:
           "湖南绿矿评估所", f"the mine's history and status: {b}")
     check(sql(f"SELECT entered_by FROM event WHERE event_id = {sa1}") == [("prov",)],
           "entered_by is the signed-in user")
+
+    # corrections: an agency corrects its own verification, not another agency's
+    st, b = prov.record({"licence_no": L3, "kind": "verification", "event_date": "2019-04-02",
+                         "agency": "别的评估所", "result": "pass"})
+    check(st == 201, f"province: a verification by another agency ({st} {b})")
+    other_ver = b.get("event_id")
+    n0 = events()
+    st, b = agency.record({"licence_no": L3, "kind": "verification", "event_date": "2019-04-02",
+                           "result": "pass", "score": 60, "supersedes": other_ver})
+    check(st == 403 and events() == n0, f"agency: another agency's verification corrected ({st} {b})")
+    st, b = agency.record(dict(base, kind="verification", result="pass", score=93,
+                               supersedes=ver1))
+    check(st == 201 and events() == n0 + 1 and b["event"]["supersedes"] == ver1,
+          f"agency: its own verification corrected ({st} {b})")
+    ver2 = b.get("event_id")
+    st, b, _ = anon.req("GET", f"/api/mines/{L1}")
+    vers = [(e["event_id"], e["counts"], e["score"]) for e in b["events"]
+            if e["kind"] == "verification"]
+    check(vers == [(ver1, False, 91.0), (ver2, True, 93.0)] and
+          b["status"]["standing"] == "listed",
+          f"the corrected verification no longer counts: {vers}")
 
     # ---- an inspector records the spot check it was drawn for (greenmine draw) --------------
     # the roster: I-001 (provincial) and I-002 of 浏阳市, whom the county rule bars from L1
