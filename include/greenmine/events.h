@@ -32,10 +32,12 @@ extern "C" {
 /* Every licence, sorted by licence_no. */
 int gm_registry_licences(gm_registry *reg, gm_licence_list **out);
 
-/* Events, sorted by licence_no, event_date, event_id: those of `licence_no`
- * (NULL = every licence) dated on or before `up_to` (YYYYMMDD, 0 = all).
- * Corrections and the events they supersede are all returned (the log as
- * stored); gm_event_counts / gm_mine_status_at honour them. */
+/* Events, sorted by licence_no (strcmp), event_date, event_id: those of
+ * `licence_no` (NULL = every licence) dated on or before `up_to` (YYYYMMDD,
+ * 0 = all), and the corrections of those whatever their own date, so that
+ * gm_mine_status_at(..., up_to) leaves a corrected event out. Corrections
+ * and the events they supersede are all returned (the log as stored);
+ * gm_event_counts / gm_mine_status_at honour them. */
 int gm_registry_events(gm_registry *reg, const char *licence_no, int up_to, gm_event_list **out);
 
 /* One event by id (GM_ERR_USAGE when there is none). Clear *out with
@@ -88,6 +90,8 @@ typedef struct gm_import_options {
     const char *sheet;      /* the sheet / layer to read (NULL = the first) */
     int effective_from;     /* thresholds: YYYYMMDD, 0 = 2016-01-01 */
     const char *label;      /* thresholds: e.g. "example, not official figures" */
+    int check_only;         /* check every row as an import would, then record nothing:
+                               report->recorded is what would be recorded */
 } gm_import_options;
 
 /* Appends events as one: every row is checked (fields, then the rules

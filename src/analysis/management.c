@@ -61,73 +61,53 @@ NAME_FN(gm_result_name_zh, gm_result, result_zh)
 NAME_FN(gm_rule_name, gm_rule, rule_codes)
 NAME_FN(gm_rule_description, gm_rule, rule_text)
 
-typedef struct term {
-    const char *text;
-    int value;
-} term;
+static const gm_value_term kind_terms[] = {{"self_assessment", GM_EVENT_SELF_ASSESSMENT},
+                                           {"self-assessment", GM_EVENT_SELF_ASSESSMENT},
+                                           {"self assessment", GM_EVENT_SELF_ASSESSMENT},
+                                           {"自评", GM_EVENT_SELF_ASSESSMENT},
+                                           {"自评价", GM_EVENT_SELF_ASSESSMENT},
+                                           {"自评估", GM_EVENT_SELF_ASSESSMENT},
+                                           {"verification", GM_EVENT_VERIFICATION},
+                                           {"第三方评估", GM_EVENT_VERIFICATION},
+                                           {"第三方核查", GM_EVENT_VERIFICATION},
+                                           {"评估", GM_EVENT_VERIFICATION},
+                                           {"核查", GM_EVENT_VERIFICATION},
+                                           {"listing", GM_EVENT_LISTING},
+                                           {"入选名录", GM_EVENT_LISTING},
+                                           {"纳入名录", GM_EVENT_LISTING},
+                                           {"入库", GM_EVENT_LISTING},
+                                           {"spot_check", GM_EVENT_SPOT_CHECK},
+                                           {"spot check", GM_EVENT_SPOT_CHECK},
+                                           {"spot-check", GM_EVENT_SPOT_CHECK},
+                                           {"抽查", GM_EVENT_SPOT_CHECK},
+                                           {"抽检", GM_EVENT_SPOT_CHECK},
+                                           {"blacklisting", GM_EVENT_BLACKLISTING},
+                                           {"列入黑名单", GM_EVENT_BLACKLISTING},
+                                           {"黑名单", GM_EVENT_BLACKLISTING},
+                                           {"lifting", GM_EVENT_LIFTING},
+                                           {"移出黑名单", GM_EVENT_LIFTING},
+                                           {"credit_rating", GM_EVENT_CREDIT_RATING},
+                                           {"credit rating", GM_EVENT_CREDIT_RATING},
+                                           {"信用评价", GM_EVENT_CREDIT_RATING},
+                                           {"信用等级", GM_EVENT_CREDIT_RATING},
+                                           {"three_rates", GM_EVENT_THREE_RATES},
+                                           {"three rates", GM_EVENT_THREE_RATES},
+                                           {"三率", GM_EVENT_THREE_RATES},
+                                           {"三率指标", GM_EVENT_THREE_RATES},
+                                           {NULL, 0}};
 
-static const term kind_terms[] = {{"self_assessment", GM_EVENT_SELF_ASSESSMENT},
-                                  {"self-assessment", GM_EVENT_SELF_ASSESSMENT},
-                                  {"self assessment", GM_EVENT_SELF_ASSESSMENT},
-                                  {"自评", GM_EVENT_SELF_ASSESSMENT},
-                                  {"自评价", GM_EVENT_SELF_ASSESSMENT},
-                                  {"自评估", GM_EVENT_SELF_ASSESSMENT},
-                                  {"verification", GM_EVENT_VERIFICATION},
-                                  {"第三方评估", GM_EVENT_VERIFICATION},
-                                  {"第三方核查", GM_EVENT_VERIFICATION},
-                                  {"评估", GM_EVENT_VERIFICATION},
-                                  {"核查", GM_EVENT_VERIFICATION},
-                                  {"listing", GM_EVENT_LISTING},
-                                  {"入选名录", GM_EVENT_LISTING},
-                                  {"纳入名录", GM_EVENT_LISTING},
-                                  {"入库", GM_EVENT_LISTING},
-                                  {"spot_check", GM_EVENT_SPOT_CHECK},
-                                  {"spot check", GM_EVENT_SPOT_CHECK},
-                                  {"spot-check", GM_EVENT_SPOT_CHECK},
-                                  {"抽查", GM_EVENT_SPOT_CHECK},
-                                  {"抽检", GM_EVENT_SPOT_CHECK},
-                                  {"blacklisting", GM_EVENT_BLACKLISTING},
-                                  {"列入黑名单", GM_EVENT_BLACKLISTING},
-                                  {"黑名单", GM_EVENT_BLACKLISTING},
-                                  {"lifting", GM_EVENT_LIFTING},
-                                  {"移出黑名单", GM_EVENT_LIFTING},
-                                  {"credit_rating", GM_EVENT_CREDIT_RATING},
-                                  {"credit rating", GM_EVENT_CREDIT_RATING},
-                                  {"信用评价", GM_EVENT_CREDIT_RATING},
-                                  {"信用等级", GM_EVENT_CREDIT_RATING},
-                                  {"three_rates", GM_EVENT_THREE_RATES},
-                                  {"three rates", GM_EVENT_THREE_RATES},
-                                  {"三率", GM_EVENT_THREE_RATES},
-                                  {"三率指标", GM_EVENT_THREE_RATES},
-                                  {NULL, 0}};
-
-static const term result_terms[] = {{"pass", GM_RESULT_PASS},   {"passed", GM_RESULT_PASS},
-                                    {"通过", GM_RESULT_PASS},   {"合格", GM_RESULT_PASS},
-                                    {"达标", GM_RESULT_PASS},   {"是", GM_RESULT_PASS},
-                                    {"fail", GM_RESULT_FAIL},   {"failed", GM_RESULT_FAIL},
-                                    {"不通过", GM_RESULT_FAIL}, {"不合格", GM_RESULT_FAIL},
-                                    {"未通过", GM_RESULT_FAIL}, {"不达标", GM_RESULT_FAIL},
-                                    {"否", GM_RESULT_FAIL},     {NULL, 0}};
-
-static int lookup(const char *text, const term *terms, int *out)
-{
-    *out = 0;
-    if (!text) return GM_OK;
-    char buf[128];
-    gm_value_fold(text, buf, sizeof buf);
-    if (!buf[0]) return GM_OK;
-    for (const term *t = terms; t->text; t++)
-        if (strcmp(buf, t->text) == 0) {
-            *out = t->value;
-            return GM_OK;
-        }
-    return GM_ERR_FIELD;
-}
+static const gm_value_term result_terms[] = {{"pass", GM_RESULT_PASS},   {"passed", GM_RESULT_PASS},
+                                             {"通过", GM_RESULT_PASS},   {"合格", GM_RESULT_PASS},
+                                             {"达标", GM_RESULT_PASS},   {"是", GM_RESULT_PASS},
+                                             {"fail", GM_RESULT_FAIL},   {"failed", GM_RESULT_FAIL},
+                                             {"不通过", GM_RESULT_FAIL}, {"不合格", GM_RESULT_FAIL},
+                                             {"未通过", GM_RESULT_FAIL}, {"不达标", GM_RESULT_FAIL},
+                                             {"否", GM_RESULT_FAIL},     {NULL, 0}};
 
 int gm_parse_event_kind(const char *text, gm_event_kind *out)
 {
     int v;
-    int rc = lookup(text, kind_terms, &v);
+    int rc = gm_value_lookup(text, kind_terms, 0, &v);
     *out = (gm_event_kind)v;
     return rc;
 }
@@ -135,7 +115,7 @@ int gm_parse_event_kind(const char *text, gm_event_kind *out)
 int gm_parse_result(const char *text, gm_result *out)
 {
     int v;
-    int rc = lookup(text, result_terms, &v);
+    int rc = gm_value_lookup(text, result_terms, 0, &v);
     *out = (gm_result)v;
     return rc;
 }

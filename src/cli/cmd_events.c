@@ -24,7 +24,8 @@
 static const char events_help[] =
     "Usage: greenmine events import --db DB FILE.csv|FILE.xlsx [--by NAME] [--sheet NAME]\n"
     "       greenmine events add --db DB --licence L --kind K --date D [FIELDS] [--by NAME]\n"
-    "       greenmine events list --db DB [--licence L] [--as-of D] [--json | --csv]\n"
+    "       greenmine events list --db DB [--licence L] [--county C] [--kind K] [--as-of D]\n"
+    "                             [--json | --csv]\n"
     "\n"
     "The append-only event log of the mines (docs/management.md). Kinds:\n"
     "self_assessment 自评, verification 第三方评估, listing 入选名录, spot_check 抽查,\n"
@@ -52,11 +53,13 @@ static const char events_help[] =
     "  --supersedes ID --void --reason TEXT.\n"
     "list: the log, oldest first per licence, with each event's id, whether it counts\n"
     "  (not superseded, not void) and what superseded it; --as-of D: events dated up to D\n"
-    "  (and the corrections of those).\n"
+    "  (and the corrections of those); --county C: the events of that county's licences;\n"
+    "  --kind K: of that kind.\n"
     "\n"
     "  --db DB             the registry (SpatiaLite file or PG:CONNINFO)\n"
     "  --by NAME           who enters the events (default: $USER)\n"
     "  --sheet NAME        the XLSX sheet to read (default: the first)\n"
+    "  --check             import: check every row as an import would, record nothing\n"
     "  --busy-timeout S    wait up to S seconds for another writer (default 30)\n"
     "  --json, --csv       list: machine-readable output\n"
     "  -q, --quiet         print nothing but errors\n"
@@ -81,7 +84,7 @@ static const char licences_help[] =
     "fields is left as it is; with other fields the row is refused (licences are not\n"
     "rewritten).\n"
     "\n"
-    "  --db DB  --by NAME  --sheet NAME  --busy-timeout S  --json  --csv  -q  -h\n";
+    "  --db DB  --by NAME  --sheet NAME  --check  --busy-timeout S  --json  --csv  -q  -h\n";
 
 static const char status_help[] =
     "Usage: greenmine status --db DB [--as-of DATE] [--county C] [--licence L]\n"
@@ -115,7 +118,7 @@ static const char thresholds_help[] =
     "from --from (default 2016-01-01); earlier sets stay for earlier dates. --label\n"
     "says what the figures are (the demo's: \"example, not official figures\").\n"
     "\n"
-    "  --db DB  --by NAME  --sheet NAME  --busy-timeout S  --json  --csv  -q  -h\n";
+    "  --db DB  --by NAME  --sheet NAME  --check  --busy-timeout S  --json  --csv  -q  -h\n";
 
 /* ---- options shared by the subcommands ---------------------------------------- */
 
@@ -148,7 +151,8 @@ enum {
     OPT_BENEFICIATION,
     OPT_UTILISATION,
     OPT_SUPERSEDES,
-    OPT_VOID
+    OPT_VOID,
+    OPT_CHECK
 };
 
 static const struct option options[] = {
@@ -183,6 +187,7 @@ static const struct option options[] = {
     {"utilization", required_argument, NULL, OPT_UTILISATION},
     {"supersedes", required_argument, NULL, OPT_SUPERSEDES},
     {"void", no_argument, NULL, OPT_VOID},
+    {"check", no_argument, NULL, OPT_CHECK},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
@@ -192,7 +197,7 @@ typedef struct args {
     const char *db, *by, *sheet, *licence, *county, *label, *file;
     int busy_s, format; /* format: 0 table, 1 json, 2 csv */
     int date, as_of, from;
-    int quiet;
+    int quiet, check_only;
     gm_event ev; /* events add: the fields given (strings borrowed from argv) */
     int has_kind;
 } args;
@@ -325,6 +330,9 @@ static int parse(args *a, int argc, char **argv, const char *help, int allowed_p
         case OPT_VOID:
             a->ev.is_void = 1;
             break;
+        case OPT_CHECK:
+            a->check_only = 1;
+            break;
         case 'q':
             a->quiet = 1;
             break;
@@ -404,8 +412,11 @@ static int run_import(args *a, import_fn fn, const char *what)
     gm_registry *reg;
     int e = open_registry(&cli, a, 1, &ctx, &reg);
     if (e >= 0) return e;
-    gm_import_options opt = {
-        .entered_by = a->by, .sheet = a->sheet, .effective_from = a->from, .label = a->label};
+    gm_import_options opt = {.entered_by = a->by,
+                             .sheet = a->sheet,
+                             .effective_from = a->from,
+                             .label = a->label,
+                             .check_only = a->check_only};
     gm_import_report *r = NULL;
     int rc = fn(reg, a->file, &opt, &r);
     gm_cli_progress_done(&cli);
@@ -424,7 +435,8 @@ static int run_import(args *a, import_fn fn, const char *what)
     else {
         e = GM_EXIT_OK;
         if (!a->quiet) {
-            printf("greenmine %s: %zu %s recorded from ", a->command, r->recorded, what);
+            printf("greenmine %s: %zu %s %s from ", a->command, r->recorded, what,
+                   a->check_only ? "would be recorded (--check: nothing was)" : "recorded");
             gm_term_fputs(stdout, r->file_name);
             if (r->unchanged) printf(" (%zu recorded already, unchanged)", r->unchanged);
             if (r->first_id) printf(" (events %lld..%lld)", r->first_id, r->last_id);
@@ -707,7 +719,9 @@ static int events_list(args *a)
     int e = open_registry(&cli, a, 0, &ctx, &reg);
     if (e >= 0) return e;
     gm_event_list *l = NULL;
+    gm_licence_list *lic = NULL;
     int rc = gm_registry_events(reg, a->licence, a->as_of, &l);
+    if (rc == GM_OK && a->county) rc = gm_registry_licences(reg, &lic);
     if (rc != GM_OK)
         e = gm_cli_fail(&cli, ctx, rc);
     else {
@@ -718,17 +732,26 @@ static int events_list(args *a)
                 printf("%s%s", f ? "," : "", event_fields[f]);
             fputs("\r\n", stdout);
         }
+        size_t shown = 0;
         for (size_t i = 0; i < l->n; i++) {
+            const gm_event *ev = &l->items[i];
+            if (a->has_kind && ev->kind != a->ev.kind) continue;
+            if (a->county) {
+                const gm_licence *x = gm_licence_find(lic, ev->licence_no);
+                if (!x || !x->county || strcmp(x->county, a->county) != 0) continue;
+            }
             if (a->format == 0)
                 print_event_line(l, i);
             else {
+                if (a->format == 1 && shown) fputs(",\n", stdout);
                 print_event(l, i, a->format);
-                if (a->format == 1) fputs(i + 1 < l->n ? ",\n" : "\n", stdout);
             }
+            shown++;
         }
-        if (a->format == 1) fputs("]}\n", stdout);
-        if (a->format == 0 && !l->n) printf("(no events)\n");
+        if (a->format == 1) fputs(shown ? "\n]}\n" : "]}\n", stdout);
+        if (a->format == 0 && !shown) printf("(no events)\n");
     }
+    gm_licence_list_free(lic);
     gm_event_list_free(l);
     close_registry(ctx, reg);
     return e;

@@ -13,11 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct term {
-    const char *text;
-    int value;
-} term;
-
 void gm_value_fold(const char *text, char *buf, size_t len)
 {
     while (*text && (isspace((unsigned char)*text) || strncmp(text, "\xe3\x80\x80", 3) == 0))
@@ -36,14 +31,14 @@ void gm_value_fold(const char *text, char *buf, size_t len)
     buf[n] = '\0';
 }
 
-static int lookup(const char *text, const term *terms, int unknown, int *out)
+int gm_value_lookup(const char *text, const gm_value_term *terms, int unknown, int *out)
 {
     *out = unknown;
     if (!text) return GM_OK;
     char buf[128];
     gm_value_fold(text, buf, sizeof buf);
     if (!buf[0]) return GM_OK;
-    for (const term *t = terms; t->text; t++)
+    for (const gm_value_term *t = terms; t->text; t++)
         if (strcmp(buf, t->text) == 0) {
             *out = t->value;
             return GM_OK;
@@ -55,84 +50,84 @@ static int lookup(const char *text, const term *terms, int unknown, int *out)
     int fn(const char *text, type *out)                                                            \
     {                                                                                              \
         int v;                                                                                     \
-        int rc = lookup(text, table, unknown, &v);                                                 \
+        int rc = gm_value_lookup(text, table, unknown, &v);                                        \
         *out = (type)v;                                                                            \
         return rc;                                                                                 \
     }
 
-static const term scales[] = {{"large", GM_SCALE_LARGE}, {"大型", GM_SCALE_LARGE},
-                              {"大", GM_SCALE_LARGE},    {"medium", GM_SCALE_MEDIUM},
-                              {"中型", GM_SCALE_MEDIUM}, {"中", GM_SCALE_MEDIUM},
-                              {"small", GM_SCALE_SMALL}, {"小型", GM_SCALE_SMALL},
-                              {"小", GM_SCALE_SMALL},    {NULL, 0}};
+static const gm_value_term scales[] = {{"large", GM_SCALE_LARGE}, {"大型", GM_SCALE_LARGE},
+                                       {"大", GM_SCALE_LARGE},    {"medium", GM_SCALE_MEDIUM},
+                                       {"中型", GM_SCALE_MEDIUM}, {"中", GM_SCALE_MEDIUM},
+                                       {"small", GM_SCALE_SMALL}, {"小型", GM_SCALE_SMALL},
+                                       {"小", GM_SCALE_SMALL},    {NULL, 0}};
 PARSER(gm_parse_scale, gm_scale, GM_SCALE_UNKNOWN, scales)
 
-static const term mine_statuses[] = {{"new", GM_MINE_NEW},
-                                     {"新建", GM_MINE_NEW},
-                                     {"筹建", GM_MINE_NEW},
-                                     {"producing", GM_MINE_PRODUCING},
-                                     {"生产", GM_MINE_PRODUCING},
-                                     {"在产", GM_MINE_PRODUCING},
-                                     {"正常生产", GM_MINE_PRODUCING},
-                                     {"closed", GM_MINE_CLOSED},
-                                     {"闭坑", GM_MINE_CLOSED},
-                                     {"关闭", GM_MINE_CLOSED},
-                                     {"已关闭", GM_MINE_CLOSED},
-                                     {NULL, 0}};
+static const gm_value_term mine_statuses[] = {{"new", GM_MINE_NEW},
+                                              {"新建", GM_MINE_NEW},
+                                              {"筹建", GM_MINE_NEW},
+                                              {"producing", GM_MINE_PRODUCING},
+                                              {"生产", GM_MINE_PRODUCING},
+                                              {"在产", GM_MINE_PRODUCING},
+                                              {"正常生产", GM_MINE_PRODUCING},
+                                              {"closed", GM_MINE_CLOSED},
+                                              {"闭坑", GM_MINE_CLOSED},
+                                              {"关闭", GM_MINE_CLOSED},
+                                              {"已关闭", GM_MINE_CLOSED},
+                                              {NULL, 0}};
 PARSER(gm_parse_mine_status, gm_mine_status, GM_MINE_STATUS_UNKNOWN, mine_statuses)
 
-static const term industries[] = {{"coal", GM_INDUSTRY_COAL},
-                                  {"煤炭", GM_INDUSTRY_COAL},
-                                  {"nonferrous", GM_INDUSTRY_NONFERROUS},
-                                  {"non-ferrous", GM_INDUSTRY_NONFERROUS},
-                                  {"有色金属", GM_INDUSTRY_NONFERROUS},
-                                  {"ferrous", GM_INDUSTRY_FERROUS},
-                                  {"黑色金属", GM_INDUSTRY_FERROUS},
-                                  {"precious", GM_INDUSTRY_PRECIOUS},
-                                  {"贵金属", GM_INDUSTRY_PRECIOUS},
-                                  {"chemical", GM_INDUSTRY_CHEMICAL},
-                                  {"化工", GM_INDUSTRY_CHEMICAL},
-                                  {"nonmetal", GM_INDUSTRY_NONMETAL},
-                                  {"non-metal", GM_INDUSTRY_NONMETAL},
-                                  {"非金属", GM_INDUSTRY_NONMETAL},
-                                  {"sand_gravel", GM_INDUSTRY_SAND_GRAVEL},
-                                  {"sand & gravel", GM_INDUSTRY_SAND_GRAVEL},
-                                  {"砂石", GM_INDUSTRY_SAND_GRAVEL},
-                                  {"cement", GM_INDUSTRY_CEMENT},
-                                  {"水泥", GM_INDUSTRY_CEMENT},
-                                  {"stone", GM_INDUSTRY_STONE},
-                                  {"dimension_stone", GM_INDUSTRY_STONE},
-                                  {"石材", GM_INDUSTRY_STONE},
-                                  {NULL, 0}};
+static const gm_value_term industries[] = {{"coal", GM_INDUSTRY_COAL},
+                                           {"煤炭", GM_INDUSTRY_COAL},
+                                           {"nonferrous", GM_INDUSTRY_NONFERROUS},
+                                           {"non-ferrous", GM_INDUSTRY_NONFERROUS},
+                                           {"有色金属", GM_INDUSTRY_NONFERROUS},
+                                           {"ferrous", GM_INDUSTRY_FERROUS},
+                                           {"黑色金属", GM_INDUSTRY_FERROUS},
+                                           {"precious", GM_INDUSTRY_PRECIOUS},
+                                           {"贵金属", GM_INDUSTRY_PRECIOUS},
+                                           {"chemical", GM_INDUSTRY_CHEMICAL},
+                                           {"化工", GM_INDUSTRY_CHEMICAL},
+                                           {"nonmetal", GM_INDUSTRY_NONMETAL},
+                                           {"non-metal", GM_INDUSTRY_NONMETAL},
+                                           {"非金属", GM_INDUSTRY_NONMETAL},
+                                           {"sand_gravel", GM_INDUSTRY_SAND_GRAVEL},
+                                           {"sand & gravel", GM_INDUSTRY_SAND_GRAVEL},
+                                           {"砂石", GM_INDUSTRY_SAND_GRAVEL},
+                                           {"cement", GM_INDUSTRY_CEMENT},
+                                           {"水泥", GM_INDUSTRY_CEMENT},
+                                           {"stone", GM_INDUSTRY_STONE},
+                                           {"dimension_stone", GM_INDUSTRY_STONE},
+                                           {"石材", GM_INDUSTRY_STONE},
+                                           {NULL, 0}};
 PARSER(gm_parse_industry, gm_industry, GM_INDUSTRY_UNKNOWN, industries)
 
-static const term kinds[] = {{"restoration", GM_RESTORATION},
-                             {"恢复治理", GM_RESTORATION},
-                             {"地质环境恢复治理", GM_RESTORATION},
-                             {"治理", GM_RESTORATION},
-                             {"reclamation", GM_RECLAMATION},
-                             {"土地复垦", GM_RECLAMATION},
-                             {"复垦", GM_RECLAMATION},
-                             {NULL, 0}};
+static const gm_value_term kinds[] = {{"restoration", GM_RESTORATION},
+                                      {"恢复治理", GM_RESTORATION},
+                                      {"地质环境恢复治理", GM_RESTORATION},
+                                      {"治理", GM_RESTORATION},
+                                      {"reclamation", GM_RECLAMATION},
+                                      {"土地复垦", GM_RECLAMATION},
+                                      {"复垦", GM_RECLAMATION},
+                                      {NULL, 0}};
 PARSER(gm_parse_parcel_kind, gm_parcel_kind, GM_KIND_UNKNOWN, kinds)
 
-static const term parcel_statuses[] = {{"planned", GM_PARCEL_PLANNED},
-                                       {"规划", GM_PARCEL_PLANNED},
-                                       {"计划", GM_PARCEL_PLANNED},
-                                       {"in_progress", GM_PARCEL_IN_PROGRESS},
-                                       {"in progress", GM_PARCEL_IN_PROGRESS},
-                                       {"in-progress", GM_PARCEL_IN_PROGRESS},
-                                       {"在建", GM_PARCEL_IN_PROGRESS},
-                                       {"实施中", GM_PARCEL_IN_PROGRESS},
-                                       {"completed", GM_PARCEL_COMPLETED},
-                                       {"complete", GM_PARCEL_COMPLETED},
-                                       {"已完成", GM_PARCEL_COMPLETED},
-                                       {"完成", GM_PARCEL_COMPLETED},
-                                       {"已验收", GM_PARCEL_COMPLETED},
-                                       {NULL, 0}};
+static const gm_value_term parcel_statuses[] = {{"planned", GM_PARCEL_PLANNED},
+                                                {"规划", GM_PARCEL_PLANNED},
+                                                {"计划", GM_PARCEL_PLANNED},
+                                                {"in_progress", GM_PARCEL_IN_PROGRESS},
+                                                {"in progress", GM_PARCEL_IN_PROGRESS},
+                                                {"in-progress", GM_PARCEL_IN_PROGRESS},
+                                                {"在建", GM_PARCEL_IN_PROGRESS},
+                                                {"实施中", GM_PARCEL_IN_PROGRESS},
+                                                {"completed", GM_PARCEL_COMPLETED},
+                                                {"complete", GM_PARCEL_COMPLETED},
+                                                {"已完成", GM_PARCEL_COMPLETED},
+                                                {"完成", GM_PARCEL_COMPLETED},
+                                                {"已验收", GM_PARCEL_COMPLETED},
+                                                {NULL, 0}};
 PARSER(gm_parse_parcel_status, gm_parcel_status, GM_PARCEL_STATUS_UNKNOWN, parcel_statuses)
 
-static const term flags[] = {
+static const gm_value_term flags[] = {
     {"1", GM_FLAG_YES}, {"true", GM_FLAG_YES}, {"t", GM_FLAG_YES}, {"yes", GM_FLAG_YES},
     {"y", GM_FLAG_YES}, {"是", GM_FLAG_YES},   {"0", GM_FLAG_NO},  {"false", GM_FLAG_NO},
     {"f", GM_FLAG_NO},  {"no", GM_FLAG_NO},    {"n", GM_FLAG_NO},  {"否", GM_FLAG_NO},

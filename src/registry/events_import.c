@@ -293,12 +293,15 @@ static gm_import_report *new_report(gm_registry *reg, const gm_table *t)
 }
 
 /* What every import does last: commit or roll back, hand out the report. */
-static int finish(gm_registry *reg, int rc, int began, gm_import_report *r, gm_import_report **out)
+static int finish(gm_registry *reg, const gm_import_options *opt, int rc, int began,
+                  gm_import_report *r, gm_import_report **out)
 {
     if (began) {
-        if (rc == GM_OK) rc = gm_db_exec(reg->db, "COMMIT");
-        if (rc != GM_OK) gm_db_rollback(reg->db);
+        if (rc == GM_OK && !opt->check_only) rc = gm_db_exec(reg->db, "COMMIT");
+        if (rc != GM_OK || opt->check_only) gm_db_rollback(reg->db);
     }
+    if (rc == GM_OK && opt->check_only && r) /* what would be recorded; no ids were kept */
+        r->first_id = r->last_id = r->set_id = 0;
     if (rc != GM_OK && r) {
         r->recorded = 0;
         r->first_id = r->last_id = r->set_id = 0;
@@ -310,29 +313,41 @@ static int finish(gm_registry *reg, int rc, int began, gm_import_report *r, gm_i
     return rc;
 }
 
-static int need_by(gm_registry *reg, const gm_import_options *opt)
+/* What every import does first: who, the sheet, its columns, a report. On
+ * failure nothing is left to free. */
+static int open_sheet(gm_registry *reg, const char *path, const gm_import_options *opt,
+                      const column_def *defs, size_t n, int *idx, gm_table **t,
+                      gm_import_report **r)
 {
+    *t = NULL;
+    *r = NULL;
     if (!opt || !opt->entered_by || !*opt->entered_by)
         return gm_error(reg->ctx, GM_ERR_USAGE, "an import needs who enters it (--by)");
-    return GM_OK;
+    int rc = gm_table_read(reg->ctx, path, opt->sheet, t);
+    if (rc == GM_OK) rc = match_columns(reg->ctx, *t, defs, n, idx);
+    if (rc == GM_OK && (*t)->n_rows == 0)
+        rc = gm_error(reg->ctx, GM_ERR_USAGE, "%s: no rows", (*t)->file_name);
+    if (rc == GM_OK && !(*r = new_report(reg, *t))) rc = GM_ERR_NOMEM;
+    if (rc != GM_OK) {
+        gm_table_free(*t);
+        *t = NULL;
+    }
+    return rc;
 }
 
 int gm_registry_import_events(gm_registry *reg, const char *path, const gm_import_options *opt,
                               gm_import_report **out)
 {
     *out = NULL;
-    int rc = need_by(reg, opt);
-    if (rc != GM_OK) return rc;
-    gm_table *t = NULL;
-    if ((rc = gm_table_read(reg->ctx, path, opt->sheet, &t)) != GM_OK) return rc;
     int idx[EV_COUNT];
-    gm_import_report *r = NULL;
+    gm_table *t;
+    gm_import_report *r;
+    int rc = open_sheet(reg, path, opt, event_columns, EV_COUNT, idx, &t, &r);
+    if (rc != GM_OK) return rc;
     gm_event *evs = NULL;
     long *rows = NULL;
     size_t n = 0;
     int nomem = 0, began = 0;
-    rc = match_columns(reg->ctx, t, event_columns, EV_COUNT, idx);
-    if (rc == GM_OK && !(r = new_report(reg, t))) rc = GM_ERR_NOMEM;
     if (rc == GM_OK) {
         evs = calloc(t->n_rows ? t->n_rows : 1, sizeof *evs);
         rows = calloc(t->n_rows ? t->n_rows : 1, sizeof *rows);
@@ -345,11 +360,9 @@ int gm_registry_import_events(gm_registry *reg, const char *path, const gm_impor
             rows[n++] = t->row_no[i];
         if (nomem) rc = gm_error(reg->ctx, GM_ERR_NOMEM, "out of memory");
     }
-    if (rc == GM_OK && t->n_rows == 0)
-        rc = gm_error(reg->ctx, GM_ERR_USAGE, "%s: no rows", t->file_name);
     if (rc == GM_OK && (rc = gm_db_begin_write(reg->db)) == GM_OK) began = 1;
     if (rc == GM_OK) rc = gm_registry_append_events_locked(reg, evs, rows, n, r);
-    rc = finish(reg, rc, began, r, out);
+    rc = finish(reg, opt, rc, began, r, out);
     for (size_t i = 0; i < n; i++)
         gm_event_clear(&evs[i]);
     free(evs);
@@ -401,26 +414,21 @@ int gm_registry_import_licences(gm_registry *reg, const char *path, const gm_imp
                                 gm_import_report **out)
 {
     *out = NULL;
-    int rc = need_by(reg, opt);
-    if (rc != GM_OK) return rc;
-    gm_table *t = NULL;
-    if ((rc = gm_table_read(reg->ctx, path, opt->sheet, &t)) != GM_OK) return rc;
     int idx[LI_COUNT];
-    gm_import_report *r = NULL;
+    gm_table *t;
+    gm_import_report *r;
+    int rc = open_sheet(reg, path, opt, licence_columns, LI_COUNT, idx, &t, &r);
+    if (rc != GM_OK) return rc;
     gm_licence *ls = NULL;
     gm_licence_list *stored = NULL;
     int *fresh = NULL; /* 1 = to insert */
     int nomem = 0, began = 0;
     char why[1024], now[32];
-    rc = match_columns(reg->ctx, t, licence_columns, LI_COUNT, idx);
-    if (rc == GM_OK && !(r = new_report(reg, t))) rc = GM_ERR_NOMEM;
     if (rc == GM_OK) {
         ls = calloc(t->n_rows ? t->n_rows : 1, sizeof *ls);
         fresh = calloc(t->n_rows ? t->n_rows : 1, sizeof *fresh);
         if (!ls || !fresh) rc = gm_error(reg->ctx, GM_ERR_NOMEM, "out of memory");
     }
-    if (rc == GM_OK && t->n_rows == 0)
-        rc = gm_error(reg->ctx, GM_ERR_USAGE, "%s: no rows", t->file_name);
     if (rc == GM_OK && (rc = gm_db_begin_write(reg->db)) == GM_OK) began = 1;
     if (rc == GM_OK) rc = gm_registry_licences(reg, &stored);
     for (size_t i = 0; rc == GM_OK && i < t->n_rows; i++) {
@@ -466,7 +474,7 @@ int gm_registry_import_licences(gm_registry *reg, const char *path, const gm_imp
         gm_progress(reg->ctx, "import licences", i + 1, t->n_rows);
     }
     gm_stmt_free(st);
-    rc = finish(reg, rc, began, r, out);
+    rc = finish(reg, opt, rc, began, r, out);
     for (size_t i = 0; ls && i < t->n_rows; i++)
         gm_licence_clear(&ls[i]);
     free(ls);
@@ -482,25 +490,20 @@ int gm_registry_import_thresholds(gm_registry *reg, const char *path, const gm_i
                                   gm_import_report **out)
 {
     *out = NULL;
-    int rc = need_by(reg, opt);
-    if (rc != GM_OK) return rc;
-    gm_table *t = NULL;
-    if ((rc = gm_table_read(reg->ctx, path, opt->sheet, &t)) != GM_OK) return rc;
     int idx[TH_COUNT];
-    gm_import_report *r = NULL;
+    gm_table *t;
+    gm_import_report *r;
+    int rc = open_sheet(reg, path, opt, threshold_columns, TH_COUNT, idx, &t, &r);
+    if (rc != GM_OK) return rc;
     gm_threshold *th = NULL;
     int began = 0;
-    rc = match_columns(reg->ctx, t, threshold_columns, TH_COUNT, idx);
     if (rc == GM_OK && idx[TH_MINING] < 0 && idx[TH_BENEFICIATION] < 0 && idx[TH_UTILISATION] < 0)
         rc = gm_error(reg->ctx, GM_ERR_FIELD,
                       "%s: no rate column (mining_recovery 开采回采率, beneficiation_recovery "
                       "选矿回收率, utilisation 综合利用率)",
                       t->file_name);
-    if (rc == GM_OK && !(r = new_report(reg, t))) rc = GM_ERR_NOMEM;
-    if (rc == GM_OK && !(th = calloc(t->n_rows ? t->n_rows : 1, sizeof *th)))
+    if (rc == GM_OK && !(th = calloc(t->n_rows, sizeof *th)))
         rc = gm_error(reg->ctx, GM_ERR_NOMEM, "out of memory");
-    if (rc == GM_OK && t->n_rows == 0)
-        rc = gm_error(reg->ctx, GM_ERR_USAGE, "%s: no rows", t->file_name);
     int nomem = 0;
     for (size_t i = 0; rc == GM_OK && i < t->n_rows; i++) {
         long row = t->row_no[i];
@@ -587,7 +590,7 @@ int gm_registry_import_thresholds(gm_registry *reg, const char *path, const gm_i
         if (rc == GM_OK) r->recorded++;
     }
     gm_stmt_free(st);
-    rc = finish(reg, rc, began, r, out);
+    rc = finish(reg, opt, rc, began, r, out);
     for (size_t i = 0; th && i < t->n_rows; i++)
         gm_threshold_clear(&th[i]);
     free(th);

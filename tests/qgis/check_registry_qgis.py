@@ -27,7 +27,10 @@ SPATIAL = {  # layer: its key column (views: the row id registered in views_geom
     "parcel_current": "version_id", "parcel_changes": "version_id",
 }
 ATTRIBUTES = ["schema_version", "snapshot", "source", "parcel", "snapshot_layer",
-              "parcel_history"]
+              "parcel_history",
+              # the management records (migration 3, docs/management.md)
+              "licence", "event", "threshold_set", "threshold", "event_log", "event_current",
+              "threshold_current"]
 HUNAN = (108.0, 24.0, 115.0, 31.0)  # lon/lat box around the province
 
 
