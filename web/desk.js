@@ -283,6 +283,7 @@ async function showMine(no) {
   ]);
   const s = r.status;
   $('mine-as-of').textContent = `截至 as of ${r.as_of}`;
+  $('mine-date').value = r.as_of;
   $('mine-standing').textContent = `${s.standing_zh} ${s.standing}`;
   $('mine-standing').dataset.standing = s.standing;
   facts($('mine-status'), [
@@ -309,6 +310,13 @@ async function showMine(no) {
   }
   setupRecord();
 }
+
+$('mine-date-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  history.pushState(null, '', `/mines/${encodeURIComponent(currentLicence)}?as_of=`
+    + encodeURIComponent($('mine-date').value));
+  route();
+});
 
 function setupRecord() {
   const u = session.user;

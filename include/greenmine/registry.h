@@ -40,6 +40,11 @@ typedef struct gm_registry gm_registry;
  * busy_ms: how long to wait for another writer (0 = default). */
 int gm_registry_open(gm_context *ctx, const char *db, int busy_ms, gm_registry **out);
 void gm_registry_close(gm_registry *reg);
+/* Hands an open registry to another context (its errors go there from now
+ * on): a server keeps connections open for its next requests, each request
+ * with its own context. Returns 1 when the registry is fit to be kept (its
+ * connection open, no transaction left open), else 0: close it. */
+int gm_registry_set_context(gm_registry *reg, gm_context *ctx);
 /* The schema version found in the database after opening. */
 int gm_registry_schema_version(const gm_registry *reg);
 

@@ -154,6 +154,13 @@ done:
     return GM_OK;
 }
 
+int gm_db_set_context(gm_db *db, gm_context *ctx)
+{
+    db->ctx = ctx;
+    if (db->kind == GM_DB_SPATIALITE) return sqlite3_get_autocommit(db->lite) != 0;
+    return PQstatus(db->pg) == CONNECTION_OK && PQtransactionStatus(db->pg) == PQTRANS_IDLE;
+}
+
 void gm_db_close(gm_db *db)
 {
     if (!db) return;

@@ -23,6 +23,9 @@ typedef struct gm_stmt gm_stmt;
  * ctx. */
 int gm_db_open(gm_db **out, gm_context *ctx, const char *target, int busy_ms);
 void gm_db_close(gm_db *db);
+/* Errors go to ctx from now on (a connection kept for the next user).
+ * Returns 1 when the connection is fit to keep: open, no transaction. */
+int gm_db_set_context(gm_db *db, gm_context *ctx);
 gm_db_kind gm_db_kind_of(const gm_db *db);
 
 /* Runs SQL without parameters or results (DDL, BEGIN, COMMIT). */

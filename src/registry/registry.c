@@ -72,6 +72,12 @@ int gm_registry_open(gm_context *ctx, const char *db, int busy_ms, gm_registry *
     return GM_OK;
 }
 
+int gm_registry_set_context(gm_registry *reg, gm_context *ctx)
+{
+    reg->ctx = ctx;
+    return gm_db_set_context(reg->db, ctx);
+}
+
 void gm_registry_close(gm_registry *reg)
 {
     if (!reg) return;

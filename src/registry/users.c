@@ -387,15 +387,28 @@ int gm_users_signin(gm_registry *reg, const char *name, const char *password, lo
     sodium_memzero(hash, sizeof hash);
     if (!good) {
         if (known) { /* throttle the name: 30 s after 5 failures, doubling, at most 15 min */
-            long long f = failures + 1, lock = 0;
-            if (f >= GM_SIGNIN_FREE_FAILURES) {
+            /* counted in SQL, so failures tried at once on several servers all count */
+            rc = run(reg, "UPDATE app_user SET failures = failures + 1 WHERE user_id = ?",
+                     &N(u.user_id), 1);
+            gm_stmt *st = NULL;
+            if (rc == GM_OK &&
+                (rc = gm_db_prepare(reg->db, "SELECT failures FROM app_user WHERE user_id = ?",
+                                    &st)) == GM_OK) {
+                gm_stmt_bind_int(st, 1, u.user_id);
+                int step = gm_stmt_step(st);
+                if (step == 1) failures = gm_stmt_int(st, 0);
+                if (step < 0) rc = step;
+                gm_stmt_free(st);
+            }
+            long long lock = 0;
+            if (rc == GM_OK && failures >= GM_SIGNIN_FREE_FAILURES) {
                 lock = LOCK_FIRST_S;
-                for (long long k = GM_SIGNIN_FREE_FAILURES; k < f && lock < LOCK_MAX_S; k++)
+                for (long long k = GM_SIGNIN_FREE_FAILURES; k < failures && lock < LOCK_MAX_S; k++)
                     lock *= 2;
                 if (lock > LOCK_MAX_S) lock = LOCK_MAX_S;
+                rc = run(reg, "UPDATE app_user SET locked_until = ? WHERE user_id = ?",
+                         (param[]){N(now + lock), N(u.user_id)}, 2);
             }
-            rc = run(reg, "UPDATE app_user SET failures = ?, locked_until = ? WHERE user_id = ?",
-                     (param[]){N(f), N(lock ? now + lock : 0), N(u.user_id)}, 3);
         }
         gm_user_clear(&u);
         return rc;

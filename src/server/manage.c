@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -564,6 +565,53 @@ done:
     json_object_put(body);
 }
 
+/* ---- registries kept open ---------------------------------------------------------- */
+
+/* Opening a registry (SpatiaLite's start, the schema check) costs more than
+ * the desk's queries, so a request takes one kept open by an earlier request
+ * (at most one per request thread). They hold no state of the server's own:
+ * every answer is still read from the registry at each request. */
+static gm_registry *reg_take(gm_server *srv, gm_context *ctx)
+{
+    gm_registry *reg = NULL;
+    pthread_mutex_lock(&srv->mu);
+    if (srv->n_idle_regs) reg = srv->idle_regs[--srv->n_idle_regs];
+    pthread_mutex_unlock(&srv->mu);
+    if (reg && gm_registry_set_context(reg, ctx)) return reg;
+    gm_registry_close(reg);
+    reg = NULL;
+    return gm_registry_open(ctx, srv->opt.db, 0, &reg) == GM_OK ? reg : NULL;
+}
+
+/* Keeps reg for the next request, unless the request failed on the server's
+ * side or the connection is not fit (closed, a transaction left open). */
+static void reg_give(gm_server *srv, gm_registry *reg, int failed)
+{
+    if (!reg) return;
+    if (failed || !gm_registry_set_context(reg, NULL)) {
+        gm_registry_close(reg);
+        return;
+    }
+    pthread_mutex_lock(&srv->mu);
+    size_t cap = (size_t)(srv->opt.threads > 0 ? srv->opt.threads : 1);
+    if (!srv->idle_regs) srv->idle_regs = calloc(cap, sizeof *srv->idle_regs);
+    if (srv->idle_regs && srv->n_idle_regs < cap) {
+        srv->idle_regs[srv->n_idle_regs++] = reg;
+        reg = NULL;
+    }
+    pthread_mutex_unlock(&srv->mu);
+    gm_registry_close(reg);
+}
+
+void srv_manage_free(gm_server *srv)
+{
+    for (size_t i = 0; i < srv->n_idle_regs; i++)
+        gm_registry_close(srv->idle_regs[i]);
+    free(srv->idle_regs);
+    srv->idle_regs = NULL;
+    srv->n_idle_regs = 0;
+}
+
 /* ---- the routes ------------------------------------------------------------------- */
 
 int srv_manage(gm_server *srv, gm_context *ctx, const srv_request *rq, srv_reply *rp)
@@ -608,8 +656,7 @@ int srv_manage(gm_server *srv, gm_context *ctx, const srv_request *rq, srv_reply
         srv_auth_whoami(&s, rp);
         return 1;
     }
-    if (gm_registry_open(ctx, srv->opt.db, 0, &reg) != GM_OK ||
-        (route != SIGNIN && srv_auth_find(reg, rq, &s) != GM_OK)) {
+    if (!(reg = reg_take(srv, ctx)) || (route != SIGNIN && srv_auth_find(reg, rq, &s) != GM_OK)) {
         srv_registry_failed(rp, ctx);
     } else {
         switch (route) {
@@ -641,6 +688,6 @@ int srv_manage(gm_server *srv, gm_context *ctx, const srv_request *rq, srv_reply
         }
     }
     gm_session_clear(&s);
-    gm_registry_close(reg);
+    reg_give(srv, reg, rp->status >= 500);
     return 1;
 }

@@ -478,6 +478,7 @@ void gm_server_free(gm_server *srv)
         }
     }
     srv_results_free(srv);
+    srv_manage_free(srv);
     for (size_t i = 0; i < srv->n_files; i++)
         free(srv->files[i].url), free(srv->files[i].body);
     free(srv->files);

@@ -68,6 +68,8 @@ struct gm_server {
     size_t n_files;
     struct MHD_Daemon *daemon;
     int port;
+    struct gm_registry **idle_regs; /* registries kept open for the desk (manage.c) */
+    size_t n_idle_regs;
 };
 
 /* One reply: status and a body (owned, malloc'd). */
@@ -120,6 +122,8 @@ void srv_results_free(gm_server *srv);
 /* manage.c: the desk's users and management routes (sign-in, events, mines,
  * the public list); 1 when it answered the request. */
 int srv_manage(gm_server *srv, gm_context *ctx, const srv_request *rq, srv_reply *rp);
+/* manage.c: closes the registries kept open for the desk. */
+void srv_manage_free(gm_server *srv);
 /* manage.c: the page file serving a desk URL ("/signin", "/mines/X" ...), or NULL. */
 const char *srv_manage_page(const char *url);
 

@@ -118,6 +118,15 @@ async function errors(page) {
   await page.waitForSelector('body[data-ready="1"]');
   check((await page.$$('#list-table tbody tr')).length === 0, 'not on the list before its listing');
 
+  // the mine's status on an earlier date: verified, not yet listed
+  await page.goto(URL + '/mines/' + S.L1);
+  await page.waitForSelector('#mine-standing[data-standing="listed"]');
+  await page.fill('#mine-date', '2019-04-15');
+  await page.click('#mine-date-form button');
+  await page.waitForSelector('#mine-standing[data-standing="verified"]');
+  check(page.url().endsWith('?as_of=2019-04-15') &&
+    (await page.textContent('#mine-as-of')).includes('2019-04-15'), 'the mine as of 2019-04-15: verified');
+
   // 3b. a draw among the listed mines (greenmine draw), on the open /draws page
   execFileSync(S.draw[0], S.draw.slice(1));
   await page.goto(URL + '/draws');

@@ -73,13 +73,13 @@ def users(*args, password=None):
 # ---- the registry: users (the CLI, passwords on stdin), licences ------------------------
 PASSWORDS = {"prov": "province-pass-1", "liuyang": "liuyang-pass-1", "lixian": "lixian-pass-1",
              "agency1": "agency-pass-12", "insp1": "inspector-pass-1", "insp2": "inspector-pass-2",
-             "gone": "removed-pass-1"}
+             "para": "parallel-pass-1", "gone": "removed-pass-1"}
 ROLES = {"prov": ["--role", "province"], "liuyang": ["--role", "county", "--county", "浏阳市"],
          "lixian": ["--role", "county", "--county", "澧县"],
          "agency1": ["--role", "agency", "--agency", "湖南绿矿评估所"],
          "insp1": ["--role", "inspector", "--inspector", "I-001"],
          "insp2": ["--role", "inspector", "--inspector", "I-002"],
-         "gone": ["--role", "province"]}
+         "para": ["--role", "province"], "gone": ["--role", "province"]}
 for name, role in ROLES.items():
     p = users("add", name, *role, password=PASSWORDS[name] + "\n")
     check(p.returncode == 0, f"users add {name}: {p.stderr}")
@@ -118,7 +118,7 @@ def on_tty(answers, *args):
             if not chunk:
                 break
             seen += chunk
-            if pending and seen.rstrip().endswith(b":"):
+            if pending and seen.endswith(b": "):  # a prompt, just printed
                 os.write(master, (pending.pop(0) + "\n").encode())
         elif proc.poll() is not None:
             break
@@ -328,6 +328,7 @@ try:
     st, b = agency.record(dict(base, kind="verification", result="pass", score=91))
     check(st == 201 and b["event"]["agency"] == "湖南绿矿评估所" and
           b["event"]["entered_by"] == "agency1", f"agency: a verification under its name ({st} {b})")
+    ver1 = b.get("event_id")
     # the workflow rules are the event API's: their error, with the field, nothing written
     n0 = events()
     st, b = prov.record({"licence_no": L3, "kind": "listing", "event_date": "2019-05-01",
@@ -370,6 +371,27 @@ try:
           "湖南绿矿评估所", f"the mine's history and status: {b}")
     check(sql(f"SELECT entered_by FROM event WHERE event_id = {sa1}") == [("prov",)],
           "entered_by is the signed-in user")
+
+    # corrections: an agency corrects its own verification, not another agency's
+    st, b = prov.record({"licence_no": L3, "kind": "verification", "event_date": "2019-04-02",
+                         "agency": "别的评估所", "result": "pass"})
+    check(st == 201, f"province: a verification by another agency ({st} {b})")
+    other_ver = b.get("event_id")
+    n0 = events()
+    st, b = agency.record({"licence_no": L3, "kind": "verification", "event_date": "2019-04-02",
+                           "result": "pass", "score": 60, "supersedes": other_ver})
+    check(st == 403 and events() == n0, f"agency: another agency's verification corrected ({st} {b})")
+    st, b = agency.record(dict(base, kind="verification", result="pass", score=93,
+                               supersedes=ver1))
+    check(st == 201 and events() == n0 + 1 and b["event"]["supersedes"] == ver1,
+          f"agency: its own verification corrected ({st} {b})")
+    ver2 = b.get("event_id")
+    st, b, _ = anon.req("GET", f"/api/mines/{L1}")
+    vers = [(e["event_id"], e["counts"], e["score"]) for e in b["events"]
+            if e["kind"] == "verification"]
+    check(vers == [(ver1, False, 91.0), (ver2, True, 93.0)] and
+          b["status"]["standing"] == "listed",
+          f"the corrected verification no longer counts: {vers}")
 
     # ---- an inspector records the spot check it was drawn for (greenmine draw) --------------
     # the roster: I-001 (provincial) and I-002 of 浏阳市, whom the county rule bars from L1
@@ -423,6 +445,21 @@ try:
     check(st == 429 and 0 < ra <= 30, f"Retry-After {ra}")
     st, b, _ = lixian.req("GET", "/api/session")
     check(b["user"] and b["user"]["name"] == "lixian", "an open session is not ended by the lock")
+
+    # wrong passwords tried at once all count (the registry counts them, not each server)
+    import threading
+    codes = []
+    ts = [threading.Thread(target=lambda: codes.append(Client(port).signin("para", "wrong-pw-x")[0]))
+          for _ in range(8)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    fails = sql("SELECT failures FROM app_user WHERE name = 'para'")
+    st, _ = Client(port).signin("para")
+    n401 = codes.count(401)
+    check(fails == [(str(n401),)] and n401 >= 5 and st == 429 and set(codes) <= {401, 429},
+          f"8 wrong passwords at once: each refusal counted ({fails}, {codes}), then locked ({st})")
 
     # ---- sign-out, passwd, remove end sessions -----------------------------------------------
     st, b, _ = agency.req("POST", "/api/signout", {}, headers={})

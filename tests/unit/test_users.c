@@ -197,13 +197,30 @@ static void test_throttle(void **state)
     gm_session_clear(&s);
 }
 
+/* A registry kept open between requests: fit only outside a transaction. */
+static void test_keep(void **state)
+{
+    (void)state;
+    gm_context *other = NULL;
+    assert_int_equal(gm_context_new(&other), GM_OK);
+    assert_int_equal(gm_registry_set_context(reg, other), 1);
+    assert_int_equal(gm_db_exec(reg->db, "BEGIN"), GM_OK);
+    assert_int_equal(gm_registry_set_context(reg, ctx), 0);
+    assert_int_equal(gm_db_exec(reg->db, "COMMIT"), GM_OK);
+    assert_int_equal(gm_registry_set_context(reg, ctx), 1);
+    /* errors now go to ctx, not to other */
+    assert_int_not_equal(gm_db_exec(reg->db, "SELECT nonsense FROM nowhere"), GM_OK);
+    assert_true(strstr(gm_context_errmsg(ctx), "nowhere") != NULL);
+    assert_string_equal(gm_context_errmsg(other), "");
+    gm_context_free(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roles),
-        cmocka_unit_test(test_add_checks),
-        cmocka_unit_test(test_sessions),
-        cmocka_unit_test(test_throttle),
+        cmocka_unit_test(test_roles),    cmocka_unit_test(test_add_checks),
+        cmocka_unit_test(test_sessions), cmocka_unit_test(test_throttle),
+        cmocka_unit_test(test_keep),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
