@@ -552,12 +552,23 @@ if before is not None:
     gm("events", "import", "--db", probe, "events.csv", "--by", "x")
     gm("events", "add", "--db", probe, "--licence", L[6], "--kind", "self_assessment", "--date",
        "2020-02-01", "--score", "79", "--by", "x")
-    t0 = time.monotonic()
-    gm("events", "import", "--db", probe, "big.csv", "--by", "x")
-    whole = time.monotonic() - t0
+    # the fastest of three imports (a second registry each time, so none is a duplicate): a
+    # machine that gets less busy during the kills still has most land before the commit
+    whole = None
+    for t in range(3):
+        if t:
+            probe = registry(f"timing{t}")
+            gm("licences", "import", "--db", probe, "licences.csv", "--by", "x")
+            gm("events", "import", "--db", probe, "events.csv", "--by", "x")
+            gm("events", "add", "--db", probe, "--licence", L[6], "--kind", "self_assessment",
+               "--date", "2020-02-01", "--score", "79", "--by", "x")
+        t0 = time.monotonic()
+        gm("events", "import", "--db", probe, "big.csv", "--by", "x")
+        whole = min(whole or 1e9, time.monotonic() - t0)
     # each kill imports a file of its own (credit ratings with their own documents), so a
     # file that committed before its kill does not make the next one a duplicate
-    kills, committed = 12, 0
+    # issue 15 asks 50 random moments; PostgreSQL's runs wait for the server's rollback
+    kills, committed = (12 if PG else 50), 0
     for k in range(kills):
         rows_k = [ev(4, "credit_rating", r["event_date"], year=r["year"], grade=r["grade"],
                      document=f"信评〔{k}-{i}〕号") for i, r in enumerate(BIG[1:])]
