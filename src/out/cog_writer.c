@@ -333,7 +333,9 @@ static size_t fast_zlib(gm_cog_encoder *e, const float *cells, size_t r0, size_t
     unsigned char *rows[2] = {e->split + n, e->split + 2 * n};
     for (size_t r = 0; r < GM_COG_TILE && b.n <= b.cap; r++) {
         const unsigned char *cur;
-        int fill = r < r0 || r >= r1;
+        /* a nodata row inside the data box (most of a sparse tile's) is a fill
+         * row too: no predictor, no checksum pass, no byte loop */
+        int fill = r < r0 || r >= r1 || memcmp(cells + r * w, e->fill_row, w * sizeof *cells) == 0;
         if (fill) {
             cur = e->fill_pred;
             adler = adler_combine(adler, e->fill_adler, n);
