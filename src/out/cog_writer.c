@@ -266,6 +266,15 @@ static void put_match(bits *b, unsigned len, unsigned dist)
 static size_t run_length(const unsigned char *cur, const unsigned char *ref, size_t at, size_t n)
 {
     size_t max = n - at < 258 ? n - at : 258, k = 0;
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* eight bytes at a time: the first differing byte is the lowest set one */
+    for (; k + 8 <= max; k += 8) {
+        uint64_t a, b;
+        memcpy(&a, cur + at + k, 8);
+        memcpy(&b, ref + at + k, 8);
+        if (a != b) return k + (size_t)(__builtin_ctzll(a ^ b) >> 3);
+    }
+#endif
     while (k < max && cur[at + k] == ref[at + k])
         k++;
     return k;
@@ -288,7 +297,8 @@ static void put_row(bits *b, const unsigned char *cur, const unsigned char *abov
     size_t at = 0;
     while (at < n) {
         size_t up = above ? run_length(cur, above, at, n) : 0;
-        size_t prev = at >= 1 ? run_length(cur, cur - 1, at, n) : 0;
+        size_t longest = n - at < 258 ? n - at : 258; /* no run beats it: skip the other */
+        size_t prev = at >= 1 && up < longest ? run_length(cur, cur - 1, at, n) : 0;
         if (up >= 3 && up >= prev) {
             put_match(b, (unsigned)up, (unsigned)n);
             at += up;

@@ -354,14 +354,30 @@ typedef struct acc {
     double *sum;
     uint32_t *cnt;
     box quad[4]; /* [row % 2 * 2 + col % 2 of the tile below] */
+    /* per row, the columns [lo, hi) fed from the left / right half's tile
+     * (hi == 0: none): a sparse tile's sums are read and zeroed only there */
+    uint16_t lo[2][TILE], hi[2][TILE];
     struct acc *next_free;
 } acc;
+
+/* A mask polygon's box in a tile's data box, a cell wider on every side:
+ * rows [r0, r1), columns [c0, c1). */
+typedef struct cellbox {
+    size_t r0, r1, c0, c1;
+} cellbox;
+
+static int by_c0(const void *a, const void *b)
+{
+    const cellbox *x = a, *y = b;
+    return x->c0 < y->c0 ? -1 : x->c0 > y->c0;
+}
 
 typedef struct scratch {
     double *mask, *val;
     float *out;
     gm_cog_encoder *enc;
     gm_coverage_ws *ws;
+    cellbox *boxes; /* the most a tile has */
 } scratch;
 
 typedef struct raster_job {
@@ -413,6 +429,19 @@ static void acc_mark(acc *up, size_t tr, size_t tc, size_t r0, size_t r1, size_t
     box *b = &up->quad[(tr % 2) * 2 + tc % 2];
     b->r0 = (tr % 2) * HALF + r0 / 2, b->r1 = (tr % 2) * HALF + (r1 + 1) / 2;
     b->c0 = (tc % 2) * HALF + c0 / 2, b->c1 = (tc % 2) * HALF + (c1 + 1) / 2;
+}
+
+/* Records that row r of `up`, in its column half `half`, was fed in
+ * columns [c0, c1). */
+static void acc_span(acc *up, size_t half, size_t r, size_t c0, size_t c1)
+{
+    uint16_t *lo = &up->lo[half][r], *hi = &up->hi[half][r];
+    if (*hi == 0) {
+        *lo = (uint16_t)c0, *hi = (uint16_t)c1;
+        return;
+    }
+    if (c0 < *lo) *lo = (uint16_t)c0;
+    if (c1 > *hi) *hi = (uint16_t)c1;
 }
 
 static int encode_into(gm_worker *w, raster_job *j, scratch *s, size_t r0, size_t r1,
@@ -479,17 +508,50 @@ static int base_task(gm_worker *w, size_t tc, void *user)
     if (rc != GM_OK) goto done;
     acc *up = j->n_levels > 1 ? j->band[1][tc / 2] : NULL;
     fill_nodata(s->out, br0, br1);
+    /* only the cells some mask polygon's box holds can be data: each row
+     * walks the boxes' columns there, merged, left to right */
+    size_t nb = 0;
+    for (size_t k = j->mbins.start[t]; k < j->mbins.start[t + 1]; k++) {
+        const double *b = j->mask.box[j->mbins.idx[k]];
+        double bu0 = floor((b[0] - tx) / j->grid.cell) - (double)bc0 - 1.0;
+        double bu1 = ceil((b[2] - tx) / j->grid.cell) - (double)bc0 + 1.0;
+        double bv0 = floor((ty - b[3]) / j->grid.cell) - (double)br0 - 1.0;
+        double bv1 = ceil((ty - b[1]) / j->grid.cell) - (double)br0 + 1.0;
+        cellbox *x = &s->boxes[nb];
+        x->c0 = (size_t)fmin(fmax(bu0, 0.0), (double)wd),
+        x->c1 = (size_t)fmin(fmax(bu1, 0.0), (double)wd);
+        x->r0 = (size_t)fmin(fmax(bv0, 0.0), (double)h),
+        x->r1 = (size_t)fmin(fmax(bv1, 0.0), (double)h);
+        if (x->c1 > x->c0 && x->r1 > x->r0) nb++;
+    }
+    qsort(s->boxes, nb, sizeof *s->boxes, by_c0);
+    size_t half = tc % 2;
     for (size_t r = 0; r < h; r++) {
         const double *m = s->mask + r * wd, *v = s->val + r * wd;
         float *o = s->out + (br0 + r) * TILE + bc0;
-        for (size_t c = 0; c < wd; c++) {
-            if (!(m[c] > MASK_MIN)) continue;
-            double x = v[c] < 0.0 ? 0.0 : v[c] > 1.0 ? 1.0 : v[c];
-            o[c] = (float)x;
-            if (!up) continue;
-            size_t i = ((tr % 2) * HALF + (br0 + r) / 2) * TILE + (tc % 2) * HALF + (bc0 + c) / 2;
-            up->sum[i] += x;
-            up->cnt[i]++;
+        size_t ur = (tr % 2) * HALF + (br0 + r) / 2;
+        double *usum = up ? up->sum + ur * TILE + half * HALF : NULL;
+        uint32_t *ucnt = up ? up->cnt + ur * TILE + half * HALF : NULL;
+        for (size_t k = 0; k < nb;) {
+            if (r < s->boxes[k].r0 || r >= s->boxes[k].r1) {
+                k++;
+                continue;
+            }
+            size_t a = s->boxes[k].c0, e = s->boxes[k].c1;
+            for (k++; k < nb && s->boxes[k].c0 <= e; k++) /* the boxes it meets */
+                if (r >= s->boxes[k].r0 && r < s->boxes[k].r1 && s->boxes[k].c1 > e)
+                    e = s->boxes[k].c1;
+            for (size_t c = a; c < e; c++) {
+                if (!(m[c] > MASK_MIN)) continue;
+                double x = v[c] < 0.0 ? 0.0 : v[c] > 1.0 ? 1.0 : v[c];
+                o[c] = (float)x;
+                if (!up) continue;
+                usum[(bc0 + c) / 2] += x;
+                ucnt[(bc0 + c) / 2]++;
+            }
+            if (up)
+                acc_span(up, half, ur, half * HALF + (bc0 + a) / 2,
+                         half * HALF + (bc0 + e + 1) / 2);
         }
     }
     if (up) acc_mark(up, tr, tc, br0, br1, bc0, bc1);
@@ -522,12 +584,19 @@ static int overview_task(gm_worker *w, size_t tc, void *user)
     if (ur1 > ur0) fill_nodata(s->out, ur0, ur1);
     for (int q = 0; q < 4; q++) {
         const box *b = &a->quad[q];
+        size_t qh = (size_t)q % 2; /* the column half this quadrant's rows were fed in */
         for (size_t r = b->r0; r < b->r1; r++) {
+            if (a->hi[qh][r] == 0) continue; /* nothing fed into this row */
+            size_t c0 = a->lo[qh][r] > b->c0 ? a->lo[qh][r] : b->c0;
+            size_t c1 = a->hi[qh][r] < b->c1 ? a->hi[qh][r] : b->c1;
+            a->hi[qh][r] = 0;
+            if (c1 <= c0) continue;
             double *sum = a->sum + r * TILE;
             uint32_t *cnt = a->cnt + r * TILE;
             float *out = s->out + r * TILE;
-            size_t urow = ((j->row % 2) * HALF + r / 2) * TILE + (tc % 2) * HALF;
-            for (size_t c = b->c0; c < b->c1; c++) {
+            size_t ur = (j->row % 2) * HALF + r / 2, uh = tc % 2;
+            size_t urow = ur * TILE + uh * HALF;
+            for (size_t c = c0; c < c1; c++) {
                 if (!cnt[c]) continue;
                 any = 1;
                 out[c] = (float)(sum[c] / cnt[c]);
@@ -536,8 +605,9 @@ static int overview_task(gm_worker *w, size_t tc, void *user)
                     up->cnt[urow + c / 2] += cnt[c];
                 }
             }
-            memset(sum + b->c0, 0, (b->c1 - b->c0) * sizeof *sum); /* zeroed for reuse */
-            memset(cnt + b->c0, 0, (b->c1 - b->c0) * sizeof *cnt);
+            if (up) acc_span(up, uh, ur, uh * HALF + c0 / 2, uh * HALF + (c1 + 1) / 2);
+            memset(sum + c0, 0, (c1 - c0) * sizeof *sum); /* zeroed for reuse */
+            memset(cnt + c0, 0, (c1 - c0) * sizeof *cnt);
         }
         a->quad[q] = (box){0, 0, 0, 0};
     }
@@ -658,6 +728,10 @@ static int compute(raster_job *j)
         return rc;
     }
     int n_workers = gm_pool_size(pool);
+    size_t most = 1; /* mask polygons in one tile */
+    for (size_t t = 0; t < l0->tcols * l0->trows; t++)
+        if (j->mbins.start[t + 1] - j->mbins.start[t] > most)
+            most = j->mbins.start[t + 1] - j->mbins.start[t];
     j->scr = calloc((size_t)n_workers, sizeof *j->scr);
     for (int i = 0; j->scr && i < n_workers; i++) {
         scratch *s = &j->scr[i];
@@ -666,7 +740,8 @@ static int compute(raster_job *j)
         s->out = tile_buffer((size_t)TILE * TILE * sizeof *s->out);
         s->enc = gm_cog_encoder_new((float)GM_RASTER_NODATA);
         s->ws = gm_coverage_ws_new();
-        if (!s->mask || !s->val || !s->out || !s->enc || !s->ws) rc = GM_ERR_NOMEM;
+        s->boxes = malloc(most * sizeof *s->boxes);
+        if (!s->mask || !s->val || !s->out || !s->enc || !s->ws || !s->boxes) rc = GM_ERR_NOMEM;
     }
     if (!j->scr || rc != GM_OK) rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     const char *stage = j->kind == GM_RASTER_COVERAGE ? "coverage raster" : "conflict raster";
@@ -687,6 +762,7 @@ static int compute(raster_job *j)
     for (int i = 0; j->scr && i < n_workers; i++) {
         free(j->scr[i].mask);
         free(j->scr[i].val);
+        free(j->scr[i].boxes);
         free(j->scr[i].out);
         gm_cog_encoder_free(j->scr[i].enc);
         gm_coverage_ws_free(j->scr[i].ws);
