@@ -465,6 +465,34 @@ static int add_part(const parts *p, size_t i, const gm_grid *g, double *frac, gm
     return gm_coverage_add_xy(g, p->xy[i], p->ring_len[i], p->n_rings[i], frac, ws);
 }
 
+/* A tile's data box: the tile's corner (tx, ty), the cell, and the box's
+ * rows [br0, br0 + h) and columns [bc0, bc0 + wd) in the tile. */
+typedef struct cell_frame {
+    double tx, ty, cell;
+    size_t br0, bc0, h, wd;
+} cell_frame;
+
+/* A polygon's bounding box b as cells of the data box, a cell wider on every
+ * side than any cell add_part can write for it; 0 when it misses the box. */
+static int cell_rect(const cell_frame *f, const double *b, cellbox *x)
+{
+    double u0 = floor((b[0] - f->tx) / f->cell) - (double)f->bc0 - 1.0;
+    double u1 = ceil((b[2] - f->tx) / f->cell) - (double)f->bc0 + 1.0;
+    double v0 = floor((f->ty - b[3]) / f->cell) - (double)f->br0 - 1.0;
+    double v1 = ceil((f->ty - b[1]) / f->cell) - (double)f->br0 + 1.0;
+    x->c0 = (size_t)fmin(fmax(u0, 0.0), (double)f->wd);
+    x->c1 = (size_t)fmin(fmax(u1, 0.0), (double)f->wd);
+    x->r0 = (size_t)fmin(fmax(v0, 0.0), (double)f->h);
+    x->r1 = (size_t)fmin(fmax(v1, 0.0), (double)f->h);
+    return x->c1 > x->c0 && x->r1 > x->r0;
+}
+
+static void zero_rect(double *buf, size_t wd, const cellbox *x)
+{
+    for (size_t r = x->r0; r < x->r1; r++)
+        memset(buf + r * wd + x->c0, 0, (x->c1 - x->c0) * sizeof *buf);
+}
+
 /* Full resolution: tile (j->row, tc). Only the box of its cells that the mask
  * polygons' bounding boxes meet is computed; the rest is nodata. Tasks of one
  * row write disjoint quadrants of level 1's band tiles, which exist before the
@@ -494,37 +522,29 @@ static int base_task(gm_worker *w, size_t tc, void *user)
     if (br1 <= br0 || bc1 <= bc0) return GM_OK;
     size_t h = br1 - br0, wd = bc1 - bc0;
     gm_grid sub = gm_grid_window(&j->grid, r0 + br0, c0 + bc0, h, wd);
-    memset(s->mask, 0, h * wd * sizeof *s->mask);
-    int rc = GM_OK;
+    cell_frame f = {tx, ty, j->grid.cell, br0, bc0, h, wd};
+    /* the mask polygons' boxes: only their cells can be data (each row walks
+     * the boxes' columns there, merged, left to right), and only they are
+     * written in s->mask, zeroed again after (s->mask and s->val are zero
+     * between tiles: a sparse tile does not clear megabytes) */
+    size_t nb = 0;
+    for (size_t k = j->mbins.start[t]; k < j->mbins.start[t + 1]; k++)
+        nb += cell_rect(&f, j->mask.box[j->mbins.idx[k]], &s->boxes[nb]);
+    qsort(s->boxes, nb, sizeof *s->boxes, by_c0);
+    int rc = GM_OK, data = 0, valued = 0;
     for (size_t k = j->mbins.start[t]; k < j->mbins.start[t + 1] && rc == GM_OK; k++)
         rc = add_part(&j->mask, j->mbins.idx[k], &sub, s->mask, s->ws);
-    int data = 0;
-    for (size_t i = 0; i < h * wd && !data && rc == GM_OK; i++)
-        data = s->mask[i] > MASK_MIN;
+    for (size_t k = 0; k < nb && !data && rc == GM_OK; k++)
+        for (size_t r = s->boxes[k].r0; r < s->boxes[k].r1 && !data; r++)
+            for (size_t c = s->boxes[k].c0; c < s->boxes[k].c1 && !data; c++)
+                data = s->mask[r * wd + c] > MASK_MIN;
     if (rc != GM_OK || !data) goto done;
-    memset(s->val, 0, h * wd * sizeof *s->val);
+    valued = 1;
     for (size_t k = j->vbins.start[t]; k < j->vbins.start[t + 1] && rc == GM_OK; k++)
         rc = add_part(&j->value, j->vbins.idx[k], &sub, s->val, s->ws);
     if (rc != GM_OK) goto done;
     acc *up = j->n_levels > 1 ? j->band[1][tc / 2] : NULL;
     fill_nodata(s->out, br0, br1);
-    /* only the cells some mask polygon's box holds can be data: each row
-     * walks the boxes' columns there, merged, left to right */
-    size_t nb = 0;
-    for (size_t k = j->mbins.start[t]; k < j->mbins.start[t + 1]; k++) {
-        const double *b = j->mask.box[j->mbins.idx[k]];
-        double bu0 = floor((b[0] - tx) / j->grid.cell) - (double)bc0 - 1.0;
-        double bu1 = ceil((b[2] - tx) / j->grid.cell) - (double)bc0 + 1.0;
-        double bv0 = floor((ty - b[3]) / j->grid.cell) - (double)br0 - 1.0;
-        double bv1 = ceil((ty - b[1]) / j->grid.cell) - (double)br0 + 1.0;
-        cellbox *x = &s->boxes[nb];
-        x->c0 = (size_t)fmin(fmax(bu0, 0.0), (double)wd),
-        x->c1 = (size_t)fmin(fmax(bu1, 0.0), (double)wd);
-        x->r0 = (size_t)fmin(fmax(bv0, 0.0), (double)h),
-        x->r1 = (size_t)fmin(fmax(bv1, 0.0), (double)h);
-        if (x->c1 > x->c0 && x->r1 > x->r0) nb++;
-    }
-    qsort(s->boxes, nb, sizeof *s->boxes, by_c0);
     size_t half = tc % 2;
     for (size_t r = 0; r < h; r++) {
         const double *m = s->mask + r * wd, *v = s->val + r * wd;
@@ -541,13 +561,20 @@ static int base_task(gm_worker *w, size_t tc, void *user)
             for (k++; k < nb && s->boxes[k].c0 <= e; k++) /* the boxes it meets */
                 if (r >= s->boxes[k].r0 && r < s->boxes[k].r1 && s->boxes[k].c1 > e)
                     e = s->boxes[k].c1;
-            for (size_t c = a; c < e; c++) {
-                if (!(m[c] > MASK_MIN)) continue;
-                double x = v[c] < 0.0 ? 0.0 : v[c] > 1.0 ? 1.0 : v[c];
-                o[c] = (float)x;
-                if (!up) continue;
-                usum[(bc0 + c) / 2] += x;
-                ucnt[(bc0 + c) / 2]++;
+            for (size_t c = a; c < e;) {
+                /* the cells under one overview cell, summed in a register in
+                 * the same order (no store-to-load wait between them) */
+                size_t uc = (bc0 + c) / 2, end = 2 * uc + 2 - bc0 < e ? 2 * uc + 2 - bc0 : e;
+                double sum = up ? usum[uc] : 0.0;
+                uint32_t n = 0;
+                for (; c < end; c++) {
+                    if (!(m[c] > MASK_MIN)) continue;
+                    double x = v[c] < 0.0 ? 0.0 : v[c] > 1.0 ? 1.0 : v[c];
+                    o[c] = (float)x;
+                    sum += x;
+                    n++;
+                }
+                if (up && n) usum[uc] = sum, ucnt[uc] += n;
             }
             if (up)
                 acc_span(up, half, ur, half * HALF + (bc0 + a) / 2,
@@ -555,8 +582,15 @@ static int base_task(gm_worker *w, size_t tc, void *user)
         }
     }
     if (up) acc_mark(up, tr, tc, br0, br1, bc0, bc1);
-    return encode_into(w, j, s, br0, br1, &j->level[0].tiles[t]);
+    rc = encode_into(w, j, s, br0, br1, &j->level[0].tiles[t]);
+    if (rc != GM_OK) return rc; /* the run stops: the buffers are not reused */
 done:
+    for (size_t k = 0; k < nb; k++)
+        zero_rect(s->mask, wd, &s->boxes[k]);
+    for (size_t k = j->vbins.start[t]; valued && k < j->vbins.start[t + 1]; k++) {
+        cellbox x;
+        if (cell_rect(&f, j->value.box[j->vbins.idx[k]], &x)) zero_rect(s->val, wd, &x);
+    }
     if (rc != GM_OK)
         return gm_worker_error(w, rc, "%s: cannot compute the cell fractions: %s", j->path,
                                rc == GM_ERR_NOMEM ? "out of memory" : "GEOS cannot read a polygon");
