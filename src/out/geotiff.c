@@ -984,6 +984,7 @@ int gm_write_raster(gm_context *ctx, gm_raster_kind kind, const char *tif_path,
                     .as_of = opts->as_of,
                     .run_id = opts->run_id};
     rc = job_mask(&j, &pj, in);
+    gm_progress(ctx, "raster values", 0, 0); /* the mask's polygons are done */
     if (rc == GM_OK && j.mask.n) rc = job_value(&j, &pj, res);
     if (rc != GM_OK)
         rc = gm_error(ctx, rc, "cannot project the polygons to %s: %s", GM_GRID_CRS_NAME,
