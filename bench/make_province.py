@@ -23,10 +23,12 @@ the area each, so the coverage stays ~20 %); parcels are S times as many.
   issue     half the red lines are long corridors (river banks, ridges: a 500-vertex
             chain down one side and back up the other, 15-40 times as long as wide, so
             their edges are long and their boxes large), the same ~19 % coverage, and
-            about 31 % of the mines in conflict (some placed on a red line's border);
-  dense     the stress case: the issue profile with the red lines covering ~88 % of the
-            province and ~92 % of the mines in conflict (run it with --scale 10 for the
-            issue's 30,000 red lines / 15 M vertices).
+            a third of the mines in conflict (10 % placed on a red line's border; 34.1 %
+            measured at scale 1, the issue's province had 31 %);
+  dense     the stress case: the issue's corridors and round red lines summed to 2.1x
+            the province (~88 % of it in their union when placed at random; so most
+            mines in conflict -- not measured yet); run it with --scale 10 for the
+            issue's 30,000 red lines / 15 M vertices.
 """
 import argparse
 import json
