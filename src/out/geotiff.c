@@ -394,6 +394,7 @@ typedef struct raster_job {
     int n_levels;
     gm_cog_level level[MAX_LEVELS];
     bins mbins, vbins;
+    unsigned char *inside;  /* per tile: wholly inside a mask polygon, no mask edge near */
     acc **band[MAX_LEVELS]; /* band[k][tile column]: level k's tile row being summed */
     acc *free_accs;         /* zeroed, for reuse */
     size_t row;             /* the tile row the pool works on */
@@ -493,6 +494,64 @@ static void zero_rect(double *buf, size_t wd, const cellbox *x)
         memset(buf + r * wd + x->c0, 0, (x->c1 - x->c0) * sizeof *buf);
 }
 
+/* Whether the point (x, y) is inside polygon i of p (even-odd over its rings). */
+static int part_contains(const parts *p, size_t i, double x, double y)
+{
+    int in = 0;
+    const double *xy = p->xy[i];
+    for (size_t k = 0, at = 0; k < p->n_rings[i]; at += p->ring_len[i][k], k++)
+        for (size_t a = at, n = p->ring_len[i][k], q = 0; q < n; q++) {
+            const double *u = &xy[2 * (a + q)], *v = &xy[2 * (a + (q + 1) % n)];
+            if ((u[1] > y) != (v[1] > y) && x < u[0] + (y - u[1]) / (v[1] - u[1]) * (v[0] - u[0]))
+                in = !in;
+        }
+    return in;
+}
+
+/* j->inside: the tiles that no mask polygon's edge comes within a cell of and
+ * that lie inside one of their mask polygons -- every cell of such a tile is
+ * wholly covered, so data (the mask, which only tells data from nodata, need
+ * not be computed there: the zones' interiors). */
+static int mark_inside(raster_job *j)
+{
+    const gm_cog_level *l0 = &j->level[0];
+    size_t nt = l0->tcols * l0->trows;
+    unsigned char *near = calloc(nt ? nt : 1, 1);
+    j->inside = calloc(nt ? nt : 1, 1);
+    if (!near || !j->inside) {
+        free(near);
+        return GM_ERR_NOMEM;
+    }
+    const gm_grid *g = &j->grid;
+    for (size_t i = 0; i < j->mask.n; i++) {
+        const double *xy = j->mask.xy[i];
+        for (size_t k = 0, at = 0; k < j->mask.n_rings[i]; at += j->mask.ring_len[i][k], k++)
+            for (size_t q = 0, n = j->mask.ring_len[i][k]; q < n; q++) {
+                const double *u = &xy[2 * (at + q)], *v = &xy[2 * (at + (q + 1) % n)];
+                size_t c0, c1, r0, r1;
+                double ua = (u[0] - g->x0) / g->cell, ub = (v[0] - g->x0) / g->cell;
+                double va = (g->y0 - u[1]) / g->cell, vb = (g->y0 - v[1]) / g->cell;
+                if (!tile_span(fmin(ua, ub) - 1.0, fmax(ua, ub) + 1.0, l0->tcols, &c0, &c1) ||
+                    !tile_span(fmin(va, vb) - 1.0, fmax(va, vb) + 1.0, l0->trows, &r0, &r1))
+                    continue;
+                for (size_t r = r0; r <= r1; r++)
+                    memset(near + r * l0->tcols + c0, 1, c1 - c0 + 1);
+            }
+    }
+    for (size_t t = 0; t < nt; t++) {
+        if (near[t] || j->mbins.start[t] == j->mbins.start[t + 1]) continue;
+        size_t r = t / l0->tcols, c = t % l0->tcols;
+        double rows = fmin((double)TILE, (double)(g->rows - r * TILE));
+        double cols = fmin((double)TILE, (double)(g->cols - c * TILE));
+        double x = g->x0 + ((double)(c * TILE) + 0.5 * cols) * g->cell;
+        double y = g->y0 - ((double)(r * TILE) + 0.5 * rows) * g->cell;
+        for (size_t k = j->mbins.start[t]; k < j->mbins.start[t + 1] && !j->inside[t]; k++)
+            j->inside[t] = (unsigned char)part_contains(&j->mask, j->mbins.idx[k], x, y);
+    }
+    free(near);
+    return GM_OK;
+}
+
 /* Full resolution: tile (j->row, tc). Only the box of its cells that the mask
  * polygons' bounding boxes meet is computed; the rest is nodata. Tasks of one
  * row write disjoint quadrants of level 1's band tiles, which exist before the
@@ -531,8 +590,10 @@ static int base_task(gm_worker *w, size_t tc, void *user)
     for (size_t k = j->mbins.start[t]; k < j->mbins.start[t + 1]; k++)
         nb += cell_rect(&f, j->mask.box[j->mbins.idx[k]], &s->boxes[nb]);
     qsort(s->boxes, nb, sizeof *s->boxes, by_c0);
-    int rc = GM_OK, data = 0, valued = 0;
-    for (size_t k = j->mbins.start[t]; k < j->mbins.start[t + 1] && rc == GM_OK; k++)
+    /* a tile wholly inside a mask polygon is data everywhere: its mask is not
+     * computed (it only tells data from nodata) */
+    int inside = j->inside[t], rc = GM_OK, data = inside, valued = 0;
+    for (size_t k = j->mbins.start[t]; !inside && k < j->mbins.start[t + 1] && rc == GM_OK; k++)
         rc = add_part(&j->mask, j->mbins.idx[k], &sub, s->mask, s->ws);
     for (size_t k = 0; k < nb && !data && rc == GM_OK; k++)
         for (size_t r = s->boxes[k].r0; r < s->boxes[k].r1 && !data; r++)
@@ -568,7 +629,7 @@ static int base_task(gm_worker *w, size_t tc, void *user)
                 double sum = up ? usum[uc] : 0.0;
                 uint32_t n = 0;
                 for (; c < end; c++) {
-                    if (!(m[c] > MASK_MIN)) continue;
+                    if (!inside && !(m[c] > MASK_MIN)) continue;
                     double x = v[c] < 0.0 ? 0.0 : v[c] > 1.0 ? 1.0 : v[c];
                     o[c] = (float)x;
                     sum += x;
@@ -585,7 +646,7 @@ static int base_task(gm_worker *w, size_t tc, void *user)
     rc = encode_into(w, j, s, br0, br1, &j->level[0].tiles[t]);
     if (rc != GM_OK) return rc; /* the run stops: the buffers are not reused */
 done:
-    for (size_t k = 0; k < nb; k++)
+    for (size_t k = 0; !inside && k < nb; k++)
         zero_rect(s->mask, wd, &s->boxes[k]);
     for (size_t k = j->vbins.start[t]; valued && k < j->vbins.start[t + 1]; k++) {
         cellbox x;
@@ -734,6 +795,8 @@ static void job_free_grid(raster_job *j)
     }
     bins_free(&j->mbins);
     bins_free(&j->vbins);
+    free(j->inside);
+    j->inside = NULL;
 }
 
 /* Computes and compresses every tile holding data, and the overviews. */
@@ -751,6 +814,7 @@ static int compute(raster_job *j)
     }
     if (rc == GM_OK) rc = bin_parts(&j->mask, &j->grid, l0->tcols, l0->trows, &j->mbins);
     if (rc == GM_OK) rc = bin_parts(&j->value, &j->grid, l0->tcols, l0->trows, &j->vbins);
+    if (rc == GM_OK) rc = mark_inside(j);
     int *present = calloc(l0->tcols, sizeof *present);
     if (rc != GM_OK || !present) {
         free(present);
