@@ -2,6 +2,7 @@
 """make_province.py -- a deterministic synthetic province for the `analyze` benchmark.
 
 Usage: /usr/bin/python3 bench/make_province.py OUTDIR [--scale S] [--seed N]
+                        [--profile standard|issue|dense]
 
 Writes into OUTDIR (a temporary folder; never committed), in the demo's four CRSs and
 formats (scripts/make_demo_data.py):
@@ -13,9 +14,21 @@ formats (scripts/make_demo_data.py):
                   24 vertices (1.2 M x S), about 15 % overlapping another parcel and
                   about 10 % crossing a zone border;
   zones.geojson   the demo's eight zones (data/demo/zones.geojson), copied.
-The same seed and scale give byte-identical attributes and coordinates.  At scale S the
-red lines and mines are S times as many over the same province (red lines 1/S the area
-each, so the coverage stays ~20 %); parcels are S times as many.
+The same seed, scale and profile give byte-identical attributes and coordinates.  At
+scale S the red lines and mines are S times as many over the same province (red lines 1/S
+the area each, so the coverage stays ~20 %); parcels are S times as many.
+
+--profile picks the province's shape (issue 14's "province you have not seen"):
+  standard  the above: round red lines, ~24 % of the mines in conflict;
+  issue     half the red lines are long corridors (river banks, ridges: a 500-vertex
+            chain down one side and back up the other, 15-40 times as long as wide, so
+            their edges are long and their boxes large), the same ~19 % coverage, and
+            a third of the mines in conflict (10 % placed on a red line's border; 34.1 %
+            measured at scale 1, the issue's province had 31 %);
+  dense     the stress case: the issue's corridors and round red lines summed to 2.1x
+            the province (~88 % of it in their union when placed at random; so most
+            mines in conflict -- not measured yet); run it with --scale 10 for the
+            issue's 30,000 red lines / 15 M vertices.
 """
 import argparse
 import json
@@ -41,7 +54,9 @@ ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 ap.add_argument("outdir")
 ap.add_argument("--scale", type=float, default=1.0)
 ap.add_argument("--seed", type=int, default=20201231)
+ap.add_argument("--profile", choices=("standard", "issue", "dense"), default="standard")
 args = ap.parse_args()
+PROFILE = args.profile
 S = args.scale
 out = args.outdir
 os.makedirs(out, exist_ok=True)
@@ -69,6 +84,37 @@ def blob(clon, clat, r_km, n, wobble):
                                + 0.2 * np.sin(17 * t + ph[2])))
     dlat = rr * np.sin(t) / KM_PER_DEG_LAT
     dlon = rr * np.cos(t) / (KM_PER_DEG_LAT * math.cos(math.radians(clat)))
+    return np.column_stack([clon + dlon, clat + dlat])
+
+
+def corridor(clon, clat, area_km2, n):
+    """A long thin ring of n vertices around (clon, clat): a meandering centre line of
+    n/2 points, offset by a varying half-width down one side and back up the other
+    (a river bank or a ridge). Its area is about area_km2; 15-40 times as long as wide."""
+    aspect = rng.uniform(15, 40)
+    width = math.sqrt(area_km2 / aspect)
+    length = width * aspect
+    m = n // 2
+    s = np.linspace(-0.5, 0.5, m) * length
+    ph = rng.uniform(0, 2 * np.pi, 4)
+    theta = rng.uniform(0, np.pi)
+    # the centre line meanders: heading varies along it
+    head = theta + 0.6 * np.sin(2 * np.pi * s / length * 1.5 + ph[0]) \
+        + 0.3 * np.sin(2 * np.pi * s / length * 4 + ph[1])
+    ds = length / (m - 1)
+    cx = np.concatenate([[0], np.cumsum(np.cos(head[1:]) * ds)])
+    cy = np.concatenate([[0], np.cumsum(np.sin(head[1:]) * ds)])
+    cx -= cx.mean()
+    cy -= cy.mean()
+    # the normal at each point, and a half-width that swells and narrows
+    nx, ny = -np.sin(head), np.cos(head)
+    hw = 0.5 * width * (1 + 0.4 * np.sin(2 * np.pi * s / length * 3 + ph[2])
+                        + 0.2 * np.sin(2 * np.pi * s / length * 11 + ph[3]))
+    hw[0] = hw[-1] = 0.05 * width  # pointed ends: the chain turns there
+    x = np.concatenate([cx + nx * hw, (cx - nx * hw)[::-1]])
+    y = np.concatenate([cy + ny * hw, (cy - ny * hw)[::-1]])
+    dlat = y / KM_PER_DEG_LAT
+    dlon = x / (KM_PER_DEG_LAT * math.cos(math.radians(clat)))
     return np.column_stack([clon + dlon, clat + dlat])
 
 
@@ -143,14 +189,21 @@ box_km2 = ((LON1 - LON0) * KM_PER_DEG_LAT * math.cos(math.radians(27.3))
 stats = {}
 
 # ---- red lines: 3,000 x S, 500 vertices, ~22 % of the box summed (~20 % unioned) ----
+# (dense: 2.1 x the box summed, ~88 % unioned where placed at random: 1 - e^-2.1)
 n_red = int(round(3000 * S))
-r_mean = math.sqrt(0.22 * box_km2 / n_red / math.pi)
+summed = {"dense": 2.1}.get(PROFILE, 0.22)
+r_mean = math.sqrt(summed * box_km2 / n_red / math.pi)
 rows, rings = [], []
+red_rings = rings
 cats = ["nature_reserve", "water_source", "forest_park", "wetland_park", "scenic_area",
         "prohibited_mining"]
 for i in range(n_red):
     c = anywhere()
-    rings.append(blob(c[0], c[1], r_mean * rng.uniform(0.6, 1.3), 500, 0.35))
+    r = r_mean * rng.uniform(0.6, 1.3)
+    if PROFILE != "standard" and i % 2 == 1:
+        rings.append(corridor(c[0], c[1], math.pi * r * r, 500))
+    else:
+        rings.append(blob(c[0], c[1], r, 500, 0.35))
     rows.append((f"HX{i + 1:06d}", f"红线区{i + 1}", cats[i % len(cats)]))
 ds, lyr = create(os.path.join(out, "redlines.gpkg"), "GPKG", "redlines", 4490,
                  [("红线编号", ogr.OFTString, 0), ("名称", ogr.OFTString, 0),
@@ -173,7 +226,12 @@ status = ["生产", "生产", "生产", "新建", "闭坑"]
 rows, rings, nv = [], [], 0
 for i in range(n_mines):
     # a third near the zones (the programme's mining areas), the rest anywhere
-    c = in_zone() if rng.uniform() < 0.33 else anywhere()
+    u = rng.uniform()
+    if PROFILE == "issue" and u < 0.10:  # on a red line's border: in conflict
+        rr = red_rings[int(rng.integers(len(red_rings)))]
+        c = rr[int(rng.integers(len(rr)))]
+    else:
+        c = in_zone() if u < 0.33 else anywhere()
     sc = scales[i]
     r = {"大型": 1.2, "中型": 0.6}.get(sc, 0.25) * rng.uniform(0.5, 1.5)
     n = int(rng.integers(6, 25))
@@ -192,6 +250,7 @@ ds, lyr = create(os.path.join(out, "mines.shp"), "ESRI Shapefile", "mines", 4525
 write(lyr, rows, rings, to_4525)
 ds = None
 stats["mines"] = (n_mines, nv)
+mine_rings = rings
 
 # ---- parcels: 50,000 x S of 24 vertices; ~15 % overlap another, ~10 % cross a border ----
 # Only the shifted copies overlap: every other parcel is placed where its bounding circle
@@ -262,3 +321,21 @@ stats["parcels"] = (n_par, 24 * n_par)
 
 for k, (n, v) in stats.items():
     print(f"{k}: {n} features, {v} vertices", file=sys.stderr)
+
+# the share of mines in conflict (lon/lat overlays: close enough for a share)
+from shapely.geometry import Polygon
+import warnings
+warnings.filterwarnings("ignore", "STRtree")
+from shapely.strtree import STRtree
+reds = [Polygon(r) for r in red_rings]
+tree = STRtree(reds)
+hits = 0
+for r in mine_rings:
+    m = Polygon(r)
+    cand = tree.query(m)
+    if len(cand) and hasattr(cand[0], "intersects"):  # shapely 1.8: geometries
+        hits += any(m.intersects(g) for g in cand)
+    else:
+        hits += any(m.intersects(reds[k]) for k in cand)
+print(f"profile {PROFILE}: {100 * hits / len(mine_rings):.1f} % of the mines meet a red line",
+      file=sys.stderr)

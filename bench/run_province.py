@@ -5,6 +5,10 @@ every mine's and zone's hectares against PostGIS.
 
 Usage: /usr/bin/python3 bench/run_province.py GREENMINE [--scale S] [--repeat N]
                         [--workdir DIR] [--skip PEER,...] [--rasters-repeat N]
+                        [--profile standard|issue|dense[,...]]
+--profile picks make_province.py's province (several, comma-separated: each is run in
+turn, in its own DIR/PROFILE when --workdir is given, and the worst ratio of each kind
+over them is printed at the end).
 Peers: floor, greenmine, greenmine2, rasters, rasterize, postgis, spatialite, geopandas.
 `rasterize` is the tool a GIS user would reach for to make the coverage raster:
 ogr2ogr of the qualifying parcels into the grid's Albers CRS, gdal_rasterize (binary
@@ -34,7 +38,32 @@ ap.add_argument("--repeat", type=int, default=3)
 ap.add_argument("--rasters-repeat", type=int, default=0, help="default: --repeat")
 ap.add_argument("--workdir")
 ap.add_argument("--skip", default="")
+ap.add_argument("--profile", default="standard")
+ap.add_argument("--summary", help=argparse.SUPPRESS)  # a file for the ratios (internal)
 args = ap.parse_args()
+profiles = args.profile.split(",")
+if len(profiles) > 1:  # each province in turn, then the worst case over them
+    import json
+    worst, rc = {}, 0
+    for prof in profiles:
+        summ = tempfile.mktemp(prefix="gm-summary.")
+        cmd = [sys.executable, os.path.abspath(__file__), args.greenmine, "--scale",
+               str(args.scale), "--repeat", str(args.repeat), "--skip", args.skip,
+               "--rasters-repeat", str(args.rasters_repeat), "--profile", prof,
+               "--summary", summ]
+        if args.workdir:
+            cmd += ["--workdir", os.path.join(args.workdir, prof)]
+        print(f"\n## Profile {prof}\n", flush=True)
+        rc |= subprocess.run(cmd).returncode
+        if os.path.exists(summ):
+            for k, (v, worse_high) in json.load(open(summ)).items():
+                if k not in worst or (v > worst[k][0]) == worse_high:
+                    worst[k] = (v, worse_high, prof)
+            os.remove(summ)
+    print("\n## Worst case over the profiles\n")
+    for k, (v, _, prof) in sorted(worst.items()):
+        print(f"- {k}: {v:.2f} ({prof})")
+    sys.exit(rc)
 GM = os.path.abspath(args.greenmine)
 skip = set(filter(None, args.skip.split(",")))
 work = args.workdir or tempfile.mkdtemp(prefix="gm-province.")
@@ -45,7 +74,7 @@ IN = {k: os.path.join(data, f) for k, f in
        ("zones", "zones.geojson"))}
 if not os.path.exists(IN["parcels"]):
     subprocess.run([sys.executable, os.path.join(HERE, "make_province.py"), data,
-                    "--scale", str(args.scale)], check=True)
+                    "--scale", str(args.scale), "--profile", args.profile], check=True)
 env = dict(os.environ)
 
 
@@ -232,7 +261,7 @@ combine("SpatiaLite load (ogr2ogr, R-tree)", "SpatiaLite query (SQL, ellipsoidal
 gm1 = "greenmine analyze --no-rasters, 1 thread"
 gm2 = "greenmine analyze --no-rasters, 2 threads"
 best_gm = min((n for n in (gm1, gm2) if n in results), key=med, default=None)
-print(f"Scale {args.scale:g}, median of {args.repeat} runs (best in brackets); "
+print(f"Profile {args.profile}, scale {args.scale:g}, median of {args.repeat} runs (best in brackets); "
       f"ratio = greenmine ({'2 threads' if best_gm == gm2 else '1 thread'}, no rasters) / the row.\n")
 print("| job | seconds | peak RSS MB | greenmine / this |")
 print("|---|---|---|---|")
@@ -256,6 +285,25 @@ if best_gm and ends:
     fastest = min(ends, key=med)
     print(f"Fastest peer end to end: {fastest}, {med(fastest):.2f} s: greenmine is "
           f"{med(fastest) / med(best_gm):.2f}x faster")
+summary = {}  # ratio -> (value, whether higher is worse)
+FLOOR = "I/O floor (ogr2ogr 4 inputs -> 1 GPKG)"
+if best_gm and FLOOR in results:
+    summary["greenmine / I/O floor"] = (med(best_gm) / med(FLOOR), True)
+    print(f"greenmine / I/O floor: {med(best_gm) / med(FLOOR):.2f}x")
+if GMR in results and gm2 in results:
+    summary["with rasters / without"] = (med(GMR) / med(gm2), True)
+if best_gm and ends:
+    summary["fastest peer / greenmine"] = (med(fastest) / med(best_gm), False)
+    dense = [n for n in ends if n.startswith("PostGIS end to end")]
+    if dense:
+        pgf = min(dense, key=med)
+        summary["PostGIS / greenmine"] = (med(pgf) / med(best_gm), False)
+summary["greenmine peak RSS MB"] = (max(r for n in results if n.startswith("greenmine")
+                                        for _, r in results[n]) if any(
+    n.startswith("greenmine") for n in results) else 0.0, True)
+if args.summary:
+    import json
+    json.dump(summary, open(args.summary, "w"))
 print(f"\nPeak RSS of PostGIS and SpatiaLite rows is the client's (ogr2ogr / psql / spatialite "
       f"process), not the server's.")
 

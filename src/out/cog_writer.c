@@ -197,6 +197,10 @@ typedef struct bits {
     size_t n, cap;
     uint64_t acc;
     int used;
+    /* a whole row as the row above: its matches' bits, made once per tile */
+    uint32_t rep_v[16];
+    unsigned char rep_nb[16];
+    int rep_n;
 } bits;
 
 /* Appends the low `len` bits of v, least significant first. */
@@ -237,8 +241,18 @@ static inline void put_symbol(bits *b, unsigned sym) /* 256..287 */
         put_code(b, 0xc0 + (sym - 280), 8);
 }
 
-/* A match of len (3..258) bytes at distance dist (1..32768). */
-static void put_match(bits *b, unsigned len, unsigned dist)
+/* Appends the low `len` bits of a Huffman code, most significant first, to
+ * *v (holding *nb bits). */
+static inline void add_code(uint32_t *v, int *nb, uint32_t code, int len)
+{
+    for (int i = 0; i < len; i++)
+        *v |= ((code >> (len - 1 - i)) & 1u) << (*nb + i);
+    *nb += len;
+}
+
+/* The bits of a match of len (3..258) bytes at distance dist (1..32768), in
+ * the order put_bits writes them: at most 8 + 5 + 5 + 13 = 31. */
+static void match_bits(unsigned len, unsigned dist, uint32_t *v_out, int *nb_out)
 {
     static const unsigned short lbase[29] = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
                                              15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
@@ -248,17 +262,32 @@ static void put_match(bits *b, unsigned len, unsigned dist)
     static const unsigned short dbase[30] = {
         1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
         193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+    uint32_t v = 0;
+    int nb = 0;
     int li = 28;
     while (lbase[li] > len)
         li--;
-    put_symbol(b, 257 + (unsigned)li);
-    if (lextra[li]) put_bits(b, len - lbase[li], lextra[li]);
+    unsigned sym = 257 + (unsigned)li; /* as put_symbol */
+    if (sym < 280)
+        add_code(&v, &nb, sym - 256, 7);
+    else
+        add_code(&v, &nb, 0xc0 + (sym - 280), 8);
+    if (lextra[li]) v |= (len - lbase[li]) << nb, nb += lextra[li];
     int di = 29;
     while (dbase[di] > dist)
         di--;
-    put_code(b, (uint32_t)di, 5);
+    add_code(&v, &nb, (uint32_t)di, 5);
     int dextra = di < 4 ? 0 : di / 2 - 1;
-    if (dextra) put_bits(b, dist - dbase[di], dextra);
+    if (dextra) v |= (dist - dbase[di]) << nb, nb += dextra;
+    *v_out = v, *nb_out = nb;
+}
+
+static void put_match(bits *b, unsigned len, unsigned dist)
+{
+    uint32_t v;
+    int nb;
+    match_bits(len, dist, &v, &nb);
+    put_bits(b, v, nb);
 }
 
 /* How many bytes from cur[at] on equal those `dist` before them (cur[at -
@@ -266,6 +295,15 @@ static void put_match(bits *b, unsigned len, unsigned dist)
 static size_t run_length(const unsigned char *cur, const unsigned char *ref, size_t at, size_t n)
 {
     size_t max = n - at < 258 ? n - at : 258, k = 0;
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* eight bytes at a time: the first differing byte is the lowest set one */
+    for (; k + 8 <= max; k += 8) {
+        uint64_t a, b;
+        memcpy(&a, cur + at + k, 8);
+        memcpy(&b, ref + at + k, 8);
+        if (a != b) return k + (size_t)(__builtin_ctzll(a ^ b) >> 3);
+    }
+#endif
     while (k < max && cur[at + k] == ref[at + k])
         k++;
     return k;
@@ -277,6 +315,24 @@ static void put_row(bits *b, const unsigned char *cur, const unsigned char *abov
                     int same_as_above)
 {
     if (above && (same_as_above || memcmp(cur, above, n) == 0)) {
+        if (b->rep_n == 0)
+            for (size_t left = n; left > 0 && b->rep_n >= 0;) {
+                size_t len = left > 258 ? 258 : left;
+                if (left - len > 0 && left - len < 3) len = left - 3; /* keep the tail >= 3 */
+                if (b->rep_n == 16) {
+                    b->rep_n = -1; /* rows this long: made each time below */
+                    break;
+                }
+                int nb;
+                match_bits((unsigned)len, (unsigned)n, &b->rep_v[b->rep_n], &nb);
+                b->rep_nb[b->rep_n++] = (unsigned char)nb;
+                left -= len;
+            }
+        if (b->rep_n > 0) {
+            for (int i = 0; i < b->rep_n; i++)
+                put_bits(b, b->rep_v[i], b->rep_nb[i]);
+            return;
+        }
         for (size_t left = n; left > 0;) {
             size_t len = left > 258 ? 258 : left;
             if (left - len > 0 && left - len < 3) len = left - 3; /* keep the tail >= 3 */
@@ -288,7 +344,8 @@ static void put_row(bits *b, const unsigned char *cur, const unsigned char *abov
     size_t at = 0;
     while (at < n) {
         size_t up = above ? run_length(cur, above, at, n) : 0;
-        size_t prev = at >= 1 ? run_length(cur, cur - 1, at, n) : 0;
+        size_t longest = n - at < 258 ? n - at : 258; /* no run beats it: skip the other */
+        size_t prev = at >= 1 && up < longest ? run_length(cur, cur - 1, at, n) : 0;
         if (up >= 3 && up >= prev) {
             put_match(b, (unsigned)up, (unsigned)n);
             at += up;
@@ -333,7 +390,9 @@ static size_t fast_zlib(gm_cog_encoder *e, const float *cells, size_t r0, size_t
     unsigned char *rows[2] = {e->split + n, e->split + 2 * n};
     for (size_t r = 0; r < GM_COG_TILE && b.n <= b.cap; r++) {
         const unsigned char *cur;
-        int fill = r < r0 || r >= r1;
+        /* a nodata row inside the data box (most of a sparse tile's) is a fill
+         * row too: no predictor, no checksum pass, no byte loop */
+        int fill = r < r0 || r >= r1 || memcmp(cells + r * w, e->fill_row, w * sizeof *cells) == 0;
         if (fill) {
             cur = e->fill_pred;
             adler = adler_combine(adler, e->fill_adler, n);

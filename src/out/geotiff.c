@@ -354,14 +354,30 @@ typedef struct acc {
     double *sum;
     uint32_t *cnt;
     box quad[4]; /* [row % 2 * 2 + col % 2 of the tile below] */
+    /* per row, the columns [lo, hi) fed from the left / right half's tile
+     * (hi == 0: none): a sparse tile's sums are read and zeroed only there */
+    uint16_t lo[2][TILE], hi[2][TILE];
     struct acc *next_free;
 } acc;
+
+/* A mask polygon's box in a tile's data box, a cell wider on every side:
+ * rows [r0, r1), columns [c0, c1). */
+typedef struct cellbox {
+    size_t r0, r1, c0, c1;
+} cellbox;
+
+static int by_c0(const void *a, const void *b)
+{
+    const cellbox *x = a, *y = b;
+    return x->c0 < y->c0 ? -1 : x->c0 > y->c0;
+}
 
 typedef struct scratch {
     double *mask, *val;
     float *out;
     gm_cog_encoder *enc;
     gm_coverage_ws *ws;
+    cellbox *boxes; /* the most a tile has */
 } scratch;
 
 typedef struct raster_job {
@@ -378,6 +394,7 @@ typedef struct raster_job {
     int n_levels;
     gm_cog_level level[MAX_LEVELS];
     bins mbins, vbins;
+    unsigned char *inside;  /* per tile: wholly inside a mask polygon, no mask edge near */
     acc **band[MAX_LEVELS]; /* band[k][tile column]: level k's tile row being summed */
     acc *free_accs;         /* zeroed, for reuse */
     size_t row;             /* the tile row the pool works on */
@@ -415,6 +432,19 @@ static void acc_mark(acc *up, size_t tr, size_t tc, size_t r0, size_t r1, size_t
     b->c0 = (tc % 2) * HALF + c0 / 2, b->c1 = (tc % 2) * HALF + (c1 + 1) / 2;
 }
 
+/* Records that row r of `up`, in its column half `half`, was fed in
+ * columns [c0, c1). */
+static void acc_span(acc *up, size_t half, size_t r, size_t c0, size_t c1)
+{
+    uint16_t *lo = &up->lo[half][r], *hi = &up->hi[half][r];
+    if (*hi == 0) {
+        *lo = (uint16_t)c0, *hi = (uint16_t)c1;
+        return;
+    }
+    if (c0 < *lo) *lo = (uint16_t)c0;
+    if (c1 > *hi) *hi = (uint16_t)c1;
+}
+
 static int encode_into(gm_worker *w, raster_job *j, scratch *s, size_t r0, size_t r1,
                        gm_cog_blob *blob)
 {
@@ -434,6 +464,92 @@ static void fill_nodata(float *out, size_t r0, size_t r1)
 static int add_part(const parts *p, size_t i, const gm_grid *g, double *frac, gm_coverage_ws *ws)
 {
     return gm_coverage_add_xy(g, p->xy[i], p->ring_len[i], p->n_rings[i], frac, ws);
+}
+
+/* A tile's data box: the tile's corner (tx, ty), the cell, and the box's
+ * rows [br0, br0 + h) and columns [bc0, bc0 + wd) in the tile. */
+typedef struct cell_frame {
+    double tx, ty, cell;
+    size_t br0, bc0, h, wd;
+} cell_frame;
+
+/* A polygon's bounding box b as cells of the data box, a cell wider on every
+ * side than any cell add_part can write for it; 0 when it misses the box. */
+static int cell_rect(const cell_frame *f, const double *b, cellbox *x)
+{
+    double u0 = floor((b[0] - f->tx) / f->cell) - (double)f->bc0 - 1.0;
+    double u1 = ceil((b[2] - f->tx) / f->cell) - (double)f->bc0 + 1.0;
+    double v0 = floor((f->ty - b[3]) / f->cell) - (double)f->br0 - 1.0;
+    double v1 = ceil((f->ty - b[1]) / f->cell) - (double)f->br0 + 1.0;
+    x->c0 = (size_t)fmin(fmax(u0, 0.0), (double)f->wd);
+    x->c1 = (size_t)fmin(fmax(u1, 0.0), (double)f->wd);
+    x->r0 = (size_t)fmin(fmax(v0, 0.0), (double)f->h);
+    x->r1 = (size_t)fmin(fmax(v1, 0.0), (double)f->h);
+    return x->c1 > x->c0 && x->r1 > x->r0;
+}
+
+static void zero_rect(double *buf, size_t wd, const cellbox *x)
+{
+    for (size_t r = x->r0; r < x->r1; r++)
+        memset(buf + r * wd + x->c0, 0, (x->c1 - x->c0) * sizeof *buf);
+}
+
+/* Whether the point (x, y) is inside polygon i of p (even-odd over its rings). */
+static int part_contains(const parts *p, size_t i, double x, double y)
+{
+    int in = 0;
+    const double *xy = p->xy[i];
+    for (size_t k = 0, at = 0; k < p->n_rings[i]; at += p->ring_len[i][k], k++)
+        for (size_t a = at, n = p->ring_len[i][k], q = 0; q < n; q++) {
+            const double *u = &xy[2 * (a + q)], *v = &xy[2 * (a + (q + 1) % n)];
+            if ((u[1] > y) != (v[1] > y) && x < u[0] + (y - u[1]) / (v[1] - u[1]) * (v[0] - u[0]))
+                in = !in;
+        }
+    return in;
+}
+
+/* j->inside: the tiles that no mask polygon's edge comes within a cell of and
+ * that lie inside one of their mask polygons -- every cell of such a tile is
+ * wholly covered, so data (the mask, which only tells data from nodata, need
+ * not be computed there: the zones' interiors). */
+static int mark_inside(raster_job *j)
+{
+    const gm_cog_level *l0 = &j->level[0];
+    size_t nt = l0->tcols * l0->trows;
+    unsigned char *near = calloc(nt ? nt : 1, 1);
+    j->inside = calloc(nt ? nt : 1, 1);
+    if (!near || !j->inside) {
+        free(near);
+        return GM_ERR_NOMEM;
+    }
+    const gm_grid *g = &j->grid;
+    for (size_t i = 0; i < j->mask.n; i++) {
+        const double *xy = j->mask.xy[i];
+        for (size_t k = 0, at = 0; k < j->mask.n_rings[i]; at += j->mask.ring_len[i][k], k++)
+            for (size_t q = 0, n = j->mask.ring_len[i][k]; q < n; q++) {
+                const double *u = &xy[2 * (at + q)], *v = &xy[2 * (at + (q + 1) % n)];
+                size_t c0, c1, r0, r1;
+                double ua = (u[0] - g->x0) / g->cell, ub = (v[0] - g->x0) / g->cell;
+                double va = (g->y0 - u[1]) / g->cell, vb = (g->y0 - v[1]) / g->cell;
+                if (!tile_span(fmin(ua, ub) - 1.0, fmax(ua, ub) + 1.0, l0->tcols, &c0, &c1) ||
+                    !tile_span(fmin(va, vb) - 1.0, fmax(va, vb) + 1.0, l0->trows, &r0, &r1))
+                    continue;
+                for (size_t r = r0; r <= r1; r++)
+                    memset(near + r * l0->tcols + c0, 1, c1 - c0 + 1);
+            }
+    }
+    for (size_t t = 0; t < nt; t++) {
+        if (near[t] || j->mbins.start[t] == j->mbins.start[t + 1]) continue;
+        size_t r = t / l0->tcols, c = t % l0->tcols;
+        double rows = fmin((double)TILE, (double)(g->rows - r * TILE));
+        double cols = fmin((double)TILE, (double)(g->cols - c * TILE));
+        double x = g->x0 + ((double)(c * TILE) + 0.5 * cols) * g->cell;
+        double y = g->y0 - ((double)(r * TILE) + 0.5 * rows) * g->cell;
+        for (size_t k = j->mbins.start[t]; k < j->mbins.start[t + 1] && !j->inside[t]; k++)
+            j->inside[t] = (unsigned char)part_contains(&j->mask, j->mbins.idx[k], x, y);
+    }
+    free(near);
+    return GM_OK;
 }
 
 /* Full resolution: tile (j->row, tc). Only the box of its cells that the mask
@@ -465,36 +581,77 @@ static int base_task(gm_worker *w, size_t tc, void *user)
     if (br1 <= br0 || bc1 <= bc0) return GM_OK;
     size_t h = br1 - br0, wd = bc1 - bc0;
     gm_grid sub = gm_grid_window(&j->grid, r0 + br0, c0 + bc0, h, wd);
-    memset(s->mask, 0, h * wd * sizeof *s->mask);
-    int rc = GM_OK;
-    for (size_t k = j->mbins.start[t]; k < j->mbins.start[t + 1] && rc == GM_OK; k++)
+    cell_frame f = {tx, ty, j->grid.cell, br0, bc0, h, wd};
+    /* the mask polygons' boxes: only their cells can be data (each row walks
+     * the boxes' columns there, merged, left to right), and only they are
+     * written in s->mask, zeroed again after (s->mask and s->val are zero
+     * between tiles: a sparse tile does not clear megabytes) */
+    size_t nb = 0;
+    for (size_t k = j->mbins.start[t]; k < j->mbins.start[t + 1]; k++)
+        nb += cell_rect(&f, j->mask.box[j->mbins.idx[k]], &s->boxes[nb]);
+    qsort(s->boxes, nb, sizeof *s->boxes, by_c0);
+    /* a tile wholly inside a mask polygon is data everywhere: its mask is not
+     * computed (it only tells data from nodata) */
+    int inside = j->inside[t], rc = GM_OK, data = inside, valued = 0;
+    for (size_t k = j->mbins.start[t]; !inside && k < j->mbins.start[t + 1] && rc == GM_OK; k++)
         rc = add_part(&j->mask, j->mbins.idx[k], &sub, s->mask, s->ws);
-    int data = 0;
-    for (size_t i = 0; i < h * wd && !data && rc == GM_OK; i++)
-        data = s->mask[i] > MASK_MIN;
+    for (size_t k = 0; k < nb && !data && rc == GM_OK; k++)
+        for (size_t r = s->boxes[k].r0; r < s->boxes[k].r1 && !data; r++)
+            for (size_t c = s->boxes[k].c0; c < s->boxes[k].c1 && !data; c++)
+                data = s->mask[r * wd + c] > MASK_MIN;
     if (rc != GM_OK || !data) goto done;
-    memset(s->val, 0, h * wd * sizeof *s->val);
+    valued = 1;
     for (size_t k = j->vbins.start[t]; k < j->vbins.start[t + 1] && rc == GM_OK; k++)
         rc = add_part(&j->value, j->vbins.idx[k], &sub, s->val, s->ws);
     if (rc != GM_OK) goto done;
     acc *up = j->n_levels > 1 ? j->band[1][tc / 2] : NULL;
     fill_nodata(s->out, br0, br1);
+    size_t half = tc % 2;
     for (size_t r = 0; r < h; r++) {
         const double *m = s->mask + r * wd, *v = s->val + r * wd;
         float *o = s->out + (br0 + r) * TILE + bc0;
-        for (size_t c = 0; c < wd; c++) {
-            if (!(m[c] > MASK_MIN)) continue;
-            double x = v[c] < 0.0 ? 0.0 : v[c] > 1.0 ? 1.0 : v[c];
-            o[c] = (float)x;
-            if (!up) continue;
-            size_t i = ((tr % 2) * HALF + (br0 + r) / 2) * TILE + (tc % 2) * HALF + (bc0 + c) / 2;
-            up->sum[i] += x;
-            up->cnt[i]++;
+        size_t ur = (tr % 2) * HALF + (br0 + r) / 2;
+        double *usum = up ? up->sum + ur * TILE + half * HALF : NULL;
+        uint32_t *ucnt = up ? up->cnt + ur * TILE + half * HALF : NULL;
+        for (size_t k = 0; k < nb;) {
+            if (r < s->boxes[k].r0 || r >= s->boxes[k].r1) {
+                k++;
+                continue;
+            }
+            size_t a = s->boxes[k].c0, e = s->boxes[k].c1;
+            for (k++; k < nb && s->boxes[k].c0 <= e; k++) /* the boxes it meets */
+                if (r >= s->boxes[k].r0 && r < s->boxes[k].r1 && s->boxes[k].c1 > e)
+                    e = s->boxes[k].c1;
+            for (size_t c = a; c < e;) {
+                /* the cells under one overview cell, summed in a register in
+                 * the same order (no store-to-load wait between them) */
+                size_t uc = (bc0 + c) / 2, end = 2 * uc + 2 - bc0 < e ? 2 * uc + 2 - bc0 : e;
+                double sum = up ? usum[uc] : 0.0;
+                uint32_t n = 0;
+                for (; c < end; c++) {
+                    if (!inside && !(m[c] > MASK_MIN)) continue;
+                    double x = v[c] < 0.0 ? 0.0 : v[c] > 1.0 ? 1.0 : v[c];
+                    o[c] = (float)x;
+                    sum += x;
+                    n++;
+                }
+                if (up && n) usum[uc] = sum, ucnt[uc] += n;
+            }
+            if (up)
+                acc_span(up, half, ur, half * HALF + (bc0 + a) / 2,
+                         half * HALF + (bc0 + e + 1) / 2);
         }
     }
     if (up) acc_mark(up, tr, tc, br0, br1, bc0, bc1);
-    return encode_into(w, j, s, br0, br1, &j->level[0].tiles[t]);
+    rc = encode_into(w, j, s, br0, br1, &j->level[0].tiles[t]);
+    if (rc != GM_OK) return rc; /* the run stops: the buffers are not reused */
 done:
+    for (size_t k = 0; !inside && k < nb; k++)
+        zero_rect(s->mask, wd, &s->boxes[k]);
+    for (size_t k = j->vbins.start[t]; valued && k < j->vbins.start[t + 1]; k++) {
+        cellbox x;
+        if (cell_rect(&f, j->value.box[j->vbins.idx[k]], &x)) zero_rect(s->val, wd, &x);
+    }
     if (rc != GM_OK)
         return gm_worker_error(w, rc, "%s: cannot compute the cell fractions: %s", j->path,
                                rc == GM_ERR_NOMEM ? "out of memory" : "GEOS cannot read a polygon");
@@ -522,12 +679,19 @@ static int overview_task(gm_worker *w, size_t tc, void *user)
     if (ur1 > ur0) fill_nodata(s->out, ur0, ur1);
     for (int q = 0; q < 4; q++) {
         const box *b = &a->quad[q];
+        size_t qh = (size_t)q % 2; /* the column half this quadrant's rows were fed in */
         for (size_t r = b->r0; r < b->r1; r++) {
+            if (a->hi[qh][r] == 0) continue; /* nothing fed into this row */
+            size_t c0 = a->lo[qh][r] > b->c0 ? a->lo[qh][r] : b->c0;
+            size_t c1 = a->hi[qh][r] < b->c1 ? a->hi[qh][r] : b->c1;
+            a->hi[qh][r] = 0;
+            if (c1 <= c0) continue;
             double *sum = a->sum + r * TILE;
             uint32_t *cnt = a->cnt + r * TILE;
             float *out = s->out + r * TILE;
-            size_t urow = ((j->row % 2) * HALF + r / 2) * TILE + (tc % 2) * HALF;
-            for (size_t c = b->c0; c < b->c1; c++) {
+            size_t ur = (j->row % 2) * HALF + r / 2, uh = tc % 2;
+            size_t urow = ur * TILE + uh * HALF;
+            for (size_t c = c0; c < c1; c++) {
                 if (!cnt[c]) continue;
                 any = 1;
                 out[c] = (float)(sum[c] / cnt[c]);
@@ -536,8 +700,9 @@ static int overview_task(gm_worker *w, size_t tc, void *user)
                     up->cnt[urow + c / 2] += cnt[c];
                 }
             }
-            memset(sum + b->c0, 0, (b->c1 - b->c0) * sizeof *sum); /* zeroed for reuse */
-            memset(cnt + b->c0, 0, (b->c1 - b->c0) * sizeof *cnt);
+            if (up) acc_span(up, uh, ur, uh * HALF + c0 / 2, uh * HALF + (c1 + 1) / 2);
+            memset(sum + c0, 0, (c1 - c0) * sizeof *sum); /* zeroed for reuse */
+            memset(cnt + c0, 0, (c1 - c0) * sizeof *cnt);
         }
         a->quad[q] = (box){0, 0, 0, 0};
     }
@@ -630,6 +795,8 @@ static void job_free_grid(raster_job *j)
     }
     bins_free(&j->mbins);
     bins_free(&j->vbins);
+    free(j->inside);
+    j->inside = NULL;
 }
 
 /* Computes and compresses every tile holding data, and the overviews. */
@@ -647,6 +814,7 @@ static int compute(raster_job *j)
     }
     if (rc == GM_OK) rc = bin_parts(&j->mask, &j->grid, l0->tcols, l0->trows, &j->mbins);
     if (rc == GM_OK) rc = bin_parts(&j->value, &j->grid, l0->tcols, l0->trows, &j->vbins);
+    if (rc == GM_OK) rc = mark_inside(j);
     int *present = calloc(l0->tcols, sizeof *present);
     if (rc != GM_OK || !present) {
         free(present);
@@ -658,6 +826,10 @@ static int compute(raster_job *j)
         return rc;
     }
     int n_workers = gm_pool_size(pool);
+    size_t most = 1; /* mask polygons in one tile */
+    for (size_t t = 0; t < l0->tcols * l0->trows; t++)
+        if (j->mbins.start[t + 1] - j->mbins.start[t] > most)
+            most = j->mbins.start[t + 1] - j->mbins.start[t];
     j->scr = calloc((size_t)n_workers, sizeof *j->scr);
     for (int i = 0; j->scr && i < n_workers; i++) {
         scratch *s = &j->scr[i];
@@ -666,7 +838,8 @@ static int compute(raster_job *j)
         s->out = tile_buffer((size_t)TILE * TILE * sizeof *s->out);
         s->enc = gm_cog_encoder_new((float)GM_RASTER_NODATA);
         s->ws = gm_coverage_ws_new();
-        if (!s->mask || !s->val || !s->out || !s->enc || !s->ws) rc = GM_ERR_NOMEM;
+        s->boxes = malloc(most * sizeof *s->boxes);
+        if (!s->mask || !s->val || !s->out || !s->enc || !s->ws || !s->boxes) rc = GM_ERR_NOMEM;
     }
     if (!j->scr || rc != GM_OK) rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     const char *stage = j->kind == GM_RASTER_COVERAGE ? "coverage raster" : "conflict raster";
@@ -687,6 +860,7 @@ static int compute(raster_job *j)
     for (int i = 0; j->scr && i < n_workers; i++) {
         free(j->scr[i].mask);
         free(j->scr[i].val);
+        free(j->scr[i].boxes);
         free(j->scr[i].out);
         gm_cog_encoder_free(j->scr[i].enc);
         gm_coverage_ws_free(j->scr[i].ws);
@@ -874,6 +1048,7 @@ int gm_write_raster(gm_context *ctx, gm_raster_kind kind, const char *tif_path,
                     .as_of = opts->as_of,
                     .run_id = opts->run_id};
     rc = job_mask(&j, &pj, in);
+    gm_progress(ctx, "raster values", 0, 0); /* the mask's polygons are done */
     if (rc == GM_OK && j.mask.n) rc = job_value(&j, &pj, res);
     if (rc != GM_OK)
         rc = gm_error(ctx, rc, "cannot project the polygons to %s: %s", GM_GRID_CRS_NAME,

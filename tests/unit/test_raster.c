@@ -224,6 +224,62 @@ static void cells_against_geos(void **state)
     gm_inputs_free(ctx, in);
 }
 
+/* A zone many tiles wide (10 m cells, 512-cell tiles of 5 km): its interior
+ * tiles are data everywhere without their mask being computed, the tiles its
+ * border crosses are not -- the data cells cover the zone's area to within a
+ * band of cells along its border, and the fractions add up to the completed
+ * area. */
+static void interior_tiles(void **state)
+{
+    (void)state;
+    GDALAllRegister();
+    gm_inputs *in = fresh();
+    zone(in, "Z", star(112.0, 28.0, 0.09, 0.11, 40));
+    done(in, star(112.0, 28.0, 0.01, 0.02, 20));
+    mine(in, "M1", GM_SCALE_SMALL, star(112.05, 28.05, 0.003, 0.005, 8));
+    redline(in, "R", star(112.05, 28.05, 0.002, 0.004, 8));
+    gm_results *res;
+    assert_int_equal(gm_analyze(ctx, in, NULL, &res), GM_OK);
+    gm_raster_options ro = GM_RASTER_OPTIONS_INIT;
+    ro.cell_m = 10;
+    const char *tif = GM_TEST_TMP "/raster_interior.tif";
+    assert_int_equal(gm_write_raster(ctx, GM_RASTER_COVERAGE, tif, NULL, in, res, &ro), GM_OK);
+    GDALDatasetH ds = GDALOpen(tif, GA_ReadOnly);
+    assert_non_null(ds);
+    int w = GDALGetRasterXSize(ds), hgt = GDALGetRasterYSize(ds);
+    assert_true(w > 4 * 512 && hgt > 4 * 512);
+    float *a = malloc((size_t)w * hgt * sizeof *a);
+    assert_int_equal(
+        GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Read, 0, 0, w, hgt, a, w, hgt, GDT_Float32, 0, 0),
+        CE_None);
+    size_t data = 0;
+    double sum = 0;
+    for (size_t i = 0; i < (size_t)w * hgt; i++)
+        if (a[i] != NODATA) data++, sum += a[i];
+    free(a);
+    GDALClose(ds);
+    gm_projector pj;
+    assert_int_equal(gm_projector_init(&pj), GM_OK);
+    GEOSGeometry *z = gm_project_geometry(h, &pj, in->zones[0].geom);
+    GEOSGeometry *d = gm_project_geometry(h, &pj, res->zones[0].done[0]);
+    assert_non_null(z);
+    assert_non_null(d);
+    double za, zp, da;
+    assert_true(GEOSArea_r(h, z, &za) && GEOSLength_r(h, z, &zp) && GEOSArea_r(h, d, &da));
+    /* every cell the border crosses is data: up to ~1.5 cells of band along it */
+    double got = (double)data * 100.0;
+    print_message("interior: %d x %d cells, data %.6g m2, zone %.6g m2 (border %.6g m)\n", w, hgt,
+                  got, za, zp);
+    assert_true(got >= za && got <= za + 2.0 * zp * 10.0);
+    assert_true(fabs(sum * 100.0 - da) <= 1e-6 * da);
+    GEOSGeom_destroy_r(h, z);
+    GEOSGeom_destroy_r(h, d);
+    gm_projector_free(&pj);
+    unlink(tif);
+    gm_results_free(ctx, res);
+    gm_inputs_free(ctx, in);
+}
+
 /* ---- the tile encoder ------------------------------------------------------ */
 
 /* Undoes TIFF predictor 3 (Technical Note 3) on a tile: per row, a running
@@ -306,6 +362,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(cells_against_geos, setup, teardown),
+        cmocka_unit_test_setup_teardown(interior_tiles, setup, teardown),
         cmocka_unit_test(encoder_round_trips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
