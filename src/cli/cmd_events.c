@@ -224,7 +224,7 @@ static int date_arg(const char *cmd, const char *opt, const char *text, int *out
 static int parse(args *a, int argc, char **argv, const char *help, int allowed_positional)
 {
     int c, exit_code = -1;
-    double v;
+    double v = 0;
     a->busy_s = 30;
     gm_event_init(&a->ev);
     optind = 1;

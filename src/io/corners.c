@@ -765,7 +765,7 @@ static int dms_triple(char **t)
 static int point_line(parser *p, char **tok, int n, int comma_mode, int lineno, const char *line)
 {
     char joined[2][128];
-    char *v[MAX_TOKENS];
+    char *v[MAX_TOKENS] = {0};
     for (int k = 0; k < n; k++)
         v[k] = tok[k];
     /* "1 28 16 00.000 113 16 00.000": degrees, minutes, seconds in blanks */

@@ -349,8 +349,10 @@ static int token_parts(const char *token, char hash_hex[65], char csrf_hex[65])
  * that they cost what a known name costs. */
 static const char *dummy_hash(void)
 {
-    static const char h[] = "$argon2id$v=19$m=65536,t=2,p=1$xFkAaWG8UVCq+Ak+1AsPgw$"
-                            "CA4wpX4i6CKG4AHley8YftdzYdJwkyL03m5SEv+Be1w";
+    /* as long as a stored hash may be: libsodium declares the argument that size */
+    static const char h[crypto_pwhash_STRBYTES] =
+        "$argon2id$v=19$m=65536,t=2,p=1$xFkAaWG8UVCq+Ak+1AsPgw$"
+        "CA4wpX4i6CKG4AHley8YftdzYdJwkyL03m5SEv+Be1w";
     return h;
 }
 
