@@ -586,7 +586,9 @@ static int add_point(parser *p, const char *id, long ring_no, double x, double y
 static int fail(parser *p, int line, const char *fmt, const char *a, const char *b)
 {
     char msg[400];
-    snprintf(msg, sizeof msg, fmt, a, b);
+    /* a long quoted line is cut: its start is enough to find it */
+    if (snprintf(msg, sizeof msg, fmt, a, b) >= (int)sizeof msg)
+        memcpy(msg + sizeof msg - 4, "...", 4);
     snprintf(p->err, p->errlen, "%s line %d: %s", p->name, line, msg);
     return -2;
 }
