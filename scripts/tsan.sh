@@ -13,7 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 gm_ensure_packages "${GM_BUILD_PACKAGES[@]}" libcmocka-dev
-cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGM_TSAN=ON > /dev/null
+# -Werror here too: some warnings (-Wmaybe-uninitialized, -Wformat-truncation,
+# -Wstringop-overread) appear only in an optimised build, which the test build is not
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGM_TSAN=ON -DGM_WERROR=ON > /dev/null
 cmake --build build-tsan -j "$(nproc)" --target test_pool test_output greenmine-cli > /dev/null
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
 export GDAL_PAM_ENABLED=NO
