@@ -14,6 +14,7 @@
 #include <greenmine/load.h>
 
 #include <gdal.h>
+#include <ogr_srs_api.h>
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -86,6 +87,15 @@ static void pass_progress(void *user, const char *stage, size_t done, size_t tot
 static void *load_main(void *arg)
 {
     loader *L = arg;
+    /* GDAL gives each thread its own PROJ context, copied from PROJ's default
+     * one on the thread's first spatial reference; with GDAL 3.6 / PROJ 9.1
+     * two first copies at once race on the default context's strings
+     * (ThreadSanitizer and helgrind, one `analyze --threads 4` in four). So
+     * each reader makes its first spatial reference here, one at a time. */
+    pthread_mutex_lock(&L->mu);
+    OGRSpatialReferenceH warm = OSRNewSpatialReference(SRS_WKT_WGS84_LAT_LONG);
+    if (warm) OSRDestroySpatialReference(warm);
+    pthread_mutex_unlock(&L->mu);
     for (;;) {
         size_t i = atomic_fetch_add(&L->next, 1);
         if (i >= L->n) break;
