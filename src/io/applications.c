@@ -5,6 +5,7 @@
  * against the zone, rings are closed, nested and repaired, and everything is
  * transformed to CGCS2000 lon/lat).
  */
+#include "io/gdal.h"
 #include "core/context_impl.h"
 #include "core/normalise.h"
 #include "core/text.h"
@@ -942,7 +943,7 @@ int gm_applications_add(gm_context *ctx, gm_applications *apps, const char *arg,
                         const gm_application_options *opts)
 {
     /* once: each call rescans the driver plugins (milliseconds per check in serve) */
-    if (GDALGetDriverCount() == 0) GDALAllRegister();
+    gm_gdal_register();
     const char *p = arg;
     while (*p == ' ' || *p == '\t' || *p == '\n')
         p++;

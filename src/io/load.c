@@ -4,6 +4,7 @@
  * Everything about a bad input is said here, naming file, layer and feature;
  * nothing downstream ever sees an invalid or non-polygonal geometry.
  */
+#include "io/gdal.h"
 #include "core/context_impl.h"
 #include "core/densify.h"
 #include "core/normalise.h"
@@ -938,7 +939,7 @@ static void fid_order(GDALDatasetH ds, gm_inputs *in, gm_layer_kind kind)
 int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char *source,
                   const gm_load_options *opts)
 {
-    GDALAllRegister();
+    gm_gdal_register();
     char path[4096], layer_name[256], err[1200];
     gm_source_split(source, path, sizeof path, layer_name, sizeof layer_name);
     reader r = {.ctx = ctx,

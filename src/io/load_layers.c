@@ -9,6 +9,7 @@
  * kinds, so the messages and the inputs are those of loading the layers one
  * by one.
  */
+#include "io/gdal.h"
 #include "core/context_impl.h"
 
 #include <greenmine/load.h>
@@ -126,7 +127,7 @@ int gm_load_layers(gm_context *ctx, gm_inputs *in, size_t n, const gm_layer_kind
         }
         return GM_OK;
     }
-    GDALAllRegister(); /* once, before the threads */
+    gm_gdal_register(); /* once, before the threads */
     loader L = {.parent = ctx, .in = in, .opts = opts, .n = n};
     atomic_init(&L.next, 0);
     pthread_mutex_init(&L.mu, NULL);

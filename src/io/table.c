@@ -7,6 +7,7 @@
  */
 /* VSIStatBufL is a struct stat64 */
 #define _LARGEFILE64_SOURCE 1
+#include "io/gdal.h"
 #include "io/table.h"
 
 #include "core/context_impl.h"
@@ -137,7 +138,7 @@ int gm_table_read(gm_context *ctx, const char *path, const char *sheet, gm_table
     const char *const csv_options[] = {"HEADERS=YES", "AUTODETECT_TYPE=NO",
                                        "EMPTY_STRING_AS_NULL=YES", NULL};
     const char *const drivers_csv[] = {"CSV", NULL};
-    if (GDALGetDriverCount() == 0) GDALAllRegister();
+    gm_gdal_register();
     CPLErrorReset();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, csv ? drivers_csv : NULL,

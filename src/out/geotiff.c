@@ -16,6 +16,7 @@
  * layout. GDAL only encodes the CRS and metadata tags, on a 1 x 1 grid.
  */
 #define _DEFAULT_SOURCE /* madvise(MADV_HUGEPAGE) */
+#include "io/gdal.h"
 #include "out/styles.h"
 
 #include "core/context_impl.h"
@@ -1035,7 +1036,7 @@ int gm_write_raster(gm_context *ctx, gm_raster_kind kind, const char *tif_path,
     if (!opts) opts = &defaults;
     int rc = check_options(ctx, opts);
     if (rc != GM_OK) return rc;
-    GDALAllRegister();
+    gm_gdal_register();
     gm_progress(ctx, "raster polygons", 0, 0); /* projecting and dissolving them takes a while */
     gm_projector pj;
     if ((rc = gm_projector_init(&pj)) != GM_OK)

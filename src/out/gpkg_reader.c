@@ -4,6 +4,7 @@
  * report --gpkg` draws the same report as from a registry: the figures are
  * taken as written, nothing is recomputed.
  */
+#include "io/gdal.h"
 #include "core/context_impl.h"
 
 #include <greenmine/load.h>
@@ -348,7 +349,7 @@ int gm_analysis_run_read(gm_context *ctx, const char *path, const char *zone, gm
     if (rc == GM_OK && !(r.run->res = calloc(1, sizeof *r.run->res)))
         rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     if (rc != GM_OK) goto done;
-    GDALAllRegister();
+    gm_gdal_register();
     r.ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, NULL, NULL);
     if (!r.ds) {
         rc = gm_error(ctx, GM_ERR_OPEN, "%s: cannot open as a GeoPackage", path);

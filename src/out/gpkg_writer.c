@@ -3,6 +3,7 @@
  * Writes to a temporary file in the target's folder and renames it into place;
  * on any failure the temporary file is removed and the target left untouched.
  */
+#include "io/gdal.h"
 #include "core/context_impl.h"
 #include "out/styles.h"
 
@@ -397,7 +398,7 @@ typedef int (*layer_fn)(writer *, const gm_inputs *, const gm_results *);
 static int write_file(gm_context *ctx, const char *path, const char *write_path, const char *run_id,
                       int (*body)(writer *, const void *), const void *user)
 {
-    GDALAllRegister();
+    gm_gdal_register();
     char tmp[4200];
     if (!write_path) {
         if (make_parent(path) != 0)

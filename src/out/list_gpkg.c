@@ -5,6 +5,7 @@
  * listed, who verified it, its latest spot check and credit grade -- nothing
  * of who entered what, no event ids, documents, findings or inspectors.
  */
+#include "io/gdal.h"
 #include "io/crs.h"
 #include "out/memtext.h"
 #include "out/styles.h"
@@ -210,7 +211,7 @@ static int write_rows(gm_context *ctx, GDALDatasetH ds, OGRSpatialReferenceH srs
 
 int gm_write_list_gpkg(gm_context *ctx, const char *path, const gm_public_list *l)
 {
-    GDALAllRegister();
+    gm_gdal_register();
     char tmp[4200];
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;

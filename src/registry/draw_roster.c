@@ -3,6 +3,7 @@
  * (CSV, XLSX, ODS, a GeoPackage table), first layer, columns matched by name
  * or alias (docs/draw.md). Every bad row is named, nothing is half-read.
  */
+#include "io/gdal.h"
 #include "core/context_impl.h"
 #include "core/text.h"
 #include "io/source.h"
@@ -170,7 +171,7 @@ static int read_roster(gm_context *ctx, const char *path, gm_draw_inspector **ou
 
 int gm_draw_roster_read(gm_context *ctx, const char *path, gm_draw_inspector **out, size_t *n_out)
 {
-    if (GDALGetDriverCount() == 0) GDALAllRegister();
+    gm_gdal_register();
     /* a spreadsheet's first row is its header, whatever its cells hold (GDAL's
      * guess takes an all-text roster's header for data); the drivers read the
      * sheet lazily, so the options hold until the file is closed */
