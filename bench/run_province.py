@@ -66,6 +66,14 @@ if len(profiles) > 1:  # each province in turn, then the worst case over them
     sys.exit(rc)
 GM = os.path.abspath(args.greenmine)
 skip = set(filter(None, args.skip.split(",")))
+try:  # the GeoPandas peer needs geopandas in /usr/bin/python3 (python3-geopandas)
+    subprocess.run(["/usr/bin/python3", "-c", "import geopandas"], check=True,
+                   stderr=subprocess.DEVNULL)
+except subprocess.CalledProcessError:
+    if "geopandas" not in skip:
+        print("run_province: geopandas is not installed: the GeoPandas peer is skipped",
+              file=sys.stderr)
+    skip.add("geopandas")
 work = args.workdir or tempfile.mkdtemp(prefix="gm-province.")
 data = os.path.join(work, "data")
 os.makedirs(data, exist_ok=True)
@@ -301,6 +309,9 @@ if best_gm and ends:
 summary["greenmine peak RSS MB"] = (max(r for n in results if n.startswith("greenmine")
                                         for _, r in results[n]) if any(
     n.startswith("greenmine") for n in results) else 0.0, True)
+gm_peak = summary["greenmine peak RSS MB"][0]
+print(f"greenmine peak RSS (any run): {gm_peak:.0f} MB = {gm_peak / 1024:.2f} GiB "
+      f"(target 1.5 GiB: {'met' if gm_peak <= 1536 else 'not met'})")
 if args.summary:
     import json
     json.dump(summary, open(args.summary, "w"))
