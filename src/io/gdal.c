@@ -3,7 +3,10 @@
 #include <gdal.h>
 #include <pthread.h>
 
-static void register_all(void) { GDALAllRegister(); }
+static void register_all(void)
+{
+    GDALAllRegister();
+}
 
 void gm_gdal_register(void)
 {
