@@ -59,7 +59,7 @@ int gm_registry_open(gm_context *ctx, const char *db, int busy_ms, gm_registry *
         return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     }
     reg->ctx = ctx;
-    int rc = gm_db_open(&reg->db, ctx, db, busy_ms > 0 ? busy_ms : GM_REGISTRY_BUSY_MS_DEFAULT);
+    int rc = gm_db_open(ctx, db, busy_ms > 0 ? busy_ms : GM_REGISTRY_BUSY_MS_DEFAULT, &reg->db);
     if (rc == GM_OK) {
         reg->db_kind = gm_db_kind_of(reg->db);
         rc = gm_registry_migrate(reg);
