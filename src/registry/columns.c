@@ -182,22 +182,24 @@ static int create_table(gm_registry *reg, const gm_table *t, int version)
     return rc == GM_OK ? run(reg, t, &index) : rc;
 }
 
+int gm_table_migrate(gm_registry *reg, const gm_table *t, int version)
+{
+    if (t->since == version) return create_table(reg, t, version);
+    int rc = GM_OK;
+    for (size_t i = 0; t->since < version && i < t->n && rc == GM_OK; i++) {
+        if (t->columns[i].since != version) continue;
+        sql_buf b = {.at = 0};
+        put(&b, "ALTER TABLE %s ADD COLUMN ", t->name);
+        put_column(&b, &t->columns[i], reg->db_kind);
+        rc = run(reg, t, &b);
+    }
+    return rc;
+}
+
 int gm_tables_migrate(gm_registry *reg, int version)
 {
     int rc = GM_OK;
-    for (const gm_table *const *t = gm_registry_tables; *t && rc == GM_OK; t++) {
-        if ((*t)->since == version) {
-            rc = create_table(reg, *t, version);
-            continue;
-        }
-        if ((*t)->since > version) continue;
-        for (size_t i = 0; i < (*t)->n && rc == GM_OK; i++) {
-            if ((*t)->columns[i].since != version) continue;
-            sql_buf b = {.at = 0};
-            put(&b, "ALTER TABLE %s ADD COLUMN ", (*t)->name);
-            put_column(&b, &(*t)->columns[i], reg->db_kind);
-            rc = run(reg, *t, &b);
-        }
-    }
+    for (const gm_table *const *t = gm_registry_tables; *t && rc == GM_OK; t++)
+        rc = gm_table_migrate(reg, *t, version);
     return rc;
 }

@@ -196,9 +196,11 @@ int gm_table_prepare_select(gm_registry *reg, const gm_table *t, const char *tai
 int gm_table_geom_column(const gm_table *t);
 int gm_table_key_column(const gm_table *t);
 
-/* Runs what migration `version` does to the tables: creates those it
- * creates (CREATE TABLE with the columns up to that version, the geometry
- * and its spatial index) and adds the columns it adds to the others. */
+/* What migration `version` does to table t: creates it when it is the
+ * table's (CREATE TABLE with the columns up to that version, the geometry
+ * and its spatial index), or adds the columns that version adds. */
+int gm_table_migrate(gm_registry *reg, const gm_table *t, int version);
+/* The same for every table of gm_registry_tables. */
 int gm_tables_migrate(gm_registry *reg, int version);
 
 #endif
