@@ -250,6 +250,8 @@ gm_rule gm_event_check(const gm_licence *lic, const gm_event *history, size_t n,
 
 /* 1 when `ev` counts: not void and not superseded by an event in `all`. */
 int gm_event_counts(const gm_event *all, size_t n, const gm_event *ev);
+/* The id of the event in `all` that supersedes `ev`, 0 = none. */
+long long gm_event_superseded_by(const gm_event *all, size_t n, const gm_event *ev);
 
 /* ---- status on a date ----------------------------------------------------- */
 

@@ -31,6 +31,19 @@ extern "C" {
 int gm_indicators_json(gm_context *ctx, const gm_indicators *ind, char **out);
 int gm_indicators_csv(gm_context *ctx, const gm_indicators *ind, char **out);
 
+/* ---- events ------------------------------------------------------------------ */
+
+/* One event as `events list --json` prints it and the desk answers it: a JSON
+ * object on one line, no newline, {"event_id", "licence_no", "kind",
+ * "kind_zh", "event_date", "counts", "supersedes", "superseded_by", "void",
+ * the kind's fields, "entered_by", "entered_at"} (docs/management.md), empty
+ * values null. `all`, `n`: the events of its licence (corrections included),
+ * which say whether it counts and what superseded it. */
+int gm_event_json(gm_context *ctx, const gm_event *all, size_t n, const gm_event *e, char **out);
+/* The same as a CSV row ending in CRLF, every field but kind_zh; e == NULL
+ * gives the header row. */
+int gm_event_csv(gm_context *ctx, const gm_event *all, size_t n, const gm_event *e, char **out);
+
 /* ---- the yearly report -------------------------------------------------------- */
 
 typedef struct gm_yearly_report {

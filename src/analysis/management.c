@@ -320,6 +320,12 @@ int gm_event_counts(const gm_event *all, size_t n, const gm_event *ev)
     return !ev->is_void && !superseder(all, n, ev->event_id);
 }
 
+long long gm_event_superseded_by(const gm_event *all, size_t n, const gm_event *ev)
+{
+    const gm_event *by = superseder(all, n, ev->event_id);
+    return by ? by->event_id : 0;
+}
+
 /* One step of the replay: the event and its place among same-day events. */
 typedef struct step {
     const gm_event *ev;

@@ -9,6 +9,7 @@
 
 #include <greenmine/events.h>
 #include <greenmine/management.h>
+#include <greenmine/publish.h>
 
 #include <getopt.h>
 #include <math.h>
@@ -553,122 +554,17 @@ static int events_add(args *a)
     return e;
 }
 
-static const char *const event_fields[] = {"event_id",
-                                           "licence_no",
-                                           "kind",
-                                           "event_date",
-                                           "counts",
-                                           "supersedes",
-                                           "superseded_by",
-                                           "void",
-                                           "score",
-                                           "document",
-                                           "agency",
-                                           "result",
-                                           "batch",
-                                           "draw_id",
-                                           "inspectors",
-                                           "findings",
-                                           "reason",
-                                           "year",
-                                           "grade",
-                                           "mining_recovery",
-                                           "beneficiation_recovery",
-                                           "utilisation",
-                                           "entered_by",
-                                           "entered_at"};
-
-static void print_event(const gm_event_list *l, size_t i, int format)
+/* An event as JSON (format 1) or a CSV row (2): the writer the desk uses too. */
+static int print_event(gm_context *ctx, const gm_event_list *l, size_t i, int format)
 {
     const gm_event *e = &l->items[i];
     size_t first = 0, count = 0;
     gm_event_list_range(l, e->licence_no, &first, &count);
-    const gm_event *all = &l->items[first];
-    long long by = 0;
-    for (size_t k = 0; k < count; k++)
-        if (all[k].supersedes == e->event_id) by = all[k].event_id;
-    int counts = gm_event_counts(all, count, e);
-    const char *sep = format == 1 ? ", " : ",";
-    if (format == 1) fputs("    {", stdout);
-    for (size_t f = 0; f < sizeof event_fields / sizeof *event_fields; f++) {
-        if (f) fputs(sep, stdout);
-        if (format == 1) printf("\"%s\": ", event_fields[f]);
-        switch (f) {
-        case 0:
-            printf("%lld", e->event_id);
-            break;
-        case 1:
-            put_text(stdout, e->licence_no, format);
-            break;
-        case 2:
-            put_text(stdout, gm_event_kind_name(e->kind), format);
-            break;
-        case 3:
-            put_date(stdout, e->event_date, format);
-            break;
-        case 4:
-            fputs(format == 1 ? (counts ? "true" : "false") : (counts ? "1" : "0"), stdout);
-            break;
-        case 5:
-            put_int(stdout, e->supersedes, format);
-            break;
-        case 6:
-            put_int(stdout, by, format);
-            break;
-        case 7:
-            fputs(format == 1 ? (e->is_void ? "true" : "false") : (e->is_void ? "1" : "0"), stdout);
-            break;
-        case 8:
-            put_real(stdout, e->score, format);
-            break;
-        case 9:
-            put_text(stdout, e->document, format);
-            break;
-        case 10:
-            put_text(stdout, e->agency, format);
-            break;
-        case 11:
-            put_text(stdout, e->result ? gm_result_name(e->result) : NULL, format);
-            break;
-        case 12:
-            put_text(stdout, e->batch, format);
-            break;
-        case 13:
-            put_text(stdout, e->draw_id, format);
-            break;
-        case 14:
-            put_text(stdout, e->inspectors, format);
-            break;
-        case 15:
-            put_text(stdout, e->findings, format);
-            break;
-        case 16:
-            put_text(stdout, e->reason, format);
-            break;
-        case 17:
-            put_int(stdout, e->year, format);
-            break;
-        case 18:
-            put_text(stdout, e->grade, format);
-            break;
-        case 19:
-            put_real(stdout, e->mining_recovery, format);
-            break;
-        case 20:
-            put_real(stdout, e->beneficiation_recovery, format);
-            break;
-        case 21:
-            put_real(stdout, e->utilisation, format);
-            break;
-        case 22:
-            put_text(stdout, e->entered_by, format);
-            break;
-        case 23:
-            put_text(stdout, e->entered_at, format);
-            break;
-        }
-    }
-    fputs(format == 1 ? "}" : "\r\n", stdout);
+    char *text = NULL;
+    int rc = (format == 1 ? gm_event_json : gm_event_csv)(ctx, &l->items[first], count, e, &text);
+    if (rc == GM_OK) printf("%s%s", format == 1 ? "    " : "", text);
+    free(text);
+    return rc;
 }
 
 /* One line per event for a terminal: id, licence, date, kind, the kind's fields. */
@@ -728,12 +624,12 @@ static int events_list(args *a)
         e = GM_EXIT_OK;
         if (a->format == 1) fputs("{\"events\": [\n", stdout);
         if (a->format == 2) {
-            for (size_t f = 0; f < sizeof event_fields / sizeof *event_fields; f++)
-                printf("%s%s", f ? "," : "", event_fields[f]);
-            fputs("\r\n", stdout);
+            char *header = NULL;
+            if ((rc = gm_event_csv(ctx, NULL, 0, NULL, &header)) == GM_OK) fputs(header, stdout);
+            free(header);
         }
         size_t shown = 0;
-        for (size_t i = 0; i < l->n; i++) {
+        for (size_t i = 0; rc == GM_OK && i < l->n; i++) {
             const gm_event *ev = &l->items[i];
             if (a->has_kind && ev->kind != a->ev.kind) continue;
             if (a->county) {
@@ -744,11 +640,14 @@ static int events_list(args *a)
                 print_event_line(l, i);
             else {
                 if (a->format == 1 && shown) fputs(",\n", stdout);
-                print_event(l, i, a->format);
+                rc = print_event(ctx, l, i, a->format);
             }
             shown++;
         }
-        if (a->format == 1) fputs(shown ? "\n]}\n" : "]}\n", stdout);
+        if (rc != GM_OK)
+            e = gm_cli_fail(&cli, ctx, rc);
+        else if (a->format == 1)
+            fputs(shown ? "\n]}\n" : "]}\n", stdout);
         if (a->format == 0 && !shown) printf("(no events)\n");
     }
     gm_licence_list_free(lic);

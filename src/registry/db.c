@@ -13,6 +13,7 @@
 /* after sqlite3.h, which it needs */
 #include <spatialite.h>
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,8 +103,9 @@ static int pg_fail(gm_db *db, const char *what, const PGresult *res)
     return gm_error(db->ctx, GM_ERR_INTERNAL, "registry (PostgreSQL): %s: %s", what, one);
 }
 
-int gm_db_open(gm_db **out, gm_context *ctx, const char *target, int busy_ms)
+int gm_db_open(gm_context *ctx, const char *target, int busy_ms, gm_db **out)
 {
+    assert(out);
     *out = NULL;
     gm_db *db = calloc(1, sizeof *db);
     if (!db) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
@@ -120,7 +122,11 @@ int gm_db_open(gm_db **out, gm_context *ctx, const char *target, int busy_ms)
             rc = gm_error(ctx, GM_ERR_OPEN, "registry %s: cannot connect: %s", target, msg);
             goto done;
         }
-        PQsetClientEncoding(db->pg, "UTF8");
+        if (PQsetClientEncoding(db->pg, "UTF8") != 0) {
+            rc = gm_error(ctx, GM_ERR_OPEN, "registry %s: cannot use UTF-8 on this connection",
+                          target);
+            goto done;
+        }
         char sql[96];
         /* wait for another writer's lock at most busy_ms, then fail clearly */
         snprintf(sql, sizeof sql, "SET lock_timeout = %d", busy_ms);
@@ -134,7 +140,10 @@ int gm_db_open(gm_db **out, gm_context *ctx, const char *target, int busy_ms)
                           db->lite ? sqlite3_errmsg(db->lite) : "out of memory");
             goto done;
         }
-        db->lite_cache = spatialite_alloc_connection();
+        if (!(db->lite_cache = spatialite_alloc_connection())) {
+            rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+            goto done;
+        }
         spatialite_init_ex(db->lite, db->lite_cache, 0);
         sqlite3_busy_timeout(db->lite, busy_ms); /* after spatialite, which sets its own */
         /* a file that is not SQLite fails here, before anything is written */
@@ -202,10 +211,13 @@ int gm_db_rollback(gm_db *db)
 {
     if (db->kind == GM_DB_SPATIALITE) {
         if (sqlite3_get_autocommit(db->lite)) return GM_OK;
+        /* after a failure whose error is on the context already: a ROLLBACK
+         * that fails too (the connection is gone) must not replace it, and
+         * the transaction ends with the connection either way */
         sqlite3_exec(db->lite, "ROLLBACK", NULL, NULL, NULL);
         return GM_OK;
     }
-    PGresult *res = PQexec(db->pg, "ROLLBACK");
+    PGresult *res = PQexec(db->pg, "ROLLBACK"); /* as above */
     PQclear(res);
     return GM_OK;
 }
@@ -276,13 +288,16 @@ static int pg_set(gm_stmt *st, int i, char *value, int length, int format)
 
 static int bind_null(gm_stmt *st, int i);
 
+/* A SQLite bind's result code as a status (SQLITE_RANGE, _NOMEM, _TOOBIG). */
+static int lite_bind(gm_stmt *st, int rc)
+{
+    return rc == SQLITE_OK ? GM_OK : lite_fail(st->db, rc, "bind");
+}
+
 static int bind_text(gm_stmt *st, int i, const char *value)
 {
     if (!value) return bind_null(st, i);
-    if (st->lite)
-        return sqlite3_bind_text(st->lite, i, value, -1, SQLITE_TRANSIENT) == SQLITE_OK
-                   ? GM_OK
-                   : lite_fail(st->db, SQLITE_ERROR, "bind");
+    if (st->lite) return lite_bind(st, sqlite3_bind_text(st->lite, i, value, -1, SQLITE_TRANSIENT));
     char *copy = gm_strdup(value);
     if (!copy) return gm_error(st->db->ctx, GM_ERR_NOMEM, "out of memory");
     return pg_set(st, i, copy, 0, 0);
@@ -290,10 +305,7 @@ static int bind_text(gm_stmt *st, int i, const char *value)
 
 static int bind_int(gm_stmt *st, int i, long long value)
 {
-    if (st->lite)
-        return sqlite3_bind_int64(st->lite, i, value) == SQLITE_OK
-                   ? GM_OK
-                   : lite_fail(st->db, SQLITE_ERROR, "bind");
+    if (st->lite) return lite_bind(st, sqlite3_bind_int64(st->lite, i, value));
     char buf[32];
     snprintf(buf, sizeof buf, "%lld", value);
     char *copy = gm_strdup(buf);
@@ -303,10 +315,7 @@ static int bind_int(gm_stmt *st, int i, long long value)
 
 static int bind_double(gm_stmt *st, int i, double value)
 {
-    if (st->lite)
-        return sqlite3_bind_double(st->lite, i, value) == SQLITE_OK
-                   ? GM_OK
-                   : lite_fail(st->db, SQLITE_ERROR, "bind");
+    if (st->lite) return lite_bind(st, sqlite3_bind_double(st->lite, i, value));
     char buf[40];
     snprintf(buf, sizeof buf, "%.17g", value);
     char *copy = gm_strdup(buf);
@@ -317,10 +326,7 @@ static int bind_double(gm_stmt *st, int i, double value)
 static int bind_blob(gm_stmt *st, int i, const void *data, size_t n)
 {
     if (!data) return bind_null(st, i);
-    if (st->lite)
-        return sqlite3_bind_blob64(st->lite, i, data, n, SQLITE_TRANSIENT) == SQLITE_OK
-                   ? GM_OK
-                   : lite_fail(st->db, SQLITE_ERROR, "bind");
+    if (st->lite) return lite_bind(st, sqlite3_bind_blob64(st->lite, i, data, n, SQLITE_TRANSIENT));
     char *copy = malloc(n ? n : 1);
     if (!copy) return gm_error(st->db->ctx, GM_ERR_NOMEM, "out of memory");
     memcpy(copy, data, n);
@@ -329,10 +335,7 @@ static int bind_blob(gm_stmt *st, int i, const void *data, size_t n)
 
 static int bind_null(gm_stmt *st, int i)
 {
-    if (st->lite)
-        return sqlite3_bind_null(st->lite, i) == SQLITE_OK
-                   ? GM_OK
-                   : lite_fail(st->db, SQLITE_ERROR, "bind");
+    if (st->lite) return lite_bind(st, sqlite3_bind_null(st->lite, i));
     return pg_set(st, i, NULL, 0, 0);
 }
 
@@ -429,7 +432,7 @@ const unsigned char *gm_stmt_blob(gm_stmt *st, int col, size_t *n)
         *n = (size_t)sqlite3_column_bytes(st->lite, col);
         return sqlite3_column_blob(st->lite, col);
     }
-    if (col >= GM_DB_MAX_PARAMS) return NULL;
+    assert(col < GM_DB_MAX_PARAMS); /* the decoded blobs are kept per column */
     if (!st->blob[col])
         st->blob[col] = PQunescapeBytea((const unsigned char *)PQgetvalue(st->res, st->row, col),
                                         &st->blob_len[col]);

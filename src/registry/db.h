@@ -21,7 +21,7 @@ typedef struct gm_stmt gm_stmt;
  * libpq connection string after "PG:". A writer that finds the database
  * locked waits up to busy_ms, then fails with GM_ERR_BUSY. Errors are set on
  * ctx. */
-int gm_db_open(gm_db **out, gm_context *ctx, const char *target, int busy_ms);
+int gm_db_open(gm_context *ctx, const char *target, int busy_ms, gm_db **out);
 void gm_db_close(gm_db *db);
 /* Errors go to ctx from now on (a connection kept for the next user).
  * Returns 1 when the connection is fit to keep: open, no transaction. */

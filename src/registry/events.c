@@ -5,6 +5,7 @@
  * against, so the check and the insert see the same log; the rules
  * themselves are gm_event_check (src/analysis/management.c).
  */
+#include "registry/columns.h"
 #include "registry/events_impl.h"
 
 #include <math.h>
@@ -12,14 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#define EVENT_COLUMNS                                                                              \
-    "event_id, licence_no, kind, event_date, entered_by, entered_at, supersedes, is_void, score, " \
-    "document, agency, result, batch, draw_id, inspectors, findings, reason, year, grade, "        \
-    "mining_recovery, beneficiation_recovery, utilisation"
-#define LICENCE_COLUMNS                                                                            \
-    "licence_no, name, enterprise, credit_code, industry, mineral, scale, county, city, "          \
-    "licensed_on, is_new, entered_by, entered_at"
 
 /* ---- rows <-> records ------------------------------------------------------- */
 
@@ -31,28 +24,28 @@ static double column_real(gm_stmt *st, int col)
 static int read_event(gm_registry *reg, gm_stmt *st, gm_event *ev)
 {
     gm_event_init(ev);
-    ev->event_id = gm_stmt_int(st, 0);
-    ev->licence_no = gm_strdup(gm_stmt_text(st, 1));
-    gm_parse_event_kind(gm_stmt_text(st, 2), &ev->kind);
-    ev->event_date = gm_registry_date_parse(gm_stmt_text(st, 3));
-    ev->entered_by = gm_strdup(gm_stmt_text(st, 4));
-    ev->entered_at = gm_strdup(gm_stmt_text(st, 5));
-    ev->supersedes = gm_stmt_is_null(st, 6) ? 0 : gm_stmt_int(st, 6);
-    ev->is_void = (int)gm_stmt_int(st, 7);
-    ev->score = column_real(st, 8);
-    ev->document = gm_strdup(gm_stmt_text(st, 9));
-    ev->agency = gm_strdup(gm_stmt_text(st, 10));
-    gm_parse_result(gm_stmt_text(st, 11), &ev->result);
-    ev->batch = gm_strdup(gm_stmt_text(st, 12));
-    ev->draw_id = gm_strdup(gm_stmt_text(st, 13));
-    ev->inspectors = gm_strdup(gm_stmt_text(st, 14));
-    ev->findings = gm_strdup(gm_stmt_text(st, 15));
-    ev->reason = gm_strdup(gm_stmt_text(st, 16));
-    ev->year = gm_stmt_is_null(st, 17) ? 0 : (int)gm_stmt_int(st, 17);
-    ev->grade = gm_strdup(gm_stmt_text(st, 18));
-    ev->mining_recovery = column_real(st, 19);
-    ev->beneficiation_recovery = column_real(st, 20);
-    ev->utilisation = column_real(st, 21);
+    ev->event_id = gm_stmt_int(st, gm_table_key_column(&gm_table_event));
+    ev->licence_no = gm_strdup(gm_stmt_text(st, EVENT_licence_no));
+    gm_parse_event_kind(gm_stmt_text(st, EVENT_kind), &ev->kind);
+    ev->event_date = gm_registry_date_parse(gm_stmt_text(st, EVENT_event_date));
+    ev->entered_by = gm_strdup(gm_stmt_text(st, EVENT_entered_by));
+    ev->entered_at = gm_strdup(gm_stmt_text(st, EVENT_entered_at));
+    ev->supersedes = gm_stmt_is_null(st, EVENT_supersedes) ? 0 : gm_stmt_int(st, EVENT_supersedes);
+    ev->is_void = (int)gm_stmt_int(st, EVENT_is_void);
+    ev->score = column_real(st, EVENT_score);
+    ev->document = gm_strdup(gm_stmt_text(st, EVENT_document));
+    ev->agency = gm_strdup(gm_stmt_text(st, EVENT_agency));
+    gm_parse_result(gm_stmt_text(st, EVENT_result), &ev->result);
+    ev->batch = gm_strdup(gm_stmt_text(st, EVENT_batch));
+    ev->draw_id = gm_strdup(gm_stmt_text(st, EVENT_draw_id));
+    ev->inspectors = gm_strdup(gm_stmt_text(st, EVENT_inspectors));
+    ev->findings = gm_strdup(gm_stmt_text(st, EVENT_findings));
+    ev->reason = gm_strdup(gm_stmt_text(st, EVENT_reason));
+    ev->year = gm_stmt_is_null(st, EVENT_year) ? 0 : (int)gm_stmt_int(st, EVENT_year);
+    ev->grade = gm_strdup(gm_stmt_text(st, EVENT_grade));
+    ev->mining_recovery = column_real(st, EVENT_mining_recovery);
+    ev->beneficiation_recovery = column_real(st, EVENT_beneficiation_recovery);
+    ev->utilisation = column_real(st, EVENT_utilisation);
     if (!ev->licence_no) return gm_error(reg->ctx, GM_ERR_NOMEM, "out of memory");
     return GM_OK;
 }
@@ -76,33 +69,33 @@ static int insert_event(gm_registry *reg, gm_stmt *st, const gm_event *ev, const
 {
     char d[GM_DATE_TEXT];
     gm_stmt_reset(st);
-    gm_stmt_bind_text(st, 1, ev->licence_no);
-    gm_stmt_bind_text(st, 2, gm_event_kind_name(ev->kind));
-    gm_stmt_bind_text(st, 3, gm_registry_date_text(ev->event_date, d));
-    gm_stmt_bind_text(st, 4, ev->entered_by);
-    gm_stmt_bind_text(st, 5, now);
+    gm_stmt_bind_text(st, GM_PARAM(EVENT_licence_no), ev->licence_no);
+    gm_stmt_bind_text(st, GM_PARAM(EVENT_kind), gm_event_kind_name(ev->kind));
+    gm_stmt_bind_text(st, GM_PARAM(EVENT_event_date), gm_registry_date_text(ev->event_date, d));
+    gm_stmt_bind_text(st, GM_PARAM(EVENT_entered_by), ev->entered_by);
+    gm_stmt_bind_text(st, GM_PARAM(EVENT_entered_at), now);
     if (ev->supersedes)
-        gm_stmt_bind_int(st, 6, ev->supersedes);
+        gm_stmt_bind_int(st, GM_PARAM(EVENT_supersedes), ev->supersedes);
     else
-        gm_stmt_bind_null(st, 6);
-    gm_stmt_bind_int(st, 7, ev->is_void ? 1 : 0);
-    bind_real(st, 8, ev->score);
-    gm_stmt_bind_text(st, 9, or_null(ev->document));
-    gm_stmt_bind_text(st, 10, or_null(ev->agency));
-    gm_stmt_bind_text(st, 11, ev->result ? gm_result_name(ev->result) : NULL);
-    gm_stmt_bind_text(st, 12, or_null(ev->batch));
-    gm_stmt_bind_text(st, 13, or_null(ev->draw_id));
-    gm_stmt_bind_text(st, 14, or_null(ev->inspectors));
-    gm_stmt_bind_text(st, 15, or_null(ev->findings));
-    gm_stmt_bind_text(st, 16, or_null(ev->reason));
+        gm_stmt_bind_null(st, GM_PARAM(EVENT_supersedes));
+    gm_stmt_bind_int(st, GM_PARAM(EVENT_is_void), ev->is_void ? 1 : 0);
+    bind_real(st, GM_PARAM(EVENT_score), ev->score);
+    gm_stmt_bind_text(st, GM_PARAM(EVENT_document), or_null(ev->document));
+    gm_stmt_bind_text(st, GM_PARAM(EVENT_agency), or_null(ev->agency));
+    gm_stmt_bind_text(st, GM_PARAM(EVENT_result), ev->result ? gm_result_name(ev->result) : NULL);
+    gm_stmt_bind_text(st, GM_PARAM(EVENT_batch), or_null(ev->batch));
+    gm_stmt_bind_text(st, GM_PARAM(EVENT_draw_id), or_null(ev->draw_id));
+    gm_stmt_bind_text(st, GM_PARAM(EVENT_inspectors), or_null(ev->inspectors));
+    gm_stmt_bind_text(st, GM_PARAM(EVENT_findings), or_null(ev->findings));
+    gm_stmt_bind_text(st, GM_PARAM(EVENT_reason), or_null(ev->reason));
     if (ev->year)
-        gm_stmt_bind_int(st, 17, ev->year);
+        gm_stmt_bind_int(st, GM_PARAM(EVENT_year), ev->year);
     else
-        gm_stmt_bind_null(st, 17);
-    gm_stmt_bind_text(st, 18, or_null(ev->grade));
-    bind_real(st, 19, ev->mining_recovery);
-    bind_real(st, 20, ev->beneficiation_recovery);
-    bind_real(st, 21, ev->utilisation);
+        gm_stmt_bind_null(st, GM_PARAM(EVENT_year));
+    gm_stmt_bind_text(st, GM_PARAM(EVENT_grade), or_null(ev->grade));
+    bind_real(st, GM_PARAM(EVENT_mining_recovery), ev->mining_recovery);
+    bind_real(st, GM_PARAM(EVENT_beneficiation_recovery), ev->beneficiation_recovery);
+    bind_real(st, GM_PARAM(EVENT_utilisation), ev->utilisation);
     int step = gm_stmt_step(st);
     if (step == 1) {
         *id = gm_stmt_int(st, 0);
@@ -113,33 +106,27 @@ static int insert_event(gm_registry *reg, gm_stmt *st, const gm_event *ev, const
 
 static int prepare_insert_event(gm_registry *reg, gm_stmt **st)
 {
-    return gm_db_prepare(reg->db,
-                         "INSERT INTO event (licence_no, kind, event_date, entered_by, entered_at, "
-                         "supersedes, is_void, score, document, agency, result, batch, draw_id, "
-                         "inspectors, findings, reason, year, grade, mining_recovery, "
-                         "beneficiation_recovery, utilisation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING event_id",
-                         st);
+    return gm_table_prepare_insert(reg, &gm_table_event, "RETURNING event_id", st);
 }
 
 static int read_licence(gm_registry *reg, gm_stmt *st, gm_licence *l)
 {
     memset(l, 0, sizeof *l);
-    l->licence_no = gm_strdup(gm_stmt_text(st, 0));
-    l->name = gm_strdup(gm_stmt_text(st, 1));
-    l->enterprise = gm_strdup(gm_stmt_text(st, 2));
-    l->credit_code = gm_strdup(gm_stmt_text(st, 3));
-    gm_parse_industry(gm_stmt_text(st, 4), &l->industry);
-    l->mineral = gm_strdup(gm_stmt_text(st, 5));
-    gm_parse_scale(gm_stmt_text(st, 6), &l->scale);
-    l->county = gm_strdup(gm_stmt_text(st, 7));
-    l->city = gm_strdup(gm_stmt_text(st, 8));
-    l->licensed_on = gm_registry_date_parse(gm_stmt_text(st, 9));
-    l->is_new = gm_stmt_is_null(st, 10) ? GM_FLAG_UNKNOWN
-                : gm_stmt_int(st, 10)   ? GM_FLAG_YES
-                                        : GM_FLAG_NO;
-    l->entered_by = gm_strdup(gm_stmt_text(st, 11));
-    l->entered_at = gm_strdup(gm_stmt_text(st, 12));
+    l->licence_no = gm_strdup(gm_stmt_text(st, LICENCE_licence_no));
+    l->name = gm_strdup(gm_stmt_text(st, LICENCE_name));
+    l->enterprise = gm_strdup(gm_stmt_text(st, LICENCE_enterprise));
+    l->credit_code = gm_strdup(gm_stmt_text(st, LICENCE_credit_code));
+    gm_parse_industry(gm_stmt_text(st, LICENCE_industry), &l->industry);
+    l->mineral = gm_strdup(gm_stmt_text(st, LICENCE_mineral));
+    gm_parse_scale(gm_stmt_text(st, LICENCE_scale), &l->scale);
+    l->county = gm_strdup(gm_stmt_text(st, LICENCE_county));
+    l->city = gm_strdup(gm_stmt_text(st, LICENCE_city));
+    l->licensed_on = gm_registry_date_parse(gm_stmt_text(st, LICENCE_licensed_on));
+    l->is_new = gm_stmt_is_null(st, LICENCE_is_new) ? GM_FLAG_UNKNOWN
+                : gm_stmt_int(st, LICENCE_is_new)   ? GM_FLAG_YES
+                                                    : GM_FLAG_NO;
+    l->entered_by = gm_strdup(gm_stmt_text(st, LICENCE_entered_by));
+    l->entered_at = gm_strdup(gm_stmt_text(st, LICENCE_entered_at));
     if (!l->licence_no) return gm_error(reg->ctx, GM_ERR_NOMEM, "out of memory");
     return GM_OK;
 }
@@ -166,7 +153,7 @@ int gm_registry_licences(gm_registry *reg, gm_licence_list **out)
     gm_licence_list *l = calloc(1, sizeof *l);
     if (!l) return gm_error(reg->ctx, GM_ERR_NOMEM, "out of memory");
     gm_stmt *st = NULL;
-    int rc = gm_db_prepare(reg->db, "SELECT " LICENCE_COLUMNS " FROM licence", &st);
+    int rc = gm_table_prepare_select(reg, &gm_table_licence, NULL, &st);
     int step = 0;
     size_t cap = 0;
     while (rc == GM_OK && (step = gm_stmt_step(st)) == 1) {
@@ -199,8 +186,7 @@ static int load_licence(gm_registry *reg, const char *licence_no, gm_licence *l,
     *found = 0;
     memset(l, 0, sizeof *l);
     gm_stmt *st = NULL;
-    int rc =
-        gm_db_prepare(reg->db, "SELECT " LICENCE_COLUMNS " FROM licence WHERE licence_no = ?", &st);
+    int rc = gm_table_prepare_select(reg, &gm_table_licence, "WHERE licence_no = ?", &st);
     if (rc != GM_OK) return rc;
     gm_stmt_bind_text(st, 1, licence_no);
     int step = gm_stmt_step(st);
@@ -218,16 +204,15 @@ int gm_registry_events(gm_registry *reg, const char *licence_no, int up_to, gm_e
     *out = NULL;
     /* up to a date: also the corrections of those events, whatever their own date, so
      * that the status as of that date honours them (management.h) */
-    char sql[1024];
-    snprintf(sql, sizeof sql, "SELECT " EVENT_COLUMNS " FROM event WHERE %s AND %s",
-             licence_no ? "licence_no = ?" : "1 = 1",
+    char where[256];
+    snprintf(where, sizeof where, "WHERE %s AND %s", licence_no ? "licence_no = ?" : "1 = 1",
              up_to ? "(event_date <= ? OR supersedes IN (SELECT event_id FROM event WHERE "
                      "event_date <= ?))"
                    : "1 = 1");
     gm_event_list *l = calloc(1, sizeof *l);
     if (!l) return gm_error(reg->ctx, GM_ERR_NOMEM, "out of memory");
     gm_stmt *st = NULL;
-    int rc = gm_db_prepare(reg->db, sql, &st);
+    int rc = gm_table_prepare_select(reg, &gm_table_event, where, &st);
     char d[GM_DATE_TEXT];
     int p = 1;
     if (rc == GM_OK && licence_no) gm_stmt_bind_text(st, p++, licence_no);
@@ -264,7 +249,7 @@ int gm_registry_event(gm_registry *reg, long long event_id, gm_event *out)
 {
     gm_event_init(out);
     gm_stmt *st = NULL;
-    int rc = gm_db_prepare(reg->db, "SELECT " EVENT_COLUMNS " FROM event WHERE event_id = ?", &st);
+    int rc = gm_table_prepare_select(reg, &gm_table_event, "WHERE event_id = ?", &st);
     if (rc != GM_OK) return rc;
     gm_stmt_bind_int(st, 1, event_id);
     int step = gm_stmt_step(st);
@@ -403,31 +388,27 @@ static const char *licence_difference(const gm_licence *l, const gm_licence *m)
 int gm_registry_insert_licence(gm_registry *reg, gm_stmt **st, const gm_licence *l, const char *now)
 {
     int rc = GM_OK;
-    if (!*st)
-        rc = gm_db_prepare(reg->db,
-                           "INSERT INTO licence (" LICENCE_COLUMNS
-                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           st);
+    if (!*st) rc = gm_table_prepare_insert(reg, &gm_table_licence, NULL, st);
     if (rc != GM_OK) return rc;
     char d[GM_DATE_TEXT];
     gm_stmt *s = *st;
     gm_stmt_reset(s);
-    gm_stmt_bind_text(s, 1, l->licence_no);
-    gm_stmt_bind_text(s, 2, or_null(l->name));
-    gm_stmt_bind_text(s, 3, or_null(l->enterprise));
-    gm_stmt_bind_text(s, 4, or_null(l->credit_code));
-    gm_stmt_bind_text(s, 5, or_null(gm_industry_name(l->industry)));
-    gm_stmt_bind_text(s, 6, or_null(l->mineral));
-    gm_stmt_bind_text(s, 7, or_null(gm_scale_name(l->scale)));
-    gm_stmt_bind_text(s, 8, or_null(l->county));
-    gm_stmt_bind_text(s, 9, or_null(l->city));
-    gm_stmt_bind_text(s, 10, gm_registry_date_text(l->licensed_on, d));
+    gm_stmt_bind_text(s, GM_PARAM(LICENCE_licence_no), l->licence_no);
+    gm_stmt_bind_text(s, GM_PARAM(LICENCE_name), or_null(l->name));
+    gm_stmt_bind_text(s, GM_PARAM(LICENCE_enterprise), or_null(l->enterprise));
+    gm_stmt_bind_text(s, GM_PARAM(LICENCE_credit_code), or_null(l->credit_code));
+    gm_stmt_bind_text(s, GM_PARAM(LICENCE_industry), or_null(gm_industry_name(l->industry)));
+    gm_stmt_bind_text(s, GM_PARAM(LICENCE_mineral), or_null(l->mineral));
+    gm_stmt_bind_text(s, GM_PARAM(LICENCE_scale), or_null(gm_scale_name(l->scale)));
+    gm_stmt_bind_text(s, GM_PARAM(LICENCE_county), or_null(l->county));
+    gm_stmt_bind_text(s, GM_PARAM(LICENCE_city), or_null(l->city));
+    gm_stmt_bind_text(s, GM_PARAM(LICENCE_licensed_on), gm_registry_date_text(l->licensed_on, d));
     if (l->is_new == GM_FLAG_UNKNOWN)
-        gm_stmt_bind_null(s, 11);
+        gm_stmt_bind_null(s, GM_PARAM(LICENCE_is_new));
     else
-        gm_stmt_bind_int(s, 11, l->is_new == GM_FLAG_YES);
-    gm_stmt_bind_text(s, 12, l->entered_by);
-    gm_stmt_bind_text(s, 13, now);
+        gm_stmt_bind_int(s, GM_PARAM(LICENCE_is_new), l->is_new == GM_FLAG_YES);
+    gm_stmt_bind_text(s, GM_PARAM(LICENCE_entered_by), l->entered_by);
+    gm_stmt_bind_text(s, GM_PARAM(LICENCE_entered_at), now);
     int step = gm_stmt_step(s);
     return step < 0 ? step : GM_OK;
 }

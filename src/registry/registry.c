@@ -5,7 +5,7 @@
  * which SpatiaLite and PostGIS both know); they were normalised on loading and
  * come back bit for bit, so nothing is repaired twice.
  */
-#include "registry/registry_impl.h"
+#include "registry/columns.h"
 
 #include "io/source.h"
 
@@ -59,7 +59,7 @@ int gm_registry_open(gm_context *ctx, const char *db, int busy_ms, gm_registry *
         return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     }
     reg->ctx = ctx;
-    int rc = gm_db_open(&reg->db, ctx, db, busy_ms > 0 ? busy_ms : GM_REGISTRY_BUSY_MS_DEFAULT);
+    int rc = gm_db_open(ctx, db, busy_ms > 0 ? busy_ms : GM_REGISTRY_BUSY_MS_DEFAULT, &reg->db);
     if (rc == GM_OK) {
         reg->db_kind = gm_db_kind_of(reg->db);
         rc = gm_registry_migrate(reg);
@@ -99,15 +99,10 @@ int gm_registry_snapshots(gm_registry *reg, gm_snapshots **out)
     gm_snapshots *s = calloc(1, sizeof *s);
     gm_stmt *st = NULL, *src = NULL;
     if (!s) return gm_error(reg->ctx, GM_ERR_NOMEM, "out of memory");
-    int rc = gm_db_prepare(reg->db,
-                           "SELECT snapshot_id, as_of, ingested_at, greenmine_version FROM "
-                           "snapshot ORDER BY as_of",
-                           &st);
+    int rc = gm_table_prepare_select(reg, &gm_table_snapshot, "ORDER BY as_of", &st);
     if (rc == GM_OK)
-        rc = gm_db_prepare(reg->db,
-                           "SELECT layer, source, file_name, sha256, crs, features FROM source "
-                           "WHERE snapshot_id = ? ORDER BY layer",
-                           &src);
+        rc = gm_table_prepare_select(reg, &gm_table_source, "WHERE snapshot_id = ? ORDER BY layer",
+                                     &src);
     int step;
     while (rc == GM_OK && (step = gm_stmt_step(st)) == 1) {
         gm_snapshot *more = realloc(s->items, (s->n + 1) * sizeof *more);
@@ -118,10 +113,10 @@ int gm_registry_snapshots(gm_registry *reg, gm_snapshots **out)
         s->items = more;
         gm_snapshot *x = &s->items[s->n++];
         memset(x, 0, sizeof *x);
-        x->id = (long)gm_stmt_int(st, 0);
-        x->as_of = gm_registry_date_parse(gm_stmt_text(st, 1));
-        x->ingested_at = gm_strdup(gm_stmt_text(st, 2));
-        x->greenmine_version = gm_strdup(gm_stmt_text(st, 3));
+        x->id = (long)gm_stmt_int(st, gm_table_key_column(&gm_table_snapshot));
+        x->as_of = gm_registry_date_parse(gm_stmt_text(st, SNAPSHOT_as_of));
+        x->ingested_at = gm_strdup(gm_stmt_text(st, SNAPSHOT_ingested_at));
+        x->greenmine_version = gm_strdup(gm_stmt_text(st, SNAPSHOT_greenmine_version));
         gm_stmt_reset(src);
         gm_stmt_bind_int(src, 1, x->id);
         int row;
@@ -133,12 +128,12 @@ int gm_registry_snapshots(gm_registry *reg, gm_snapshots **out)
             }
             x->sources = si;
             si = &x->sources[x->n_sources++];
-            si->layer = gm_strdup(gm_stmt_text(src, 0));
-            si->source = gm_strdup(gm_stmt_text(src, 1));
-            si->file_name = gm_strdup(gm_stmt_text(src, 2));
-            si->sha256 = gm_strdup(gm_stmt_text(src, 3));
-            si->crs = gm_strdup(gm_stmt_text(src, 4));
-            si->features = (long)gm_stmt_int(src, 5);
+            si->layer = gm_strdup(gm_stmt_text(src, SOURCE_layer));
+            si->source = gm_strdup(gm_stmt_text(src, SOURCE_source));
+            si->file_name = gm_strdup(gm_stmt_text(src, SOURCE_file_name));
+            si->sha256 = gm_strdup(gm_stmt_text(src, SOURCE_sha256));
+            si->crs = gm_strdup(gm_stmt_text(src, SOURCE_crs));
+            si->features = (long)gm_stmt_int(src, SOURCE_features);
         }
         if (row < 0) rc = row;
     }
@@ -235,12 +230,11 @@ static int load_priors(gm_registry *reg, prior **out, size_t *n_out)
     *out = NULL;
     *n_out = 0;
     gm_stmt *st = NULL;
-    int rc = gm_db_prepare(
-        reg->db,
-        "SELECT v.parcel_id, v.snapshot_id, v.kind, v.status, v.completed_on, v.legacy, "
-        "ST_AsBinary(v.geom), v.area_ha FROM parcel_version v WHERE v.version_id IN (SELECT "
-        "max(version_id) FROM parcel_version WHERE change <> 'duplicate' GROUP BY parcel_id)",
-        &st);
+    int rc = gm_table_prepare_select(reg, &gm_table_parcel_version,
+                                     "WHERE version_id IN (SELECT max(version_id) FROM "
+                                     "parcel_version WHERE change <> 'duplicate' GROUP BY "
+                                     "parcel_id)",
+                                     &st);
     if (rc != GM_OK) return rc;
     prior *p = NULL;
     size_t n = 0;
@@ -254,14 +248,14 @@ static int load_priors(gm_registry *reg, prior **out, size_t *n_out)
         p = more;
         prior *x = &p[n++];
         memset(x, 0, sizeof *x);
-        x->parcel_id = gm_strdup(gm_stmt_text(st, 0));
-        x->snapshot_id = (long)gm_stmt_int(st, 1);
-        x->kind = gm_strdup(gm_stmt_text(st, 2));
-        x->status = gm_strdup(gm_stmt_text(st, 3));
-        x->completed_on = gm_strdup(gm_stmt_text(st, 4));
-        x->legacy = gm_stmt_is_null(st, 5) ? -1 : gm_stmt_int(st, 5);
-        x->geom = column_geom(reg, st, 6);
-        x->area_ha = gm_stmt_double(st, 7);
+        x->parcel_id = gm_strdup(gm_stmt_text(st, PV_parcel_id));
+        x->snapshot_id = (long)gm_stmt_int(st, PV_snapshot_id);
+        x->kind = gm_strdup(gm_stmt_text(st, PV_kind));
+        x->status = gm_strdup(gm_stmt_text(st, PV_status));
+        x->completed_on = gm_strdup(gm_stmt_text(st, PV_completed_on));
+        x->legacy = gm_stmt_is_null(st, PV_legacy) ? -1 : gm_stmt_int(st, PV_legacy);
+        x->geom = column_geom(reg, st, gm_table_geom_column(&gm_table_parcel_version));
+        x->area_ha = gm_stmt_double(st, PV_area_ha);
         if (!x->parcel_id || !x->geom) {
             rc = gm_error(reg->ctx, GM_ERR_INTERNAL, "registry: unreadable parcel version");
             break;
@@ -339,24 +333,22 @@ static int describe_sources(gm_registry *reg, const gm_inputs *in, gm_ingest_rep
 static int insert_sources(gm_registry *reg, const gm_inputs *in, gm_ingest_report *r)
 {
     gm_stmt *st = NULL;
-    int rc = gm_db_prepare(reg->db,
-                           "INSERT INTO source (snapshot_id, layer, source, file_name, sha256, "
-                           "layer_name, crs, features) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           &st);
+    int rc = gm_table_prepare_insert(reg, &gm_table_source, NULL, &st);
     for (size_t i = 0; rc == GM_OK && i < r->n_sources; i++) {
         const gm_source_info *s = &r->sources[i];
         int k = 0;
         while (k < GM_LAYER_KINDS && strcmp(layer_of(k), s->layer) != 0)
             k++;
         gm_stmt_reset(st);
-        gm_stmt_bind_int(st, 1, r->snapshot_id);
-        gm_stmt_bind_text(st, 2, s->layer);
-        gm_stmt_bind_text(st, 3, s->source);
-        gm_stmt_bind_text(st, 4, s->file_name);
-        gm_stmt_bind_text(st, 5, s->sha256);
-        gm_stmt_bind_text(st, 6, k < GM_LAYER_KINDS ? in->layer[k] : NULL);
-        gm_stmt_bind_text(st, 7, s->crs);
-        gm_stmt_bind_int(st, 8, s->features);
+        gm_stmt_bind_int(st, GM_PARAM(SOURCE_snapshot_id), r->snapshot_id);
+        gm_stmt_bind_text(st, GM_PARAM(SOURCE_layer), s->layer);
+        gm_stmt_bind_text(st, GM_PARAM(SOURCE_source), s->source);
+        gm_stmt_bind_text(st, GM_PARAM(SOURCE_file_name), s->file_name);
+        gm_stmt_bind_text(st, GM_PARAM(SOURCE_sha256), s->sha256);
+        gm_stmt_bind_text(st, GM_PARAM(SOURCE_layer_name),
+                          k < GM_LAYER_KINDS ? in->layer[k] : NULL);
+        gm_stmt_bind_text(st, GM_PARAM(SOURCE_crs), s->crs);
+        gm_stmt_bind_int(st, GM_PARAM(SOURCE_features), s->features);
         if (gm_stmt_step(st) < 0) rc = gm_context_errcode(reg->ctx);
     }
     gm_stmt_free(st);
@@ -374,16 +366,9 @@ static int insert_parcels(gm_registry *reg, const gm_inputs *in, long prev_snaps
     size_t n_seen = 0;
     int rc = load_priors(reg, &priors, &n_priors);
     if (rc == GM_OK)
-        rc = gm_db_prepare(reg->db,
-                           "INSERT INTO parcel (parcel_id, first_snapshot_id) VALUES (?, ?) ON "
-                           "CONFLICT (parcel_id) DO NOTHING",
-                           &track);
-    if (rc == GM_OK)
-        rc = gm_db_prepare(reg->db,
-                           "INSERT INTO parcel_version (snapshot_id, seq, parcel_id, fid, kind, "
-                           "status, completed_on, legacy, area_ha, change, changed_ha, geom) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ST_GeomFromWKB(?, 4490))",
-                           &ins);
+        rc = gm_table_prepare_insert(reg, &gm_table_parcel, "ON CONFLICT (parcel_id) DO NOTHING",
+                                     &track);
+    if (rc == GM_OK) rc = gm_table_prepare_insert(reg, &gm_table_parcel_version, NULL, &ins);
     if (rc == GM_OK && !(seen_ids = calloc(in->n_parcels + 1, sizeof *seen_ids)))
         rc = gm_error(reg->ctx, GM_ERR_NOMEM, "out of memory");
     for (size_t i = 0; rc == GM_OK && i < in->n_parcels; i++) {
@@ -449,31 +434,31 @@ static int insert_parcels(gm_registry *reg, const gm_inputs *in, long prev_snaps
         if (rc != GM_OK) break;
 
         gm_stmt_reset(track);
-        gm_stmt_bind_text(track, 1, id);
-        gm_stmt_bind_int(track, 2, r->snapshot_id);
+        gm_stmt_bind_text(track, GM_PARAM(PARCEL_parcel_id), id);
+        gm_stmt_bind_int(track, GM_PARAM(PARCEL_first_snapshot_id), r->snapshot_id);
         if (gm_stmt_step(track) < 0) {
             rc = gm_context_errcode(reg->ctx);
             break;
         }
         gm_stmt_reset(ins);
-        gm_stmt_bind_int(ins, 1, r->snapshot_id);
-        gm_stmt_bind_int(ins, 2, (long long)i);
-        gm_stmt_bind_text(ins, 3, id);
-        gm_stmt_bind_int(ins, 4, p->fid);
-        gm_stmt_bind_text(ins, 5, kind);
-        gm_stmt_bind_text(ins, 6, status);
-        gm_stmt_bind_text(ins, 7, done);
+        gm_stmt_bind_int(ins, GM_PARAM(PV_snapshot_id), r->snapshot_id);
+        gm_stmt_bind_int(ins, GM_PARAM(PV_seq), (long long)i);
+        gm_stmt_bind_text(ins, GM_PARAM(PV_parcel_id), id);
+        gm_stmt_bind_int(ins, GM_PARAM(PV_fid), p->fid);
+        gm_stmt_bind_text(ins, GM_PARAM(PV_kind), kind);
+        gm_stmt_bind_text(ins, GM_PARAM(PV_status), status);
+        gm_stmt_bind_text(ins, GM_PARAM(PV_completed_on), done);
         if (legacy < 0)
-            gm_stmt_bind_null(ins, 8);
+            gm_stmt_bind_null(ins, GM_PARAM(PV_legacy));
         else
-            gm_stmt_bind_int(ins, 8, legacy);
-        gm_stmt_bind_double(ins, 9, area);
-        gm_stmt_bind_text(ins, 10, gm_parcel_change_name(change));
+            gm_stmt_bind_int(ins, GM_PARAM(PV_legacy), legacy);
+        gm_stmt_bind_double(ins, GM_PARAM(PV_area_ha), area);
+        gm_stmt_bind_text(ins, GM_PARAM(PV_change), gm_parcel_change_name(change));
         if (change == GM_CHANGE_GEOMETRY)
-            gm_stmt_bind_double(ins, 11, changed);
+            gm_stmt_bind_double(ins, GM_PARAM(PV_changed_ha), changed);
         else
-            gm_stmt_bind_null(ins, 11);
-        if ((rc = bind_geom(reg, ins, 12, p->geom)) != GM_OK) break;
+            gm_stmt_bind_null(ins, GM_PARAM(PV_changed_ha));
+        if ((rc = bind_geom(reg, ins, GM_PARAM(PV_NCOLS), p->geom)) != GM_OK) break;
         if (gm_stmt_step(ins) < 0) {
             rc = gm_context_errcode(reg->ctx);
             break;
@@ -498,29 +483,26 @@ static int insert_mines(gm_registry *reg, const gm_inputs *in, long snapshot)
 {
     GEOSContextHandle_t h = reg->ctx->geos;
     gm_stmt *st = NULL;
-    int rc = gm_db_prepare(reg->db,
-                           "INSERT INTO mine_version (snapshot_id, seq, mine_id, name, mineral, "
-                           "industry, scale, status, green, fid, area_ha, geom) VALUES (?, ?, ?, "
-                           "?, ?, ?, ?, ?, ?, ?, ?, ST_GeomFromWKB(?, 4490))",
-                           &st);
+    int rc = gm_table_prepare_insert(reg, &gm_table_mine_version, NULL, &st);
     for (size_t i = 0; rc == GM_OK && i < in->n_mines; i++) {
         const gm_mine *m = &in->mines[i];
         gm_stmt_reset(st);
-        gm_stmt_bind_int(st, 1, snapshot);
-        gm_stmt_bind_int(st, 2, (long long)i);
-        gm_stmt_bind_text(st, 3, m->mine_id);
-        gm_stmt_bind_text(st, 4, m->name);
-        gm_stmt_bind_text(st, 5, m->mineral);
-        gm_stmt_bind_text(st, 6, code_or_null(gm_industry_name(m->industry)));
-        gm_stmt_bind_text(st, 7, code_or_null(gm_scale_name(m->scale)));
-        gm_stmt_bind_text(st, 8, code_or_null(gm_mine_status_name(m->status)));
+        gm_stmt_bind_int(st, GM_PARAM(MV_snapshot_id), snapshot);
+        gm_stmt_bind_int(st, GM_PARAM(MV_seq), (long long)i);
+        gm_stmt_bind_text(st, GM_PARAM(MV_mine_id), m->mine_id);
+        gm_stmt_bind_text(st, GM_PARAM(MV_name), m->name);
+        gm_stmt_bind_text(st, GM_PARAM(MV_mineral), m->mineral);
+        gm_stmt_bind_text(st, GM_PARAM(MV_industry), code_or_null(gm_industry_name(m->industry)));
+        gm_stmt_bind_text(st, GM_PARAM(MV_scale), code_or_null(gm_scale_name(m->scale)));
+        gm_stmt_bind_text(st, GM_PARAM(MV_status), code_or_null(gm_mine_status_name(m->status)));
         if (m->green == GM_FLAG_UNKNOWN)
-            gm_stmt_bind_null(st, 9);
+            gm_stmt_bind_null(st, GM_PARAM(MV_green));
         else
-            gm_stmt_bind_int(st, 9, m->green);
-        gm_stmt_bind_int(st, 10, m->fid);
-        gm_stmt_bind_double(st, 11, m->geom ? gm_geodesic_area_ha(h, m->geom) : 0.0);
-        if ((rc = bind_geom(reg, st, 12, m->geom)) == GM_OK && gm_stmt_step(st) < 0)
+            gm_stmt_bind_int(st, GM_PARAM(MV_green), m->green);
+        gm_stmt_bind_int(st, GM_PARAM(MV_fid), m->fid);
+        gm_stmt_bind_double(st, GM_PARAM(MV_area_ha),
+                            m->geom ? gm_geodesic_area_ha(h, m->geom) : 0.0);
+        if ((rc = bind_geom(reg, st, GM_PARAM(MV_NCOLS), m->geom)) == GM_OK && gm_stmt_step(st) < 0)
             rc = gm_context_errcode(reg->ctx);
     }
     gm_stmt_free(st);
@@ -531,26 +513,24 @@ static int insert_zones(gm_registry *reg, const gm_inputs *in, long snapshot)
 {
     GEOSContextHandle_t h = reg->ctx->geos;
     gm_stmt *st = NULL;
-    int rc = gm_db_prepare(reg->db,
-                           "INSERT INTO zone_version (snapshot_id, seq, zone_id, name, "
-                           "restoration_target_ha, reclamation_target_ha, fid, area_ha, geom) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ST_GeomFromWKB(?, 4490))",
-                           &st);
+    int rc = gm_table_prepare_insert(reg, &gm_table_zone_version, NULL, &st);
     for (size_t i = 0; rc == GM_OK && i < in->n_zones; i++) {
         const gm_zone *z = &in->zones[i];
         gm_stmt_reset(st);
-        gm_stmt_bind_int(st, 1, snapshot);
-        gm_stmt_bind_int(st, 2, (long long)i);
-        gm_stmt_bind_text(st, 3, z->zone_id);
-        gm_stmt_bind_text(st, 4, z->name);
+        gm_stmt_bind_int(st, GM_PARAM(ZV_snapshot_id), snapshot);
+        gm_stmt_bind_int(st, GM_PARAM(ZV_seq), (long long)i);
+        gm_stmt_bind_text(st, GM_PARAM(ZV_zone_id), z->zone_id);
+        gm_stmt_bind_text(st, GM_PARAM(ZV_name), z->name);
+        static const int target_col[2] = {[GM_RESTORATION] = ZV_restoration_target_ha,
+                                          [GM_RECLAMATION] = ZV_reclamation_target_ha};
         for (int k = 0; k < 2; k++)
             if (z->target_ha[k] > 0)
-                gm_stmt_bind_double(st, 5 + k, z->target_ha[k]);
+                gm_stmt_bind_double(st, GM_PARAM(target_col[k]), z->target_ha[k]);
             else
-                gm_stmt_bind_null(st, 5 + k);
-        gm_stmt_bind_int(st, 7, z->fid);
-        gm_stmt_bind_double(st, 8, gm_geodesic_area_ha(h, z->geom));
-        if ((rc = bind_geom(reg, st, 9, z->geom)) == GM_OK && gm_stmt_step(st) < 0)
+                gm_stmt_bind_null(st, GM_PARAM(target_col[k]));
+        gm_stmt_bind_int(st, GM_PARAM(ZV_fid), z->fid);
+        gm_stmt_bind_double(st, GM_PARAM(ZV_area_ha), gm_geodesic_area_ha(h, z->geom));
+        if ((rc = bind_geom(reg, st, GM_PARAM(ZV_NCOLS), z->geom)) == GM_OK && gm_stmt_step(st) < 0)
             rc = gm_context_errcode(reg->ctx);
     }
     gm_stmt_free(st);
@@ -561,22 +541,18 @@ static int insert_redlines(gm_registry *reg, const gm_inputs *in, long snapshot)
 {
     GEOSContextHandle_t h = reg->ctx->geos;
     gm_stmt *st = NULL;
-    int rc = gm_db_prepare(reg->db,
-                           "INSERT INTO redline_version (snapshot_id, seq, redline_id, name, "
-                           "category, fid, area_ha, geom) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                           "ST_GeomFromWKB(?, 4490))",
-                           &st);
+    int rc = gm_table_prepare_insert(reg, &gm_table_redline_version, NULL, &st);
     for (size_t i = 0; rc == GM_OK && i < in->n_redlines; i++) {
         const gm_redline *x = &in->redlines[i];
         gm_stmt_reset(st);
-        gm_stmt_bind_int(st, 1, snapshot);
-        gm_stmt_bind_int(st, 2, (long long)i);
-        gm_stmt_bind_text(st, 3, x->redline_id);
-        gm_stmt_bind_text(st, 4, x->name);
-        gm_stmt_bind_text(st, 5, x->category);
-        gm_stmt_bind_int(st, 6, x->fid);
-        gm_stmt_bind_double(st, 7, gm_geodesic_area_ha(h, x->geom));
-        if ((rc = bind_geom(reg, st, 8, x->geom)) == GM_OK && gm_stmt_step(st) < 0)
+        gm_stmt_bind_int(st, GM_PARAM(RV_snapshot_id), snapshot);
+        gm_stmt_bind_int(st, GM_PARAM(RV_seq), (long long)i);
+        gm_stmt_bind_text(st, GM_PARAM(RV_redline_id), x->redline_id);
+        gm_stmt_bind_text(st, GM_PARAM(RV_name), x->name);
+        gm_stmt_bind_text(st, GM_PARAM(RV_category), x->category);
+        gm_stmt_bind_int(st, GM_PARAM(RV_fid), x->fid);
+        gm_stmt_bind_double(st, GM_PARAM(RV_area_ha), gm_geodesic_area_ha(h, x->geom));
+        if ((rc = bind_geom(reg, st, GM_PARAM(RV_NCOLS), x->geom)) == GM_OK && gm_stmt_step(st) < 0)
             rc = gm_context_errcode(reg->ctx);
     }
     gm_stmt_free(st);
@@ -623,15 +599,12 @@ int gm_registry_ingest(gm_registry *reg, const gm_inputs *in, int as_of, gm_inge
                       gm_registry_date_text(r->previous_as_of, prev));
     gm_stmt *st = NULL;
     if (rc == GM_OK)
-        rc = gm_db_prepare(reg->db,
-                           "INSERT INTO snapshot (as_of, ingested_at, greenmine_version) VALUES "
-                           "(?, ?, ?) RETURNING snapshot_id",
-                           &st);
+        rc = gm_table_prepare_insert(reg, &gm_table_snapshot, "RETURNING snapshot_id", &st);
     if (rc == GM_OK) {
         gm_registry_now(now);
-        gm_stmt_bind_text(st, 1, gm_registry_date_text(as_of, date));
-        gm_stmt_bind_text(st, 2, now);
-        gm_stmt_bind_text(st, 3, gm_version());
+        gm_stmt_bind_text(st, GM_PARAM(SNAPSHOT_as_of), gm_registry_date_text(as_of, date));
+        gm_stmt_bind_text(st, GM_PARAM(SNAPSHOT_ingested_at), now);
+        gm_stmt_bind_text(st, GM_PARAM(SNAPSHOT_greenmine_version), gm_version());
         int step = gm_stmt_step(st);
         if (step == 1)
             r->snapshot_id = (long)gm_stmt_int(st, 0);
@@ -678,32 +651,30 @@ static int layer_snapshot(gm_registry *reg, long snapshot_id, const char *layer,
 static int load_source_row(gm_registry *reg, long data_snapshot, int kind, gm_inputs *in)
 {
     gm_stmt *st = NULL;
-    int rc = gm_db_prepare(reg->db,
-                           "SELECT source, layer_name, crs, features FROM source WHERE "
-                           "snapshot_id = ? AND layer = ?",
-                           &st);
+    int rc =
+        gm_table_prepare_select(reg, &gm_table_source, "WHERE snapshot_id = ? AND layer = ?", &st);
     if (rc != GM_OK) return rc;
     gm_stmt_bind_int(st, 1, data_snapshot);
     gm_stmt_bind_text(st, 2, layer_of(kind));
     int step = gm_stmt_step(st);
     if (step == 1) {
-        in->source[kind] = gm_strdup(gm_stmt_text(st, 0));
-        in->layer[kind] = gm_strdup(gm_stmt_text(st, 1));
-        in->crs[kind] = gm_strdup(gm_stmt_text(st, 2));
-        in->features[kind] = (size_t)gm_stmt_int(st, 3);
+        in->source[kind] = gm_strdup(gm_stmt_text(st, SOURCE_source));
+        in->layer[kind] = gm_strdup(gm_stmt_text(st, SOURCE_layer_name));
+        in->crs[kind] = gm_strdup(gm_stmt_text(st, SOURCE_crs));
+        in->features[kind] = (size_t)gm_stmt_int(st, SOURCE_features);
     }
     gm_stmt_free(st);
     return step < 0 ? step : GM_OK;
 }
 
-/* Runs `sql` (one parameter: the snapshot id) and grows *array by one element
- * of `size` per row, calling fill() on it. */
+/* Reads the rows of table t of a snapshot in order and grows *array by one
+ * element of `size` per row, calling fill() on it. */
 typedef int (*fill_fn)(gm_registry *reg, gm_stmt *st, void *elem);
-static int load_rows(gm_registry *reg, const char *sql, long snapshot, void **array, size_t *n,
+static int load_rows(gm_registry *reg, const gm_table *t, long snapshot, void **array, size_t *n,
                      size_t size, fill_fn fill)
 {
     gm_stmt *st = NULL;
-    int rc = gm_db_prepare(reg->db, sql, &st);
+    int rc = gm_table_prepare_select(reg, t, "WHERE snapshot_id = ? ORDER BY seq", &st);
     if (rc != GM_OK) return rc;
     gm_stmt_bind_int(st, 1, snapshot);
     int step;
@@ -731,51 +702,56 @@ static int load_rows(gm_registry *reg, const char *sql, long snapshot, void **ar
 static int fill_parcel(gm_registry *reg, gm_stmt *st, void *elem)
 {
     gm_parcel *p = elem;
-    p->parcel_id = gm_strdup(gm_stmt_text(st, 0));
-    gm_parse_parcel_kind(gm_stmt_text(st, 1), &p->kind);
-    gm_parse_parcel_status(gm_stmt_text(st, 2), &p->status);
-    p->completed_on = gm_registry_date_parse(gm_stmt_text(st, 3));
-    p->legacy = gm_stmt_is_null(st, 4) ? GM_FLAG_UNKNOWN : (gm_flag)gm_stmt_int(st, 4);
-    p->fid = (long)gm_stmt_int(st, 5);
-    p->geom = column_geom(reg, st, 6);
+    p->parcel_id = gm_strdup(gm_stmt_text(st, PV_parcel_id));
+    gm_parse_parcel_kind(gm_stmt_text(st, PV_kind), &p->kind);
+    gm_parse_parcel_status(gm_stmt_text(st, PV_status), &p->status);
+    p->completed_on = gm_registry_date_parse(gm_stmt_text(st, PV_completed_on));
+    p->legacy =
+        gm_stmt_is_null(st, PV_legacy) ? GM_FLAG_UNKNOWN : (gm_flag)gm_stmt_int(st, PV_legacy);
+    p->fid = (long)gm_stmt_int(st, PV_fid);
+    p->geom = column_geom(reg, st, gm_table_geom_column(&gm_table_parcel_version));
     return p->geom ? GM_OK : gm_error(reg->ctx, GM_ERR_INTERNAL, "registry: unreadable parcel");
 }
 
 static int fill_mine(gm_registry *reg, gm_stmt *st, void *elem)
 {
     gm_mine *m = elem;
-    m->mine_id = gm_strdup(gm_stmt_text(st, 0));
-    m->name = gm_strdup(gm_stmt_text(st, 1));
-    m->mineral = gm_strdup(gm_stmt_text(st, 2));
-    gm_parse_industry(gm_stmt_text(st, 3), &m->industry);
-    gm_parse_scale(gm_stmt_text(st, 4), &m->scale);
-    gm_parse_mine_status(gm_stmt_text(st, 5), &m->status);
-    m->green = gm_stmt_is_null(st, 6) ? GM_FLAG_UNKNOWN : (gm_flag)gm_stmt_int(st, 6);
-    m->fid = (long)gm_stmt_int(st, 7);
-    m->geom = column_geom(reg, st, 8); /* NULL: an empty mine, still a mine */
+    m->mine_id = gm_strdup(gm_stmt_text(st, MV_mine_id));
+    m->name = gm_strdup(gm_stmt_text(st, MV_name));
+    m->mineral = gm_strdup(gm_stmt_text(st, MV_mineral));
+    gm_parse_industry(gm_stmt_text(st, MV_industry), &m->industry);
+    gm_parse_scale(gm_stmt_text(st, MV_scale), &m->scale);
+    gm_parse_mine_status(gm_stmt_text(st, MV_status), &m->status);
+    m->green = gm_stmt_is_null(st, MV_green) ? GM_FLAG_UNKNOWN : (gm_flag)gm_stmt_int(st, MV_green);
+    m->fid = (long)gm_stmt_int(st, MV_fid);
+    /* NULL: an empty mine, still a mine */
+    m->geom = column_geom(reg, st, gm_table_geom_column(&gm_table_mine_version));
     return GM_OK;
 }
 
 static int fill_zone(gm_registry *reg, gm_stmt *st, void *elem)
 {
     gm_zone *z = elem;
-    z->zone_id = gm_strdup(gm_stmt_text(st, 0));
-    z->name = gm_strdup(gm_stmt_text(st, 1));
-    z->target_ha[0] = gm_stmt_is_null(st, 2) ? 0.0 : gm_stmt_double(st, 2);
-    z->target_ha[1] = gm_stmt_is_null(st, 3) ? 0.0 : gm_stmt_double(st, 3);
-    z->fid = (long)gm_stmt_int(st, 4);
-    z->geom = column_geom(reg, st, 5);
+    z->zone_id = gm_strdup(gm_stmt_text(st, ZV_zone_id));
+    z->name = gm_strdup(gm_stmt_text(st, ZV_name));
+    static const int target_col[2] = {
+        [GM_RESTORATION] = ZV_restoration_target_ha, [GM_RECLAMATION] = ZV_reclamation_target_ha};
+    for (int k = 0; k < 2; k++)
+        z->target_ha[k] =
+            gm_stmt_is_null(st, target_col[k]) ? 0.0 : gm_stmt_double(st, target_col[k]);
+    z->fid = (long)gm_stmt_int(st, ZV_fid);
+    z->geom = column_geom(reg, st, gm_table_geom_column(&gm_table_zone_version));
     return z->geom ? GM_OK : gm_error(reg->ctx, GM_ERR_INTERNAL, "registry: unreadable zone");
 }
 
 static int fill_redline(gm_registry *reg, gm_stmt *st, void *elem)
 {
     gm_redline *x = elem;
-    x->redline_id = gm_strdup(gm_stmt_text(st, 0));
-    x->name = gm_strdup(gm_stmt_text(st, 1));
-    x->category = gm_strdup(gm_stmt_text(st, 2));
-    x->fid = (long)gm_stmt_int(st, 3);
-    x->geom = column_geom(reg, st, 4);
+    x->redline_id = gm_strdup(gm_stmt_text(st, RV_redline_id));
+    x->name = gm_strdup(gm_stmt_text(st, RV_name));
+    x->category = gm_strdup(gm_stmt_text(st, RV_category));
+    x->fid = (long)gm_stmt_int(st, RV_fid);
+    x->geom = column_geom(reg, st, gm_table_geom_column(&gm_table_redline_version));
     return x->geom ? GM_OK : gm_error(reg->ctx, GM_ERR_INTERNAL, "registry: unreadable red line");
 }
 
@@ -785,35 +761,26 @@ int gm_registry_load(gm_registry *reg, long snapshot_id, gm_inputs **out)
     gm_inputs *in = NULL;
     int rc = gm_inputs_new(&in);
     if (rc != GM_OK) return gm_error(reg->ctx, GM_ERR_NOMEM, "out of memory");
-    static const char *sql[GM_LAYER_KINDS] = {
-        "SELECT mine_id, name, mineral, industry, scale, status, green, fid, ST_AsBinary(geom) "
-        "FROM mine_version WHERE snapshot_id = ? ORDER BY seq",
-        "SELECT redline_id, name, category, fid, ST_AsBinary(geom) FROM redline_version WHERE "
-        "snapshot_id = ? ORDER BY seq",
-        "SELECT parcel_id, kind, status, completed_on, legacy, fid, ST_AsBinary(geom) FROM "
-        "parcel_version WHERE snapshot_id = ? ORDER BY seq",
-        "SELECT zone_id, name, restoration_target_ha, reclamation_target_ha, fid, "
-        "ST_AsBinary(geom) FROM zone_version WHERE snapshot_id = ? ORDER BY seq"};
     for (int k = 0; k < GM_LAYER_KINDS && rc == GM_OK; k++) {
         long data = 0;
         if ((rc = layer_snapshot(reg, snapshot_id, layer_of(k), &data)) != GM_OK || !data) continue;
         if ((rc = load_source_row(reg, data, k, in)) != GM_OK) break;
         switch (k) {
         case GM_LAYER_MINES:
-            rc = load_rows(reg, sql[k], data, (void **)&in->mines, &in->n_mines, sizeof(gm_mine),
-                           fill_mine);
+            rc = load_rows(reg, &gm_table_mine_version, data, (void **)&in->mines, &in->n_mines,
+                           sizeof(gm_mine), fill_mine);
             break;
         case GM_LAYER_REDLINES:
-            rc = load_rows(reg, sql[k], data, (void **)&in->redlines, &in->n_redlines,
-                           sizeof(gm_redline), fill_redline);
+            rc = load_rows(reg, &gm_table_redline_version, data, (void **)&in->redlines,
+                           &in->n_redlines, sizeof(gm_redline), fill_redline);
             break;
         case GM_LAYER_PARCELS:
-            rc = load_rows(reg, sql[k], data, (void **)&in->parcels, &in->n_parcels,
-                           sizeof(gm_parcel), fill_parcel);
+            rc = load_rows(reg, &gm_table_parcel_version, data, (void **)&in->parcels,
+                           &in->n_parcels, sizeof(gm_parcel), fill_parcel);
             break;
         default:
-            rc = load_rows(reg, sql[k], data, (void **)&in->zones, &in->n_zones, sizeof(gm_zone),
-                           fill_zone);
+            rc = load_rows(reg, &gm_table_zone_version, data, (void **)&in->zones, &in->n_zones,
+                           sizeof(gm_zone), fill_zone);
         }
     }
     if (rc != GM_OK) {

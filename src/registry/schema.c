@@ -4,99 +4,43 @@
  * than this library is refused rather than guessed at. docs/registry.md
  * describes every table and view; keep the two together.
  */
-#include "registry/registry_impl.h"
+#include "registry/columns.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-/* Statements of one migration for one backend; NULL ends the list. */
+/* Statements of one migration for one backend; NULL ends the list. A
+ * migration runs `before` (if any), then makes the tables of columns.h it
+ * creates or changes (gm_tables_migrate), then the rest. */
 typedef struct migration {
     int version;
     const char *description;
     const char *const *lite;
     const char *const *pg;
+    const char *const *lite_before, *const *pg_before;
 } migration;
 
 /* ---- 1: snapshots, sources, versions of the four layers ----------------- */
 
-#define SNAPSHOT_COLUMNS                                                                           \
-    "as_of %s NOT NULL UNIQUE, ingested_at TEXT NOT NULL, greenmine_version TEXT NOT NULL)"
-
-static const char *const v1_lite[] = {
+/* Before the tables (columns.h): the version table and the spatial metadata. */
+static const char *const v1_lite_before[] = {
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT "
     "NULL, description TEXT NOT NULL)",
     "SELECT InitSpatialMetaData(0, 'NONE')",
     "SELECT InsertEpsgSrid(4490) WHERE NOT EXISTS (SELECT 1 FROM spatial_ref_sys WHERE srid = "
     "4490)",
-    "CREATE TABLE snapshot (snapshot_id INTEGER PRIMARY KEY, as_of TEXT NOT NULL UNIQUE, "
-    "ingested_at TEXT NOT NULL, greenmine_version TEXT NOT NULL)",
-    "CREATE TABLE source (snapshot_id INTEGER NOT NULL REFERENCES snapshot, layer TEXT NOT NULL, "
-    "source TEXT NOT NULL, file_name TEXT, sha256 TEXT, layer_name TEXT, crs TEXT, features "
-    "INTEGER NOT NULL, PRIMARY KEY (snapshot_id, layer))",
-    "CREATE TABLE parcel (parcel_id TEXT PRIMARY KEY, first_snapshot_id INTEGER NOT NULL "
-    "REFERENCES snapshot)",
-    "CREATE TABLE parcel_version (version_id INTEGER PRIMARY KEY, snapshot_id INTEGER NOT NULL "
-    "REFERENCES snapshot, seq INTEGER NOT NULL, parcel_id TEXT NOT NULL REFERENCES parcel, fid "
-    "INTEGER, kind TEXT, status TEXT, completed_on TEXT, legacy INTEGER, area_ha REAL NOT NULL, "
-    "change TEXT NOT NULL, changed_ha REAL, UNIQUE (snapshot_id, seq))",
-    "SELECT AddGeometryColumn('parcel_version', 'geom', 4490, 'MULTIPOLYGON', 'XY', 1)",
-    "SELECT CreateSpatialIndex('parcel_version', 'geom')",
-    "CREATE INDEX parcel_version_parcel ON parcel_version (parcel_id, snapshot_id)",
-    "CREATE TABLE mine_version (version_id INTEGER PRIMARY KEY, snapshot_id INTEGER NOT NULL "
-    "REFERENCES snapshot, seq INTEGER NOT NULL, mine_id TEXT, name TEXT, mineral TEXT, industry "
-    "TEXT, scale TEXT, status TEXT, green INTEGER, fid INTEGER, area_ha REAL, UNIQUE "
-    "(snapshot_id, seq))",
-    "SELECT AddGeometryColumn('mine_version', 'geom', 4490, 'MULTIPOLYGON', 'XY', 0)",
-    "SELECT CreateSpatialIndex('mine_version', 'geom')",
-    "CREATE TABLE zone_version (version_id INTEGER PRIMARY KEY, snapshot_id INTEGER NOT NULL "
-    "REFERENCES snapshot, seq INTEGER NOT NULL, zone_id TEXT, name TEXT, restoration_target_ha "
-    "REAL, reclamation_target_ha REAL, fid INTEGER, area_ha REAL NOT NULL, UNIQUE (snapshot_id, "
-    "seq))",
-    "SELECT AddGeometryColumn('zone_version', 'geom', 4490, 'MULTIPOLYGON', 'XY', 1)",
-    "SELECT CreateSpatialIndex('zone_version', 'geom')",
-    "CREATE TABLE redline_version (version_id INTEGER PRIMARY KEY, snapshot_id INTEGER NOT NULL "
-    "REFERENCES snapshot, seq INTEGER NOT NULL, redline_id TEXT, name TEXT, category TEXT, fid "
-    "INTEGER, area_ha REAL NOT NULL, UNIQUE (snapshot_id, seq))",
-    "SELECT AddGeometryColumn('redline_version', 'geom', 4490, 'MULTIPOLYGON', 'XY', 1)",
-    "SELECT CreateSpatialIndex('redline_version', 'geom')",
     NULL};
 
-static const char *const v1_pg[] = {
+static const char *const v1_pg_before[] = {
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT "
     "NULL, description TEXT NOT NULL)",
-    "CREATE EXTENSION IF NOT EXISTS postgis",
-    "CREATE TABLE snapshot (snapshot_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, as_of "
-    "TEXT NOT NULL UNIQUE, ingested_at TEXT NOT NULL, greenmine_version TEXT NOT NULL)",
-    "CREATE TABLE source (snapshot_id BIGINT NOT NULL REFERENCES snapshot, layer TEXT NOT NULL, "
-    "source TEXT NOT NULL, file_name TEXT, sha256 TEXT, layer_name TEXT, crs TEXT, features "
-    "BIGINT NOT NULL, PRIMARY KEY (snapshot_id, layer))",
-    "CREATE TABLE parcel (parcel_id TEXT PRIMARY KEY, first_snapshot_id BIGINT NOT NULL "
-    "REFERENCES snapshot)",
-    "CREATE TABLE parcel_version (version_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-    "snapshot_id BIGINT NOT NULL REFERENCES snapshot, seq INTEGER NOT NULL, parcel_id TEXT NOT "
-    "NULL REFERENCES parcel, fid BIGINT, kind TEXT, status TEXT, completed_on TEXT, legacy "
-    "INTEGER, area_ha DOUBLE PRECISION NOT NULL, change TEXT NOT NULL, changed_ha DOUBLE "
-    "PRECISION, geom geometry(MultiPolygon, 4490) NOT NULL, UNIQUE (snapshot_id, seq))",
-    "CREATE INDEX parcel_version_geom ON parcel_version USING GIST (geom)",
-    "CREATE INDEX parcel_version_parcel ON parcel_version (parcel_id, snapshot_id)",
-    "CREATE TABLE mine_version (version_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-    "snapshot_id BIGINT NOT NULL REFERENCES snapshot, seq INTEGER NOT NULL, mine_id TEXT, name "
-    "TEXT, mineral TEXT, industry TEXT, scale TEXT, status TEXT, green INTEGER, fid BIGINT, "
-    "area_ha DOUBLE PRECISION, geom geometry(MultiPolygon, 4490), UNIQUE (snapshot_id, seq))",
-    "CREATE INDEX mine_version_geom ON mine_version USING GIST (geom)",
-    "CREATE TABLE zone_version (version_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-    "snapshot_id BIGINT NOT NULL REFERENCES snapshot, seq INTEGER NOT NULL, zone_id TEXT, name "
-    "TEXT, restoration_target_ha DOUBLE PRECISION, reclamation_target_ha DOUBLE PRECISION, fid "
-    "BIGINT, area_ha DOUBLE PRECISION NOT NULL, geom geometry(MultiPolygon, 4490) NOT NULL, "
-    "UNIQUE (snapshot_id, seq))",
-    "CREATE INDEX zone_version_geom ON zone_version USING GIST (geom)",
-    "CREATE TABLE redline_version (version_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-    "snapshot_id BIGINT NOT NULL REFERENCES snapshot, seq INTEGER NOT NULL, redline_id TEXT, name "
-    "TEXT, category TEXT, fid BIGINT, area_ha DOUBLE PRECISION NOT NULL, geom "
-    "geometry(MultiPolygon, 4490) NOT NULL, UNIQUE (snapshot_id, seq))",
-    "CREATE INDEX redline_version_geom ON redline_version USING GIST (geom)",
-    NULL};
+    "CREATE EXTENSION IF NOT EXISTS postgis", NULL};
+
+/* After them: snapshot, source, parcel, parcel_version, mine_version,
+ * zone_version, redline_version, each *_version with its spatial index. */
+static const char *const v1[] = {
+    "CREATE INDEX parcel_version_parcel ON parcel_version (parcel_id, snapshot_id)", NULL};
 
 /* ---- 2: views for users, and the append-only guard ---------------------- */
 
@@ -155,23 +99,7 @@ static const char *const v2_pg[] = {
  * (docs/management.md). Append-only like the snapshots: a correction is a new
  * event whose `supersedes` names the one it replaces, at most once. */
 
-#define EVENT_KINDS                                                                                \
-    "('self_assessment', 'verification', 'listing', 'spot_check', 'blacklisting', 'lifting', "     \
-    "'credit_rating', 'three_rates')"
-#define LICENCE_TABLE                                                                              \
-    "CREATE TABLE licence (licence_no TEXT PRIMARY KEY, name TEXT, enterprise TEXT, credit_code "  \
-    "TEXT, "                                                                                       \
-    "industry TEXT, mineral TEXT, scale TEXT, county TEXT, city TEXT, licensed_on TEXT, is_new "   \
-    "INTEGER, entered_by TEXT NOT NULL, entered_at TEXT NOT NULL)"
-/* %s: the id column's type, then the real type (SQLite / PostgreSQL) */
-#define EVENT_COLUMNS(ID, REAL)                                                                    \
-    "CREATE TABLE event (event_id " ID ", licence_no TEXT NOT NULL REFERENCES licence, kind TEXT " \
-    "NOT NULL CHECK (kind IN " EVENT_KINDS "), event_date TEXT NOT NULL, entered_by TEXT NOT "     \
-    "NULL, entered_at TEXT NOT NULL, supersedes BIGINT UNIQUE REFERENCES event, is_void INTEGER "  \
-    "NOT NULL DEFAULT 0 CHECK (is_void IN (0, 1)), score " REAL ", document TEXT, agency TEXT, "   \
-    "result TEXT CHECK (result IN ('pass', 'fail')), batch TEXT, draw_id TEXT, inspectors TEXT, "  \
-    "findings TEXT, reason TEXT, year INTEGER, grade TEXT, mining_recovery " REAL                  \
-    ", beneficiation_recovery " REAL ", utilisation " REAL ")"
+/* licence and event: columns.h */
 #define THRESHOLD_SET_COLUMNS(ID)                                                                  \
     "CREATE TABLE threshold_set (set_id " ID ", effective_from TEXT NOT NULL, label TEXT, "        \
     "file_name TEXT, loaded_by TEXT NOT NULL, loaded_at TEXT NOT NULL)"
@@ -207,8 +135,6 @@ static const char *const v2_pg[] = {
     " FOR EACH ROW EXECUTE FUNCTION greenmine_records_append_only()"
 
 static const char *const v3_lite[] = {
-    LICENCE_TABLE,
-    EVENT_COLUMNS("INTEGER PRIMARY KEY", "REAL"),
     "CREATE INDEX event_licence ON event (licence_no, event_date, event_id)",
     THRESHOLD_SET_COLUMNS("INTEGER PRIMARY KEY"),
     THRESHOLD_COLUMNS("REAL"),
@@ -223,8 +149,6 @@ static const char *const v3_lite[] = {
     NULL};
 
 static const char *const v3_pg[] = {
-    LICENCE_TABLE,
-    EVENT_COLUMNS("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "DOUBLE PRECISION"),
     "CREATE INDEX event_licence ON event (licence_no, event_date, event_id)",
     THRESHOLD_SET_COLUMNS("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
     THRESHOLD_COLUMNS("DOUBLE PRECISION"),
@@ -329,18 +253,20 @@ static const char *const v6_pg[] = {
     NULL};
 
 static const migration migrations[] = {
-    {1, "snapshots, sources, parcel/mine/zone/red-line versions, spatial indexes", v1_lite, v1_pg},
+    {1, "snapshots, sources, parcel/mine/zone/red-line versions, spatial indexes", v1, v1,
+     v1_lite_before, v1_pg_before},
     {2,
      "views snapshot_layer, parcel_history, parcel_current, parcel_changes; append-only "
      "triggers",
-     v2_lite, v2_pg},
+     v2_lite, v2_pg, NULL, NULL},
     {3,
      "management records: licence, event (append-only), threshold_set, threshold; views "
      "event_log, event_current, threshold_current",
-     v3_lite, v3_pg},
-    {4, "spot-check draws: draw, draw_pick, inspector; view spot_check_assignment", v4_lite, v4_pg},
-    {5, "the desk's users and sessions: app_user, session", v5_lite, v5_pg},
-    {6, "serve_result: checks kept for their URLs by greenmine serve", v6_lite, v6_pg},
+     v3_lite, v3_pg, NULL, NULL},
+    {4, "spot-check draws: draw, draw_pick, inspector; view spot_check_assignment", v4_lite, v4_pg,
+     NULL, NULL},
+    {5, "the desk's users and sessions: app_user, session", v5_lite, v5_pg, NULL, NULL},
+    {6, "serve_result: checks kept for their URLs by greenmine serve", v6_lite, v6_pg, NULL, NULL},
 };
 
 /* The version recorded in the database (0 = a fresh database). */
@@ -395,8 +321,12 @@ int gm_registry_migrate(gm_registry *reg)
             gm_db_exec(reg->db, "COMMIT");
             continue;
         }
-        const char *const *sql = reg->db_kind == GM_DB_SPATIALITE ? mg->lite : mg->pg;
-        for (; *sql && rc == GM_OK; sql++)
+        int lite = reg->db_kind == GM_DB_SPATIALITE;
+        const char *const *before = lite ? mg->lite_before : mg->pg_before;
+        for (; before && *before && rc == GM_OK; before++)
+            rc = gm_db_exec(reg->db, *before);
+        if (rc == GM_OK) rc = gm_tables_migrate(reg, mg->version);
+        for (const char *const *sql = lite ? mg->lite : mg->pg; *sql && rc == GM_OK; sql++)
             rc = gm_db_exec(reg->db, *sql);
         if (rc != GM_OK) goto fail;
         gm_stmt *st = NULL;

@@ -35,14 +35,15 @@ int gm_role_parse(gm_context *ctx, const char *s, gm_role *out)
                     "role '%.40s': expected province, county, agency or inspector", s ? s : "");
 }
 
-static int role_from_code(const char *s, gm_role *out)
+/* 1 when s is a role's stored code (then *out is the role), else 0. */
+static int role_known(const char *s, gm_role *out)
 {
     for (int r = GM_ROLE_PROVINCE; s && r <= GM_ROLE_INSPECTOR; r++)
         if (strcmp(s, gm_role_name((gm_role)r)) == 0) {
             *out = (gm_role)r;
-            return 0;
+            return 1;
         }
-    return -1;
+    return 0;
 }
 
 void gm_user_clear(gm_user *u)
@@ -146,7 +147,7 @@ static void user_from_row(gm_stmt *st, gm_user *u)
 {
     u->user_id = gm_stmt_int(st, 0);
     u->name = gm_strdup(gm_stmt_text(st, 1));
-    if (role_from_code(gm_stmt_text(st, 2), &u->role) != 0) u->role = GM_ROLE_PROVINCE;
+    if (!role_known(gm_stmt_text(st, 2), &u->role)) u->role = GM_ROLE_PROVINCE;
     u->scope = gm_stmt_text(st, 3) ? gm_strdup(gm_stmt_text(st, 3)) : NULL;
     snprintf(u->created, sizeof u->created, "%s", gm_stmt_text(st, 4) ? gm_stmt_text(st, 4) : "");
     snprintf(u->disabled, sizeof u->disabled, "%s", gm_stmt_text(st, 5) ? gm_stmt_text(st, 5) : "");
@@ -323,14 +324,15 @@ static void to_hex(const unsigned char *b, size_t n, char *out)
     sodium_bin2hex(out, n * 2 + 1, b, n);
 }
 
-/* The stored hash of a token's secret, and the session's CSRF token. */
-static int token_parts(const char *token, char hash_hex[65], char csrf_hex[65])
+/* 1 when token is well-formed (64 hex digits), then the stored hash of its
+ * secret and the session's CSRF token (each when asked for); else 0. */
+static int token_valid(const char *token, char hash_hex[65], char csrf_hex[65])
 {
     unsigned char secret[32], h[32];
     size_t got = 0;
     if (!token || strlen(token) != 64 ||
         sodium_hex2bin(secret, sizeof secret, token, 64, NULL, &got, NULL) != 0 || got != 32)
-        return -1;
+        return 0;
     if (hash_hex) {
         crypto_generichash(h, sizeof h, secret, sizeof secret, NULL, 0);
         to_hex(h, sizeof h, hash_hex);
@@ -342,7 +344,7 @@ static int token_parts(const char *token, char hash_hex[65], char csrf_hex[65])
         to_hex(h, sizeof h, csrf_hex);
     }
     sodium_memzero(secret, sizeof secret);
-    return 0;
+    return 1;
 }
 
 /* A known argon2id string (of a password nobody has) for unknown names, so
@@ -421,7 +423,7 @@ int gm_users_signin(gm_registry *reg, const char *name, const char *password, lo
     randombytes_buf(secret, sizeof secret);
     to_hex(secret, sizeof secret, out->token);
     sodium_memzero(secret, sizeof secret);
-    token_parts(out->token, token_hash, out->csrf);
+    token_valid(out->token, token_hash, out->csrf); /* made just above: valid */
     out->expires = now + ttl_s;
     gm_registry_now(now_text);
     rc = run(reg, "DELETE FROM session WHERE expires <= ?", &N(now), 1);
@@ -448,7 +450,7 @@ int gm_session_find(gm_registry *reg, const char *token, gm_session *out)
     int rc = crypto_ready(reg->ctx);
     if (rc != GM_OK) return rc;
     char token_hash[65], csrf[65];
-    if (token_parts(token, token_hash, csrf) != 0) return GM_OK; /* not a token of ours */
+    if (!token_valid(token, token_hash, csrf)) return GM_OK; /* not a token of ours */
     gm_stmt *st = NULL;
     rc = gm_db_prepare(reg->db, "SELECT user_id, expires FROM session WHERE token_hash = ?", &st);
     if (rc != GM_OK) return rc;
@@ -477,7 +479,7 @@ int gm_session_end(gm_registry *reg, const char *token)
 {
     char token_hash[65];
     int rc = crypto_ready(reg->ctx);
-    if (rc != GM_OK || token_parts(token, token_hash, NULL) != 0) return rc;
+    if (rc != GM_OK || !token_valid(token, token_hash, NULL)) return rc;
     return run(reg, "DELETE FROM session WHERE token_hash = ?", &T(token_hash), 1);
 }
 

@@ -10,6 +10,8 @@
 #include "core/context_impl.h"
 #include "server/auth.h"
 
+#include <greenmine/publish.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -142,34 +144,14 @@ static json_object *state_json(const gm_mine_state *s)
     return o;
 }
 
-static json_object *event_json(const gm_event *e, int counts)
+/* An event as `events list --json` gives it (gm_event_json); `all`, `n`: the
+ * events of its licence. NULL (JSON null) when out of memory. */
+static json_object *event_json(gm_context *ctx, const gm_event *all, size_t n, const gm_event *e)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "event_id", json_object_new_int64(e->event_id));
-    json_object_object_add(o, "licence_no", srv_json_str(e->licence_no));
-    json_object_object_add(o, "kind", srv_json_str(gm_event_kind_name(e->kind)));
-    json_object_object_add(o, "kind_zh", srv_json_str(gm_event_kind_name_zh(e->kind)));
-    json_object_object_add(o, "event_date", date_json(e->event_date));
-    json_object_object_add(o, "entered_by", srv_json_str(e->entered_by));
-    json_object_object_add(o, "entered_at", srv_json_str(e->entered_at));
-    json_object_object_add(o, "supersedes",
-                           e->supersedes ? json_object_new_int64(e->supersedes) : NULL);
-    json_object_object_add(o, "void", json_object_new_boolean(e->is_void));
-    json_object_object_add(o, "counts", json_object_new_boolean(counts));
-    json_object_object_add(o, "score", num_json(e->score));
-    json_object_object_add(o, "document", srv_json_str(e->document));
-    json_object_object_add(o, "agency", srv_json_str(e->agency));
-    json_object_object_add(o, "result", e->result ? srv_json_str(gm_result_name(e->result)) : NULL);
-    json_object_object_add(o, "batch", srv_json_str(e->batch));
-    json_object_object_add(o, "draw_id", srv_json_str(e->draw_id));
-    json_object_object_add(o, "inspectors", srv_json_str(e->inspectors));
-    json_object_object_add(o, "findings", srv_json_str(e->findings));
-    json_object_object_add(o, "reason", srv_json_str(e->reason));
-    json_object_object_add(o, "year", e->year ? json_object_new_int(e->year) : NULL);
-    json_object_object_add(o, "grade", srv_json_str(e->grade));
-    json_object_object_add(o, "mining_recovery", num_json(e->mining_recovery));
-    json_object_object_add(o, "beneficiation_recovery", num_json(e->beneficiation_recovery));
-    json_object_object_add(o, "utilisation", num_json(e->utilisation));
+    char *text = NULL;
+    json_object *o =
+        gm_event_json(ctx, all, n, e, &text) == GM_OK ? json_tokener_parse(text) : NULL;
+    free(text);
     return o;
 }
 
@@ -252,8 +234,7 @@ static void api_mine(gm_context *ctx, gm_registry *reg, const srv_request *rq, c
         json_object_object_add(o, "status", state_json(&st));
         json_object *arr = json_object_new_array();
         for (size_t i = 0; i < ev->n; i++)
-            json_object_array_add(
-                arr, event_json(&ev->items[i], gm_event_counts(ev->items, ev->n, &ev->items[i])));
+            json_object_array_add(arr, event_json(ctx, ev->items, ev->n, &ev->items[i]));
         json_object_object_add(o, "events", arr);
         srv_reply_json(rp, 200, o);
     }
@@ -545,7 +526,7 @@ static void api_event_post(gm_context *ctx, gm_registry *reg, const srv_request 
         json_object *o = json_object_new_object();
         json_object_object_add(o, "event_id", json_object_new_int64(id));
         if (gm_registry_event(reg, id, &stored) == GM_OK)
-            json_object_object_add(o, "event", event_json(&stored, 1));
+            json_object_object_add(o, "event", event_json(ctx, &stored, 1, &stored));
         gm_event_clear(&stored);
         srv_reply_json(rp, 201, o);
     } else if (GM_IS_INPUT_ERROR(rc)) {

@@ -392,6 +392,15 @@ try:
     check(vers == [(ver1, False, 91.0), (ver2, True, 93.0)] and
           b["status"]["standing"] == "listed",
           f"the corrected verification no longer counts: {vers}")
+    # each event names what replaced it, and its kind in Chinese
+    check([(e["superseded_by"], e["kind_zh"]) for e in b["events"] if e["kind"] == "verification"]
+          == [(ver2, "第三方评估"), (None, "第三方评估")], f"superseded_by, kind_zh: {b['events']}")
+    # the desk's events are the CLI's (`events list --json`), field for field and in order
+    p = subprocess.run([GM, "events", "list", "--db", DB, "--licence", L1, "--json"],
+                       capture_output=True, text=True)
+    cli = json.loads(p.stdout)["events"] if p.returncode == 0 else p.stderr
+    check([list(e.items()) for e in b["events"]] == [list(e.items()) for e in cli],
+          f"the desk's events are those of events list --json: {b['events']} {cli}")
 
     # ---- an inspector records the spot check it was drawn for (greenmine draw) --------------
     # the roster: I-001 (provincial) and I-002 of 浏阳市, whom the county rule bars from L1

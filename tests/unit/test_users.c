@@ -12,6 +12,8 @@
 #include <cmocka.h>
 
 #include "registry/registry_impl.h"
+#define TESTREG_NAME "users"
+#include "testreg.h"
 
 #include <greenmine/users.h>
 
@@ -20,28 +22,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static gm_context *ctx;
-static gm_registry *reg;
-static char path[512];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(path, sizeof path, "%s/test_users_%d.sqlite", GM_TEST_TMP, (int)getpid());
-    unlink(path);
-    if (gm_context_new(&ctx) != GM_OK) return -1;
-    return gm_registry_open(ctx, path, 0, &reg) == GM_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    gm_registry_close(reg);
-    gm_context_free(ctx);
-    unlink(path);
-    return 0;
-}
 
 static long long one_int(const char *sql)
 {
