@@ -337,10 +337,7 @@ static int convert_ring(converter *c, slot *s, OGRGeometryH g)
     if (!s->dropped) { /* one that cannot count is checked, not densified */
         used = gm_densify_ring_xy(c->xy, (size_t)n, GM_DENSIFY_M, &c->dense, &c->cap_dense);
         if (used == 0) return 0;
-        if (used != (size_t)n) {
-            if (!gm_ring_surely_simple(c->dense, used)) return 0;
-            done = c->dense;
-        }
+        if (used != (size_t)n) done = c->dense;
     }
     s->geom = NULL, s->flags = 0, s->why[0] = '\0';
     if (s->dropped) return 1; /* proven valid: its geometry would be dropped anyway */
@@ -349,6 +346,13 @@ static int convert_ring(converter *c, slot *s, OGRGeometryH g)
     GEOSGeometry *shell = seq ? GEOSGeom_createLinearRing_r(h, seq) : NULL;
     s->geom = shell ? GEOSGeom_createPolygon_r(h, shell, NULL, 0) : NULL;
     if (!s->geom && shell) GEOSGeom_destroy_r(h, shell);
+    /* densified: proven again, or (over GRID_MAX edges) judged by GEOS, as
+     * gm_densify_revalidate does; one that is not valid goes the general way */
+    if (s->geom && done == c->dense && !gm_ring_surely_simple(done, used) &&
+        GEOSisValid_r(h, s->geom) != 1) {
+        GEOSGeom_destroy_r(h, s->geom);
+        s->geom = NULL;
+    }
     return s->geom != NULL;
 }
 

@@ -51,14 +51,14 @@ static int check(GEOSGeometry *g, const char *what, int i)
 
 /* Star-shaped rings (corners in angle order, around a point in Hunan) are
  * simple: the proof must find nearly all of them, from 3 to 512 corners
- * (the grid) and up to 5,000 (the strips). */
+ * (larger rings are left to GEOS, faster there). */
 static void test_simple_rings_are_proven(void **state)
 {
     (void)state;
-    static double x[5000], y[5000];
+    static double x[2000], y[2000];
     int proven = 0, total = 0;
     for (int t = 0; t < 600; t++) {
-        int n = 3 + (int)(rnd() * (t % 3 == 0 ? 512 - 3 : t % 3 == 1 ? 60 : 4990));
+        int n = 3 + (int)(rnd() * (t % 3 == 0 ? 512 - 3 : 60));
         double cx = 110 + 4 * rnd(), cy = 25 + 4 * rnd(), r0 = 0.001 + 0.05 * rnd();
         for (int i = 0; i < n; i++) {
             /* small rings jagged, large ones smooth with a little noise (a
@@ -74,43 +74,13 @@ static void test_simple_rings_are_proven(void **state)
     if (proven < total * 99 / 100) fail_msg("only %d of %d simple rings proven", proven, total);
 }
 
-/* Long thin corridors (a chain down one side and back up the other, 15-40
- * times as long as wide, at any angle) densified to thousands of corners,
- * as the loader makes of a river bank's red line: proven by the strips. And
- * the same with one corner of the way back pushed across the way out:
- * never proven. */
-static void test_corridors(void **state)
-{
-    (void)state;
-    static double x[8000], y[8000];
-    int proven = 0;
-    for (int t = 0; t < 200; t++) {
-        int k = 300 + (int)(rnd() * 3500), n = 0;
-        double cx = 110 + 4 * rnd(), cy = 25 + 4 * rnd(), len = 0.02 + 0.2 * rnd();
-        double wid = len / (15 + 25 * rnd()), ang = 2 * PI * rnd(), c = cos(ang), sn = sin(ang);
-        for (int side = 0; side < 2; side++)
-            for (int i = 0; i < k; i++, n++) {
-                double u = side ? 1.0 - (double)i / k : (double)i / k;
-                double v = (side ? wid : 0) + 0.2 * wid * sin(7 * u) + 1e-3 * wid * rnd();
-                x[n] = cx + c * u * len - sn * v, y[n] = cy + sn * u * len + c * v;
-            }
-        proven += check(polygon(x, y, n), "corridor", t);
-        int j = k + k / 2 + (int)(rnd() * (k / 4)); /* on the way back */
-        double u = 1.0 - (double)(j - k) / k;
-        x[j] = cx + c * u * len + sn * 0.5 * wid, y[j] = cy + sn * u * len - c * 0.5 * wid;
-        if (check(polygon(x, y, n), "crossed corridor", t))
-            fail_msg("corridor %d proven valid with a corner across it", t);
-    }
-    if (proven < 198) fail_msg("only %d of 200 corridors proven", proven);
-}
-
 /* Corners in random order: nearly all cross themselves. */
 static void test_random_rings_never_wrongly_valid(void **state)
 {
     (void)state;
-    static double x[3000], y[3000];
+    double x[300], y[300];
     for (int t = 0; t < 3000; t++) {
-        int n = 3 + (int)(rnd() * (t % 10 == 0 ? 290 : t % 100 == 1 ? 2990 : 12));
+        int n = 3 + (int)(rnd() * (t % 10 == 0 ? 290 : 12));
         for (int i = 0; i < n; i++)
             x[i] = 112 + 0.01 * rnd(), y[i] = 28 + 0.01 * rnd();
         check(polygon(x, y, n), "random", t);
@@ -151,20 +121,19 @@ static void test_degenerate_rings_are_left_to_geos(void **state)
 static void test_wiggles_at_rounding_level(void **state)
 {
     (void)state;
-    enum { K = 400 }; /* 480 corners (the grid) or 1,600 (the strips) */
+    enum { K = 120 }; /* 480 corners: the proof takes up to 512 */
     static double x[4 * K], y[4 * K];
     for (int t = 0; t < 200; t++) {
-        int k = t % 4 == 3 ? K : 120;
         double w = 1e-6 * (1 + t % 7), x0 = 112.1, y0 = 28.3, x1 = x0 + w, y1 = y0 + 0.02;
         int n = 0;
-        for (int i = 0; i < k; i++, n++) /* bottom, then up the right side... */
-            x[n] = x0 + (x1 - x0) * i / k, y[n] = y0 + (rnd() - 0.5) * 1e-15;
-        for (int i = 0; i < k; i++, n++)
-            x[n] = x1 + (rnd() - 0.5) * 1e-15 * (t % 2 ? 1 : 1e9), y[n] = y0 + (y1 - y0) * i / k;
-        for (int i = 0; i < k; i++, n++)
-            x[n] = x1 - (x1 - x0) * i / k, y[n] = y1 + (rnd() - 0.5) * 1e-15;
-        for (int i = 0; i < k; i++, n++)
-            x[n] = x0 + (rnd() - 0.5) * 1e-15 * (t % 2 ? 1 : 1e9), y[n] = y1 - (y1 - y0) * i / k;
+        for (int i = 0; i < K; i++, n++) /* bottom, then up the right side... */
+            x[n] = x0 + (x1 - x0) * i / K, y[n] = y0 + (rnd() - 0.5) * 1e-15;
+        for (int i = 0; i < K; i++, n++)
+            x[n] = x1 + (rnd() - 0.5) * 1e-15 * (t % 2 ? 1 : 1e9), y[n] = y0 + (y1 - y0) * i / K;
+        for (int i = 0; i < K; i++, n++)
+            x[n] = x1 - (x1 - x0) * i / K, y[n] = y1 + (rnd() - 0.5) * 1e-15;
+        for (int i = 0; i < K; i++, n++)
+            x[n] = x0 + (rnd() - 0.5) * 1e-15 * (t % 2 ? 1 : 1e9), y[n] = y1 - (y1 - y0) * i / K;
         check(polygon(x, y, n), "wiggles", t);
     }
 }
@@ -207,7 +176,6 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_simple_rings_are_proven),
-        cmocka_unit_test(test_corridors),
         cmocka_unit_test(test_random_rings_never_wrongly_valid),
         cmocka_unit_test(test_degenerate_rings_are_left_to_geos),
         cmocka_unit_test(test_wiggles_at_rounding_level),
