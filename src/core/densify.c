@@ -127,44 +127,42 @@ static double *ring_xy(GEOSContextHandle_t h, const GEOSGeometry *ring, unsigned
     return xy;
 }
 
-static GEOSGeometry *densify_ring(GEOSContextHandle_t h, const struct geod_geodesic *g,
-                                  const GEOSGeometry *ring, double max_m)
+size_t gm_densify_ring_xy(const double *in, size_t n, double max_m, double **out, size_t *cap)
 {
-    unsigned n = 0;
-    double *in = ring_xy(h, ring, &n);
-    if (!in) return NULL;
-    if (n < 2) {
-        free(in);
-        return GEOSGeom_clone_r(h, ring);
-    }
+    if (n < 2) return 0;
+    struct geod_geodesic g;
+    int g_ready = 0; /* set up on the first edge that needs it (over 1 km) */
     double cos_lat = ring_cos_lat(in, n);
-    size_t cap = 2 * (size_t)n, used = 0;
-    double *xy = malloc(2 * cap * sizeof *xy);
-    if (!xy) {
-        free(in);
-        return NULL;
+    size_t used = 0;
+    double *xy = *out;
+    if (*cap < n + 1) {
+        size_t c = 2 * n;
+        double *p = realloc(xy, 2 * c * sizeof *p);
+        if (!p) return 0;
+        xy = *out = p, *cap = c;
     }
     edge e = {0}, prev = {0};
-    for (unsigned i = 0; i + 1 < n; i++, prev = e) {
+    for (size_t i = 0; i + 1 < n; i++, prev = e) {
         double x0 = in[2 * i], y0 = in[2 * i + 1], x1 = in[2 * i + 2], y1 = in[2 * i + 3];
-        size_t parts = long_edge(g, cos_lat, x0, y0, x1, y1, max_m, &prev, &e)
+        if (!g_ready && length_bound_m(cos_lat, x0, y0, x1, y1) > GM_DENSIFY_CHORD_M) {
+            geod_init(&g, GM_GRS80_A, GM_GRS80_F);
+            g_ready = 1;
+        }
+        size_t parts = long_edge(&g, cos_lat, x0, y0, x1, y1, max_m, &prev, &e)
                            ? (size_t)ceil(e.s12 / max_m)
                            : 1;
-        if (used + parts + 1 > cap) {
-            cap = (used + parts + 1) * 2;
-            double *p = realloc(xy, 2 * cap * sizeof *p);
-            if (!p) {
-                free(xy), free(in);
-                return NULL;
-            }
-            xy = p;
+        if (used + parts + 1 > *cap) {
+            size_t c = (used + parts + 1) * 2;
+            double *p = realloc(xy, 2 * c * sizeof *p);
+            if (!p) return 0;
+            xy = *out = p, *cap = c;
         }
         xy[2 * used] = x0, xy[2 * used + 1] = y0, used++;
         if (parts > 1 && e.exact) {
             /* geod_direct() is geod_lineinit() + geod_genposition(): set the line up
              * once per edge, with the same capabilities, and get the same points */
             struct geod_geodesicline l;
-            geod_lineinit(&l, g, y0, x0, e.a1,
+            geod_lineinit(&l, &g, y0, x0, e.a1,
                           GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_AZIMUTH | GEOD_DISTANCE_IN);
             for (size_t k = 1; k < parts; k++) {
                 double lat, lon, azi;
@@ -183,21 +181,35 @@ static GEOSGeometry *densify_ring(GEOSContextHandle_t h, const struct geod_geode
         }
     }
     xy[2 * used] = in[2 * (n - 1)], xy[2 * used + 1] = in[2 * (n - 1) + 1], used++;
+    return used;
+}
+
+static GEOSGeometry *densify_ring(GEOSContextHandle_t h, const GEOSGeometry *ring, double max_m)
+{
+    unsigned n = 0;
+    double *in = ring_xy(h, ring, &n);
+    if (!in) return NULL;
+    if (n < 2) {
+        free(in);
+        return GEOSGeom_clone_r(h, ring);
+    }
+    double *xy = NULL;
+    size_t cap = 0, used = gm_densify_ring_xy(in, n, max_m, &xy, &cap);
     free(in);
-    GEOSCoordSequence *out = GEOSCoordSeq_copyFromBuffer_r(h, xy, (unsigned)used, 0, 0);
+    GEOSCoordSequence *out =
+        used ? GEOSCoordSeq_copyFromBuffer_r(h, xy, (unsigned)used, 0, 0) : NULL;
     free(xy);
     return out ? GEOSGeom_createLinearRing_r(h, out) : NULL;
 }
 
-static GEOSGeometry *densify_polygon(GEOSContextHandle_t h, const struct geod_geodesic *g,
-                                     const GEOSGeometry *poly, double max_m)
+static GEOSGeometry *densify_polygon(GEOSContextHandle_t h, const GEOSGeometry *poly, double max_m)
 {
     int nh = GEOSGetNumInteriorRings_r(h, poly);
-    GEOSGeometry *shell = densify_ring(h, g, GEOSGetExteriorRing_r(h, poly), max_m);
+    GEOSGeometry *shell = densify_ring(h, GEOSGetExteriorRing_r(h, poly), max_m);
     GEOSGeometry **holes = calloc(nh > 0 ? (size_t)nh : 1, sizeof *holes);
     int ok = shell && holes;
     for (int i = 0; ok && i < nh; i++)
-        ok = (holes[i] = densify_ring(h, g, GEOSGetInteriorRingN_r(h, poly, i), max_m)) != NULL;
+        ok = (holes[i] = densify_ring(h, GEOSGetInteriorRingN_r(h, poly, i), max_m)) != NULL;
     GEOSGeometry *out = ok ? GEOSGeom_createPolygon_r(h, shell, holes, (unsigned)nh) : NULL;
     if (!out) {
         if (shell) GEOSGeom_destroy_r(h, shell);
@@ -210,16 +222,14 @@ static GEOSGeometry *densify_polygon(GEOSContextHandle_t h, const struct geod_ge
 
 GEOSGeometry *gm_densify_geodesic(GEOSContextHandle_t h, const GEOSGeometry *geom, double max_m)
 {
-    struct geod_geodesic g;
-    geod_init(&g, GM_GRS80_A, GM_GRS80_F);
     int type = GEOSGeomTypeId_r(h, geom);
-    if (type == GEOS_POLYGON) return densify_polygon(h, &g, geom, max_m);
+    if (type == GEOS_POLYGON) return densify_polygon(h, geom, max_m);
     if (type != GEOS_MULTIPOLYGON) return GEOSGeom_clone_r(h, geom);
     int n = GEOSGetNumGeometries_r(h, geom);
     GEOSGeometry **parts = calloc(n > 0 ? (size_t)n : 1, sizeof *parts);
     int ok = parts != NULL;
     for (int i = 0; ok && i < n; i++)
-        ok = (parts[i] = densify_polygon(h, &g, GEOSGetGeometryN_r(h, geom, i), max_m)) != NULL;
+        ok = (parts[i] = densify_polygon(h, GEOSGetGeometryN_r(h, geom, i), max_m)) != NULL;
     GEOSGeometry *out =
         ok ? GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts, (unsigned)n) : NULL;
     if (!out)

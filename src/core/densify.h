@@ -16,6 +16,7 @@
 #define GM_DENSIFY_H
 
 #include <geos_c.h>
+#include <stddef.h>
 
 #define GM_DENSIFY_M 50.0
 
@@ -29,5 +30,11 @@ GEOSGeometry *gm_densify_geodesic(GEOSContextHandle_t h, const GEOSGeometry *geo
  * it is); -1 when GEOS fails. Cheap: most edges are decided by a bound
  * without solving the geodesic. */
 int gm_densify_needed(GEOSContextHandle_t h, const GEOSGeometry *geom, double max_m);
+
+/* The same points for one ring of n points (x y interleaved), written to *out
+ * (malloc'd or NULL, *cap points; grown with realloc, the caller frees it):
+ * returns how many, n when no edge is long, 0 when out of memory or n < 2.
+ * For a loader that keeps coordinates in its own buffers until the end. */
+size_t gm_densify_ring_xy(const double *in, size_t n, double max_m, double **out, size_t *cap);
 
 #endif

@@ -7,9 +7,6 @@
 #include <greenmine/model.h>
 
 #include <stdlib.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 const char *gm_layer_kind_name(gm_layer_kind kind)
 {
@@ -62,8 +59,4 @@ void gm_inputs_drop_overlay_geometries(gm_context *ctx, gm_inputs *in)
         in->redlines[i].geom = NULL;
     for (size_t i = 0; i < in->n_parcels; i++)
         in->parcels[i].geom = NULL;
-#ifdef __GLIBC__
-    /* hand the pages back: GDAL's raster blocks are mmapped, and would not reuse them */
-    malloc_trim(0);
-#endif
 }

@@ -5,6 +5,7 @@
 #define GM_SIMPLE_H
 
 #include <geos_c.h>
+#include <stddef.h>
 
 /* 1 when g is certainly a valid polygon as GEOS defines it: a Polygon
  * without holes whose ring is closed, has three or more distinct corners and
@@ -13,5 +14,10 @@
  * edges, or signs too close to call): ask GEOSisValid. Never 1 for an invalid
  * polygon. Thread-safe with one handle per thread. */
 int gm_polygon_surely_valid(GEOSContextHandle_t h, const GEOSGeometry *g);
+
+/* The same proof for one ring of n points, x y interleaved (xy[n-1] must
+ * equal xy[0]): 1 when it is certainly simple with three or more distinct
+ * corners, 0 when not proven. */
+int gm_ring_surely_simple(const double *xy, size_t n);
 
 #endif

@@ -212,7 +212,30 @@ typedef struct converter {
     OGRCoordinateTransformationH ct;
     const char *geos_msg; /* the last GEOS message on h */
     gm_decoder *dec;      /* a raw shapefile's decoder (reader.decode), or NULL */
+    /* a simple polygon's ring on its way (convert_ring): as read and transformed
+     * (x, y, z, ok: cap points), x y interleaved (xy), densified (dense) */
+    double *x, *y, *z, *xy, *dense;
+    int *ok;
+    size_t cap, cap_dense;
 } converter;
+
+static void converter_free_buffers(converter *c)
+{
+    free(c->x), free(c->y), free(c->z), free(c->xy), free(c->dense), free(c->ok);
+}
+
+static int converter_reserve(converter *c, size_t n)
+{
+    if (n <= c->cap) return 0;
+    size_t cap = n > 2 * c->cap ? n : 2 * c->cap;
+    converter_free_buffers(c);
+    c->dense = NULL, c->cap_dense = 0;
+    c->x = malloc(cap * sizeof *c->x), c->y = malloc(cap * sizeof *c->y);
+    c->z = calloc(cap, sizeof *c->z), c->xy = malloc(2 * cap * sizeof *c->xy);
+    c->ok = malloc(cap * sizeof *c->ok);
+    c->cap = c->x && c->y && c->z && c->xy && c->ok ? cap : 0;
+    return c->cap ? 0 : -1;
+}
 
 /* A warning found on a worker, said by the reader in input order. */
 typedef struct note {
@@ -279,10 +302,65 @@ static int has_non_finite(OGRGeometryH g, int *at)
     return 0;
 }
 
+/* The common feature -- a polygon of one ring -- at the cost of reading: its
+ * coordinates are taken from OGR once into this worker's buffers, transformed
+ * there in one call (what OGR_G_Transform does, without its copies), proven
+ * simple (core/simple.h) and densified (gm_densify_ring_xy) in place, and
+ * handed to GEOS once, as the finished ring: no WKB, no GEOS geometry made only
+ * to be copied out again. Whatever is not plainly that -- holes, parts, a
+ * non-finite or untransformable vertex, an open ring, a place outside China, a
+ * ring not proven simple, before or after densification, no memory -- returns
+ * 0 with g untouched, and goes the general way below, which says what is wrong
+ * or repairs it; so the result is the same either way. 1: done (s->geom). */
+static int convert_ring(converter *c, slot *s, OGRGeometryH g)
+{
+    if (wkbFlatten(OGR_G_GetGeometryType(g)) != wkbPolygon || OGR_G_GetGeometryCount(g) != 1)
+        return 0;
+    OGRGeometryH ring = OGR_G_GetGeometryRef(g, 0);
+    int n = ring ? OGR_G_GetPointCount(ring) : 0;
+    if (n < 4 || converter_reserve(c, (size_t)n) != 0) return 0;
+    OGR_G_GetPoints(ring, c->x, sizeof *c->x, c->y, sizeof *c->y, NULL, 0);
+    for (int i = 0; i < n; i++)
+        if (!isfinite(c->x[i]) || !isfinite(c->y[i])) return 0;
+    /* OGRSimpleCurve::transform's call: z 0 for a 2D ring, every point must pass */
+    memset(c->z, 0, (size_t)n * sizeof *c->z);
+    OCTTransformEx(c->ct, n, c->x, c->y, c->z, c->ok);
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (int i = 0; i < n; i++) {
+        if (!c->ok[i]) return 0;
+        double x = c->x[i], y = c->y[i];
+        x0 = x < x0 ? x : x0, x1 = x > x1 ? x : x1, y0 = y < y0 ? y : y0, y1 = y > y1 ? y : y1;
+        c->xy[2 * i] = x, c->xy[2 * i + 1] = y;
+    }
+    if (!gm_in_china(x0, y0, x1, y1) || !gm_ring_surely_simple(c->xy, (size_t)n)) return 0;
+    const double *done = c->xy;
+    size_t used = (size_t)n;
+    if (!s->dropped) { /* one that cannot count is checked, not densified */
+        used = gm_densify_ring_xy(c->xy, (size_t)n, GM_DENSIFY_M, &c->dense, &c->cap_dense);
+        if (used == 0) return 0;
+        if (used != (size_t)n) done = c->dense;
+    }
+    s->geom = NULL, s->flags = 0, s->why[0] = '\0';
+    if (s->dropped) return 1; /* proven valid: its geometry would be dropped anyway */
+    GEOSContextHandle_t h = c->h;
+    GEOSCoordSequence *seq = GEOSCoordSeq_copyFromBuffer_r(h, done, (unsigned)used, 0, 0);
+    GEOSGeometry *shell = seq ? GEOSGeom_createLinearRing_r(h, seq) : NULL;
+    s->geom = shell ? GEOSGeom_createPolygon_r(h, shell, NULL, 0) : NULL;
+    if (!s->geom && shell) GEOSGeom_destroy_r(h, shell);
+    /* densified: proven again, or (over GRID_MAX edges) judged by GEOS, as
+     * gm_densify_revalidate does; one that is not valid goes the general way */
+    if (s->geom && done == c->dense && !gm_ring_surely_simple(done, used) &&
+        GEOSisValid_r(h, s->geom) != 1) {
+        GEOSGeom_destroy_r(h, s->geom);
+        s->geom = NULL;
+    }
+    return s->geom != NULL;
+}
+
 /* OGR geometry (borrowed) -> normalised GEOS geometry in lon/lat in s->geom, or
  * NULL with s->flags saying why. Touches only s, r's read-only fields and c, so
  * features convert on any worker. Returns GM_OK or an input error (in s->msg). */
-static int convert_geometry(reader *r, const converter *c, slot *s)
+static int convert_geometry(reader *r, converter *c, slot *s)
 {
     GEOSContextHandle_t h = c->h;
     OGRFeatureH f = s->f;
@@ -304,6 +382,10 @@ static int convert_geometry(reader *r, const converter *c, slot *s)
         return s->rc = GM_ERR_NOMEM;
     }
     OGR_G_FlattenTo2D(g);
+    if (convert_ring(c, s, g)) {
+        OGR_G_DestroyGeometry(g);
+        return GM_OK;
+    }
     int vertex = 0;
     if (has_non_finite(g, &vertex)) {
         OGR_G_DestroyGeometry(g);
@@ -740,6 +822,7 @@ static int read_features(reader *r)
         if (conv[t].wkb) GEOSWKBReader_destroy_r(conv[t].h, conv[t].wkb);
         if (conv[t].ct) OCTDestroyCoordinateTransformation(conv[t].ct);
         gm_decoder_close(conv[t].dec);
+        converter_free_buffers(&conv[t]);
     }
     free(conv);
     free(b[0].slots);

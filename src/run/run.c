@@ -19,6 +19,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -477,6 +480,12 @@ int gm_run(gm_context *ctx, const gm_run_options *opts, gm_run_report **out)
     if (rc == GM_OK) rc = wrc;
 
     if (rc == GM_OK && !opts->no_rasters) {
+#ifdef __GLIBC__
+        /* the dropped inputs' pages back before the rasters, whose blocks GDAL
+         * mmaps and would not reuse them (a run without rasters does not pay
+         * the trim's thousands of madvise calls) */
+        malloc_trim(0);
+#endif
         gm_raster_options ro = opts->raster;
         ro.as_of = opts->analysis.as_of;
         ro.run_id = r->run_id;
