@@ -62,22 +62,32 @@ static void test_failure_is_reported(void **state)
 
 /* Which worker ran each item. Worker 0's first item waits until worker 1 has
  * run an item of worker 0's share -- which it can only have taken by
- * stealing -- so the test does not depend on how the threads are scheduled
- * (a "slow" item that merely sleeps would). */
+ * stealing -- and worker 1 waits until worker 0 has begun (else, on a loaded
+ * machine, worker 1 could run both shares before worker 0 is scheduled), so
+ * the test does not depend on how the threads are scheduled (a "slow" item
+ * that merely sleeps would). */
 typedef struct owners {
     int *by;
     size_t first_half;
-    atomic_int stolen;
+    atomic_int stolen, begun;
 } owners;
+
+static void wait_for(atomic_int *flag)
+{
+    while (!atomic_load(flag))
+        nanosleep(&(struct timespec){0, 50000}, NULL);
+}
 
 static int owner_task(gm_worker *w, size_t i, void *user)
 {
     owners *o = user;
+    if (w->id == 0)
+        atomic_store(&o->begun, 1);
+    else
+        wait_for(&o->begun);
     o->by[i] = w->id;
     if (w->id == 1 && i < o->first_half) atomic_store(&o->stolen, 1);
-    if (i == 0) /* worker 0 holds here; only a steal lets it go on */
-        while (!atomic_load(&o->stolen))
-            nanosleep(&(struct timespec){0, 50000}, NULL);
+    if (i == 0) wait_for(&o->stolen); /* worker 0 holds here; only a steal lets it go on */
     return GM_OK;
 }
 
@@ -96,7 +106,7 @@ static void test_contiguous_shares_and_stealing(void **state)
     gm_pool *pool;
     assert_int_equal(gm_pool_new(ctx, &pool), GM_OK);
     const size_t n = 1001;
-    owners o = {calloc(n, sizeof *o.by), n / 2, 0};
+    owners o = {calloc(n, sizeof *o.by), n / 2, 0, 0};
     assert_int_equal(gm_pool_run(pool, "owners", n, owner_task, &o), GM_OK);
     size_t switches = 0, helped = 0;
     for (size_t i = 0; i < n; i++) {
