@@ -147,7 +147,9 @@ static void user_from_row(gm_stmt *st, gm_user *u)
 {
     u->user_id = gm_stmt_int(st, 0);
     u->name = gm_strdup(gm_stmt_text(st, 1));
-    if (!role_known(gm_stmt_text(st, 2), &u->role)) u->role = GM_ROLE_PROVINCE;
+    /* the schema's CHECK allows only the four codes; should another get in,
+     * fail closed: the least powerful role, not the most */
+    if (!role_known(gm_stmt_text(st, 2), &u->role)) u->role = GM_ROLE_INSPECTOR;
     u->scope = gm_stmt_text(st, 3) ? gm_strdup(gm_stmt_text(st, 3)) : NULL;
     snprintf(u->created, sizeof u->created, "%s", gm_stmt_text(st, 4) ? gm_stmt_text(st, 4) : "");
     snprintf(u->disabled, sizeof u->disabled, "%s", gm_stmt_text(st, 5) ? gm_stmt_text(st, 5) : "");
