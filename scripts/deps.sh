@@ -19,7 +19,7 @@ GM_BUILD_PACKAGES=(build-essential cmake pkg-config libgdal-dev libproj-dev libg
 # argon2 library re-verifies the desk's password hashes (tests/serve/test_desk_api.py).
 GM_TEST_PACKAGES=(libcmocka-dev python3-gdal python3-pyproj python3-shapely
                   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
-                  spatialite-bin chromium fonts-wqy-microhei
+                  spatialite-bin chromium fonts-wqy-microhei fonts-dejavu-core
                   python3-qgis qgis-providers wrk poppler-utils python3-pil
                   libargon2-1)
 # Debian's node + npm, unless a node with its npm is already installed (a

@@ -12,13 +12,22 @@ demo report's 0.4 %, while its text is all there.
 
 Writes the demo's run report (greenmine demo --no-rasters, report --gpkg) and
 prints it with headless Chromium to PDF three times: (A) with a private
-fontconfig that has no font directories, so Chromium sees no system font at
-all; (B) the same report with its embedded @font-face removed, same empty
-fontconfig; (C) with the machine's fonts. Page 1 of each is rasterised
-(pdftoppm) and its ink (dark pixels) counted, in the whole page and in the
-title band: A must carry the text as C does (ink within 5 %), and B must lack
-it (the embedded font, not a system font, draws A's text). A's PDF must hold
-only the embedded font. Exit 1 on any failure.
+fontconfig whose only font is DejaVu Sans (Latin, Greek, Cyrillic -- no CJK
+glyph), like a server or a fresh desktop without a Chinese font; (B) the same
+report with its embedded @font-face removed, same fontconfig; (C) with the
+machine's fonts. Page 1 of each is rasterised (pdftoppm) and its ink (dark
+pixels) counted, in the whole page and in the title band: A must carry the
+text as C does (ink within the tolerance) and its PDF must hold the embedded
+font; B's PDF must hold no CJK font (the test sees no system CJK font, so the
+embedded font, not a system one, draws A's Chinese). Exit 1 on any failure.
+
+Why one Latin font and not none: Chromium 156 with a fontconfig that lists no
+font at all fails to load a web font in most page loads here (document.fonts
+reports the @font-face as status "error", with no console message; measured
+0-2 of 5 for the yearly report, through --print-to-pdf and through playwright
+after document.fonts.ready), while with one font it loads every time (8 of 8).
+No machine that prints has no font, so that failure says nothing about the
+report.
 """
 import os
 import re
@@ -60,19 +69,28 @@ if len(faces) != 1 or "base64," not in faces[0]:
 with open(f"{work}/stripped.html", "w", encoding="utf-8") as f:
     f.write(html.replace(faces[0], "") if faces else html)
 
+LATIN_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # fonts-dejavu-core
+if not os.path.exists(LATIN_FONT):
+    sys.exit(f"FAIL: {LATIN_FONT} is missing (scripts/deps.sh installs fonts-dejavu-core)")
 os.makedirs(f"{work}/fc-cache")
-with open(f"{work}/no-fonts.conf", "w") as f:
+os.makedirs(f"{work}/fonts")
+shutil.copy(LATIN_FONT, f"{work}/fonts/")
+with open(f"{work}/latin-only.conf", "w") as f:
     f.write('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
-            f"<fontconfig><cachedir>{work}/fc-cache</cachedir></fontconfig>\n")
+            f"<fontconfig><dir>{work}/fonts</dir><cachedir>{work}/fc-cache</cachedir>"
+            "</fontconfig>\n")
+latin_env = dict(tool_env, FONTCONFIG_FILE=f"{work}/latin-only.conf")
+listed = run(["fc-list", ":", "family"], latin_env).stdout.decode().split("\n")
+zh = run(["fc-list", ":lang=zh", "family"], latin_env).stdout.decode().strip()
+if zh or [l for l in listed if l.strip() and "DejaVu" not in l]:
+    fails.append(f"the private fontconfig sees more than DejaVu Sans: {listed} / zh: {zh!r}")
 chrome = shutil.which("chromium") or shutil.which("chromium-browser")
 if not chrome:
     sys.exit("FAIL: chromium is not installed (scripts/deps.sh)")
 
 
-def print_page(name, page, no_fonts):
-    e = dict(tool_env)
-    if no_fonts:
-        e["FONTCONFIG_FILE"] = f"{work}/no-fonts.conf"
+def print_page(name, page, latin_only):
+    e = latin_env if latin_only else tool_env
     pdf = f"{work}/{name}.pdf"
     run([chrome, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -93,23 +111,29 @@ def ink(img, band=None):
     return sum(1 for v in box.getdata() if v < 100)
 
 
+def font_names(listing):
+    return [l.split()[0] for l in listing.splitlines()[2:] if l.strip()]
+
+
 a, a_fonts = print_page("A", "report.html", True)
-b, _ = print_page("B", "stripped.html", True)
+b, b_fonts = print_page("B", "stripped.html", True)
 c, _ = print_page("C", "report.html", False)
 if a and b and c:
     for what, band in (("page 1", None), ("title band", 0.1)):
         ia, ib, ic = ink(a, band), ink(b, band), ink(c, band)
-        print(f"ink in {what}: no fonts {ia}, no fonts and nothing embedded {ib}, "
-              f"system fonts {ic}")
+        print(f"ink in {what}: Latin font only {ia}, Latin font only and nothing embedded "
+              f"{ib}, system fonts {ic}")
         if abs(ia - ic) > tolerance * ic:
-            fails.append(f"{what}: printed without system fonts, ink {ia} against {ic}")
-        if ib > 0.85 * ia:
-            fails.append(f"{what}: the text prints as well without the embedded font "
-                         f"({ib} against {ia}): the test sees system fonts")
-    names = [l.split()[0] for l in a_fonts.splitlines()[2:] if l.strip()]
-    print("fonts in the PDF printed without system fonts:", names)
-    if not names or any(" no " in f" {l} " for l in a_fonts.splitlines()[2:]):
-        fails.append(f"fonts in the PDF: {a_fonts}")
+            fails.append(f"{what}: printed with no CJK font, ink {ia} against {ic}")
+    names, b_names = font_names(a_fonts), font_names(b_fonts)
+    print("fonts in the PDF printed with no CJK font:", names, "; without the embedded one:",
+          b_names)
+    # any font but DejaVu (and Chromium's unnamed Type 3 glyphs) is the embedded one
+    other = lambda ns: [n for n in ns if "DejaVu" not in n and n != "[none]"]
+    if not other(names):
+        fails.append(f"the PDF printed with no CJK font does not hold the embedded font: {a_fonts}")
+    if other(b_names):
+        fails.append(f"without the embedded font the PDF still holds another font: {b_fonts}")
 for f in fails:
     print("FAIL:", f)
 print(f"report fonts: {len(fails)} problem(s)")
