@@ -113,18 +113,22 @@ static int conflict_task(gm_worker *w, size_t i, void *user)
     gm_hits *hits = &job->hits[w->id];
     if (gm_index_query(job->redline_index, h, m->geom, hits) != 0)
         return gm_worker_error(w, GM_ERR_NOMEM, "out of memory");
+    int whole = 0; /* a red line holds the whole mine */
     for (size_t k = 0; k < hits->n; k++) {
         size_t j = hits->items[k];
         const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->redline_prep, w, j);
         if (!prep) return gm_worker_error(w, GM_ERR_INTERNAL, "cannot prepare red line %zu", j);
         if (GEOSPreparedIntersects_r(h, prep, m->geom) != 1) continue;
+        int inside = GEOSPreparedContains_r(h, prep, m->geom) == 1;
         GEOSGeometry *piece =
-            gm_polygonal_intersection(h, m->geom, job->in->redlines[j].geom, prep);
+            inside ? GEOSGeom_clone_r(h, m->geom)
+                   : gm_polygonal_intersection(h, m->geom, job->in->redlines[j].geom, NULL);
         if (!piece)
             return gm_worker_error(w, GM_ERR_INTERNAL, "mine %s x red line %s: %s",
                                    m->mine_id ? m->mine_id : "?", job->in->redlines[j].redline_id,
                                    w->errmsg);
-        double a = gm_geodesic_area_ha(h, piece);
+        /* the clone's area is the mine's, computed the same way */
+        double a = inside ? r->mine_ha : gm_geodesic_area_ha(h, piece);
         if (a < GM_NOISE_HA) { /* touching, or reprojection noise */
             GEOSGeom_destroy_r(h, piece);
             continue;
@@ -133,9 +137,14 @@ static int conflict_task(gm_worker *w, size_t i, void *user)
             GEOSGeom_destroy_r(h, piece);
             return GM_ERR_NOMEM;
         }
+        whole |= inside;
     }
     if (mo->n > 0) {
-        double c = union_area(h, mo);
+        /* Every piece lies in the mine, so when one is the whole mine their
+         * union is the mine: no overlay (in the dense province 96 % of the
+         * unions). GEOS's union of such pieces gives the mine's area to
+         * ~1e-12 relative, not bit for bit (docs/performance.md). */
+        double c = whole ? r->mine_ha : union_area(h, mo);
         if (c < 0) return gm_worker_error(w, GM_ERR_INTERNAL, "union of red-line overlaps failed");
         r->conflict_ha = c < GM_NOISE_HA ? 0.0 : c;
     }
