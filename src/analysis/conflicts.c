@@ -1,11 +1,14 @@
 /*
  * conflicts.c -- mines against red lines and zones.
  *
- * Each mine queries the red-line STRtree for candidates and intersects only
- * those its prepared test confirms; its conflict is the area of the union of
- * those few pieces. The province's red lines are never dissolved.
+ * Each mine queries the red-line STRtree for candidates, places itself against
+ * each (outside, inside, across: core/boundary.h, exact, GEOS's prepared
+ * predicates only where that is too close to call) and intersects only those
+ * it crosses; its conflict is the area of the union of those few pieces. The
+ * province's red lines are never dissolved.
  */
 #include "analysis/stages.h"
+#include "core/boundary.h"
 #include "core/normalise.h"
 
 #include <greenmine/area.h>
@@ -22,7 +25,9 @@ typedef struct conflict_job {
     const gm_inputs *in;
     gm_results *res;
     gm_index *redline_index;
-    gm_prepcache redline_prep;
+    gm_prepcache redline_prep; /* only where redline_bounds cannot tell */
+    gm_boundaries redline_bounds;
+    gm_flatpoly *flat; /* one per worker: the mine at hand */
     gm_zoneset *zones;
     size_t *order; /* the mines in the order the workers take them */
     gm_hits *hits; /* one per worker */
@@ -113,13 +118,21 @@ static int conflict_task(gm_worker *w, size_t i, void *user)
     gm_hits *hits = &job->hits[w->id];
     if (gm_index_query(job->redline_index, h, m->geom, hits) != 0)
         return gm_worker_error(w, GM_ERR_NOMEM, "out of memory");
+    gm_flatpoly *flat = &job->flat[w->id];
+    int flat_ok = hits->n > 0 && gm_flatpoly_set(flat, h, m->geom) == 0;
     int whole = 0; /* a red line holds the whole mine */
     for (size_t k = 0; k < hits->n; k++) {
         size_t j = hits->items[k];
-        const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->redline_prep, w, j);
-        if (!prep) return gm_worker_error(w, GM_ERR_INTERNAL, "cannot prepare red line %zu", j);
-        if (GEOSPreparedIntersects_r(h, prep, m->geom) != 1) continue;
-        int inside = GEOSPreparedContains_r(h, prep, m->geom) == 1;
+        gm_place place =
+            flat_ok ? gm_boundaries_place(&job->redline_bounds, h, j, flat) : GM_PLACE_UNKNOWN;
+        if (place == GM_PLACE_OUTSIDE) continue;
+        int inside = place == GM_PLACE_INSIDE;
+        if (place == GM_PLACE_UNKNOWN) { /* touching, or too close to call: GEOS decides */
+            const GEOSPreparedGeometry *prep = gm_prepcache_get(&job->redline_prep, w, j);
+            if (!prep) return gm_worker_error(w, GM_ERR_INTERNAL, "cannot prepare red line %zu", j);
+            if (GEOSPreparedIntersects_r(h, prep, m->geom) != 1) continue;
+            inside = GEOSPreparedContains_r(h, prep, m->geom) == 1;
+        }
         GEOSGeometry *piece =
             inside ? GEOSGeom_clone_r(h, m->geom)
                    : gm_polygonal_intersection(h, m->geom, job->in->redlines[j].geom, NULL);
@@ -166,6 +179,14 @@ static int conflict_chunk(gm_worker *w, size_t c, void *user)
     return GM_OK;
 }
 
+static int bounds_task(gm_worker *w, size_t j, void *user)
+{
+    conflict_job *job = user;
+    if (gm_boundaries_add(&job->redline_bounds, w->geos, j, job->in->redlines[j].geom) != 0)
+        return gm_worker_error(w, GM_ERR_NOMEM, "out of memory summarising red line %zu", j);
+    return GM_OK;
+}
+
 static int zone_task(gm_worker *w, size_t i, void *user)
 {
     conflict_job *job = user;
@@ -202,10 +223,12 @@ int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_z
     conflict_job job = {.in = in, .res = res, .zones = zs};
     GEOSGeometry **rl = malloc((in->n_redlines ? in->n_redlines : 1) * sizeof *rl);
     job.hits = calloc((size_t)threads, sizeof *job.hits);
+    job.flat = calloc((size_t)threads, sizeof *job.flat);
     job.per_mine = calloc(in->n_mines ? in->n_mines : 1, sizeof *job.per_mine);
     res->mines = calloc(in->n_mines ? in->n_mines : 1, sizeof *res->mines);
     res->n_mines = in->n_mines;
-    if (!rl || !job.hits || !job.per_mine || !res->mines) {
+    if (!rl || !job.hits || !job.flat || !job.per_mine || !res->mines ||
+        gm_boundaries_alloc(&job.redline_bounds, in->n_redlines) != 0) {
         rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -227,6 +250,8 @@ int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_z
         rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
         goto done;
     }
+    rc = gm_pool_run(pool, NULL, in->n_redlines, bounds_task, &job);
+    if (rc != GM_OK) goto done;
     rc = gm_pool_run(pool, "red-line conflicts", (in->n_mines + GM_CHUNK - 1) / GM_CHUNK,
                      conflict_chunk, &job);
     if (rc != GM_OK) goto done;
@@ -260,6 +285,11 @@ done:
     free(job.per_mine);
     free(job.order);
     gm_prepcache_free(&job.redline_prep, pool);
+    gm_boundaries_free(&job.redline_bounds);
+    if (job.flat)
+        for (int t = 0; t < threads; t++)
+            gm_flatpoly_free(&job.flat[t]);
+    free(job.flat);
     gm_index_free(h, job.redline_index);
     if (job.hits)
         for (int t = 0; t < threads; t++)
