@@ -123,8 +123,9 @@ static int conflict_task(gm_worker *w, size_t i, void *user)
     int whole = 0; /* a red line holds the whole mine */
     for (size_t k = 0; k < hits->n; k++) {
         size_t j = hits->items[k];
-        gm_place place =
-            flat_ok ? gm_boundaries_place(&job->redline_bounds, h, j, flat) : GM_PLACE_UNKNOWN;
+        gm_place place = flat_ok ? gm_boundaries_place(&job->redline_bounds, h, j,
+                                                       job->in->redlines[j].geom, flat)
+                                 : GM_PLACE_UNKNOWN;
         if (place == GM_PLACE_OUTSIDE) continue;
         int inside = place == GM_PLACE_INSIDE;
         if (place == GM_PLACE_UNKNOWN) { /* touching, or too close to call: GEOS decides */
@@ -133,21 +134,21 @@ static int conflict_task(gm_worker *w, size_t i, void *user)
             if (GEOSPreparedIntersects_r(h, prep, m->geom) != 1) continue;
             inside = GEOSPreparedContains_r(h, prep, m->geom) == 1;
         }
+        /* a whole mine is not copied: a province's pieces are mostly whole mines */
         GEOSGeometry *piece =
-            inside ? GEOSGeom_clone_r(h, m->geom)
+            inside ? m->geom
                    : gm_polygonal_intersection(h, m->geom, job->in->redlines[j].geom, NULL);
         if (!piece)
             return gm_worker_error(w, GM_ERR_INTERNAL, "mine %s x red line %s: %s",
                                    m->mine_id ? m->mine_id : "?", job->in->redlines[j].redline_id,
                                    w->errmsg);
-        /* the clone's area is the mine's, computed the same way */
         double a = inside ? r->mine_ha : gm_geodesic_area_ha(h, piece);
         if (a < GM_NOISE_HA) { /* touching, or reprojection noise */
-            GEOSGeom_destroy_r(h, piece);
+            if (!inside) GEOSGeom_destroy_r(h, piece);
             continue;
         }
-        if (add_overlap(w, mo, (gm_overlap){i, j, a, piece}) != GM_OK) {
-            GEOSGeom_destroy_r(h, piece);
+        if (add_overlap(w, mo, (gm_overlap){i, j, a, piece, inside}) != GM_OK) {
+            if (!inside) GEOSGeom_destroy_r(h, piece);
             return GM_ERR_NOMEM;
         }
         whole |= inside;
@@ -176,14 +177,6 @@ static int conflict_chunk(gm_worker *w, size_t c, void *user)
         int rc = conflict_task(w, job->order[k], user);
         if (rc != GM_OK) return rc;
     }
-    return GM_OK;
-}
-
-static int bounds_task(gm_worker *w, size_t j, void *user)
-{
-    conflict_job *job = user;
-    if (gm_boundaries_add(&job->redline_bounds, w->geos, j, job->in->redlines[j].geom) != 0)
-        return gm_worker_error(w, GM_ERR_NOMEM, "out of memory summarising red line %zu", j);
     return GM_OK;
 }
 
@@ -228,7 +221,7 @@ int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_z
     res->mines = calloc(in->n_mines ? in->n_mines : 1, sizeof *res->mines);
     res->n_mines = in->n_mines;
     if (!rl || !job.hits || !job.flat || !job.per_mine || !res->mines ||
-        gm_boundaries_alloc(&job.redline_bounds, in->n_redlines) != 0) {
+        gm_boundaries_init(&job.redline_bounds, in->n_redlines) != 0) {
         rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -250,8 +243,6 @@ int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_z
         rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
         goto done;
     }
-    rc = gm_pool_run(pool, NULL, in->n_redlines, bounds_task, &job);
-    if (rc != GM_OK) goto done;
     rc = gm_pool_run(pool, "red-line conflicts", (in->n_mines + GM_CHUNK - 1) / GM_CHUNK,
                      conflict_chunk, &job);
     if (rc != GM_OK) goto done;
@@ -279,7 +270,8 @@ done:
     if (job.per_mine)
         for (size_t i = 0; i < in->n_mines; i++) {
             for (size_t k = 0; k < job.per_mine[i].n; k++)
-                GEOSGeom_destroy_r(h, job.per_mine[i].items[k].geom);
+                if (!job.per_mine[i].items[k].whole)
+                    GEOSGeom_destroy_r(h, job.per_mine[i].items[k].geom);
             free(job.per_mine[i].items);
         }
     free(job.per_mine);

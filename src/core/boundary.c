@@ -11,6 +11,7 @@
 #include "core/boundary.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,12 +47,16 @@ static int boxes_meet(double ax0, double ay0, double ax1, double ay1, double bx0
 
 /* ---- summaries ---------------------------------------------------------- */
 
-int gm_boundaries_alloc(gm_boundaries *b, size_t n)
+int gm_boundaries_init(gm_boundaries *b, size_t n)
 {
     b->n = n;
+    b->state = calloc(n ? n : 1, sizeof *b->state);
     b->blocks = calloc(n ? n : 1, sizeof *b->blocks);
     b->nblocks = calloc(n ? n : 1, sizeof *b->nblocks);
-    return b->blocks && b->nblocks ? 0 : -1;
+    if (b->state)
+        for (size_t i = 0; i < n; i++)
+            atomic_init(&b->state[i], 0);
+    return b->state && b->blocks && b->nblocks ? 0 : -1;
 }
 
 void gm_boundaries_free(gm_boundaries *b)
@@ -61,8 +66,10 @@ void gm_boundaries_free(gm_boundaries *b)
             free(b->blocks[i]);
     free(b->blocks);
     free(b->nblocks);
+    free((void *)b->state);
     b->blocks = NULL;
     b->nblocks = NULL;
+    b->state = NULL;
 }
 
 /* Calls fn(ring, user) for every ring of polygonal g; stops at a nonzero. */
@@ -132,19 +139,21 @@ static int summarise_ring(GEOSContextHandle_t h, const GEOSGeometry *ring, void 
     return 0;
 }
 
-int gm_boundaries_add(gm_boundaries *b, GEOSContextHandle_t h, size_t i, const GEOSGeometry *g)
+/* Polygon i's blocks made (by this thread or before): 0; -1 when another
+ * thread is making them, or making them failed. */
+static int summarised(gm_boundaries *b, GEOSContextHandle_t h, size_t i, const GEOSGeometry *g)
 {
-    if (!g || GEOSisEmpty_r(h, g) == 1) return 0;
-    summary s = {0};
-    int rc = each_ring(h, g, summarise_ring, &s);
-    free(s.xy);
-    if (rc) {
-        free(s.blocks);
-        return -1;
-    }
-    b->blocks[i] = s.blocks;
-    b->nblocks[i] = s.n;
-    return 0;
+    int s = atomic_load_explicit(&b->state[i], memory_order_acquire), zero = 0;
+    if (s == 2) return 0;
+    if (s != 0 || !atomic_compare_exchange_strong(&b->state[i], &zero, 1)) return -1;
+    summary sm = {0};
+    int rc = !g || GEOSisEmpty_r(h, g) != 0 ? -1 : each_ring(h, g, summarise_ring, &sm);
+    free(sm.xy);
+    if (rc) free(sm.blocks);
+    b->blocks[i] = rc ? NULL : sm.blocks;
+    b->nblocks[i] = rc ? 0 : sm.n;
+    atomic_store_explicit(&b->state[i], rc ? 3 : 2, memory_order_release);
+    return rc ? -1 : 0;
 }
 
 /* ---- the small polygon -------------------------------------------------- */
@@ -277,9 +286,10 @@ static int segments_cross(const double *a, const double *b, const double *c, con
     return o3 != o4;
 }
 
-gm_place gm_boundaries_place(const gm_boundaries *b, GEOSContextHandle_t h, size_t i,
-                             gm_flatpoly *f)
+gm_place gm_boundaries_place(gm_boundaries *b, GEOSContextHandle_t h, size_t i,
+                             const GEOSGeometry *g, gm_flatpoly *f)
 {
+    if (summarised(b, h, i, g) != 0) return GM_PLACE_UNKNOWN;
     const gm_edgeblock *blocks = b->blocks[i];
     size_t nb = b->nblocks[i];
     if (!blocks || f->nparts == 0) return GM_PLACE_UNKNOWN;

@@ -5,16 +5,15 @@
  * The red-line stage asks, for every mine and each red line whose envelope
  * meets the mine's, "disjoint, inside, or across?". GEOS's prepared
  * predicates answer it after building two indexes per red line and worker
- * (a quarter of the stage), and hold them in memory. Here each ring of the
- * large polygons is summarised once, read-only afterwards (so the workers
- * share it), in blocks of GM_BLOCK_EDGES consecutive edges: the block's box
- * and the latitudes of its two ends. A block wholly east of a point crosses
- * the point's eastward ray an odd number of times exactly when its ends lie
- * on opposite sides of the point's latitude, so a point is located by
- * looking at a few dozen blocks; only blocks near the small polygon are read
- * edge by edge (through GEOS's coordinate sequences: nothing is copied).
- * Every sign is exact or declared too close to call, and then the caller
- * asks GEOS: the answers never differ from GEOS's predicates.
+ * (a quarter of the stage), and hold them in memory. Here each ring of a
+ * large polygon is summarised once, when first asked about (by whichever
+ * worker asks first; read-only afterwards, so the workers share it), in blocks of GM_BLOCK_EDGES
+ * consecutive edges: the block's box and the latitudes of its two ends. A block wholly east of a
+ * point crosses the point's eastward ray an odd number of times exactly when its ends lie on
+ * opposite sides of the point's latitude, so a point is located by looking at a few dozen blocks;
+ * only blocks near the small polygon are read edge by edge (through GEOS's coordinate sequences:
+ * nothing is copied). Every sign is exact or declared too close to call, and then the caller asks
+ * GEOS: the answers never differ from GEOS's predicates.
  */
 #ifndef GM_BOUNDARY_H
 #define GM_BOUNDARY_H
@@ -32,17 +31,17 @@ typedef struct gm_edgeblock {
     uint32_t first, n;            /* its edges: vertices first .. first + n */
 } gm_edgeblock;
 
-/* The blocks of geoms[0..n) (polygonal; NULL and empty ones have none). */
+/* The blocks of n large polygons, each made on first use. */
 typedef struct gm_boundaries {
     size_t n;
-    gm_edgeblock **blocks; /* [i]: geometry i's blocks, owned */
+    _Atomic int *state;    /* [i]: 0 not made, 1 being made, 2 made, 3 failed */
+    gm_edgeblock **blocks; /* [i]: polygon i's blocks, owned */
     size_t *nblocks;       /* [i] */
 } gm_boundaries;
 
-/* Summarises geoms[i] (borrowed: they must outlive b); one call per i, from
- * any thread, after gm_boundaries_alloc. */
-int gm_boundaries_alloc(gm_boundaries *b, size_t n);
-int gm_boundaries_add(gm_boundaries *b, GEOSContextHandle_t h, size_t i, const GEOSGeometry *g);
+/* For polygons 0..n-1; 0, or -1 when out of memory. Free with
+ * gm_boundaries_free (also after a failed init). */
+int gm_boundaries_init(gm_boundaries *b, size_t n);
 void gm_boundaries_free(gm_boundaries *b);
 
 /* A small polygon's points, copied once per polygon: rings' points x y
@@ -71,9 +70,10 @@ typedef enum gm_place {
     GM_PLACE_ACROSS       /* interiors meet, not contained: intersects 1, contains 0 */
 } gm_place;
 
-/* Where f lies against geometry i of b. Thread-safe with one handle and one
- * f per thread. */
-gm_place gm_boundaries_place(const gm_boundaries *b, GEOSContextHandle_t h, size_t i,
-                             gm_flatpoly *f);
+/* Where f lies against polygon i of b, which is g (borrowed: g must outlive
+ * b, and be the same g at every call for i). Thread-safe with one handle and
+ * one f per thread; UNKNOWN, too, while another thread is summarising g. */
+gm_place gm_boundaries_place(gm_boundaries *b, GEOSContextHandle_t h, size_t i,
+                             const GEOSGeometry *g, gm_flatpoly *f);
 
 #endif
