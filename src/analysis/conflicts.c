@@ -147,6 +147,13 @@ static int conflict_task(gm_worker *w, size_t i, void *user)
             if (!inside) GEOSGeom_destroy_r(h, piece);
             continue;
         }
+        if (!inside) { /* kept to the end: a copy holds its points without GEOS's spare capacity */
+            GEOSGeometry *tight = GEOSGeom_clone_r(h, piece);
+            if (tight) {
+                GEOSGeom_destroy_r(h, piece);
+                piece = tight;
+            }
+        }
         if (add_overlap(w, mo, (gm_overlap){i, j, a, piece, inside}) != GM_OK) {
             if (!inside) GEOSGeom_destroy_r(h, piece);
             return GM_ERR_NOMEM;
