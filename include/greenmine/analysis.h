@@ -43,7 +43,10 @@ typedef struct gm_analysis_options {
 typedef struct gm_overlap {
     size_t mine, redline; /* indices into gm_inputs */
     double area_ha;       /* this red line's own overlap */
-    GEOSGeometry *geom;   /* mine ∩ red line, polygonal */
+    GEOSGeometry *geom;   /* mine ∩ red line, polygonal; owned unless `whole` */
+    int whole;            /* the red line holds the whole mine: geom is then the mine's
+                             own geometry, borrowed from gm_inputs (so the results must
+                             be freed before the mines are) */
 } gm_overlap;
 
 typedef struct gm_mine_result {

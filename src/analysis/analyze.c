@@ -94,7 +94,7 @@ void gm_results_free(gm_context *ctx, gm_results *res)
     if (!res) return;
     GEOSContextHandle_t h = ctx->geos;
     for (size_t i = 0; i < res->n_overlaps; i++)
-        GEOSGeom_destroy_r(h, res->overlaps[i].geom);
+        if (!res->overlaps[i].whole) GEOSGeom_destroy_r(h, res->overlaps[i].geom);
     for (size_t z = 0; z < res->n_zones; z++)
         for (int k = 0; k < 2; k++)
             if (res->zones[z].done[k]) GEOSGeom_destroy_r(h, res->zones[z].done[k]);

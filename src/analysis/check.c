@@ -410,8 +410,10 @@ done:
     return rc;
 }
 
-/* Moves mine i's overlaps out of a conflicts-stage result. */
-static int take_hits(const gm_results *st, size_t i, gm_check_hit **out, size_t *n)
+/* Moves mine i's overlaps out of a conflicts-stage result (a whole one,
+ * which borrows the application's geometry, is copied). */
+static int take_hits(GEOSContextHandle_t h, const gm_results *st, size_t i, gm_check_hit **out,
+                     size_t *n)
 {
     const gm_mine_result *m = &st->mines[i];
     *n = 0;
@@ -421,7 +423,15 @@ static int take_hits(const gm_results *st, size_t i, gm_check_hit **out, size_t 
     if (!*out) return GM_ERR_NOMEM;
     for (size_t k = 0; k < m->n_overlaps; k++) {
         gm_overlap *o = &st->overlaps[m->first_overlap + k];
-        (*out)[k] = (gm_check_hit){o->redline, o->area_ha, o->geom};
+        GEOSGeometry *g = o->whole ? GEOSGeom_clone_r(h, o->geom) : o->geom;
+        if (!g) {
+            for (size_t j = 0; j < k; j++)
+                GEOSGeom_destroy_r(h, (*out)[j].geom);
+            free(*out);
+            *out = NULL;
+            return GM_ERR_NOMEM;
+        }
+        (*out)[k] = (gm_check_hit){o->redline, o->area_ha, g};
         o->geom = NULL;
     }
     *n = m->n_overlaps;
@@ -431,7 +441,8 @@ static int take_hits(const gm_results *st, size_t i, gm_check_hit **out, size_t 
 static void stage_free(GEOSContextHandle_t h, gm_results *st)
 {
     for (size_t k = 0; k < st->n_overlaps; k++)
-        if (st->overlaps[k].geom) GEOSGeom_destroy_r(h, st->overlaps[k].geom);
+        if (st->overlaps[k].geom && !st->overlaps[k].whole)
+            GEOSGeom_destroy_r(h, st->overlaps[k].geom);
     free(st->overlaps);
     free(st->mines);
     memset(st, 0, sizeof *st);
@@ -510,7 +521,7 @@ int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
         r->redline_overlap_ha = st.mines[i].conflict_ha;
         r->overlap_pct = r->area_ha > 0 ? 100.0 * r->redline_overlap_ha / r->area_ha : 0.0;
         r->zone = st.mines[i].zone;
-        if (take_hits(&st, i, &r->redlines, &r->n_redlines) != GM_OK) {
+        if (take_hits(h, &st, i, &r->redlines, &r->n_redlines) != GM_OK) {
             rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
             goto done;
         }
@@ -530,7 +541,7 @@ int gm_check(gm_context *ctx, const gm_inputs *in, const gm_applications *apps,
         for (size_t i = 0; i < n; i++) {
             gm_check_result *r = &res->items[i];
             r->mine_overlap_ha = st.mines[i].conflict_ha;
-            if (take_hits(&st, i, &r->mines, &r->n_mines) != GM_OK) {
+            if (take_hits(h, &st, i, &r->mines, &r->n_mines) != GM_OK) {
                 rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
                 goto done;
             }

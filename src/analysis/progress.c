@@ -347,12 +347,23 @@ static int run_kind(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_zone
             res->zones[z].done_ha[k] += job.comps[c].in_zone_ha[z];
         }
         res->zones[z].done[k] = gm_collect_polygons(h, pieces, job.n_comps);
+        /* copied: free them now, so that no more than one zone's pieces are held twice */
+        for (size_t c = 0; c < job.n_comps; c++)
+            if (pieces[c]) {
+                GEOSGeom_destroy_r(h, pieces[c]);
+                job.comps[c].in_zone[z] = NULL;
+            }
     }
     for (size_t c = 0; c < job.n_comps; c++) {
         pieces[c] = job.comps[c].outside;
         res->outside_done_ha[k] += job.comps[c].outside_ha;
     }
     res->outside_done[k] = gm_collect_polygons(h, pieces, job.n_comps);
+    for (size_t c = 0; c < job.n_comps; c++)
+        if (pieces[c]) {
+            GEOSGeom_destroy_r(h, pieces[c]);
+            job.comps[c].outside = NULL;
+        }
     free(pieces);
 done:
     free_job(h, &job, threads);
