@@ -5,12 +5,12 @@
  * against the zone, rings are closed, nested and repaired, and everything is
  * transformed to CGCS2000 lon/lat).
  */
-#include "io/gdal.h"
 #include "core/context_impl.h"
 #include "core/normalise.h"
 #include "core/text.h"
 #include "io/corners.h"
 #include "io/crs.h"
+#include "io/gdal.h"
 
 #include <greenmine/applications.h>
 
@@ -18,11 +18,12 @@
 #include <cpl_error.h>
 #include <cpl_vsi.h>
 #include <gdal.h>
-#include <math.h>
+#include <geodesic.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
-#include <geodesic.h>
 #include <proj.h>
+
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,16 +4,16 @@
  * Everything about a bad input is said here, naming file, layer and feature;
  * nothing downstream ever sees an invalid or non-polygonal geometry.
  */
-#include "io/gdal.h"
 #include "core/context_impl.h"
 #include "core/densify.h"
 #include "core/normalise.h"
-#include "core/simple.h"
 #include "core/pool.h"
+#include "core/simple.h"
 #include "core/text.h"
 #include "io/checksum.h"
 #include "io/crs.h"
 #include "io/fields.h"
+#include "io/gdal.h"
 #include "io/source.h"
 
 #include <greenmine/load.h>
@@ -23,15 +23,16 @@
 #include <cpl_string.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-#include <string.h>
 
 /* Arc step for linearising curves: 0.1 degree of arc keeps a full circle's
  * area within 5e-7 relative (error ~ step^2 / 6), inside the contract's 1e-6. */

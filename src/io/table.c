@@ -7,11 +7,11 @@
  */
 /* VSIStatBufL is a struct stat64 */
 #define _LARGEFILE64_SOURCE 1
-#include "io/gdal.h"
 #include "io/table.h"
 
 #include "core/context_impl.h"
 #include "core/text.h"
+#include "io/gdal.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>

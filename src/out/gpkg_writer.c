@@ -3,24 +3,25 @@
  * Writes to a temporary file in the target's folder and renames it into place;
  * on any failure the temporary file is removed and the target left untouched.
  */
-#include "io/gdal.h"
+#include "out/gpkg_writer.h"
+
 #include "core/context_impl.h"
+#include "io/crs.h"
+#include "io/gdal.h"
 #include "out/styles.h"
 
 #include <greenmine/check.h>
 #include <greenmine/load.h>
 #include <greenmine/output.h>
 
-#include "io/crs.h"
-#include "out/gpkg_writer.h"
-
 #include <cpl_conv.h>
 #include <cpl_error.h>
-#include <errno.h>
-#include <pthread.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

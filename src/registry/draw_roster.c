@@ -3,15 +3,16 @@
  * (CSV, XLSX, ODS, a GeoPackage table), first layer, columns matched by name
  * or alias (docs/draw.md). Every bad row is named, nothing is half-read.
  */
-#include "io/gdal.h"
 #include "core/context_impl.h"
 #include "core/text.h"
+#include "io/gdal.h"
 #include "io/source.h"
 
 #include <greenmine/draw.h>
 
 #include <cpl_conv.h>
 #include <ogr_api.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
