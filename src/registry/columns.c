@@ -12,7 +12,7 @@
 #define GM_COL_DEF(P, name, type, constraint, since) {#name, GM_COL_##type, constraint, since},
 #define TABLE(var, NAME, since, key, LIST, geom, constraint)                                       \
     static const gm_column var##_columns[] = {LIST(GM_COL_DEF, _)};                                \
-    const gm_db_table var = {                                                                         \
+    const gm_db_table var = {                                                                      \
         NAME, since,     key, var##_columns, sizeof var##_columns / sizeof *var##_columns,         \
         geom, constraint};
 
@@ -46,12 +46,12 @@ TABLE(gm_table_session, "session", 5, NULL, GM_SESSION_COLUMNS, GM_GEOM_NONE, NU
 TABLE(gm_table_serve_result, "serve_result", 6, NULL, GM_SERVE_RESULT_COLUMNS, GM_GEOM_NONE, NULL)
 
 const gm_db_table *const gm_registry_tables[] = {
-    &gm_table_snapshot,      &gm_table_source,         &gm_table_parcel,
-    &gm_table_parcel_version, &gm_table_mine_version,   &gm_table_zone_version,
-    &gm_table_redline_version, &gm_table_licence,       &gm_table_event,
-    &gm_table_threshold_set, &gm_table_threshold,       &gm_table_draw,
-    &gm_table_draw_pick,     &gm_table_inspector,       &gm_table_app_user,
-    &gm_table_session,       &gm_table_serve_result,    NULL};
+    &gm_table_snapshot,        &gm_table_source,       &gm_table_parcel,
+    &gm_table_parcel_version,  &gm_table_mine_version, &gm_table_zone_version,
+    &gm_table_redline_version, &gm_table_licence,      &gm_table_event,
+    &gm_table_threshold_set,   &gm_table_threshold,    &gm_table_draw,
+    &gm_table_draw_pick,       &gm_table_inspector,    &gm_table_app_user,
+    &gm_table_session,         &gm_table_serve_result, NULL};
 
 const gm_db_table *gm_table_named(const char *name)
 {
@@ -111,7 +111,8 @@ static void put_column(sql_buf *b, const gm_column *c, gm_db_kind kind)
     put(b, "%s %s%s%s", c->name, type_sql(c->type, kind), *c->constraint ? " " : "", c->constraint);
 }
 
-static int prepare(gm_registry *reg, const gm_db_table *t, sql_buf *b, const char *tail, gm_stmt **out)
+static int prepare(gm_registry *reg, const gm_db_table *t, sql_buf *b, const char *tail,
+                   gm_stmt **out)
 {
     if (tail) put(b, " %s", tail);
     if (b->overflow) return too_long(reg, t);

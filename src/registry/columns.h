@@ -270,10 +270,11 @@ typedef struct gm_db_table {
     const char *constraint; /* after the columns ("UNIQUE (snapshot_id, seq)"), NULL = none */
 } gm_db_table;
 
-extern const gm_db_table gm_table_snapshot, gm_table_source, gm_table_parcel, gm_table_parcel_version,
-    gm_table_mine_version, gm_table_zone_version, gm_table_redline_version, gm_table_licence,
-    gm_table_event, gm_table_threshold_set, gm_table_threshold, gm_table_draw, gm_table_draw_pick,
-    gm_table_inspector, gm_table_app_user, gm_table_session, gm_table_serve_result;
+extern const gm_db_table gm_table_snapshot, gm_table_source, gm_table_parcel,
+    gm_table_parcel_version, gm_table_mine_version, gm_table_zone_version, gm_table_redline_version,
+    gm_table_licence, gm_table_event, gm_table_threshold_set, gm_table_threshold, gm_table_draw,
+    gm_table_draw_pick, gm_table_inspector, gm_table_app_user, gm_table_session,
+    gm_table_serve_result;
 /* Every table above in the order they are created; NULL-terminated. */
 extern const gm_db_table *const gm_registry_tables[];
 /* The table of gm_registry_tables with that name, NULL when none. */
@@ -282,10 +283,12 @@ const gm_db_table *gm_table_named(const char *name);
 /* Prepares "INSERT INTO t (columns[, geom]) VALUES (?, ...[,
  * ST_GeomFromWKB(?, 4490)])" followed by " tail" (NULL: nothing; e.g.
  * "RETURNING snapshot_id"). */
-int gm_table_prepare_insert(gm_registry *reg, const gm_db_table *t, const char *tail, gm_stmt **out);
+int gm_table_prepare_insert(gm_registry *reg, const gm_db_table *t, const char *tail,
+                            gm_stmt **out);
 /* Prepares "SELECT columns[, ST_AsBinary(geom)][, key] FROM t" followed by
  * " tail" (NULL: nothing; e.g. "WHERE snapshot_id = ? ORDER BY seq"). */
-int gm_table_prepare_select(gm_registry *reg, const gm_db_table *t, const char *tail, gm_stmt **out);
+int gm_table_prepare_select(gm_registry *reg, const gm_db_table *t, const char *tail,
+                            gm_stmt **out);
 /* The same with " , more" after the key: further expressions (a correlated
  * count), at gm_table_key_column(t) + 1 on. */
 int gm_table_prepare_select_with(gm_registry *reg, const gm_db_table *t, const char *more,

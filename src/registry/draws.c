@@ -228,8 +228,7 @@ int gm_registry_draw_record(gm_registry *reg, gm_draw *d, const char *by)
                  : (row == 1 ? GM_OK : gm_error(reg->ctx, GM_ERR_INTERNAL, "the draw got no id"));
     }
     gm_stmt_free(st), st = NULL;
-    if (rc == GM_OK)
-        rc = gm_table_prepare_insert(reg, &gm_table_draw_pick, NULL, &st);
+    if (rc == GM_OK) rc = gm_table_prepare_insert(reg, &gm_table_draw_pick, NULL, &st);
     for (size_t k = 0; rc == GM_OK && k < d->n_picks; k++) {
         const gm_draw_mine *m = &d->lists->mines[d->picks[k].mine];
         char *ids = NULL, *names = NULL;
@@ -251,8 +250,7 @@ int gm_registry_draw_record(gm_registry *reg, gm_draw *d, const char *by)
         if (row < 0) rc = row;
     }
     gm_stmt_free(st), st = NULL;
-    if (rc == GM_OK)
-        rc = gm_table_prepare_insert(reg, &gm_table_inspector, NULL, &st);
+    if (rc == GM_OK) rc = gm_table_prepare_insert(reg, &gm_table_inspector, NULL, &st);
     for (size_t i = 0; rc == GM_OK && i < d->lists->n_inspectors; i++) {
         const gm_draw_inspector *in = &d->lists->inspectors[i];
         gm_stmt_reset(st);
@@ -376,7 +374,8 @@ static int read_picks(gm_registry *reg, gm_stmt *st, gm_draw *d)
     gm_stmt_bind_int(st, 1, d->draw_id);
     int row;
     while ((row = gm_stmt_step(st)) == 1) {
-        const char *lic = gm_stmt_text(st, PICK_licence_no), *ids = gm_stmt_text(st, PICK_inspectors);
+        const char *lic = gm_stmt_text(st, PICK_licence_no),
+                   *ids = gm_stmt_text(st, PICK_inspectors);
         gm_draw_pick *g = realloc(d->picks, (d->n_picks + 1) * sizeof *g);
         if (!g) return gm_error(reg->ctx, GM_ERR_NOMEM, "out of memory");
         d->picks = g;

@@ -566,8 +566,7 @@ int gm_registry_import_thresholds(gm_registry *reg, const char *path, const gm_i
     }
     gm_stmt_free(st);
     st = NULL;
-    if (rc == GM_OK)
-        rc = gm_table_prepare_insert(reg, &gm_table_threshold, NULL, &st);
+    if (rc == GM_OK) rc = gm_table_prepare_insert(reg, &gm_table_threshold, NULL, &st);
     for (size_t i = 0; rc == GM_OK && i < t->n_rows; i++) {
         const gm_threshold *x = &th[i];
         gm_stmt_reset(st);

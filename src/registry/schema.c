@@ -134,16 +134,15 @@ static const char *const v2_pg[] = {
     "CREATE TRIGGER " table "_append_only BEFORE UPDATE OR DELETE ON " table                       \
     " FOR EACH ROW EXECUTE FUNCTION greenmine_records_append_only()"
 
-static const char *const v3_lite[] = {
-    V3_TABLES,
-    VIEW_EVENT_LOG,
-    VIEW_EVENT_CURRENT,
-    VIEW_THRESHOLD_CURRENT,
-    LITE_APPEND_ONLY("licence"),
-    LITE_APPEND_ONLY("event"),
-    LITE_APPEND_ONLY("threshold_set"),
-    LITE_APPEND_ONLY("threshold"),
-    NULL};
+static const char *const v3_lite[] = {V3_TABLES,
+                                      VIEW_EVENT_LOG,
+                                      VIEW_EVENT_CURRENT,
+                                      VIEW_THRESHOLD_CURRENT,
+                                      LITE_APPEND_ONLY("licence"),
+                                      LITE_APPEND_ONLY("event"),
+                                      LITE_APPEND_ONLY("threshold_set"),
+                                      LITE_APPEND_ONLY("threshold"),
+                                      NULL};
 
 static const char *const v3_pg[] = {
     V3_TABLES,
@@ -212,8 +211,7 @@ static const char *const v5_pg[] = {
 static const char *const v6[] = {GM_CREATE_TABLE("serve_result"), NULL};
 
 static const migration migrations[] = {
-    {1, "snapshots, sources, parcel/mine/zone/red-line versions, spatial indexes", v1_lite,
-     v1_pg},
+    {1, "snapshots, sources, parcel/mine/zone/red-line versions, spatial indexes", v1_lite, v1_pg},
     {2,
      "views snapshot_layer, parcel_history, parcel_current, parcel_changes; append-only "
      "triggers",

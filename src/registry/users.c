@@ -386,8 +386,8 @@ int gm_users_signin(gm_registry *reg, const char *name, const char *password, lo
     char hash[crypto_pwhash_STRBYTES + 1] = "";
     long long failures = 0, locked_until = 0;
     int named = name_ok(name);
-    if (named && (rc = load_user(reg, "WHERE name = ?", &T(name), &u, hash, sizeof hash,
-                                 &failures, &locked_until)) != GM_OK)
+    if (named && (rc = load_user(reg, "WHERE name = ?", &T(name), &u, hash, sizeof hash, &failures,
+                                 &locked_until)) != GM_OK)
         return rc;
     if (!named) memset(&u, 0, sizeof u);
     if (u.name && !u.disabled[0] && locked_until > now) {

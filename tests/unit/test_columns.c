@@ -79,13 +79,12 @@ static const struct {
      "CREATE TABLE threshold (set_id BIGINT NOT NULL REFERENCES threshold_set, industry TE"
      "XT NOT NULL, mineral TEXT, mining_recovery REAL, beneficiation_recovery REAL, utilis"
      "ation REAL, note TEXT)"},
-    {"draw",
-     "CREATE TABLE draw (draw_id INTEGER PRIMARY KEY, draw_date TEXT NOT NULL, drawn_at TE"
-     "XT NOT NULL, drawn_by TEXT NOT NULL, seed TEXT NOT NULL, share_percent TEXT, count_r"
-     "equested INTEGER, per_mine INTEGER NOT NULL, floor_per_county INTEGER NOT NULL, coun"
-     "ty TEXT, industry TEXT, candidates INTEGER NOT NULL, mines_sha256 TEXT NOT NULL, ins"
-     "pectors_sha256 TEXT NOT NULL, mines_csv TEXT NOT NULL, inspectors_csv TEXT NOT NULL,"
-     " greenmine_version TEXT NOT NULL)"},
+    {"draw", "CREATE TABLE draw (draw_id INTEGER PRIMARY KEY, draw_date TEXT NOT NULL, drawn_at TE"
+             "XT NOT NULL, drawn_by TEXT NOT NULL, seed TEXT NOT NULL, share_percent TEXT, count_r"
+             "equested INTEGER, per_mine INTEGER NOT NULL, floor_per_county INTEGER NOT NULL, coun"
+             "ty TEXT, industry TEXT, candidates INTEGER NOT NULL, mines_sha256 TEXT NOT NULL, ins"
+             "pectors_sha256 TEXT NOT NULL, mines_csv TEXT NOT NULL, inspectors_csv TEXT NOT NULL,"
+             " greenmine_version TEXT NOT NULL)"},
     {"draw_pick",
      "CREATE TABLE draw_pick (draw_id BIGINT NOT NULL REFERENCES draw, rank INTEGER NOT NU"
      "LL, licence_no TEXT NOT NULL REFERENCES licence, county TEXT, industry TEXT, inspect"
