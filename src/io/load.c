@@ -899,14 +899,13 @@ static int resolve_fields(gm_context *ctx, reader *r, const gm_load_options *opt
         if (decoded && (decoded[i] = gm_text_decode(r->decode, names[i], strlen(names[i]), &bad)))
             names[i] = decoded[i];
     }
-    char err[900];
-    int rc = gm_fields_resolve_ex(r->kind, names, (size_t)n, opts ? opts->fields : NULL,
-                                  opts ? opts->n_fields : 0, r->lenient, r->idx, err, sizeof err);
+    int rc = gm_fields_resolve_ex(ctx, r->kind, names, (size_t)n, opts ? opts->fields : NULL,
+                                  opts ? opts->n_fields : 0, r->lenient, r->idx);
     for (int i = 0; decoded && i < n; i++)
         free(decoded[i]);
     free(decoded);
     free(names);
-    if (rc != GM_OK) return gm_error(ctx, rc, "%s (layer %s): %s", r->source, r->layer_name, err);
+    if (rc != GM_OK) return gm_error_prefix(ctx, "%s (layer %s): ", r->source, r->layer_name);
     return GM_OK;
 }
 
@@ -1024,7 +1023,7 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
                   const gm_load_options *opts)
 {
     gm_gdal_register();
-    char path[4096], layer_name[256], err[1200];
+    char path[4096], layer_name[256];
     gm_source_split(source, path, sizeof path, layer_name, sizeof layer_name);
     reader r = {.ctx = ctx,
                 .in = in,
@@ -1037,9 +1036,10 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
                 .keep_user = opts ? opts->keep_user : NULL};
     in->source[kind] = gm_strdup(source);
 
-    GDALDatasetH ds = gm_source_open_raw(path, opts ? opts->encoding : NULL, r.decode,
-                                         sizeof r.decode, err, sizeof err);
-    if (!ds) return gm_error(ctx, GM_ERR_OPEN, "%s input %s", gm_layer_kind_name(kind), err);
+    GDALDatasetH ds = NULL;
+    if (gm_source_open_raw(ctx, path, opts ? opts->encoding : NULL, r.decode, sizeof r.decode,
+                           &ds) != GM_OK)
+        return gm_error_prefix(ctx, "%s input ", gm_layer_kind_name(kind));
     int rc = GM_OK, summing = 0;
     checksum_job sum = {0};
     pthread_t sum_thread;
