@@ -61,17 +61,18 @@ static size_t id_hash(const char *s)
     return h;
 }
 
-/* Adds id (first seen at fid); returns 1 and *first the earlier FID when the
- * id was there already, 0 when added, -1 when out of memory. */
-static int idset_add(idset *t, const char *id, long fid, long *first)
+/* Adds id (first seen at fid): *seen 1 and *first the earlier FID when the id
+ * was there already, else 0. GM_OK, or GM_ERR_NOMEM (the caller says it). */
+static int idset_add(idset *t, const char *id, long fid, int *seen, long *first)
 {
+    *seen = 0;
     if (2 * (t->n + 1) > t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 1024;
         const char **key = calloc(cap, sizeof *key);
         long *fids = calloc(cap, sizeof *fids);
         if (!key || !fids) {
             free(key), free(fids);
-            return -1;
+            return GM_ERR_NOMEM;
         }
         for (size_t i = 0; i < t->cap; i++) {
             if (!t->key[i]) continue;
@@ -87,10 +88,11 @@ static int idset_add(idset *t, const char *id, long fid, long *first)
     for (; t->key[j]; j = (j + 1) & (t->cap - 1))
         if (strcmp(t->key[j], id) == 0) {
             *first = t->fid[j];
-            return 1;
+            *seen = 1;
+            return GM_OK;
         }
     t->key[j] = id, t->fid[j] = fid, t->n++;
-    return 0;
+    return GM_OK;
 }
 typedef struct reader {
     gm_context *ctx;
@@ -680,8 +682,9 @@ static int check_duplicate(reader *r, slot *s)
                : r->kind == GM_LAYER_REDLINES ? s->rec.redline.fid
                : r->kind == GM_LAYER_PARCELS  ? s->rec.parcel.fid
                                               : s->rec.zone.fid;
-    int seen = idset_add(&r->ids, id, fid, &first);
-    if (seen < 0) return gm_error(r->ctx, GM_ERR_NOMEM, "out of memory reading %s", r->source);
+    int seen = 0;
+    if (idset_add(&r->ids, id, fid, &seen, &first) != GM_OK)
+        return gm_error(r->ctx, GM_ERR_NOMEM, "out of memory reading %s", r->source);
     if (!seen) return GM_OK;
     const char *field = gm_field_canonical(r->kind, 0);
     if (r->allow_duplicates) {
