@@ -3,6 +3,7 @@
  */
 #include "testutil.h"
 
+#include "core/context_impl.h"
 #include "io/fields.h"
 
 #include <greenmine/context.h>
@@ -100,6 +101,26 @@ static void test_bad_overrides(void **state)
     assert_non_null(strstr(gm_context_errmsg(ctx), "NOPE"));
 }
 
+/* The loader's words go in front of the resolver's message (gm_error_prefix),
+ * the code is kept, and a message that no longer fits is cut at the end. */
+static void test_message_prefix(void **state)
+{
+    (void)state;
+    const char *names[] = {"x"};
+    const char *bad[] = {"mines"};
+    int idx[GM_MAX_FIELDS];
+    assert_int_equal(gm_fields_resolve(ctx, GM_LAYER_MINES, names, 1, bad, 1, idx), GM_ERR_USAGE);
+    assert_int_equal(gm_error_prefix(ctx, "%s (layer %s): ", "m.shp", "mines"), GM_ERR_USAGE);
+    assert_string_equal(gm_context_errmsg(ctx), "m.shp (layer mines): --field mines: expected "
+                                                "LAYER.FIELD=SOURCE, e.g. mines.mine_id=XKZH");
+    char longer[1100];
+    memset(longer, 'p', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    gm_error_prefix(ctx, "%s", longer);
+    assert_int_equal(strlen(gm_context_errmsg(ctx)), 1023);
+    assert_int_equal(gm_context_errcode(ctx), GM_ERR_USAGE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -109,6 +130,7 @@ int main(void)
         cmocka_unit_test(test_override),
         cmocka_unit_test(test_missing_required_field_is_named),
         cmocka_unit_test(test_bad_overrides),
+        cmocka_unit_test(test_message_prefix),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
