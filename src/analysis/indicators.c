@@ -244,13 +244,14 @@ static int by_date(const void *a, const void *b)
     return (x->event_id > y->event_id) - (x->event_id < y->event_id);
 }
 
+/* GM_OK or GM_ERR_NOMEM (the caller says it). */
 static int push(gm_yearly_event **v, size_t *n, const gm_licence *l, const gm_event *e)
 {
     gm_yearly_event *g = realloc(*v, (*n + 1) * sizeof **v);
-    if (!g) return -1;
+    if (!g) return GM_ERR_NOMEM;
     g[*n].licence = l, g[*n].event = e;
     *v = g, (*n)++;
-    return 0;
+    return GM_OK;
 }
 
 int gm_yearly_compute(gm_context *ctx, const gm_indicator_input *in, int year, gm_area_level level,
@@ -304,14 +305,14 @@ int gm_yearly_compute(gm_context *ctx, const gm_indicator_input *in, int year, g
         for (size_t k = 0; k < count; k++) {
             const gm_event *e = &all[k];
             if (e->event_date / 10000 != year || !gm_event_counts(all, count, e)) continue;
-            int bad = 0;
+            int pushed = GM_OK;
             if (e->kind == GM_EVENT_LISTING)
-                bad = push(&y->listings, &y->n_listings, l, e);
+                pushed = push(&y->listings, &y->n_listings, l, e);
             else if (e->kind == GM_EVENT_SPOT_CHECK)
-                bad = push(&y->spot_checks, &y->n_spot_checks, l, e);
+                pushed = push(&y->spot_checks, &y->n_spot_checks, l, e);
             else if (e->kind == GM_EVENT_BLACKLISTING || e->kind == GM_EVENT_LIFTING)
-                bad = push(&y->blacklist, &y->n_blacklist, l, e);
-            if (bad) goto nomem;
+                pushed = push(&y->blacklist, &y->n_blacklist, l, e);
+            if (pushed != GM_OK) goto nomem;
         }
     }
     if (y->n_listings) qsort(y->listings, y->n_listings, sizeof *y->listings, by_date);

@@ -522,14 +522,15 @@ static void apply(replay *r, const gm_event *e)
 
 /* The counting events of ev[0..n) (plus `extra`, not yet stored, when not
  * NULL, minus the event `extra` supersedes) dated up to as_of (0 = all), in
- * timeline order. *out is malloc'd (NULL when none); -1 when out of memory. */
+ * timeline order. *out is malloc'd (NULL when none). GM_OK or GM_ERR_NOMEM
+ * (the caller says it). */
 static int timeline(const gm_event *ev, size_t n, const gm_event *extra, int as_of, step **out,
                     size_t *n_out)
 {
     *out = NULL;
     *n_out = 0;
     step *s = malloc((n + 1) * sizeof *s);
-    if (!s) return -1;
+    if (!s) return GM_ERR_NOMEM;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         const gm_event *e = &ev[i];
@@ -548,7 +549,7 @@ static int timeline(const gm_event *ev, size_t n, const gm_event *extra, int as_
     qsort(s, k, sizeof *s, by_timeline);
     *out = s;
     *n_out = k;
-    return 0;
+    return GM_OK;
 }
 
 int gm_mine_status_at(gm_context *ctx, const gm_event *ev, size_t n, int as_of, gm_mine_state *out)
@@ -557,7 +558,7 @@ int gm_mine_status_at(gm_context *ctx, const gm_event *ev, size_t n, int as_of, 
     state_init(&r.st, n ? ev[0].licence_no : NULL);
     step *s = NULL;
     size_t k = 0;
-    if (timeline(ev, n, NULL, as_of, &s, &k) != 0)
+    if (timeline(ev, n, NULL, as_of, &s, &k) != GM_OK)
         return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < k; i++)
         apply(&r, s[i].ev);
@@ -795,7 +796,7 @@ gm_rule gm_event_check(const gm_licence *lic, const gm_event *history, size_t n,
     /* replay the timeline with the event in its place, checking every step */
     step *s = NULL;
     size_t k = 0;
-    if (timeline(history, n, ev, 0, &s, &k) != 0) {
+    if (timeline(history, n, ev, 0, &s, &k) != GM_OK) {
         if (why && why_len) snprintf(why, why_len, "out of memory");
         return GM_RULE_FIELDS;
     }

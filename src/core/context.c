@@ -89,6 +89,22 @@ int gm_error(gm_context *ctx, int code, const char *fmt, ...)
     return code;
 }
 
+int gm_error_prefix(gm_context *ctx, const char *fmt, ...)
+{
+    char prefix[sizeof ctx->errmsg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    va_end(ap);
+    /* prefix + message, cut at the buffer's end like any message */
+    size_t cap = sizeof ctx->errmsg, p = strlen(prefix), m = strlen(ctx->errmsg);
+    if (p + m >= cap) m = cap - 1 - p;
+    memmove(ctx->errmsg + p, ctx->errmsg, m);
+    memcpy(ctx->errmsg, prefix, p);
+    ctx->errmsg[p + m] = '\0';
+    return ctx->errcode;
+}
+
 void gm_log(gm_context *ctx, gm_log_level level, const char *fmt, ...)
 {
     if (!ctx->log) return;

@@ -33,6 +33,10 @@ struct gm_context {
  * naturally. printf-style message, one line, no trailing period. */
 int gm_error(gm_context *ctx, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Puts printf-style text before the context's message (a caller naming what
+ * it was doing: "mines input "), keeps its code and returns it. */
+int gm_error_prefix(gm_context *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Sends a message to the log callback (dropped when none is set). Thread-safe. */
 void gm_log(gm_context *ctx, gm_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -5,12 +5,12 @@
  * against the zone, rings are closed, nested and repaired, and everything is
  * transformed to CGCS2000 lon/lat).
  */
-#include "io/gdal.h"
 #include "core/context_impl.h"
 #include "core/normalise.h"
 #include "core/text.h"
 #include "io/corners.h"
 #include "io/crs.h"
+#include "io/gdal.h"
 
 #include <greenmine/applications.h>
 
@@ -18,11 +18,12 @@
 #include <cpl_error.h>
 #include <cpl_vsi.h>
 #include <gdal.h>
-#include <math.h>
+#include <geodesic.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
-#include <geodesic.h>
 #include <proj.h>
+
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -751,10 +752,10 @@ static int add_corners(gm_context *ctx, gm_applications *apps, const char *path,
     const char *enc = opts && opts->encoding ? opts->encoding
                       : opts && opts->load   ? opts->load->encoding
                                              : NULL;
-    char err[700], used[64];
-    rc = gm_corners_decode(bytes, len, enc, path, &text, used, sizeof used, err, sizeof err);
+    char used[64];
+    rc = gm_corners_decode(ctx, bytes, len, enc, path, used, sizeof used, &text);
     free(bytes);
-    if (rc != GM_OK) return gm_error(ctx, rc, "%s", err);
+    if (rc != GM_OK) return rc;
 
     gm_corner_file *f = NULL;
     corner_crs c = {0};
@@ -765,13 +766,13 @@ static int add_corners(gm_context *ctx, gm_applications *apps, const char *path,
     int *hole = NULL;
     char *note = NULL;
     gm_corners_options po = {.angles = opts ? (gm_angle_format)opts->angles : GM_ANGLES_UNSTATED};
-    rc = gm_corners_parse_opts(text, path, &po, &f, err, sizeof err);
+    rc = gm_corners_parse_opts(ctx, text, path, &po, &f);
     free(text);
     /* Not UTF-8: say how it was read, in case that was the wrong guess. */
     char how[96] = "";
     if (strcmp(used, "UTF-8") != 0) snprintf(how, sizeof how, " (the file read as %s)", used);
-    if (rc != GM_OK) return gm_error(ctx, rc, "%s%s", err, how);
-    if ((rc = decide_crs(ctx, path, f, opts, &c)) != GM_OK) {
+    if (rc == GM_OK) rc = decide_crs(ctx, path, f, opts, &c);
+    if (rc != GM_OK) {
         if (how[0]) {
             char msg[1200];
             snprintf(msg, sizeof msg, "%s", gm_context_errmsg(ctx));

@@ -4,8 +4,11 @@
  */
 #include "io/checksum.h"
 
+#include <greenmine/context.h>
+
 #include <cpl_string.h>
 #include <openssl/evp.h>
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,21 +21,23 @@ typedef struct sha256 {
     EVP_MD_CTX *md;
 } sha256;
 
+/* These run on the checksum thread, which has no context: they return a
+ * gm_status without a message, and a failure means "no checksum". */
 static int sha_init(sha256 *s)
 {
     s->md = EVP_MD_CTX_new();
-    if (s->md && EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) == 1) return 0;
+    if (s->md && EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) == 1) return GM_OK;
     EVP_MD_CTX_free(s->md);
     s->md = NULL;
-    return -1;
+    return GM_ERR_INTERNAL;
 }
 
 static int sha_update(sha256 *s, const void *data, size_t len)
 {
-    return EVP_DigestUpdate(s->md, data, len) == 1 ? 0 : -1;
+    return EVP_DigestUpdate(s->md, data, len) == 1 ? GM_OK : GM_ERR_INTERNAL;
 }
 
-/* Writes the hex digest and frees the state; -1 (nothing written) on failure. */
+/* Writes the hex digest and frees the state; nothing written on failure. */
 static int sha_final(sha256 *s, char hex[65])
 {
     unsigned char d[EVP_MAX_MD_SIZE];
@@ -42,15 +47,15 @@ static int sha_final(sha256 *s, char hex[65])
     s->md = NULL;
     for (unsigned i = 0; ok && i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", d[i]);
-    return ok ? 0 : -1;
+    return ok ? GM_OK : GM_ERR_INTERNAL;
 }
 
 void gm_sha256_hex(const void *data, size_t len, char hex[65])
 {
     sha256 s;
     hex[0] = '\0';
-    if (sha_init(&s) != 0) return;
-    if (sha_update(&s, data, len) != 0) {
+    if (sha_init(&s) != GM_OK) return;
+    if (sha_update(&s, data, len) != GM_OK) {
         EVP_MD_CTX_free(s.md);
         return;
     }
@@ -60,25 +65,25 @@ void gm_sha256_hex(const void *data, size_t len, char hex[65])
 int gm_sha256_file(const char *path, char hex[65])
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return -1;
+    if (!f) return GM_ERR_OPEN;
     sha256 s;
     enum { BUF = 1 << 20 };
     unsigned char *buf = malloc(BUF);
-    if (!buf || sha_init(&s) != 0) {
+    int rc = buf ? sha_init(&s) : GM_ERR_NOMEM;
+    if (rc != GM_OK) {
         free(buf);
         fclose(f);
-        return -1;
+        return rc;
     }
     size_t n;
-    int bad = 0;
-    while (!bad && (n = fread(buf, 1, BUF, f)) > 0)
-        bad = sha_update(&s, buf, n) != 0;
-    bad = bad || ferror(f);
+    while (rc == GM_OK && (n = fread(buf, 1, BUF, f)) > 0)
+        rc = sha_update(&s, buf, n);
+    if (rc == GM_OK && ferror(f)) rc = GM_ERR_OPEN;
     fclose(f);
     free(buf);
-    if (bad) {
+    if (rc != GM_OK) {
         EVP_MD_CTX_free(s.md);
-        return -1;
+        return rc;
     }
     return sha_final(&s, hex);
 }
@@ -108,18 +113,19 @@ char *gm_files_checksum(char **files)
     char *out = NULL;
     char hex[65];
     if (n == 1) {
-        if (gm_sha256_file(files[0], hex) == 0) out = strdup(hex);
+        if (gm_sha256_file(files[0], hex) == GM_OK) out = strdup(hex);
     } else if (n > 1) {
         qsort(files, (size_t)n, sizeof *files, by_base_name);
         sha256 all;
-        int ok = sha_init(&all) == 0;
+        int ok = sha_init(&all) == GM_OK;
         for (int i = 0; i < n && ok; i++) {
             const char *name = base_name(files[i]);
-            ok = gm_sha256_file(files[i], hex) == 0 && sha_update(&all, hex, 64) == 0 &&
-                 sha_update(&all, "  ", 2) == 0 && sha_update(&all, name, strlen(name)) == 0 &&
-                 sha_update(&all, "\n", 1) == 0;
+            ok = gm_sha256_file(files[i], hex) == GM_OK && sha_update(&all, hex, 64) == GM_OK &&
+                 sha_update(&all, "  ", 2) == GM_OK &&
+                 sha_update(&all, name, strlen(name)) == GM_OK &&
+                 sha_update(&all, "\n", 1) == GM_OK;
         }
-        if (ok && sha_final(&all, hex) == 0)
+        if (ok && sha_final(&all, hex) == GM_OK)
             out = strdup(hex);
         else if (all.md)
             EVP_MD_CTX_free(all.md);

@@ -7,8 +7,10 @@
 #include <gdal.h>
 #include <stddef.h>
 
-/* Lower-case hex SHA-256 (65 bytes with the NUL) of the file at path;
- * returns 0, or -1 when it cannot be read. */
+/* Lower-case hex SHA-256 (65 bytes with the NUL) of the file at path.
+ * Returns GM_OK, or GM_ERR_OPEN when it cannot be read (GM_ERR_NOMEM,
+ * GM_ERR_INTERNAL): a status without a message, for it runs on the checksum
+ * thread, which has no context; the caller words it. */
 int gm_sha256_file(const char *path, char hex[65]);
 
 /* Lower-case hex SHA-256 of len bytes. */

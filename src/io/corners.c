@@ -10,7 +10,7 @@
  */
 #include "io/corners.h"
 
-#include <greenmine/context.h>
+#include "core/context_impl.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -86,15 +86,17 @@ static int line_of(const char *s, size_t upto)
     return line;
 }
 
+/* GM_OK; GM_ERR_USAGE (iconv knows no `from`), GM_ERR_NOMEM, or GM_ERR_OPEN
+ * (not in `from` from byte *bad on); the caller words it. */
 static int convert(const char *bytes, size_t len, const char *from, char **out, size_t *bad)
 {
     iconv_t cd = iconv_open("UTF-8", from);
-    if (cd == (iconv_t)-1) return -2;
+    if (cd == (iconv_t)-1) return GM_ERR_USAGE;
     size_t cap = len * 4 + 16;
     char *buf = malloc(cap);
     if (!buf) {
         iconv_close(cd);
-        return -3;
+        return GM_ERR_NOMEM;
     }
     char *in = (char *)bytes, *o = buf;
     size_t inleft = len, outleft = cap - 1;
@@ -103,15 +105,15 @@ static int convert(const char *bytes, size_t len, const char *from, char **out, 
     if (r == (size_t)-1) {
         *bad = (size_t)(in - bytes);
         free(buf);
-        return -1;
+        return GM_ERR_OPEN;
     }
     *o = '\0';
     *out = buf;
-    return 0;
+    return GM_OK;
 }
 
-int gm_corners_decode(const char *bytes, size_t len, const char *encoding, const char *name,
-                      char **out, char *used, size_t usedlen, char *err, size_t errlen)
+int gm_corners_decode(gm_context *ctx, const char *bytes, size_t len, const char *encoding,
+                      const char *name, char *used, size_t usedlen, char **out)
 {
     const unsigned char *u = (const unsigned char *)bytes;
     *out = NULL;
@@ -130,35 +132,31 @@ int gm_corners_decode(const char *bytes, size_t len, const char *encoding, const
     if (strcmp(from, "UTF-8") == 0) {
         size_t ok = utf8_valid_prefix(u, len);
         if (ok != len) {
-            snprintf(err, errlen, "%s line %d: not valid UTF-8 although the file starts with a BOM",
-                     name, line_of(bytes, ok));
-            return GM_ERR_OPEN;
+            return gm_error(ctx, GM_ERR_OPEN,
+                            "%s line %d: not valid UTF-8 although the file starts with a BOM", name,
+                            line_of(bytes, ok));
         }
         if (memchr(bytes, '\0', len)) {
-            snprintf(err, errlen, "%s line %d: a NUL byte: not a text file", name,
-                     line_of(bytes, (size_t)((const char *)memchr(bytes, '\0', len) - bytes)));
-            return GM_ERR_OPEN;
+            return gm_error(
+                ctx, GM_ERR_OPEN, "%s line %d: a NUL byte: not a text file", name,
+                line_of(bytes, (size_t)((const char *)memchr(bytes, '\0', len) - bytes)));
         }
         *out = malloc(len + 1);
-        if (!*out) return snprintf(err, errlen, "out of memory"), GM_ERR_NOMEM;
+        if (!*out) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
         memcpy(*out, bytes, len);
         (*out)[len] = '\0';
         return GM_OK;
     }
     size_t bad = 0;
     int r = convert(bytes, len, from, out, &bad);
-    if (r == -2) {
-        snprintf(err, errlen, "--encoding %s: not an encoding iconv knows", from);
-        return GM_ERR_USAGE;
-    }
-    if (r == -3) return snprintf(err, errlen, "out of memory"), GM_ERR_NOMEM;
-    if (r == -1) {
-        snprintf(err, errlen,
-                 "%s line %d: neither UTF-8 nor %s (byte %zu); give --encoding with the "
-                 "file's encoding",
-                 name, line_of(bytes, bad), from, bad + 1);
-        return GM_ERR_OPEN;
-    }
+    if (r == GM_ERR_USAGE)
+        return gm_error(ctx, r, "--encoding %s: not an encoding iconv knows", from);
+    if (r == GM_ERR_NOMEM) return gm_error(ctx, r, "out of memory");
+    if (r == GM_ERR_OPEN)
+        return gm_error(ctx, r,
+                        "%s line %d: neither UTF-8 nor %s (byte %zu); give --encoding with the "
+                        "file's encoding",
+                        name, line_of(bytes, bad), from, bad + 1);
     return GM_OK;
 }
 
@@ -496,8 +494,7 @@ typedef struct parser {
     pending *two; /* a two-column table being read */
     size_t n_two, cap_two;
     int oom;
-    char *err;
-    size_t errlen;
+    gm_context *ctx; /* where a bad line's message goes */
 } parser;
 
 static void end_block(parser *p)
@@ -535,7 +532,7 @@ static gm_corner_ring *new_ring(parser *p, int line)
     return p->ring;
 }
 
-/* Returns 0, -1 out of memory, -2 bad line (p->err set). */
+/* GM_OK, GM_ERR_NOMEM, or GM_ERR_GEOMETRY (a bad line; the message on p->ctx). */
 static int add_point(parser *p, const char *id, long ring_no, double x, double y, int line)
 {
     gm_corner_ring *r = p->ring;
@@ -548,16 +545,16 @@ static int add_point(parser *p, const char *id, long ring_no, double x, double y
         (x != r->x[0] || y != r->y[0])) {
         double near = p->f->geographic ? 1e-5 : 1.0;
         if (fabs(x - r->x[0]) < near && fabs(y - r->y[0]) < near) {
-            snprintf(p->err, p->errlen,
+            gm_error(p->ctx, GM_ERR_GEOMETRY,
                      "%s line %d: point %s repeats line %d's point %s but not its coordinates "
                      "(%.10g, %.10g here, %.10g, %.10g there): a mistyped closing point?",
                      p->name, line, id, r->line[0], id, x, y, r->x[0], r->y[0]);
-            return -2;
+            return GM_ERR_GEOMETRY;
         }
         restart = 1;
     }
     if (!r || restart) {
-        if (!(r = new_ring(p, line))) return -1;
+        if (!(r = new_ring(p, line))) return GM_ERR_NOMEM;
         snprintf(p->first_id, sizeof p->first_id, "%s", id ? id : "");
         p->ring_no = ring_no;
     }
@@ -575,7 +572,7 @@ static int add_point(parser *p, const char *id, long ring_no, double x, double y
         if (ny) r->y = ny;
         int *nl = realloc(r->line, c * sizeof *nl);
         if (nl) r->line = nl;
-        if (!nx || !ny || !nl) return p->oom = 1, -1;
+        if (!nx || !ny || !nl) return p->oom = 1, GM_ERR_NOMEM;
         r->cap = c;
     }
     r->x[r->n] = x, r->y[r->n] = y, r->line[r->n] = line;
@@ -589,8 +586,8 @@ static int fail(parser *p, int line, const char *fmt, const char *a, const char 
     /* a long quoted line is cut: its start is enough to find it */
     if (snprintf(msg, sizeof msg, fmt, a, b) >= (int)sizeof msg)
         memcpy(msg + sizeof msg - 4, "...", 4);
-    snprintf(p->err, p->errlen, "%s line %d: %s", p->name, line, msg);
-    return -2;
+    gm_error(p->ctx, GM_ERR_GEOMETRY, "%s line %d: %s", p->name, line, msg);
+    return GM_ERR_GEOMETRY;
 }
 
 /* "带号=38", "几度分带=3", "坐标系=2000国家大地坐标系", "坐标格式=度分秒": every
@@ -601,11 +598,11 @@ static int key_value(parser *p, char *line, int lineno)
     *eq = '\0';
     char *key = trim(line), *val = trim(eq + 1);
     gm_corner_kv *kv = realloc(p->f->keys, (p->f->n_keys + 1) * sizeof *kv);
-    if (!kv) return p->oom = 1, -1;
+    if (!kv) return p->oom = 1, GM_ERR_NOMEM;
     p->f->keys = kv;
     kv = &kv[p->f->n_keys++];
     kv->key = strdup(key), kv->value = strdup(val), kv->line = lineno;
-    if (!kv->key || !kv->value) return p->oom = 1, -1;
+    if (!kv->key || !kv->value) return p->oom = 1, GM_ERR_NOMEM;
     if (strcmp(key, "带号") == 0 || strcmp(key, "分带号") == 0) {
         const char *d = val;
         while (*d && !isdigit((unsigned char)*d))
@@ -671,7 +668,8 @@ static int point_xy(parser *p, const char *tx, const char *ty, double *x, double
 {
     int dx, dy;
     if (!*tx || !*ty) return fail(p, lineno, "missing coordinate%s%s", "", "");
-    if (coordinate(p, tx, x, &dx, lineno) || coordinate(p, ty, y, &dy, lineno)) return -2;
+    if (coordinate(p, tx, x, &dx, lineno) || coordinate(p, ty, y, &dy, lineno))
+        return GM_ERR_GEOMETRY;
     if (dx != dy)
         return fail(p, lineno, "'%s' and '%s': one in degrees, the other in metres", tx, ty);
     int kind = dx ? 2 : 1;
@@ -726,7 +724,7 @@ static int flush_two(parser *p)
         if (!ok) continue;
         for (size_t k = 0; k < m; k++)
             if (add_point(p, order[k]->id, -1, order[k]->x, order[k]->y, order[k]->line) != 0)
-                return p->oom ? -1 : -2;
+                return p->oom ? GM_ERR_NOMEM : GM_ERR_GEOMETRY;
         return 0;
     }
     char a[64], b[32];
@@ -745,7 +743,7 @@ static int push_two(parser *p, const char *id, double x, double y, int line, int
         size_t c = p->cap_two ? p->cap_two * 2 : 32;
         if (c > 1024) return fail(p, line, "a two-column table of over 1000 points%s%s", "", "");
         pending *q = realloc(p->two, c * sizeof *q);
-        if (!q) return p->oom = 1, -1;
+        if (!q) return p->oom = 1, GM_ERR_NOMEM;
         p->two = q, p->cap_two = c;
     }
     pending *q = &p->two[p->n_two++];
@@ -763,7 +761,7 @@ static int dms_triple(char **t)
            s < 60 && !strchr(t[0], '.') && !strchr(t[1], '.');
 }
 
-/* One point line (tokens already split); returns 0, -1 or -2. */
+/* One point line (tokens already split); the same returns as add_point. */
 static int point_line(parser *p, char **tok, int n, int comma_mode, int lineno, const char *line)
 {
     char joined[2][128];
@@ -787,15 +785,15 @@ static int point_line(parser *p, char **tok, int n, int comma_mode, int lineno, 
     if (n == 6 && is_point_id(v[0]) && is_point_id(v[3])) {
         double x0, y0, x1, y1;
         if (point_xy(p, v[1], v[2], &x0, &y0, lineno) || point_xy(p, v[4], v[5], &x1, &y1, lineno))
-            return -2;
+            return GM_ERR_GEOMETRY;
         if (push_two(p, v[0], x0, y0, lineno, 0) || push_two(p, v[3], x1, y1, lineno, 1))
-            return p->oom ? -1 : -2;
+            return p->oom ? GM_ERR_NOMEM : GM_ERR_GEOMETRY;
         return 0;
     }
     if (p->n_two && n == 3 && is_point_id(v[0])) { /* the last row: left column only */
         double x, y;
-        if (point_xy(p, v[1], v[2], &x, &y, lineno)) return -2;
-        if (push_two(p, v[0], x, y, lineno, 0)) return p->oom ? -1 : -2;
+        if (point_xy(p, v[1], v[2], &x, &y, lineno)) return GM_ERR_GEOMETRY;
+        if (push_two(p, v[0], x, y, lineno, 0)) return p->oom ? GM_ERR_NOMEM : GM_ERR_GEOMETRY;
         return flush_two(p);
     }
     int rc = flush_two(p);
@@ -834,7 +832,7 @@ static int point_line(parser *p, char **tok, int n, int comma_mode, int lineno, 
     }
     if (!*tx || !*ty) return fail(p, lineno, "missing coordinate: '%s'%s", line, "");
     double x, y;
-    if (point_xy(p, tx, ty, &x, &y, lineno)) return -2;
+    if (point_xy(p, tx, ty, &x, &y, lineno)) return GM_ERR_GEOMETRY;
     return add_point(p, id, ring_no, x, y, lineno);
 }
 
@@ -871,7 +869,7 @@ static int block_header(parser *p, char *line, int lineno)
 static int parse_pass(parser *p, const char *text)
 {
     char *copy = strdup(text);
-    if (!copy) return p->oom = 1, -1;
+    if (!copy) return p->oom = 1, GM_ERR_NOMEM;
     char *cur = copy;
     int rc = 0;
     if ((unsigned char)cur[0] == 0xEF && (unsigned char)cur[1] == 0xBB &&
@@ -953,30 +951,30 @@ static void free_blocks(gm_corner_file *f)
     memset(f, 0, sizeof *f);
 }
 
-int gm_corners_parse_opts(const char *text, const char *name, const gm_corners_options *opts,
-                          gm_corner_file **out, char *err, size_t errlen)
+int gm_corners_parse_opts(gm_context *ctx, const char *text, const char *name,
+                          const gm_corners_options *opts, gm_corner_file **out)
 {
     *out = NULL;
     gm_angle_format cli = opts ? opts->angles : GM_ANGLES_UNSTATED;
     int rc = GM_OK;
-    parser p = {.ring_no = -1, .name = name, .err = err, .errlen = errlen, .mode = cli};
+    parser p = {.ring_no = -1, .name = name, .ctx = ctx, .mode = cli};
     p.f = calloc(1, sizeof *p.f);
     if (!p.f) goto oom;
     /* Pass 1 reads plain degree numbers as the options say (else decimal);
      * the file's own statement and what its numbers allow decide pass 2. */
     int r = parse_pass(&p, text);
-    if (r == -1 || p.oom) goto oom;
-    if (r == -2) {
+    if (r == GM_ERR_NOMEM || p.oom) goto oom;
+    if (r == GM_ERR_GEOMETRY) {
         rc = GM_ERR_GEOMETRY;
         goto done;
     }
     gm_angle_format want = cli;
     if (cli && p.stated && (int)cli != p.stated) {
-        snprintf(err, errlen, "%s line %d: %s says %s, but %s says %s", name, p.stated_line,
-                 p.stated_what, p.stated == GM_ANGLES_PACKED ? "ddd.mmss" : "decimal degrees",
-                 cli == GM_ANGLES_PACKED ? "--dms" : "--decimal-degrees",
-                 cli == GM_ANGLES_PACKED ? "ddd.mmss" : "decimal degrees");
-        rc = GM_ERR_USAGE;
+        rc = gm_error(ctx, GM_ERR_USAGE, "%s line %d: %s says %s, but %s says %s", name,
+                      p.stated_line, p.stated_what,
+                      p.stated == GM_ANGLES_PACKED ? "ddd.mmss" : "decimal degrees",
+                      cli == GM_ANGLES_PACKED ? "--dms" : "--decimal-degrees",
+                      cli == GM_ANGLES_PACKED ? "ddd.mmss" : "decimal degrees");
         goto done;
     }
     if (cli)
@@ -992,12 +990,11 @@ int gm_corners_parse_opts(const char *text, const char *name, const gm_corners_o
             double dv = atof(p.plain_tok), pv = 0;
             char why[8];
             packed_value(p.plain_tok, &pv, why, sizeof why);
-            snprintf(err, errlen,
-                     "%s line %d: '%s' may be decimal degrees (%.6f) or ddd.mmss (%.6f degrees): "
-                     "say which with --dms or --decimal-degrees, or a line 坐标格式=度分秒 / "
-                     "坐标格式=十进制度",
-                     name, p.plain_line, p.plain_tok, dv, pv);
-            rc = GM_ERR_GEOMETRY;
+            rc = gm_error(ctx, GM_ERR_GEOMETRY,
+                          "%s line %d: '%s' may be decimal degrees (%.6f) or ddd.mmss (%.6f "
+                          "degrees): say which with --dms or --decimal-degrees, or a line "
+                          "坐标格式=度分秒 / 坐标格式=十进制度",
+                          name, p.plain_line, p.plain_tok, dv, pv);
             goto done;
         }
         want = GM_ANGLES_DECIMAL; /* ddd.mmss is impossible: decimal is no guess */
@@ -1011,28 +1008,26 @@ int gm_corners_parse_opts(const char *text, const char *name, const gm_corners_o
         snprintf(p.f->angles_why, sizeof p.f->angles_why, "%s", why);
         p = (parser){.ring_no = -1,
                      .name = name,
-                     .err = err,
-                     .errlen = errlen,
+                     .ctx = ctx,
                      .mode = want,
                      .f = p.f,
                      .two = p.two,
                      .cap_two = p.cap_two};
         r = parse_pass(&p, text);
-        if (r == -1 || p.oom) goto oom;
-        if (r == -2) {
+        if (r == GM_ERR_NOMEM || p.oom) goto oom;
+        if (r == GM_ERR_GEOMETRY) {
             rc = GM_ERR_GEOMETRY;
             goto done;
         }
     }
     p.f->angles = p.plain_line ? want : GM_ANGLES_UNSTATED;
     if (p.f->n_blocks == 0) {
-        snprintf(err, errlen, "%s: no corner points found (expected lines 点号,X,Y)", name);
-        rc = GM_ERR_GEOMETRY;
+        rc = gm_error(ctx, GM_ERR_GEOMETRY, "%s: no corner points found (expected lines 点号,X,Y)",
+                      name);
     }
     goto done;
 oom:
-    snprintf(err, errlen, "out of memory");
-    rc = GM_ERR_NOMEM;
+    rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
 done:
     free(p.two);
     if (rc != GM_OK)
@@ -1042,8 +1037,7 @@ done:
     return rc;
 }
 
-int gm_corners_parse(const char *text, const char *name, gm_corner_file **out, char *err,
-                     size_t errlen)
+int gm_corners_parse(gm_context *ctx, const char *text, const char *name, gm_corner_file **out)
 {
-    return gm_corners_parse_opts(text, name, NULL, out, err, errlen);
+    return gm_corners_parse_opts(ctx, text, name, NULL, out);
 }

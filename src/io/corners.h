@@ -8,6 +8,8 @@
 #ifndef GM_CORNERS_H
 #define GM_CORNERS_H
 
+#include <greenmine/context.h>
+
 #include <stddef.h>
 
 typedef struct gm_corner_ring {
@@ -66,18 +68,18 @@ typedef struct gm_corners_options {
  * UTF-8 or UTF-16 BOM decides; else valid UTF-8 is UTF-8; else `encoding`
  * (iconv name, e.g. "GBK"), else GB18030 (which includes GBK and GB2312).
  * `used` receives the encoding's name. Returns GM_OK, or GM_ERR_OPEN with
- * err = "NAME line N: not valid ENC" when the bytes are not in it. */
-int gm_corners_decode(const char *bytes, size_t len, const char *encoding, const char *name,
-                      char **out, char *used, size_t usedlen, char *err, size_t errlen);
+ * the message "NAME line N: not valid ENC" on ctx when the bytes are not in it. */
+int gm_corners_decode(gm_context *ctx, const char *bytes, size_t len, const char *encoding,
+                      const char *name, char *used, size_t usedlen, char **out);
 
 /* Parses `text` (UTF-8, optional BOM, LF or CRLF). `name` labels messages.
- * On a malformed or ambiguous line returns GM_ERR_GEOMETRY with err = "NAME
- * line N: ...". Rings are returned as written: closing them and checking
- * point counts and areas is the caller's. Free *out with gm_corners_free(). */
-int gm_corners_parse(const char *text, const char *name, gm_corner_file **out, char *err,
-                     size_t errlen);
-int gm_corners_parse_opts(const char *text, const char *name, const gm_corners_options *opts,
-                          gm_corner_file **out, char *err, size_t errlen);
+ * On a malformed or ambiguous line returns GM_ERR_GEOMETRY with the message
+ * "NAME line N: ..." on ctx. Rings are returned as written: closing them and
+ * checking point counts and areas is the caller's. Free *out with
+ * gm_corners_free(). */
+int gm_corners_parse(gm_context *ctx, const char *text, const char *name, gm_corner_file **out);
+int gm_corners_parse_opts(gm_context *ctx, const char *text, const char *name,
+                          const gm_corners_options *opts, gm_corner_file **out);
 void gm_corners_free(gm_corner_file *f);
 
 /* The value of header key `key` (the last one given), or NULL. */

@@ -4,6 +4,8 @@
  */
 #include "io/fields.h"
 
+#include "core/context_impl.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -100,17 +102,15 @@ static void list_names(const char *const *names, size_t n, char *buf, size_t len
     if (n == 0) snprintf(buf, len, "none");
 }
 
-int gm_fields_resolve(gm_layer_kind kind, const char *const *names, size_t n_names,
-                      const char *const *overrides, size_t n_overrides, int *out_idx, char *err,
-                      size_t errlen)
+int gm_fields_resolve(gm_context *ctx, gm_layer_kind kind, const char *const *names, size_t n_names,
+                      const char *const *overrides, size_t n_overrides, int *out_idx)
 {
-    return gm_fields_resolve_ex(kind, names, n_names, overrides, n_overrides, 0, out_idx, err,
-                                errlen);
+    return gm_fields_resolve_ex(ctx, kind, names, n_names, overrides, n_overrides, 0, out_idx);
 }
 
-int gm_fields_resolve_ex(gm_layer_kind kind, const char *const *names, size_t n_names,
-                         const char *const *overrides, size_t n_overrides, int lenient,
-                         int *out_idx, char *err, size_t errlen)
+int gm_fields_resolve_ex(gm_context *ctx, gm_layer_kind kind, const char *const *names,
+                         size_t n_names, const char *const *overrides, size_t n_overrides,
+                         int lenient, int *out_idx)
 {
     size_t n;
     const field_def *d = defs(kind, &n);
@@ -130,9 +130,9 @@ int gm_fields_resolve_ex(gm_layer_kind kind, const char *const *names, size_t n_
         const char *dot = strchr(spec, '.');
         const char *eq = strchr(spec, '=');
         if (!dot || !eq || eq < dot || eq[1] == '\0') {
-            snprintf(err, errlen,
-                     "--field %s: expected LAYER.FIELD=SOURCE, e.g. mines.mine_id=XKZH", spec);
-            return GM_ERR_USAGE;
+            return gm_error(ctx, GM_ERR_USAGE,
+                            "--field %s: expected LAYER.FIELD=SOURCE, e.g. mines.mine_id=XKZH",
+                            spec);
         }
         if ((size_t)(dot - spec) != layer_len || strncmp(spec, layer, layer_len) != 0) continue;
         char canonical[64];
@@ -141,15 +141,14 @@ int gm_fields_resolve_ex(gm_layer_kind kind, const char *const *names, size_t n_
         for (i = 0; i < n; i++)
             if (strcmp(d[i].canonical, canonical) == 0) break;
         if (i == n) {
-            snprintf(err, errlen, "--field %s: %s has no field '%s' in the contract", spec, layer,
-                     canonical);
-            return GM_ERR_USAGE;
+            return gm_error(ctx, GM_ERR_USAGE, "--field %s: %s has no field '%s' in the contract",
+                            spec, layer, canonical);
         }
         int at = find_name(names, n_names, eq + 1);
         if (at < 0) {
-            snprintf(err, errlen, "--field %s: the layer has no field '%s' (it has: %s)", spec,
-                     eq + 1, have);
-            return GM_ERR_FIELD;
+            return gm_error(ctx, GM_ERR_FIELD,
+                            "--field %s: the layer has no field '%s' (it has: %s)", spec, eq + 1,
+                            have);
         }
         out_idx[i] = at;
     }
@@ -163,11 +162,10 @@ int gm_fields_resolve_ex(gm_layer_kind kind, const char *const *names, size_t n_
                              d[i].aliases[a]);
             if (w > 0) used += (size_t)w;
         }
-        snprintf(err, errlen,
-                 "required field '%s' not found (looked for %s, %s; the layer has: %s); "
-                 "map it with --field %s.%s=SOURCE",
-                 d[i].canonical, d[i].canonical, aliases, have, layer, d[i].canonical);
-        return GM_ERR_FIELD;
+        return gm_error(ctx, GM_ERR_FIELD,
+                        "required field '%s' not found (looked for %s, %s; the layer has: %s); "
+                        "map it with --field %s.%s=SOURCE",
+                        d[i].canonical, d[i].canonical, aliases, have, layer, d[i].canonical);
     }
     return GM_OK;
 }

@@ -31,17 +31,16 @@ const char *gm_field_canonical(gm_layer_kind kind, size_t i);
 /* Matches the layer's field names (UTF-8) to canonical fields.
  * `overrides` are "LAYER.CANONICAL=SOURCE" strings; those for other layers are
  * ignored. out_idx[i] receives the position in `names` of canonical field i, or
- * -1. Returns GM_OK, or GM_ERR_FIELD / GM_ERR_USAGE with a reason in err (a
+ * -1. Returns GM_OK, or GM_ERR_FIELD / GM_ERR_USAGE with the reason on ctx (a
  * required field missing, an override naming an unknown field). */
-int gm_fields_resolve(gm_layer_kind kind, const char *const *names, size_t n_names,
-                      const char *const *overrides, size_t n_overrides, int *out_idx, char *err,
-                      size_t errlen);
+int gm_fields_resolve(gm_context *ctx, gm_layer_kind kind, const char *const *names, size_t n_names,
+                      const char *const *overrides, size_t n_overrides, int *out_idx);
 
 /* The same; with `lenient`, a missing required field is no error (its index
  * stays -1). */
-int gm_fields_resolve_ex(gm_layer_kind kind, const char *const *names, size_t n_names,
-                         const char *const *overrides, size_t n_overrides, int lenient,
-                         int *out_idx, char *err, size_t errlen);
+int gm_fields_resolve_ex(gm_context *ctx, gm_layer_kind kind, const char *const *names,
+                         size_t n_names, const char *const *overrides, size_t n_overrides,
+                         int lenient, int *out_idx);
 
 /* Case-insensitive for ASCII letters, exact for everything else. */
 int gm_field_name_equal(const char *a, const char *b);

@@ -4,16 +4,16 @@
  * Everything about a bad input is said here, naming file, layer and feature;
  * nothing downstream ever sees an invalid or non-polygonal geometry.
  */
-#include "io/gdal.h"
 #include "core/context_impl.h"
 #include "core/densify.h"
 #include "core/normalise.h"
-#include "core/simple.h"
 #include "core/pool.h"
+#include "core/simple.h"
 #include "core/text.h"
 #include "io/checksum.h"
 #include "io/crs.h"
 #include "io/fields.h"
+#include "io/gdal.h"
 #include "io/source.h"
 
 #include <greenmine/load.h>
@@ -23,15 +23,16 @@
 #include <cpl_string.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-#include <string.h>
 
 /* Arc step for linearising curves: 0.1 degree of arc keeps a full circle's
  * area within 5e-7 relative (error ~ step^2 / 6), inside the contract's 1e-6. */
@@ -60,17 +61,18 @@ static size_t id_hash(const char *s)
     return h;
 }
 
-/* Adds id (first seen at fid); returns 1 and *first the earlier FID when the
- * id was there already, 0 when added, -1 when out of memory. */
-static int idset_add(idset *t, const char *id, long fid, long *first)
+/* Adds id (first seen at fid): *seen 1 and *first the earlier FID when the id
+ * was there already, else 0. GM_OK, or GM_ERR_NOMEM (the caller says it). */
+static int idset_add(idset *t, const char *id, long fid, int *seen, long *first)
 {
+    *seen = 0;
     if (2 * (t->n + 1) > t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 1024;
         const char **key = calloc(cap, sizeof *key);
         long *fids = calloc(cap, sizeof *fids);
         if (!key || !fids) {
             free(key), free(fids);
-            return -1;
+            return GM_ERR_NOMEM;
         }
         for (size_t i = 0; i < t->cap; i++) {
             if (!t->key[i]) continue;
@@ -86,10 +88,11 @@ static int idset_add(idset *t, const char *id, long fid, long *first)
     for (; t->key[j]; j = (j + 1) & (t->cap - 1))
         if (strcmp(t->key[j], id) == 0) {
             *first = t->fid[j];
-            return 1;
+            *seen = 1;
+            return GM_OK;
         }
     t->key[j] = id, t->fid[j] = fid, t->n++;
-    return 0;
+    return GM_OK;
 }
 typedef struct reader {
     gm_context *ctx;
@@ -679,8 +682,9 @@ static int check_duplicate(reader *r, slot *s)
                : r->kind == GM_LAYER_REDLINES ? s->rec.redline.fid
                : r->kind == GM_LAYER_PARCELS  ? s->rec.parcel.fid
                                               : s->rec.zone.fid;
-    int seen = idset_add(&r->ids, id, fid, &first);
-    if (seen < 0) return gm_error(r->ctx, GM_ERR_NOMEM, "out of memory reading %s", r->source);
+    int seen = 0;
+    if (idset_add(&r->ids, id, fid, &seen, &first) != GM_OK)
+        return gm_error(r->ctx, GM_ERR_NOMEM, "out of memory reading %s", r->source);
     if (!seen) return GM_OK;
     const char *field = gm_field_canonical(r->kind, 0);
     if (r->allow_duplicates) {
@@ -898,14 +902,13 @@ static int resolve_fields(gm_context *ctx, reader *r, const gm_load_options *opt
         if (decoded && (decoded[i] = gm_text_decode(r->decode, names[i], strlen(names[i]), &bad)))
             names[i] = decoded[i];
     }
-    char err[900];
-    int rc = gm_fields_resolve_ex(r->kind, names, (size_t)n, opts ? opts->fields : NULL,
-                                  opts ? opts->n_fields : 0, r->lenient, r->idx, err, sizeof err);
+    int rc = gm_fields_resolve_ex(ctx, r->kind, names, (size_t)n, opts ? opts->fields : NULL,
+                                  opts ? opts->n_fields : 0, r->lenient, r->idx);
     for (int i = 0; decoded && i < n; i++)
         free(decoded[i]);
     free(decoded);
     free(names);
-    if (rc != GM_OK) return gm_error(ctx, rc, "%s (layer %s): %s", r->source, r->layer_name, err);
+    if (rc != GM_OK) return gm_error_prefix(ctx, "%s (layer %s): ", r->source, r->layer_name);
     return GM_OK;
 }
 
@@ -1023,7 +1026,7 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
                   const gm_load_options *opts)
 {
     gm_gdal_register();
-    char path[4096], layer_name[256], err[1200];
+    char path[4096], layer_name[256];
     gm_source_split(source, path, sizeof path, layer_name, sizeof layer_name);
     reader r = {.ctx = ctx,
                 .in = in,
@@ -1036,9 +1039,10 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
                 .keep_user = opts ? opts->keep_user : NULL};
     in->source[kind] = gm_strdup(source);
 
-    GDALDatasetH ds = gm_source_open_raw(path, opts ? opts->encoding : NULL, r.decode,
-                                         sizeof r.decode, err, sizeof err);
-    if (!ds) return gm_error(ctx, GM_ERR_OPEN, "%s input %s", gm_layer_kind_name(kind), err);
+    GDALDatasetH ds = NULL;
+    if (gm_source_open_raw(ctx, path, opts ? opts->encoding : NULL, r.decode, sizeof r.decode,
+                           &ds) != GM_OK)
+        return gm_error_prefix(ctx, "%s input ", gm_layer_kind_name(kind));
     int rc = GM_OK, summing = 0;
     checksum_job sum = {0};
     pthread_t sum_thread;

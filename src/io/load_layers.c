@@ -9,8 +9,8 @@
  * kinds, so the messages and the inputs are those of loading the layers one
  * by one.
  */
-#include "io/gdal.h"
 #include "core/context_impl.h"
+#include "io/gdal.h"
 
 #include <greenmine/load.h>
 

@@ -5,10 +5,13 @@
 #define _LARGEFILE64_SOURCE 1
 #include "io/source.h"
 
+#include "core/context_impl.h"
+
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <cpl_string.h>
 #include <cpl_vsi.h>
+
 #include <ctype.h>
 #include <iconv.h>
 #include <stdio.h>
@@ -76,22 +79,19 @@ static int shapefile_without_encoding(const char *shp)
 }
 
 /* Opens path with one open option (or none). */
-static GDALDatasetH open_with(const char *path, const char *option, char *err, size_t errlen)
+static int open_with(gm_context *ctx, const char *path, const char *option, GDALDatasetH *out)
 {
     char *open_options[2] = {(char *)option, NULL};
     CPLErrorReset();
     CPLPushErrorHandler(CPLQuietErrorHandler);
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
-                                 (const char *const *)open_options, NULL);
+    *out = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+                      (const char *const *)open_options, NULL);
     CPLPopErrorHandler();
-    if (!ds) {
-        const char *why = CPLGetLastErrorMsg();
-        if (why && *why)
-            snprintf(err, errlen, "%s: cannot open as a vector dataset: %s", path, why);
-        else
-            snprintf(err, errlen, "%s: not a vector format GDAL can read", path);
-    }
-    return ds;
+    if (*out) return GM_OK;
+    const char *why = CPLGetLastErrorMsg();
+    if (why && *why)
+        return gm_error(ctx, GM_ERR_OPEN, "%s: cannot open as a vector dataset: %s", path, why);
+    return gm_error(ctx, GM_ERR_OPEN, "%s: not a vector format GDAL can read", path);
 }
 
 static int is_utf8_name(const char *e)
@@ -100,39 +100,43 @@ static int is_utf8_name(const char *e)
            strcasecmp(e, "CP65001") == 0;
 }
 
-GDALDatasetH gm_source_open_raw(const char *path, const char *encoding, char *decode, size_t cap,
-                                char *err, size_t errlen)
+int gm_source_open_raw(gm_context *ctx, const char *path, const char *encoding, char *decode,
+                       size_t cap, GDALDatasetH *out)
 {
     decode[0] = '\0';
+    *out = NULL;
     int shp = ends_with(path, ".shp"), dbf = ends_with(path, ".dbf");
-    if ((!shp && !dbf) || !exists(path)) return gm_source_open(path, encoding, err, errlen);
+    if ((!shp && !dbf) || !exists(path)) return gm_source_open(ctx, path, encoding, out);
     char enc[64] = "";
     if (encoding && *encoding) {
         snprintf(enc, sizeof enc, "%s", encoding);
     } else if (shp && shapefile_without_encoding(path)) {
         snprintf(enc, sizeof enc, "CP936");
     } else { /* what GDAL reads from the .cpg or the .dbf's code page */
-        GDALDatasetH ds = open_with(path, NULL, err, errlen);
-        if (!ds) return NULL;
+        GDALDatasetH ds = NULL;
+        int rc = open_with(ctx, path, NULL, &ds);
+        if (rc != GM_OK) return rc;
         OGRLayerH l = GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0) : NULL;
         const char *e = l ? GDALGetMetadataItem(l, "SOURCE_ENCODING", "SHAPEFILE") : NULL;
-        if (!e || !*e || is_utf8_name(e)) return ds; /* UTF-8, or no recoding at all */
+        if (!e || !*e || is_utf8_name(e)) { /* UTF-8, or no recoding at all */
+            *out = ds;
+            return GM_OK;
+        }
         snprintf(enc, sizeof enc, "%s", e);
         GDALClose(ds);
     }
-    if (is_utf8_name(enc)) return gm_source_open(path, encoding, err, errlen);
+    if (is_utf8_name(enc)) return gm_source_open(ctx, path, encoding, out);
     /* iconv must know it, or the user learns now rather than per feature */
     size_t bad = 0;
     char *probe = gm_text_decode(enc, "a", 1, &bad);
-    if (!probe) {
-        snprintf(err, errlen, "%s: encoding '%s' is unknown (try GBK, GB18030, UTF-8, CP1252)",
-                 path, enc);
-        return NULL;
-    }
+    if (!probe)
+        return gm_error(ctx, GM_ERR_OPEN,
+                        "%s: encoding '%s' is unknown (try GBK, GB18030, UTF-8, CP1252)", path,
+                        enc);
     free(probe);
-    GDALDatasetH ds = open_with(path, "ENCODING=", err, errlen);
-    if (ds) snprintf(decode, cap, "%s", enc);
-    return ds;
+    int rc = open_with(ctx, path, "ENCODING=", out);
+    if (rc == GM_OK) snprintf(decode, cap, "%s", enc);
+    return rc;
 }
 
 struct gm_decoder {
@@ -189,13 +193,12 @@ char *gm_text_decode(const char *encoding, const char *text, size_t n, size_t *b
     return out;
 }
 
-GDALDatasetH gm_source_open(const char *path, const char *encoding, char *err, size_t errlen)
+int gm_source_open(gm_context *ctx, const char *path, const char *encoding, GDALDatasetH *out)
 {
+    *out = NULL;
     int is_pg = strncasecmp(path, "PG:", 3) == 0;
-    if (!is_pg && !exists(path)) {
-        snprintf(err, errlen, "%s: no such file or directory", path);
-        return NULL;
-    }
+    if (!is_pg && !exists(path))
+        return gm_error(ctx, GM_ERR_OPEN, "%s: no such file or directory", path);
     char *open_options[2] = {NULL, NULL};
     char option[96];
     if (ends_with(path, ".shp") || ends_with(path, ".dbf")) {
@@ -207,5 +210,5 @@ GDALDatasetH gm_source_open(const char *path, const char *encoding, char *err, s
             option[0] = '\0';
         if (option[0]) open_options[0] = option;
     }
-    return open_with(path, open_options[0], err, errlen);
+    return open_with(ctx, path, open_options[0], out);
 }

@@ -6,7 +6,10 @@
 #ifndef GM_SOURCE_H
 #define GM_SOURCE_H
 
+#include <greenmine/context.h>
+
 #include <gdal.h>
+
 #include <stddef.h>
 
 /* Splits `source` into the dataset to open and the layer name ("" = choose).
@@ -15,10 +18,10 @@
 void gm_source_split(const char *source, char *path, size_t path_len, char *layer,
                      size_t layer_len);
 
-/* Opens `path` read-only as a vector dataset. `encoding` (or NULL) applies to
- * shapefiles; a shapefile with neither .cpg nor a code page in its .dbf is read
- * as GBK. On failure returns NULL and writes the reason into err. */
-GDALDatasetH gm_source_open(const char *path, const char *encoding, char *err, size_t errlen);
+/* Opens `path` read-only as a vector dataset (*out). `encoding` (or NULL)
+ * applies to shapefiles; a shapefile with neither .cpg nor a code page in its
+ * .dbf is read as GBK. GM_OK, or GM_ERR_OPEN with the reason on ctx. */
+int gm_source_open(gm_context *ctx, const char *path, const char *encoding, GDALDatasetH *out);
 
 /* As gm_source_open, but a shapefile whose text is in an encoding other than
  * UTF-8 (--encoding, its .cpg or .dbf code page, or GBK by default) is opened
@@ -26,8 +29,8 @@ GDALDatasetH gm_source_open(const char *path, const char *encoding, char *err, s
  * strings come back as stored, and `decode` (cap bytes) receives the encoding
  * they must be decoded from (gm_text_decode); "" when OGR's strings are
  * already UTF-8 (or meant to be). */
-GDALDatasetH gm_source_open_raw(const char *path, const char *encoding, char *decode, size_t cap,
-                                char *err, size_t errlen);
+int gm_source_open_raw(gm_context *ctx, const char *path, const char *encoding, char *decode,
+                       size_t cap, GDALDatasetH *out);
 
 /* Decodes n bytes of `text` from `encoding` to UTF-8, strictly: returns a
  * malloc'd NUL-terminated string, or NULL with *bad set to the offset of the

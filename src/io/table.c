@@ -7,11 +7,11 @@
  */
 /* VSIStatBufL is a struct stat64 */
 #define _LARGEFILE64_SOURCE 1
-#include "io/gdal.h"
 #include "io/table.h"
 
 #include "core/context_impl.h"
 #include "core/text.h"
+#include "io/gdal.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -97,18 +97,19 @@ static char *trimmed(const char *s, int *nomem)
     return c;
 }
 
-/* Replaces *s by its GB18030 -> UTF-8 recoding. */
+/* Replaces *s by its GB18030 -> UTF-8 recoding: GM_OK or GM_ERR_NOMEM (the
+ * caller says it). */
 static int recode(char **s)
 {
-    if (!*s) return 0;
+    if (!*s) return GM_OK;
     char *u = CPLRecode(*s, "GB18030", CPL_ENC_UTF8);
-    if (!u) return -1;
+    if (!u) return GM_ERR_NOMEM;
     char *c = gm_strdup(u);
     CPLFree(u);
-    if (!c) return -1;
+    if (!c) return GM_ERR_NOMEM;
     free(*s);
     *s = c;
-    return 0;
+    return GM_OK;
 }
 
 static int not_utf8(const char *s)
@@ -219,9 +220,9 @@ int gm_table_read(gm_context *ctx, const char *path, const char *sheet, gm_table
     if (gbk) {
         t->recoded = 1;
         for (size_t c = 0; c < t->n_cols; c++)
-            if (recode(&t->cols[c]) != 0) goto nomem;
+            if (recode(&t->cols[c]) != GM_OK) goto nomem;
         for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
-            if (recode(&t->cells[i]) != 0) goto nomem;
+            if (recode(&t->cells[i]) != GM_OK) goto nomem;
     }
     goto done;
 nomem:

@@ -16,14 +16,13 @@
  * layout. GDAL only encodes the CRS and metadata tags, on a 1 x 1 grid.
  */
 #define _DEFAULT_SOURCE /* madvise(MADV_HUGEPAGE) */
-#include "io/gdal.h"
-#include "out/styles.h"
-
 #include "core/context_impl.h"
 #include "core/coverage.h"
 #include "core/pool.h"
 #include "core/project.h"
+#include "io/gdal.h"
 #include "out/cog_writer.h"
+#include "out/styles.h"
 
 #include <greenmine/output.h>
 
@@ -31,15 +30,16 @@
 #include <cpl_error.h>
 #include <cpl_string.h>
 #include <cpl_vsi.h>
-#include <errno.h>
 #include <gdal.h>
+#include <ogr_srs_api.h>
+
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
-#include <ogr_srs_api.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define TILE GM_COG_TILE

@@ -4,8 +4,8 @@
  * report --gpkg` draws the same report as from a registry: the figures are
  * taken as written, nothing is recomputed.
  */
-#include "io/gdal.h"
 #include "core/context_impl.h"
+#include "io/gdal.h"
 
 #include <greenmine/load.h>
 #include <greenmine/progress.h>
@@ -13,6 +13,7 @@
 
 #include <gdal.h>
 #include <ogr_api.h>
+
 #include <stdlib.h>
 #include <string.h>
 

@@ -3,24 +3,25 @@
  * Writes to a temporary file in the target's folder and renames it into place;
  * on any failure the temporary file is removed and the target left untouched.
  */
-#include "io/gdal.h"
+#include "out/gpkg_writer.h"
+
 #include "core/context_impl.h"
+#include "io/crs.h"
+#include "io/gdal.h"
 #include "out/styles.h"
 
 #include <greenmine/check.h>
 #include <greenmine/load.h>
 #include <greenmine/output.h>
 
-#include "io/crs.h"
-#include "out/gpkg_writer.h"
-
 #include <cpl_conv.h>
 #include <cpl_error.h>
-#include <errno.h>
-#include <pthread.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,21 +373,22 @@ static int write_indicators(writer *w, const gm_inputs *in, const gm_results *re
     return rc;
 }
 
-/* mkdir -p of path's parent folder. */
+/* mkdir -p of path's parent folder: GM_OK, or GM_ERR_WRITE with errno set
+ * (the caller names the file). */
 static int make_parent(const char *path)
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
-    if (!slash || slash == dir) return 0;
+    if (!slash || slash == dir) return GM_OK;
     *slash = '\0';
     for (char *p = dir + 1; *p; p++) {
         if (*p != '/') continue;
         *p = '\0';
-        if (mkdir(dir, 0777) != 0 && errno != EEXIST) return -1;
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST) return GM_ERR_WRITE;
         *p = '/';
     }
-    return mkdir(dir, 0777) != 0 && errno != EEXIST ? -1 : 0;
+    return mkdir(dir, 0777) != 0 && errno != EEXIST ? GM_ERR_WRITE : GM_OK;
 }
 
 typedef int (*layer_fn)(writer *, const gm_inputs *, const gm_results *);
@@ -401,7 +403,7 @@ static int write_file(gm_context *ctx, const char *path, const char *write_path,
     gm_gdal_register();
     char tmp[4200];
     if (!write_path) {
-        if (make_parent(path) != 0)
+        if (make_parent(path) != GM_OK)
             return gm_error(ctx, GM_ERR_WRITE, "%s: cannot create its folder: %s", path,
                             strerror(errno));
         /* The temporary name keeps the .gpkg extension the driver needs. */

@@ -5,12 +5,12 @@
  * listed, who verified it, its latest spot check and credit grade -- nothing
  * of who entered what, no event ids, documents, findings or inspectors.
  */
-#include "io/gdal.h"
-#include "io/crs.h"
-#include "out/memtext.h"
-#include "out/styles.h"
 #include "core/context_impl.h"
 #include "core/text.h"
+#include "io/crs.h"
+#include "io/gdal.h"
+#include "out/memtext.h"
+#include "out/styles.h"
 
 #include <greenmine/publish.h>
 

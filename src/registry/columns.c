@@ -12,7 +12,7 @@
 #define GM_COL_DEF(P, name, type, constraint, since) {#name, GM_COL_##type, constraint, since},
 #define TABLE(var, NAME, since, key, LIST, geom, constraint)                                       \
     static const gm_column var##_columns[] = {LIST(GM_COL_DEF, _)};                                \
-    const gm_table var = {                                                                         \
+    const gm_db_table var = {                                                                      \
         NAME, since,     key, var##_columns, sizeof var##_columns / sizeof *var##_columns,         \
         geom, constraint};
 
@@ -32,12 +32,33 @@ TABLE(gm_table_redline_version, "redline_version", 1, "version_id", GM_REDLINE_V
       GM_GEOM_NOT_NULL, VERSION_KEY)
 TABLE(gm_table_licence, "licence", 3, NULL, GM_LICENCE_COLUMNS, GM_GEOM_NONE, NULL)
 TABLE(gm_table_event, "event", 3, "event_id", GM_EVENT_COLUMNS, GM_GEOM_NONE, NULL)
+TABLE(gm_table_threshold_set, "threshold_set", 3, "set_id", GM_THRESHOLD_SET_COLUMNS, GM_GEOM_NONE,
+      NULL)
+TABLE(gm_table_threshold, "threshold", 3, NULL, GM_THRESHOLD_COLUMNS, GM_GEOM_NONE, NULL)
+TABLE(gm_table_draw, "draw", 4, "draw_id", GM_DRAW_COLUMNS, GM_GEOM_NONE, NULL)
+TABLE(gm_table_draw_pick, "draw_pick", 4, NULL, GM_DRAW_PICK_COLUMNS, GM_GEOM_NONE,
+      "PRIMARY KEY (draw_id, rank), UNIQUE (draw_id, licence_no)")
+TABLE(gm_table_inspector, "inspector", 4, NULL, GM_INSPECTOR_COLUMNS, GM_GEOM_NONE,
+      "PRIMARY KEY (draw_id, seq), UNIQUE (draw_id, inspector_id)")
+TABLE(gm_table_app_user, "app_user", 5, "user_id", GM_APP_USER_COLUMNS, GM_GEOM_NONE,
+      "CHECK ((role = 'province') = (scope IS NULL))")
+TABLE(gm_table_session, "session", 5, NULL, GM_SESSION_COLUMNS, GM_GEOM_NONE, NULL)
+TABLE(gm_table_serve_result, "serve_result", 6, NULL, GM_SERVE_RESULT_COLUMNS, GM_GEOM_NONE, NULL)
 
-const gm_table *const gm_registry_tables[] = {&gm_table_snapshot,        &gm_table_source,
-                                              &gm_table_parcel,          &gm_table_parcel_version,
-                                              &gm_table_mine_version,    &gm_table_zone_version,
-                                              &gm_table_redline_version, &gm_table_licence,
-                                              &gm_table_event,           NULL};
+const gm_db_table *const gm_registry_tables[] = {
+    &gm_table_snapshot,        &gm_table_source,       &gm_table_parcel,
+    &gm_table_parcel_version,  &gm_table_mine_version, &gm_table_zone_version,
+    &gm_table_redline_version, &gm_table_licence,      &gm_table_event,
+    &gm_table_threshold_set,   &gm_table_threshold,    &gm_table_draw,
+    &gm_table_draw_pick,       &gm_table_inspector,    &gm_table_app_user,
+    &gm_table_session,         &gm_table_serve_result, NULL};
+
+const gm_db_table *gm_table_named(const char *name)
+{
+    for (const gm_db_table *const *t = gm_registry_tables; *t; t++)
+        if (strcmp((*t)->name, name) == 0) return *t;
+    return NULL;
+}
 
 /* ---- building statements ---------------------------------------------------- */
 
@@ -60,7 +81,7 @@ static void put(sql_buf *b, const char *fmt, ...)
         b->at += (size_t)n;
 }
 
-static int too_long(gm_registry *reg, const gm_table *t)
+static int too_long(gm_registry *reg, const gm_db_table *t)
 {
     return gm_error(reg->ctx, GM_ERR_INTERNAL, "registry: a statement on table %s is too long",
                     t->name);
@@ -90,14 +111,15 @@ static void put_column(sql_buf *b, const gm_column *c, gm_db_kind kind)
     put(b, "%s %s%s%s", c->name, type_sql(c->type, kind), *c->constraint ? " " : "", c->constraint);
 }
 
-static int prepare(gm_registry *reg, const gm_table *t, sql_buf *b, const char *tail, gm_stmt **out)
+static int prepare(gm_registry *reg, const gm_db_table *t, sql_buf *b, const char *tail,
+                   gm_stmt **out)
 {
     if (tail) put(b, " %s", tail);
     if (b->overflow) return too_long(reg, t);
     return gm_db_prepare(reg->db, b->text, out);
 }
 
-int gm_table_prepare_insert(gm_registry *reg, const gm_table *t, const char *tail, gm_stmt **out)
+int gm_table_prepare_insert(gm_registry *reg, const gm_db_table *t, const char *tail, gm_stmt **out)
 {
     sql_buf b = {.at = 0};
     put(&b, "INSERT INTO %s (", t->name);
@@ -112,7 +134,8 @@ int gm_table_prepare_insert(gm_registry *reg, const gm_table *t, const char *tai
     return prepare(reg, t, &b, tail, out);
 }
 
-int gm_table_prepare_select(gm_registry *reg, const gm_table *t, const char *tail, gm_stmt **out)
+int gm_table_prepare_select_with(gm_registry *reg, const gm_db_table *t, const char *more,
+                                 const char *tail, gm_stmt **out)
 {
     sql_buf b = {.at = 0};
     put(&b, "SELECT ");
@@ -120,17 +143,23 @@ int gm_table_prepare_select(gm_registry *reg, const gm_table *t, const char *tai
         put(&b, "%s%s", i ? ", " : "", t->columns[i].name);
     if (t->geom != GM_GEOM_NONE) put(&b, ", ST_AsBinary(geom)");
     if (t->key) put(&b, ", %s", t->key);
+    if (more) put(&b, ", %s", more);
     put(&b, " FROM %s", t->name);
     return prepare(reg, t, &b, tail, out);
 }
 
-int gm_table_geom_column(const gm_table *t)
+int gm_table_prepare_select(gm_registry *reg, const gm_db_table *t, const char *tail, gm_stmt **out)
+{
+    return gm_table_prepare_select_with(reg, t, NULL, tail, out);
+}
+
+int gm_table_geom_column(const gm_db_table *t)
 {
     assert(t->geom != GM_GEOM_NONE);
     return (int)t->n;
 }
 
-int gm_table_key_column(const gm_table *t)
+int gm_table_key_column(const gm_db_table *t)
 {
     assert(t->key);
     return (int)t->n + (t->geom != GM_GEOM_NONE);
@@ -138,14 +167,14 @@ int gm_table_key_column(const gm_table *t)
 
 /* ---- the schema ------------------------------------------------------------------ */
 
-static int run(gm_registry *reg, const gm_table *t, const sql_buf *b)
+static int run(gm_registry *reg, const gm_db_table *t, const sql_buf *b)
 {
     return b->overflow ? too_long(reg, t) : gm_db_exec(reg->db, b->text);
 }
 
 /* CREATE TABLE with the columns up to `version`, then the geometry column
  * (SpatiaLite: AddGeometryColumn) and its spatial index. */
-static int create_table(gm_registry *reg, const gm_table *t, int version)
+static int create_table(gm_registry *reg, const gm_db_table *t, int version)
 {
     gm_db_kind kind = reg->db_kind;
     int pg = kind == GM_DB_POSTGIS;
@@ -182,7 +211,7 @@ static int create_table(gm_registry *reg, const gm_table *t, int version)
     return rc == GM_OK ? run(reg, t, &index) : rc;
 }
 
-int gm_table_migrate(gm_registry *reg, const gm_table *t, int version)
+int gm_table_migrate(gm_registry *reg, const gm_db_table *t, int version)
 {
     if (t->since == version) return create_table(reg, t, version);
     int rc = GM_OK;
@@ -196,10 +225,10 @@ int gm_table_migrate(gm_registry *reg, const gm_table *t, int version)
     return rc;
 }
 
-int gm_tables_migrate(gm_registry *reg, int version)
+int gm_tables_alter(gm_registry *reg, int version)
 {
     int rc = GM_OK;
-    for (const gm_table *const *t = gm_registry_tables; *t && rc == GM_OK; t++)
-        rc = gm_table_migrate(reg, *t, version);
+    for (const gm_db_table *const *t = gm_registry_tables; *t && rc == GM_OK; t++)
+        if ((*t)->since < version) rc = gm_table_migrate(reg, *t, version);
     return rc;
 }

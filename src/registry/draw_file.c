@@ -105,15 +105,20 @@ static int record_bytes(const gm_draw *d, const char *mines_file, const char *in
     return rc;
 }
 
-static int write_tmp(const char *tmp, const char *data, size_t len)
+/* Writes data to tmp and syncs it; on failure GM_ERR_WRITE naming `final`,
+ * the file the user asked for. */
+static int write_tmp(gm_context *ctx, const char *tmp, const char *final, const char *data,
+                     size_t len)
 {
     FILE *f = fopen(tmp, "wb");
-    if (!f) return -1;
-    int ok = fwrite(data, 1, len, f) == len;
-    ok = (fflush(f) == 0) && ok;
-    ok = (fsync(fileno(f)) == 0) && ok;
-    ok = (fclose(f) == 0) && ok;
-    return ok ? 0 : -1;
+    int ok = f != NULL;
+    if (ok) {
+        ok = fwrite(data, 1, len, f) == len;
+        ok = (fflush(f) == 0) && ok;
+        ok = (fsync(fileno(f)) == 0) && ok;
+        ok = (fclose(f) == 0) && ok;
+    }
+    return ok ? GM_OK : gm_error(ctx, GM_ERR_WRITE, "cannot write %s: %s", final, strerror(errno));
 }
 
 int gm_draw_write(gm_context *ctx, const gm_draw *d, const char *path)
@@ -135,8 +140,7 @@ int gm_draw_write(gm_context *ctx, const gm_draw *d, const char *path)
         const char *base = i == 2 ? (slash ? slash + 1 : path) : names[i];
         snprintf(final[i], sizeof final[i], "%s%s", dir, base);
         snprintf(tmp[i], sizeof tmp[i], "%s.%s.%ld.tmp", dir, base, (long)getpid());
-        if (write_tmp(tmp[i], data[i], lens[i]) != 0) {
-            rc = gm_error(ctx, GM_ERR_WRITE, "cannot write %s: %s", final[i], strerror(errno));
+        if ((rc = write_tmp(ctx, tmp[i], final[i], data[i], lens[i])) != GM_OK) {
             unlink(tmp[i]);
             break;
         }

@@ -3,15 +3,16 @@
  * (CSV, XLSX, ODS, a GeoPackage table), first layer, columns matched by name
  * or alias (docs/draw.md). Every bad row is named, nothing is half-read.
  */
-#include "io/gdal.h"
 #include "core/context_impl.h"
 #include "core/text.h"
+#include "io/gdal.h"
 #include "io/source.h"
 
 #include <greenmine/draw.h>
 
 #include <cpl_conv.h>
 #include <ogr_api.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -65,9 +66,9 @@ static int id_cmp(const void *a, const void *b)
 
 static int read_roster(gm_context *ctx, const char *path, gm_draw_inspector **out, size_t *n_out)
 {
-    char err[512] = "";
-    GDALDatasetH ds = gm_source_open(path, NULL, err, sizeof err);
-    if (!ds) return gm_error(ctx, GM_ERR_OPEN, "inspector roster %s: %s", path, err);
+    GDALDatasetH ds = NULL;
+    if (gm_source_open(ctx, path, NULL, &ds) != GM_OK)
+        return gm_error_prefix(ctx, "inspector roster %s: ", path);
     OGRLayerH layer = GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0) : NULL;
     if (!layer) {
         GDALClose(ds);

@@ -6,7 +6,7 @@
  */
 #include "core/context_impl.h"
 #include "core/text.h"
-#include "registry/registry_impl.h"
+#include "registry/columns.h"
 
 #include <greenmine/draw.h>
 #include <greenmine/events.h>
@@ -200,33 +200,27 @@ int gm_registry_draw_record(gm_registry *reg, gm_draw *d, const char *by)
     long id = 0;
     int rc = gm_db_begin_write(reg->db);
     if (rc != GM_OK) return rc;
-    rc = gm_db_prepare(reg->db,
-                       "INSERT INTO draw (draw_date, drawn_at, drawn_by, seed, share_percent, "
-                       "count_requested, per_mine, floor_per_county, county, industry, candidates, "
-                       "mines_sha256, inspectors_sha256, mines_csv, inspectors_csv, "
-                       "greenmine_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                       "RETURNING draw_id",
-                       &st);
+    rc = gm_table_prepare_insert(reg, &gm_table_draw, "RETURNING draw_id", &st);
     if (rc == GM_OK) {
-        gm_stmt_bind_text(st, 1, date);
-        gm_stmt_bind_text(st, 2, now);
-        gm_stmt_bind_text(st, 3, by);
-        gm_stmt_bind_text(st, 4, d->seed);
-        gm_stmt_bind_text(st, 5, d->share_bp ? share : NULL);
+        gm_stmt_bind_text(st, GM_PARAM(DRAW_draw_date), date);
+        gm_stmt_bind_text(st, GM_PARAM(DRAW_drawn_at), now);
+        gm_stmt_bind_text(st, GM_PARAM(DRAW_drawn_by), by);
+        gm_stmt_bind_text(st, GM_PARAM(DRAW_seed), d->seed);
+        gm_stmt_bind_text(st, GM_PARAM(DRAW_share_percent), d->share_bp ? share : NULL);
         if (d->share_bp)
-            gm_stmt_bind_null(st, 6);
+            gm_stmt_bind_null(st, GM_PARAM(DRAW_count_requested));
         else
-            gm_stmt_bind_int(st, 6, d->count);
-        gm_stmt_bind_int(st, 7, d->per_mine);
-        gm_stmt_bind_int(st, 8, d->floor_per_county);
-        gm_stmt_bind_text(st, 9, d->county);
-        gm_stmt_bind_text(st, 10, d->industry);
-        gm_stmt_bind_int(st, 11, (long long)d->lists->n_mines);
-        gm_stmt_bind_text(st, 12, d->lists->mines_sha256);
-        gm_stmt_bind_text(st, 13, d->lists->inspectors_sha256);
-        gm_stmt_bind_text(st, 14, d->lists->mines_csv);
-        gm_stmt_bind_text(st, 15, d->lists->inspectors_csv);
-        gm_stmt_bind_text(st, 16, gm_version());
+            gm_stmt_bind_int(st, GM_PARAM(DRAW_count_requested), d->count);
+        gm_stmt_bind_int(st, GM_PARAM(DRAW_per_mine), d->per_mine);
+        gm_stmt_bind_int(st, GM_PARAM(DRAW_floor_per_county), d->floor_per_county);
+        gm_stmt_bind_text(st, GM_PARAM(DRAW_county), d->county);
+        gm_stmt_bind_text(st, GM_PARAM(DRAW_industry), d->industry);
+        gm_stmt_bind_int(st, GM_PARAM(DRAW_candidates), (long long)d->lists->n_mines);
+        gm_stmt_bind_text(st, GM_PARAM(DRAW_mines_sha256), d->lists->mines_sha256);
+        gm_stmt_bind_text(st, GM_PARAM(DRAW_inspectors_sha256), d->lists->inspectors_sha256);
+        gm_stmt_bind_text(st, GM_PARAM(DRAW_mines_csv), d->lists->mines_csv);
+        gm_stmt_bind_text(st, GM_PARAM(DRAW_inspectors_csv), d->lists->inspectors_csv);
+        gm_stmt_bind_text(st, GM_PARAM(DRAW_greenmine_version), gm_version());
         int row = gm_stmt_step(st);
         if (row == 1) id = (long)gm_stmt_int(st, 0);
         rc = row < 0
@@ -234,11 +228,7 @@ int gm_registry_draw_record(gm_registry *reg, gm_draw *d, const char *by)
                  : (row == 1 ? GM_OK : gm_error(reg->ctx, GM_ERR_INTERNAL, "the draw got no id"));
     }
     gm_stmt_free(st), st = NULL;
-    if (rc == GM_OK)
-        rc = gm_db_prepare(reg->db,
-                           "INSERT INTO draw_pick (draw_id, rank, licence_no, county, industry, "
-                           "inspectors, inspector_names) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           &st);
+    if (rc == GM_OK) rc = gm_table_prepare_insert(reg, &gm_table_draw_pick, NULL, &st);
     for (size_t k = 0; rc == GM_OK && k < d->n_picks; k++) {
         const gm_draw_mine *m = &d->lists->mines[d->picks[k].mine];
         char *ids = NULL, *names = NULL;
@@ -248,32 +238,28 @@ int gm_registry_draw_record(gm_registry *reg, gm_draw *d, const char *by)
             break;
         }
         gm_stmt_reset(st);
-        gm_stmt_bind_int(st, 1, id);
-        gm_stmt_bind_int(st, 2, (long long)k + 1);
-        gm_stmt_bind_text(st, 3, m->licence_no);
-        gm_stmt_bind_text(st, 4, m->county);
-        gm_stmt_bind_text(st, 5, m->industry);
-        gm_stmt_bind_text(st, 6, ids);
-        gm_stmt_bind_text(st, 7, names);
+        gm_stmt_bind_int(st, GM_PARAM(PICK_draw_id), id);
+        gm_stmt_bind_int(st, GM_PARAM(PICK_rank), (long long)k + 1);
+        gm_stmt_bind_text(st, GM_PARAM(PICK_licence_no), m->licence_no);
+        gm_stmt_bind_text(st, GM_PARAM(PICK_county), m->county);
+        gm_stmt_bind_text(st, GM_PARAM(PICK_industry), m->industry);
+        gm_stmt_bind_text(st, GM_PARAM(PICK_inspectors), ids);
+        gm_stmt_bind_text(st, GM_PARAM(PICK_inspector_names), names);
         int row = gm_stmt_step(st);
         free(ids), free(names);
         if (row < 0) rc = row;
     }
     gm_stmt_free(st), st = NULL;
-    if (rc == GM_OK)
-        rc = gm_db_prepare(reg->db,
-                           "INSERT INTO inspector (draw_id, seq, inspector_id, name, county, "
-                           "agency) VALUES (?, ?, ?, ?, ?, ?)",
-                           &st);
+    if (rc == GM_OK) rc = gm_table_prepare_insert(reg, &gm_table_inspector, NULL, &st);
     for (size_t i = 0; rc == GM_OK && i < d->lists->n_inspectors; i++) {
         const gm_draw_inspector *in = &d->lists->inspectors[i];
         gm_stmt_reset(st);
-        gm_stmt_bind_int(st, 1, id);
-        gm_stmt_bind_int(st, 2, (long long)i + 1);
-        gm_stmt_bind_text(st, 3, in->inspector_id);
-        gm_stmt_bind_text(st, 4, in->name);
-        gm_stmt_bind_text(st, 5, in->county);
-        gm_stmt_bind_text(st, 6, in->agency);
+        gm_stmt_bind_int(st, GM_PARAM(INSPECTOR_draw_id), id);
+        gm_stmt_bind_int(st, GM_PARAM(INSPECTOR_seq), (long long)i + 1);
+        gm_stmt_bind_text(st, GM_PARAM(INSPECTOR_inspector_id), in->inspector_id);
+        gm_stmt_bind_text(st, GM_PARAM(INSPECTOR_name), in->name);
+        gm_stmt_bind_text(st, GM_PARAM(INSPECTOR_county), in->county);
+        gm_stmt_bind_text(st, GM_PARAM(INSPECTOR_agency), in->agency);
         int row = gm_stmt_step(st);
         if (row < 0) rc = row;
     }
@@ -326,23 +312,26 @@ static int read_draw(gm_registry *reg, gm_stmt *st, gm_draw **out)
     gm_context *ctx = reg->ctx;
     gm_draw *d = calloc(1, sizeof *d);
     if (!d) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
-    d->draw_id = (long)gm_stmt_int(st, 0);
-    d->date = gm_registry_date_parse(gm_stmt_text(st, 1));
-    snprintf(d->drawn_at, sizeof d->drawn_at, "%s", gm_stmt_text(st, 2) ? gm_stmt_text(st, 2) : "");
-    d->drawn_by = dup_text(gm_stmt_text(st, 3));
-    d->seed = dup_text(gm_stmt_text(st, 4));
+    d->draw_id = (long)gm_stmt_int(st, gm_table_key_column(&gm_table_draw));
+    d->date = gm_registry_date_parse(gm_stmt_text(st, DRAW_draw_date));
+    const char *at = gm_stmt_text(st, DRAW_drawn_at);
+    snprintf(d->drawn_at, sizeof d->drawn_at, "%s", at ? at : "");
+    d->drawn_by = dup_text(gm_stmt_text(st, DRAW_drawn_by));
+    d->seed = dup_text(gm_stmt_text(st, DRAW_seed));
     int rc = GM_OK;
-    if (!gm_stmt_is_null(st, 5)) rc = gm_draw_parse_share(ctx, gm_stmt_text(st, 5), &d->share_bp);
-    d->count = gm_stmt_is_null(st, 6) ? 0 : (long)gm_stmt_int(st, 6);
-    d->per_mine = (int)gm_stmt_int(st, 7);
-    d->floor_per_county = (int)gm_stmt_int(st, 8);
-    d->county = dup_text(gm_stmt_text(st, 9));
-    d->industry = dup_text(gm_stmt_text(st, 10));
+    if (!gm_stmt_is_null(st, DRAW_share_percent))
+        rc = gm_draw_parse_share(ctx, gm_stmt_text(st, DRAW_share_percent), &d->share_bp);
+    d->count =
+        gm_stmt_is_null(st, DRAW_count_requested) ? 0 : (long)gm_stmt_int(st, DRAW_count_requested);
+    d->per_mine = (int)gm_stmt_int(st, DRAW_per_mine);
+    d->floor_per_county = (int)gm_stmt_int(st, DRAW_floor_per_county);
+    d->county = dup_text(gm_stmt_text(st, DRAW_county));
+    d->industry = dup_text(gm_stmt_text(st, DRAW_industry));
     char name_m[64], name_i[64];
     snprintf(name_m, sizeof name_m, "draw %ld's mine list", d->draw_id);
     snprintf(name_i, sizeof name_i, "draw %ld's inspector list", d->draw_id);
     size_t ml = 0, il = 0;
-    const char *m = gm_stmt_text(st, 11), *i = gm_stmt_text(st, 12);
+    const char *m = gm_stmt_text(st, DRAW_mines_csv), *i = gm_stmt_text(st, DRAW_inspectors_csv);
     if (m) ml = strlen(m);
     if (i) il = strlen(i);
     if (rc == GM_OK)
@@ -385,7 +374,8 @@ static int read_picks(gm_registry *reg, gm_stmt *st, gm_draw *d)
     gm_stmt_bind_int(st, 1, d->draw_id);
     int row;
     while ((row = gm_stmt_step(st)) == 1) {
-        const char *lic = gm_stmt_text(st, 0), *ids = gm_stmt_text(st, 1);
+        const char *lic = gm_stmt_text(st, PICK_licence_no),
+                   *ids = gm_stmt_text(st, PICK_inspectors);
         gm_draw_pick *g = realloc(d->picks, (d->n_picks + 1) * sizeof *g);
         if (!g) return gm_error(reg->ctx, GM_ERR_NOMEM, "out of memory");
         d->picks = g;
@@ -415,16 +405,10 @@ int gm_registry_draws(gm_registry *reg, gm_draw_record **out)
     if (!r) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     gm_stmt *st = NULL, *picks = NULL;
     gm_event_list *ev = NULL;
-    int rc = gm_db_prepare(reg->db,
-                           "SELECT draw_id, draw_date, drawn_at, drawn_by, seed, share_percent, "
-                           "count_requested, per_mine, floor_per_county, county, industry, "
-                           "mines_csv, inspectors_csv FROM draw ORDER BY draw_id",
-                           &st);
+    int rc = gm_table_prepare_select(reg, &gm_table_draw, "ORDER BY draw_id", &st);
     if (rc == GM_OK)
-        rc = gm_db_prepare(reg->db,
-                           "SELECT licence_no, inspectors FROM draw_pick WHERE draw_id = ? ORDER "
-                           "BY rank",
-                           &picks);
+        rc = gm_table_prepare_select(reg, &gm_table_draw_pick, "WHERE draw_id = ? ORDER BY rank",
+                                     &picks);
     int row = 0;
     while (rc == GM_OK && (row = gm_stmt_step(st)) == 1) {
         gm_draw *d = NULL;
@@ -482,14 +466,15 @@ int gm_registry_draw_assignment(gm_registry *reg, long draw_id, const char *lice
 {
     *inspectors = NULL;
     gm_stmt *st = NULL;
-    int rc = gm_db_prepare(
-        reg->db, "SELECT inspectors FROM draw_pick WHERE draw_id = ? AND licence_no = ?", &st);
+    int rc = gm_table_prepare_select(reg, &gm_table_draw_pick,
+                                     "WHERE draw_id = ? AND licence_no = ?", &st);
     if (rc != GM_OK) return rc;
     gm_stmt_bind_int(st, 1, draw_id);
     gm_stmt_bind_text(st, 2, licence_no);
     int row = gm_stmt_step(st);
     if (row == 1) {
-        *inspectors = strdup(gm_stmt_text(st, 0) ? gm_stmt_text(st, 0) : "");
+        const char *ids = gm_stmt_text(st, PICK_inspectors);
+        *inspectors = strdup(ids ? ids : "");
         rc = *inspectors ? GM_OK : gm_error(reg->ctx, GM_ERR_NOMEM, "out of memory");
     } else if (row == 0) {
         rc = gm_error(reg->ctx, GM_ERR_USAGE, "draw %ld did not pick licence %s", draw_id,

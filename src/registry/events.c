@@ -272,32 +272,26 @@ int gm_registry_thresholds(gm_registry *reg, int as_of, gm_threshold_list **out)
     if (!l) return gm_error(reg->ctx, GM_ERR_NOMEM, "out of memory");
     char d[GM_DATE_TEXT];
     gm_stmt *st = NULL;
-    int rc = gm_db_prepare(reg->db,
-                           as_of ? "SELECT set_id, effective_from, label, file_name, loaded_by, "
-                                   "loaded_at FROM threshold_set WHERE effective_from <= ? ORDER "
-                                   "BY effective_from DESC, set_id DESC LIMIT 1"
-                                 : "SELECT set_id, effective_from, label, file_name, loaded_by, "
-                                   "loaded_at FROM threshold_set ORDER BY effective_from DESC, "
-                                   "set_id DESC LIMIT 1",
-                           &st);
+    int rc = gm_table_prepare_select(reg, &gm_table_threshold_set,
+                                     as_of ? "WHERE effective_from <= ? ORDER BY effective_from "
+                                             "DESC, set_id DESC LIMIT 1"
+                                           : "ORDER BY effective_from DESC, set_id DESC LIMIT 1",
+                                     &st);
     if (rc == GM_OK && as_of) gm_stmt_bind_text(st, 1, gm_registry_date_text(as_of, d));
     int step = rc == GM_OK ? gm_stmt_step(st) : rc;
     if (step == 1) {
-        l->set_id = gm_stmt_int(st, 0);
-        l->effective_from = gm_registry_date_parse(gm_stmt_text(st, 1));
-        l->label = gm_strdup(gm_stmt_text(st, 2));
-        l->file_name = gm_strdup(gm_stmt_text(st, 3));
-        l->loaded_by = gm_strdup(gm_stmt_text(st, 4));
-        l->loaded_at = gm_strdup(gm_stmt_text(st, 5));
+        l->set_id = gm_stmt_int(st, gm_table_key_column(&gm_table_threshold_set));
+        l->effective_from = gm_registry_date_parse(gm_stmt_text(st, TSET_effective_from));
+        l->label = gm_strdup(gm_stmt_text(st, TSET_label));
+        l->file_name = gm_strdup(gm_stmt_text(st, TSET_file_name));
+        l->loaded_by = gm_strdup(gm_stmt_text(st, TSET_loaded_by));
+        l->loaded_at = gm_strdup(gm_stmt_text(st, TSET_loaded_at));
     } else if (step < 0)
         rc = step;
     gm_stmt_free(st);
     st = NULL;
     if (rc == GM_OK && l->set_id) {
-        rc = gm_db_prepare(reg->db,
-                           "SELECT industry, mineral, mining_recovery, beneficiation_recovery, "
-                           "utilisation, note FROM threshold WHERE set_id = ?",
-                           &st);
+        rc = gm_table_prepare_select(reg, &gm_table_threshold, "WHERE set_id = ?", &st);
         if (rc == GM_OK) gm_stmt_bind_int(st, 1, l->set_id);
         while (rc == GM_OK && (step = gm_stmt_step(st)) == 1) {
             gm_threshold *more = realloc(l->items, (l->n + 1) * sizeof *more);
@@ -308,12 +302,12 @@ int gm_registry_thresholds(gm_registry *reg, int as_of, gm_threshold_list **out)
             l->items = more;
             gm_threshold *t = &l->items[l->n++];
             memset(t, 0, sizeof *t);
-            gm_parse_industry(gm_stmt_text(st, 0), &t->industry);
-            t->mineral = gm_strdup(gm_stmt_text(st, 1));
-            t->mining_recovery = column_real(st, 2);
-            t->beneficiation_recovery = column_real(st, 3);
-            t->utilisation = column_real(st, 4);
-            t->note = gm_strdup(gm_stmt_text(st, 5));
+            gm_parse_industry(gm_stmt_text(st, THRESHOLD_industry), &t->industry);
+            t->mineral = gm_strdup(gm_stmt_text(st, THRESHOLD_mineral));
+            t->mining_recovery = column_real(st, THRESHOLD_mining_recovery);
+            t->beneficiation_recovery = column_real(st, THRESHOLD_beneficiation_recovery);
+            t->utilisation = column_real(st, THRESHOLD_utilisation);
+            t->note = gm_strdup(gm_stmt_text(st, THRESHOLD_note));
         }
         if (rc == GM_OK && step < 0) rc = step;
         gm_stmt_free(st);

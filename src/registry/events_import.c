@@ -7,6 +7,7 @@
  * The column names each canonical field accepts (English, Chinese, the
  * usual variants) are the tables below; docs/management.md lists them.
  */
+#include "registry/columns.h"
 #include "registry/events_impl.h"
 
 #include "io/fields.h"
@@ -548,17 +549,15 @@ int gm_registry_import_thresholds(gm_registry *reg, const char *path, const gm_i
     char now[32], d[GM_DATE_TEXT];
     gm_registry_now(now);
     if (rc == GM_OK)
-        rc = gm_db_prepare(reg->db,
-                           "INSERT INTO threshold_set (effective_from, label, file_name, "
-                           "loaded_by, loaded_at) VALUES (?, ?, ?, ?, ?) RETURNING set_id",
-                           &st);
+        rc = gm_table_prepare_insert(reg, &gm_table_threshold_set, "RETURNING set_id", &st);
     if (rc == GM_OK) {
         gm_stmt_bind_text(
-            st, 1, gm_registry_date_text(opt->effective_from ? opt->effective_from : 20160101, d));
-        gm_stmt_bind_text(st, 2, opt->label);
-        gm_stmt_bind_text(st, 3, t->file_name);
-        gm_stmt_bind_text(st, 4, opt->entered_by);
-        gm_stmt_bind_text(st, 5, now);
+            st, GM_PARAM(TSET_effective_from),
+            gm_registry_date_text(opt->effective_from ? opt->effective_from : 20160101, d));
+        gm_stmt_bind_text(st, GM_PARAM(TSET_label), opt->label);
+        gm_stmt_bind_text(st, GM_PARAM(TSET_file_name), t->file_name);
+        gm_stmt_bind_text(st, GM_PARAM(TSET_loaded_by), opt->entered_by);
+        gm_stmt_bind_text(st, GM_PARAM(TSET_loaded_at), now);
         int step = gm_stmt_step(st);
         if (step == 1)
             r->set_id = gm_stmt_int(st, 0);
@@ -567,25 +566,25 @@ int gm_registry_import_thresholds(gm_registry *reg, const char *path, const gm_i
     }
     gm_stmt_free(st);
     st = NULL;
-    if (rc == GM_OK)
-        rc = gm_db_prepare(reg->db,
-                           "INSERT INTO threshold (set_id, industry, mineral, mining_recovery, "
-                           "beneficiation_recovery, utilisation, note) VALUES (?, ?, ?, ?, ?, ?, "
-                           "?)",
-                           &st);
+    if (rc == GM_OK) rc = gm_table_prepare_insert(reg, &gm_table_threshold, NULL, &st);
     for (size_t i = 0; rc == GM_OK && i < t->n_rows; i++) {
         const gm_threshold *x = &th[i];
         gm_stmt_reset(st);
-        gm_stmt_bind_int(st, 1, r->set_id);
-        gm_stmt_bind_text(st, 2, gm_industry_name(x->industry));
-        gm_stmt_bind_text(st, 3, x->mineral);
-        const double v[3] = {x->mining_recovery, x->beneficiation_recovery, x->utilisation};
+        gm_stmt_bind_int(st, GM_PARAM(THRESHOLD_set_id), r->set_id);
+        gm_stmt_bind_text(st, GM_PARAM(THRESHOLD_industry), gm_industry_name(x->industry));
+        gm_stmt_bind_text(st, GM_PARAM(THRESHOLD_mineral), x->mineral);
+        const struct {
+            int col;
+            double v;
+        } rate[3] = {{THRESHOLD_mining_recovery, x->mining_recovery},
+                     {THRESHOLD_beneficiation_recovery, x->beneficiation_recovery},
+                     {THRESHOLD_utilisation, x->utilisation}};
         for (int k = 0; k < 3; k++)
-            if (isnan(v[k]))
-                gm_stmt_bind_null(st, 4 + k);
+            if (isnan(rate[k].v))
+                gm_stmt_bind_null(st, GM_PARAM(rate[k].col));
             else
-                gm_stmt_bind_double(st, 4 + k, v[k]);
-        gm_stmt_bind_text(st, 7, x->note);
+                gm_stmt_bind_double(st, GM_PARAM(rate[k].col), rate[k].v);
+        gm_stmt_bind_text(st, GM_PARAM(THRESHOLD_note), x->note);
         if (gm_stmt_step(st) < 0) rc = gm_context_errcode(reg->ctx);
         if (rc == GM_OK) r->recorded++;
     }

@@ -670,7 +670,7 @@ static int load_source_row(gm_registry *reg, long data_snapshot, int kind, gm_in
 /* Reads the rows of table t of a snapshot in order and grows *array by one
  * element of `size` per row, calling fill() on it. */
 typedef int (*fill_fn)(gm_registry *reg, gm_stmt *st, void *elem);
-static int load_rows(gm_registry *reg, const gm_table *t, long snapshot, void **array, size_t *n,
+static int load_rows(gm_registry *reg, const gm_db_table *t, long snapshot, void **array, size_t *n,
                      size_t size, fill_fn fill)
 {
     gm_stmt *st = NULL;

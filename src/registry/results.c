@@ -4,7 +4,7 @@
  * PostGIS answers it), and the latest snapshot's parcels in a box for the
  * progress page's map. Values go through bound parameters only.
  */
-#include "registry/registry_impl.h"
+#include "registry/columns.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,17 +13,14 @@ int gm_registry_result_put(gm_registry *reg, const char *id, const char *checked
                            const char *data_ref, const char *check_json, const char *geometry_json)
 {
     gm_stmt *st = NULL;
-    int rc = gm_db_prepare(reg->db,
-                           "INSERT INTO serve_result (result_id, checked_at, data_ref, check_json, "
-                           "geometry_json) VALUES (?, ?, ?, ?, ?) ON CONFLICT (result_id) DO "
-                           "NOTHING",
-                           &st);
+    int rc = gm_table_prepare_insert(reg, &gm_table_serve_result,
+                                     "ON CONFLICT (result_id) DO NOTHING", &st);
     if (rc != GM_OK) return rc;
-    gm_stmt_bind_text(st, 1, id);
-    gm_stmt_bind_text(st, 2, checked_at);
-    gm_stmt_bind_text(st, 3, data_ref);
-    gm_stmt_bind_text(st, 4, check_json);
-    gm_stmt_bind_text(st, 5, geometry_json);
+    gm_stmt_bind_text(st, GM_PARAM(RESULT_result_id), id);
+    gm_stmt_bind_text(st, GM_PARAM(RESULT_checked_at), checked_at);
+    gm_stmt_bind_text(st, GM_PARAM(RESULT_data_ref), data_ref);
+    gm_stmt_bind_text(st, GM_PARAM(RESULT_check_json), check_json);
+    gm_stmt_bind_text(st, GM_PARAM(RESULT_geometry_json), geometry_json);
     if (gm_stmt_step(st) < 0) rc = gm_context_errcode(reg->ctx);
     gm_stmt_free(st);
     return rc;
@@ -34,20 +31,17 @@ int gm_registry_result_get(gm_registry *reg, const char *id, char **checked_at, 
 {
     *checked_at = *data_ref = *check_json = *geometry_json = NULL;
     gm_stmt *st = NULL;
-    int rc = gm_db_prepare(reg->db,
-                           "SELECT checked_at, data_ref, check_json, geometry_json FROM "
-                           "serve_result WHERE result_id = ?",
-                           &st);
+    int rc = gm_table_prepare_select(reg, &gm_table_serve_result, "WHERE result_id = ?", &st);
     if (rc != GM_OK) return rc;
     gm_stmt_bind_text(st, 1, id);
     int got = gm_stmt_step(st);
     if (got < 0) {
         rc = gm_context_errcode(reg->ctx);
     } else if (got == 1) {
-        *checked_at = gm_strdup(gm_stmt_text(st, 0));
-        *data_ref = gm_strdup(gm_stmt_text(st, 1));
-        *check_json = gm_strdup(gm_stmt_text(st, 2));
-        *geometry_json = gm_strdup(gm_stmt_text(st, 3));
+        *checked_at = gm_strdup(gm_stmt_text(st, RESULT_checked_at));
+        *data_ref = gm_strdup(gm_stmt_text(st, RESULT_data_ref));
+        *check_json = gm_strdup(gm_stmt_text(st, RESULT_check_json));
+        *geometry_json = gm_strdup(gm_stmt_text(st, RESULT_geometry_json));
         if (!*checked_at || !*data_ref || !*check_json || !*geometry_json) {
             free(*checked_at), free(*data_ref), free(*check_json), free(*geometry_json);
             *checked_at = *data_ref = *check_json = *geometry_json = NULL;

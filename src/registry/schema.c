@@ -6,41 +6,44 @@
  */
 #include "registry/columns.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 /* Statements of one migration for one backend; NULL ends the list. A
- * migration runs `before` (if any), then makes the tables of columns.h it
- * creates or changes (gm_tables_migrate), then the rest. */
+ * migration first adds the columns it adds to older tables (columns.h,
+ * gm_tables_alter), then runs its statements in order; a step
+ * GM_CREATE_TABLE("name") there creates that table of columns.h. */
 typedef struct migration {
     int version;
     const char *description;
     const char *const *lite;
     const char *const *pg;
-    const char *const *lite_before, *const *pg_before;
 } migration;
 
 /* ---- 1: snapshots, sources, versions of the four layers ----------------- */
 
-/* Before the tables (columns.h): the version table and the spatial metadata. */
-static const char *const v1_lite_before[] = {
+#define V1_TABLES                                                                                  \
+    GM_CREATE_TABLE("snapshot"), GM_CREATE_TABLE("source"), GM_CREATE_TABLE("parcel"),             \
+        GM_CREATE_TABLE("parcel_version"), GM_CREATE_TABLE("mine_version"),                        \
+        GM_CREATE_TABLE("zone_version"), GM_CREATE_TABLE("redline_version"),                       \
+        "CREATE INDEX parcel_version_parcel ON parcel_version (parcel_id, snapshot_id)"
+
+/* the version table and the spatial metadata, then the tables (each
+ * *_version with its spatial index) */
+static const char *const v1_lite[] = {
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT "
     "NULL, description TEXT NOT NULL)",
     "SELECT InitSpatialMetaData(0, 'NONE')",
     "SELECT InsertEpsgSrid(4490) WHERE NOT EXISTS (SELECT 1 FROM spatial_ref_sys WHERE srid = "
     "4490)",
-    NULL};
+    V1_TABLES, NULL};
 
-static const char *const v1_pg_before[] = {
+static const char *const v1_pg[] = {
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT "
     "NULL, description TEXT NOT NULL)",
-    "CREATE EXTENSION IF NOT EXISTS postgis", NULL};
-
-/* After them: snapshot, source, parcel, parcel_version, mine_version,
- * zone_version, redline_version, each *_version with its spatial index. */
-static const char *const v1[] = {
-    "CREATE INDEX parcel_version_parcel ON parcel_version (parcel_id, snapshot_id)", NULL};
+    "CREATE EXTENSION IF NOT EXISTS postgis", V1_TABLES, NULL};
 
 /* ---- 2: views for users, and the append-only guard ---------------------- */
 
@@ -99,14 +102,11 @@ static const char *const v2_pg[] = {
  * (docs/management.md). Append-only like the snapshots: a correction is a new
  * event whose `supersedes` names the one it replaces, at most once. */
 
-/* licence and event: columns.h */
-#define THRESHOLD_SET_COLUMNS(ID)                                                                  \
-    "CREATE TABLE threshold_set (set_id " ID ", effective_from TEXT NOT NULL, label TEXT, "        \
-    "file_name TEXT, loaded_by TEXT NOT NULL, loaded_at TEXT NOT NULL)"
-#define THRESHOLD_COLUMNS(REAL)                                                                    \
-    "CREATE TABLE threshold (set_id BIGINT NOT NULL REFERENCES threshold_set, industry TEXT NOT "  \
-    "NULL, mineral TEXT, mining_recovery " REAL ", beneficiation_recovery " REAL                   \
-    ", utilisation " REAL ", note TEXT)"
+#define V3_TABLES                                                                                  \
+    GM_CREATE_TABLE("licence"), GM_CREATE_TABLE("event"),                                          \
+        "CREATE INDEX event_licence ON event (licence_no, event_date, event_id)",                  \
+        GM_CREATE_TABLE("threshold_set"), GM_CREATE_TABLE("threshold"),                            \
+        "CREATE INDEX threshold_set_rows ON threshold (set_id)"
 /* every event with what replaced it and whether it counts */
 #define VIEW_EVENT_LOG                                                                             \
     "CREATE VIEW event_log AS SELECT e.*, c.event_id AS superseded_by, CASE WHEN e.is_void = 0 "   \
@@ -134,25 +134,18 @@ static const char *const v2_pg[] = {
     "CREATE TRIGGER " table "_append_only BEFORE UPDATE OR DELETE ON " table                       \
     " FOR EACH ROW EXECUTE FUNCTION greenmine_records_append_only()"
 
-static const char *const v3_lite[] = {
-    "CREATE INDEX event_licence ON event (licence_no, event_date, event_id)",
-    THRESHOLD_SET_COLUMNS("INTEGER PRIMARY KEY"),
-    THRESHOLD_COLUMNS("REAL"),
-    "CREATE INDEX threshold_set_rows ON threshold (set_id)",
-    VIEW_EVENT_LOG,
-    VIEW_EVENT_CURRENT,
-    VIEW_THRESHOLD_CURRENT,
-    LITE_APPEND_ONLY("licence"),
-    LITE_APPEND_ONLY("event"),
-    LITE_APPEND_ONLY("threshold_set"),
-    LITE_APPEND_ONLY("threshold"),
-    NULL};
+static const char *const v3_lite[] = {V3_TABLES,
+                                      VIEW_EVENT_LOG,
+                                      VIEW_EVENT_CURRENT,
+                                      VIEW_THRESHOLD_CURRENT,
+                                      LITE_APPEND_ONLY("licence"),
+                                      LITE_APPEND_ONLY("event"),
+                                      LITE_APPEND_ONLY("threshold_set"),
+                                      LITE_APPEND_ONLY("threshold"),
+                                      NULL};
 
 static const char *const v3_pg[] = {
-    "CREATE INDEX event_licence ON event (licence_no, event_date, event_id)",
-    THRESHOLD_SET_COLUMNS("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
-    THRESHOLD_COLUMNS("DOUBLE PRECISION"),
-    "CREATE INDEX threshold_set_rows ON threshold (set_id)",
+    V3_TABLES,
     VIEW_EVENT_LOG,
     VIEW_EVENT_CURRENT,
     VIEW_THRESHOLD_CURRENT,
@@ -169,22 +162,8 @@ static const char *const v3_pg[] = {
  * published lists' exact text, its picks (the spot-check assignments) and the
  * roster it used. Append-only. */
 
-#define DRAW_COLUMNS(ID)                                                                           \
-    "CREATE TABLE draw (draw_id " ID ", draw_date TEXT NOT NULL, drawn_at TEXT NOT NULL, "         \
-    "drawn_by TEXT NOT NULL, seed TEXT NOT NULL, share_percent TEXT, count_requested INTEGER, "    \
-    "per_mine INTEGER NOT NULL, floor_per_county INTEGER NOT NULL, county TEXT, industry TEXT, "   \
-    "candidates INTEGER NOT NULL, mines_sha256 TEXT NOT NULL, inspectors_sha256 TEXT NOT NULL, "   \
-    "mines_csv TEXT NOT NULL, inspectors_csv TEXT NOT NULL, greenmine_version TEXT NOT NULL)"
-#define DRAW_PICK_TABLE                                                                            \
-    "CREATE TABLE draw_pick (draw_id BIGINT NOT NULL REFERENCES draw, rank INTEGER NOT NULL, "     \
-    "licence_no TEXT NOT NULL REFERENCES licence, county TEXT, industry TEXT, inspectors TEXT "    \
-    "NOT "                                                                                         \
-    "NULL, inspector_names TEXT NOT NULL, PRIMARY KEY (draw_id, rank), UNIQUE (draw_id, "          \
-    "licence_no))"
-#define INSPECTOR_TABLE                                                                            \
-    "CREATE TABLE inspector (draw_id BIGINT NOT NULL REFERENCES draw, seq INTEGER NOT NULL, "      \
-    "inspector_id TEXT NOT NULL, name TEXT NOT NULL, county TEXT, agency TEXT, PRIMARY KEY "       \
-    "(draw_id, seq), UNIQUE (draw_id, inspector_id))"
+#define V4_TABLES                                                                                  \
+    GM_CREATE_TABLE("draw"), GM_CREATE_TABLE("draw_pick"), GM_CREATE_TABLE("inspector")
 /* each pick with the result of its spot check once entered (NULLs while pending) */
 #define VIEW_SPOT_CHECK_ASSIGNMENT                                                                 \
     "CREATE VIEW spot_check_assignment AS SELECT d.draw_id, d.draw_date, p.rank, p.licence_no, "   \
@@ -193,18 +172,14 @@ static const char *const v3_pg[] = {
     "JOIN event_current e ON e.kind = 'spot_check' AND e.licence_no = p.licence_no AND "           \
     "e.draw_id = CAST(p.draw_id AS TEXT)"
 
-static const char *const v4_lite[] = {DRAW_COLUMNS("INTEGER PRIMARY KEY"),
-                                      DRAW_PICK_TABLE,
-                                      INSPECTOR_TABLE,
+static const char *const v4_lite[] = {V4_TABLES,
                                       VIEW_SPOT_CHECK_ASSIGNMENT,
                                       LITE_APPEND_ONLY("draw"),
                                       LITE_APPEND_ONLY("draw_pick"),
                                       LITE_APPEND_ONLY("inspector"),
                                       NULL};
 
-static const char *const v4_pg[] = {DRAW_COLUMNS("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
-                                    DRAW_PICK_TABLE,
-                                    INSPECTOR_TABLE,
+static const char *const v4_pg[] = {V4_TABLES,
                                     VIEW_SPOT_CHECK_ASSIGNMENT,
                                     PG_APPEND_ONLY("draw"),
                                     PG_APPEND_ONLY("draw_pick"),
@@ -212,28 +187,19 @@ static const char *const v4_pg[] = {DRAW_COLUMNS("BIGINT GENERATED ALWAYS AS IDE
                                     NULL};
 /* ---- 5: the desk's users and sessions (greenmine/users.h) ------------------ */
 
-/* A user is disabled, never deleted: events name who entered them. Sessions
- * hold only the hash of their secret; failures/locked_until throttle sign-in. */
-#define APP_USER_COLUMNS(id, epoch)                                                                \
-    "CREATE TABLE app_user (user_id " id ", name TEXT NOT NULL UNIQUE, role TEXT NOT NULL CHECK "  \
-    "(role IN ('province', 'county', 'agency', 'inspector')), scope TEXT, password_hash TEXT NOT " \
-    "NULL, created TEXT NOT NULL, disabled TEXT, failures INTEGER NOT NULL DEFAULT 0, "            \
-    "locked_until " epoch " NOT NULL DEFAULT 0, CHECK ((role = 'province') = (scope IS NULL)))"
-#define SESSION_COLUMNS(ref, epoch)                                                                \
-    "CREATE TABLE session (token_hash TEXT PRIMARY KEY, user_id " ref " NOT NULL REFERENCES "      \
-    "app_user, created TEXT NOT NULL, expires " epoch " NOT NULL)"
+/* app_user and session: columns.h */
+#define V5_TABLES                                                                                  \
+    GM_CREATE_TABLE("app_user"), GM_CREATE_TABLE("session"),                                       \
+        "CREATE INDEX session_by_user ON session (user_id)"
 
 static const char *const v5_lite[] = {
-    APP_USER_COLUMNS("INTEGER PRIMARY KEY", "INTEGER"), SESSION_COLUMNS("INTEGER", "INTEGER"),
-    "CREATE INDEX session_by_user ON session (user_id)",
+    V5_TABLES,
     "CREATE TRIGGER app_user_no_delete BEFORE DELETE ON app_user BEGIN SELECT RAISE(ABORT, "
     "'greenmine registry: users are disabled, never deleted'); END",
     NULL};
 
 static const char *const v5_pg[] = {
-    APP_USER_COLUMNS("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BIGINT"),
-    SESSION_COLUMNS("BIGINT", "BIGINT"),
-    "CREATE INDEX session_by_user ON session (user_id)",
+    V5_TABLES,
     "CREATE FUNCTION greenmine_user_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     "RAISE EXCEPTION 'greenmine registry: users are disabled, never deleted'; END $$",
     "CREATE TRIGGER app_user_no_delete BEFORE DELETE ON app_user FOR EACH ROW EXECUTE FUNCTION "
@@ -242,31 +208,21 @@ static const char *const v5_pg[] = {
 
 /* ---- 6: checks kept for their URLs (greenmine serve) -------------------- */
 
-static const char *const v6_lite[] = {
-    "CREATE TABLE serve_result (result_id TEXT PRIMARY KEY, checked_at TEXT NOT NULL, data_ref "
-    "TEXT NOT NULL, check_json TEXT NOT NULL, geometry_json TEXT NOT NULL)",
-    NULL};
-
-static const char *const v6_pg[] = {
-    "CREATE TABLE serve_result (result_id TEXT PRIMARY KEY, checked_at TEXT NOT NULL, data_ref "
-    "TEXT NOT NULL, check_json TEXT NOT NULL, geometry_json TEXT NOT NULL)",
-    NULL};
+static const char *const v6[] = {GM_CREATE_TABLE("serve_result"), NULL};
 
 static const migration migrations[] = {
-    {1, "snapshots, sources, parcel/mine/zone/red-line versions, spatial indexes", v1, v1,
-     v1_lite_before, v1_pg_before},
+    {1, "snapshots, sources, parcel/mine/zone/red-line versions, spatial indexes", v1_lite, v1_pg},
     {2,
      "views snapshot_layer, parcel_history, parcel_current, parcel_changes; append-only "
      "triggers",
-     v2_lite, v2_pg, NULL, NULL},
+     v2_lite, v2_pg},
     {3,
      "management records: licence, event (append-only), threshold_set, threshold; views "
      "event_log, event_current, threshold_current",
-     v3_lite, v3_pg, NULL, NULL},
-    {4, "spot-check draws: draw, draw_pick, inspector; view spot_check_assignment", v4_lite, v4_pg,
-     NULL, NULL},
-    {5, "the desk's users and sessions: app_user, session", v5_lite, v5_pg, NULL, NULL},
-    {6, "serve_result: checks kept for their URLs by greenmine serve", v6_lite, v6_pg, NULL, NULL},
+     v3_lite, v3_pg},
+    {4, "spot-check draws: draw, draw_pick, inspector; view spot_check_assignment", v4_lite, v4_pg},
+    {5, "the desk's users and sessions: app_user, session", v5_lite, v5_pg},
+    {6, "serve_result: checks kept for their URLs by greenmine serve", v6, v6},
 };
 
 /* The version recorded in the database (0 = a fresh database). */
@@ -290,6 +246,16 @@ static int current_version(gm_registry *reg, int *version)
     if ((rc = gm_stmt_step(st)) == 1) *version = (int)gm_stmt_int(st, 0), rc = GM_OK;
     gm_stmt_free(st);
     return rc < 0 ? rc : GM_OK;
+}
+
+/* One statement of a migration, or the creation of a table of columns.h. */
+static int run_step(gm_registry *reg, int version, const char *sql)
+{
+    size_t mark = strlen(GM_CREATE_TABLE_MARK);
+    if (strncmp(sql, GM_CREATE_TABLE_MARK, mark) != 0) return gm_db_exec(reg->db, sql);
+    const gm_db_table *t = gm_table_named(sql + mark);
+    assert(t && t->since == version); /* a table is created by its own migration */
+    return gm_table_migrate(reg, t, version);
 }
 
 void gm_registry_now(char buf[32])
@@ -321,13 +287,10 @@ int gm_registry_migrate(gm_registry *reg)
             gm_db_exec(reg->db, "COMMIT");
             continue;
         }
-        int lite = reg->db_kind == GM_DB_SPATIALITE;
-        const char *const *before = lite ? mg->lite_before : mg->pg_before;
-        for (; before && *before && rc == GM_OK; before++)
-            rc = gm_db_exec(reg->db, *before);
-        if (rc == GM_OK) rc = gm_tables_migrate(reg, mg->version);
-        for (const char *const *sql = lite ? mg->lite : mg->pg; *sql && rc == GM_OK; sql++)
-            rc = gm_db_exec(reg->db, *sql);
+        rc = gm_tables_alter(reg, mg->version);
+        const char *const *sql = reg->db_kind == GM_DB_SPATIALITE ? mg->lite : mg->pg;
+        for (; *sql && rc == GM_OK; sql++)
+            rc = run_step(reg, mg->version, *sql);
         if (rc != GM_OK) goto fail;
         gm_stmt *st = NULL;
         char now[32];

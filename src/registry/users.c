@@ -4,7 +4,7 @@
  * CSRF tokens derived from the session's secret, and sign-in throttling in
  * the user's row, so servers sharing a PostGIS registry share all of it.
  */
-#include "registry/registry_impl.h"
+#include "registry/columns.h"
 
 #include <greenmine/users.h>
 
@@ -118,7 +118,7 @@ static int hash_password(gm_context *ctx, const char *pw, char out[crypto_pwhash
     return GM_OK;
 }
 
-/* Runs one statement with text/int parameters; returns rows changed (>= 0) or an error. */
+/* A statement's text/int parameters, p[i] its parameter i + 1. */
 typedef struct param {
     const char *text;
     long long num;
@@ -127,11 +127,10 @@ typedef struct param {
 #define T(s) ((param){.text = (s)})
 #define N(v) ((param){.num = (v), .is_num = 1})
 
-static int run(gm_registry *reg, const char *sql, const param *p, int n)
+/* Binds p to st, runs it and frees it; GM_OK or an error. */
+static int bind_run(gm_stmt *st, const param *p, int n)
 {
-    gm_stmt *st = NULL;
-    int rc = gm_db_prepare(reg->db, sql, &st);
-    if (rc != GM_OK) return rc;
+    int rc;
     for (int i = 0; i < n; i++)
         if (p[i].is_num)
             gm_stmt_bind_int(st, i + 1, p[i].num);
@@ -142,30 +141,36 @@ static int run(gm_registry *reg, const char *sql, const param *p, int n)
     return rc < 0 ? rc : GM_OK;
 }
 
-/* Columns 0..5 (user_id, name, role, scope, created, disabled) into u. */
-static void user_from_row(gm_stmt *st, gm_user *u)
+/* Runs one statement with text/int parameters; GM_OK or an error. */
+static int run(gm_registry *reg, const char *sql, const param *p, int n)
 {
-    u->user_id = gm_stmt_int(st, 0);
-    u->name = gm_strdup(gm_stmt_text(st, 1));
-    /* the schema's CHECK allows only the four codes; should another get in,
-     * fail closed: the least powerful role, not the most */
-    if (!role_known(gm_stmt_text(st, 2), &u->role)) u->role = GM_ROLE_INSPECTOR;
-    u->scope = gm_stmt_text(st, 3) ? gm_strdup(gm_stmt_text(st, 3)) : NULL;
-    snprintf(u->created, sizeof u->created, "%s", gm_stmt_text(st, 4) ? gm_stmt_text(st, 4) : "");
-    snprintf(u->disabled, sizeof u->disabled, "%s", gm_stmt_text(st, 5) ? gm_stmt_text(st, 5) : "");
+    gm_stmt *st = NULL;
+    int rc = gm_db_prepare(reg->db, sql, &st);
+    return rc == GM_OK ? bind_run(st, p, n) : rc;
 }
 
-/* The active-or-not user of a name into u (u->name NULL when none), and the hash. */
+/* A row of app_user (gm_table_prepare_select) into u. */
+static void user_from_row(gm_stmt *st, gm_user *u)
+{
+    u->user_id = gm_stmt_int(st, gm_table_key_column(&gm_table_app_user));
+    u->name = gm_strdup(gm_stmt_text(st, USER_name));
+    /* the schema's CHECK allows only the four codes; should another get in,
+     * fail closed: the least powerful role, not the most */
+    if (!role_known(gm_stmt_text(st, USER_role), &u->role)) u->role = GM_ROLE_INSPECTOR;
+    const char *scope = gm_stmt_text(st, USER_scope), *created = gm_stmt_text(st, USER_created),
+               *disabled = gm_stmt_text(st, USER_disabled);
+    u->scope = scope ? gm_strdup(scope) : NULL;
+    snprintf(u->created, sizeof u->created, "%s", created ? created : "");
+    snprintf(u->disabled, sizeof u->disabled, "%s", disabled ? disabled : "");
+}
+
+/* The active-or-not user of a name into u (u->name NULL when none), and the
+ * hash; `where` is the SELECT's tail, with one parameter p. */
 static int load_user(gm_registry *reg, const char *where, const param *p, gm_user *u, char *hash,
                      size_t hash_cap, long long *failures, long long *locked_until)
 {
-    char sql[400];
-    snprintf(sql, sizeof sql,
-             "SELECT user_id, name, role, scope, created, disabled, password_hash, failures, "
-             "locked_until FROM app_user WHERE %s",
-             where);
     gm_stmt *st = NULL;
-    int rc = gm_db_prepare(reg->db, sql, &st);
+    int rc = gm_table_prepare_select(reg, &gm_table_app_user, where, &st);
     if (rc != GM_OK) return rc;
     if (p->is_num)
         gm_stmt_bind_int(st, 1, p->num);
@@ -175,9 +180,10 @@ static int load_user(gm_registry *reg, const char *where, const param *p, gm_use
     int step = gm_stmt_step(st);
     if (step == 1) {
         user_from_row(st, u);
-        if (hash) snprintf(hash, hash_cap, "%s", gm_stmt_text(st, 6) ? gm_stmt_text(st, 6) : "");
-        if (failures) *failures = gm_stmt_int(st, 7);
-        if (locked_until) *locked_until = gm_stmt_int(st, 8);
+        const char *stored = gm_stmt_text(st, USER_password_hash);
+        if (hash) snprintf(hash, hash_cap, "%s", stored ? stored : "");
+        if (failures) *failures = gm_stmt_int(st, USER_failures);
+        if (locked_until) *locked_until = gm_stmt_int(st, USER_locked_until);
         if (!u->name) rc = gm_error(reg->ctx, GM_ERR_NOMEM, "out of memory");
     } else if (step < 0) {
         rc = step;
@@ -210,7 +216,8 @@ int gm_users_add(gm_registry *reg, const char *name, gm_role role, const char *s
     if (rc == GM_OK) rc = crypto_ready(ctx);
     if (rc != GM_OK) return rc;
     gm_user old;
-    if ((rc = load_user(reg, "name = ?", &T(name), &old, NULL, 0, NULL, NULL)) != GM_OK) return rc;
+    if ((rc = load_user(reg, "WHERE name = ?", &T(name), &old, NULL, 0, NULL, NULL)) != GM_OK)
+        return rc;
     int taken = old.name != NULL;
     gm_user_clear(&old);
     if (taken)
@@ -219,12 +226,17 @@ int gm_users_add(gm_registry *reg, const char *name, gm_role role, const char *s
     char hash[crypto_pwhash_STRBYTES], now[32];
     if ((rc = hash_password(ctx, password, hash)) != GM_OK) return rc;
     gm_registry_now(now);
-    param p[] = {T(name), T(gm_role_name(role)), T(role == GM_ROLE_PROVINCE ? NULL : scope),
-                 T(hash), T(now)};
-    rc = run(reg,
-             "INSERT INTO app_user (name, role, scope, password_hash, created) VALUES (?, ?, ?, ?, "
-             "?)",
-             p, 5);
+    const param p[USER_NCOLS] = {[USER_name] = T(name),
+                                 [USER_role] = T(gm_role_name(role)),
+                                 [USER_scope] = T(role == GM_ROLE_PROVINCE ? NULL : scope),
+                                 [USER_password_hash] = T(hash),
+                                 [USER_created] = T(now),
+                                 [USER_disabled] = T(NULL),
+                                 [USER_failures] = N(0),
+                                 [USER_locked_until] = N(0)};
+    gm_stmt *st = NULL;
+    if ((rc = gm_table_prepare_insert(reg, &gm_table_app_user, NULL, &st)) == GM_OK)
+        rc = bind_run(st, p, USER_NCOLS);
     sodium_memzero(hash, sizeof hash);
     return rc;
 }
@@ -232,7 +244,7 @@ int gm_users_add(gm_registry *reg, const char *name, gm_role role, const char *s
 /* The active user of a name, or a usage error naming it. */
 static int active_user(gm_registry *reg, const char *name, gm_user *u)
 {
-    int rc = load_user(reg, "name = ?", &T(name), u, NULL, 0, NULL, NULL);
+    int rc = load_user(reg, "WHERE name = ?", &T(name), u, NULL, 0, NULL, NULL);
     if (rc != GM_OK) return rc;
     if (!u->name) return gm_error(reg->ctx, GM_ERR_USAGE, "no user %.64s", name ? name : "");
     if (u->disabled[0]) {
@@ -287,11 +299,10 @@ int gm_users_list(gm_registry *reg, gm_user **out, size_t *n)
     *n = 0;
     gm_stmt *st = NULL;
     long long now = (long long)time(NULL);
-    int rc = gm_db_prepare(reg->db,
-                           "SELECT u.user_id, u.name, u.role, u.scope, u.created, u.disabled, "
-                           "(SELECT count(*) FROM session s WHERE s.user_id = u.user_id AND "
-                           "s.expires > ?) FROM app_user u ORDER BY u.name",
-                           &st);
+    int rc = gm_table_prepare_select_with(reg, &gm_table_app_user,
+                                          "(SELECT count(*) FROM session s WHERE s.user_id = "
+                                          "app_user.user_id AND s.expires > ?)",
+                                          "ORDER BY name", &st);
     if (rc != GM_OK) return rc;
     gm_stmt_bind_int(st, 1, now);
     gm_user *users = NULL;
@@ -307,7 +318,7 @@ int gm_users_list(gm_registry *reg, gm_user **out, size_t *n)
         gm_user *u = &users[count++];
         memset(u, 0, sizeof *u);
         user_from_row(st, u);
-        u->sessions = gm_stmt_int(st, 6);
+        u->sessions = gm_stmt_int(st, gm_table_key_column(&gm_table_app_user) + 1);
     }
     gm_stmt_free(st);
     if (step < 0) {
@@ -375,7 +386,7 @@ int gm_users_signin(gm_registry *reg, const char *name, const char *password, lo
     char hash[crypto_pwhash_STRBYTES + 1] = "";
     long long failures = 0, locked_until = 0;
     int named = name_ok(name);
-    if (named && (rc = load_user(reg, "name = ?", &T(name), &u, hash, sizeof hash, &failures,
+    if (named && (rc = load_user(reg, "WHERE name = ?", &T(name), &u, hash, sizeof hash, &failures,
                                  &locked_until)) != GM_OK)
         return rc;
     if (!named) memset(&u, 0, sizeof u);
@@ -397,12 +408,11 @@ int gm_users_signin(gm_registry *reg, const char *name, const char *password, lo
             rc = run(reg, "UPDATE app_user SET failures = failures + 1 WHERE user_id = ?",
                      &N(u.user_id), 1);
             gm_stmt *st = NULL;
-            if (rc == GM_OK &&
-                (rc = gm_db_prepare(reg->db, "SELECT failures FROM app_user WHERE user_id = ?",
-                                    &st)) == GM_OK) {
+            if (rc == GM_OK && (rc = gm_table_prepare_select(reg, &gm_table_app_user,
+                                                             "WHERE user_id = ?", &st)) == GM_OK) {
                 gm_stmt_bind_int(st, 1, u.user_id);
                 int step = gm_stmt_step(st);
-                if (step == 1) failures = gm_stmt_int(st, 0);
+                if (step == 1) failures = gm_stmt_int(st, USER_failures);
                 if (step < 0) rc = step;
                 gm_stmt_free(st);
             }
@@ -432,10 +442,14 @@ int gm_users_signin(gm_registry *reg, const char *name, const char *password, lo
     if (rc == GM_OK)
         rc = run(reg, "UPDATE app_user SET failures = 0, locked_until = 0 WHERE user_id = ?",
                  &N(u.user_id), 1);
-    if (rc == GM_OK)
-        rc = run(reg,
-                 "INSERT INTO session (token_hash, user_id, created, expires) VALUES (?, ?, ?, ?)",
-                 (param[]){T(token_hash), N(u.user_id), T(now_text), N(out->expires)}, 4);
+    gm_stmt *st = NULL;
+    if (rc == GM_OK && (rc = gm_table_prepare_insert(reg, &gm_table_session, NULL, &st)) == GM_OK)
+        rc = bind_run(st,
+                      (const param[SESSION_NCOLS]){[SESSION_token_hash] = T(token_hash),
+                                                   [SESSION_user_id] = N(u.user_id),
+                                                   [SESSION_created] = T(now_text),
+                                                   [SESSION_expires] = N(out->expires)},
+                      SESSION_NCOLS);
     if (rc != GM_OK) {
         gm_user_clear(&u);
         gm_session_clear(out);
@@ -454,17 +468,18 @@ int gm_session_find(gm_registry *reg, const char *token, gm_session *out)
     char token_hash[65], csrf[65];
     if (!token_valid(token, token_hash, csrf)) return GM_OK; /* not a token of ours */
     gm_stmt *st = NULL;
-    rc = gm_db_prepare(reg->db, "SELECT user_id, expires FROM session WHERE token_hash = ?", &st);
+    rc = gm_table_prepare_select(reg, &gm_table_session, "WHERE token_hash = ?", &st);
     if (rc != GM_OK) return rc;
     gm_stmt_bind_text(st, 1, token_hash);
     long long user_id = 0, expires = 0;
     int step = gm_stmt_step(st);
-    if (step == 1) user_id = gm_stmt_int(st, 0), expires = gm_stmt_int(st, 1);
+    if (step == 1)
+        user_id = gm_stmt_int(st, SESSION_user_id), expires = gm_stmt_int(st, SESSION_expires);
     gm_stmt_free(st);
     if (step < 0) return step;
     if (step == 0 || expires <= (long long)time(NULL)) return GM_OK;
     gm_user u;
-    if ((rc = load_user(reg, "user_id = ?", &N(user_id), &u, NULL, 0, NULL, NULL)) != GM_OK)
+    if ((rc = load_user(reg, "WHERE user_id = ?", &N(user_id), &u, NULL, 0, NULL, NULL)) != GM_OK)
         return rc;
     if (!u.name || u.disabled[0]) {
         gm_user_clear(&u);
@@ -514,15 +529,13 @@ int gm_users_inspector_drawn(gm_registry *reg, const char *draw_id, const char *
     /* draw_pick: migration 4 (B's draws), always before this one */
     gm_stmt *st = NULL;
     int step, rc;
-    rc = gm_db_prepare(reg->db,
-                       "SELECT inspectors FROM draw_pick WHERE CAST(draw_id AS TEXT) = ? AND "
-                       "licence_no = ?",
-                       &st);
+    rc = gm_table_prepare_select(reg, &gm_table_draw_pick,
+                                 "WHERE CAST(draw_id AS TEXT) = ? AND licence_no = ?", &st);
     if (rc != GM_OK) return rc;
     gm_stmt_bind_text(st, 1, draw_id);
     gm_stmt_bind_text(st, 2, licence_no);
     while ((step = gm_stmt_step(st)) == 1)
-        if (id_in_list(gm_stmt_text(st, 0), inspector_id)) *drawn = 1;
+        if (id_in_list(gm_stmt_text(st, PICK_inspectors), inspector_id)) *drawn = 1;
     gm_stmt_free(st);
     return step < 0 ? step : GM_OK;
 }

@@ -199,15 +199,15 @@ static int parse_bbox(const char *s, double b[4])
     char *end;
     for (int i = 0; i < 4; i++) {
         b[i] = strtod(s, &end);
-        if (end == s || !isfinite(b[i])) return -1;
+        if (end == s || !isfinite(b[i])) return GM_ERR_USAGE;
         s = end;
         if (i < 3) {
-            if (*s != ',') return -1;
+            if (*s != ',') return GM_ERR_USAGE;
             s++;
         }
     }
-    if (*s || b[0] >= b[2] || b[1] >= b[3] || b[1] < -90 || b[3] > 90) return -1;
-    return 0;
+    if (*s || b[0] >= b[2] || b[1] >= b[3] || b[1] < -90 || b[3] > 90) return GM_ERR_USAGE;
+    return GM_OK;
 }
 
 static json_object *feature_props(const srv_data *d, int kind, size_t i)
@@ -246,15 +246,15 @@ typedef struct layer_out {
     int truncated;
 } layer_out;
 
-/* Reads bbox and zoom (the box defaults to `extent`); 0, or -1 with rp set. */
+/* Reads bbox and zoom (the box defaults to `extent`); GM_OK, or GM_ERR_USAGE with rp set. */
 static int layer_begin(GEOSContextHandle_t h, const srv_request *rq, const double extent[4],
                        layer_out *L, srv_reply *rp)
 {
     double b[4];
     memcpy(b, extent, sizeof b);
-    if (rq->query_bbox && parse_bbox(rq->query_bbox, b) != 0) {
+    if (rq->query_bbox && parse_bbox(rq->query_bbox, b) != GM_OK) {
         srv_error(rp, 400, "bbox: expected lon_min,lat_min,lon_max,lat_max in degrees", "bbox");
-        return -1;
+        return GM_ERR_USAGE;
     }
     int zoom = -1;
     if (rq->query_zoom) {
@@ -262,7 +262,7 @@ static int layer_begin(GEOSContextHandle_t h, const srv_request *rq, const doubl
         long z = strtol(rq->query_zoom, &end, 10);
         if (*end || z < 0 || z > 24) {
             srv_error(rp, 400, "zoom: expected 0..24", "zoom");
-            return -1;
+            return GM_ERR_USAGE;
         }
         zoom = (int)z;
     }
@@ -279,10 +279,10 @@ static int layer_begin(GEOSContextHandle_t h, const srv_request *rq, const doubl
         if (L->f) fclose(L->f);
         free(L->buf);
         srv_error(rp, 500, "out of memory", NULL);
-        return -1;
+        return GM_ERR_USAGE;
     }
     fputs("{\"type\": \"FeatureCollection\", \"features\": [", L->f);
-    return 0;
+    return GM_OK;
 }
 
 /* Adds one feature, clipped and simplified; 1 once the layer is full. */
@@ -330,7 +330,7 @@ static void api_layer(GEOSContextHandle_t h, srv_data *d, const srv_request *rq,
                       srv_reply *rp)
 {
     layer_out L;
-    if (layer_begin(h, rq, d->extent, &L, rp) != 0) return;
+    if (layer_begin(h, rq, d->extent, &L, rp) != GM_OK) return;
     GEOSGeometry *box = GEOSGeom_createRectangle_r(h, L.box[0], L.box[1], L.box[2], L.box[3]);
     gm_hits hits = {0};
     if (!box || !d->index[kind] || gm_index_query(d->index[kind], h, box, &hits) != 0) hits.n = 0;
@@ -383,7 +383,7 @@ static void api_parcels(gm_server *srv, gm_context *ctx, srv_data *d, const srv_
         return;
     }
     layer_out L;
-    if (layer_begin(ctx->geos, rq, d->extent, &L, rp) != 0) return;
+    if (layer_begin(ctx->geos, rq, d->extent, &L, rp) != GM_OK) return;
     gm_registry *reg = NULL;
     parcels_job job = {&L, GEOSWKBReader_create_r(ctx->geos)};
     int rc = job.r ? gm_registry_open(ctx, srv->opt.db, 0, &reg) : GM_ERR_NOMEM;
@@ -447,10 +447,10 @@ static int put_file(check_input *ci, const char *name, const char *data, size_t 
     VSILFILE *f = VSIFileFromMemBuffer(path, copy, len, TRUE);
     if (!f) {
         CPLFree(copy);
-        return -1;
+        return GM_ERR_NOMEM;
     }
     VSIFCloseL(f);
-    return 0;
+    return GM_OK;
 }
 
 /* A readable zip holding a .shp, .gpkg, .geojson or .kml somewhere. */
@@ -476,14 +476,14 @@ static int prepare_input(const srv_request *rq, check_input *ci, srv_reply *rp)
     ci->field = fname ? "file" : "text";
     if (!data || !len) {
         srv_error(rp, 400, "no application: send corner points, WKT, GeoJSON or a file", ci->field);
-        return -1;
+        return GM_ERR_USAGE;
     }
     if (fname) {
         char name[128];
         safe_name(fname, name);
         if (!name[0]) {
             srv_error(rp, 400, "the file has no usable name", "file");
-            return -1;
+            return GM_ERR_USAGE;
         }
         int corners = ends_with(name, ".txt") || ends_with(name, ".csv") || ends_with(name, ".dat");
         int zip = ends_with(name, ".zip");
@@ -494,11 +494,11 @@ static int prepare_input(const srv_request *rq, check_input *ci, srv_reply *rp)
                       "unsupported file type: send a corner-point .txt/.csv/.dat, a zipped "
                       "shapefile (.zip), a GeoPackage, GeoJSON or KML",
                       "file");
-            return -1;
+            return GM_ERR_USAGE;
         }
-        if (put_file(ci, name, data, len, path, sizeof path) != 0) {
+        if (put_file(ci, name, data, len, path, sizeof path) != GM_OK) {
             srv_error(rp, 500, "cannot hold the upload", "file");
-            return -1;
+            return GM_ERR_USAGE;
         }
         snprintf(ci->arg, sizeof ci->arg, "%s%s",
                  corners ? "corners:"
@@ -510,21 +510,21 @@ static int prepare_input(const srv_request *rq, check_input *ci, srv_reply *rp)
             snprintf(msg, sizeof msg, "%s: not a zip archive holding a shapefile or GeoPackage",
                      name);
             srv_error(rp, 422, msg, "file");
-            return -1;
+            return GM_ERR_USAGE;
         }
-        return 0;
+        return GM_OK;
     }
     /* Pasted text: WKT or a GeoJSON geometry as the CLI takes them; a
      * GeoJSON Feature(Collection) as a dataset; anything else is corner points. */
     if (memchr(data, '\0', len)) {
         srv_error(rp, 422, "the text holds a NUL byte", "text");
-        return -1;
+        return GM_ERR_USAGE;
     }
     const char *p = data;
     while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
         p++;
     if (*p == '{' && strstr(p, "\"Feature")) {
-        if (put_file(ci, "pasted.geojson", data, len, path, sizeof path) != 0) goto hold;
+        if (put_file(ci, "pasted.geojson", data, len, path, sizeof path) != GM_OK) goto hold;
         snprintf(ci->arg, sizeof ci->arg, "%s", path);
     } else if (*p == '{' || strncasecmp(p, "POLYGON", 7) == 0 ||
                strncasecmp(p, "MULTIPOLYGON", 12) == 0) {
@@ -533,14 +533,14 @@ static int prepare_input(const srv_request *rq, check_input *ci, srv_reply *rp)
     } else {
         char name[128] = "pasted.txt";
         if (rq->query_filename) safe_name(rq->query_filename, name);
-        if (put_file(ci, name[0] ? name : "pasted.txt", data, len, path, sizeof path) != 0)
+        if (put_file(ci, name[0] ? name : "pasted.txt", data, len, path, sizeof path) != GM_OK)
             goto hold;
         snprintf(ci->arg, sizeof ci->arg, "corners:%s", path);
     }
-    return 0;
+    return GM_OK;
 hold:
     srv_error(rp, 500, "cannot hold the request", "text");
-    return -1;
+    return GM_ERR_NOMEM;
 }
 
 /* The features of `kind` whose envelope meets box, in layer order: what the
@@ -784,9 +784,9 @@ static int parse_buffer(const char *s, double *out)
 {
     char *end;
     double b = strtod(s, &end);
-    if (end == s || *end || !(b >= 0) || !isfinite(b) || b > 1e5) return -1;
+    if (end == s || *end || !(b >= 0) || !isfinite(b) || b > 1e5) return GM_ERR_USAGE;
     *out = b;
-    return 0;
+    return GM_OK;
 }
 
 static void api_check(gm_server *srv, gm_context *ctx, srv_data *d, const srv_request *rq,
@@ -797,7 +797,7 @@ static void api_check(gm_server *srv, gm_context *ctx, srv_data *d, const srv_re
     const char *crs = rq->form_crs ? rq->form_crs : rq->query_crs;
     double buffer = 0;
     char msg[1200];
-    if (bs && *bs && parse_buffer(bs, &buffer) != 0) {
+    if (bs && *bs && parse_buffer(bs, &buffer) != GM_OK) {
         snprintf(msg, sizeof msg, "buffer %.40s: expected metres, 0..100000", bs);
         srv_error(rp, 400, msg, "buffer");
         return;
@@ -818,7 +818,7 @@ static void api_check(gm_server *srv, gm_context *ctx, srv_data *d, const srv_re
     gm_mine *mn = NULL;
     GEOSGeometry *box = NULL;
     char *json = NULL;
-    if (prepare_input(rq, &ci, rp) != 0) goto done;
+    if (prepare_input(rq, &ci, rp) != GM_OK) goto done;
     gm_application_options ao = {.crs = crs && *crs ? crs : NULL};
     gm_load_options lo = {.lenient = 1};
     ao.load = &lo;

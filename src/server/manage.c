@@ -353,30 +353,31 @@ static const char *text_of(json_object *body, const char *key, char *buf, size_t
     return s && *s ? s : NULL;
 }
 
+/* Sets rp to a 400 naming the field; GM_ERR_USAGE, for the set_* below to return. */
 static int bad(srv_reply *rp, const char *field, const char *what)
 {
     char msg[300];
     snprintf(msg, sizeof msg, "%s: %s", field, what);
     srv_error(rp, 400, msg, field);
-    return -1;
+    return GM_ERR_USAGE;
 }
 
 static int set_text(json_object *body, const char *key, char **dst, srv_reply *rp)
 {
     char buf[64];
     const char *s = text_of(body, key, buf, sizeof buf);
-    if (!s) return 0;
+    if (!s) return GM_OK;
     if (strlen(s) > 2000) return bad(rp, key, "longer than 2,000 bytes");
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if (*p < 0x20 && *p != '\n' && *p != '\t') return bad(rp, key, "control characters");
-    return (*dst = strdup(s)) ? 0 : bad(rp, key, "out of memory");
+    return (*dst = strdup(s)) ? GM_OK : bad(rp, key, "out of memory");
 }
 
 static int set_number(json_object *body, const char *key, double *dst, srv_reply *rp)
 {
     char buf[64];
     const char *s = text_of(body, key, buf, sizeof buf);
-    if (!s) return 0;
+    if (!s) return GM_OK;
     char *end;
     errno = 0;
     double v = strtod(s, &end);
@@ -384,28 +385,29 @@ static int set_number(json_object *body, const char *key, double *dst, srv_reply
         end++;
     if (end == s || *end || errno || !isfinite(v)) return bad(rp, key, "expected a number");
     *dst = v;
-    return 0;
+    return GM_OK;
 }
 
 static int set_int(json_object *body, const char *key, long long *dst, srv_reply *rp)
 {
     char buf[64];
     const char *s = text_of(body, key, buf, sizeof buf);
-    if (!s) return 0;
+    if (!s) return GM_OK;
     char *end;
     errno = 0;
     long long v = strtoll(s, &end, 10);
     if (end == s || *end || errno || v < 0) return bad(rp, key, "expected a whole number");
     *dst = v;
-    return 0;
+    return GM_OK;
 }
 
-/* The body's fields into ev (entered_by is the session's user); -1 with rp set. */
+/* The body's fields into ev (entered_by is the session's user); GM_OK, or GM_ERR_USAGE
+ * with rp set. */
 static int parse_event(json_object *body, gm_event *ev, srv_reply *rp)
 {
     char buf[64];
     const char *s;
-    if (set_text(body, "licence_no", &ev->licence_no, rp)) return -1;
+    if (set_text(body, "licence_no", &ev->licence_no, rp)) return GM_ERR_USAGE;
     if (!ev->licence_no)
         return bad(rp, "licence_no", "the licence number is missing (请填写采矿许可证号)");
     if (!(s = text_of(body, "kind", buf, sizeof buf)))
@@ -416,10 +418,10 @@ static int parse_event(json_object *body, gm_event *ev, srv_reply *rp)
         return bad(rp, "event_date", "the date is missing (请填写日期)");
     if (!(ev->event_date = iso_date(s))) return bad(rp, "event_date", "expected a date YYYY-MM-DD");
     long long n = 0;
-    if (set_int(body, "supersedes", &n, rp)) return -1;
+    if (set_int(body, "supersedes", &n, rp)) return GM_ERR_USAGE;
     ev->supersedes = n;
     n = 0;
-    if (set_int(body, "void", &n, rp)) return -1;
+    if (set_int(body, "void", &n, rp)) return GM_ERR_USAGE;
     ev->is_void = n != 0;
     if (set_number(body, "score", &ev->score, rp) ||
         set_text(body, "document", &ev->document, rp) ||
@@ -431,15 +433,15 @@ static int parse_event(json_object *body, gm_event *ev, srv_reply *rp)
         set_number(body, "mining_recovery", &ev->mining_recovery, rp) ||
         set_number(body, "beneficiation_recovery", &ev->beneficiation_recovery, rp) ||
         set_number(body, "utilisation", &ev->utilisation, rp))
-        return -1;
+        return GM_ERR_USAGE;
     if ((s = text_of(body, "result", buf, sizeof buf)) &&
         (gm_parse_result(s, &ev->result) != GM_OK || ev->result == GM_RESULT_NONE))
         return bad(rp, "result", "expected pass or fail (通过/不通过)");
     n = 0;
-    if (set_int(body, "year", &n, rp)) return -1;
+    if (set_int(body, "year", &n, rp)) return GM_ERR_USAGE;
     if (n && (n < 1900 || n > 2999)) return bad(rp, "year", "expected a year such as 2019");
     ev->year = (int)n;
-    return 0;
+    return GM_OK;
 }
 
 /* The form field a broken rule belongs next to. */
@@ -488,7 +490,7 @@ static void api_event_post(gm_context *ctx, gm_registry *reg, const srv_request 
     gm_event_init(&old);
     gm_licence_list *lic = NULL;
     char why[600];
-    if (!srv_auth_write_ok(rq, s, body, rp) || parse_event(body, &ev, rp) != 0) goto done;
+    if (!srv_auth_write_ok(rq, s, body, rp) || parse_event(body, &ev, rp) != GM_OK) goto done;
     if (gm_registry_licences(reg, &lic) != GM_OK) {
         srv_registry_failed(rp, ctx);
         goto done;

@@ -49,7 +49,7 @@ static const char *mime_of(const char *name)
 static int read_all(const char *path, char **out, size_t *len)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return -1;
+    if (!f) return GM_ERR_OPEN;
     char *buf = NULL;
     size_t n = 0, cap = 0;
     for (;;) {
@@ -59,7 +59,7 @@ static int read_all(const char *path, char **out, size_t *len)
             if (!p) {
                 free(buf);
                 fclose(f);
-                return -1;
+                return GM_ERR_NOMEM;
             }
             buf = p;
         }
@@ -71,14 +71,14 @@ static int read_all(const char *path, char **out, size_t *len)
     buf[n] = '\0';
     *out = buf;
     *len = n;
-    return 0;
+    return GM_OK;
 }
 
 /* Reads the files of dir with a known type into memory as url_prefix/NAME. */
 static int add_dir(gm_server *srv, const char *dir, const char *url_prefix)
 {
     DIR *dp = opendir(dir);
-    if (!dp) return -1;
+    if (!dp) return GM_ERR_OPEN;
     struct dirent *e;
     while ((e = readdir(dp))) {
         const char *mime = mime_of(e->d_name);
@@ -95,14 +95,14 @@ static int add_dir(gm_server *srv, const char *dir, const char *url_prefix)
         if (!(f->url = malloc(ul))) break;
         snprintf(f->url, ul, "%s/%s", url_prefix, e->d_name);
         f->mime = mime;
-        if (read_all(path, &f->body, &f->len) != 0) {
+        if (read_all(path, &f->body, &f->len) != GM_OK) {
             free(f->url);
             continue;
         }
         srv->n_files++;
     }
     closedir(dp);
-    return 0;
+    return GM_OK;
 }
 
 static const srv_file *find_file(const gm_server *srv, const char *url)
@@ -132,13 +132,13 @@ static int grow(char **buf, size_t *len, size_t *cap, const char *data, size_t n
         while (c < *len + n + 1)
             c *= 2;
         char *p = realloc(*buf, c);
-        if (!p) return -1;
+        if (!p) return GM_ERR_NOMEM;
         *buf = p, *cap = c;
     }
     memcpy(*buf + *len, data, n);
     *len += n;
     (*buf)[*len] = '\0';
-    return 0;
+    return GM_OK;
 }
 
 static enum MHD_Result on_post(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -157,7 +157,7 @@ static enum MHD_Result on_post(void *cls, enum MHD_ValueKind kind, const char *k
         }
         dst = &c->body, dlen = &c->len;
         cap = c->cap;
-        if (grow(dst, dlen, &cap, data, size) != 0) return MHD_NO;
+        if (grow(dst, dlen, &cap, data, size) != GM_OK) return MHD_NO;
         c->cap = cap;
         return MHD_YES;
     }
@@ -266,7 +266,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *cn, const ch
             if (MHD_post_process(c->pp, upload_data, n) != MHD_YES) c->too_big = 1;
             return MHD_YES;
         }
-        if (grow(&c->body, &c->len, &c->cap, upload_data, n) != 0) c->too_big = 1;
+        if (grow(&c->body, &c->len, &c->cap, upload_data, n) != GM_OK) c->too_big = 1;
         return MHD_YES;
     }
     /* The whole request is in. */
@@ -383,11 +383,11 @@ int gm_server_new(gm_context *ctx, const gm_serve_options *opts, gm_server **out
         gm_server_free(srv);
         return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     }
-    if (o->web_dir && add_dir(srv, o->web_dir, "") != 0) {
+    if (o->web_dir && add_dir(srv, o->web_dir, "") != GM_OK) {
         gm_server_free(srv);
         return gm_error(ctx, GM_ERR_OPEN, "%s: cannot read the pages", o->web_dir);
     }
-    if (o->web_dir && add_dir(srv, o->leaflet_dir, "/leaflet") == 0) {
+    if (o->web_dir && add_dir(srv, o->leaflet_dir, "/leaflet") == GM_OK) {
         char images[4200];
         snprintf(images, sizeof images, "%s/images", o->leaflet_dir);
         add_dir(srv, images, "/leaflet/images");

@@ -15,8 +15,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* one context for every input (the parser sets only its message) */
+static gm_context *ctx;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    if (!ctx && gm_context_new(&ctx) != GM_OK) abort();
     char *text = malloc(size + 1);
     if (!text) return 0;
     memcpy(text, data, size);
@@ -25,10 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < size; i++)
         lines += data[i] == '\n';
     gm_corner_file *f = NULL;
-    char err[512] = "";
-    int rc = gm_corners_parse(text, "fuzz.txt", &f, err, sizeof err);
+    int rc = gm_corners_parse(ctx, text, "fuzz.txt", &f);
     if (rc != GM_OK && rc != GM_ERR_GEOMETRY) abort();
-    if (rc != GM_OK && strncmp(err, "fuzz.txt", 8) != 0) abort(); /* the message names the file */
+    if (rc != GM_OK && strncmp(gm_context_errmsg(ctx), "fuzz.txt", 8) != 0)
+        abort(); /* the message names the file */
     if (rc == GM_OK) {
         for (size_t b = 0; b < f->n_blocks; b++)
             for (size_t r = 0; r < f->blocks[b].n_rings; r++) {

@@ -17,8 +17,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* one context for every input (the resolver sets only its message) */
+static gm_context *ctx;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    if (!ctx && gm_context_new(&ctx) != GM_OK) abort();
     if (size < 1) return 0;
     gm_layer_kind kind = (gm_layer_kind)(data[0] % GM_LAYER_KINDS);
     int lenient = data[0] >> 7;
@@ -34,8 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (strchr(line, '=')) over[n_over++] = line;
     }
     int idx[GM_MAX_FIELDS];
-    char err[900];
-    int rc = gm_fields_resolve_ex(kind, names, n, over, n_over, lenient, idx, err, sizeof err);
+    int rc = gm_fields_resolve_ex(ctx, kind, names, n, over, n_over, lenient, idx);
     if (rc != GM_OK && rc != GM_ERR_FIELD && rc != GM_ERR_USAGE) abort();
     if (rc == GM_OK)
         for (size_t k = 0; k < GM_MAX_FIELDS && gm_field_canonical(kind, k); k++)

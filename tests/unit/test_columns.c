@@ -1,9 +1,10 @@
 /*
  * test_columns.c -- the registry's column lists (src/registry/columns.h)
  * against the schema registries have: a fresh SpatiaLite registry's tables
- * are, to the letter, those greenmine ed17c66 created (its hand-written
- * migrations 1 and 3; the texts below are what sqlite_master held in a
- * registry it made), so registries made before and after are one schema;
+ * are, to the letter, those of the hand-written migrations (the texts below
+ * are what sqlite_master held in registries made by greenmine ed17c66 for
+ * migrations 1 and 3's licence and event, and by 16d718d for the rest), so
+ * registries made before and after are one schema;
  * the INSERT and SELECT made from the lists name every column once, in the
  * list's order; and a column added by a later migration is an ALTER TABLE.
  */
@@ -70,6 +71,41 @@ static const struct {
      ")), score REAL, document TEXT, agency TEXT, result TEXT CHECK (result IN ('pass', 'fai"
      "l')), batch TEXT, draw_id TEXT, inspectors TEXT, findings TEXT, reason TEXT, year INTE"
      "GER, grade TEXT, mining_recovery REAL, beneficiation_recovery REAL, utilisation REAL)"},
+    /* migrations 3 to 6, as greenmine 16d718d wrote them by hand */
+    {"threshold_set",
+     "CREATE TABLE threshold_set (set_id INTEGER PRIMARY KEY, effective_from TEXT NOT NULL"
+     ", label TEXT, file_name TEXT, loaded_by TEXT NOT NULL, loaded_at TEXT NOT NULL)"},
+    {"threshold",
+     "CREATE TABLE threshold (set_id BIGINT NOT NULL REFERENCES threshold_set, industry TE"
+     "XT NOT NULL, mineral TEXT, mining_recovery REAL, beneficiation_recovery REAL, utilis"
+     "ation REAL, note TEXT)"},
+    {"draw", "CREATE TABLE draw (draw_id INTEGER PRIMARY KEY, draw_date TEXT NOT NULL, drawn_at TE"
+             "XT NOT NULL, drawn_by TEXT NOT NULL, seed TEXT NOT NULL, share_percent TEXT, count_r"
+             "equested INTEGER, per_mine INTEGER NOT NULL, floor_per_county INTEGER NOT NULL, coun"
+             "ty TEXT, industry TEXT, candidates INTEGER NOT NULL, mines_sha256 TEXT NOT NULL, ins"
+             "pectors_sha256 TEXT NOT NULL, mines_csv TEXT NOT NULL, inspectors_csv TEXT NOT NULL,"
+             " greenmine_version TEXT NOT NULL)"},
+    {"draw_pick",
+     "CREATE TABLE draw_pick (draw_id BIGINT NOT NULL REFERENCES draw, rank INTEGER NOT NU"
+     "LL, licence_no TEXT NOT NULL REFERENCES licence, county TEXT, industry TEXT, inspect"
+     "ors TEXT NOT NULL, inspector_names TEXT NOT NULL, PRIMARY KEY (draw_id, rank), UNIQU"
+     "E (draw_id, licence_no))"},
+    {"inspector",
+     "CREATE TABLE inspector (draw_id BIGINT NOT NULL REFERENCES draw, seq INTEGER NOT NUL"
+     "L, inspector_id TEXT NOT NULL, name TEXT NOT NULL, county TEXT, agency TEXT, PRIMARY"
+     " KEY (draw_id, seq), UNIQUE (draw_id, inspector_id))"},
+    {"app_user",
+     "CREATE TABLE app_user (user_id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, role "
+     "TEXT NOT NULL CHECK (role IN ('province', 'county', 'agency', 'inspector')), scope T"
+     "EXT, password_hash TEXT NOT NULL, created TEXT NOT NULL, disabled TEXT, failures INT"
+     "EGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0, CHECK ((role = 'pr"
+     "ovince') = (scope IS NULL)))"},
+    {"session",
+     "CREATE TABLE session (token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENC"
+     "ES app_user, created TEXT NOT NULL, expires INTEGER NOT NULL)"},
+    {"serve_result",
+     "CREATE TABLE serve_result (result_id TEXT PRIMARY KEY, checked_at TEXT NOT NULL, dat"
+     "a_ref TEXT NOT NULL, check_json TEXT NOT NULL, geometry_json TEXT NOT NULL)"},
 };
 
 static const char *one_text(const char *sql, const char *param)
@@ -88,7 +124,7 @@ static void test_same_schema_as_before(void **state)
 {
     (void)state;
     size_t n_tables = 0;
-    for (const gm_table *const *t = gm_registry_tables; *t; t++)
+    for (const gm_db_table *const *t = gm_registry_tables; *t; t++)
         n_tables++;
     assert_int_equal(n_tables, sizeof before / sizeof *before);
     for (size_t i = 0; i < sizeof before / sizeof *before; i++)
@@ -96,6 +132,37 @@ static void test_same_schema_as_before(void **state)
             one_text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
                      before[i].table),
             before[i].sql);
+}
+
+/* The registry's own tables, indexes, views and triggers come in the order
+ * registries made by 16d718d have them in sqlite_master (each table among
+ * the indexes and views of its migration), SpatiaLite's own left out. */
+static void test_same_order_as_before(void **state)
+{
+    (void)state;
+    const char *want =
+        "table:snapshot table:source table:parcel table:parcel_version table:mine_version "
+        "table:zone_version table:redline_version index:parcel_version_parcel "
+        "view:snapshot_layer view:parcel_history view:parcel_current view:parcel_changes "
+        "trigger:snapshot_append_only trigger:snapshot_no_delete "
+        "trigger:parcel_version_append_only trigger:parcel_version_no_delete table:licence "
+        "table:event index:event_licence table:threshold_set table:threshold "
+        "index:threshold_set_rows view:event_log view:event_current view:threshold_current "
+        "trigger:licence_append_only trigger:licence_no_delete trigger:event_append_only "
+        "trigger:event_no_delete trigger:threshold_set_append_only "
+        "trigger:threshold_set_no_delete trigger:threshold_append_only "
+        "trigger:threshold_no_delete table:draw table:draw_pick table:inspector "
+        "view:spot_check_assignment trigger:draw_append_only trigger:draw_no_delete "
+        "trigger:draw_pick_append_only trigger:draw_pick_no_delete "
+        "trigger:inspector_append_only trigger:inspector_no_delete table:app_user "
+        "table:session index:session_by_user trigger:app_user_no_delete table:serve_result";
+    assert_string_equal(
+        one_text("SELECT group_concat(o, ' ') FROM (SELECT type || ':' || name AS o FROM "
+                 "sqlite_master WHERE rowid >= (SELECT rowid FROM sqlite_master WHERE name = "
+                 "'snapshot') AND name NOT LIKE '%\\_geom' ESCAPE '\\' AND name NOT LIKE "
+                 "'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'idx\\_%' ESCAPE '\\' ORDER BY rowid)",
+                 NULL),
+        want);
 }
 
 /* The SELECT made from a list gives its columns in order, then geom, then
@@ -155,7 +222,7 @@ static void test_column_added_later(void **state)
 {
     (void)state;
     static const gm_column cols[] = {{"a", GM_COL_TEXT, "NOT NULL", 0}, {"b", GM_COL_REAL, "", 2}};
-    const gm_table t = {"later_table", 1, "id", cols, 2, GM_GEOM_NONE, NULL};
+    const gm_db_table t = {"later_table", 1, "id", cols, 2, GM_GEOM_NONE, NULL};
     const char *info =
         "SELECT group_concat(name || ' ' || type, ', ') FROM pragma_table_info('later_table')";
     assert_int_equal(gm_table_migrate(reg, &t, 1), GM_OK);
@@ -169,6 +236,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_schema_as_before),
+        cmocka_unit_test(test_same_order_as_before),
         cmocka_unit_test(test_insert_select),
         cmocka_unit_test(test_column_added_later),
     };

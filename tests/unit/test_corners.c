@@ -44,17 +44,16 @@ static int teardown(void **state)
 static gm_corner_file *parse_ok(const char *text)
 {
     gm_corner_file *f = NULL;
-    char err[512] = "";
-    int rc = gm_corners_parse(text, "t.txt", &f, err, sizeof err);
-    if (rc != GM_OK) fail_msg("parse failed: %s", err);
+    int rc = gm_corners_parse(ctx, text, "t.txt", &f);
+    if (rc != GM_OK) fail_msg("parse failed: %s", gm_context_errmsg(ctx));
     return f;
 }
 
 static void parse_fails(const char *text, const char *needle)
 {
     gm_corner_file *f = NULL;
-    char err[512] = "";
-    assert_int_equal(gm_corners_parse(text, "t.txt", &f, err, sizeof err), GM_ERR_GEOMETRY);
+    assert_int_equal(gm_corners_parse(ctx, text, "t.txt", &f), GM_ERR_GEOMETRY);
+    const char *err = gm_context_errmsg(ctx);
     assert_null(f);
     if (!strstr(err, needle)) fail_msg("error '%s' lacks '%s'", err, needle);
 }
@@ -356,30 +355,27 @@ static void test_angles(void **state)
 static void test_decode(void **state)
 {
     (void)state;
-    char *out = NULL, used[32], err[256];
+    char *out = NULL, used[32];
     const char gbk[] = "\xB4\xF8\xBA\xC5=38\n";
-    assert_int_equal(gm_corners_decode(gbk, strlen(gbk), NULL, "t.txt", &out, used, sizeof used,
-                                       err, sizeof err),
-                     GM_OK);
+    assert_int_equal(
+        gm_corners_decode(ctx, gbk, strlen(gbk), NULL, "t.txt", used, sizeof used, &out), GM_OK);
     assert_string_equal(out, "带号=38\n");
     assert_string_equal(used, "GB18030");
     free(out);
     const char utf8[] = "\xEF\xBB\xBF带号=38\n";
-    assert_int_equal(gm_corners_decode(utf8, strlen(utf8), "GBK", "t.txt", &out, used, sizeof used,
-                                       err, sizeof err),
-                     GM_OK);
+    assert_int_equal(
+        gm_corners_decode(ctx, utf8, strlen(utf8), "GBK", "t.txt", used, sizeof used, &out), GM_OK);
     assert_string_equal(used, "UTF-8"); /* the BOM wins over --encoding */
     free(out);
     const char bad[] = "1,2\n\xFF\xFF\xFF\n"; /* no GB18030 either */
-    assert_int_equal(gm_corners_decode(bad, strlen(bad), NULL, "t.txt", &out, used, sizeof used,
-                                       err, sizeof err),
-                     GM_ERR_OPEN);
-    assert_non_null(strstr(err, "t.txt line 2"));
+    assert_int_equal(
+        gm_corners_decode(ctx, bad, strlen(bad), NULL, "t.txt", used, sizeof used, &out),
+        GM_ERR_OPEN);
+    assert_non_null(strstr(gm_context_errmsg(ctx), "t.txt line 2"));
     const char le[] = "\xFF\xFE"
                       "1\0,\0002\0\n\0"; /* UTF-16LE with BOM */
-    assert_int_equal(gm_corners_decode(le, sizeof le - 1, NULL, "t.txt", &out, used, sizeof used,
-                                       err, sizeof err),
-                     GM_OK);
+    assert_int_equal(
+        gm_corners_decode(ctx, le, sizeof le - 1, NULL, "t.txt", used, sizeof used, &out), GM_OK);
     assert_string_equal(out, "1,2\n");
     free(out);
 }
@@ -459,11 +455,11 @@ static void test_degrees(void **state)
     assert_true(f->blocks[0].rings[0].y[0] == 113.5583);
     gm_corners_free(f);
     gm_corners_options o = {.angles = GM_ANGLES_DECIMAL};
-    char err[512];
-    assert_int_equal(gm_corners_parse_opts("坐标格式=度分秒\n1,28.1430,113.3300\n", "t.txt", &o, &f,
-                                           err, sizeof err),
-                     GM_ERR_USAGE);
-    assert_non_null(strstr(err, "line 1: 坐标格式=度分秒 says ddd.mmss, but --decimal-degrees"));
+    assert_int_equal(
+        gm_corners_parse_opts(ctx, "坐标格式=度分秒\n1,28.1430,113.3300\n", "t.txt", &o, &f),
+        GM_ERR_USAGE);
+    assert_non_null(strstr(gm_context_errmsg(ctx),
+                           "line 1: 坐标格式=度分秒 says ddd.mmss, but --decimal-degrees"));
     parse_fails("1,28.1430,3100000\n", "line 1: '28.1430' and '3100000': one in degrees");
 }
 
