@@ -264,7 +264,7 @@ static int project_items(gm_context *ctx, projecting *P, parts *p, GEOSGeometry 
     }
     for (size_t i = 0; i < n; i++) {
         parts *o = &out[i];
-        if (rc == GM_OK) {
+        if (rc == GM_OK && o->n) {
             memcpy(p->box + p->n, o->box, o->n * sizeof *o->box);
             memcpy(p->xy + p->n, o->xy, o->n * sizeof *o->xy);
             memcpy(p->ring_len + p->n, o->ring_len, o->n * sizeof *o->ring_len);
