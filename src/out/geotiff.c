@@ -49,7 +49,6 @@
 
 /* Projected polygons with their bounding boxes. */
 typedef struct parts {
-    GEOSGeometry **g;
     double (*box)[4]; /* minx, miny, maxx, maxy */
     /* each polygon's rings as coordinates, read from GEOS once for every tile */
     double **xy;
@@ -57,14 +56,12 @@ typedef struct parts {
     size_t n, cap;
 } parts;
 
-static void parts_free(GEOSContextHandle_t h, parts *p)
+static void parts_free(parts *p)
 {
     for (size_t i = 0; i < p->n; i++) {
-        GEOSGeom_destroy_r(h, p->g[i]);
         free(p->xy[i]);
         free(p->ring_len[i]);
     }
-    free(p->g);
     free(p->box);
     free(p->xy);
     free(p->ring_len);
@@ -125,9 +122,7 @@ static int parts_add(GEOSContextHandle_t h, gm_projector *pj, parts *p, const GE
         const GEOSGeometry *part = GEOSGetGeometryN_r(h, proj, i);
         if (GEOSGeomTypeId_r(h, part) != GEOS_POLYGON || GEOSisEmpty_r(h, part)) continue;
         if (p->n == p->cap) {
-            size_t cap = p->cap ? 2 * p->cap : 64;
-            GEOSGeometry **ng = realloc(p->g, cap * sizeof *ng);
-            if (ng) p->g = ng;
+            size_t cap = p->cap ? 2 * p->cap : 4;
             double(*nb)[4] = realloc(p->box, cap * sizeof *nb);
             if (nb) p->box = nb;
             double **nx = realloc(p->xy, cap * sizeof *nx);
@@ -136,7 +131,7 @@ static int parts_add(GEOSContextHandle_t h, gm_projector *pj, parts *p, const GE
             if (nl) p->ring_len = nl;
             size_t *nr = realloc(p->n_rings, cap * sizeof *nr);
             if (nr) p->n_rings = nr;
-            if (!ng || !nb || !nx || !nl || !nr) {
+            if (!nb || !nx || !nl || !nr) {
                 rc = GM_ERR_NOMEM;
                 break;
             }
@@ -148,15 +143,9 @@ static int parts_add(GEOSContextHandle_t h, gm_projector *pj, parts *p, const GE
             rc = GM_ERR_INTERNAL;
             break;
         }
-        if (!(p->g[p->n] = GEOSGeom_clone_r(h, part))) {
-            rc = GM_ERR_NOMEM;
-            break;
-        }
         if ((rc = read_rings(h, part, &p->xy[p->n], &p->ring_len[p->n], &p->n_rings[p->n])) !=
-            GM_OK) {
-            GEOSGeom_destroy_r(h, p->g[p->n]);
+            GM_OK)
             break;
-        }
         p->n++;
     }
     GEOSGeom_destroy_r(h, proj);
@@ -187,6 +176,108 @@ static int parts_add_union(GEOSContextHandle_t h, gm_projector *pj, parts *p,
     return rc;
 }
 
+/* ---- projecting on the worker pool ---- */
+
+/* The pool the rasters' polygons are projected and their tiles computed on,
+ * with a projector per worker (a PROJ context is not shared between threads). */
+typedef struct projecting {
+    gm_pool *pool;
+    gm_projector *pj;
+    int n;
+} projecting;
+
+static void projecting_free(projecting *P)
+{
+    for (int i = 0; i < P->n; i++)
+        gm_projector_free(&P->pj[i]);
+    free(P->pj);
+    gm_pool_free(P->pool);
+    memset(P, 0, sizeof *P);
+}
+
+static int projecting_new(gm_context *ctx, projecting *P)
+{
+    memset(P, 0, sizeof *P);
+    int rc = gm_pool_new(ctx, &P->pool);
+    if (rc != GM_OK) return rc;
+    int n = gm_pool_size(P->pool);
+    if (!(P->pj = calloc((size_t)n, sizeof *P->pj))) {
+        projecting_free(P);
+        return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    }
+    for (; P->n < n; P->n++)
+        if ((rc = gm_projector_init(&P->pj[P->n])) != GM_OK) {
+            projecting_free(P);
+            return gm_error(ctx, rc, "PROJ cannot project to %s", GM_GRID_CRS_NAME);
+        }
+    return GM_OK;
+}
+
+/* Items to project, each one polygon as it is or the union of several: item
+ * i is geoms[at[i] .. at[i + 1]) (at NULL: geoms[i] alone); its polygons go
+ * to out[i], and all of them to the caller's parts in item order after the
+ * loop, so the result does not depend on which worker took which item. */
+typedef struct project_loop {
+    GEOSGeometry *const *geoms;
+    const size_t *at;
+    gm_projector *pj;
+    parts *out;
+} project_loop;
+
+static int project_task(gm_worker *w, size_t i, void *user)
+{
+    project_loop *L = user;
+    size_t a = L->at ? L->at[i] : i, b = L->at ? L->at[i + 1] : i + 1;
+    gm_projector *pj = &L->pj[w->id];
+    int rc = b - a == 1 ? parts_add(w->geos, pj, &L->out[i], L->geoms[a])
+                        : parts_add_union(w->geos, pj, &L->out[i], L->geoms + a, b - a);
+    if (rc == GM_OK) return GM_OK;
+    return gm_worker_error(w, rc, "cannot project the polygons to %s: %s", GM_GRID_CRS_NAME,
+                           rc == GM_ERR_NOMEM ? "out of memory" : "GEOS or PROJ failed");
+}
+
+/* Appends the polygons of n items (see project_loop), projected on the pool. */
+static int project_items(gm_context *ctx, projecting *P, parts *p, GEOSGeometry *const *geoms,
+                         const size_t *at, size_t n)
+{
+    if (n == 0) return GM_OK;
+    parts *out = calloc(n, sizeof *out);
+    if (!out) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    project_loop L = {geoms, at, P->pj, out};
+    int rc = gm_pool_run(P->pool, NULL, n, project_task, &L);
+    size_t total = p->n;
+    for (size_t i = 0; i < n; i++)
+        total += out[i].n;
+    if (rc == GM_OK && total > p->cap) { /* grow once, then move the items' arrays in */
+        double(*nb)[4] = realloc(p->box, total * sizeof *nb);
+        if (nb) p->box = nb;
+        double **nx = realloc(p->xy, total * sizeof *nx);
+        if (nx) p->xy = nx;
+        size_t **nl = realloc(p->ring_len, total * sizeof *nl);
+        if (nl) p->ring_len = nl;
+        size_t *nr = realloc(p->n_rings, total * sizeof *nr);
+        if (nr) p->n_rings = nr;
+        if (nb && nx && nl && nr)
+            p->cap = total;
+        else
+            rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        parts *o = &out[i];
+        if (rc == GM_OK && o->n) {
+            memcpy(p->box + p->n, o->box, o->n * sizeof *o->box);
+            memcpy(p->xy + p->n, o->xy, o->n * sizeof *o->xy);
+            memcpy(p->ring_len + p->n, o->ring_len, o->n * sizeof *o->ring_len);
+            memcpy(p->n_rings + p->n, o->n_rings, o->n * sizeof *o->n_rings);
+            p->n += o->n;
+            o->n = 0; /* moved: only the arrays are freed */
+        }
+        parts_free(o);
+    }
+    free(out);
+    return rc;
+}
+
 /* ---- dissolving only what overlaps ---- */
 
 typedef struct piece {
@@ -212,9 +303,10 @@ static size_t find_root(size_t *parent, size_t i)
  * completed areas, the mines' overlaps) are taken as they are, and only each
  * group of pieces that meet is dissolved. The coverage adds parts, so parts
  * must not overlap; parts that only touch add up exactly. */
-static int parts_add_dissolved(GEOSContextHandle_t h, gm_projector *pj, parts *p,
+static int parts_add_dissolved(gm_context *ctx, projecting *P, parts *p,
                                GEOSGeometry *const *pieces, size_t n)
 {
+    GEOSContextHandle_t h = ctx->geos;
     /* the pieces' polygons: a dissolved multipolygon's do not overlap each
      * other, so only those that meet another piece's need a union */
     size_t total = 0;
@@ -243,22 +335,34 @@ static int parts_add_dissolved(GEOSContextHandle_t h, gm_projector *pj, parts *p
         }
     }
     if (rc == GM_OK) qsort(pc, m, sizeof *pc, by_minx);
-    /* sweep along x: pairs whose boxes meet, then GEOS says whether they do */
-    for (size_t i = 0; i < m && rc == GM_OK; i++)
+    /* sweep along x: pairs whose boxes meet, then GEOS says whether they do
+     * (piece i prepared: a plain intersects test builds a whole relate graph
+     * per pair, 40x slower on the red lines' long vertex chains) */
+    for (size_t i = 0; i < m && rc == GM_OK; i++) {
+        const GEOSPreparedGeometry *prep = NULL;
         for (size_t k = i + 1; k < m && pc[k].box[0] <= pc[i].box[2]; k++) {
             if (pc[k].box[1] > pc[i].box[3] || pc[k].box[3] < pc[i].box[1]) continue;
             if (find_root(parent, i) == find_root(parent, k)) continue;
-            char meet = GEOSIntersects_r(h, pc[i].g, pc[k].g);
+            if (!prep && !(prep = GEOSPrepare_r(h, pc[i].g))) {
+                rc = GM_ERR_INTERNAL;
+                break;
+            }
+            char meet = GEOSPreparedIntersects_r(h, prep, pc[k].g);
             if (meet == 2) {
                 rc = GM_ERR_INTERNAL;
                 break;
             }
             if (meet) parent[find_root(parent, k)] = find_root(parent, i);
         }
-    /* each group (chained from its root through `next`): as it is, or its union */
+        if (prep) GEOSPreparedGeom_destroy_r(h, prep);
+    }
+    /* each group (chained from its root through `next`): as it is, or its
+     * union -- the groups one after the other in `group`, group g at
+     * at[g] .., projected on the pool */
     GEOSGeometry **group = malloc((m ? m : 1) * sizeof *group);
     size_t *next = malloc((m ? m : 1) * sizeof *next), none = (size_t)-1;
-    if ((!group || !next) && rc == GM_OK) rc = GM_ERR_NOMEM;
+    size_t *at = malloc((m + 1) * sizeof *at), n_groups = 0, k = 0;
+    if ((!group || !next || !at) && rc == GM_OK) rc = GM_ERR_NOMEM;
     for (size_t i = 0; i < m && rc == GM_OK; i++)
         next[i] = none;
     for (size_t i = m; i-- > 0 && rc == GM_OK;) {
@@ -267,13 +371,20 @@ static int parts_add_dissolved(GEOSContextHandle_t h, gm_projector *pj, parts *p
     }
     for (size_t i = 0; i < m && rc == GM_OK; i++) {
         if (find_root(parent, i) != i) continue;
-        size_t k = 0;
+        at[n_groups++] = k;
         for (size_t j = i; j != none; j = next[j])
             group[k++] = (GEOSGeometry *)pc[j].g;
-        rc = k == 1 ? parts_add(h, pj, p, group[0]) : parts_add_union(h, pj, p, group, k);
+    }
+    if (rc == GM_OK) {
+        at[n_groups] = k;
+        rc = project_items(ctx, P, p, group, at, n_groups);
+    } else {
+        rc = gm_error(ctx, rc, "cannot dissolve the polygons: %s",
+                      rc == GM_ERR_NOMEM ? "out of memory" : gm_geos_message(ctx));
     }
     free(group);
     free(next);
+    free(at);
     free(pc);
     free(parent);
     return rc;
@@ -401,6 +512,7 @@ typedef struct raster_job {
     size_t row;             /* the tile row the pool works on */
     int lv;                 /* ... of this level */
     scratch *scr;
+    gm_pool *pool; /* the caller's */
 } raster_job;
 
 /* A zeroed tile-sized buffer (`bytes` <= 2 MiB) in one huge page where the
@@ -821,11 +933,7 @@ static int compute(raster_job *j)
         free(present);
         return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     }
-    gm_pool *pool = NULL;
-    if ((rc = gm_pool_new(ctx, &pool)) != GM_OK) {
-        free(present);
-        return rc;
-    }
+    gm_pool *pool = j->pool;
     int n_workers = gm_pool_size(pool);
     size_t most = 1; /* mask polygons in one tile */
     for (size_t t = 0; t < l0->tcols * l0->trows; t++)
@@ -868,7 +976,6 @@ static int compute(raster_job *j)
     }
     free(j->scr);
     j->scr = NULL;
-    gm_pool_free(pool);
     free(present);
     return rc;
 }
@@ -976,32 +1083,30 @@ static const char *const descriptions[GM_RASTER_KINDS] = {
     "not overlap any mine)"};
 
 /* The mask's polygons: the zones (coverage) or the mines (conflict). */
-static int job_mask(raster_job *j, gm_projector *pj, const gm_inputs *in)
+static int job_mask(raster_job *j, projecting *P, const gm_inputs *in)
 {
-    GEOSContextHandle_t h = j->ctx->geos;
-    int rc = GM_OK;
-    if (j->kind == GM_RASTER_COVERAGE)
-        for (size_t z = 0; z < in->n_zones && rc == GM_OK; z++)
-            rc = parts_add(h, pj, &j->mask, in->zones[z].geom);
-    else
-        for (size_t i = 0; i < in->n_mines && rc == GM_OK; i++)
-            rc = parts_add(h, pj, &j->mask, in->mines[i].geom);
+    size_t n = j->kind == GM_RASTER_COVERAGE ? in->n_zones : in->n_mines;
+    GEOSGeometry **g = malloc((n ? n : 1) * sizeof *g);
+    if (!g) return gm_error(j->ctx, GM_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        g[i] = j->kind == GM_RASTER_COVERAGE ? in->zones[i].geom : in->mines[i].geom;
+    int rc = project_items(j->ctx, P, &j->mask, g, NULL, n);
+    free(g);
     return rc;
 }
 
 /* The value's polygons, one union: coverage = (restoration ∪ reclamation) ∩
  * zones (zones may overlap, and a restored area may also be reclaimed);
  * conflict = ∪ (mine ∩ red line). */
-static int job_value(raster_job *j, gm_projector *pj, const gm_results *res)
+static int job_value(raster_job *j, projecting *P, const gm_results *res)
 {
-    GEOSContextHandle_t h = j->ctx->geos;
     size_t n = j->kind == GM_RASTER_COVERAGE ? 2 * res->n_zones : res->n_overlaps;
     GEOSGeometry **pieces = calloc(n ? n : 1, sizeof *pieces);
-    if (!pieces) return GM_ERR_NOMEM;
+    if (!pieces) return gm_error(j->ctx, GM_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
         pieces[i] =
             j->kind == GM_RASTER_COVERAGE ? res->zones[i / 2].done[i % 2] : res->overlaps[i].geom;
-    int rc = parts_add_dissolved(h, pj, &j->value, pieces, n);
+    int rc = parts_add_dissolved(j->ctx, P, &j->value, pieces, n);
     free(pieces);
     return rc;
 }
@@ -1038,22 +1143,19 @@ int gm_write_raster(gm_context *ctx, gm_raster_kind kind, const char *tif_path,
     if (rc != GM_OK) return rc;
     gm_gdal_register();
     gm_progress(ctx, "raster polygons", 0, 0); /* projecting and dissolving them takes a while */
-    gm_projector pj;
-    if ((rc = gm_projector_init(&pj)) != GM_OK)
-        return gm_error(ctx, rc, "PROJ cannot project to %s", GM_GRID_CRS_NAME);
+    projecting P;
+    if ((rc = projecting_new(ctx, &P)) != GM_OK) return rc;
     raster_job j = {.ctx = ctx,
                     .path = tif_path,
                     .kind = kind,
                     .description = descriptions[kind],
                     .cell = opts->cell_m,
                     .as_of = opts->as_of,
-                    .run_id = opts->run_id};
-    rc = job_mask(&j, &pj, in);
+                    .run_id = opts->run_id,
+                    .pool = P.pool};
+    rc = job_mask(&j, &P, in);
     gm_progress(ctx, "raster values", 0, 0); /* the mask's polygons are done */
-    if (rc == GM_OK && j.mask.n) rc = job_value(&j, &pj, res);
-    if (rc != GM_OK)
-        rc = gm_error(ctx, rc, "cannot project the polygons to %s: %s", GM_GRID_CRS_NAME,
-                      gm_geos_message(ctx));
+    if (rc == GM_OK && j.mask.n) rc = job_value(&j, &P, res);
     if (rc == GM_OK && j.mask.n == 0)
         gm_log(ctx, GM_LOG_WARNING, "%s: not written: nothing to cover (no polygons)", tif_path);
     else if (rc == GM_OK) {
@@ -1063,9 +1165,9 @@ int gm_write_raster(gm_context *ctx, gm_raster_kind kind, const char *tif_path,
         if (rc == GM_OK && qml_path && (rc = write_qml(ctx, qml_path, kind)) != GM_OK)
             unlink(tif_path);
     }
-    parts_free(ctx->geos, &j.mask);
-    parts_free(ctx->geos, &j.value);
-    gm_projector_free(&pj);
+    parts_free(&j.mask);
+    parts_free(&j.value);
+    projecting_free(&P);
     return rc;
 }
 
@@ -1122,13 +1224,9 @@ static int estimate_kind(raster_job *j, int workers, gm_raster_estimate_info *ou
         up = NULL;
     }
     free(may);
-    size_t vertices = 0;
-    for (size_t i = 0; i < j->mask.n; i++) {
-        unsigned int nv = 0;
-        const GEOSCoordSequence *seq =
-            GEOSGeom_getCoordSeq_r(j->ctx->geos, GEOSGetExteriorRing_r(j->ctx->geos, j->mask.g[i]));
-        if (seq && GEOSCoordSeq_getSize_r(j->ctx->geos, seq, &nv)) vertices += nv;
-    }
+    size_t vertices = 0; /* the shells' */
+    for (size_t i = 0; i < j->mask.n; i++)
+        vertices += j->mask.ring_len[i][0];
     int k = j->kind;
     out->kind[k].width = j->grid.cols;
     out->kind[k].height = j->grid.rows;
@@ -1155,22 +1253,18 @@ int gm_raster_estimate(gm_context *ctx, const gm_inputs *in, const gm_raster_opt
     memset(out, 0, sizeof *out);
     int rc = check_options(ctx, opts);
     if (rc != GM_OK) return rc;
-    gm_projector pj;
-    if ((rc = gm_projector_init(&pj)) != GM_OK)
-        return gm_error(ctx, rc, "PROJ cannot project to %s", GM_GRID_CRS_NAME);
+    projecting P;
+    if ((rc = projecting_new(ctx, &P)) != GM_OK) return rc;
     for (int k = 0; k < GM_RASTER_KINDS && rc == GM_OK; k++) {
         raster_job j = {.ctx = ctx,
                         .path = gm_raster_file_name((gm_raster_kind)k),
                         .kind = (gm_raster_kind)k,
                         .cell = opts->cell_m};
-        if ((rc = job_mask(&j, &pj, in)) != GM_OK)
-            rc = gm_error(ctx, rc, "cannot project the polygons to %s: %s", GM_GRID_CRS_NAME,
-                          gm_geos_message(ctx));
-        else if (j.mask.n)
+        if ((rc = job_mask(&j, &P, in)) == GM_OK && j.mask.n)
             rc = estimate_kind(&j, gm_context_threads(ctx), out);
-        parts_free(ctx->geos, &j.mask);
+        parts_free(&j.mask);
     }
-    gm_projector_free(&pj);
+    projecting_free(&P);
     return rc;
 }
 
