@@ -448,13 +448,23 @@ int gm_run(gm_context *ctx, const gm_run_options *opts, gm_run_report **out)
     remove_stale_scratch(ctx, p.dir);
     snprintf(p.scratch, sizeof p.scratch, "%s/" SCRATCH_PREFIX "%ld.%s", p.dir, (long)getpid(),
              r->run_id);
-    if (mkdir(p.scratch, 0777) != 0) {
+    /* The hook is in place before the folder exists, and the folder is made
+     * under the abort lock: a signal at any moment finds either no folder or
+     * the hook that removes it. */
+    gm_context_set_abort_hook(ctx, abort_hook, p.scratch);
+    if (gm_context_abort_lock(ctx)) {
+        free(r);
+        return gm_error(ctx, GM_ERR_INTERNAL, "the run was stopped before it began");
+    }
+    int made = mkdir(p.scratch, 0777) == 0, err = errno;
+    gm_context_abort_unlock(ctx);
+    if (!made) {
+        gm_context_set_abort_hook(ctx, NULL, NULL);
         rc = gm_error(ctx, GM_ERR_WRITE, "%s: cannot create a temporary folder there: %s", p.dir,
-                      strerror(errno));
+                      strerror(err));
         free(r);
         return rc;
     }
-    gm_context_set_abort_hook(ctx, abort_hook, p.scratch);
 
     gm_zone_partition zp = {.zone = GM_ZONE_OUTSIDE};
     rc = gm_inputs_new(&r->in);
