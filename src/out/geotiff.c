@@ -110,6 +110,23 @@ static int read_rings(GEOSContextHandle_t h, const GEOSGeometry *poly, double **
     return GM_OK;
 }
 
+/* Room for cap polygons in each of the four arrays (a failed realloc keeps
+ * the old array, so p stays consistent and freeable). */
+static int parts_reserve(parts *p, size_t cap)
+{
+    double(*nb)[4] = realloc(p->box, cap * sizeof *nb);
+    if (nb) p->box = nb;
+    double **nx = realloc(p->xy, cap * sizeof *nx);
+    if (nx) p->xy = nx;
+    size_t **nl = realloc(p->ring_len, cap * sizeof *nl);
+    if (nl) p->ring_len = nl;
+    size_t *nr = realloc(p->n_rings, cap * sizeof *nr);
+    if (nr) p->n_rings = nr;
+    if (!nb || !nx || !nl || !nr) return GM_ERR_NOMEM;
+    p->cap = cap;
+    return GM_OK;
+}
+
 /* Projects g and appends each of its polygons. */
 static int parts_add(GEOSContextHandle_t h, gm_projector *pj, parts *p, const GEOSGeometry *g)
 {
@@ -121,22 +138,7 @@ static int parts_add(GEOSContextHandle_t h, gm_projector *pj, parts *p, const GE
     for (int i = 0; i < n && rc == GM_OK; i++) {
         const GEOSGeometry *part = GEOSGetGeometryN_r(h, proj, i);
         if (GEOSGeomTypeId_r(h, part) != GEOS_POLYGON || GEOSisEmpty_r(h, part)) continue;
-        if (p->n == p->cap) {
-            size_t cap = p->cap ? 2 * p->cap : 4;
-            double(*nb)[4] = realloc(p->box, cap * sizeof *nb);
-            if (nb) p->box = nb;
-            double **nx = realloc(p->xy, cap * sizeof *nx);
-            if (nx) p->xy = nx;
-            size_t **nl = realloc(p->ring_len, cap * sizeof *nl);
-            if (nl) p->ring_len = nl;
-            size_t *nr = realloc(p->n_rings, cap * sizeof *nr);
-            if (nr) p->n_rings = nr;
-            if (!nb || !nx || !nl || !nr) {
-                rc = GM_ERR_NOMEM;
-                break;
-            }
-            p->cap = cap;
-        }
+        if (p->n == p->cap && (rc = parts_reserve(p, p->cap ? 2 * p->cap : 4)) != GM_OK) break;
         double *b = p->box[p->n];
         if (!GEOSGeom_getXMin_r(h, part, &b[0]) || !GEOSGeom_getYMin_r(h, part, &b[1]) ||
             !GEOSGeom_getXMax_r(h, part, &b[2]) || !GEOSGeom_getYMax_r(h, part, &b[3])) {
@@ -248,20 +250,9 @@ static int project_items(gm_context *ctx, projecting *P, parts *p, GEOSGeometry 
     size_t total = p->n;
     for (size_t i = 0; i < n; i++)
         total += out[i].n;
-    if (rc == GM_OK && total > p->cap) { /* grow once, then move the items' arrays in */
-        double(*nb)[4] = realloc(p->box, total * sizeof *nb);
-        if (nb) p->box = nb;
-        double **nx = realloc(p->xy, total * sizeof *nx);
-        if (nx) p->xy = nx;
-        size_t **nl = realloc(p->ring_len, total * sizeof *nl);
-        if (nl) p->ring_len = nl;
-        size_t *nr = realloc(p->n_rings, total * sizeof *nr);
-        if (nr) p->n_rings = nr;
-        if (nb && nx && nl && nr)
-            p->cap = total;
-        else
-            rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
-    }
+    /* grow once, then move the items' arrays in */
+    if (rc == GM_OK && total > p->cap && parts_reserve(p, total) != GM_OK)
+        rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         parts *o = &out[i];
         if (rc == GM_OK && o->n) {
