@@ -66,6 +66,10 @@ const expected = JSON.parse(fs.readFileSync(path.join(FIX, 'expected.json'), 'ut
   check(fig.includes(f4(ex.redline_overlap_ha)) && fig.includes(ex.overlap_pct.toFixed(2) + ' %'),
     `overlap ${ex.redline_overlap_ha} ha ${ex.overlap_pct} % shown (${fig})`);
   const hitIds = await page.$$eval('#hits tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
+  // The verdict lands before the map has moved to the application: the red lines of the
+  // new view (hatched where hit) arrive with the view's own request just after.
+  await page.waitForFunction((n) => document.querySelectorAll('path.gm-hatched').length === n,
+    ex.redlines.length, { timeout: 30000 }).catch(() => {});
   check(JSON.stringify(hitIds) === JSON.stringify(ex.redlines.map((r) => r.id)), `red lines hit ${hitIds}`);
   const drawn = await page.evaluate(() => {
     const box = (p) => { const b = p.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
