@@ -713,20 +713,6 @@ int gm_write_text_file_at(gm_context *ctx, const char *path, const char *text)
     return GM_OK;
 }
 
-int gm_write_text_file(gm_context *ctx, const char *path, const char *text)
-{
-    char tmp[4200];
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    snprintf(tmp, sizeof tmp, "%.*s.%s.%ld.tmp", (int)(base - path), path, base, (long)getpid());
-    int rc = gm_write_text_file_at(ctx, tmp, text);
-    if (rc == GM_OK && rename(tmp, path) != 0) {
-        rc = gm_error(ctx, GM_ERR_WRITE, "%s: cannot write: %s", path, strerror(errno));
-        unlink(tmp);
-    }
-    return rc;
-}
-
 /* ---- inside the GeoPackage -------------------------------------------------- */
 
 static int sql(gm_context *ctx, GDALDatasetH ds, const char *path, const char *statement)
