@@ -3,18 +3,17 @@
  * draws (HTML or CSV), or one draw's published files again (--draw N).
  */
 #include "cli/cli.h"
+
 #include "core/atomic.h"
 #include "core/text.h"
 
 #include <greenmine/draw.h>
 #include <greenmine/registry.h>
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 static const char draws_help[] =
     "Usage: greenmine draws --db DB -o FILE.html | FILE.csv\n"

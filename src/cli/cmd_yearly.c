@@ -6,6 +6,7 @@
  * greenmine/indicators.h; this file joins them and hands them to the writers.
  */
 #include "cli/cli.h"
+
 #include "core/atomic.h"
 
 #include <greenmine/mgmt_data.h>
@@ -17,7 +18,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 static const char yearly_help[] =
     "Usage: greenmine yearly --db DB --year YYYY [--county NAME | --city NAME]\n"

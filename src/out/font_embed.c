@@ -3,10 +3,10 @@
  * base64 in a CSS @font-face rule (see font_embed.h).
  */
 #include "out/font_embed.h"
-#include "out/xml.h"
 
 #include "core/atomic.h"
 #include "core/context_impl.h"
+#include "out/xml.h"
 
 #include <hb-subset.h>
 #include <hb.h>

@@ -10,23 +10,21 @@
  * or fewer with new ones on reading, which leaves the layer tree pointing at
  * nothing (the layer is listed but never drawn).
  */
-#include "io/crs.h"
-#include "out/xml.h"
-#include "out/styles.h"
-
 #include "core/context_impl.h"
 #include "core/crs.h"
 #include "core/project.h"
+#include "io/crs.h"
+#include "out/styles.h"
+#include "out/xml.h"
 
 #include <cpl_conv.h>
-#include <math.h>
 #include <ogr_srs_api.h>
+
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
-#include <unistd.h>
 
 typedef struct out {
     FILE *f;

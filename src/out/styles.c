@@ -5,18 +5,19 @@
  * run's provenance in gpkg_metadata. Only writes into a GeoPackage that
  * gpkg_writer.c has opened; never touches the contract's layers.
  */
-#include "out/xml.h"
 #include "out/styles.h"
-#include "core/text.h"
 
 #include "core/context_impl.h"
+#include "core/text.h"
+#include "out/xml.h"
 
 #include <greenmine/load.h>
 
 #include <cpl_error.h>
+#include <ogr_api.h>
+
 #include <errno.h>
 #include <math.h>
-#include <ogr_api.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,10 +3,11 @@
  * beside it (docs/draw.md, "The record"), written all or nothing, and
  * `draw --verify`, which redoes the draw from those files alone.
  */
+#include "registry/draw_impl.h"
+
 #include "core/atomic.h"
 #include "core/context_impl.h"
 #include "core/text.h"
-#include "registry/draw_impl.h"
 #include "registry/registry_impl.h"
 
 #include <greenmine/draw.h>
@@ -17,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #define RECORD_FORMAT "greenmine-draw-1"
 
