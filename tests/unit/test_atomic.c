@@ -73,6 +73,14 @@ static const char *listing(void)
     return out;
 }
 
+/* DIR/name (one at a time: a static buffer). */
+static const char *in_dir(const char *name)
+{
+    static char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return path;
+}
+
 static const char *content(const char *path)
 {
     static char buf[256];
@@ -94,8 +102,7 @@ static void put(const char *path, const char *text)
 static void test_commit_leaves_only_the_target(void **state)
 {
     (void)state;
-    char target[600];
-    snprintf(target, sizeof target, "%s/out.txt", dir);
+    const char *target = in_dir("out.txt");
     put(target, "old");
     gm_atomic a;
     assert_int_equal(gm_atomic_begin(ctx, target, GM_ATOMIC_OPEN | GM_ATOMIC_SYNC, "", &a), GM_OK);
@@ -114,8 +121,7 @@ static void test_commit_leaves_only_the_target(void **state)
 static void test_two_writers_get_two_names(void **state)
 {
     (void)state;
-    char target[600];
-    snprintf(target, sizeof target, "%s/out.gpkg", dir);
+    const char *target = in_dir("out.gpkg");
     gm_atomic a, b, c;
     assert_int_equal(gm_atomic_begin(ctx, target, GM_ATOMIC_OPEN, ".gpkg", &a), GM_OK);
     assert_int_equal(gm_atomic_begin(ctx, target, GM_ATOMIC_OPEN, ".gpkg", &b), GM_OK);
@@ -139,8 +145,7 @@ static void test_two_writers_get_two_names(void **state)
 static void test_abandon_removes_the_temporary_file(void **state)
 {
     (void)state;
-    char target[600];
-    snprintf(target, sizeof target, "%s/out.txt", dir);
+    const char *target = in_dir("out.txt");
     put(target, "old");
     gm_atomic a;
     assert_int_equal(gm_atomic_begin(ctx, target, GM_ATOMIC_OPEN, "", &a), GM_OK);
@@ -156,8 +161,8 @@ static void test_abandon_removes_the_temporary_file(void **state)
 static void test_target_a_folder_fails_and_leaves_nothing(void **state)
 {
     (void)state;
-    char target[600], want[800];
-    snprintf(target, sizeof target, "%s/out", dir);
+    const char *target = in_dir("out");
+    char want[800];
     assert_int_equal(mkdir(target, 0777), 0);
     gm_atomic a;
     assert_int_equal(gm_atomic_begin(ctx, target, GM_ATOMIC_OPEN, "", &a), GM_OK);
@@ -174,8 +179,8 @@ static void test_target_a_folder_fails_and_leaves_nothing(void **state)
 static void test_missing_folder_fails_at_begin(void **state)
 {
     (void)state;
-    char target[600], want[800];
-    snprintf(target, sizeof target, "%s/no/out.txt", dir);
+    const char *target = in_dir("no/out.txt");
+    char want[800];
     gm_atomic a;
     assert_int_equal(gm_atomic_begin(ctx, target, GM_ATOMIC_OPEN, "", &a), GM_ERR_WRITE);
     snprintf(want, sizeof want, "%s: cannot write: %s", target, strerror(ENOENT));
@@ -190,8 +195,8 @@ static void test_folder_not_writable(void **state)
 {
     (void)state;
     if (geteuid() == 0) skip(); /* root writes anyway */
-    char target[600], want[800];
-    snprintf(target, sizeof target, "%s/out.txt", dir);
+    const char *target = in_dir("out.txt");
+    char want[800];
     put(target, "old");
     assert_int_equal(chmod(dir, 0555), 0);
     gm_atomic a;
