@@ -8,9 +8,10 @@
  * the buffer polygons, and the verdict. GEOS and PROJ's geodesics only.
  */
 #include "analysis/stages.h"
+
 #include "core/densify.h"
-#include "core/normalise.h"
 #include "core/index.h"
+#include "core/normalise.h"
 #include "core/prepared.h"
 
 #include <greenmine/analysis.h>
@@ -18,6 +19,7 @@
 #include <greenmine/check.h>
 
 #include <geodesic.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

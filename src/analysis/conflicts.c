@@ -8,6 +8,7 @@
  * province's red lines are never dissolved.
  */
 #include "analysis/stages.h"
+
 #include "core/boundary.h"
 #include "core/normalise.h"
 
@@ -57,21 +58,27 @@ static int add_overlap(gm_worker *w, mine_overlaps *mo, gm_overlap ov)
     return GM_OK;
 }
 
-static double union_area(GEOSContextHandle_t h, const mine_overlaps *mo)
+/* The area of the union of the mine's pieces; GM_ERR_INTERNAL, with no
+ * message (the caller words it), when GEOS or an allocation fails. */
+static int union_area(GEOSContextHandle_t h, const mine_overlaps *mo, double *ha)
 {
-    if (mo->n == 1) return mo->items[0].area_ha;
+    if (mo->n == 1) {
+        *ha = mo->items[0].area_ha;
+        return GM_OK;
+    }
     GEOSGeometry **parts = malloc(mo->n * sizeof *parts);
-    if (!parts) return -1;
+    if (!parts) return GM_ERR_INTERNAL;
     for (size_t k = 0; k < mo->n; k++)
         parts[k] = GEOSGeom_clone_r(h, mo->items[k].geom);
     GEOSGeometry *all =
         GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)mo->n);
     free(parts);
     GEOSGeometry *u = all ? GEOSUnaryUnion_r(h, all) : NULL;
-    double a = u ? gm_geodesic_area_ha(h, u) : -1;
+    double a = u ? gm_geodesic_area_ha(h, u) : -1; /* negative: GEOS failed */
     if (all) GEOSGeom_destroy_r(h, all);
     if (u) GEOSGeom_destroy_r(h, u);
-    return a;
+    *ha = a;
+    return a < 0 ? GM_ERR_INTERNAL : GM_OK;
 }
 
 static int mine_zone(gm_worker *w, conflict_job *job, const GEOSGeometry *mine, int *zone)
@@ -165,8 +172,9 @@ static int conflict_task(gm_worker *w, size_t i, void *user)
          * union is the mine: no overlay (in the dense province 96 % of the
          * unions). GEOS's union of such pieces gives the mine's area to
          * ~1e-12 relative, not bit for bit (docs/performance.md). */
-        double c = whole ? r->mine_ha : union_area(h, mo);
-        if (c < 0) return gm_worker_error(w, GM_ERR_INTERNAL, "union of red-line overlaps failed");
+        double c = r->mine_ha;
+        if (!whole && union_area(h, mo, &c) != GM_OK)
+            return gm_worker_error(w, GM_ERR_INTERNAL, "union of red-line overlaps failed");
         r->conflict_ha = c < GM_NOISE_HA ? 0.0 : c;
     }
     return mine_zone(w, job, m->geom, &r->zone);

@@ -8,6 +8,7 @@
  * count twice, without ever building one province-wide geometry.
  */
 #include "analysis/stages.h"
+
 #include "core/normalise.h"
 
 #include <greenmine/area.h>

@@ -3,6 +3,7 @@
  * per run, so the window pieces one stage cuts serve the next.
  */
 #include "analysis/stages.h"
+
 #include "core/context_impl.h"
 
 #include <stdlib.h>

@@ -5,6 +5,7 @@
  * GeoPackage. Exit 0 all clear, 3 any conflict or near, 2 bad input.
  */
 #include "cli/cli.h"
+
 #include "core/text.h"
 
 #include <getopt.h>

@@ -5,6 +5,7 @@
  * The algorithm is gm_draw_compute (docs/draw.md); this file parses and prints.
  */
 #include "cli/cli.h"
+
 #include "core/text.h"
 
 #include <greenmine/draw.h>

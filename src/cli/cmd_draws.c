@@ -3,17 +3,17 @@
  * draws (HTML or CSV), or one draw's published files again (--draw N).
  */
 #include "cli/cli.h"
+
+#include "core/atomic.h"
 #include "core/text.h"
 
 #include <greenmine/draw.h>
 #include <greenmine/registry.h>
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 static const char draws_help[] =
     "Usage: greenmine draws --db DB -o FILE.html | FILE.csv\n"
@@ -113,35 +113,20 @@ int gm_cmd_draws(int argc, char **argv)
             printf(" and its two lists beside it\n");
         }
     } else if (rc == GM_OK) {
-        /* a temporary file beside the target, renamed when complete */
-        size_t n = strlen(output) + 64;
-        char *tmp = malloc(n);
-        const char *slash = strrchr(output, '/');
-        if (!tmp) {
-            rc = GM_ERR_NOMEM;
-        } else {
-            snprintf(tmp, n, "%.*s.%s.%ld.tmp", slash ? (int)(slash - output + 1) : 0, output,
-                     slash ? slash + 1 : output, (long)getpid());
-            FILE *f = fopen(tmp, "wb");
-            if (!f) {
-                fprintf(stderr, "greenmine: error: cannot write %s: %s\n", output, strerror(errno));
-                exit_code = GM_EXIT_FAILURE;
-            } else {
-                rc = is_html ? gm_draw_record_html(ctx, r, f) : gm_draw_record_csv(ctx, r, f);
-                if (fclose(f) != 0 && rc == GM_OK) rc = GM_ERR_WRITE;
-                if (rc == GM_OK && rename(tmp, output) != 0) rc = GM_ERR_WRITE;
-                if (rc != GM_OK) {
-                    unlink(tmp);
-                    fprintf(stderr, "greenmine: error: cannot write %s\n", output);
-                    exit_code = GM_EXIT_FAILURE;
-                    rc = GM_OK;
-                } else if (!cli.quiet) {
-                    printf("%zu draw%s written to ", r->n_draws, r->n_draws == 1 ? "" : "s");
-                    gm_term_fputs(stdout, output);
-                    fputc('\n', stdout);
-                }
-            }
-            free(tmp);
+        gm_atomic file; /* a temporary file beside the target, renamed when complete */
+        if ((rc = gm_atomic_begin(ctx, output, GM_ATOMIC_OPEN, "", &file)) == GM_OK) {
+            rc = is_html ? gm_draw_record_html(ctx, r, file.f) : gm_draw_record_csv(ctx, r, file.f);
+            /* a failed write is the commit's to say (it names the file and
+             * never renames a file with an error) */
+            if (rc == GM_OK || ferror(file.f))
+                rc = gm_atomic_commit(ctx, &file);
+            else
+                gm_atomic_abandon(&file);
+        }
+        if (rc == GM_OK && !cli.quiet) {
+            printf("%zu draw%s written to ", r->n_draws, r->n_draws == 1 ? "" : "s");
+            gm_term_fputs(stdout, output);
+            fputc('\n', stdout);
         }
     }
     if (rc != GM_OK)

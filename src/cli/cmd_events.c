@@ -5,6 +5,7 @@
  * greenmine/management.h); this file parses options and prints.
  */
 #include "cli/cli.h"
+
 #include "core/text.h"
 
 #include <greenmine/events.h>

@@ -3,6 +3,7 @@
  * dated snapshot in the registry, say what changed since the last one.
  */
 #include "cli/cli.h"
+
 #include "core/text.h"
 
 #include <greenmine/registry.h>

@@ -4,6 +4,7 @@
  * gm_registry_progress (gm_analyze on each snapshot); this file only prints.
  */
 #include "cli/cli.h"
+
 #include "core/text.h"
 
 #include <greenmine/mgmt_data.h>

@@ -5,8 +5,9 @@
  */
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <greenmine/serve.h>
+
+#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,8 +4,14 @@
  * ps and the shell's history would show it): it is read from the terminal
  * with echo off (twice), from --password-file, or from the first line of
  * standard input.
+ *
+ * The password readers write into a buffer of the caller's, who wipes it
+ * (memset) before freeing it; they keep no copy, and wipe their own. The
+ * helpers return GM_OK or GM_ERR_USAGE with no message (there is no context
+ * here): get_password words it, as the command's usage error.
  */
 #include "cli/cli.h"
+
 #include "core/text.h"
 
 #include <greenmine/users.h>
@@ -64,23 +70,25 @@ static const struct option options[] = {{"db", required_argument, NULL, OPT_DB},
                                         {"help", no_argument, NULL, 'h'},
                                         {NULL, 0, NULL, 0}};
 
-/* The first line of f (without its end of line) into buf; -1 when empty or too long. */
+/* The first line of f (without its end of line) into buf; GM_ERR_USAGE when
+ * there is none or it is longer than cap - 2 bytes. */
 static int read_line(FILE *f, char *buf, size_t cap)
 {
-    if (!fgets(buf, (int)cap, f)) return -1;
+    if (!fgets(buf, (int)cap, f)) return GM_ERR_USAGE;
     size_t n = strlen(buf);
-    if (n == cap - 1 && buf[n - 1] != '\n') return -1;
+    if (n == cap - 1 && buf[n - 1] != '\n') return GM_ERR_USAGE;
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
         buf[--n] = '\0';
-    return 0;
+    return GM_OK;
 }
 
-/* Asks on the terminal with echo off. */
+/* Asks on the terminal with echo off; GM_ERR_USAGE when it is no terminal or
+ * gives no line. */
 static int prompt(FILE *tty, const char *question, char *buf, size_t cap)
 {
     struct termios old, quiet;
     int fd = fileno(tty);
-    if (tcgetattr(fd, &old) != 0) return -1;
+    if (tcgetattr(fd, &old) != 0) return GM_ERR_USAGE;
     quiet = old;
     quiet.c_lflag &= ~(tcflag_t)ECHO;
     tcsetattr(fd, TCSANOW, &quiet); /* before the question: nothing typed after it echoes */
@@ -92,7 +100,9 @@ static int prompt(FILE *tty, const char *question, char *buf, size_t cap)
     return rc;
 }
 
-/* The password, from the file, the terminal or stdin; returns an exit code or -1. */
+/* The password, from the file, the terminal or stdin, into buf (cap bytes);
+ * -1, or the exit code of the usage error it printed (a command-line
+ * check, as gm_cli_check_registry). */
 static int get_password(const char *file, char *buf, size_t cap)
 {
     buf[0] = '\0';
@@ -101,7 +111,7 @@ static int get_password(const char *file, char *buf, size_t cap)
         if (!f) return gm_cli_usage_error("users", "--password-file %s: %s", file, strerror(errno));
         int rc = read_line(f, buf, cap);
         if (f != stdin) fclose(f);
-        if (rc != 0)
+        if (rc != GM_OK)
             return gm_cli_usage_error(
                 "users",
                 "--password-file %s: no password on its first line (or longer than %d bytes)", file,
@@ -109,7 +119,7 @@ static int get_password(const char *file, char *buf, size_t cap)
         return -1;
     }
     if (!isatty(STDIN_FILENO)) {
-        if (read_line(stdin, buf, cap) != 0)
+        if (read_line(stdin, buf, cap) != GM_OK)
             return gm_cli_usage_error("users", "no password on standard input");
         return -1;
     }
@@ -117,11 +127,11 @@ static int get_password(const char *file, char *buf, size_t cap)
     if (!tty) tty = stdin;
     char again[GM_PASSWORD_MAX + 2];
     int rc = prompt(tty, "Password: ", buf, cap);
-    if (rc == 0) rc = prompt(tty, "Password again: ", again, sizeof again);
+    if (rc == GM_OK) rc = prompt(tty, "Password again: ", again, sizeof again);
     if (tty != stdin) fclose(tty);
-    if (rc != 0) return gm_cli_usage_error("users", "no password given");
-    int same = strcmp(buf, again) == 0;
+    int same = rc == GM_OK && strcmp(buf, again) == 0;
     memset(again, 0, sizeof again);
+    if (rc != GM_OK) return gm_cli_usage_error("users", "no password given");
     if (!same) return gm_cli_usage_error("users", "the two passwords differ");
     return -1;
 }

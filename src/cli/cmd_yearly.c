@@ -7,6 +7,8 @@
  */
 #include "cli/cli.h"
 
+#include "core/atomic.h"
+
 #include <greenmine/mgmt_data.h>
 #include <greenmine/publish.h>
 #include <greenmine/registry.h>
@@ -16,7 +18,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 static const char yearly_help[] =
     "Usage: greenmine yearly --db DB --year YYYY [--county NAME | --city NAME]\n"
@@ -192,26 +193,10 @@ static int exit_for(gm_cli *cli, gm_context *ctx, int rc)
 }
 
 /* Writes text to the output file (temporary file renamed) or stdout. */
-static int put_text(const char *path, const char *text)
+static int put_text(gm_context *ctx, const char *path, const char *text)
 {
-    if (!path) {
-        fputs(text, stdout);
-        return GM_OK;
-    }
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    int bad = !f;
-    if (f) {
-        fputs(text, f);
-        bad = ferror(f);
-        bad |= fclose(f) != 0;
-    }
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        fprintf(stderr, "greenmine: error: %s: cannot write the file\n", path);
-        return GM_SAID;
-    }
+    if (path) return gm_atomic_write_text(ctx, path, text);
+    fputs(text, stdout);
     return GM_OK;
 }
 
@@ -327,7 +312,7 @@ int gm_cmd_yearly(int argc, char **argv)
         r.mine_name = names;
         if (a.csv) {
             rc = gm_yearly_csv(ctx, &r, &text);
-            if (rc == GM_OK) rc = put_text(a.output, text);
+            if (rc == GM_OK) rc = put_text(ctx, a.output, text);
         } else {
             rc = gm_write_yearly_html(ctx, a.output, &r);
         }
@@ -397,7 +382,7 @@ int gm_cmd_list(int argc, char **argv)
             .entries = entries, .n = n, .as_of = a.as_of, .boundaries_as_of = d->snapshot_as_of};
         if (a.csv) {
             rc = gm_list_csv(ctx, &pl, &text);
-            if (rc == GM_OK) rc = put_text(a.output, text);
+            if (rc == GM_OK) rc = put_text(ctx, a.output, text);
         } else {
             rc = gm_write_list_gpkg(ctx, a.output, &pl);
         }

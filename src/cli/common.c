@@ -5,10 +5,10 @@
  * CI logs see plain lines.
  */
 #include "cli/cli.h"
+
 #include "core/text.h"
 
 #include <pthread.h>
-
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>

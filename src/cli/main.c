@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 
 #include <cpl_conv.h>
+
 #include <stdlib.h>
 #include <string.h>
 

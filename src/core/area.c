@@ -15,6 +15,7 @@
 #include <greenmine/area.h>
 
 #include <geodesic.h>
+
 #include <math.h>
 #include <stdlib.h>
 

@@ -6,6 +6,7 @@
 #include <greenmine/area.h>
 
 #include <geodesic.h>
+
 #include <math.h>
 #include <stdlib.h>
 

@@ -4,6 +4,7 @@
  * silently drops one lobe of a bow-tie.
  */
 #include "core/normalise.h"
+
 #include "core/densify.h"
 #include "core/simple.h"
 

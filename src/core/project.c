@@ -5,6 +5,8 @@
  */
 #include "core/project.h"
 
+#include "core/crs.h"
+
 #include <greenmine/context.h>
 
 #include <math.h>
@@ -14,7 +16,7 @@ int gm_projector_init(gm_projector *p)
     p->pc = proj_context_create();
     p->pj = NULL;
     if (!p->pc) return GM_ERR_NOMEM;
-    PJ *raw = proj_create_crs_to_crs(p->pc, "EPSG:4490", GM_GRID_CRS_WKT, NULL);
+    PJ *raw = proj_create_crs_to_crs(p->pc, GM_CRS_CGCS2000, GM_GRID_CRS_WKT, NULL);
     if (raw) {
         /* EPSG:4490 is latitude first: take longitude first, as the engine stores it */
         p->pj = proj_normalize_for_visualization(p->pc, raw);

@@ -8,16 +8,20 @@
 #ifndef GM_PROJECT_H
 #define GM_PROJECT_H
 
+#include "core/crs.h"
+
 #include <geos_c.h>
 #include <proj.h>
 
 #define GM_GRID_CRS_NAME "CGCS2000 / Hunan Albers equal-area (greenmine)"
 /* The same CRS for every consumer: PROJ here, OGR/GDAL in src/out. */
+// clang-format off
 #define GM_GRID_CRS_WKT                                                                            \
     "PROJCRS[\"" GM_GRID_CRS_NAME "\","                                                            \
     "BASEGEOGCRS[\"China Geodetic Coordinate System 2000\","                                       \
     "DATUM[\"China 2000\",ELLIPSOID[\"CGCS2000\",6378137,298.257222101,LENGTHUNIT[\"metre\",1]]]," \
-    "PRIMEM[\"Greenwich\",0,ANGLEUNIT[\"degree\",0.0174532925199433]],ID[\"EPSG\",4490]],"         \
+    "PRIMEM[\"Greenwich\",0,ANGLEUNIT[\"degree\",0.0174532925199433]],"                            \
+    "ID[\"EPSG\"," GM_CRS_STR(GM_CRS_CGCS2000_EPSG) "]],"                                          \
     "CONVERSION[\"Hunan Albers\",METHOD[\"Albers Equal Area\",ID[\"EPSG\",9822]],"                 \
     "PARAMETER[\"Latitude of false origin\",0,ANGLEUNIT[\"degree\",0.0174532925199433]],"          \
     "PARAMETER[\"Longitude of false origin\",111.5,ANGLEUNIT[\"degree\",0.0174532925199433]],"     \
@@ -29,6 +33,7 @@
     "PARAMETER[\"Northing at false origin\",0,LENGTHUNIT[\"metre\",1]]],"                          \
     "CS[Cartesian,2],AXIS[\"easting (X)\",east,ORDER[1],LENGTHUNIT[\"metre\",1]],"                 \
     "AXIS[\"northing (Y)\",north,ORDER[2],LENGTHUNIT[\"metre\",1]]]"
+// clang-format on
 #define GM_GRID_CRS_PROJ4                                                                          \
     "+proj=aea +lat_0=0 +lon_0=111.5 +lat_1=25 +lat_2=30 +x_0=0 +y_0=0 +ellps=GRS80 +units=m "     \
     "+no_defs"

@@ -3,10 +3,10 @@
  * A value that is present but not recognised is an error for the caller to
  * report; it is never guessed.
  */
+#include "core/values.h"
+
 #include <greenmine/context.h>
 #include <greenmine/model.h>
-
-#include "core/values.h"
 
 #include <ctype.h>
 #include <stdio.h>

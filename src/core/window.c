@@ -2,6 +2,7 @@
  * window.c -- per-worker pieces of large polygons in grid windows (see window.h).
  */
 #include "core/window.h"
+
 #include "core/normalise.h"
 #include "core/prepared.h"
 

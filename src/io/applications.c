@@ -6,6 +6,7 @@
  * transformed to CGCS2000 lon/lat).
  */
 #include "core/context_impl.h"
+#include "core/crs.h"
 #include "core/normalise.h"
 #include "core/text.h"
 #include "io/corners.h"
@@ -126,7 +127,7 @@ static int add_text(gm_context *ctx, gm_applications *apps, const char *arg,
     snprintf(id, sizeof id, "arg%zu", apps->n + 1);
     snprintf(label, sizeof label, "application %s (command-line %s)", id,
              arg[0] == '{' ? "GeoJSON" : "WKT");
-    const char *crs = opts && opts->crs ? opts->crs : "EPSG:4490";
+    const char *crs = opts && opts->crs ? opts->crs : GM_CRS_CGCS2000;
     OGRGeometryH g = NULL;
     if (arg[0] == '{') {
         g = OGR_G_CreateGeometryFromJson(arg);
@@ -228,7 +229,7 @@ typedef struct datum_codes {
 } datum_codes;
 
 enum { D_CGCS2000, D_XIAN1980, D_BEIJING1954, D_WGS84 };
-static const datum_codes datums[] = {{"CGCS2000", 4490, 4513, 4491},
+static const datum_codes datums[] = {{"CGCS2000", GM_CRS_CGCS2000_EPSG, 4513, 4491},
                                      {"Xian 1980", 4610, 2349, 2327},
                                      {"Beijing 1954", 4214, 2401, 21413},
                                      {"WGS 84", 4326, 0, 0}};
@@ -467,7 +468,7 @@ static void operation_info(OGRSpatialReferenceH srs, double x, double y, gm_appl
         return;
     }
     PJ_CONTEXT *pc = proj_context_create();
-    PJ *src = proj_create(pc, wkt), *dst = proj_create(pc, "EPSG:4490");
+    PJ *src = proj_create(pc, wkt), *dst = proj_create(pc, GM_CRS_CGCS2000);
     PJ *op = src && dst ? proj_create_crs_to_crs_from_pj(pc, src, dst, NULL, NULL) : NULL;
     PJ *norm = op ? proj_normalize_for_visualization(pc, op) : NULL;
     if (norm) {

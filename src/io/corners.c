@@ -345,109 +345,140 @@ static int read_num(const char **p, double *v, int *integral)
     return 1;
 }
 
-static int dms_value(double d, double m, double s, int has_m, int has_s, int d_int, int m_int,
-                     double *deg, char *why, size_t whylen)
-{
-    if ((has_m && !d_int) || (has_s && !m_int)) {
-        snprintf(why, whylen, "only the last of degrees, minutes, seconds may have decimals");
-        return -1;
-    }
-    if (m >= 60 || s >= 60) {
-        snprintf(why, whylen, "%s %g is not below 60", m >= 60 ? "minutes" : "seconds",
-                 m >= 60 ? m : s);
-        return -1;
-    }
-    if (d > 180) {
-        snprintf(why, whylen, "%g degrees", d);
-        return -1;
-    }
-    *deg = d + m / 60.0 + s / 3600.0;
-    return 1;
-}
+/* An angle as written: degrees, minutes, seconds and which were there. */
+typedef struct dms {
+    double d, m, s;
+    int has_m, has_s, d_int, m_int;
+    int s_without_m; /* 113°16′′: seconds marks right after the degrees */
+} dms;
 
-/* ddd.mmss from the text (not the double, which would round): 113.160012 =
- * 113 degrees 16 minutes 00.12 seconds; "113.16" = 113 degrees 16 minutes. */
-static int packed_value(const char *t, double *deg, char *why, size_t whylen)
+/* 1 when t is written as degrees-minutes-seconds (a broken one too), with its
+ * parts in *a; 0 when it is no angle. */
+static int dms_parts(const char *t, dms *a)
 {
+    *a = (dms){.d_int = 1, .m_int = 1};
     const char *p = t;
-    int neg = 0;
-    if (*p == '+' || *p == '-') neg = *p == '-', p++;
-    char *end;
-    long d = strtol(p, &end, 10);
-    if (end == p) return 0;
-    double m = 0, s = 0;
-    if (*end == '.') {
-        const char *f = end + 1;
-        size_t n = strlen(f);
-        char mm[3] = {f[0] ? f[0] : '0', n > 1 ? f[1] : '0', 0};
-        m = atof(mm);
-        if (n > 2) {
-            char ss[64];
-            snprintf(ss, sizeof ss, "%c%c.%s", f[2], n > 3 ? f[3] : '0', n > 4 ? f + 4 : "0");
-            s = atof(ss);
-        }
-    }
-    if (m >= 60 || s >= 60) {
-        snprintf(why, whylen, "as ddd.mmss %ld degrees %g minutes %g seconds: %s not below 60", d,
-                 m, s, m >= 60 ? "minutes" : "seconds");
-        return -1;
-    }
-    *deg = (neg ? -1 : 1) * (d + m / 60.0 + s / 3600.0);
-    return 1;
-}
-
-int gm_parse_angle(const char *t, gm_angle_format format, double *deg, char *why, size_t whylen)
-{
-    double v;
-    if (parse_number(t, &v)) { /* a plain number */
-        if (format == GM_ANGLES_PACKED) return packed_value(t, deg, why, whylen);
-        *deg = v;
-        return 1;
-    }
-    const char *p = t;
-    double d = 0, m = 0, s = 0;
-    int d_int = 1, m_int = 1, s_int = 1;
-    if (!read_num(&p, &d, &d_int)) return 0;
+    int s_int;
+    if (!read_num(&p, &a->d, &a->d_int)) return 0;
     size_t k;
     if (*p == ' ') { /* "113 16 00.000" */
         const char *q = p;
         while (*q == ' ')
             q++;
-        if (!read_num(&q, &m, &m_int)) return 0;
+        if (!read_num(&q, &a->m, &a->m_int)) return 0;
         while (*q == ' ')
             q++;
-        int has_s = read_num(&q, &s, &s_int);
-        if (*q) return 0;
-        return dms_value(d, m, s, 1, has_s, d_int, m_int, deg, why, whylen);
+        a->has_m = 1;
+        a->has_s = read_num(&q, &a->s, &s_int);
+        return *q == '\0';
     }
     if (!(k = match_mark(p, deg_marks))) return 0;
     p += k;
-    int has_m = 0, has_s = 0;
-    if (read_num(&p, &m, &m_int)) {
-        has_m = 1;
+    if (read_num(&p, &a->m, &a->m_int)) {
+        a->has_m = 1;
         if ((k = match_mark(p, sec_marks)) && k > 1 && starts(p, "′′")) {
-            snprintf(why, whylen, "seconds without minutes");
-            return -1;
+            a->s_without_m = 1;
+            return 1;
         }
         if (!(k = match_mark(p, min_marks))) {
             if (*p) return 0;
         }
         p += k;
-        if (read_num(&p, &s, &s_int)) {
-            has_s = 1;
+        if (read_num(&p, &a->s, &s_int)) {
+            a->has_s = 1;
             p += match_mark(p, sec_marks);
         }
     }
-    if (*p) return 0;
-    return dms_value(d, m, s, has_m, has_s, d_int, m_int, deg, why, whylen);
+    return *p == '\0';
+}
+
+static int dms_value(gm_context *ctx, const char *t, const dms *a, double *deg)
+{
+    if (a->s_without_m) return gm_error(ctx, GM_ERR_GEOMETRY, "'%s': seconds without minutes", t);
+    if ((a->has_m && !a->d_int) || (a->has_s && !a->m_int))
+        return gm_error(ctx, GM_ERR_GEOMETRY,
+                        "'%s': only the last of degrees, minutes, seconds may have decimals", t);
+    if (a->m >= 60 || a->s >= 60)
+        return gm_error(ctx, GM_ERR_GEOMETRY, "'%s': %s %g is not below 60", t,
+                        a->m >= 60 ? "minutes" : "seconds", a->m >= 60 ? a->m : a->s);
+    if (a->d > 180) return gm_error(ctx, GM_ERR_GEOMETRY, "'%s': %g degrees", t, a->d);
+    *deg = a->d + a->m / 60.0 + a->s / 3600.0;
+    return GM_OK;
+}
+
+/* A plain number read as ddd.mmss. */
+typedef struct packed {
+    long d;
+    double m, s;
+    int neg;
+} packed;
+
+/* ddd.mmss from the text (not the double, which would round): 113.160012 =
+ * 113 degrees 16 minutes 00.12 seconds; "113.16" = 113 degrees 16 minutes.
+ * 0 when t has no integral degrees. Minutes and seconds are not checked. */
+static int packed_parts(const char *t, packed *a)
+{
+    const char *p = t;
+    *a = (packed){0};
+    if (*p == '+' || *p == '-') a->neg = *p == '-', p++;
+    char *end;
+    a->d = strtol(p, &end, 10);
+    if (end == p) return 0;
+    if (*end == '.') {
+        const char *f = end + 1;
+        size_t n = strlen(f);
+        char mm[3] = {f[0] ? f[0] : '0', n > 1 ? f[1] : '0', 0};
+        a->m = atof(mm);
+        if (n > 2) {
+            char ss[64];
+            snprintf(ss, sizeof ss, "%c%c.%s", f[2], n > 3 ? f[3] : '0', n > 4 ? f + 4 : "0");
+            a->s = atof(ss);
+        }
+    }
+    return 1;
+}
+
+static double packed_deg(const packed *a)
+{
+    return (a->neg ? -1 : 1) * (a->d + a->m / 60.0 + a->s / 3600.0);
+}
+
+/* 1 when a plain number cannot be ddd.mmss, with the reason (a text kept for
+ * the file's angles_why and the error alike) in why. */
+static int packed_impossible(const packed *a, char *why, size_t whylen)
+{
+    if (a->m < 60 && a->s < 60) return 0;
+    snprintf(why, whylen, "as ddd.mmss %ld degrees %g minutes %g seconds: %s not below 60", a->d,
+             a->m, a->s, a->m >= 60 ? "minutes" : "seconds");
+    return 1;
+}
+
+int gm_parse_angle(gm_context *ctx, const char *t, gm_angle_format format, double *deg)
+{
+    double v;
+    dms a;
+    packed pk;
+    char why[160];
+    if (!parse_number(t, &v)) {
+        if (!dms_parts(t, &a)) return gm_error(ctx, GM_ERR_GEOMETRY, "'%s' is not a number", t);
+        return dms_value(ctx, t, &a, deg);
+    }
+    if (format != GM_ANGLES_PACKED) { /* a plain number */
+        *deg = v;
+        return GM_OK;
+    }
+    if (!packed_parts(t, &pk)) return gm_error(ctx, GM_ERR_GEOMETRY, "'%s' is not a number", t);
+    if (packed_impossible(&pk, why, sizeof why))
+        return gm_error(ctx, GM_ERR_GEOMETRY, "'%s': %s", t, why);
+    *deg = packed_deg(&pk);
+    return GM_OK;
 }
 
 /* An explicit degrees-minutes-seconds token (not a plain number). */
 static int is_explicit_angle(const char *t)
 {
-    double v;
-    char why[8];
-    return !looks_numeric(t) && gm_parse_angle(t, GM_ANGLES_DECIMAL, &v, why, sizeof why) != 0;
+    dms a;
+    return !looks_numeric(t) && dms_parts(t, &a);
 }
 
 /* "度分秒", "ddd.mmss": packed; "十进制", "decimal": decimal degrees. */
@@ -638,26 +669,24 @@ static int key_value(parser *p, char *line, int lineno)
 /* One coordinate: metres (a number over 180) or degrees. *deg says which. */
 static int coordinate(parser *p, const char *t, double *v, int *deg, int lineno)
 {
-    char why[160];
     if (parse_number(t, v) && fabs(*v) > 180) {
         *deg = 0;
         return 0;
     }
     *deg = 1;
     int plain = looks_numeric(t);
-    int r = gm_parse_angle(t, plain ? p->mode : GM_ANGLES_DECIMAL, v, why, sizeof why);
-    if (r == 0) return fail(p, lineno, "'%s' is not a number%s", t, "");
-    if (r < 0) return fail(p, lineno, "'%s': %s", t, why);
+    if (gm_parse_angle(p->ctx, t, plain ? p->mode : GM_ANGLES_DECIMAL, v) != GM_OK)
+        return fail(p, lineno, "%s%s", gm_context_errmsg(p->ctx), "");
     if (plain) {
         if (!p->plain_line) {
             p->plain_line = lineno;
             snprintf(p->plain_tok, sizeof p->plain_tok, "%s", t);
         }
-        double dummy;
-        if (!p->impossible_line && packed_value(t, &dummy, why, sizeof why) < 0) {
+        packed pk;
+        if (!p->impossible_line && packed_parts(t, &pk) &&
+            packed_impossible(&pk, p->impossible_why, sizeof p->impossible_why)) {
             p->impossible_line = lineno;
             snprintf(p->impossible_tok, sizeof p->impossible_tok, "%s", t);
-            snprintf(p->impossible_why, sizeof p->impossible_why, "%s", why);
         }
     }
     return 0;
@@ -988,8 +1017,8 @@ int gm_corners_parse_opts(gm_context *ctx, const char *text, const char *name,
     if (p.plain_line && !want) {
         if (!p.impossible_line) {
             double dv = atof(p.plain_tok), pv = 0;
-            char why[8];
-            packed_value(p.plain_tok, &pv, why, sizeof why);
+            packed pk;
+            if (packed_parts(p.plain_tok, &pk)) pv = packed_deg(&pk);
             rc = gm_error(ctx, GM_ERR_GEOMETRY,
                           "%s line %d: '%s' may be decimal degrees (%.6f) or ddd.mmss (%.6f "
                           "degrees): say which with --dms or --decimal-degrees, or a line "

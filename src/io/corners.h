@@ -90,8 +90,9 @@ const char *gm_corners_key(const gm_corner_file *f, const char *key, int *line);
 int gm_gk_zone_prefix(double y, double *easting);
 
 /* Reads one angle: 113°16′00.000″, 113°16'00", 113度16分00秒, "113 16 00.000",
- * or a plain number (decimal degrees or ddd.mmss by `format`). Returns 1 and
- * *deg, 0 when `t` is no angle, -1 (why = the reason) when it is a broken one. */
-int gm_parse_angle(const char *t, gm_angle_format format, double *deg, char *why, size_t whylen);
+ * or a plain number (decimal degrees or ddd.mmss by `format`), into *deg.
+ * GM_ERR_GEOMETRY when `t` is no angle ("'T' is not a number") or a broken
+ * one ("'T': minutes 61 is not below 60"). */
+int gm_parse_angle(gm_context *ctx, const char *t, gm_angle_format format, double *deg);
 
 #endif

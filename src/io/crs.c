@@ -3,13 +3,15 @@
  */
 #include "io/crs.h"
 
+#include "core/crs.h"
+
 #include <cpl_error.h>
 
 OGRSpatialReferenceH gm_crs_cgcs2000(void)
 {
     OGRSpatialReferenceH s = OSRNewSpatialReference(NULL);
     if (!s) return NULL;
-    if (OSRImportFromEPSG(s, 4490) != OGRERR_NONE) {
+    if (OSRImportFromEPSG(s, GM_CRS_CGCS2000_EPSG) != OGRERR_NONE) {
         OSRDestroySpatialReference(s);
         return NULL;
     }

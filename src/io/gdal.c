@@ -1,6 +1,7 @@
 #include "io/gdal.h"
 
 #include <gdal.h>
+
 #include <pthread.h>
 
 static void register_all(void)

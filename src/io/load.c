@@ -24,15 +24,15 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 /* Arc step for linearising curves: 0.1 degree of arc keeps a full circle's
  * area within 5e-7 relative (error ~ step^2 / 6), inside the contract's 1e-6. */

@@ -7,6 +7,7 @@
 #include "core/text.h"
 
 #include <greenmine/output.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 

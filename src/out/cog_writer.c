@@ -9,8 +9,9 @@
  */
 #include "out/cog_writer.h"
 
-#include <errno.h>
 #include <libdeflate.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

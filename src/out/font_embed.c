@@ -3,9 +3,10 @@
  * base64 in a CSS @font-face rule (see font_embed.h).
  */
 #include "out/font_embed.h"
-#include "out/xml.h"
 
+#include "core/atomic.h"
 #include "core/context_impl.h"
+#include "out/xml.h"
 
 #include <hb-subset.h>
 #include <hb.h>
@@ -131,7 +132,7 @@ int gm_html_page_write(gm_context *ctx, const char *path, const char *title, con
 {
     /* the glyphs of the body, inline: prints the same on a machine without a
      * CJK font */
-    char *font_css = NULL, tmp[4200];
+    char *font_css = NULL;
     const char *font_file = NULL;
     int rc = gm_font_face_css(ctx, body, &font_css, &font_file);
     if (rc != GM_OK) return rc;
@@ -141,25 +142,16 @@ int gm_html_page_write(gm_context *ctx, const char *path, const char *title, con
                "GREENMINE_CJK_FONT): the report embeds none and shows boxes where the reader "
                "lacks one",
                path);
-    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
+    gm_atomic file;
+    if ((rc = gm_atomic_begin(ctx, path, GM_ATOMIC_OPEN, "", &file)) != GM_OK) {
         free(font_css);
-        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write the report", path);
+        return rc;
     }
+    FILE *f = file.f;
     fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
     gm_xml_fputs(f, title);
     fprintf(f, "</title>\n<style>\n%s%s</style>\n</head>\n", font_css ? font_css : "", css);
     fwrite(body, 1, body_len, f);
     free(font_css);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        unlink(tmp);
-        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write the report", path);
-    }
-    if (rename(tmp, path) != 0) {
-        unlink(tmp);
-        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot move the report into place", path);
-    }
-    return GM_OK;
+    return gm_atomic_commit(ctx, &file);
 }

@@ -16,6 +16,7 @@
  * layout. GDAL only encodes the CRS and metadata tags, on a 1 x 1 grid.
  */
 #define _DEFAULT_SOURCE /* madvise(MADV_HUGEPAGE) */
+#include "core/atomic.h"
 #include "core/context_impl.h"
 #include "core/coverage.h"
 #include "core/pool.h"
@@ -1106,15 +1107,9 @@ static int write_qml(gm_context *ctx, const char *path, gm_raster_kind kind)
 {
     char *qml = gm_style_raster_qml(kind);
     if (!qml) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
-    FILE *f = fopen(path, "wb");
-    size_t len = strlen(qml);
-    int ok = f && fwrite(qml, 1, len, f) == len;
-    int e = errno;
-    if (f && fclose(f) != 0 && ok) ok = 0, e = errno;
+    int rc = gm_write_text_file_at(ctx, path, qml);
     free(qml);
-    if (ok) return GM_OK;
-    if (f) unlink(path);
-    return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write: %s", path, strerror(e));
+    return rc;
 }
 
 static int check_options(gm_context *ctx, const gm_raster_options *opts)
@@ -1266,22 +1261,28 @@ int gm_write_rasters(gm_context *ctx, const char *dir, const gm_inputs *in, cons
     if (!opts) opts = &defaults;
     int rc = check_options(ctx, opts);
     for (int k = 0; k < GM_RASTER_KINDS && rc == GM_OK; k++) {
-        char path[4200], qml[4200], tmp[4300], tmp_qml[4300];
+        char path[4200], qml[4200];
         snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : ".",
                  gm_raster_file_name((gm_raster_kind)k));
         snprintf(qml, sizeof qml, "%.*s.qml", (int)(strlen(path) - 4), path);
-        snprintf(tmp, sizeof tmp, "%s.%ld.tmp.tif", path, (long)getpid());
-        snprintf(tmp_qml, sizeof tmp_qml, "%s.%ld.tmp", qml, (long)getpid());
-        rc = gm_write_raster(ctx, (gm_raster_kind)k, tmp, tmp_qml, in, res, opts);
-        if (rc == GM_OK && access(tmp, F_OK) != 0) { /* nothing to cover */
+        /* the raster and its style together: names only, the writers create them */
+        gm_atomic pair[2] = {{0}};
+        if ((rc = gm_atomic_begin(ctx, path, 0, ".tif", &pair[0])) != GM_OK ||
+            (rc = gm_atomic_begin(ctx, qml, 0, "", &pair[1])) != GM_OK) {
+            gm_atomic_abandon(&pair[0]);
+            break;
+        }
+        rc = gm_write_raster(ctx, (gm_raster_kind)k, pair[0].tmp, pair[1].tmp, in, res, opts);
+        if (rc == GM_OK && access(pair[0].tmp, F_OK) != 0) { /* nothing to cover */
+            gm_atomic_abandon(&pair[0]);
+            gm_atomic_abandon(&pair[1]);
             unlink(path);
             continue;
         }
-        if (rc == GM_OK && (rename(tmp, path) != 0 || rename(tmp_qml, qml) != 0))
-            rc = gm_error(ctx, GM_ERR_WRITE, "%s: cannot move the finished file into place: %s",
-                          path, strerror(errno));
-        unlink(tmp);
-        unlink(tmp_qml);
+        if (rc == GM_OK)
+            rc = gm_atomic_commit_all(ctx, pair, 2);
+        else
+            gm_atomic_abandon(&pair[0]), gm_atomic_abandon(&pair[1]);
     }
     return rc;
 }

@@ -5,6 +5,7 @@
  */
 #include "out/gpkg_writer.h"
 
+#include "core/atomic.h"
 #include "core/context_impl.h"
 #include "io/crs.h"
 #include "io/gdal.h"
@@ -401,21 +402,19 @@ static int write_file(gm_context *ctx, const char *path, const char *write_path,
                       int (*body)(writer *, const void *), const void *user)
 {
     gm_gdal_register();
-    char tmp[4200];
+    GDALDriverH drv = GDALGetDriverByName("GPKG");
+    if (!drv) return gm_error(ctx, GM_ERR_INTERNAL, "GDAL has no GPKG driver");
+    gm_atomic file = {0};
     if (!write_path) {
         if (make_parent(path) != GM_OK)
             return gm_error(ctx, GM_ERR_WRITE, "%s: cannot create its folder: %s", path,
                             strerror(errno));
         /* The temporary name keeps the .gpkg extension the driver needs. */
-        const char *base = strrchr(path, '/');
-        base = base ? base + 1 : path;
-        snprintf(tmp, sizeof tmp, "%.*s.%s.%ld.tmp.gpkg", (int)(base - path), path, base,
-                 (long)getpid());
-        write_path = tmp;
+        int rc = gm_atomic_begin(ctx, path, 0, ".gpkg", &file);
+        if (rc != GM_OK) return rc;
+        write_path = file.tmp;
     }
 
-    GDALDriverH drv = GDALGetDriverByName("GPKG");
-    if (!drv) return gm_error(ctx, GM_ERR_INTERNAL, "GDAL has no GPKG driver");
     writer w = {.ctx = ctx, .path = path, .run_id = run_id};
     CPLErrorReset();
     CPLPushErrorHandler(CPLQuietErrorHandler);
@@ -441,11 +440,14 @@ done:
             rc = fail(&w, "the GeoPackage (closing)");
     }
     CPLPopErrorHandler();
-    if (rc == GM_OK && write_path == tmp && rename(tmp, path) != 0)
-        rc = gm_error(ctx, GM_ERR_WRITE, "%s: cannot move the finished file into place: %s", path,
-                      strerror(errno));
-    if (rc != GM_OK) unlink(write_path);
-    return rc;
+    if (rc != GM_OK) {
+        if (file.tmp)
+            gm_atomic_abandon(&file);
+        else
+            unlink(write_path);
+        return rc;
+    }
+    return file.tmp ? gm_atomic_commit(ctx, &file) : GM_OK;
 }
 
 typedef struct analysis_out {

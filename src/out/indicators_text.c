@@ -3,9 +3,9 @@
  * (greenmine/publish.h), built in the library so that `greenmine progress`
  * and the desk (/api/indicators) answer the same text.
  */
-#include "out/memtext.h"
 #include "core/context_impl.h"
 #include "core/text.h"
+#include "out/memtext.h"
 
 #include <greenmine/publish.h>
 

@@ -5,6 +5,7 @@
  * listed, who verified it, its latest spot check and credit grade -- nothing
  * of who entered what, no event ids, documents, findings or inspectors.
  */
+#include "core/atomic.h"
 #include "core/context_impl.h"
 #include "core/text.h"
 #include "io/crs.h"
@@ -24,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define LIST_LAYER "green_mine_list"
 
@@ -212,19 +212,17 @@ static int write_rows(gm_context *ctx, GDALDatasetH ds, OGRSpatialReferenceH srs
 int gm_write_list_gpkg(gm_context *ctx, const char *path, const gm_public_list *l)
 {
     gm_gdal_register();
-    char tmp[4200];
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    /* the temporary name keeps the .gpkg extension the driver needs */
-    snprintf(tmp, sizeof tmp, "%.*s.%s.%ld.tmp.gpkg", (int)(base - path), path, base,
-             (long)getpid());
     GDALDriverH drv = GDALGetDriverByName("GPKG");
     if (!drv) return gm_error(ctx, GM_ERR_INTERNAL, "GDAL has no GPKG driver");
+    /* the temporary name keeps the .gpkg extension the driver needs */
+    gm_atomic file;
+    int rc = gm_atomic_begin(ctx, path, 0, ".gpkg", &file);
+    if (rc != GM_OK) return rc;
     CPLErrorReset();
     CPLPushErrorHandler(CPLQuietErrorHandler);
-    GDALDatasetH ds = GDALCreate(drv, tmp, 0, 0, 0, GDT_Unknown, NULL);
+    GDALDatasetH ds = GDALCreate(drv, file.tmp, 0, 0, 0, GDT_Unknown, NULL);
     OGRSpatialReferenceH srs = gm_crs_cgcs2000();
-    int rc = ds && srs ? write_rows(ctx, ds, srs, path, l) : fail(ctx, path, "the GeoPackage");
+    rc = ds && srs ? write_rows(ctx, ds, srs, path, l) : fail(ctx, path, "the GeoPackage");
     if (rc == GM_OK) rc = gm_style_gpkg_layer(ctx, ds, path, LIST_LAYER);
     if (srs) OSRDestroySpatialReference(srs);
     if (ds) {
@@ -234,8 +232,9 @@ int gm_write_list_gpkg(gm_context *ctx, const char *path, const gm_public_list *
             rc = fail(ctx, path, "the GeoPackage (closing)");
     }
     CPLPopErrorHandler();
-    if (rc == GM_OK && rename(tmp, path) != 0)
-        rc = gm_error(ctx, GM_ERR_WRITE, "%s: cannot move the finished file into place", path);
-    if (rc != GM_OK) unlink(tmp);
-    return rc;
+    if (rc != GM_OK) {
+        gm_atomic_abandon(&file);
+        return rc;
+    }
+    return gm_atomic_commit(ctx, &file);
 }

@@ -2,6 +2,7 @@
  * memtext.c -- text built in memory by a writer function (memtext.h).
  */
 #include "out/memtext.h"
+
 #include "core/context_impl.h"
 
 #include <stdlib.h>

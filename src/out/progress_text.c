@@ -3,11 +3,12 @@
  * the library so that the CLI and greenmine serve (/api/progress) answer the
  * same text.
  */
-#include "out/memtext.h"
 #include "core/context_impl.h"
 #include "core/text.h"
+#include "out/memtext.h"
 
 #include <greenmine/report.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -10,22 +10,21 @@
  * or fewer with new ones on reading, which leaves the layer tree pointing at
  * nothing (the layer is listed but never drawn).
  */
-#include "io/crs.h"
-#include "out/xml.h"
-#include "out/styles.h"
-
 #include "core/context_impl.h"
+#include "core/crs.h"
 #include "core/project.h"
+#include "io/crs.h"
+#include "out/styles.h"
+#include "out/xml.h"
 
 #include <cpl_conv.h>
-#include <math.h>
 #include <ogr_srs_api.h>
+
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
-#include <unistd.h>
 
 typedef struct out {
     FILE *f;
@@ -175,7 +174,7 @@ int gm_write_qgis_project(gm_context *ctx, const char *path, const gm_project_fi
                 gm_layer_title(layer));
         if (spatial) {
             fputs("<srs>", f);
-            put_srs(f, wkt4490, "+proj=longlat +ellps=GRS80 +no_defs", "EPSG:4490",
+            put_srs(f, wkt4490, "+proj=longlat +ellps=GRS80 +no_defs", GM_CRS_CGCS2000,
                     "China Geodetic Coordinate System 2000", 1);
             fputs("</srs>", f);
         }
@@ -232,17 +231,8 @@ int gm_write_qgis_project(gm_context *ctx, const char *path, const gm_project_fi
     fclose(f);
     CPLFree(wkt4490);
     if (rc == GM_OK && (bad || !text)) rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
-    if (rc == GM_OK) { /* exactly at `path`; a failed write leaves no file behind */
-        FILE *o = fopen(path, "wb");
-        size_t n = strlen(text);
-        int ok = o && fwrite(text, 1, n, o) == n;
-        int e = errno;
-        if (o && fclose(o) != 0 && ok) ok = 0, e = errno;
-        if (!ok) {
-            if (o) unlink(path);
-            rc = gm_error(ctx, GM_ERR_WRITE, "%s: cannot write: %s", path, strerror(e));
-        }
-    }
+    /* exactly at `path`; a failed write leaves no file behind */
+    if (rc == GM_OK) rc = gm_write_text_file_at(ctx, path, text);
     free(text);
     return rc;
 }

@@ -4,9 +4,9 @@
  * progress series, no script, no external resource. Written to a temporary
  * file and renamed into place.
  */
-#include "out/xml.h"
-#include "out/font_embed.h"
 #include "core/context_impl.h"
+#include "out/font_embed.h"
+#include "out/xml.h"
 
 #include <greenmine/area.h>
 #include <greenmine/report.h>

@@ -5,18 +5,19 @@
  * run's provenance in gpkg_metadata. Only writes into a GeoPackage that
  * gpkg_writer.c has opened; never touches the contract's layers.
  */
-#include "out/xml.h"
 #include "out/styles.h"
-#include "core/text.h"
 
 #include "core/context_impl.h"
+#include "core/text.h"
+#include "out/xml.h"
 
 #include <greenmine/load.h>
 
 #include <cpl_error.h>
+#include <ogr_api.h>
+
 #include <errno.h>
 #include <math.h>
-#include <ogr_api.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -711,20 +712,6 @@ int gm_write_text_file_at(gm_context *ctx, const char *path, const char *text)
         return gm_error(ctx, GM_ERR_WRITE, "%s: cannot write: %s", path, strerror(e));
     }
     return GM_OK;
-}
-
-int gm_write_text_file(gm_context *ctx, const char *path, const char *text)
-{
-    char tmp[4200];
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    snprintf(tmp, sizeof tmp, "%.*s.%s.%ld.tmp", (int)(base - path), path, base, (long)getpid());
-    int rc = gm_write_text_file_at(ctx, tmp, text);
-    if (rc == GM_OK && rename(tmp, path) != 0) {
-        rc = gm_error(ctx, GM_ERR_WRITE, "%s: cannot write: %s", path, strerror(errno));
-        unlink(tmp);
-    }
-    return rc;
 }
 
 /* ---- inside the GeoPackage -------------------------------------------------- */

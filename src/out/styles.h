@@ -41,9 +41,8 @@ int gm_style_gpkg(gm_context *ctx, GDALDatasetH ds, const char *path, const gm_i
  * part of an analysis run (the public list: "green_mine_list") into `ds`. */
 int gm_style_gpkg_layer(gm_context *ctx, GDALDatasetH ds, const char *path, const char *layer);
 
-/* Writes `text` to `path` through a temporary file renamed into place. */
-int gm_write_text_file(gm_context *ctx, const char *path, const char *text);
-/* Writes `text` exactly at `path` (removed again on failure). */
+/* Writes `text` exactly at `path` (removed again on failure); through a
+ * temporary file renamed into place: gm_atomic_write_text (core/atomic.h). */
 int gm_write_text_file_at(gm_context *ctx, const char *path, const char *text);
 
 #endif

@@ -2,6 +2,7 @@
  * xml.c -- XML/HTML text escaping (see xml.h).
  */
 #include "out/xml.h"
+
 #include "core/text.h"
 
 #include <string.h>

@@ -5,11 +5,11 @@
  * figure is also in data-* attributes so a test can read the page Chromium
  * rendered and compare it with figures computed by hand.
  */
+#include "core/context_impl.h"
+#include "core/text.h"
 #include "out/font_embed.h"
 #include "out/memtext.h"
 #include "out/xml.h"
-#include "core/context_impl.h"
-#include "core/text.h"
 
 #include <greenmine/publish.h>
 

@@ -5,9 +5,10 @@
  * tests/cli/draw_reference.py reimplements it from there, so any change here
  * is a change of the published algorithm and must go there first.
  */
+#include "registry/draw_impl.h"
+
 #include "core/context_impl.h"
 #include "core/text.h"
-#include "registry/draw_impl.h"
 
 #include <greenmine/draw.h>
 

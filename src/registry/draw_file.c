@@ -3,9 +3,11 @@
  * beside it (docs/draw.md, "The record"), written all or nothing, and
  * `draw --verify`, which redoes the draw from those files alone.
  */
+#include "registry/draw_impl.h"
+
+#include "core/atomic.h"
 #include "core/context_impl.h"
 #include "core/text.h"
-#include "registry/draw_impl.h"
 #include "registry/registry_impl.h"
 
 #include <greenmine/draw.h>
@@ -16,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #define RECORD_FORMAT "greenmine-draw-1"
 
@@ -105,22 +106,6 @@ static int record_bytes(const gm_draw *d, const char *mines_file, const char *in
     return rc;
 }
 
-/* Writes data to tmp and syncs it; on failure GM_ERR_WRITE naming `final`,
- * the file the user asked for. */
-static int write_tmp(gm_context *ctx, const char *tmp, const char *final, const char *data,
-                     size_t len)
-{
-    FILE *f = fopen(tmp, "wb");
-    int ok = f != NULL;
-    if (ok) {
-        ok = fwrite(data, 1, len, f) == len;
-        ok = (fflush(f) == 0) && ok;
-        ok = (fsync(fileno(f)) == 0) && ok;
-        ok = (fclose(f) == 0) && ok;
-    }
-    return ok ? GM_OK : gm_error(ctx, GM_ERR_WRITE, "cannot write %s: %s", final, strerror(errno));
-}
-
 int gm_draw_write(gm_context *ctx, const gm_draw *d, const char *path)
 {
     char dir[4096], mines[1024], insp[1024];
@@ -133,26 +118,22 @@ int gm_draw_write(gm_context *ctx, const gm_draw *d, const char *path)
     const char *names[3] = {mines, insp, NULL};
     const char *data[3] = {d->lists->mines_csv, d->lists->inspectors_csv, rec.data};
     size_t lens[3] = {d->lists->mines_csv_len, d->lists->inspectors_csv_len, rec.len};
-    char final[3][5200], tmp[3][5300];
-    int rc = GM_OK, written = 0;
-    for (int i = 0; i < 3; i++) {
+    char final[3][5200];
+    gm_atomic file[3] = {{0}};
+    int rc = GM_OK;
+    for (int i = 0; i < 3 && rc == GM_OK; i++) {
         const char *slash = strrchr(path, '/');
         const char *base = i == 2 ? (slash ? slash + 1 : path) : names[i];
         snprintf(final[i], sizeof final[i], "%s%s", dir, base);
-        snprintf(tmp[i], sizeof tmp[i], "%s.%s.%ld.tmp", dir, base, (long)getpid());
-        if ((rc = write_tmp(ctx, tmp[i], final[i], data[i], lens[i])) != GM_OK) {
-            unlink(tmp[i]);
-            break;
-        }
-        written++;
+        rc = gm_atomic_begin(ctx, final[i], GM_ATOMIC_OPEN | GM_ATOMIC_SYNC, "", &file[i]);
+        if (rc == GM_OK) fwrite(data[i], 1, lens[i], file[i].f);
     }
     /* the lists first, the record that names them last */
-    for (int i = 0; i < 3 && rc == GM_OK; i++)
-        if (rename(tmp[i], final[i]) != 0)
-            rc = gm_error(ctx, GM_ERR_WRITE, "cannot write %s: %s", final[i], strerror(errno));
-    if (rc != GM_OK)
-        for (int i = 0; i < written; i++)
-            unlink(tmp[i]);
+    if (rc == GM_OK)
+        rc = gm_atomic_commit_all(ctx, file, 3);
+    else
+        for (int i = 0; i < 3; i++)
+            gm_atomic_abandon(&file[i]);
     free(rec.data);
     return rc;
 }

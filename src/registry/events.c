@@ -5,8 +5,9 @@
  * against, so the check and the insert see the same log; the rules
  * themselves are gm_event_check (src/analysis/management.c).
  */
-#include "registry/columns.h"
 #include "registry/events_impl.h"
+
+#include "registry/columns.h"
 
 #include <math.h>
 #include <stdio.h>

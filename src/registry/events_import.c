@@ -7,11 +7,11 @@
  * The column names each canonical field accepts (English, Chinese, the
  * usual variants) are the tables below; docs/management.md lists them.
  */
-#include "registry/columns.h"
 #include "registry/events_impl.h"
 
 #include "io/fields.h"
 #include "io/table.h"
+#include "registry/columns.h"
 
 #include <ctype.h>
 #include <math.h>

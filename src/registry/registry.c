@@ -5,9 +5,8 @@
  * which SpatiaLite and PostGIS both know); they were normalised on loading and
  * come back bit for bit, so nothing is repaired twice.
  */
-#include "registry/columns.h"
-
 #include "io/source.h"
+#include "registry/columns.h"
 
 #include <greenmine/area.h>
 

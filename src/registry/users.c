@@ -9,6 +9,7 @@
 #include <greenmine/users.h>
 
 #include <sodium.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -8,8 +8,12 @@
  * place file by file only once all of them are complete. rename() within one
  * folder is atomic per file; the set is switched in a few consecutive renames
  * (microseconds), rasters first and the GeoPackage last, each file carrying
- * the run's id (docs/cli.md, "One set", says what a reader can see).
+ * the run's id (docs/cli.md, "One set", says what a reader can see). This is
+ * the one output not put in place through a gm_atomic of its own (a set of
+ * files whose project names its neighbours by their final names); each move
+ * is core/atomic.h's gm_atomic_rename, so its message is the same.
  */
+#include "core/atomic.h"
 #include "core/context_impl.h"
 #include "out/gpkg_writer.h"
 #include "out/styles.h"
@@ -349,10 +353,7 @@ static int move(gm_context *ctx, const run_paths *p, const char *name)
                             strerror(errno));
         return GM_OK;
     }
-    if (rename(from, to) != 0)
-        return gm_error(ctx, GM_ERR_WRITE, "%s: cannot move the finished file into place: %s", to,
-                        strerror(errno));
-    return GM_OK;
+    return gm_atomic_rename(ctx, from, to);
 }
 
 /* Data reach the disk before the names that point at them. */

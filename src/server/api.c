@@ -6,17 +6,20 @@
  * leaves as JSON escaped by json-c or gm_check_json; uploads live in /vsimem/
  * under a name the server makes, and messages never show that path.
  */
-#include "core/context_impl.h"
 #include "server/server_impl.h"
+
+#include "core/context_impl.h"
+
+#include <greenmine/mgmt_data.h>
+#include <greenmine/publish.h>
+#include <greenmine/registry.h>
 
 #include <cpl_conv.h>
 #include <cpl_string.h>
 #include <cpl_vsi.h>
-#include <ctype.h>
-#include <greenmine/mgmt_data.h>
-#include <greenmine/publish.h>
-#include <greenmine/registry.h>
 #include <json-c/json.h>
+
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,6 +9,7 @@
 
 #include <json-c/json.h>
 #include <microhttpd.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,10 +194,18 @@ void srv_auth_signout(gm_server *srv, gm_context *ctx, gm_registry *reg, const s
 
 /* ---- who may record what ---------------------------------------------------- */
 
-static int say(char *why, size_t n, const char *fmt, const char *a, const char *b)
+/* A refusal: *may 0 and the reason in why. */
+static int say(int *may, char *why, size_t n, const char *fmt, const char *a, const char *b)
 {
     snprintf(why, n, fmt, a ? a : "", b ? b : "");
-    return 0;
+    *may = 0;
+    return GM_OK;
+}
+
+static int allow(int *may)
+{
+    *may = 1;
+    return GM_OK;
 }
 
 /* Is `id` one of the ';'-separated ids of `list`? */
@@ -217,66 +226,67 @@ static int in_list(const char *list, const char *id)
 }
 
 int srv_may_record(gm_registry *reg, const gm_user *u, gm_event *ev, const gm_licence *lic,
-                   const gm_event *superseded, char *why, size_t n)
+                   const gm_event *superseded, char *why, size_t n, int *may)
 {
     const char *kind = gm_event_kind_name(ev->kind);
     switch (u->role) {
     case GM_ROLE_PROVINCE:
-        return 1;
+        return allow(may);
     case GM_ROLE_COUNTY:
         if (ev->kind != GM_EVENT_SELF_ASSESSMENT)
-            return say(why, n,
+            return say(may, why, n,
                        "a county user records self-assessments only, not %s (市县用户只能录入自评)",
                        kind, NULL);
         if (!lic->county || strcmp(lic->county, u->scope) != 0)
-            return say(why, n, "this mine is in %s, not in your county %s (不是本县市区的矿山)",
+            return say(may, why, n,
+                       "this mine is in %s, not in your county %s (不是本县市区的矿山)",
                        lic->county ? lic->county : "another county", u->scope);
-        return 1;
+        return allow(may);
     case GM_ROLE_AGENCY:
         if (ev->kind != GM_EVENT_VERIFICATION)
-            return say(why, n,
+            return say(may, why, n,
                        "an agency records verifications only, not %s (第三方机构只能录入评估)",
                        kind, NULL);
         if (ev->agency && *ev->agency && strcmp(ev->agency, u->scope) != 0)
-            return say(why, n, "you record for %s, not for %s (只能以本机构名义录入)", u->scope,
-                       ev->agency);
+            return say(may, why, n, "you record for %s, not for %s (只能以本机构名义录入)",
+                       u->scope, ev->agency);
         if (superseded && (!superseded->agency || strcmp(superseded->agency, u->scope) != 0))
-            return say(why, n,
+            return say(may, why, n,
                        "only %s's own verifications can be corrected by it (只能更正本机构的评估)",
                        u->scope, NULL);
         if (!ev->agency || !*ev->agency) {
             free(ev->agency);
             ev->agency = strdup(u->scope);
         }
-        return 1;
+        return allow(may);
     case GM_ROLE_INSPECTOR: {
         if (ev->kind != GM_EVENT_SPOT_CHECK)
             return say(
-                why, n,
+                may, why, n,
                 "an inspector records spot-check results only, not %s (检查人员只能录入抽查结果)",
                 kind, NULL);
         if (!ev->draw_id || !*ev->draw_id)
-            return say(why, n, "name the draw (draw_id) you were drawn in (请填写抽查批次)", NULL,
-                       NULL);
+            return say(may, why, n, "name the draw (draw_id) you were drawn in (请填写抽查批次)",
+                       NULL, NULL);
         int drawn = 0;
-        if (gm_users_inspector_drawn(reg, ev->draw_id, ev->licence_no, u->scope, &drawn) != GM_OK)
-            return -1;
+        int rc = gm_users_inspector_drawn(reg, ev->draw_id, ev->licence_no, u->scope, &drawn);
+        if (rc != GM_OK) return rc;
         if (!drawn)
-            return say(why, n,
+            return say(may, why, n,
                        "inspector %s was not drawn for this mine in draw %s (未被抽中检查此矿山)",
                        u->scope, ev->draw_id);
         if (superseded && (!superseded->draw_id || strcmp(superseded->draw_id, ev->draw_id) != 0))
-            return say(why, n, "only a result of draw %s can be corrected here%s", ev->draw_id,
+            return say(may, why, n, "only a result of draw %s can be corrected here%s", ev->draw_id,
                        NULL);
         if (!ev->inspectors || !*ev->inspectors) {
             free(ev->inspectors);
             ev->inspectors = strdup(u->scope);
         } else if (!in_list(ev->inspectors, u->scope)) {
-            return say(why, n, "the inspectors must include you (%s) (检查人员须包括本人)",
+            return say(may, why, n, "the inspectors must include you (%s) (检查人员须包括本人)",
                        u->scope, NULL);
         }
-        return 1;
+        return allow(may);
     }
     }
-    return say(why, n, "unknown role%s%s", NULL, NULL);
+    return say(may, why, n, "unknown role%s%s", NULL, NULL);
 }

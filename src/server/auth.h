@@ -41,10 +41,10 @@ void srv_auth_signout(gm_server *srv, gm_context *ctx, gm_registry *reg, const s
                       const gm_session *s, srv_reply *rp);
 
 /* May user u record ev on the mine lic (ev->supersedes: `superseded`, else
- * NULL)? 1 yes; 0 no, the reason in why (shown with the 403); -1 the
- * registry failed (on its ctx). May fill in ev's agency / inspectors with the
- * user's own when left empty. */
+ * NULL)? *may 1 yes; 0 no, the reason in why (a result, shown with the 403).
+ * Returns GM_OK, or the registry's failure (on its ctx). May fill in ev's
+ * agency / inspectors with the user's own when left empty. */
 int srv_may_record(gm_registry *reg, const gm_user *u, gm_event *ev, const gm_licence *lic,
-                   const gm_event *superseded, char *why, size_t n);
+                   const gm_event *superseded, char *why, size_t n, int *may);
 
 #endif

@@ -3,9 +3,10 @@
  * indexed, shared read-only by the requests, and replaced as a whole on
  * reload; the last request to let go of an old set frees it.
  */
+#include "server/server_impl.h"
+
 #include "core/context_impl.h"
 #include "core/prepared.h"
-#include "server/server_impl.h"
 
 #include <math.h>
 #include <stdlib.h>

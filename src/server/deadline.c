@@ -12,6 +12,7 @@
 #include "server/server_impl.h"
 
 #include <geos_c.h>
+
 #include <pthread.h>
 #include <time.h>
 

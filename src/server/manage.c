@@ -12,11 +12,12 @@
 
 #include <greenmine/publish.h>
 
+#include <microhttpd.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
-#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -509,8 +510,9 @@ static void api_event_post(gm_context *ctx, gm_registry *reg, const srv_request 
         goto done;
     }
     /* the one check of who may write what: before anything is written */
-    int may = srv_may_record(reg, &s->user, &ev, l, ev.supersedes ? &old : NULL, why, sizeof why);
-    if (may < 0) {
+    int may = 0;
+    if (srv_may_record(reg, &s->user, &ev, l, ev.supersedes ? &old : NULL, why, sizeof why, &may) !=
+        GM_OK) {
         srv_registry_failed(rp, ctx);
         goto done;
     }

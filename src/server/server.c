@@ -6,14 +6,17 @@
  */
 /* VSIStatBufL is a struct stat64 */
 #define _LARGEFILE64_SOURCE 1
-#include "core/context_impl.h"
 #include "server/server_impl.h"
 
-#include <arpa/inet.h>
-#include <cpl_vsi.h>
+#include "core/context_impl.h"
+
 #include <greenmine/registry.h>
-#include <dirent.h>
+
+#include <cpl_vsi.h>
 #include <microhttpd.h>
+
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -327,28 +327,32 @@ static void test_angles(void **state)
 {
     (void)state;
     double d;
-    char why[160];
     const double want = 113.0 + 16.0 / 60 + 30.0 / 3600;
-    assert_int_equal(gm_parse_angle("113°16′30.000″", 0, &d, why, sizeof why), 1);
+    assert_int_equal(gm_parse_angle(ctx, "113°16′30.000″", 0, &d), GM_OK);
     assert_true(fabs(d - want) < 1e-12);
-    assert_int_equal(gm_parse_angle("113°16'30\"", 0, &d, why, sizeof why), 1);
+    assert_int_equal(gm_parse_angle(ctx, "113°16'30\"", 0, &d), GM_OK);
     assert_true(fabs(d - want) < 1e-12);
-    assert_int_equal(gm_parse_angle("113度16分30秒", 0, &d, why, sizeof why), 1);
+    assert_int_equal(gm_parse_angle(ctx, "113度16分30秒", 0, &d), GM_OK);
     assert_true(fabs(d - want) < 1e-12);
-    assert_int_equal(gm_parse_angle("113 16 30.000", 0, &d, why, sizeof why), 1);
+    assert_int_equal(gm_parse_angle(ctx, "113 16 30.000", 0, &d), GM_OK);
     assert_true(fabs(d - want) < 1e-12);
-    assert_int_equal(gm_parse_angle("113.1630", GM_ANGLES_PACKED, &d, why, sizeof why), 1);
+    assert_int_equal(gm_parse_angle(ctx, "113.1630", GM_ANGLES_PACKED, &d), GM_OK);
     assert_true(fabs(d - want) < 1e-12);
-    assert_int_equal(gm_parse_angle("113.16305", GM_ANGLES_PACKED, &d, why, sizeof why), 1);
+    assert_int_equal(gm_parse_angle(ctx, "113.16305", GM_ANGLES_PACKED, &d), GM_OK);
     assert_true(fabs(d - (want + 0.5 / 3600)) < 1e-12); /* 30.5 seconds */
-    assert_int_equal(gm_parse_angle("113.1630", GM_ANGLES_DECIMAL, &d, why, sizeof why), 1);
+    assert_int_equal(gm_parse_angle(ctx, "113.1630", GM_ANGLES_DECIMAL, &d), GM_OK);
     assert_true(d == 113.1630);
-    assert_int_equal(gm_parse_angle("113.7530", GM_ANGLES_PACKED, &d, why, sizeof why), -1);
-    assert_non_null(strstr(why, "75 minutes"));
-    assert_int_equal(gm_parse_angle("28°61′00″", 0, &d, why, sizeof why), -1);
-    assert_non_null(strstr(why, "minutes 61"));
-    assert_int_equal(gm_parse_angle("28.5°10′", 0, &d, why, sizeof why), -1); /* decimals early */
-    assert_int_equal(gm_parse_angle("abc", 0, &d, why, sizeof why), 0);
+    assert_int_equal(gm_parse_angle(ctx, "113.7530", GM_ANGLES_PACKED, &d), GM_ERR_GEOMETRY);
+    assert_non_null(strstr(gm_context_errmsg(ctx), "75 minutes"));
+    assert_int_equal(gm_parse_angle(ctx, "28°61′00″", 0, &d), GM_ERR_GEOMETRY);
+    assert_string_equal(gm_context_errmsg(ctx), "'28°61′00″': minutes 61 is not below 60");
+    assert_int_equal(gm_parse_angle(ctx, "28.5°10′", 0, &d), GM_ERR_GEOMETRY); /* decimals early */
+    assert_string_equal(gm_context_errmsg(ctx),
+                        "'28.5°10′': only the last of degrees, minutes, seconds may have decimals");
+    assert_int_equal(gm_parse_angle(ctx, "abc", 0, &d), GM_ERR_GEOMETRY);
+    assert_string_equal(gm_context_errmsg(ctx), "'abc' is not a number");
+    assert_int_equal(gm_parse_angle(ctx, "28°16′′", 0, &d), GM_ERR_GEOMETRY);
+    assert_string_equal(gm_context_errmsg(ctx), "'28°16′′': seconds without minutes");
 }
 
 /* GBK bytes of "带号=38\n" (B4 F8 BA C5), read without being told. */
