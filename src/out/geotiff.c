@@ -823,16 +823,16 @@ static int mark_inside(raster_job *j)
     return GM_OK;
 }
 
-/* Full resolution: tile (j->row, tc). Only the box of its cells that the mask
- * polygons' bounding boxes meet is computed; the rest is nodata. Tasks of one
- * row write disjoint quadrants of level 1's band tiles, which exist before the
- * row starts. */
-static int base_task(gm_worker *w, size_t tc, void *user)
+/* Full resolution: tile i of the two rows from j->row on (tile (j->row + i /
+ * tcols, i % tcols)). Only the box of its cells that the mask polygons'
+ * bounding boxes meet is computed; the rest is nodata. The tasks write
+ * disjoint quadrants of level 1's band tiles, which exist before they start. */
+static int base_task(gm_worker *w, size_t i, void *user)
 {
     raster_job *j = user;
     scratch *s = &j->scr[w->id];
     const gm_cog_level *l0 = &j->level[0];
-    size_t tr = j->row, t = tr * l0->tcols + tc;
+    size_t tr = j->row + i / l0->tcols, tc = i % l0->tcols, t = tr * l0->tcols + tc;
     if (j->mbins.start[t] == j->mbins.start[t + 1]) return GM_OK; /* sparse: stays absent */
     size_t r0 = tr * TILE, c0 = tc * TILE;
     size_t nr = j->grid.rows - r0 < TILE ? j->grid.rows - r0 : TILE;
@@ -1110,19 +1110,23 @@ static int compute(raster_job *j)
     }
     if (!j->scr || rc != GM_OK) rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     const char *stage = j->kind == GM_RASTER_COVERAGE ? "coverage raster" : "conflict raster";
-    for (size_t tr = 0; tr < l0->trows && rc == GM_OK; tr++) {
-        for (size_t tc = 0; tc < l0->tcols; tc++) {
-            size_t t = tr * l0->tcols + tc;
-            present[tc] = j->mbins.start[t] != j->mbins.start[t + 1];
+    /* two tile rows per loop (the two that feed one row of level 1): twice
+     * the tasks between two waits, so the workers idle less at the end */
+    for (size_t tr = 0; tr < l0->trows && rc == GM_OK; tr += 2) {
+        size_t rows = tr + 1 < l0->trows ? 2 : 1;
+        for (size_t q = 0; q < rows && rc == GM_OK; q++) {
+            for (size_t tc = 0; tc < l0->tcols; tc++) {
+                size_t t = (tr + q) * l0->tcols + tc;
+                present[tc] = j->mbins.start[t] != j->mbins.start[t + 1];
+            }
+            if (j->n_levels > 1 && band_prepare(j, 1, present, l0->tcols) != GM_OK)
+                rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
         }
-        if (j->n_levels > 1 && band_prepare(j, 1, present, l0->tcols) != GM_OK) {
-            rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
-            break;
-        }
+        if (rc != GM_OK) break;
         j->row = tr;
-        if ((rc = gm_pool_run(pool, NULL, l0->tcols, base_task, j)) != GM_OK) break;
-        rc = level_up(j, pool, 1, tr, l0->trows, present);
-        gm_progress(ctx, stage, tr + 1, l0->trows);
+        if ((rc = gm_pool_run(pool, NULL, rows * l0->tcols, base_task, j)) != GM_OK) break;
+        rc = level_up(j, pool, 1, tr + rows - 1, l0->trows, present);
+        gm_progress(ctx, stage, tr + rows, l0->trows);
     }
     for (int i = 0; j->scr && i < n_workers; i++) {
         free(j->scr[i].mask);
