@@ -142,7 +142,8 @@ struct gm_cog_encoder {
 
 /* TIFF predictor 3 (Technical Note 3) on one row: the floats split into byte
  * planes, most significant first, then each byte minus the one before. */
-static void predict_row(const float *row, unsigned char *split, unsigned char *out)
+static void predict_row(const float *restrict row, unsigned char *restrict split,
+                        unsigned char *restrict out)
 {
     const size_t w = GM_COG_TILE;
     for (size_t i = 0; i < w; i++) {
@@ -422,7 +423,7 @@ static size_t fast_zlib(gm_cog_encoder *e, const float *cells, size_t r0, size_t
     put_bits(&b, 0x01, 8); /* zlib header: DEFLATE, 32 KiB window, no dictionary */
     put_bits(&b, 1, 1);    /* the final block ... */
     put_bits(&b, 1, 2);    /* ... with the fixed codes */
-    uint32_t adler = 1;
+    uint32_t adler = 1, row_adler = 1;
     const unsigned char *above = NULL;
     int above_fill = 0;
     unsigned char *rows[2] = {e->split + n, e->split + 2 * n};
@@ -431,16 +432,23 @@ static size_t fast_zlib(gm_cog_encoder *e, const float *cells, size_t r0, size_t
         /* a nodata row inside the data box (most of a sparse tile's) is a fill
          * row too: no predictor, no checksum pass, no byte loop */
         int fill = r < r0 || r >= r1 || memcmp(cells + r * w, e->fill_row, w * sizeof *cells) == 0;
+        /* so is a data row that repeats the one above (a zone's interior) */
+        int same = !fill && above && !above_fill &&
+                   memcmp(cells + r * w, cells + (r - 1) * w, w * sizeof *cells) == 0;
         if (fill) {
             cur = e->fill_pred;
             adler = adler_combine(adler, e->fill_adler, n);
+        } else if (same) {
+            cur = above;
+            adler = adler_combine(adler, row_adler, n);
         } else {
-            unsigned char *row = rows[r % 2];
+            unsigned char *row = above == rows[0] ? rows[1] : rows[0];
             predict_row(cells + r * w, e->split, row);
             cur = row;
-            adler = libdeflate_adler32(adler, cur, n);
+            row_adler = libdeflate_adler32(1, cur, n);
+            adler = adler_combine(adler, row_adler, n);
         }
-        put_row(&b, cur, above, n, fill && above_fill);
+        put_row(&b, cur, above, n, (fill && above_fill) || same);
         above = cur;
         above_fill = fill;
     }
