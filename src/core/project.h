@@ -58,7 +58,8 @@ GEOSGeometry *gm_project_geometry(GEOSContextHandle_t h, gm_projector *p, const 
  * GM_PROJECT_DENSIFY_DEG) densifies it -- the same points, bit for bit, no
  * point equal to the one before -- to *out (*len points used of *cap,
  * grown with realloc; the caller frees it). Returns how many points it
- * appended, 0 when out of memory or n == 0; *inserted is set when a point
+ * appended, 0 when out of memory, n == 0 or an edge is not finite or absurdly
+ * long (GEOS would throw); *inserted is set when a point
  * was added on an edge. GEOSDensify_r also repairs a polygon it finds
  * invalid afterwards: the caller must know the result is valid.
  * gm_project_xy() projects n points in place: 0 when PROJ fails on one. */
