@@ -57,4 +57,19 @@ void gm_projector_free(gm_projector *p);
  * NULL when GEOS or PROJ fails. Free with GEOSGeom_destroy_r(h, ...). */
 GEOSGeometry *gm_project_geometry(GEOSContextHandle_t h, gm_projector *p, const GEOSGeometry *g);
 
+/* The same two steps on one ring's coordinates, for callers that want the
+ * points and no GEOS geometry. gm_project_densify_ring() appends ring `in`
+ * (n lon/lat points, x y interleaved) densified exactly as GEOSDensify_r(..,
+ * GM_PROJECT_DENSIFY_DEG) densifies it -- the same points, bit for bit, no
+ * point equal to the one before -- to *out (*len points used of *cap,
+ * grown with realloc; the caller frees it). Returns how many points it
+ * appended, 0 when out of memory, n == 0 or an edge is not finite or absurdly
+ * long (GEOS would throw); *inserted is set when a point
+ * was added on an edge. GEOSDensify_r also repairs a polygon it finds
+ * invalid afterwards: the caller must know the result is valid.
+ * gm_project_xy() projects n points in place: 0 when PROJ fails on one. */
+size_t gm_project_densify_ring(const double *in, size_t n, double **out, size_t *len, size_t *cap,
+                               int *inserted);
+int gm_project_xy(gm_projector *p, double *xy, size_t n);
+
 #endif

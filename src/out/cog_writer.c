@@ -119,7 +119,18 @@ int gm_cog_tags_from_tiff(const unsigned char *buf, size_t size, const uint16_t 
 
 /* ---- tiles ------------------------------------------------------------------ */
 
+/* The fixed-code bits of every literal and of every match at the two
+ * distances the fast pass uses (1 and one row), as put_bits takes them:
+ * made once per encoder, so no code is bit-reversed per byte. */
+typedef struct codes {
+    uint32_t lit[256], run[259], row[259]; /* [len]: a match at distance 1 / one row */
+    unsigned char lit_nb[256], run_nb[259], row_nb[259];
+} codes;
+
+static void make_codes(codes *c);
+
 struct gm_cog_encoder {
+    codes c;
     struct libdeflate_compressor *z;
     unsigned char *plane;     /* the predictor's output, one tile */
     unsigned char *split;     /* one row's byte planes */
@@ -132,7 +143,8 @@ struct gm_cog_encoder {
 
 /* TIFF predictor 3 (Technical Note 3) on one row: the floats split into byte
  * planes, most significant first, then each byte minus the one before. */
-static void predict_row(const float *row, unsigned char *split, unsigned char *out)
+static void predict_row(const float *restrict row, unsigned char *restrict split,
+                        unsigned char *restrict out)
 {
     const size_t w = GM_COG_TILE;
     for (size_t i = 0; i < w; i++) {
@@ -168,6 +180,7 @@ gm_cog_encoder *gm_cog_encoder_new(float fill)
     for (size_t i = 0; i < GM_COG_TILE; i++)
         e->fill_row[i] = fill;
     predict_row(e->fill_row, e->split, e->fill_pred);
+    make_codes(&e->c);
     e->fill_adler = libdeflate_adler32(1, e->fill_pred, (size_t)GM_COG_TILE * 4);
     return e;
 }
@@ -202,6 +215,7 @@ typedef struct bits {
     uint32_t rep_v[16];
     unsigned char rep_nb[16];
     int rep_n;
+    const codes *c;
 } bits;
 
 /* Appends the low `len` bits of v, least significant first. */
@@ -224,14 +238,6 @@ static inline void put_code(bits *b, uint32_t code, int len)
     for (int i = 0; i < len; i++)
         r |= ((code >> i) & 1u) << (len - 1 - i);
     put_bits(b, r, len);
-}
-
-static inline void put_literal(bits *b, unsigned lit)
-{
-    if (lit < 144)
-        put_code(b, 0x30 + lit, 8);
-    else
-        put_code(b, 0x190 + (lit - 144), 9);
 }
 
 static inline void put_symbol(bits *b, unsigned sym) /* 256..287 */
@@ -291,6 +297,35 @@ static void put_match(bits *b, unsigned len, unsigned dist)
     put_bits(b, v, nb);
 }
 
+/* A match of len bytes at distance 1 or one row (GM_COG_TILE * 4), from the table. */
+static inline void put_run(bits *b, unsigned len)
+{
+    put_bits(b, b->c->run[len], b->c->run_nb[len]);
+}
+
+static inline void put_above(bits *b, unsigned len)
+{
+    put_bits(b, b->c->row[len], b->c->row_nb[len]);
+}
+
+static void make_codes(codes *c)
+{
+    for (unsigned len = 3; len <= 258; len++) {
+        int nb;
+        match_bits(len, 1, &c->run[len], &nb);
+        c->run_nb[len] = (unsigned char)nb;
+        match_bits(len, GM_COG_TILE * 4, &c->row[len], &nb);
+        c->row_nb[len] = (unsigned char)nb;
+    }
+    for (unsigned lit = 0; lit < 256; lit++) {
+        uint32_t code = lit < 144 ? 0x30 + lit : 0x190 + (lit - 144), r = 0;
+        int len = lit < 144 ? 8 : 9;
+        for (int i = 0; i < len; i++)
+            r |= ((code >> i) & 1u) << (len - 1 - i);
+        c->lit[lit] = r, c->lit_nb[lit] = (unsigned char)len;
+    }
+}
+
 /* How many bytes from cur[at] on equal those `dist` before them (cur[at -
  * dist], which for the row above is above[at]), up to 258 and the row's end. */
 static size_t run_length(const unsigned char *cur, const unsigned char *ref, size_t at, size_t n)
@@ -348,13 +383,17 @@ static void put_row(bits *b, const unsigned char *cur, const unsigned char *abov
         size_t longest = n - at < 258 ? n - at : 258; /* no run beats it: skip the other */
         size_t prev = at >= 1 && up < longest ? run_length(cur, cur - 1, at, n) : 0;
         if (up >= 3 && up >= prev) {
-            put_match(b, (unsigned)up, (unsigned)n);
+            if (n == GM_COG_TILE * 4)
+                put_above(b, (unsigned)up);
+            else
+                put_match(b, (unsigned)up, (unsigned)n);
             at += up;
         } else if (prev >= 3) {
-            put_match(b, (unsigned)prev, 1);
+            put_run(b, (unsigned)prev);
             at += prev;
         } else {
-            put_literal(b, cur[at++]);
+            put_bits(b, b->c->lit[cur[at]], b->c->lit_nb[cur[at]]);
+            at++;
         }
     }
 }
@@ -380,12 +419,12 @@ static uint32_t adler_combine(uint32_t a1, uint32_t a2, size_t len2)
 static size_t fast_zlib(gm_cog_encoder *e, const float *cells, size_t r0, size_t r1, size_t cap)
 {
     const size_t w = GM_COG_TILE, n = w * 4;
-    bits b = {.out = e->out, .cap = cap - 4}; /* the Adler-32 goes after */
+    bits b = {.out = e->out, .cap = cap - 4, .c = &e->c}; /* the Adler-32 goes after */
     put_bits(&b, 0x78, 8);
     put_bits(&b, 0x01, 8); /* zlib header: DEFLATE, 32 KiB window, no dictionary */
     put_bits(&b, 1, 1);    /* the final block ... */
     put_bits(&b, 1, 2);    /* ... with the fixed codes */
-    uint32_t adler = 1;
+    uint32_t adler = 1, row_adler = 1;
     const unsigned char *above = NULL;
     int above_fill = 0;
     unsigned char *rows[2] = {e->split + n, e->split + 2 * n};
@@ -394,16 +433,23 @@ static size_t fast_zlib(gm_cog_encoder *e, const float *cells, size_t r0, size_t
         /* a nodata row inside the data box (most of a sparse tile's) is a fill
          * row too: no predictor, no checksum pass, no byte loop */
         int fill = r < r0 || r >= r1 || memcmp(cells + r * w, e->fill_row, w * sizeof *cells) == 0;
+        /* so is a data row that repeats the one above (a zone's interior) */
+        int same = !fill && above && !above_fill &&
+                   memcmp(cells + r * w, cells + (r - 1) * w, w * sizeof *cells) == 0;
         if (fill) {
             cur = e->fill_pred;
             adler = adler_combine(adler, e->fill_adler, n);
+        } else if (same) {
+            cur = above;
+            adler = adler_combine(adler, row_adler, n);
         } else {
-            unsigned char *row = rows[r % 2];
+            unsigned char *row = above == rows[0] ? rows[1] : rows[0];
             predict_row(cells + r * w, e->split, row);
             cur = row;
-            adler = libdeflate_adler32(adler, cur, n);
+            row_adler = libdeflate_adler32(1, cur, n);
+            adler = adler_combine(adler, row_adler, n);
         }
-        put_row(&b, cur, above, n, fill && above_fill);
+        put_row(&b, cur, above, n, (fill && above_fill) || same);
         above = cur;
         above_fill = fill;
     }

@@ -21,6 +21,7 @@
 #include "core/coverage.h"
 #include "core/pool.h"
 #include "core/project.h"
+#include "core/simple.h"
 #include "io/gdal.h"
 #include "out/cog_writer.h"
 #include "out/styles.h"
@@ -128,10 +129,175 @@ static int parts_reserve(parts *p, size_t cap)
     return GM_OK;
 }
 
-/* Projects g and appends each of its polygons. */
-static int parts_add(GEOSContextHandle_t h, gm_projector *pj, parts *p, const GEOSGeometry *g)
+/* gm_project_geometry() left to GEOS: see parts_add_direct. */
+#define DECLINED 1
+
+/* One polygon's rings densified (lon/lat) into *xy, ring_len[k] points each:
+ * GM_OK, GM_ERR_NOMEM, or DECLINED (a point added on an edge, a ring of
+ * fewer than four points: the cases where GEOSDensify_r's result may differ
+ * from its input's validity, or be no polygon). */
+static int densify_polygon(GEOSContextHandle_t h, const GEOSGeometry *poly, double **xy,
+                           size_t **len_out, size_t *n_out)
+{
+    int holes = GEOSGetNumInteriorRings_r(h, poly);
+    if (holes < 0) return DECLINED;
+    size_t n = (size_t)holes + 1, used = 0, cap = 0, most = 0;
+    size_t *len = calloc(n, sizeof *len);
+    double *in = NULL, *out = NULL;
+    int rc = len ? GM_OK : GM_ERR_NOMEM, inserted = 0;
+    /* the rings' sizes first: one buffer, as large as a polygon where no
+     * point is added (the common case: the loader's edges are short) */
+    for (size_t k = 0; k < n && rc == GM_OK; k++) {
+        const GEOSGeometry *ring =
+            k == 0 ? GEOSGetExteriorRing_r(h, poly) : GEOSGetInteriorRingN_r(h, poly, (int)k - 1);
+        const GEOSCoordSequence *seq = ring ? GEOSGeom_getCoordSeq_r(h, ring) : NULL;
+        unsigned int m = 0;
+        if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &m) || m < 4) rc = DECLINED;
+        len[k] = m, cap += m, most = m > most ? m : most;
+    }
+    if (rc == GM_OK &&
+        (!(in = malloc(most * 2 * sizeof *in)) || !(out = malloc((cap + 1) * 2 * sizeof *out))))
+        rc = GM_ERR_NOMEM;
+    cap++;
+    for (size_t k = 0; k < n && rc == GM_OK; k++) {
+        const GEOSGeometry *ring =
+            k == 0 ? GEOSGetExteriorRing_r(h, poly) : GEOSGetInteriorRingN_r(h, poly, (int)k - 1);
+        const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
+        size_t m = len[k];
+        if (!GEOSCoordSeq_copyToBuffer_r(h, seq, in, 0, 0)) {
+            rc = DECLINED;
+            break;
+        }
+        len[k] = gm_project_densify_ring(in, m, &out, &used, &cap, &inserted);
+        if (len[k] < 4 || inserted) rc = DECLINED;
+    }
+    free(in);
+    if (rc != GM_OK) {
+        free(out);
+        free(len);
+        return rc;
+    }
+    *xy = out, *len_out = len, *n_out = n;
+    return GM_OK;
+}
+
+/* g's polygons, densified and projected exactly as gm_project_geometry()
+ * makes them, read into p without the GEOS copies (densified, validated,
+ * transformed, each read back a point at a time). GEOSDensify_r repairs a
+ * result it finds invalid; a ring where no point is added is its input less
+ * repeated points, as valid as that: so g must be valid -- known (`valid`:
+ * the loaded inputs, all proven valid by the loader), or proven here (one
+ * ring, gm_ring_surely_simple), or asked of GEOS. DECLINED when a point
+ * would be added or anything is unusual: gm_project_geometry() does it. */
+static int parts_add_direct(GEOSContextHandle_t h, gm_projector *pj, parts *p,
+                            const GEOSGeometry *g, int valid)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type != GEOS_POLYGON && type != GEOS_MULTIPOLYGON) return DECLINED;
+    int n = type == GEOS_POLYGON ? 1 : GEOSGetNumGeometries_r(h, g);
+    if (n < 1) return DECLINED;
+    size_t first = p->n;
+    int rc = GM_OK;
+    for (int i = 0; i < n && rc == GM_OK; i++) {
+        const GEOSGeometry *part = type == GEOS_POLYGON ? g : GEOSGetGeometryN_r(h, g, i);
+        if (!part || GEOSGeomTypeId_r(h, part) != GEOS_POLYGON) {
+            rc = DECLINED;
+            break;
+        }
+        if (GEOSisEmpty_r(h, part)) {
+            rc = DECLINED; /* GEOS drops it; rare enough to leave to GEOS */
+            break;
+        }
+        if (p->n == p->cap && (rc = parts_reserve(p, p->cap ? 2 * p->cap : 4)) != GM_OK) break;
+        size_t *len = NULL, nr = 0;
+        double *xy = NULL;
+        if ((rc = densify_polygon(h, part, &xy, &len, &nr)) != GM_OK) break;
+        p->xy[p->n] = xy, p->ring_len[p->n] = len, p->n_rings[p->n] = nr;
+        p->n++;
+    }
+    if (rc == GM_OK && !valid) {
+        /* one ring proven simple, or GEOS's word on g (the same as on g
+         * densified: no point was added, only repeats dropped) */
+        int ok = n == 1 && p->n_rings[first] == 1 &&
+                 gm_ring_surely_simple(p->xy[first], p->ring_len[first][0]);
+        if (!ok) {
+            char v = GEOSisValid_r(h, g);
+            if (v == 2)
+                rc = GM_ERR_INTERNAL;
+            else if (!v)
+                rc = DECLINED;
+        }
+    }
+    for (size_t i = first; i < p->n && rc == GM_OK; i++) {
+        size_t total = 0;
+        for (size_t k = 0; k < p->n_rings[i]; k++)
+            total += p->ring_len[i][k];
+        if (!gm_project_xy(pj, p->xy[i], total)) {
+            rc = GM_ERR_INTERNAL;
+            break;
+        }
+        /* the box, as GEOS's: the shell's */
+        double *b = p->box[i], *xy = p->xy[i];
+        b[0] = b[2] = xy[0], b[1] = b[3] = xy[1];
+        for (size_t q = 1; q < p->ring_len[i][0]; q++) {
+            b[0] = fmin(b[0], xy[2 * q]), b[2] = fmax(b[2], xy[2 * q]);
+            b[1] = fmin(b[1], xy[2 * q + 1]), b[3] = fmax(b[3], xy[2 * q + 1]);
+        }
+    }
+    if (rc != GM_OK) { /* nothing of g stays */
+        for (size_t i = first; i < p->n; i++) {
+            free(p->xy[i]);
+            free(p->ring_len[i]);
+        }
+        p->n = first;
+    }
+    return rc;
+}
+
+static int parts_add_geos(GEOSContextHandle_t h, gm_projector *pj, parts *p, const GEOSGeometry *g);
+
+#ifdef GM_TEST_HOOKS
+/* GREENMINE_TEST_PROJECT_CHECK set: every polygon parts_add_direct takes is
+ * made by gm_project_geometry() too, and must come out the same, bit for bit. */
+static int direct_checked(GEOSContextHandle_t h, gm_projector *pj, parts *p, size_t first,
+                          const GEOSGeometry *g)
+{
+    if (!getenv("GREENMINE_TEST_PROJECT_CHECK")) return GM_OK;
+    parts q = {0};
+    int rc = parts_add_geos(h, pj, &q, g), same = rc == GM_OK && q.n == p->n - first;
+    for (size_t i = 0; same && i < q.n; i++) {
+        size_t a = first + i, total = 0;
+        same = q.n_rings[i] == p->n_rings[a] && memcmp(q.box[i], p->box[a], sizeof q.box[i]) == 0;
+        for (size_t k = 0; same && k < q.n_rings[i]; k++) {
+            same = q.ring_len[i][k] == p->ring_len[a][k];
+            total += q.ring_len[i][k];
+        }
+        same = same && memcmp(q.xy[i], p->xy[a], total * 2 * sizeof(double)) == 0;
+    }
+    parts_free(&q);
+    if (!same) fprintf(stderr, "greenmine: test: direct projection differs from GEOS's\n");
+    return same ? GM_OK : GM_ERR_INTERNAL;
+}
+#endif
+
+/* Projects g and appends each of its polygons; `valid`: g is known valid. */
+static int parts_add(GEOSContextHandle_t h, gm_projector *pj, parts *p, const GEOSGeometry *g,
+                     int valid)
 {
     if (!g || GEOSisEmpty_r(h, g)) return GM_OK;
+    size_t first = p->n;
+    int rc = parts_add_direct(h, pj, p, g, valid);
+#ifdef GM_TEST_HOOKS
+    if (rc == GM_OK) rc = direct_checked(h, pj, p, first, g);
+#else
+    (void)first;
+#endif
+    return rc == DECLINED ? parts_add_geos(h, pj, p, g) : rc;
+}
+
+/* parts_add through GEOS: densified, validated (repaired), projected. */
+static int parts_add_geos(GEOSContextHandle_t h, gm_projector *pj, parts *p, const GEOSGeometry *g)
+{
     GEOSGeometry *proj = gm_project_geometry(h, pj, g);
     if (!proj) return GM_ERR_INTERNAL;
     int n = GEOSGetNumGeometries_r(h, proj);
@@ -174,7 +340,7 @@ static int parts_add_union(GEOSContextHandle_t h, gm_projector *pj, parts *p,
     GEOSGeometry *u = all ? GEOSUnaryUnion_r(h, all) : NULL;
     if (all) GEOSGeom_destroy_r(h, all);
     if (!u) return GM_ERR_INTERNAL;
-    int rc = parts_add(h, pj, p, u);
+    int rc = parts_add(h, pj, p, u, 0);
     GEOSGeom_destroy_r(h, u);
     return rc;
 }
@@ -223,6 +389,7 @@ static int projecting_new(gm_context *ctx, projecting *P)
 typedef struct project_loop {
     GEOSGeometry *const *geoms;
     const size_t *at;
+    int valid; /* the geometries are known valid (the loaded inputs) */
     gm_projector *pj;
     parts *out;
 } project_loop;
@@ -232,7 +399,7 @@ static int project_task(gm_worker *w, size_t i, void *user)
     project_loop *L = user;
     size_t a = L->at ? L->at[i] : i, b = L->at ? L->at[i + 1] : i + 1;
     gm_projector *pj = &L->pj[w->id];
-    int rc = b - a == 1 ? parts_add(w->geos, pj, &L->out[i], L->geoms[a])
+    int rc = b - a == 1 ? parts_add(w->geos, pj, &L->out[i], L->geoms[a], L->valid)
                         : parts_add_union(w->geos, pj, &L->out[i], L->geoms + a, b - a);
     if (rc == GM_OK) return GM_OK;
     return gm_worker_error(w, rc, "cannot project the polygons to %s: %s", GM_GRID_CRS_NAME,
@@ -241,12 +408,12 @@ static int project_task(gm_worker *w, size_t i, void *user)
 
 /* Appends the polygons of n items (see project_loop), projected on the pool. */
 static int project_items(gm_context *ctx, projecting *P, parts *p, GEOSGeometry *const *geoms,
-                         const size_t *at, size_t n)
+                         const size_t *at, size_t n, int valid)
 {
     if (n == 0) return GM_OK;
     parts *out = calloc(n, sizeof *out);
     if (!out) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
-    project_loop L = {geoms, at, P->pj, out};
+    project_loop L = {geoms, at, valid, P->pj, out};
     int rc = gm_pool_run(P->pool, NULL, n, project_task, &L);
     size_t total = p->n;
     for (size_t i = 0; i < n; i++)
@@ -369,7 +536,7 @@ static int parts_add_dissolved(gm_context *ctx, projecting *P, parts *p,
     }
     if (rc == GM_OK) {
         at[n_groups] = k;
-        rc = project_items(ctx, P, p, group, at, n_groups);
+        rc = project_items(ctx, P, p, group, at, n_groups, 0);
     } else {
         rc = gm_error(ctx, rc, "cannot dissolve the polygons: %s",
                       rc == GM_ERR_NOMEM ? "out of memory" : gm_geos_message(ctx));
@@ -657,16 +824,16 @@ static int mark_inside(raster_job *j)
     return GM_OK;
 }
 
-/* Full resolution: tile (j->row, tc). Only the box of its cells that the mask
- * polygons' bounding boxes meet is computed; the rest is nodata. Tasks of one
- * row write disjoint quadrants of level 1's band tiles, which exist before the
- * row starts. */
-static int base_task(gm_worker *w, size_t tc, void *user)
+/* Full resolution: tile i of the two rows from j->row on (tile (j->row + i /
+ * tcols, i % tcols)). Only the box of its cells that the mask polygons'
+ * bounding boxes meet is computed; the rest is nodata. The tasks write
+ * disjoint quadrants of level 1's band tiles, which exist before they start. */
+static int base_task(gm_worker *w, size_t i, void *user)
 {
     raster_job *j = user;
     scratch *s = &j->scr[w->id];
     const gm_cog_level *l0 = &j->level[0];
-    size_t tr = j->row, t = tr * l0->tcols + tc;
+    size_t tr = j->row + i / l0->tcols, tc = i % l0->tcols, t = tr * l0->tcols + tc;
     if (j->mbins.start[t] == j->mbins.start[t + 1]) return GM_OK; /* sparse: stays absent */
     size_t r0 = tr * TILE, c0 = tc * TILE;
     size_t nr = j->grid.rows - r0 < TILE ? j->grid.rows - r0 : TILE;
@@ -944,19 +1111,23 @@ static int compute(raster_job *j)
     }
     if (!j->scr || rc != GM_OK) rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     const char *stage = j->kind == GM_RASTER_COVERAGE ? "coverage raster" : "conflict raster";
-    for (size_t tr = 0; tr < l0->trows && rc == GM_OK; tr++) {
-        for (size_t tc = 0; tc < l0->tcols; tc++) {
-            size_t t = tr * l0->tcols + tc;
-            present[tc] = j->mbins.start[t] != j->mbins.start[t + 1];
+    /* two tile rows per loop (the two that feed one row of level 1): twice
+     * the tasks between two waits, so the workers idle less at the end */
+    for (size_t tr = 0; tr < l0->trows && rc == GM_OK; tr += 2) {
+        size_t rows = tr + 1 < l0->trows ? 2 : 1;
+        for (size_t q = 0; q < rows && rc == GM_OK; q++) {
+            for (size_t tc = 0; tc < l0->tcols; tc++) {
+                size_t t = (tr + q) * l0->tcols + tc;
+                present[tc] = j->mbins.start[t] != j->mbins.start[t + 1];
+            }
+            if (j->n_levels > 1 && band_prepare(j, 1, present, l0->tcols) != GM_OK)
+                rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
         }
-        if (j->n_levels > 1 && band_prepare(j, 1, present, l0->tcols) != GM_OK) {
-            rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
-            break;
-        }
+        if (rc != GM_OK) break;
         j->row = tr;
-        if ((rc = gm_pool_run(pool, NULL, l0->tcols, base_task, j)) != GM_OK) break;
-        rc = level_up(j, pool, 1, tr, l0->trows, present);
-        gm_progress(ctx, stage, tr + 1, l0->trows);
+        if ((rc = gm_pool_run(pool, NULL, rows * l0->tcols, base_task, j)) != GM_OK) break;
+        rc = level_up(j, pool, 1, tr + rows - 1, l0->trows, present);
+        gm_progress(ctx, stage, tr + rows, l0->trows);
     }
     for (int i = 0; j->scr && i < n_workers; i++) {
         free(j->scr[i].mask);
@@ -1082,7 +1253,7 @@ static int job_mask(raster_job *j, projecting *P, const gm_inputs *in)
     if (!g) return gm_error(j->ctx, GM_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
         g[i] = j->kind == GM_RASTER_COVERAGE ? in->zones[i].geom : in->mines[i].geom;
-    int rc = project_items(j->ctx, P, &j->mask, g, NULL, n);
+    int rc = project_items(j->ctx, P, &j->mask, g, NULL, n, 1);
     free(g);
     return rc;
 }

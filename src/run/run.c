@@ -487,16 +487,17 @@ int gm_run(gm_context *ctx, const gm_run_options *opts, gm_run_report **out)
     if (rc == GM_OK && opts->zone) rc = gm_results_zone_share(ctx, r->res, &zp);
     gm_gpkg_writer_release(gw, rc == GM_OK ? r->res : NULL);
     gm_inputs_drop_overlay_geometries(ctx, r->in); /* meanwhile: the outputs do not need them */
+#ifdef __GLIBC__
+    /* the dropped inputs' pages back before the rasters, whose tile-sized
+     * blocks are mmapped and would not reuse them (a run without rasters does
+     * not pay the trim's thousands of madvise calls); here, while the writer
+     * thread finishes the GeoPackage, not after it on its own */
+    if (rc == GM_OK && !opts->no_rasters) malloc_trim(0);
+#endif
     int wrc = gm_gpkg_writer_finish(gw, r->in, rc == GM_OK ? r->res : NULL);
     if (rc == GM_OK) rc = wrc;
 
     if (rc == GM_OK && !opts->no_rasters) {
-#ifdef __GLIBC__
-        /* the dropped inputs' pages back before the rasters, whose blocks GDAL
-         * mmaps and would not reuse them (a run without rasters does not pay
-         * the trim's thousands of madvise calls) */
-        malloc_trim(0);
-#endif
         gm_raster_options ro = opts->raster;
         ro.as_of = opts->analysis.as_of;
         ro.run_id = r->run_id;

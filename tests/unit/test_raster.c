@@ -354,8 +354,53 @@ static void encoder_round_trips(void **state)
     for (size_t i = 0; i < n; i++)
         cells[i] = (float)((i / 3 + i / GM_COG_TILE) % 5) * 0.25f;
     round_trip(e, cells, 7, 300);
+    /* data rows repeated in threes, nodata rows among them: reused bytes and checksums */
+    for (size_t i = 0; i < n; i++) {
+        size_t r = i / GM_COG_TILE, c = i % GM_COG_TILE;
+        cells[i] = r % 7 == 5 ? NODATA : (float)((r / 3 * 11 + c / 40) % 9) / 8.0f;
+    }
+    round_trip(e, cells, 3, 500);
     gm_cog_encoder_free(e);
     free(cells);
+}
+
+/* gm_project_densify_ring writes GEOSDensify_r's points, bit for bit: the
+ * library it stands in for is the reference. Long edges at odd angles (points
+ * added), an edge of exactly two steps, short edges and a repeated point. */
+static void densify_as_geos(void **state)
+{
+    (void)state;
+    const char *rings[] = {
+        "POLYGON((112.0 28.0, 112.0137 28.00031, 112.01371 28.0217, 111.99123 28.0091, 112.0 "
+        "28.0))",
+        "POLYGON((112.0 28.0, 112.002 28.0, 112.002 28.0004, 112.002 28.0004, 112.0 28.0009, "
+        "112.0 28.0))",
+        "POLYGON((113.123456789 27.987654321, 113.2 27.987654321, 113.17 28.1, 113.123456789 "
+        "27.987654321))",
+    };
+    for (size_t k = 0; k < sizeof rings / sizeof rings[0]; k++) {
+        GEOSGeometry *g = wkt(h, rings[k]);
+        GEOSGeometry *d = GEOSDensify_r(h, g, GM_PROJECT_DENSIFY_DEG);
+        assert_non_null(d);
+        const GEOSCoordSequence *gs = GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, g));
+        const GEOSCoordSequence *ds = GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, d));
+        unsigned gn = 0, dn = 0;
+        assert_true(GEOSCoordSeq_getSize_r(h, gs, &gn) && GEOSCoordSeq_getSize_r(h, ds, &dn));
+        double *in = malloc(2 * gn * sizeof *in), *want = malloc(2 * dn * sizeof *want);
+        assert_true(GEOSCoordSeq_copyToBuffer_r(h, gs, in, 0, 0));
+        assert_true(GEOSCoordSeq_copyToBuffer_r(h, ds, want, 0, 0));
+        double *out = NULL;
+        size_t len = 0, cap = 0;
+        int inserted = 0;
+        assert_int_equal(gm_project_densify_ring(in, gn, &out, &len, &cap, &inserted), dn);
+        assert_true(inserted);
+        assert_memory_equal(out, want, 2 * dn * sizeof *out);
+        free(out);
+        free(in);
+        free(want);
+        GEOSGeom_destroy_r(h, d);
+        GEOSGeom_destroy_r(h, g);
+    }
 }
 
 int main(void)
@@ -364,6 +409,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(cells_against_geos, setup, teardown),
         cmocka_unit_test_setup_teardown(interior_tiles, setup, teardown),
         cmocka_unit_test(encoder_round_trips),
+        cmocka_unit_test_setup_teardown(densify_as_geos, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
