@@ -129,6 +129,12 @@ static double *ring_xy(GEOSContextHandle_t h, const GEOSGeometry *ring, unsigned
 
 size_t gm_densify_ring_xy(const double *in, size_t n, double max_m, double **out, size_t *cap)
 {
+    return gm_densify_ring_xy_at(in, n, max_m, out, cap, NULL);
+}
+
+size_t gm_densify_ring_xy_at(const double *in, size_t n, double max_m, double **out, size_t *cap,
+                             size_t *at)
+{
     if (n < 2) return 0;
     struct geod_geodesic g;
     int g_ready = 0; /* set up on the first edge that needs it (over 1 km) */
@@ -157,6 +163,7 @@ size_t gm_densify_ring_xy(const double *in, size_t n, double max_m, double **out
             if (!p) return 0;
             xy = *out = p, *cap = c;
         }
+        if (at) at[i] = used;
         xy[2 * used] = x0, xy[2 * used + 1] = y0, used++;
         if (parts > 1 && e.exact) {
             /* geod_direct() is geod_lineinit() + geod_genposition(): set the line up
@@ -180,6 +187,7 @@ size_t gm_densify_ring_xy(const double *in, size_t n, double max_m, double **out
             }
         }
     }
+    if (at) at[n - 1] = used;
     xy[2 * used] = in[2 * (n - 1)], xy[2 * used + 1] = in[2 * (n - 1) + 1], used++;
     return used;
 }

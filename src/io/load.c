@@ -216,15 +216,17 @@ typedef struct converter {
     const char *geos_msg; /* the last GEOS message on h */
     gm_decoder *dec;      /* a raw shapefile's decoder (reader.decode), or NULL */
     /* a simple polygon's ring on its way (convert_ring): as read and transformed
-     * (x, y, z, ok: cap points), x y interleaved (xy), densified (dense) */
+     * (x, y, z, ok: cap points), x y interleaved (xy), densified (dense), where
+     * each corner went in it (at) */
     double *x, *y, *z, *xy, *dense;
     int *ok;
+    size_t *at;
     size_t cap, cap_dense;
 } converter;
 
 static void converter_free_buffers(converter *c)
 {
-    free(c->x), free(c->y), free(c->z), free(c->xy), free(c->dense), free(c->ok);
+    free(c->x), free(c->y), free(c->z), free(c->xy), free(c->dense), free(c->ok), free(c->at);
 }
 
 static int converter_reserve(converter *c, size_t n)
@@ -235,8 +237,8 @@ static int converter_reserve(converter *c, size_t n)
     c->dense = NULL, c->cap_dense = 0;
     c->x = malloc(cap * sizeof *c->x), c->y = malloc(cap * sizeof *c->y);
     c->z = calloc(cap, sizeof *c->z), c->xy = malloc(2 * cap * sizeof *c->xy);
-    c->ok = malloc(cap * sizeof *c->ok);
-    c->cap = c->x && c->y && c->z && c->xy && c->ok ? cap : 0;
+    c->ok = malloc(cap * sizeof *c->ok), c->at = malloc(cap * sizeof *c->at);
+    c->cap = c->x && c->y && c->z && c->xy && c->ok && c->at ? cap : 0;
     return c->cap ? 0 : -1;
 }
 
@@ -339,7 +341,8 @@ static int convert_ring(converter *c, slot *s, OGRGeometryH g)
     const double *done = c->xy;
     size_t used = (size_t)n;
     if (!s->dropped) { /* one that cannot count is checked, not densified */
-        used = gm_densify_ring_xy(c->xy, (size_t)n, GM_DENSIFY_M, &c->dense, &c->cap_dense);
+        used =
+            gm_densify_ring_xy_at(c->xy, (size_t)n, GM_DENSIFY_M, &c->dense, &c->cap_dense, c->at);
         if (used == 0) return 0;
         if (used != (size_t)n) done = c->dense;
     }
@@ -350,10 +353,12 @@ static int convert_ring(converter *c, slot *s, OGRGeometryH g)
     GEOSGeometry *shell = seq ? GEOSGeom_createLinearRing_r(h, seq) : NULL;
     s->geom = shell ? GEOSGeom_createPolygon_r(h, shell, NULL, 0) : NULL;
     if (!s->geom && shell) GEOSGeom_destroy_r(h, shell);
-    /* densified: proven again, or (over GRID_MAX edges) judged by GEOS, as
-     * gm_densify_revalidate does; one that is not valid goes the general way */
-    if (s->geom && done == c->dense && !gm_ring_surely_simple(done, used) &&
-        GEOSisValid_r(h, s->geom) != 1) {
+    /* densified: proven from its edges' chains, or again point by point, or
+     * (over GRID_MAX edges) judged by GEOS, as gm_densify_revalidate does; one
+     * that is not valid goes the general way */
+    if (s->geom && done == c->dense &&
+        !gm_densified_ring_surely_simple(done, used, c->at, (size_t)n - 1) &&
+        !gm_ring_surely_simple(done, used) && GEOSisValid_r(h, s->geom) != 1) {
         GEOSGeom_destroy_r(h, s->geom);
         s->geom = NULL;
     }
