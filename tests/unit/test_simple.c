@@ -320,6 +320,36 @@ static void test_densified_ring_with_a_point_moved(void **state)
     free(d);
 }
 
+/* Chains built by hand (any monotone chain, not only geodesic ones) meeting
+ * at a sharp corner v: the last piece of one crosses the second of the other
+ * near v, though every chain goes forward along its edge and the rest of the
+ * ring stays clear. Not proven; proven once the point that makes the crossing
+ * is lifted clear. */
+static void test_densified_chains_crossing_at_a_corner(void **state)
+{
+    (void)state;
+    for (int lifted = 0; lifted < 2; lifted++) {
+        /* in units of 1e-3 degree from (112, 30): a -> v (0, 0) east along y = 0
+         * with a last point lifted to 0.02; v -> b back west, its first point
+         * at 0.005 (under a's chain) or 0.03 (over it); then far round to a */
+        double u[][2] = {{-10, 0},  {-8, 0},    {-6, 0},     {-4, 0},     {-2, 0.02},
+                         {0, 0},    {-1, 0},    {-2, 0.111}, {-4, 0.222}, {-9, 0.5},
+                         {-9, 100}, {-30, 100}, {-30, -100}, {-10, -100}, {-10, 0}};
+        u[6][1] = lifted ? 0.03 : 0.005;
+        size_t nd = sizeof u / sizeof *u, at[] = {0, 5, 9, 10, 11, 12, 13, 14};
+        double d[2 * 15];
+        for (size_t k = 0; k < nd; k++)
+            d[2 * k] = 112 + 1e-3 * u[k][0], d[2 * k + 1] = 30 + 1e-3 * u[k][1];
+        int fast = gm_densified_ring_surely_simple(d, nd, at, 7);
+        GEOSCoordSequence *s = GEOSCoordSeq_copyFromBuffer_r(h, d, (unsigned)nd, 0, 0);
+        GEOSGeometry *g = GEOSGeom_createPolygon_r(h, GEOSGeom_createLinearRing_r(h, s), NULL, 0);
+        int geos = GEOSisValid_r(h, g);
+        GEOSGeom_destroy_r(h, g);
+        assert_int_equal(geos, lifted);
+        assert_int_equal(fast, lifted);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -332,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_densified_random_rings_never_wrongly_valid),
         cmocka_unit_test(test_densified_notch_in_the_bulge),
         cmocka_unit_test(test_densified_ring_with_a_point_moved),
+        cmocka_unit_test(test_densified_chains_crossing_at_a_corner),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
