@@ -94,10 +94,11 @@ static GEOSGeometry *redline_near(GEOSContextHandle_t h, const GEOSGeometry *min
      * envelope widened by a tenth of its larger side, grown by the longest
      * red-line segment, widened by a tenth of that again; twice that, to spare
      * rounding any say. */
-    double step = 0.0;
-    for (unsigned i = 1; i < n; i++)
-        step =
-            fmax(step, fmax(fabs(xy[2 * i] - xy[2 * i - 2]), fabs(xy[2 * i + 1] - xy[2 * i - 1])));
+    double step = 0.0; /* the longest segment's larger side (a loop without libm calls) */
+    for (unsigned i = 1; i < n; i++) {
+        double dx = fabs(xy[2 * i] - xy[2 * i - 2]), dy = fabs(xy[2 * i + 1] - xy[2 * i - 1]);
+        step = dx > step ? dx : step, step = dy > step ? dy : step;
+    }
     double grow = 0.1 * fmax(m[2] - m[0], m[3] - m[1]) + step;
     double side = fmax(m[2] - m[0], m[3] - m[1]) + 2.0 * grow;
     grow = 2.0 * (grow + 0.1 * side) + 1e-9;
