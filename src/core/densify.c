@@ -66,22 +66,41 @@ static ecef to_ecef(double lon, double lat)
     return (ecef){n * cp * cl, n * cp * sl, n * (1.0 - e2) * sp};
 }
 
-/* The surface point under p (p at most centimetres below the surface): lon,
- * lat. The fixed point lat = atan2(z + e^2 N sin lat, r) contracts by ~e^2 per
- * step from a start exact on the surface, off by ~e^2 h / R (1e-4 m for the
- * midpoint of a 1 km chord, 2 cm deep): three steps leave ~1e-17 m. */
-static void from_ecef(ecef p, double *lon, double *lat)
+/* The surface points under chord points (each at most centimetres below the
+ * surface): lon, lat. The fixed point lat = atan2(z + e^2 N sin lat, r)
+ * contracts by ~e^2 per step from a start exact on the surface, off by
+ * ~e^2 h / R (1e-4 m for the midpoint of a 1 km chord, 2 cm deep): three steps
+ * leave ~1e-17 m. The points wait in a batch and are settled step by step
+ * across it: every point goes through the same operations in the same order
+ * (the same results), but the square roots and divisions of different points
+ * overlap in the processor instead of each waiting for the one before. */
+enum { PENDING = 64 };
+typedef struct pending {
+    double x[PENDING], y[PENDING], z[PENDING];
+    size_t at[PENDING]; /* where each goes in the output (points, not pointers: it moves) */
+    size_t n;
+} pending;
+
+static void settle(pending *p, double *xy)
 {
     const double e2 = GM_GRS80_F * (2.0 - GM_GRS80_F);
-    double r = sqrt(p.x * p.x + p.y * p.y);
-    double t = p.z / (r * (1.0 - e2)); /* tan lat, iterated without trigonometry */
-    for (int k = 0; k < 3; k++) {
-        double sp = t / sqrt(1.0 + t * t);
-        double n = GM_GRS80_A / sqrt(1.0 - e2 * sp * sp);
-        t = (p.z + e2 * n * sp) / r;
+    double r[PENDING], t[PENDING]; /* t: tan lat, iterated without trigonometry */
+    size_t n = p->n;
+    for (size_t i = 0; i < n; i++) {
+        r[i] = sqrt(p->x[i] * p->x[i] + p->y[i] * p->y[i]);
+        t[i] = p->z[i] / (r[i] * (1.0 - e2));
     }
-    *lon = atan2(p.y, p.x) / rad;
-    *lat = atan(t) / rad;
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < n; i++) {
+            double sp = t[i] / sqrt(1.0 + t[i] * t[i]);
+            double nn = GM_GRS80_A / sqrt(1.0 - e2 * sp * sp);
+            t[i] = (p->z[i] + e2 * nn * sp) / r[i];
+        }
+    for (size_t i = 0; i < n; i++) {
+        xy[2 * p->at[i]] = atan2(p->y[i], p->x[i]) / rad;
+        xy[2 * p->at[i] + 1] = atan(t[i]) / rad;
+    }
+    p->n = 0;
 }
 
 /* An edge that may need points: its length, and how to place them. */
@@ -130,6 +149,12 @@ static double *ring_xy(GEOSContextHandle_t h, const GEOSGeometry *ring, unsigned
 
 size_t gm_densify_ring_xy(const double *in, size_t n, double max_m, double **out, size_t *cap)
 {
+    return gm_densify_ring_xy_at(in, n, max_m, out, cap, NULL);
+}
+
+size_t gm_densify_ring_xy_at(const double *in, size_t n, double max_m, double **out, size_t *cap,
+                             size_t *at)
+{
     if (n < 2) return 0;
     struct geod_geodesic g;
     int g_ready = 0; /* set up on the first edge that needs it (over 1 km) */
@@ -143,6 +168,8 @@ size_t gm_densify_ring_xy(const double *in, size_t n, double max_m, double **out
         xy = *out = p, *cap = c;
     }
     edge e = {0}, prev = {0};
+    pending wait;
+    wait.n = 0;
     for (size_t i = 0; i + 1 < n; i++, prev = e) {
         double x0 = in[2 * i], y0 = in[2 * i + 1], x1 = in[2 * i + 2], y1 = in[2 * i + 3];
         if (!g_ready && length_bound_m(cos_lat, x0, y0, x1, y1) > GM_DENSIFY_CHORD_M) {
@@ -158,6 +185,7 @@ size_t gm_densify_ring_xy(const double *in, size_t n, double max_m, double **out
             if (!p) return 0;
             xy = *out = p, *cap = c;
         }
+        if (at) at[i] = used;
         xy[2 * used] = x0, xy[2 * used + 1] = y0, used++;
         if (parts > 1 && e.exact) {
             /* geod_direct() is geod_lineinit() + geod_genposition(): set the line up
@@ -173,14 +201,17 @@ size_t gm_densify_ring_xy(const double *in, size_t n, double max_m, double **out
             }
         } else if (parts > 1) {
             for (size_t k = 1; k < parts; k++) {
+                if (wait.n == PENDING) settle(&wait, xy);
                 double t = (double)k / (double)parts;
-                ecef q = {e.p0.x + t * (e.p1.x - e.p0.x), e.p0.y + t * (e.p1.y - e.p0.y),
-                          e.p0.z + t * (e.p1.z - e.p0.z)};
-                from_ecef(q, &xy[2 * used], &xy[2 * used + 1]);
-                used++;
+                wait.x[wait.n] = e.p0.x + t * (e.p1.x - e.p0.x);
+                wait.y[wait.n] = e.p0.y + t * (e.p1.y - e.p0.y);
+                wait.z[wait.n] = e.p0.z + t * (e.p1.z - e.p0.z);
+                wait.at[wait.n++] = used++;
             }
         }
     }
+    settle(&wait, xy);
+    if (at) at[n - 1] = used;
     xy[2 * used] = in[2 * (n - 1)], xy[2 * used + 1] = in[2 * (n - 1) + 1], used++;
     return used;
 }

@@ -37,4 +37,9 @@ int gm_densify_needed(GEOSContextHandle_t h, const GEOSGeometry *geom, double ma
  * For a loader that keeps coordinates in its own buffers until the end. */
 size_t gm_densify_ring_xy(const double *in, size_t n, double max_m, double **out, size_t *cap);
 
+/* The same, also writing where each of the n points went: in[i] is (*out)[at[i]]
+ * (at holds n entries), for gm_densified_ring_surely_simple(). */
+size_t gm_densify_ring_xy_at(const double *in, size_t n, double max_m, double **out, size_t *cap,
+                             size_t *at);
+
 #endif

@@ -20,4 +20,13 @@ int gm_polygon_surely_valid(GEOSContextHandle_t h, const GEOSGeometry *g);
  * corners, 0 when not proven. */
 int gm_ring_surely_simple(const double *xy, size_t n);
 
+/* The same for a ring of nd points (x y interleaved, closed) made from a
+ * ring of m edges by putting points on each edge i -- gm_densify_ring_xy_at():
+ * its corner i is d[at[i]], at[0] = 0, at[m] = nd - 1. Proven from the m
+ * edges, not the nd: every edge's chain goes monotonically forward along it,
+ * within a bound of it, neighbouring chains meet only at their corner, and
+ * the others lie beyond each other's bounds. 1 when certainly simple, 0 when
+ * not proven (then ask the proof above, or GEOS). Up to 512 edges (m). */
+int gm_densified_ring_surely_simple(const double *d, size_t nd, const size_t *at, size_t m);
+
 #endif

@@ -174,7 +174,7 @@ static const char *field_ref(reader *r, OGRFeatureH f, int canonical)
     do {                                                                                           \
         const char *text_ = field_ref(r, (s)->f, canonical);                                       \
         if (parser(text_, out) != GM_OK)                                                           \
-            slot_warn(s, W_VALUE, "%s: %s '%s' not recognised; treated as unknown", (s)->label,    \
+            slot_warn(s, W_VALUE, "%s: %s '%s' not recognised; treated as unknown", label(s),      \
                       gm_field_canonical((r)->kind, canonical), text_);                            \
     } while (0)
 
@@ -216,15 +216,17 @@ typedef struct converter {
     const char *geos_msg; /* the last GEOS message on h */
     gm_decoder *dec;      /* a raw shapefile's decoder (reader.decode), or NULL */
     /* a simple polygon's ring on its way (convert_ring): as read and transformed
-     * (x, y, z, ok: cap points), x y interleaved (xy), densified (dense) */
+     * (x, y, z, ok: cap points), x y interleaved (xy), densified (dense), where
+     * each corner went in it (at) */
     double *x, *y, *z, *xy, *dense;
     int *ok;
+    size_t *at;
     size_t cap, cap_dense;
 } converter;
 
 static void converter_free_buffers(converter *c)
 {
-    free(c->x), free(c->y), free(c->z), free(c->xy), free(c->dense), free(c->ok);
+    free(c->x), free(c->y), free(c->z), free(c->xy), free(c->dense), free(c->ok), free(c->at);
 }
 
 static int converter_reserve(converter *c, size_t n)
@@ -235,8 +237,8 @@ static int converter_reserve(converter *c, size_t n)
     c->dense = NULL, c->cap_dense = 0;
     c->x = malloc(cap * sizeof *c->x), c->y = malloc(cap * sizeof *c->y);
     c->z = calloc(cap, sizeof *c->z), c->xy = malloc(2 * cap * sizeof *c->xy);
-    c->ok = malloc(cap * sizeof *c->ok);
-    c->cap = c->x && c->y && c->z && c->xy && c->ok ? cap : 0;
+    c->ok = malloc(cap * sizeof *c->ok), c->at = malloc(cap * sizeof *c->at);
+    c->cap = c->x && c->y && c->z && c->xy && c->ok && c->at ? cap : 0;
     return c->cap ? 0 : -1;
 }
 
@@ -251,12 +253,13 @@ typedef struct note {
  * the feature), consumed in order by the reader. */
 typedef struct slot {
     OGRFeatureH f;
+    reader *r; /* for its label */
     GEOSGeometry *geom;
     unsigned flags;
-    int dropped;   /* a parcel that cannot count: its record keeps no geometry */
-    int rc;        /* GM_OK, or the input error stated in msg */
-    char why[256]; /* why the geometry was repaired, and where */
-    char label[600];
+    int dropped;     /* a parcel that cannot count: its record keeps no geometry */
+    int rc;          /* GM_OK, or the input error stated in msg */
+    char why[256];   /* why the geometry was repaired, and where */
+    char label[600]; /* made on first use (label()): most features need none */
     char msg[1024];
     union {
         gm_mine mine;
@@ -268,9 +271,16 @@ typedef struct slot {
     int n_notes;
 } slot;
 
+/* The feature's label for a message, while the slot holds the feature. */
+static const char *label(slot *s)
+{
+    if (!s->label[0]) feature_label(s->r, s->f, s->label, sizeof s->label);
+    return s->label;
+}
+
 static int slot_error(slot *s, int code, const char *fmt, const char *detail)
 {
-    snprintf(s->msg, sizeof s->msg, fmt, s->label, detail);
+    snprintf(s->msg, sizeof s->msg, fmt, label(s), detail);
     return s->rc = code;
 }
 
@@ -339,7 +349,8 @@ static int convert_ring(converter *c, slot *s, OGRGeometryH g)
     const double *done = c->xy;
     size_t used = (size_t)n;
     if (!s->dropped) { /* one that cannot count is checked, not densified */
-        used = gm_densify_ring_xy(c->xy, (size_t)n, GM_DENSIFY_M, &c->dense, &c->cap_dense);
+        used =
+            gm_densify_ring_xy_at(c->xy, (size_t)n, GM_DENSIFY_M, &c->dense, &c->cap_dense, c->at);
         if (used == 0) return 0;
         if (used != (size_t)n) done = c->dense;
     }
@@ -350,10 +361,12 @@ static int convert_ring(converter *c, slot *s, OGRGeometryH g)
     GEOSGeometry *shell = seq ? GEOSGeom_createLinearRing_r(h, seq) : NULL;
     s->geom = shell ? GEOSGeom_createPolygon_r(h, shell, NULL, 0) : NULL;
     if (!s->geom && shell) GEOSGeom_destroy_r(h, shell);
-    /* densified: proven again, or (over GRID_MAX edges) judged by GEOS, as
-     * gm_densify_revalidate does; one that is not valid goes the general way */
-    if (s->geom && done == c->dense && !gm_ring_surely_simple(done, used) &&
-        GEOSisValid_r(h, s->geom) != 1) {
+    /* densified: proven from its edges' chains, or again point by point, or
+     * (over GRID_MAX edges) judged by GEOS, as gm_densify_revalidate does; one
+     * that is not valid goes the general way */
+    if (s->geom && done == c->dense &&
+        !gm_densified_ring_surely_simple(done, used, c->at, (size_t)n - 1) &&
+        !gm_ring_surely_simple(done, used) && GEOSisValid_r(h, s->geom) != 1) {
         GEOSGeom_destroy_r(h, s->geom);
         s->geom = NULL;
     }
@@ -395,7 +408,7 @@ static int convert_geometry(reader *r, converter *c, slot *s)
         snprintf(s->msg, sizeof s->msg,
                  "%s: vertex %d has a NaN or infinite coordinate (not data: fix or delete the "
                  "feature)",
-                 s->label, vertex + 1);
+                 label(s), vertex + 1);
         return s->rc = GM_ERR_GEOMETRY;
     }
     if (OGR_G_Transform(g, c->ct) != OGRERR_NONE) {
@@ -410,7 +423,7 @@ static int convert_geometry(reader *r, converter *c, slot *s)
         snprintf(s->msg, sizeof s->msg,
                  "%s: lies at lon %.4f..%.4f, lat %.4f..%.4f after transformation from %s, "
                  "outside China: wrong CRS, or X and Y swapped?",
-                 s->label, env.MinX, env.MaxX, env.MinY, env.MaxY, r->in->crs[r->kind]);
+                 label(s), env.MinX, env.MaxX, env.MinY, env.MaxY, r->in->crs[r->kind]);
         return s->rc = GM_ERR_GEOMETRY;
     }
     size_t size = (size_t)OGR_G_WkbSize(g);
@@ -433,13 +446,13 @@ static int convert_geometry(reader *r, converter *c, slot *s)
          * run is refused rather than the feature counted without a shape */
         snprintf(s->msg, sizeof s->msg,
                  "%s: degenerate geometry (%s): it has no area; fix or delete the feature",
-                 s->label, s->why[0] ? s->why : "collapses to nothing when made valid");
+                 label(s), s->why[0] ? s->why : "collapses to nothing when made valid");
         return s->rc = GM_ERR_GEOMETRY;
     }
     if (s->flags & GM_NORM_NOT_POLYGONAL) {
         if (s->geom) GEOSGeom_destroy_r(h, s->geom);
         s->geom = NULL;
-        snprintf(s->msg, sizeof s->msg, "%s: a %s where %s polygons belong", s->label, src_type,
+        snprintf(s->msg, sizeof s->msg, "%s: a %s where %s polygons belong", label(s), src_type,
                  gm_layer_kind_name(r->kind));
         return s->rc = GM_ERR_GEOMETRY;
     }
@@ -491,10 +504,10 @@ static void parse_parcel(reader *r, slot *s)
     const char *date = field_ref(r, s->f, GM_F_COMPLETED_ON);
     if (gm_parse_date(date, &p->completed_on) != GM_OK)
         slot_warn(s, W_DATE, "%s: completed_on '%s' is not a date (YYYY-MM-DD); treated as no date",
-                  s->label, date);
+                  label(s), date);
     if (p->status == GM_PARCEL_COMPLETED && p->completed_on == 0)
         slot_warn(s, W_UNDATED, "%s: completed but without a completion date: not counted",
-                  s->label);
+                  label(s));
     /* one that can count nowhere keeps no geometry (checked, never densified) */
     s->dropped = r->keep_parcel && !r->keep_parcel(p, r->keep_user);
 }
@@ -509,7 +522,7 @@ static double zone_target(reader *r, slot *s, int canonical)
     while (*end == ' ')
         end++;
     if (end == text || *end || !(v >= 0.0)) {
-        slot_warn(s, W_VALUE, "%s: %s '%s' is not a number of hectares; no target", s->label,
+        slot_warn(s, W_VALUE, "%s: %s '%s' is not a number of hectares; no target", label(s),
                   gm_field_canonical(r->kind, (size_t)canonical), text);
         return 0.0;
     }
@@ -578,7 +591,7 @@ static int check_text(reader *r, converter *c, slot *s)
             snprintf(s->msg, sizeof s->msg,
                      "%s: field %s%s is not valid text in its declared encoding%s%s: byte %zu of "
                      "'%.200s' does not decode (%s)",
-                     s->label, gm_field_canonical(r->kind, k), source, raw ? " " : "", r->decode,
+                     label(s), gm_field_canonical(r->kind, k), source, raw ? " " : "", r->decode,
                      bad + 1, shown ? shown : "?",
                      raw ? "fix the value, or give the right --encoding"
                          : "re-save it as UTF-8, or give --encoding");
@@ -638,13 +651,17 @@ static int convert_task(gm_worker *w, size_t i, void *user)
     c->geos_msg = w->errmsg;
     s->dropped = 0, s->n_notes = 0, s->rc = GM_OK;
     memset(&s->rec, 0, sizeof s->rec);
-    feature_label(b->r, s->f, s->label, sizeof s->label);
+    s->r = b->r, s->label[0] = '\0';
+    if (b->r->decode[0]) /* made before check_text decodes the fields, as its message says */
+        label(s);
     CPLPushErrorHandler(CPLQuietErrorHandler); /* per thread: errors are reported by slot */
     if (check_text(b->r, c, s) == GM_OK) {
         parse_record(b->r, s);        /* first: a dropped parcel is not densified */
         convert_geometry(b->r, c, s); /* an input error stays in the slot */
     }
     CPLPopErrorHandler();
+    if (s->flags & (GM_NORM_REPAIRED | GM_NORM_DROPPED_PARTS | GM_NORM_EMPTY))
+        label(s);                /* record() says so, after the feature is gone */
     if (s->dropped && s->geom) { /* it can count nowhere: do not hold it */
         GEOSGeom_destroy_r(c->h, s->geom);
         s->geom = NULL;
