@@ -16,7 +16,11 @@
  * 1e-7, not 1e-9: at 47 m across greenmine, LAEA and GeographicLib spread by
  * up to 2e-8 relative (a 327.46 m^2 triangle: 327.4586942, 327.4586978,
  * 327.4586882); the vertices themselves come rounded from geod_direct. The
- * contract asks 1e-6.
+ * contract asks 1e-6. GeographicLib's rounding also grows with the vertex
+ * count (finding 10: 256 vertices, 60 m across, 5.8e-4 m^2 off where LAEA
+ * agreed with greenmine to 5e-10 m^2), so up to 1 km across -- where a
+ * geodesic strays from the projected chord by < 1e-5 m, an area error under
+ * 1e-8 relative -- a ring GeographicLib disagrees with is held to LAEA.
  */
 #include <greenmine/area.h>
 
@@ -91,6 +95,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         double flat = scale_m <= 50 ? laea_area(lon, lat, n, lon0, lat0) : -1;
         int ok = flat >= 0 ? fabs(got - flat) <= 1e-7 * flat + 1e-7
                            : fabs(got - want) <= fmax(1e-7 * want, 5e-4);
+        if (!ok && scale_m <= 1000) { /* GeographicLib's rounding grows with the vertices */
+            flat = laea_area(lon, lat, n, lon0, lat0);
+            ok = fabs(got - flat) <= 1e-7 * flat + 1e-7;
+        }
         if (!ok) {
             fprintf(stderr,
                     "area: %zu vertices, %.3f m across: greenmine %.9f m2, GeographicLib %.9f "
