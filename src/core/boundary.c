@@ -47,6 +47,20 @@ static int boxes_meet(double ax0, double ay0, double ax1, double ay1, double bx0
 
 /* ---- summaries ---------------------------------------------------------- */
 
+/* The box of the n >= 1 points v (x y interleaved). */
+static void points_box(const double *v, size_t n, double *x0, double *y0, double *x1, double *y1)
+{
+    *x0 = *x1 = v[0];
+    *y0 = *y1 = v[1];
+    for (size_t k = 1; k < n; k++) {
+        double x = v[2 * k], y = v[2 * k + 1];
+        if (x < *x0) *x0 = x;
+        if (x > *x1) *x1 = x;
+        if (y < *y0) *y0 = y;
+        if (y > *y1) *y1 = y;
+    }
+}
+
 int gm_boundaries_init(gm_boundaries *b, size_t n)
 {
     b->n = n;
@@ -126,15 +140,8 @@ static int summarise_ring(GEOSContextHandle_t h, const GEOSGeometry *ring, void 
         size_t cnt = edges - first < GM_BLOCK_EDGES ? edges - first : GM_BLOCK_EDGES;
         const double *v = s->xy + 2 * first;
         gm_edgeblock *bk = &s->blocks[s->n++];
-        *bk = (gm_edgeblock){
-            v[0], v[1], v[0], v[1], v[1], v[2 * cnt + 1], seq, (uint32_t)first, (uint32_t)cnt};
-        for (size_t k = 1; k <= cnt; k++) {
-            double x = v[2 * k], y = v[2 * k + 1];
-            if (x < bk->x0) bk->x0 = x;
-            if (x > bk->x1) bk->x1 = x;
-            if (y < bk->y0) bk->y0 = y;
-            if (y > bk->y1) bk->y1 = y;
-        }
+        *bk = (gm_edgeblock){0, 0, 0, 0, v[1], v[2 * cnt + 1], seq, (uint32_t)first, (uint32_t)cnt};
+        points_box(v, cnt + 1, &bk->x0, &bk->y0, &bk->x1, &bk->y1);
     }
     return 0;
 }
@@ -202,16 +209,7 @@ int gm_flatpoly_set(gm_flatpoly *f, GEOSContextHandle_t h, const GEOSGeometry *g
         f->part_ring[f->nparts++] = f->nrings;
         if (!poly || GEOSisEmpty_r(h, poly) != 0 || each_ring(h, poly, flatten_ring, f)) return -1;
     }
-    const double *v = f->xy;
-    f->x0 = f->x1 = v[0];
-    f->y0 = f->y1 = v[1];
-    for (size_t k = 1; k < f->ring[f->nrings]; k++) {
-        double x = v[2 * k], y = v[2 * k + 1];
-        if (x < f->x0) f->x0 = x;
-        if (x > f->x1) f->x1 = x;
-        if (y < f->y0) f->y0 = y;
-        if (y > f->y1) f->y1 = y;
-    }
+    points_box(f->xy, f->ring[f->nrings], &f->x0, &f->y0, &f->x1, &f->y1);
     return 0;
 }
 

@@ -10,27 +10,12 @@
 
 #include "core/boundary.h"
 
-static GEOSContextHandle_t h;
-
-static int setup(void **state)
-{
-    (void)state;
-    h = GEOS_init_r();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    GEOS_finish_r(h);
-    return 0;
-}
+GM_TEST_GEOS_HANDLE
 
 static unsigned seed = 14;
 static double rnd(void)
 {
-    seed = seed * 1103515245u + 12345u;
-    return (seed >> 8 & 0xffffff) / (double)0xffffff;
+    return test_rnd(&seed);
 }
 
 /* A closed ring of n corners around (cx, cy), star-shaped, radius r0 * (1 +- jag). */
@@ -190,5 +175,5 @@ int main(void)
         cmocka_unit_test(test_touching_cases),
         cmocka_unit_test(test_rounding_level),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, gm_geos_setup, gm_geos_teardown);
 }

@@ -10,27 +10,12 @@
 #include "core/densify.h"
 #include "core/simple.h"
 
-static GEOSContextHandle_t h;
-
-static int setup(void **state)
-{
-    (void)state;
-    h = GEOS_init_r();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    GEOS_finish_r(h);
-    return 0;
-}
+GM_TEST_GEOS_HANDLE
 
 static unsigned seed = 2026;
 static double rnd(void)
 {
-    seed = seed * 1103515245u + 12345u;
-    return (seed >> 8 & 0xffffff) / (double)0xffffff;
+    return test_rnd(&seed);
 }
 
 /* A polygon from n lon/lat points (closed here). */
@@ -364,5 +349,5 @@ int main(void)
         cmocka_unit_test(test_densified_ring_with_a_point_moved),
         cmocka_unit_test(test_densified_chains_crossing_at_a_corner),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, gm_geos_setup, gm_geos_teardown);
 }

@@ -25,6 +25,31 @@
 #define GRS80_F (1.0 / 298.257222101)
 #define PI 3.14159265358979323846
 
+/* A test file's GEOS handle `h`, made and finished by the cmocka group
+ * fixtures gm_geos_setup / gm_geos_teardown. */
+#define GM_TEST_GEOS_HANDLE                                                                        \
+    static GEOSContextHandle_t h;                                                                  \
+    static int gm_geos_setup(void **state)                                                         \
+    {                                                                                              \
+        (void)state;                                                                               \
+        h = GEOS_init_r();                                                                         \
+        return h ? 0 : -1;                                                                         \
+    }                                                                                              \
+    static int gm_geos_teardown(void **state)                                                      \
+    {                                                                                              \
+        (void)state;                                                                               \
+        GEOS_finish_r(h);                                                                          \
+        return 0;                                                                                  \
+    }
+
+/* A repeatable pseudo-random number in [0, 1] from *seed (an LCG): test data
+ * that is the same on every run and machine. */
+static inline double test_rnd(unsigned *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 8 & 0xffffff) / (double)0xffffff;
+}
+
 /* Area (m²) on GRS 80 between latitudes lat0..lat1 and longitudes lon0..lon1
  * (degrees): b²Δλ/2 [q(φ)], q(φ) = sinφ/(1-e²sin²φ) + atanh(e sinφ)/e. */
 static inline double band_area_m2(double lon0, double lat0, double lon1, double lat1)
