@@ -39,6 +39,8 @@ cmake --build build-fuzz -j "$(nproc)" > /dev/null
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# a leak inside GEOS itself, of objects it never hands over (tests/lsan.supp)
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 export GDAL_PAM_ENABLED=NO CPL_DEBUG=OFF
 mkdir -p build-fuzz/artifacts
 status=0
