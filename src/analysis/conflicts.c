@@ -36,7 +36,7 @@ typedef struct conflict_job {
     gm_hits *hits; /* one per worker */
     mine_overlaps *per_mine;
     int *zone_of; /* gm_stage_mine_zones: each mine's zone */
-    int near_ok;  /* redline_near's reading of GEOS's clipping holds (clip_rule_known) */
+    int near;     /* GM_NEAR_YES: gm_redline_near's reading of GEOS's clipping holds */
 } conflict_job;
 
 GEOSGeometry *gm_polygonal_intersection(GEOSContextHandle_t h, const GEOSGeometry *a,
@@ -69,8 +69,8 @@ GEOSGeometry *gm_polygonal_intersection(GEOSContextHandle_t h, const GEOSGeometr
  * ring's orientation is read there), so that every other use GEOS makes of
  * the ring (envelope, orientation, the segments that meet the box) finds the
  * same values. NULL: nothing worth leaving out (use the red line itself). */
-static GEOSGeometry *redline_near(GEOSContextHandle_t h, const GEOSGeometry *mine,
-                                  const GEOSGeometry *redline)
+GEOSGeometry *gm_redline_near(GEOSContextHandle_t h, const GEOSGeometry *mine,
+                              const GEOSGeometry *redline)
 {
     if (GEOSGeomTypeId_r(h, redline) != GEOS_POLYGON || GEOSGetNumInteriorRings_r(h, redline) != 0)
         return NULL;
@@ -138,13 +138,28 @@ static GEOSGeometry *redline_near(GEOSContextHandle_t h, const GEOSGeometry *min
     return near;
 }
 
-/* redline_near reads the clipping of GEOS 3.11's OverlayNG (checked against its
- * source and, bit for bit, on the bench provinces); another GEOS may clip
+/* gm_redline_near reads the clipping of GEOS 3.11's OverlayNG (checked against
+ * its source and, bit for bit, on the bench provinces); another GEOS may clip
  * otherwise, and then takes the red line whole. */
-static int clip_rule_known(void)
+int gm_redline_near_known(void)
 {
     int major = 0, minor = 0;
     return sscanf(GEOSversion(), "%d.%d", &major, &minor) == 2 && major == 3 && minor == 11;
+}
+
+GEOSGeometry *gm_redline_piece(GEOSContextHandle_t h, const GEOSGeometry *mine,
+                               const GEOSGeometry *redline, int near_mode)
+{
+    GEOSGeometry *near = near_mode != GM_NEAR_NO ? gm_redline_near(h, mine, redline) : NULL;
+    GEOSGeometry *piece = gm_polygonal_intersection(h, mine, near ? near : redline, NULL);
+    if (!near) return piece;
+    GEOSGeom_destroy_r(h, near);
+    if (piece && near_mode == GM_NEAR_FAILS) {
+        GEOSGeom_destroy_r(h, piece);
+        piece = NULL;
+    }
+    /* the shortened ring is only ever a shortcut: on any failure, the red line whole */
+    return piece ? piece : gm_polygonal_intersection(h, mine, redline, NULL);
 }
 
 static int add_overlap(gm_worker *w, mine_overlaps *mo, gm_overlap ov)
@@ -240,18 +255,8 @@ static int conflict_task(gm_worker *w, size_t i, void *user)
             inside = GEOSPreparedContains_r(h, prep, m->geom) == 1;
         }
         /* a whole mine is not copied: a province's pieces are mostly whole mines */
-        GEOSGeometry *near =
-            inside || !job->near_ok ? NULL : redline_near(h, m->geom, job->in->redlines[j].geom);
         GEOSGeometry *piece =
-            inside ? m->geom
-                   : gm_polygonal_intersection(h, m->geom, near ? near : job->in->redlines[j].geom,
-                                               NULL);
-        if (near) {
-            GEOSGeom_destroy_r(h, near);
-            /* the shortened ring is only ever a shortcut: on any failure, the red line whole */
-            if (!piece)
-                piece = gm_polygonal_intersection(h, m->geom, job->in->redlines[j].geom, NULL);
-        }
+            inside ? m->geom : gm_redline_piece(h, m->geom, job->in->redlines[j].geom, job->near);
         if (!piece)
             return gm_worker_error(w, GM_ERR_INTERNAL, "mine %s x red line %s: %s",
                                    m->mine_id ? m->mine_id : "?", job->in->redlines[j].redline_id,
@@ -335,7 +340,10 @@ int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_z
     GEOSContextHandle_t h = ctx->geos;
     int threads = gm_pool_size(pool);
     int rc = GM_OK;
-    conflict_job job = {.in = in, .res = res, .zones = zs, .near_ok = clip_rule_known()};
+    conflict_job job = {.in = in,
+                        .res = res,
+                        .zones = zs,
+                        .near = gm_redline_near_known() ? GM_NEAR_YES : GM_NEAR_NO};
     GEOSGeometry **rl = malloc((in->n_redlines ? in->n_redlines : 1) * sizeof *rl);
     job.hits = calloc((size_t)threads, sizeof *job.hits);
     job.flat = calloc((size_t)threads, sizeof *job.flat);

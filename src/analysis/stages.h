@@ -53,4 +53,25 @@ GEOSGeometry *gm_polygonal_intersection(GEOSContextHandle_t h, const GEOSGeometr
                                         const GEOSGeometry *other,
                                         const GEOSPreparedGeometry *prep);
 
+/* How gm_redline_piece intersects: the red line whole; through
+ * gm_redline_near; or (tests only) through it with that answer thrown away as
+ * if GEOS had failed on it, so the fallback runs. */
+enum { GM_NEAR_NO, GM_NEAR_YES, GM_NEAR_FAILS };
+
+/* mine ∩ redline as polygons only, as the conflicts stage takes a piece: with
+ * GM_NEAR_YES, of gm_redline_near's copy of the red line when it gives one,
+ * and of the red line whole when that intersection fails. NULL on GEOS failure. */
+GEOSGeometry *gm_redline_piece(GEOSContextHandle_t h, const GEOSGeometry *mine,
+                               const GEOSGeometry *redline, int near_mode);
+
+/* A copy of redline (a Polygon without holes, of 256 points or more) without
+ * the ring points GEOS 3.11's overlay would cut away unseen when intersecting
+ * it with mine, so that GEOSIntersection_r gives the same answer from fewer
+ * points; NULL when nothing is worth leaving out. conflicts.c says how. */
+GEOSGeometry *gm_redline_near(GEOSContextHandle_t h, const GEOSGeometry *mine,
+                              const GEOSGeometry *redline);
+
+/* 1 when the running GEOS clips as gm_redline_near reads it (3.11). */
+int gm_redline_near_known(void);
+
 #endif
