@@ -106,6 +106,7 @@ typedef struct reader {
     size_t n, cap;          /* records stored so far */
     size_t warned[W_KINDS]; /* per warning category */
     int lenient;            /* gm_load_options.lenient */
+    int sparse;             /* red lines: gm_load_options.sparse_redlines */
     int filtered;           /* read near a box only (gm_load_options.has_bbox) */
     int allow_duplicates;   /* this kind's gm_load_options.allow_duplicate_ids bit, or lenient */
     idset ids;              /* the identifiers seen so far, to refuse a second one */
@@ -218,7 +219,7 @@ typedef struct converter {
     /* a simple polygon's ring on its way (convert_ring): as read and transformed
      * (x, y, z, ok: cap points), x y interleaved (xy), densified (dense), where
      * each corner went in it (at) */
-    double *x, *y, *z, *xy, *dense;
+    double *x, *y, *z, *xy, *dense, *sag;
     int *ok;
     size_t *at;
     size_t cap, cap_dense;
@@ -226,7 +227,8 @@ typedef struct converter {
 
 static void converter_free_buffers(converter *c)
 {
-    free(c->x), free(c->y), free(c->z), free(c->xy), free(c->dense), free(c->ok), free(c->at);
+    free(c->x), free(c->y), free(c->z), free(c->xy), free(c->dense), free(c->ok), free(c->at),
+        free(c->sag);
 }
 
 static int converter_reserve(converter *c, size_t n)
@@ -238,7 +240,8 @@ static int converter_reserve(converter *c, size_t n)
     c->x = malloc(cap * sizeof *c->x), c->y = malloc(cap * sizeof *c->y);
     c->z = calloc(cap, sizeof *c->z), c->xy = malloc(2 * cap * sizeof *c->xy);
     c->ok = malloc(cap * sizeof *c->ok), c->at = malloc(cap * sizeof *c->at);
-    c->cap = c->x && c->y && c->z && c->xy && c->ok && c->at ? cap : 0;
+    c->sag = malloc(cap * sizeof *c->sag);
+    c->cap = c->x && c->y && c->z && c->xy && c->ok && c->at && c->sag ? cap : 0;
     return c->cap ? 0 : -1;
 }
 
@@ -348,7 +351,12 @@ static int convert_ring(converter *c, slot *s, OGRGeometryH g)
     if (!gm_in_china(x0, y0, x1, y1) || !gm_ring_surely_simple(c->xy, (size_t)n)) return 0;
     const double *done = c->xy;
     size_t used = (size_t)n;
-    if (!s->dropped) { /* one that cannot count is checked, not densified */
+    int sparse = 0; /* a red line kept as read: densified later where mines are */
+    if (s->r->sparse && !s->dropped) {
+        gm_densify_ring_sags(c->xy, (size_t)n, GM_DENSIFY_M, c->sag);
+        sparse = gm_sparse_ring_surely_simple(c->xy, (size_t)n, c->sag);
+    }
+    if (!s->dropped && !sparse) { /* one that cannot count is checked, not densified */
         used =
             gm_densify_ring_xy_at(c->xy, (size_t)n, GM_DENSIFY_M, &c->dense, &c->cap_dense, c->at);
         if (used == 0) return 0;
@@ -361,6 +369,7 @@ static int convert_ring(converter *c, slot *s, OGRGeometryH g)
     GEOSGeometry *shell = seq ? GEOSGeom_createLinearRing_r(h, seq) : NULL;
     s->geom = shell ? GEOSGeom_createPolygon_r(h, shell, NULL, 0) : NULL;
     if (!s->geom && shell) GEOSGeom_destroy_r(h, shell);
+    if (s->r->sparse) s->rec.redline.sparse = s->geom && sparse; /* (a red line reader) */
     /* densified: proven from its edges' chains, or again point by point, or
      * (over GRID_MAX edges) judged by GEOS, as gm_densify_revalidate does; one
      * that is not valid goes the general way */
@@ -1050,6 +1059,7 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
                 .kind = kind,
                 .source = source,
                 .lenient = opts ? opts->lenient : 0,
+                .sparse = opts && opts->sparse_redlines && kind == GM_LAYER_REDLINES,
                 .allow_duplicates =
                     opts && (opts->lenient || (opts->allow_duplicate_ids & (1u << kind))),
                 .keep_parcel = opts ? opts->keep_parcel_geometry : NULL,

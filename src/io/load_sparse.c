@@ -1,0 +1,181 @@
+/*
+ * load_sparse.c -- red lines densified only where the mines can reach them
+ * (gm_inputs_densify_redlines, load.h).
+ *
+ * A red line's long edges get points along their geodesics so that every
+ * overlay follows the edges areas assume (core/densify.h). But an overlay of a
+ * mine with a red line only ever sees the red line near the mine: GEOS's
+ * overlay clips the red line to a box around the mine's envelope before
+ * noding it (the box is the envelopes' intersection widened by a tenth, grown
+ * to the ends of the short segments that meet it, and widened by a tenth
+ * again), and a point-in-polygon test of a mine point counts crossings whose
+ * parity a bulge elsewhere cannot change. So an edge whose densified chain
+ * surely stays away from every mine's widened envelope, and cannot make the
+ * red line's envelope (the clip box, and the ring's highest point, which GEOS
+ * reads for its orientation, come from there), may stay a chord. The loader
+ * proved every such mixture of chords and chains simple
+ * (gm_sparse_ring_surely_simple), so no proof is needed here.
+ */
+#include "core/context_impl.h"
+#include "core/densify.h"
+#include "core/pool.h"
+
+#include <greenmine/load.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Where the mines are: a grid over their widened envelopes, a cell set when
+ * one of them meets it (a cell set too many only densifies more). */
+#define REACH_CELLS 1024
+
+typedef struct reach {
+    double x0, y0, cw, ch;
+    unsigned char *cell; /* REACH_CELLS x REACH_CELLS, NULL: no mine */
+} reach;
+
+/* A mine's envelope widened so that it holds the clip box of any overlay
+ * with it: a tenth of its larger side twice over, the short segments that
+ * meet the box (under 50 m, 0.0005 degrees), and as much again to spare. */
+static void widened(const double *m, double *b)
+{
+    double g = 0.5 * fmax(m[2] - m[0], m[3] - m[1]) + 0.002;
+    b[0] = m[0] - g, b[1] = m[1] - g, b[2] = m[2] + g, b[3] = m[3] + g;
+}
+
+static int mine_box(GEOSContextHandle_t h, const GEOSGeometry *g, double *m)
+{
+    return GEOSGeom_getXMin_r(h, g, &m[0]) && GEOSGeom_getYMin_r(h, g, &m[1]) &&
+           GEOSGeom_getXMax_r(h, g, &m[2]) && GEOSGeom_getYMax_r(h, g, &m[3]);
+}
+
+/* The cells a box covers, clamped to the grid; 0 when it misses the grid. */
+static int cell_span(const reach *R, const double *b, size_t *c0, size_t *r0, size_t *c1,
+                     size_t *r1)
+{
+    double a = floor((b[0] - R->x0) / R->cw), c = floor((b[2] - R->x0) / R->cw);
+    double d = floor((b[1] - R->y0) / R->ch), e = floor((b[3] - R->y0) / R->ch);
+    if (c < 0 || e < 0 || a >= REACH_CELLS || d >= REACH_CELLS) return 0;
+    *c0 = a < 0 ? 0 : (size_t)a, *r0 = d < 0 ? 0 : (size_t)d;
+    *c1 = c >= REACH_CELLS ? REACH_CELLS - 1 : (size_t)c;
+    *r1 = e >= REACH_CELLS ? REACH_CELLS - 1 : (size_t)e;
+    return 1;
+}
+
+static int reach_build(gm_context *ctx, const gm_inputs *in, reach *R)
+{
+    GEOSContextHandle_t h = ctx->geos;
+    double ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY}, m[4], b[4];
+    memset(R, 0, sizeof *R);
+    for (size_t i = 0; i < in->n_mines; i++) {
+        if (!in->mines[i].geom || GEOSisEmpty_r(h, in->mines[i].geom)) continue;
+        if (!mine_box(h, in->mines[i].geom, m)) return GM_ERR_INTERNAL;
+        widened(m, b);
+        ext[0] = fmin(ext[0], b[0]), ext[1] = fmin(ext[1], b[1]);
+        ext[2] = fmax(ext[2], b[2]), ext[3] = fmax(ext[3], b[3]);
+    }
+    if (!(ext[0] <= ext[2])) return GM_OK; /* no mine: every long edge may stay a chord */
+    if (!(R->cell = calloc((size_t)REACH_CELLS * REACH_CELLS, 1))) return GM_ERR_NOMEM;
+    R->x0 = ext[0], R->y0 = ext[1];
+    R->cw = (ext[2] - ext[0]) / REACH_CELLS, R->ch = (ext[3] - ext[1]) / REACH_CELLS;
+    if (!(R->cw > 0)) R->cw = 1.0;
+    if (!(R->ch > 0)) R->ch = 1.0;
+    for (size_t i = 0; i < in->n_mines; i++) {
+        if (!in->mines[i].geom || GEOSisEmpty_r(h, in->mines[i].geom)) continue;
+        size_t c0, r0, c1, r1;
+        if (!mine_box(h, in->mines[i].geom, m)) return GM_ERR_INTERNAL;
+        widened(m, b);
+        if (!cell_span(R, b, &c0, &r0, &c1, &r1)) continue;
+        for (size_t r = r0; r <= r1; r++)
+            memset(R->cell + r * REACH_CELLS + c0, 1, c1 - c0 + 1);
+    }
+    return GM_OK;
+}
+
+static int reached(const reach *R, const double *b)
+{
+    size_t c0, r0, c1, r1;
+    if (!R->cell || !cell_span(R, b, &c0, &r0, &c1, &r1)) return 0;
+    for (size_t r = r0; r <= r1; r++)
+        if (memchr(R->cell + r * REACH_CELLS + c0, 1, c1 - c0 + 1)) return 1;
+    return 0;
+}
+
+typedef struct sparse_job {
+    gm_inputs *in;
+    const reach *R;
+} sparse_job;
+
+/* The red line's ring with the edges no mine can reach left as chords. */
+static int densify_task(gm_worker *w, size_t j, void *user)
+{
+    sparse_job *job = user;
+    gm_redline *rl = &job->in->redlines[j];
+    if (!rl->sparse) return GM_OK;
+    GEOSContextHandle_t h = w->geos;
+    const GEOSGeometry *ring = GEOSGetExteriorRing_r(h, rl->geom);
+    const GEOSCoordSequence *seq = ring ? GEOSGeom_getCoordSeq_r(h, ring) : NULL;
+    unsigned n = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n) || n < 4)
+        return gm_worker_error(w, GM_ERR_INTERNAL, "red line %s: no ring to densify",
+                               rl->redline_id ? rl->redline_id : "?");
+    double *xy = malloc(2 * (size_t)n * sizeof *xy), *sag = malloc((size_t)n * sizeof *sag);
+    unsigned char *chord = malloc(n);
+    double *out = NULL;
+    size_t cap = 0, used = 0;
+    GEOSGeometry *g = NULL;
+    if (xy && sag && chord && GEOSCoordSeq_copyToBuffer_r(h, seq, xy, 0, 0)) {
+        double env[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+        for (unsigned i = 0; i < n; i++) {
+            env[0] = fmin(env[0], xy[2 * i]), env[1] = fmin(env[1], xy[2 * i + 1]);
+            env[2] = fmax(env[2], xy[2 * i]), env[3] = fmax(env[3], xy[2 * i + 1]);
+        }
+        gm_densify_ring_sags(xy, n, GM_DENSIFY_M, sag);
+        for (unsigned i = 0; i + 1 < n; i++) {
+            const double *p = &xy[2 * i], *q = p + 2;
+            double s = sag[i] * 2.0; /* the chain's box, and some */
+            double b[4] = {fmin(p[0], q[0]) - s, fmin(p[1], q[1]) - s, fmax(p[0], q[0]) + s,
+                           fmax(p[1], q[1]) + s};
+            int edge_of_env = b[0] <= env[0] || b[1] <= env[1] || b[2] >= env[2] || b[3] >= env[3];
+            chord[i] = sag[i] > 0.0 && !edge_of_env && !reached(job->R, b);
+        }
+        used = gm_densify_ring_xy_some(xy, n, GM_DENSIFY_M, chord, &out, &cap, NULL);
+    }
+    if (used) {
+        GEOSCoordSequence *s = GEOSCoordSeq_copyFromBuffer_r(h, out, (unsigned)used, 0, 0);
+        GEOSGeometry *shell = s ? GEOSGeom_createLinearRing_r(h, s) : NULL;
+        g = shell ? GEOSGeom_createPolygon_r(h, shell, NULL, 0) : NULL;
+        if (!g && shell) GEOSGeom_destroy_r(h, shell);
+    }
+    free(xy), free(sag), free(chord), free(out);
+    if (!g)
+        return gm_worker_error(w, used ? GM_ERR_INTERNAL : GM_ERR_NOMEM,
+                               "red line %s: cannot densify it near the mines",
+                               rl->redline_id ? rl->redline_id : "?");
+    GEOSGeom_destroy_r(h, rl->geom);
+    rl->geom = g, rl->sparse = 0;
+    return GM_OK;
+}
+
+int gm_inputs_densify_redlines(gm_context *ctx, gm_inputs *in)
+{
+    size_t any = 0;
+    for (size_t j = 0; j < in->n_redlines; j++)
+        any += in->redlines[j].sparse != 0;
+    if (!any) return GM_OK;
+    reach R;
+    int rc = reach_build(ctx, in, &R);
+    if (rc != GM_OK) {
+        free(R.cell);
+        return gm_error(ctx, rc, "cannot place the mines' envelopes: %s",
+                        rc == GM_ERR_NOMEM ? "out of memory" : "GEOS failed");
+    }
+    gm_pool *pool = NULL;
+    sparse_job job = {in, &R};
+    if ((rc = gm_pool_new(ctx, &pool)) == GM_OK)
+        rc = gm_pool_run(pool, "red lines near the mines", in->n_redlines, densify_task, &job);
+    gm_pool_free(pool);
+    free(R.cell);
+    return rc;
+}
