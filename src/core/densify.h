@@ -10,7 +10,9 @@
  * every chord is short enough (GM_DENSIFY_M) for the drift to vanish
  * (sagitta 2.6e-5 m at 50 m).
  * The loader densifies every input this way, so every overlay in the engine
- * (conflicts, zones, progress, check) follows the geodesic edges areas assume.
+ * (conflicts, zones, progress, check) follows the geodesic edges areas assume
+ * -- `analyze`'s red lines only where a mine can reach them (load.h,
+ * sparse_redlines), which gives the same overlaps.
  */
 #ifndef GM_DENSIFY_H
 #define GM_DENSIFY_H
