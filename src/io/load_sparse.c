@@ -31,8 +31,8 @@
 #define REACH_CELLS 1024
 
 typedef struct reach {
-    double x0, y0, cw, ch;
-    unsigned char *cell; /* REACH_CELLS x REACH_CELLS, NULL: no mine */
+    double x0, y0, icw, ich; /* the grid's corner, and cells per degree */
+    unsigned char *cell;     /* REACH_CELLS x REACH_CELLS, NULL: no mine */
 } reach;
 
 /* A mine's envelope widened so that it holds the clip box of any overlay
@@ -50,13 +50,14 @@ static int mine_box(GEOSContextHandle_t h, const GEOSGeometry *g, double *m)
            GEOSGeom_getXMax_r(h, g, &m[2]) && GEOSGeom_getYMax_r(h, g, &m[3]);
 }
 
-/* The cells a box covers, clamped to the grid; 0 when it misses the grid. */
+/* The cells a box covers, clamped to the grid; 0 when it misses the grid.
+ * One monotone mapping for mines and edges, so boxes that meet share a cell. */
 static int cell_span(const reach *R, const double *b, size_t *c0, size_t *r0, size_t *c1,
                      size_t *r1)
 {
-    double a = floor((b[0] - R->x0) / R->cw), c = floor((b[2] - R->x0) / R->cw);
-    double d = floor((b[1] - R->y0) / R->ch), e = floor((b[3] - R->y0) / R->ch);
-    if (c < 0 || e < 0 || a >= REACH_CELLS || d >= REACH_CELLS) return 0;
+    double a = (b[0] - R->x0) * R->icw, c = (b[2] - R->x0) * R->icw;
+    double d = (b[1] - R->y0) * R->ich, e = (b[3] - R->y0) * R->ich;
+    if (!(c >= 0) || !(e >= 0) || !(a < REACH_CELLS) || !(d < REACH_CELLS)) return 0;
     *c0 = a < 0 ? 0 : (size_t)a, *r0 = d < 0 ? 0 : (size_t)d;
     *c1 = c >= REACH_CELLS ? REACH_CELLS - 1 : (size_t)c;
     *r1 = e >= REACH_CELLS ? REACH_CELLS - 1 : (size_t)e;
@@ -78,9 +79,8 @@ static int reach_build(gm_context *ctx, const gm_inputs *in, reach *R)
     if (!(ext[0] <= ext[2])) return GM_OK; /* no mine: every long edge may stay a chord */
     if (!(R->cell = calloc((size_t)REACH_CELLS * REACH_CELLS, 1))) return GM_ERR_NOMEM;
     R->x0 = ext[0], R->y0 = ext[1];
-    R->cw = (ext[2] - ext[0]) / REACH_CELLS, R->ch = (ext[3] - ext[1]) / REACH_CELLS;
-    if (!(R->cw > 0)) R->cw = 1.0;
-    if (!(R->ch > 0)) R->ch = 1.0;
+    double w = ext[2] - ext[0], hgt = ext[3] - ext[1];
+    R->icw = w > 0 ? REACH_CELLS / w : 1.0, R->ich = hgt > 0 ? REACH_CELLS / hgt : 1.0;
     for (size_t i = 0; i < in->n_mines; i++) {
         if (!in->mines[i].geom || GEOSisEmpty_r(h, in->mines[i].geom)) continue;
         size_t c0, r0, c1, r1;
