@@ -50,13 +50,14 @@ typedef struct gm_load_options {
      * (a parcel kept so is counted once by the unions and recorded by the
      * registry as a 'duplicate' version). */
     unsigned allow_duplicate_ids;
-    /* Red lines only: a red line whose every densification is proven simple
-     * (core/simple.h) keeps its edges as read, with `sparse` set, instead of
-     * being densified along its geodesics -- most of its edges lie where no
-     * mine can reach, and there the points would only be memory. Before any
-     * overlay, gm_inputs_densify_redlines() must densify the edges the mines
-     * can reach (`analyze` does). */
-    int sparse_redlines;
+    /* Red lines only, for `analyze`: a red line proven simple with any mixture
+     * of straight and geodesic edges (core/simple.h) gets its geodesic points
+     * only on the edges an overlay with one of the mines already read into
+     * `in` can reach (io/reach.c), which gives the overlaps of the red line
+     * densified in full, bit for bit, for a fraction of its points. The mines
+     * must be read first: gm_load_layers() reads them before the red lines;
+     * with no mines layer read yet, red lines are densified in full. */
+    int redlines_near_mines;
 } gm_load_options;
 
 /* Reads one layer into `in` (replacing nothing: call once per kind). On bad
@@ -74,17 +75,6 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
  * order. */
 int gm_load_layers(gm_context *ctx, gm_inputs *in, size_t n, const gm_layer_kind *kinds,
                    const char *const *sources, const gm_load_options *opts);
-
-/* Densifies each sparse red line (gm_load_options.sparse_redlines) where an
- * overlay with one of in's mines can reach it: every edge near a mine's
- * envelope, or that may make the red line's envelope, gets the points the
- * loader would have given it; the others stay chords. Overlays of in's mines
- * with the red lines then give the results of fully densified red lines, bit
- * for bit (the clip of GEOS's overlay, and every point-in-polygon test, only
- * see what lies near the mine; docs/performance.md says why). Call once the
- * mines are final; the red lines are no longer sparse after it. GM_OK, or
- * GM_ERR_NOMEM / GM_ERR_INTERNAL with a message. */
-int gm_inputs_densify_redlines(gm_context *ctx, gm_inputs *in);
 
 #ifdef __cplusplus
 }

@@ -85,7 +85,6 @@ typedef struct gm_redline {
     char *redline_id, *name, *category;
     GEOSGeometry *geom; /* never NULL (empty red lines are skipped on load) */
     long fid;
-    int sparse; /* edges not yet densified (load.h: sparse_redlines) */
 } gm_redline;
 
 typedef struct gm_parcel {

@@ -333,12 +333,6 @@ int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_z
                        gm_results *res)
 {
     GEOSContextHandle_t h = ctx->geos;
-    for (size_t j = 0; j < in->n_redlines; j++)
-        if (in->redlines[j]
-                .sparse) /* a caller's mistake: the overlays would not follow geodesics */
-            return gm_error(ctx, GM_ERR_INTERNAL,
-                            "red line %s is not densified: gm_inputs_densify_redlines() first",
-                            in->redlines[j].redline_id ? in->redlines[j].redline_id : "?");
     int threads = gm_pool_size(pool);
     int rc = GM_OK;
     conflict_job job = {.in = in, .res = res, .zones = zs, .near_ok = clip_rule_known()};

@@ -12,7 +12,7 @@
  * The loader densifies every input this way, so every overlay in the engine
  * (conflicts, zones, progress, check) follows the geodesic edges areas assume
  * -- `analyze`'s red lines only where a mine can reach them (load.h,
- * sparse_redlines), which gives the same overlaps.
+ * redlines_near_mines), which gives the same overlaps.
  */
 #ifndef GM_DENSIFY_H
 #define GM_DENSIFY_H

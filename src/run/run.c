@@ -280,7 +280,7 @@ static int load(gm_context *ctx, const gm_run_options *o, gm_inputs *in, gm_zone
     lo.lenient = 0;
     lo.keep_parcel_geometry = can_count;
     lo.keep_user = (void *)&o->analysis;
-    lo.sparse_redlines = 1;     /* densified where the mines are, once they are read */
+    lo.redlines_near_mines = 1; /* densified where the mines are: read them first */
     if (!o->tile && !o->zone) { /* the whole province: all layers at once, largest first */
         static const gm_layer_kind largest_first[] = {GM_LAYER_PARCELS, GM_LAYER_REDLINES,
                                                       GM_LAYER_MINES, GM_LAYER_ZONES};
@@ -485,7 +485,6 @@ int gm_run(gm_context *ctx, const gm_run_options *opts, gm_run_report **out)
     gm_zone_partition zp = {.zone = GM_ZONE_OUTSIDE};
     rc = gm_inputs_new(&r->in);
     if (rc == GM_OK) rc = load(ctx, opts, r->in, &zp);
-    if (rc == GM_OK) rc = gm_inputs_densify_redlines(ctx, r->in);
     if (rc == GM_OK && !opts->no_rasters) rc = check_raster_cost(ctx, opts, &p, r->in);
 
     /* with threads to spare, the GeoPackage's mine layers are written while

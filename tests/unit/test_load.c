@@ -348,17 +348,17 @@ static void test_long_edges_follow_geodesics(void **state)
     gm_inputs_free(ctx, in);
 }
 
-/* Red lines loaded sparse (gm_load_options.sparse_redlines) keep their edges
- * as read until gm_inputs_densify_redlines densifies those near the mines; the
- * analysis refuses them before that, and after it every overlap is the one
- * of the red lines densified in full, bit for bit: a 40-corner red line 20 km
- * across (1.6 km edges) with a mine across its north-east edge, one inside by
- * its south-west edge and one outside, far east, beside a 4-corner red line
- * that holds the far mine whole. */
-static void test_sparse_redlines(void **state)
+/* Red lines read with redlines_near_mines get their geodesic points only
+ * near the mines read before them, and every overlap is the one of the red
+ * lines densified in full, bit for bit: a 40-corner red line 20 km across
+ * (1.6 km edges) with a mine across its north-east edge, one inside by its
+ * south-west edge and one outside, far east, beside a 4-corner red line that
+ * holds the far mine whole. Red lines read before any mine are densified in
+ * full. */
+static void test_redlines_near_mines(void **state)
 {
     (void)state;
-    const char *mines = tmp("sparse_mines.gpkg"), *reds = tmp("sparse_reds.gpkg");
+    const char *mines = tmp("near_mines.gpkg"), *reds = tmp("near_reds.gpkg");
     /* across the edge at 50 degrees, inside by the edge at 230 degrees: neither
      * edge makes the red line's envelope, so only the mines get them densified */
     row m[] = {
@@ -383,22 +383,19 @@ static void test_sparse_redlines(void **state)
         {circle, {"ROUND"}},
         {"POLYGON((112.45 27.95,112.56 27.95,112.56 28.06,112.45 28.06,112.45 27.95))", {"BOX"}}};
     write_layer(reds, "GPKG", 4490, wkbPolygon, rf, rl, 2, NULL);
-    gm_load_options sparse = {.sparse_redlines = 1};
-    gm_inputs *full, *part;
+    gm_load_options near = {.redlines_near_mines = 1};
+    gm_inputs *full, *part, *first;
     assert_int_equal(load(&full, GM_LAYER_MINES, mines, NULL), GM_OK);
     assert_int_equal(gm_load_layer(ctx, full, GM_LAYER_REDLINES, reds, NULL), GM_OK);
     assert_int_equal(load(&part, GM_LAYER_MINES, mines, NULL), GM_OK);
-    assert_int_equal(gm_load_layer(ctx, part, GM_LAYER_REDLINES, reds, &sparse), GM_OK);
-    assert_true(part->redlines[0].sparse && part->redlines[1].sparse);
-    assert_int_equal(GEOSGetNumCoordinates_r(ctx->geos, part->redlines[0].geom), 41);
+    assert_int_equal(gm_load_layer(ctx, part, GM_LAYER_REDLINES, reds, &near), GM_OK);
+    assert_int_equal(load(&first, GM_LAYER_REDLINES, reds, &near), GM_OK); /* no mines yet */
     int n_full = GEOSGetNumCoordinates_r(ctx->geos, full->redlines[0].geom);
-    assert_true(n_full > 41 * 10); /* 1.6 km edges, 50 m steps */
-    gm_results *a = NULL, *b = NULL;
-    assert_int_equal(gm_analyze(ctx, part, NULL, &b), GM_ERR_INTERNAL); /* not densified yet */
-    assert_int_equal(gm_inputs_densify_redlines(ctx, part), GM_OK);
-    assert_false(part->redlines[0].sparse);
     int n_part = GEOSGetNumCoordinates_r(ctx->geos, part->redlines[0].geom);
+    assert_true(n_full > 41 * 10);                   /* 1.6 km edges, 50 m steps */
     assert_true(n_part > 41 && n_part < n_full / 2); /* densified near the mines only */
+    assert_int_equal(GEOSGetNumCoordinates_r(ctx->geos, first->redlines[0].geom), n_full);
+    gm_results *a = NULL, *b = NULL;
     assert_int_equal(gm_analyze(ctx, full, NULL, &a), GM_OK);
     assert_int_equal(gm_analyze(ctx, part, NULL, &b), GM_OK);
     assert_int_equal(a->n_overlaps, 3);
@@ -418,7 +415,7 @@ static void test_sparse_redlines(void **state)
         assert_true(b->mines[i].conflict_ha == a->mines[i].conflict_ha);
     assert_true(a->mines[0].conflict_ha > 0 && a->mines[0].conflict_ha < a->mines[0].mine_ha);
     gm_results_free(ctx, a), gm_results_free(ctx, b);
-    gm_inputs_free(ctx, full), gm_inputs_free(ctx, part);
+    gm_inputs_free(ctx, full), gm_inputs_free(ctx, part), gm_inputs_free(ctx, first);
 }
 
 int main(void)
@@ -432,7 +429,7 @@ int main(void)
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_path_layer_syntax),
         cmocka_unit_test(test_long_edges_follow_geodesics),
-        cmocka_unit_test(test_sparse_redlines),
+        cmocka_unit_test(test_redlines_near_mines),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

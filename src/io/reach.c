@@ -1,6 +1,6 @@
 /*
- * load_sparse.c -- red lines densified only where the mines can reach them
- * (gm_inputs_densify_redlines, load.h).
+ * reach.c -- red lines densified only where the mines can reach them
+ * (gm_load_options.redlines_near_mines, load.h).
  *
  * A red line's long edges get points along their geodesics so that every
  * overlay follows the edges areas assume (core/densify.h). But an overlay of a
@@ -13,14 +13,12 @@
  * surely stays away from every mine's widened envelope, and cannot make the
  * red line's envelope (the clip box, and the ring's highest point, which GEOS
  * reads for its orientation, come from there), may stay a chord. The loader
- * proved every such mixture of chords and chains simple
- * (gm_sparse_ring_surely_simple), so no proof is needed here.
+ * takes this only for a ring it proved simple with any mixture of chords and
+ * chains (gm_sparse_ring_surely_simple).
  */
-#include "core/context_impl.h"
-#include "core/densify.h"
-#include "core/pool.h"
+#include "io/reach.h"
 
-#include <greenmine/load.h>
+#include <greenmine/context.h>
 
 #include <math.h>
 #include <stdlib.h>
@@ -64,9 +62,8 @@ static int cell_span(const reach *R, const double *b, size_t *c0, size_t *r0, si
     return 1;
 }
 
-static int reach_build(gm_context *ctx, const gm_inputs *in, reach *R)
+static int reach_build(GEOSContextHandle_t h, const gm_inputs *in, reach *R)
 {
-    GEOSContextHandle_t h = ctx->geos;
     double ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY}, m[4], b[4];
     memset(R, 0, sizeof *R);
     for (size_t i = 0; i < in->n_mines; i++) {
@@ -102,80 +99,41 @@ static int reached(const reach *R, const double *b)
     return 0;
 }
 
-typedef struct sparse_job {
-    gm_inputs *in;
-    const reach *R;
-} sparse_job;
+struct gm_reach {
+    reach grid;
+};
 
-/* The red line's ring with the edges no mine can reach left as chords. */
-static int densify_task(gm_worker *w, size_t j, void *user)
+gm_reach *gm_reach_new(GEOSContextHandle_t h, const gm_inputs *in)
 {
-    sparse_job *job = user;
-    gm_redline *rl = &job->in->redlines[j];
-    if (!rl->sparse) return GM_OK;
-    GEOSContextHandle_t h = w->geos;
-    const GEOSGeometry *ring = GEOSGetExteriorRing_r(h, rl->geom);
-    const GEOSCoordSequence *seq = ring ? GEOSGeom_getCoordSeq_r(h, ring) : NULL;
-    unsigned n = 0;
-    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n) || n < 4)
-        return gm_worker_error(w, GM_ERR_INTERNAL, "red line %s: no ring to densify",
-                               rl->redline_id ? rl->redline_id : "?");
-    double *xy = malloc(2 * (size_t)n * sizeof *xy), *sag = malloc((size_t)n * sizeof *sag);
-    unsigned char *chord = malloc(n);
-    double *out = NULL;
-    size_t cap = 0, used = 0;
-    GEOSGeometry *g = NULL;
-    if (xy && sag && chord && GEOSCoordSeq_copyToBuffer_r(h, seq, xy, 0, 0)) {
-        double env[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
-        for (unsigned i = 0; i < n; i++) {
-            env[0] = fmin(env[0], xy[2 * i]), env[1] = fmin(env[1], xy[2 * i + 1]);
-            env[2] = fmax(env[2], xy[2 * i]), env[3] = fmax(env[3], xy[2 * i + 1]);
-        }
-        gm_densify_ring_sags(xy, n, GM_DENSIFY_M, sag);
-        for (unsigned i = 0; i + 1 < n; i++) {
-            const double *p = &xy[2 * i], *q = p + 2;
-            double s = sag[i] * 2.0; /* the chain's box, and some */
-            double b[4] = {fmin(p[0], q[0]) - s, fmin(p[1], q[1]) - s, fmax(p[0], q[0]) + s,
-                           fmax(p[1], q[1]) + s};
-            int edge_of_env = b[0] <= env[0] || b[1] <= env[1] || b[2] >= env[2] || b[3] >= env[3];
-            chord[i] = sag[i] > 0.0 && !edge_of_env && !reached(job->R, b);
-        }
-        used = gm_densify_ring_xy_some(xy, n, GM_DENSIFY_M, chord, &out, &cap, NULL);
+    gm_reach *R = calloc(1, sizeof *R);
+    if (R && reach_build(h, in, &R->grid) != GM_OK) {
+        gm_reach_free(R);
+        return NULL;
     }
-    if (used) {
-        GEOSCoordSequence *s = GEOSCoordSeq_copyFromBuffer_r(h, out, (unsigned)used, 0, 0);
-        GEOSGeometry *shell = s ? GEOSGeom_createLinearRing_r(h, s) : NULL;
-        g = shell ? GEOSGeom_createPolygon_r(h, shell, NULL, 0) : NULL;
-        if (!g && shell) GEOSGeom_destroy_r(h, shell);
-    }
-    free(xy), free(sag), free(chord), free(out);
-    if (!g)
-        return gm_worker_error(w, used ? GM_ERR_INTERNAL : GM_ERR_NOMEM,
-                               "red line %s: cannot densify it near the mines",
-                               rl->redline_id ? rl->redline_id : "?");
-    GEOSGeom_destroy_r(h, rl->geom);
-    rl->geom = g, rl->sparse = 0;
-    return GM_OK;
+    return R;
 }
 
-int gm_inputs_densify_redlines(gm_context *ctx, gm_inputs *in)
+void gm_reach_free(gm_reach *R)
 {
-    size_t any = 0;
-    for (size_t j = 0; j < in->n_redlines; j++)
-        any += in->redlines[j].sparse != 0;
-    if (!any) return GM_OK;
-    reach R;
-    int rc = reach_build(ctx, in, &R);
-    if (rc != GM_OK) {
-        free(R.cell);
-        return gm_error(ctx, rc, "cannot place the mines' envelopes: %s",
-                        rc == GM_ERR_NOMEM ? "out of memory" : "GEOS failed");
+    if (!R) return;
+    free(R->grid.cell);
+    free(R);
+}
+
+void gm_reach_chords(const gm_reach *R, const double *xy, size_t n, const double *sag,
+                     unsigned char *chord)
+{
+    double env[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY};
+    for (size_t i = 0; i < n; i++) {
+        env[0] = fmin(env[0], xy[2 * i]), env[1] = fmin(env[1], xy[2 * i + 1]);
+        env[2] = fmax(env[2], xy[2 * i]), env[3] = fmax(env[3], xy[2 * i + 1]);
     }
-    gm_pool *pool = NULL;
-    sparse_job job = {in, &R};
-    if ((rc = gm_pool_new(ctx, &pool)) == GM_OK)
-        rc = gm_pool_run(pool, "red lines near the mines", in->n_redlines, densify_task, &job);
-    gm_pool_free(pool);
-    free(R.cell);
-    return rc;
+    for (size_t i = 0; i + 1 < n; i++) {
+        const double *p = &xy[2 * i], *q = p + 2;
+        double w = sag[i] * 2.0; /* the chain's box, and some */
+        double b[4] = {fmin(p[0], q[0]) - w, fmin(p[1], q[1]) - w, fmax(p[0], q[0]) + w,
+                       fmax(p[1], q[1]) + w};
+        int edge_of_env = b[0] <= env[0] || b[1] <= env[1] || b[2] >= env[2] || b[3] >= env[3];
+        chord[i] = sag[i] > 0.0 && !edge_of_env && !reached(&R->grid, b);
+    }
 }
