@@ -50,6 +50,14 @@ typedef struct gm_load_options {
      * (a parcel kept so is counted once by the unions and recorded by the
      * registry as a 'duplicate' version). */
     unsigned allow_duplicate_ids;
+    /* Red lines only, for `analyze`: a red line proven simple with any mixture
+     * of straight and geodesic edges (core/simple.h) gets its geodesic points
+     * only on the edges an overlay with one of the mines already read into
+     * `in` can reach (io/reach.c), which gives the overlaps of the red line
+     * densified in full, bit for bit, for a fraction of its points. The mines
+     * must be read first: gm_load_layers() reads them before the red lines;
+     * with no mines layer read yet, red lines are densified in full. */
+    int redlines_near_mines;
 } gm_load_options;
 
 /* Reads one layer into `in` (replacing nothing: call once per kind). On bad

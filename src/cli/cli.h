@@ -21,9 +21,9 @@ typedef struct gm_cli {
     size_t kill_after;    /* test builds only (GM_TEST_HOOKS): SIGKILL after this many
                              parcels are ingested, or events / licences imported */
     int slow_ms;          /* test builds only: sleep this long per imported record */
-    int timings;          /* GREENMINE_TIMINGS=1: print each stage's wall time on stderr */
-    char timed_stage[64]; /* the stage being timed, and since when (CLOCK_MONOTONIC) */
-    double timed_since;
+    int timings;          /* GREENMINE_TIMINGS=1: each stage's wall and CPU time on stderr */
+    char timed_stage[64]; /* the stage being timed, since when (CLOCK_MONOTONIC) and the CPU then */
+    double timed_since, timed_cpu;
 } gm_cli;
 
 /* Installs log and progress callbacks on ctx according to cli. */

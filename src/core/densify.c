@@ -152,8 +152,9 @@ size_t gm_densify_ring_xy(const double *in, size_t n, double max_m, double **out
     return gm_densify_ring_xy_at(in, n, max_m, out, cap, NULL);
 }
 
-size_t gm_densify_ring_xy_at(const double *in, size_t n, double max_m, double **out, size_t *cap,
-                             size_t *at)
+/* gm_densify_ring_xy_at, but edge i stays a chord when chord && chord[i]. */
+static size_t densify_ring_xy(const double *in, size_t n, double max_m, double **out, size_t *cap,
+                              size_t *at, const unsigned char *chord)
 {
     if (n < 2) return 0;
     struct geod_geodesic g;
@@ -176,9 +177,12 @@ size_t gm_densify_ring_xy_at(const double *in, size_t n, double max_m, double **
             geod_init(&g, GM_GRS80_A, GM_GRS80_F);
             g_ready = 1;
         }
-        size_t parts = long_edge(&g, cos_lat, x0, y0, x1, y1, max_m, &prev, &e)
-                           ? (size_t)ceil(e.s12 / max_m)
-                           : 1;
+        /* a chord's end is taken afresh by the next edge: the same bits */
+        if (chord && chord[i]) e = (edge){0};
+        size_t parts =
+            !(chord && chord[i]) && long_edge(&g, cos_lat, x0, y0, x1, y1, max_m, &prev, &e)
+                ? (size_t)ceil(e.s12 / max_m)
+                : 1;
         if (used + parts + 1 > *cap) {
             size_t c = (used + parts + 1) * 2;
             double *p = realloc(xy, 2 * c * sizeof *p);
@@ -214,6 +218,47 @@ size_t gm_densify_ring_xy_at(const double *in, size_t n, double max_m, double **
     if (at) at[n - 1] = used;
     xy[2 * used] = in[2 * (n - 1)], xy[2 * used + 1] = in[2 * (n - 1) + 1], used++;
     return used;
+}
+
+size_t gm_densify_ring_xy_at(const double *in, size_t n, double max_m, double **out, size_t *cap,
+                             size_t *at)
+{
+    return densify_ring_xy(in, n, max_m, out, cap, at, NULL);
+}
+
+size_t gm_densify_ring_xy_some(const double *in, size_t n, double max_m, const unsigned char *chord,
+                               double **out, size_t *cap, size_t *at)
+{
+    return densify_ring_xy(in, n, max_m, out, cap, at, chord);
+}
+
+/* On the sphere, a great circle's image in the (lon, lat) plane, both in
+ * radians, has curvature |sin φ cos φ + 2 tan φ φ'²| / (1 + φ'²)^(3/2), with
+ * φ' = dφ/dλ: at most 1/2 + 0.77 tan φ. A curve of curvature at most k strays
+ * from its chord of length L by at most k L² / 8, and from the chord's line by
+ * at most k L / 2 times the distance to the nearer end. The bound takes k =
+ * 2 (1 + tan φ) at the ring's largest |latitude| plus its longest edge -- twice the
+ * sphere's, for the ellipsoid (its geodesics differ from great circles by the
+ * flattening, 0.3 %) and the short edges' normal-section points (2e-8 m off
+ * the geodesic: the 1e-12 degree added) -- and test_densify checks it against
+ * densified edges. */
+void gm_densify_ring_sags(const double *in, size_t n, double max_m, double *sag)
+{
+    static const double deg = 3.14159265358979323846 / 180.0;
+    if (n < 2) return;
+    double cos_lat = ring_cos_lat(in, n), lat = 0.0, step = 0.0;
+    for (size_t i = 0; i + 1 < n; i++) { /* one k for the ring: its largest |lat| and edge */
+        double dx = fabs(in[2 * i + 2] - in[2 * i]), dy = fabs(in[2 * i + 3] - in[2 * i + 1]);
+        lat = fmax(lat, fabs(in[2 * i + 1])), step = fmax(step, dx + dy);
+    }
+    double k = 2.0 * (1.0 + tan(fmin(lat + step, 89.0) * deg));
+    for (size_t i = 0; i + 1 < n; i++) {
+        double x0 = in[2 * i], y0 = in[2 * i + 1], x1 = in[2 * i + 2], y1 = in[2 * i + 3];
+        double dx = x1 - x0, dy = y1 - y0;
+        sag[i] = length_bound_m(cos_lat, x0, y0, x1, y1) <= max_m /* no point is added */
+                     ? 0.0
+                     : k * (dx * dx + dy * dy) * deg / 8.0 + 1e-12;
+    }
 }
 
 static GEOSGeometry *densify_ring(GEOSContextHandle_t h, const GEOSGeometry *ring, double max_m)

@@ -10,7 +10,9 @@
  * every chord is short enough (GM_DENSIFY_M) for the drift to vanish
  * (sagitta 2.6e-5 m at 50 m).
  * The loader densifies every input this way, so every overlay in the engine
- * (conflicts, zones, progress, check) follows the geodesic edges areas assume.
+ * (conflicts, zones, progress, check) follows the geodesic edges areas assume
+ * -- `analyze`'s red lines only where a mine can reach them (load.h,
+ * redlines_near_mines), which gives the same overlaps.
  */
 #ifndef GM_DENSIFY_H
 #define GM_DENSIFY_H
@@ -41,5 +43,18 @@ size_t gm_densify_ring_xy(const double *in, size_t n, double max_m, double **out
  * (at holds n entries), for gm_densified_ring_surely_simple(). */
 size_t gm_densify_ring_xy_at(const double *in, size_t n, double max_m, double **out, size_t *cap,
                              size_t *at);
+
+/* The same, but edge i stays a straight chord when chord[i] is non-zero;
+ * every other edge gets exactly the points gm_densify_ring_xy_at() gives it.
+ * For red lines densified only where an overlay can reach (load.h). */
+size_t gm_densify_ring_xy_some(const double *in, size_t n, double max_m, const unsigned char *chord,
+                               double **out, size_t *cap, size_t *at);
+
+/* For each edge i of the ring of n points: sag[i] (n - 1 entries), a bound in
+ * degrees on how far the points gm_densify_ring_xy() puts on it may lie from
+ * the straight lon/lat chord -- and, within it, at most 4 sag[i] / L times the
+ * distance from the nearer end, L the chord's length in degrees; 0 when the
+ * edge gets no point. What gm_sparse_ring_surely_simple() (simple.h) needs. */
+void gm_densify_ring_sags(const double *in, size_t n, double max_m, double *sag);
 
 #endif

@@ -274,3 +274,42 @@ int gm_densified_ring_surely_simple(const double *d, size_t nd, const size_t *at
     chains c = {box, dev, len};
     return pairs_apart(xy, m, &c);
 }
+
+/* Whether the chains within their sags of neighbouring edges a-b and b-c meet
+ * only at b: each lies within a cone from b about its chord, of slope 4 sag /
+ * length (densify.h), so they do when the chords do and the angle between the
+ * chords is over both cones' (twice, for the rounding of what is compared). */
+static int cones_apart(const double *a, const double *b, const double *c, double sab, double sbc)
+{
+    if (!neighbours_ok(a, b, c)) return 0;
+    if (sab == 0.0 && sbc == 0.0) return 1;
+    double ux = a[0] - b[0], uy = a[1] - b[1], vx = c[0] - b[0], vy = c[1] - b[1];
+    double lu = sqrt(ux * ux + uy * uy), lv = sqrt(vx * vx + vy * vy);
+    double angle = atan2(fabs(ux * vy - uy * vx), ux * vx + uy * vy); /* 0 .. pi */
+    return angle > 2.0 * (4.0 * sab / lu + 4.0 * sbc / lv) + 1e-12;
+}
+
+int gm_sparse_ring_surely_simple(const double *xy, size_t n, const double *sag)
+{
+    if (n < 4 || xy[0] != xy[2 * (n - 1)] || xy[1] != xy[2 * (n - 1) + 1]) return 0;
+    size_t m = n - 1;
+    if (m < 3 || m > GRID_MAX) return 0;
+    double box[4 * GRID_MAX], dev[GRID_MAX], len[GRID_MAX];
+    for (size_t i = 0; i < m; i++) {
+        const double *p = &xy[2 * i], *q = &xy[2 * i + 2];
+        if (!isfinite(p[0]) || !isfinite(p[1]) || !(sag[i] >= 0.0) || !isfinite(sag[i])) return 0;
+        if (p[0] == q[0] && p[1] == q[1]) return 0;
+        const double *prev = &xy[2 * (i ? i - 1 : m - 1)];
+        if (!cones_apart(prev, p, q, sag[i ? i - 1 : m - 1], sag[i])) return 0;
+        /* the chain: within sag of the chord (|orient| = distance x length),
+         * monotone along it, so inside its box widened by sag */
+        double dx = q[0] - p[0], dy = q[1] - p[1], w = sag[i] * (1.0 + 1e-9);
+        len[i] = sqrt(dx * dx + dy * dy);
+        dev[i] = w * len[i];
+        double *b = &box[4 * i];
+        b[0] = LO(p[0], q[0]) - w, b[1] = LO(p[1], q[1]) - w;
+        b[2] = HI(p[0], q[0]) + w, b[3] = HI(p[1], q[1]) + w;
+    }
+    chains c = {box, dev, len};
+    return pairs_apart(xy, m, &c);
+}

@@ -29,4 +29,13 @@ int gm_ring_surely_simple(const double *xy, size_t n);
  * not proven (then ask the proof above, or GEOS). Up to 512 edges (m). */
 int gm_densified_ring_surely_simple(const double *d, size_t nd, const size_t *at, size_t m);
 
+/* For a ring of n points (closed) whose edge i may be replaced by any chain
+ * that goes monotonically along it within sag[i] of it, and within 4 sag[i] /
+ * length times the distance from its nearer end (gm_densify_ring_sags(): the
+ * geodesic densifier's points; sag 0: the edge stays straight): 1 when every
+ * such ring is certainly simple -- the ring densified in full, the ring as it
+ * is, and any mixture of the two edge by edge -- 0 when not proven. Up to
+ * 512 edges. */
+int gm_sparse_ring_surely_simple(const double *xy, size_t n, const double *sag);
+
 #endif

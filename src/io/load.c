@@ -14,6 +14,7 @@
 #include "io/crs.h"
 #include "io/fields.h"
 #include "io/gdal.h"
+#include "io/reach.h"
 #include "io/source.h"
 
 #include <greenmine/load.h>
@@ -106,6 +107,7 @@ typedef struct reader {
     size_t n, cap;          /* records stored so far */
     size_t warned[W_KINDS]; /* per warning category */
     int lenient;            /* gm_load_options.lenient */
+    const gm_reach *reach;  /* red lines: where the mines are (redlines_near_mines), or NULL */
     int filtered;           /* read near a box only (gm_load_options.has_bbox) */
     int allow_duplicates;   /* this kind's gm_load_options.allow_duplicate_ids bit, or lenient */
     idset ids;              /* the identifiers seen so far, to refuse a second one */
@@ -218,7 +220,8 @@ typedef struct converter {
     /* a simple polygon's ring on its way (convert_ring): as read and transformed
      * (x, y, z, ok: cap points), x y interleaved (xy), densified (dense), where
      * each corner went in it (at) */
-    double *x, *y, *z, *xy, *dense;
+    double *x, *y, *z, *xy, *dense, *sag;
+    unsigned char *chord; /* the edges left straight (reach.h) */
     int *ok;
     size_t *at;
     size_t cap, cap_dense;
@@ -226,7 +229,8 @@ typedef struct converter {
 
 static void converter_free_buffers(converter *c)
 {
-    free(c->x), free(c->y), free(c->z), free(c->xy), free(c->dense), free(c->ok), free(c->at);
+    free(c->x), free(c->y), free(c->z), free(c->xy), free(c->dense), free(c->ok), free(c->at),
+        free(c->sag), free(c->chord);
 }
 
 static int converter_reserve(converter *c, size_t n)
@@ -238,7 +242,8 @@ static int converter_reserve(converter *c, size_t n)
     c->x = malloc(cap * sizeof *c->x), c->y = malloc(cap * sizeof *c->y);
     c->z = calloc(cap, sizeof *c->z), c->xy = malloc(2 * cap * sizeof *c->xy);
     c->ok = malloc(cap * sizeof *c->ok), c->at = malloc(cap * sizeof *c->at);
-    c->cap = c->x && c->y && c->z && c->xy && c->ok && c->at ? cap : 0;
+    c->sag = malloc(cap * sizeof *c->sag), c->chord = malloc(cap);
+    c->cap = c->x && c->y && c->z && c->xy && c->ok && c->at && c->sag && c->chord ? cap : 0;
     return c->cap ? 0 : -1;
 }
 
@@ -348,7 +353,21 @@ static int convert_ring(converter *c, slot *s, OGRGeometryH g)
     if (!gm_in_china(x0, y0, x1, y1) || !gm_ring_surely_simple(c->xy, (size_t)n)) return 0;
     const double *done = c->xy;
     size_t used = (size_t)n;
-    if (!s->dropped) { /* one that cannot count is checked, not densified */
+    /* a red line simple with any of its edges straight or geodesic: points
+     * only on the edges a mine can reach (reach.c) */
+    int proven = 0;
+    if (s->r->reach && !s->dropped) {
+        gm_densify_ring_sags(c->xy, (size_t)n, GM_DENSIFY_M, c->sag);
+        if (gm_sparse_ring_surely_simple(c->xy, (size_t)n, c->sag)) {
+            gm_reach_chords(s->r->reach, c->xy, (size_t)n, c->sag, c->chord);
+            used = gm_densify_ring_xy_some(c->xy, (size_t)n, GM_DENSIFY_M, c->chord, &c->dense,
+                                           &c->cap_dense, c->at);
+            if (used == 0) return 0;
+            if (used != (size_t)n) done = c->dense;
+            proven = 1;
+        }
+    }
+    if (!s->dropped && !proven) { /* one that cannot count is checked, not densified */
         used =
             gm_densify_ring_xy_at(c->xy, (size_t)n, GM_DENSIFY_M, &c->dense, &c->cap_dense, c->at);
         if (used == 0) return 0;
@@ -364,7 +383,7 @@ static int convert_ring(converter *c, slot *s, OGRGeometryH g)
     /* densified: proven from its edges' chains, or again point by point, or
      * (over GRID_MAX edges) judged by GEOS, as gm_densify_revalidate does; one
      * that is not valid goes the general way */
-    if (s->geom && done == c->dense &&
+    if (s->geom && done == c->dense && !proven &&
         !gm_densified_ring_surely_simple(done, used, c->at, (size_t)n - 1) &&
         !gm_ring_surely_simple(done, used) && GEOSisValid_r(h, s->geom) != 1) {
         GEOSGeom_destroy_r(h, s->geom);
@@ -1055,6 +1074,10 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
                 .keep_parcel = opts ? opts->keep_parcel_geometry : NULL,
                 .keep_user = opts ? opts->keep_user : NULL};
     in->source[kind] = gm_strdup(source);
+    /* the mines read before: where they can reach the red lines (none read: in full) */
+    if (opts && opts->redlines_near_mines && kind == GM_LAYER_REDLINES &&
+        in->source[GM_LAYER_MINES])
+        r.reach = gm_reach_new(ctx->geos, in);
 
     GDALDatasetH ds = NULL;
     if (gm_source_open_raw(ctx, path, opts ? opts->encoding : NULL, r.decode, sizeof r.decode,
@@ -1097,6 +1120,7 @@ int gm_load_layer(gm_context *ctx, gm_inputs *in, gm_layer_kind kind, const char
     in->checksum[kind] = sum.hex;
     sum.hex = NULL;
 done:
+    gm_reach_free((gm_reach *)r.reach);
     free(r.ids.key), free(r.ids.fid);
     CSLDestroy(sum.files);
     free(sum.hex);

@@ -36,6 +36,7 @@ typedef struct layer_job {
     int oom;
     int rc;
     size_t done, total; /* its progress */
+    int finished;       /* under the loader's mutex */
     struct loader *L;
 } layer_job;
 
@@ -48,6 +49,9 @@ struct loader {
     size_t n;
     atomic_size_t next;
     pthread_mutex_t mu; /* the jobs' progress, the parent's progress callback */
+    pthread_cond_t finished;
+    const size_t *queue; /* jobs[queue[k]] is the k-th taken */
+    layer_job *mines;    /* the red lines wait for it (redlines_near_mines), or NULL */
 };
 
 static void keep_message(void *user, gm_log_level level, const char *message)
@@ -100,8 +104,18 @@ static void *load_main(void *arg)
     for (;;) {
         size_t i = atomic_fetch_add(&L->next, 1);
         if (i >= L->n) break;
-        layer_job *j = &L->jobs[i];
+        layer_job *j = &L->jobs[L->queue[i]];
+        if (j->kind == GM_LAYER_REDLINES && L->mines) { /* taken before: it is being read */
+            pthread_mutex_lock(&L->mu);
+            while (!L->mines->finished)
+                pthread_cond_wait(&L->finished, &L->mu);
+            pthread_mutex_unlock(&L->mu);
+        }
         j->rc = gm_load_layer(j->ctx, L->in, j->kind, j->source, L->opts);
+        pthread_mutex_lock(&L->mu);
+        j->finished = 1;
+        pthread_cond_broadcast(&L->finished);
+        pthread_mutex_unlock(&L->mu);
     }
     return NULL;
 }
@@ -127,10 +141,14 @@ int gm_load_layers(gm_context *ctx, gm_inputs *in, size_t n, const gm_layer_kind
         }
         return GM_OK;
     }
-    gm_gdal_register(); /* once, before the threads */
-    loader L = {.parent = ctx, .in = in, .opts = opts, .n = n};
+    gm_gdal_register();      /* once, before the threads */
+    size_t queue[n ? n : 1]; /* the order the readers take the layers in */
+    for (size_t i = 0; i < n; i++)
+        queue[i] = i;
+    loader L = {.parent = ctx, .in = in, .opts = opts, .n = n, .queue = queue};
     atomic_init(&L.next, 0);
     pthread_mutex_init(&L.mu, NULL);
+    pthread_cond_init(&L.finished, NULL);
     int rc = GM_OK;
     L.jobs = calloc(n, sizeof *L.jobs);
     for (size_t i = 0; L.jobs && i < n && rc == GM_OK; i++) {
@@ -146,6 +164,22 @@ int gm_load_layers(gm_context *ctx, gm_inputs *in, size_t n, const gm_layer_kind
         gm_context_set_progress(j->ctx, pass_progress, j);
     }
     if (!L.jobs) rc = GM_ERR_NOMEM;
+    if (rc == GM_OK && opts && opts->redlines_near_mines) {
+        /* the mines before the red lines in the queue, so that whoever waits
+         * for them waits for a layer already being read */
+        size_t im = n, ir = n;
+        for (size_t i = 0; i < n; i++) {
+            if (L.jobs[i].kind == GM_LAYER_MINES) im = i;
+            if (L.jobs[i].kind == GM_LAYER_REDLINES) ir = i;
+        }
+        if (im < n && ir < n) {
+            if (im > ir) { /* the mines' turn just before the red lines' */
+                memmove(&queue[ir + 1], &queue[ir], (im - ir) * sizeof *queue);
+                queue[ir] = im;
+            }
+            L.mines = &L.jobs[im];
+        }
+    }
     if (rc == GM_OK) {
         /* as many readers as workers, this thread one of them */
         int readers = threads < (int)n ? threads : (int)n, started = 0;
@@ -173,6 +207,7 @@ int gm_load_layers(gm_context *ctx, gm_inputs *in, size_t n, const gm_layer_kind
     }
     if (rc == GM_ERR_NOMEM && !gm_context_errmsg(ctx)[0]) gm_error(ctx, rc, "out of memory");
     free(L.jobs);
+    pthread_cond_destroy(&L.finished);
     pthread_mutex_destroy(&L.mu);
     return rc;
 }

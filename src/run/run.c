@@ -13,6 +13,7 @@
  * files whose project names its neighbours by their final names); each move
  * is core/atomic.h's gm_atomic_rename, so its message is the same.
  */
+#define _GNU_SOURCE /* sync_file_range */
 #include "core/atomic.h"
 #include "core/context_impl.h"
 #include "out/gpkg_writer.h"
@@ -279,6 +280,7 @@ static int load(gm_context *ctx, const gm_run_options *o, gm_inputs *in, gm_zone
     lo.lenient = 0;
     lo.keep_parcel_geometry = can_count;
     lo.keep_user = (void *)&o->analysis;
+    lo.redlines_near_mines = 1; /* densified where the mines are: read them first */
     if (!o->tile && !o->zone) { /* the whole province: all layers at once, largest first */
         static const gm_layer_kind largest_first[] = {GM_LAYER_PARCELS, GM_LAYER_REDLINES,
                                                       GM_LAYER_MINES, GM_LAYER_ZONES};
@@ -354,6 +356,19 @@ static int move(gm_context *ctx, const run_paths *p, const char *name)
         return GM_OK;
     }
     return gm_atomic_rename(ctx, from, to);
+}
+
+/* Starts writing a finished output to the disk without waiting for it, so
+ * that the commit's fsync, which must wait, finds it mostly written (the
+ * rasters are done a second or more before the commit). */
+static void start_writeback(const char *path)
+{
+#ifdef __linux__
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE), close(fd);
+#else
+    (void)path;
+#endif
 }
 
 /* Data reach the disk before the names that point at them. */
@@ -496,6 +511,7 @@ int gm_run(gm_context *ctx, const gm_run_options *opts, gm_run_report **out)
 #endif
     int wrc = gm_gpkg_writer_finish(gw, r->in, rc == GM_OK ? r->res : NULL);
     if (rc == GM_OK) rc = wrc;
+    if (rc == GM_OK && !opts->no_rasters) start_writeback(gpkg_now);
 
     if (rc == GM_OK && !opts->no_rasters) {
         gm_raster_options ro = opts->raster;
@@ -507,6 +523,7 @@ int gm_run(gm_context *ctx, const gm_run_options *opts, gm_run_report **out)
             snprintf(tif_now, sizeof tif_now, "%s/%s", p.scratch, tif);
             snprintf(qml_now, sizeof qml_now, "%s/%.*s.qml", p.scratch, (int)strlen(tif) - 4, tif);
             rc = gm_write_raster(ctx, (gm_raster_kind)k, tif_now, qml_now, r->in, r->res, &ro);
+            if (rc == GM_OK) start_writeback(tif_now);
         }
     }
     if (rc == GM_OK) {

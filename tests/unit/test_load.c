@@ -348,6 +348,76 @@ static void test_long_edges_follow_geodesics(void **state)
     gm_inputs_free(ctx, in);
 }
 
+/* Red lines read with redlines_near_mines get their geodesic points only
+ * near the mines read before them, and every overlap is the one of the red
+ * lines densified in full, bit for bit: a 40-corner red line 20 km across
+ * (1.6 km edges) with a mine across its north-east edge, one inside by its
+ * south-west edge and one outside, far east, beside a 4-corner red line that
+ * holds the far mine whole. Red lines read before any mine are densified in
+ * full. */
+static void test_redlines_near_mines(void **state)
+{
+    (void)state;
+    const char *mines = tmp("near_mines.gpkg"), *reds = tmp("near_reds.gpkg");
+    /* across the edge at 50 degrees, inside by the edge at 230 degrees: neither
+     * edge makes the red line's envelope, so only the mines get them densified */
+    row m[] = {
+        {"POLYGON((112.0593 28.0716,112.0693 28.0716,112.0693 28.0816,112.0593 28.0816,"
+         "112.0593 28.0716))",
+         {"NORTH", "small"}},
+        {"POLYGON((111.9384 27.927,111.9434 27.927,111.9434 27.932,111.9384 27.932,"
+         "111.9384 27.927))",
+         {"SOUTH", "small"}},
+        {"POLYGON((112.5 28,112.51 28,112.51 28.01,112.5 28.01,112.5 28))", {"EAST", "small"}}};
+    write_layer(mines, "GPKG", 4490, wkbPolygon, mine_fields, m, 3, NULL);
+    char circle[4096];
+    int at = snprintf(circle, sizeof circle, "POLYGON((");
+    for (int k = 0; k <= 40; k++) {
+        double a = 2 * PI * (k % 40) / 40 + 0.01; /* no corner exactly north */
+        at += snprintf(circle + at, sizeof circle - (size_t)at, "%s%.12f %.12f", k ? "," : "",
+                       112.0 + 0.1 * cos(a), 28.0 + 0.1 * sin(a));
+    }
+    snprintf(circle + at, sizeof circle - (size_t)at, "))");
+    const char *rf[] = {"redline_id", NULL};
+    row rl[] = {
+        {circle, {"ROUND"}},
+        {"POLYGON((112.45 27.95,112.56 27.95,112.56 28.06,112.45 28.06,112.45 27.95))", {"BOX"}}};
+    write_layer(reds, "GPKG", 4490, wkbPolygon, rf, rl, 2, NULL);
+    gm_load_options near = {.redlines_near_mines = 1};
+    gm_inputs *full, *part, *first;
+    assert_int_equal(load(&full, GM_LAYER_MINES, mines, NULL), GM_OK);
+    assert_int_equal(gm_load_layer(ctx, full, GM_LAYER_REDLINES, reds, NULL), GM_OK);
+    assert_int_equal(load(&part, GM_LAYER_MINES, mines, NULL), GM_OK);
+    assert_int_equal(gm_load_layer(ctx, part, GM_LAYER_REDLINES, reds, &near), GM_OK);
+    assert_int_equal(load(&first, GM_LAYER_REDLINES, reds, &near), GM_OK); /* no mines yet */
+    int n_full = GEOSGetNumCoordinates_r(ctx->geos, full->redlines[0].geom);
+    int n_part = GEOSGetNumCoordinates_r(ctx->geos, part->redlines[0].geom);
+    assert_true(n_full > 41 * 10);                   /* 1.6 km edges, 50 m steps */
+    assert_true(n_part > 41 && n_part < n_full / 2); /* densified near the mines only */
+    assert_int_equal(GEOSGetNumCoordinates_r(ctx->geos, first->redlines[0].geom), n_full);
+    gm_results *a = NULL, *b = NULL;
+    assert_int_equal(gm_analyze(ctx, full, NULL, &a), GM_OK);
+    assert_int_equal(gm_analyze(ctx, part, NULL, &b), GM_OK);
+    assert_int_equal(a->n_overlaps, 3);
+    assert_int_equal(b->n_overlaps, a->n_overlaps);
+    for (size_t k = 0; k < a->n_overlaps; k++) {
+        assert_int_equal(b->overlaps[k].mine, a->overlaps[k].mine);
+        assert_int_equal(b->overlaps[k].redline, a->overlaps[k].redline);
+        assert_true(b->overlaps[k].area_ha == a->overlaps[k].area_ha);
+        size_t la = 0, lb = 0;
+        unsigned char *wa = GEOSGeomToWKB_buf_r(ctx->geos, a->overlaps[k].geom, &la);
+        unsigned char *wb = GEOSGeomToWKB_buf_r(ctx->geos, b->overlaps[k].geom, &lb);
+        assert_int_equal(la, lb);
+        assert_memory_equal(wa, wb, la);
+        GEOSFree_r(ctx->geos, wa), GEOSFree_r(ctx->geos, wb);
+    }
+    for (size_t i = 0; i < 3; i++)
+        assert_true(b->mines[i].conflict_ha == a->mines[i].conflict_ha);
+    assert_true(a->mines[0].conflict_ha > 0 && a->mines[0].conflict_ha < a->mines[0].mine_ha);
+    gm_results_free(ctx, a), gm_results_free(ctx, b);
+    gm_inputs_free(ctx, full), gm_inputs_free(ctx, part), gm_inputs_free(ctx, first);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -359,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_path_layer_syntax),
         cmocka_unit_test(test_long_edges_follow_geodesics),
+        cmocka_unit_test(test_redlines_near_mines),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

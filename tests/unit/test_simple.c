@@ -3,7 +3,9 @@
  * for a polygon GEOS finds invalid (random rings that cross themselves,
  * touches, spikes, overlaps, rounding-level wiggles), and "valid" for the
  * plainly simple polygons it exists to spare GEOS. The same for the proof of
- * a densified ring from its edges' chains (gm_densified_ring_surely_simple).
+ * a densified ring from its edges' chains (gm_densified_ring_surely_simple),
+ * and for the proof from bounds that every mixture of chords and chains is
+ * simple (gm_sparse_ring_surely_simple).
  */
 #include "testutil.h"
 
@@ -335,6 +337,104 @@ static void test_densified_chains_crossing_at_a_corner(void **state)
     }
 }
 
+/* A ring of n corners (closed here) whose every edge may become its geodesic
+ * chain: when gm_sparse_ring_surely_simple proves it, GEOS must find valid
+ * the ring as it is, densified in full, and densified on a few random sets of
+ * edges (the sparse red lines' mixtures). Returns the proof's answer, -1 when
+ * no edge would get a point. */
+static int check_sparse(const double *x, const double *y, int n, const char *what, int i)
+{
+    static double xy[2 * 2001], sag[2001];
+    static unsigned char chord[2001];
+    for (int k = 0; k <= n; k++)
+        xy[2 * k] = x[k % n], xy[2 * k + 1] = y[k % n];
+    gm_densify_ring_sags(xy, (size_t)n + 1, 50.0, sag);
+    int any = 0;
+    for (int k = 0; k < n; k++)
+        any |= sag[k] > 0.0;
+    int fast = gm_sparse_ring_surely_simple(xy, (size_t)n + 1, sag);
+    for (int mix = 0; fast && mix < 5; mix++) {
+        for (int k = 0; k < n; k++) /* as read, in full, then random */
+            chord[k] = mix == 0 ? 1 : mix == 1 ? 0 : rnd() < 0.5;
+        double *d = NULL;
+        size_t cap = 0,
+               nd = gm_densify_ring_xy_some(xy, (size_t)n + 1, 50.0, chord, &d, &cap, NULL);
+        assert_true(nd > 0);
+        GEOSCoordSequence *s = GEOSCoordSeq_copyFromBuffer_r(h, d, (unsigned)nd, 0, 0);
+        GEOSGeometry *g = GEOSGeom_createPolygon_r(h, GEOSGeom_createLinearRing_r(h, s), NULL, 0);
+        if (GEOSisValid_r(h, g) != 1)
+            fail_msg("%s %d: sparse ring proven, GEOS finds mixture %d invalid", what, i, mix);
+        GEOSGeom_destroy_r(h, g);
+        free(d);
+    }
+    return any ? fast : -1;
+}
+
+/* Star-shaped rings, 100 m to 10 km across: the sparse proof finds nearly
+ * all of them (it is looser than the chains' proof: a bound, not the points). */
+static void test_sparse_rings_are_proven(void **state)
+{
+    (void)state;
+    static double x[600], y[600];
+    int proven = 0, total = 0;
+    for (int t = 0; t < 400; t++) {
+        int n = 3 + (int)(rnd() * (t % 3 == 0 ? 512 - 3 : 60));
+        double cx = 110 + 4 * rnd(), cy = 25 + 4 * rnd(), r0 = 0.001 + 0.1 * rnd();
+        for (int i = 0; i < n; i++) {
+            double a = 2 * PI * i / n,
+                   r = r0 * (n < 100 ? 0.3 + 0.7 * rnd() : 1 + 0.3 * sin(5 * a) + 0.01 * rnd());
+            x[i] = cx + r * cos(a), y[i] = cy + r * sin(a);
+        }
+        int fast = check_sparse(x, y, n, "sparse star", t);
+        if (fast >= 0) proven += fast, total++;
+    }
+    if (total < 200 || proven < total * 95 / 100)
+        fail_msg("only %d of %d sparse simple rings proven", proven, total);
+}
+
+/* Corners in random order: never proven when a mixture is invalid. */
+static void test_sparse_random_rings_never_wrongly_valid(void **state)
+{
+    (void)state;
+    double x[300], y[300];
+    for (int t = 0; t < 2000; t++) {
+        int n = 3 + (int)(rnd() * (t % 10 == 0 ? 290 : 12));
+        double w = t % 2 ? 0.01 : 0.1;
+        for (int i = 0; i < n; i++)
+            x[i] = 112 + w * rnd(), y[i] = 28 + w * rnd();
+        check_sparse(x, y, n, "sparse random", t);
+    }
+}
+
+/* The notch reaching into a 20 km edge's geodesic bulge (above): a tip inside
+ * the bulge is never proven (the full densification crosses itself), one far
+ * clear of it is; and a spike as sharp as the chains' cones is left alone. */
+static void test_sparse_notch_in_the_bulge(void **state)
+{
+    (void)state;
+    double xy[6] = {112.0, 30.0, 112.2, 30.0, 112.0, 30.0}, *d = NULL, bulge = 0.0;
+    size_t cap = 0, nd = gm_densify_ring_xy(xy, 3, 50.0, &d, &cap);
+    for (size_t k = 0; k < nd; k++)
+        bulge = d[2 * k + 1] - 30.0 > bulge ? d[2 * k + 1] - 30.0 : bulge;
+    free(d);
+    int inside = 0, proven_inside = 0, proven_clear = 0;
+    for (int t = 0; t < 200; t++) {
+        double hgt = bulge * (0.5 + 15.0 * t / 200.0), dx = 1e-4 * (1 + t % 5);
+        double x[7] = {112.0, 112.2, 112.2, 112.1 + dx, 112.1, 112.1 - dx, 112.0};
+        double y[7] = {30.0, 30.0, 30.05, 30.05, 30.0 + hgt, 30.05, 30.05};
+        int fast = check_sparse(x, y, 7, "sparse notch", t);
+        inside += hgt < bulge;
+        proven_inside += hgt < bulge && fast == 1;
+        if (hgt > 12.0 * bulge) proven_clear += fast == 1;
+    }
+    assert_true(inside > 5);
+    assert_int_equal(proven_inside, 0);
+    assert_true(proven_clear >= 20);
+    /* a spike whose sides meet at 1e-6 rad, 10 km long: the cones overlap */
+    double sx[3] = {112.0, 112.1, 112.1}, sy[3] = {28.0, 28.0, 28.0 + 1e-7};
+    assert_int_equal(check_sparse(sx, sy, 3, "sparse spike", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +448,9 @@ int main(void)
         cmocka_unit_test(test_densified_notch_in_the_bulge),
         cmocka_unit_test(test_densified_ring_with_a_point_moved),
         cmocka_unit_test(test_densified_chains_crossing_at_a_corner),
+        cmocka_unit_test(test_sparse_rings_are_proven),
+        cmocka_unit_test(test_sparse_random_rings_never_wrongly_valid),
+        cmocka_unit_test(test_sparse_notch_in_the_bulge),
     };
     return cmocka_run_group_tests(tests, gm_geos_setup, gm_geos_teardown);
 }
