@@ -993,6 +993,34 @@ done:
     return GM_OK;
 }
 
+/* Cells [c0, c1) of one row of an overview tile: each cell with data gets
+ * its mean, and its sums go on into the level above's row (usum, ucnt: one
+ * per two cells; NULL at the top level), the two under one cell added in
+ * order. Branch-free: a cell without data has sum +0.0, which leaves the
+ * sum above unchanged. Whether any cell had data. */
+static int means_summed(const double *sum, const uint32_t *cnt, float *out, double *usum,
+                        uint32_t *ucnt, size_t c0, size_t c1)
+{
+    uint32_t any = 0;
+    for (size_t c = c0; c < c1; c++) {
+        any |= cnt[c];
+        double mean = sum[c] / (cnt[c] ? cnt[c] : 1);
+        out[c] = cnt[c] ? (float)mean : NODATA_F;
+    }
+    if (!usum) return any != 0;
+    size_t c = c0;
+    if (c % 2 && c < c1) {
+        usum[c / 2] += sum[c], ucnt[c / 2] += cnt[c];
+        c++;
+    }
+    for (; c + 2 <= c1; c += 2) {
+        usum[c / 2] = (usum[c / 2] + sum[c]) + sum[c + 1];
+        ucnt[c / 2] += cnt[c] + cnt[c + 1];
+    }
+    if (c < c1) usum[c / 2] += sum[c], ucnt[c / 2] += cnt[c];
+    return any != 0;
+}
+
 /* Overview level j->lv: tile (j->row, tc), from the sums of the level below;
  * passes them on up, and zeroes what it read. */
 static int overview_task(gm_worker *w, size_t tc, void *user)
@@ -1026,15 +1054,8 @@ static int overview_task(gm_worker *w, size_t tc, void *user)
             float *out = s->out + r * TILE;
             size_t ur = (j->row % 2) * HALF + r / 2, uh = tc % 2;
             size_t urow = ur * TILE + uh * HALF;
-            for (size_t c = c0; c < c1; c++) {
-                if (!cnt[c]) continue;
-                any = 1;
-                out[c] = (float)(sum[c] / cnt[c]);
-                if (up) {
-                    up->sum[urow + c / 2] += sum[c];
-                    up->cnt[urow + c / 2] += cnt[c];
-                }
-            }
+            any |= means_summed(sum, cnt, out, up ? up->sum + urow : NULL,
+                                up ? up->cnt + urow : NULL, c0, c1);
             if (up) acc_span(up, uh, ur, uh * HALF + c0 / 2, uh * HALF + (c1 + 1) / 2);
             memset(sum + c0, 0, (c1 - c0) * sizeof *sum); /* zeroed for reuse */
             memset(cnt + c0, 0, (c1 - c0) * sizeof *cnt);
