@@ -355,8 +355,25 @@ static int add_rings(const gm_grid *grid, point *const *rings, const size_t *siz
         rc = add_ring(&win, rings[k], sizes[k], k > 0);
     ws->cuts = win.cuts, ws->cuts_cap = win.cap; /* grow_cuts may have moved them */
     if (rc != GM_OK) return rc;
-    /* The scanline: each cell gets its own part plus every strip to its right. */
-    for (size_t i = 0; i < h_rows; i++) {
+    /* The scanline: each cell gets its own part plus every strip to its right.
+     * A row's strips are one chain of additions; four rows side by side keep
+     * four chains in flight (each row's sums in the same order). */
+    size_t i = 0, w = win.w, cw = win.w + 1;
+    for (; i + 4 <= h_rows; i += 4) {
+        const double *restrict a0 = win.area + i * w, *restrict k0 = win.cover + i * cw;
+        const double *restrict a1 = a0 + w, *restrict k1 = k0 + cw;
+        const double *restrict a2 = a1 + w, *restrict k2 = k1 + cw;
+        const double *restrict a3 = a2 + w, *restrict k3 = k2 + cw;
+        double *restrict o0 = frac + ((size_t)win.r0 + i) * grid->cols + (size_t)win.c0;
+        double *restrict o1 = o0 + grid->cols, *restrict o2 = o1 + grid->cols;
+        double *restrict o3 = o2 + grid->cols;
+        double s0 = k0[w], s1 = k1[w], s2 = k2[w], s3 = k3[w];
+        for (size_t j = w; j-- > 0;) {
+            o0[j] += a0[j] + s0, o1[j] += a1[j] + s1, o2[j] += a2[j] + s2, o3[j] += a3[j] + s3;
+            s0 += k0[j], s1 += k1[j], s2 += k2[j], s3 += k3[j];
+        }
+    }
+    for (; i < h_rows; i++) {
         const double *area = win.area + i * win.w, *cover = win.cover + i * (win.w + 1);
         double *out = frac + ((size_t)win.r0 + i) * grid->cols + (size_t)win.c0;
         double strips = cover[win.w];
