@@ -43,6 +43,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define TILE GM_COG_TILE
 /* A cell belongs to the mask when a mask polygon covers more than this share
@@ -877,6 +880,32 @@ static void cells_summed(const double *m, const double *v, float *o, double *usu
         ucnt[(bc0 + c) / 2] += (uint32_t)in;
         c++;
     }
+#ifdef __SSE2__
+    /* two overview cells at a time: max(0, v) then min(1, .) is clamp01 bit
+     * for bit (NaN and -0.0 pass, as the second operand), a cell outside the
+     * mask masked to +0.0, each overview cell's lane summed in order */
+    const __m128d zero = _mm_setzero_pd(), one = _mm_set1_pd(1.0), lim = _mm_set1_pd(MASK_MIN);
+    const __m128d all = inside ? _mm_castsi128_pd(_mm_set1_epi32(-1)) : zero;
+    const __m128 nod = _mm_set1_ps(NODATA_F);
+    for (; c + 4 <= e; c += 4) {
+        __m128d in01 = _mm_or_pd(all, _mm_cmpgt_pd(_mm_loadu_pd(m + c), lim));
+        __m128d in23 = _mm_or_pd(all, _mm_cmpgt_pd(_mm_loadu_pd(m + c + 2), lim));
+        __m128d x01 = _mm_min_pd(one, _mm_max_pd(zero, _mm_loadu_pd(v + c)));
+        __m128d x23 = _mm_min_pd(one, _mm_max_pd(zero, _mm_loadu_pd(v + c + 2)));
+        __m128 f = _mm_movelh_ps(_mm_cvtpd_ps(x01), _mm_cvtpd_ps(x23));
+        __m128 fin =
+            _mm_shuffle_ps(_mm_castpd_ps(in01), _mm_castpd_ps(in23), _MM_SHUFFLE(2, 0, 2, 0));
+        _mm_storeu_ps(o + c, _mm_or_ps(_mm_and_ps(fin, f), _mm_andnot_ps(fin, nod)));
+        x01 = _mm_and_pd(in01, x01), x23 = _mm_and_pd(in23, x23);
+        size_t uc = (bc0 + c) / 2;
+        __m128d u = _mm_loadu_pd(usum + uc);
+        u = _mm_add_pd(_mm_add_pd(u, _mm_unpacklo_pd(x01, x23)), _mm_unpackhi_pd(x01, x23));
+        _mm_storeu_pd(usum + uc, u);
+        int k01 = _mm_movemask_pd(in01), k23 = _mm_movemask_pd(in23);
+        ucnt[uc] += (uint32_t)((k01 & 1) + (k01 >> 1));
+        ucnt[uc + 1] += (uint32_t)((k23 & 1) + (k23 >> 1));
+    }
+#endif
     for (; c + 2 <= e; c += 2) {
         int i0 = inside || m[c] > MASK_MIN, i1 = inside || m[c + 1] > MASK_MIN;
         double x0 = clamp01(v[c]), x1 = clamp01(v[c + 1]);
