@@ -85,6 +85,17 @@ static double clampd(double x, double lo, double hi)
     return x < lo ? lo : x > hi ? hi : x;
 }
 
+/* fmin / fmax for numbers that are not NaN, inline (libm's are calls) */
+static inline double min2(double a, double b)
+{
+    return b < a ? b : a;
+}
+
+static inline double max2(double a, double b)
+{
+    return b > a ? b : a;
+}
+
 /* Adds one piece of a ring, lying inside one cell's row (and one column, or
  * wholly left or right of the window), weighted by sign. */
 static void add_piece(window *win, point s, point e, double sign)
@@ -108,6 +119,18 @@ static void add_piece(window *win, point s, point e, double sign)
     size_t j = (size_t)(col - win->c0);
     win->area[i * win->w + j] += (m - cu) * dv;
     cover[j] += dv;
+}
+
+/* add_piece for a piece right of the window, from row position sv to ev. */
+static void add_strip(window *win, double sv, double ev, double sign)
+{
+    double dv = (ev - sv) * sign;
+    if (dv == 0.0) return;
+    double mv = 0.5 * (sv + ev);
+    long row = (long)floor(mv);
+    if (row < win->r0) row = win->r0;
+    if (row >= win->r1) row = win->r1 - 1;
+    win->cover[(size_t)(row - win->r0) * (win->w + 1) + win->w] += dv;
 }
 
 /* The crossings of segment p->q with the integer lines of one axis (0 = u,
@@ -140,7 +163,7 @@ static size_t axis_cuts(cut *out, point p, point q, int axis, double lo, double 
 static long count_lines(double a, double b, double lo, double hi)
 {
     double from = a < b ? a : b, to = a < b ? b : a;
-    double first = fmax(floor(from) + 1.0, lo), last = fmin(ceil(to) - 1.0, hi);
+    double first = max2(floor(from) + 1.0, lo), last = min2(ceil(to) - 1.0, hi);
     return last >= first ? (long)(last - first) + 1 : 0;
 }
 
@@ -152,11 +175,28 @@ static int add_segment(window *win, point a, point b, double sign)
     /* Only the window's rows matter: clip to v in [r0, r1]. */
     double top = (double)win->r0, bottom = (double)win->r1;
     double t0 = (top - a.v) / dv, t1 = (bottom - a.v) / dv;
-    double tin = fmax(0.0, fmin(t0, t1)), tout = fmin(1.0, fmax(t0, t1));
+    double tin = max2(0.0, min2(t0, t1)), tout = min2(1.0, max2(t0, t1));
     if (tin >= tout) return GM_OK;
     point p = a, q = b;
     if (tin > 0.0) p = (point){a.u + tin * (b.u - a.u), dv > 0 ? top : bottom};
     if (tout < 1.0) q = (point){a.u + tout * (b.u - a.u), dv > 0 ? bottom : top};
+    /* wholly right of the window (a cell clear of it, so no rounding of a
+     * cut brings a piece back in): only its strips, the same pieces as below
+     * (cut at the row lines, in order) without the column cuts */
+    double chi_ = (double)win->c1, clo_ = (double)win->c0;
+    if (p.u < clo_ - 1.0 && q.u < clo_ - 1.0) return GM_OK; /* every piece left of it */
+    if (p.u >= chi_ + 1.0 && q.u >= chi_ + 1.0) {
+        double from = p.v < q.v ? p.v : q.v, to = p.v < q.v ? q.v : p.v;
+        double first = floor(from) + 1.0, last = ceil(to) - 1.0, at = p.v;
+        if (p.v != q.v)
+            for (double k = first; k <= last; k += 1.0) {
+                double line = p.v < q.v ? k : last - (k - first);
+                add_strip(win, at, line, sign);
+                at = line;
+            }
+        add_strip(win, at, q.v, sign);
+        return GM_OK;
+    }
 
     /* Cut at the column lines inside the window (c0 and c1 included, so the
      * parts left and right of it come apart) and at every row line. */
@@ -217,9 +257,28 @@ static int add_ring(window *win, const point *pts, size_t n, int hole)
     if (a2 == 0.0) return GM_OK;
     /* raw sums integrate to the signed area: make shells +1, holes -1 */
     double sign = (a2 > 0 ? 1.0 : -1.0) * (hole ? -1.0 : 1.0);
-    for (size_t i = 0; i + 1 < n; i++) {
-        int rc = add_segment(win, pts[i], pts[i + 1], sign);
-        if (rc != GM_OK) return rc;
+    /* the segments in blocks: a block wholly above or below the window's
+     * rows, or a cell clear left of it, adds nothing (add_segment would
+     * clip each of its segments away, or leave every piece left of the
+     * window), so it is skipped -- a tile walks only its own part of a
+     * large zone's ring */
+    double top = (double)win->r0, bottom = (double)win->r1, left = (double)win->c0 - 1.0;
+    for (size_t i = 0; i + 1 < n;) {
+        size_t end = i + 32 < n - 1 ? i + 32 : n - 1; /* segments [i, end) */
+        double vmin = pts[i].v, vmax = pts[i].v, umax = pts[i].u;
+        for (size_t k = i + 1; k <= end; k++) {
+            vmin = pts[k].v < vmin ? pts[k].v : vmin;
+            vmax = pts[k].v > vmax ? pts[k].v : vmax;
+            umax = pts[k].u > umax ? pts[k].u : umax;
+        }
+        if (vmax <= top || vmin >= bottom || umax < left) {
+            i = end;
+            continue;
+        }
+        for (; i < end; i++) {
+            int rc = add_segment(win, pts[i], pts[i + 1], sign);
+            if (rc != GM_OK) return rc;
+        }
     }
     if (pts[0].u != pts[n - 1].u || pts[0].v != pts[n - 1].v) /* unclosed: close it */
         return add_segment(win, pts[n - 1], pts[0], sign);
@@ -276,8 +335,8 @@ static int add_rings(const gm_grid *grid, point *const *rings, const size_t *siz
     double umin = INFINITY, umax = -INFINITY, vmin = INFINITY, vmax = -INFINITY;
     for (size_t k = 0; k < n_rings; k++)
         for (size_t i = 0; i < sizes[k]; i++) {
-            umin = fmin(umin, rings[k][i].u), umax = fmax(umax, rings[k][i].u);
-            vmin = fmin(vmin, rings[k][i].v), vmax = fmax(vmax, rings[k][i].v);
+            umin = min2(umin, rings[k][i].u), umax = max2(umax, rings[k][i].u);
+            vmin = min2(vmin, rings[k][i].v), vmax = max2(vmax, rings[k][i].v);
         }
     /* The window: the bounding box's cells, clipped to the grid. Cells left
      * of the box get nothing (every row's strips cancel out there). */
@@ -296,8 +355,25 @@ static int add_rings(const gm_grid *grid, point *const *rings, const size_t *siz
         rc = add_ring(&win, rings[k], sizes[k], k > 0);
     ws->cuts = win.cuts, ws->cuts_cap = win.cap; /* grow_cuts may have moved them */
     if (rc != GM_OK) return rc;
-    /* The scanline: each cell gets its own part plus every strip to its right. */
-    for (size_t i = 0; i < h_rows; i++) {
+    /* The scanline: each cell gets its own part plus every strip to its right.
+     * A row's strips are one chain of additions; four rows side by side keep
+     * four chains in flight (each row's sums in the same order). */
+    size_t i = 0, w = win.w, cw = win.w + 1;
+    for (; i + 4 <= h_rows; i += 4) {
+        const double *restrict a0 = win.area + i * w, *restrict k0 = win.cover + i * cw;
+        const double *restrict a1 = a0 + w, *restrict k1 = k0 + cw;
+        const double *restrict a2 = a1 + w, *restrict k2 = k1 + cw;
+        const double *restrict a3 = a2 + w, *restrict k3 = k2 + cw;
+        double *restrict o0 = frac + ((size_t)win.r0 + i) * grid->cols + (size_t)win.c0;
+        double *restrict o1 = o0 + grid->cols, *restrict o2 = o1 + grid->cols;
+        double *restrict o3 = o2 + grid->cols;
+        double s0 = k0[w], s1 = k1[w], s2 = k2[w], s3 = k3[w];
+        for (size_t j = w; j-- > 0;) {
+            o0[j] += a0[j] + s0, o1[j] += a1[j] + s1, o2[j] += a2[j] + s2, o3[j] += a3[j] + s3;
+            s0 += k0[j], s1 += k1[j], s2 += k2[j], s3 += k3[j];
+        }
+    }
+    for (; i < h_rows; i++) {
         const double *area = win.area + i * win.w, *cover = win.cover + i * (win.w + 1);
         double *out = frac + ((size_t)win.r0 + i) * grid->cols + (size_t)win.c0;
         double strips = cover[win.w];

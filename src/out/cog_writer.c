@@ -16,6 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#define ROW_BYTES ((size_t)GM_COG_TILE * 4) /* one row after the predictor */
+#define ROW_WORDS (ROW_BYTES / 64)          /* ... as a bit mask */
 
 enum { T_BYTE = 1, T_ASCII = 2, T_SHORT = 3, T_LONG = 4, T_LONG8 = 16 };
 
@@ -128,6 +134,8 @@ typedef struct codes {
 } codes;
 
 static void make_codes(codes *c);
+static void row_masks(const unsigned char *cur, const unsigned char *above, uint64_t *up,
+                      uint64_t *prev);
 
 struct gm_cog_encoder {
     codes c;
@@ -137,6 +145,8 @@ struct gm_cog_encoder {
     float *fill_row;          /* a row of the fill value ... */
     unsigned char *fill_pred; /* ... and its predictor output: most rows of a sparse tile */
     uint32_t fill_adler;      /* ... and that row's Adler-32 */
+    uint64_t *fill_prev;      /* ... and its byte-before mask (row_masks) */
+    uint64_t *prev[2], *up;   /* the masks of the two row buffers in split */
     unsigned char *out;
     size_t out_cap;
 };
@@ -147,6 +157,37 @@ static void predict_row(const float *restrict row, unsigned char *restrict split
                         unsigned char *restrict out)
 {
     const size_t w = GM_COG_TILE;
+#ifdef __SSE2__
+    /* sixteen floats at a time: their bytes transposed into four planes by
+     * three rounds of interleaving, each plane less itself shifted by a byte
+     * (the chunk before's last byte carried in) */
+    (void)split;
+    __m128i before[4] = {_mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128(),
+                         _mm_setzero_si128()};
+    for (size_t i = 0; i < w; i += 16) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(row + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(row + i + 4));
+        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(row + i + 8));
+        __m128i d = _mm_loadu_si128((const __m128i *)(const void *)(row + i + 12));
+        __m128i u0 = _mm_unpacklo_epi8(a, b), u1 = _mm_unpackhi_epi8(a, b);
+        __m128i u2 = _mm_unpacklo_epi8(c, d), u3 = _mm_unpackhi_epi8(c, d);
+        __m128i v0 = _mm_unpacklo_epi8(u0, u1), v1 = _mm_unpackhi_epi8(u0, u1);
+        __m128i v2 = _mm_unpacklo_epi8(u2, u3), v3 = _mm_unpackhi_epi8(u2, u3);
+        __m128i w0 = _mm_unpacklo_epi8(v0, v1), w1 = _mm_unpackhi_epi8(v0, v1);
+        __m128i w2 = _mm_unpacklo_epi8(v2, v3), w3 = _mm_unpackhi_epi8(v2, v3);
+        __m128i plane[4] = {_mm_unpackhi_epi64(w1, w3), _mm_unpacklo_epi64(w1, w3),
+                            _mm_unpackhi_epi64(w0, w2), _mm_unpacklo_epi64(w0, w2)};
+        for (int k = 0; k < 4; k++) {
+            __m128i q = _mm_or_si128(_mm_slli_si128(plane[k], 1), _mm_srli_si128(before[k], 15));
+            _mm_storeu_si128((__m128i *)(void *)(out + k * w + i), _mm_sub_epi8(plane[k], q));
+            before[k] = plane[k];
+        }
+    }
+    /* a plane's first byte less the last of the plane before */
+    for (int k = 1; k < 4; k++)
+        out[k * w] = (unsigned char)(out[k * w] - (unsigned char)_mm_cvtsi128_si32(
+                                                      _mm_srli_si128(before[k - 1], 15)));
+#else
     for (size_t i = 0; i < w; i++) {
         uint32_t bits;
         memcpy(&bits, &row[i], 4);
@@ -158,6 +199,7 @@ static void predict_row(const float *restrict row, unsigned char *restrict split
     out[0] = split[0];
     for (size_t j = 1; j < 4 * w; j++)
         out[j] = (unsigned char)(split[j] - split[j - 1]);
+#endif
 }
 
 gm_cog_encoder *gm_cog_encoder_new(float fill)
@@ -167,19 +209,26 @@ gm_cog_encoder *gm_cog_encoder_new(float fill)
     /* level 6, GDAL's default for DEFLATE */
     e->z = libdeflate_alloc_compressor(GM_COG_LEVEL);
     e->plane = malloc((size_t)GM_COG_TILE * GM_COG_TILE * 4);
-    e->split = malloc((size_t)GM_COG_TILE * 4 * 3); /* byte planes, then two rows */
+    /* byte planes, then two rows; a row is read one byte past its end */
+    e->split = calloc((size_t)GM_COG_TILE * 4 * 3 + 64, 1);
     e->fill_row = malloc((size_t)GM_COG_TILE * sizeof *e->fill_row);
-    e->fill_pred = malloc((size_t)GM_COG_TILE * 4);
+    e->fill_pred = calloc((size_t)GM_COG_TILE * 4 + 64, 1);
+    e->fill_prev = malloc(4 * ROW_WORDS * sizeof *e->fill_prev);
+    e->prev[0] = e->fill_prev ? e->fill_prev + ROW_WORDS : NULL;
+    e->prev[1] = e->fill_prev ? e->fill_prev + 2 * ROW_WORDS : NULL;
+    e->up = e->fill_prev ? e->fill_prev + 3 * ROW_WORDS : NULL;
     e->out_cap =
         e->z ? libdeflate_zlib_compress_bound(e->z, (size_t)GM_COG_TILE * GM_COG_TILE * 4) : 0;
     e->out = malloc(e->out_cap ? e->out_cap : 1);
-    if (!e->z || !e->plane || !e->split || !e->fill_row || !e->fill_pred || !e->out) {
+    if (!e->z || !e->plane || !e->split || !e->fill_row || !e->fill_pred || !e->fill_prev ||
+        !e->out) {
         gm_cog_encoder_free(e);
         return NULL;
     }
     for (size_t i = 0; i < GM_COG_TILE; i++)
         e->fill_row[i] = fill;
     predict_row(e->fill_row, e->split, e->fill_pred);
+    row_masks(e->fill_pred, NULL, NULL, e->fill_prev);
     make_codes(&e->c);
     e->fill_adler = libdeflate_adler32(1, e->fill_pred, (size_t)GM_COG_TILE * 4);
     return e;
@@ -193,6 +242,7 @@ void gm_cog_encoder_free(gm_cog_encoder *e)
     free(e->split);
     free(e->fill_row);
     free(e->fill_pred);
+    free(e->fill_prev);
     free(e->out);
     free(e);
 }
@@ -218,17 +268,30 @@ typedef struct bits {
     const codes *c;
 } bits;
 
-/* Appends the low `len` bits of v, least significant first. */
+/* Appends the low `len` (<= 32) bits of v, least significant first; whole
+ * 32-bit words go out at once (the same bytes as one at a time). */
 static inline void put_bits(bits *b, uint32_t v, int len)
 {
     b->acc |= (uint64_t)v << b->used;
     b->used += len;
-    while (b->used >= 8) {
-        if (b->n < b->cap) b->out[b->n] = (unsigned char)b->acc;
-        b->n++;
-        b->acc >>= 8;
-        b->used -= 8;
+    if (b->used >= 32) {
+        if (b->n + 4 <= b->cap) {
+            unsigned char *o = b->out + b->n;
+            o[0] = (unsigned char)b->acc, o[1] = (unsigned char)(b->acc >> 8);
+            o[2] = (unsigned char)(b->acc >> 16), o[3] = (unsigned char)(b->acc >> 24);
+        }
+        b->n += 4;
+        b->acc >>= 32;
+        b->used -= 32;
     }
+}
+
+/* Pads to a byte boundary with zero bits and writes out what is held. */
+static void flush_bits(bits *b)
+{
+    b->used += (8 - b->used % 8) % 8;
+    for (; b->used > 0; b->used -= 8, b->acc >>= 8, b->n++)
+        if (b->n < b->cap) b->out[b->n] = (unsigned char)b->acc;
 }
 
 /* A Huffman code of `len` bits goes most significant bit first. */
@@ -326,29 +389,86 @@ static void make_codes(codes *c)
     }
 }
 
-/* How many bytes from cur[at] on equal those `dist` before them (cur[at -
- * dist], which for the row above is above[at]), up to 258 and the row's end. */
-static size_t run_length(const unsigned char *cur, const unsigned char *ref, size_t at, size_t n)
+/* Byte equality as bit masks, 64 bytes a word: the match search reads
+ * these instead of comparing bytes at every position (a tile's rows are
+ * mostly literals between short runs, where that search cost the most). */
+static inline unsigned ctz64(uint64_t x) /* x != 0 */
 {
-    size_t max = n - at < 258 ? n - at : 258, k = 0;
-#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    /* eight bytes at a time: the first differing byte is the lowest set one */
-    for (; k + 8 <= max; k += 8) {
-        uint64_t a, b;
-        memcpy(&a, cur + at + k, 8);
-        memcpy(&b, ref + at + k, 8);
-        if (a != b) return k + (size_t)(__builtin_ctzll(a ^ b) >> 3);
-    }
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(x);
+#else
+    unsigned n = 0;
+    for (; !(x & 1); x >>= 1)
+        n++;
+    return n;
 #endif
-    while (k < max && cur[at + k] == ref[at + k])
-        k++;
-    return k;
+}
+
+/* m[w] bit i: a[64w + i] == b[64w + i], for the `words` words of 64 bytes. */
+static void eq_bits(const unsigned char *a, const unsigned char *b, size_t words, uint64_t *m)
+{
+    for (size_t w = 0; w < words; w++, a += 64, b += 64) {
+        uint64_t x = 0;
+#ifdef __SSE2__
+        for (int q = 0; q < 4; q++) {
+            __m128i va = _mm_loadu_si128((const __m128i *)(const void *)(a + 16 * q));
+            __m128i vb = _mm_loadu_si128((const __m128i *)(const void *)(b + 16 * q));
+            x |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(va, vb)) << (16 * q);
+        }
+#else
+        for (int q = 0; q < 8; q++) {
+            uint64_t u, v;
+            memcpy(&u, a + 8 * q, 8);
+            memcpy(&v, b + 8 * q, 8);
+            for (int k = 0; k < 8; k++)
+                if (((u ^ v) >> (8 * k) & 0xff) == 0) x |= (uint64_t)1 << (8 * q + k);
+        }
+#endif
+        m[w] = x;
+    }
+}
+
+/* A row's masks: up[i] = cur[i] == above[i] (none without a row above);
+ * prev[i] = cur[i] == cur[i - 1] (bit 0 clear: a row's first byte is not
+ * matched against the row before). cur has a byte to spare after the row. */
+static void row_masks(const unsigned char *cur, const unsigned char *above, uint64_t *up,
+                      uint64_t *prev)
+{
+    if (up && above)
+        eq_bits(cur, above, ROW_WORDS, up);
+    else if (up)
+        memset(up, 0, ROW_WORDS * sizeof *up);
+    if (prev) {
+        uint64_t next[ROW_WORDS]; /* cur[i + 1] == cur[i] */
+        eq_bits(cur + 1, cur, ROW_WORDS, next);
+        for (size_t w = ROW_WORDS; w-- > 0;)
+            prev[w] = next[w] << 1 | (w > 0 ? next[w - 1] >> 63 : 0);
+    }
+}
+
+/* The number of set bits in m from bit i on, up to max (the row's bits
+ * past its end are clear). */
+static inline size_t ones(const uint64_t *m, size_t i, size_t max)
+{
+    size_t k = 0;
+    while (k < max) {
+        size_t p = i + k;
+        unsigned sh = (unsigned)(p & 63);
+        uint64_t w = m[p >> 6] >> sh;
+        if (w == (~(uint64_t)0 >> sh)) {
+            k += 64 - sh;
+            continue;
+        }
+        k += ctz64(~w);
+        break;
+    }
+    return k < max ? k : max;
 }
 
 /* One row of `n` bytes: whole as the row above (the common case, no byte
  * loop), or matches against the row above and runs, or literals. */
-static void put_row(bits *b, const unsigned char *cur, const unsigned char *above, size_t n,
-                    int same_as_above)
+static void put_row(bits *b, const unsigned char *cur, const uint64_t *up, const uint64_t *prev,
+                    const unsigned char *above, size_t n, int same_as_above)
 {
     if (above && (same_as_above || memcmp(cur, above, n) == 0)) {
         if (b->rep_n == 0)
@@ -377,20 +497,43 @@ static void put_row(bits *b, const unsigned char *cur, const unsigned char *abov
         }
         return;
     }
+    uint64_t start[ROW_WORDS], mine[ROW_WORDS];
+    if (!up) { /* not made with the row */
+        row_masks(cur, above, mine, NULL);
+        up = mine;
+    }
+    /* where a match of 3 or more can start: 3 bytes equal to those above, or
+     * to the bytes before them */
+    for (size_t w = 0; w < ROW_WORDS; w++) {
+        uint64_t u1 = up[w] >> 1 | (w + 1 < ROW_WORDS ? up[w + 1] << 63 : 0);
+        uint64_t u2 = up[w] >> 2 | (w + 1 < ROW_WORDS ? up[w + 1] << 62 : 0);
+        uint64_t p1 = prev[w] >> 1 | (w + 1 < ROW_WORDS ? prev[w + 1] << 63 : 0);
+        uint64_t p2 = prev[w] >> 2 | (w + 1 < ROW_WORDS ? prev[w + 1] << 62 : 0);
+        start[w] = (up[w] & u1 & u2) | (prev[w] & p1 & p2);
+    }
     size_t at = 0;
     while (at < n) {
-        size_t up = above ? run_length(cur, above, at, n) : 0;
-        size_t longest = n - at < 258 ? n - at : 258; /* no run beats it: skip the other */
-        size_t prev = at >= 1 && up < longest ? run_length(cur, cur - 1, at, n) : 0;
-        if (up >= 3 && up >= prev) {
-            if (n == GM_COG_TILE * 4)
-                put_above(b, (unsigned)up);
-            else
-                put_match(b, (unsigned)up, (unsigned)n);
-            at += up;
-        } else if (prev >= 3) {
-            put_run(b, (unsigned)prev);
-            at += prev;
+        if (!(start[at >> 6] >> (at & 63) & 1)) { /* literals up to the next start */
+            size_t w = at >> 6;
+            uint64_t s = start[w] & (~(uint64_t)0 << (at & 63));
+            while (!s && ++w < ROW_WORDS)
+                s = start[w];
+            size_t next = s ? 64 * w + ctz64(s) : n;
+            for (; at < next; at++)
+                put_bits(b, b->c->lit[cur[at]], b->c->lit_nb[cur[at]]);
+            continue;
+        }
+        /* the same choice as comparing bytes: the longer of the two, the
+         * row above on a tie, the byte before measured only when it can win */
+        size_t longest = n - at < 258 ? n - at : 258;
+        size_t u = ones(up, at, longest);
+        size_t p = u < longest ? ones(prev, at, longest) : 0;
+        if (u >= 3 && u >= p) {
+            put_above(b, (unsigned)u);
+            at += u;
+        } else if (p >= 3) {
+            put_run(b, (unsigned)p);
+            at += p;
         } else {
             put_bits(b, b->c->lit[cur[at]], b->c->lit_nb[cur[at]]);
             at++;
@@ -426,10 +569,12 @@ static size_t fast_zlib(gm_cog_encoder *e, const float *cells, size_t r0, size_t
     put_bits(&b, 1, 2);    /* ... with the fixed codes */
     uint32_t adler = 1, row_adler = 1;
     const unsigned char *above = NULL;
+    const uint64_t *above_prev = NULL;
     int above_fill = 0;
     unsigned char *rows[2] = {e->split + n, e->split + 2 * n};
     for (size_t r = 0; r < GM_COG_TILE && b.n <= b.cap; r++) {
         const unsigned char *cur;
+        const uint64_t *prev = above_prev, *up = NULL;
         /* a nodata row inside the data box (most of a sparse tile's) is a fill
          * row too: no predictor, no checksum pass, no byte loop */
         int fill = r < r0 || r >= r1 || memcmp(cells + r * w, e->fill_row, w * sizeof *cells) == 0;
@@ -438,23 +583,26 @@ static size_t fast_zlib(gm_cog_encoder *e, const float *cells, size_t r0, size_t
                    memcmp(cells + r * w, cells + (r - 1) * w, w * sizeof *cells) == 0;
         if (fill) {
             cur = e->fill_pred;
+            prev = e->fill_prev;
             adler = adler_combine(adler, e->fill_adler, n);
         } else if (same) {
             cur = above;
             adler = adler_combine(adler, row_adler, n);
         } else {
-            unsigned char *row = above == rows[0] ? rows[1] : rows[0];
+            int i = above == rows[0];
+            unsigned char *row = rows[i];
             predict_row(cells + r * w, e->split, row);
-            cur = row;
+            row_masks(row, above, e->up, e->prev[i]);
+            cur = row, prev = e->prev[i], up = e->up;
             row_adler = libdeflate_adler32(1, cur, n);
             adler = adler_combine(adler, row_adler, n);
         }
-        put_row(&b, cur, above, n, (fill && above_fill) || same);
-        above = cur;
+        put_row(&b, cur, up, prev, above, n, (fill && above_fill) || same);
+        above = cur, above_prev = prev;
         above_fill = fill;
     }
     put_symbol(&b, 256); /* end of block */
-    if (b.used) put_bits(&b, 0, 8 - b.used);
+    flush_bits(&b);
     if (b.n > b.cap) return 0;
     e->out[b.n++] = (unsigned char)(adler >> 24), e->out[b.n++] = (unsigned char)(adler >> 16);
     e->out[b.n++] = (unsigned char)(adler >> 8), e->out[b.n++] = (unsigned char)adler;

@@ -43,6 +43,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define TILE GM_COG_TILE
 /* A cell belongs to the mask when a mask polygon covers more than this share
@@ -823,6 +826,28 @@ static void zero_rect(double *buf, size_t wd, const cellbox *x)
         memset(buf + r * wd + x->c0, 0, (x->c1 - x->c0) * sizeof *buf);
 }
 
+/* Zeroes in buf what the polygons of bins b in tile t wrote: their boxes,
+ * or the box around them all when that is less (overlapping boxes). */
+static void zero_boxes(double *buf, size_t wd, const cell_frame *f, const parts *p, const bins *b,
+                       size_t t)
+{
+    cellbox all = {SIZE_MAX, 0, SIZE_MAX, 0}, x;
+    size_t cells = 0;
+    for (size_t k = b->start[t]; k < b->start[t + 1]; k++)
+        if (cell_rect(f, p->box[b->idx[k]], &x)) {
+            cells += (x.r1 - x.r0) * (x.c1 - x.c0);
+            all.r0 = x.r0 < all.r0 ? x.r0 : all.r0, all.r1 = x.r1 > all.r1 ? x.r1 : all.r1;
+            all.c0 = x.c0 < all.c0 ? x.c0 : all.c0, all.c1 = x.c1 > all.c1 ? x.c1 : all.c1;
+        }
+    if (cells == 0) return;
+    if (cells >= (all.r1 - all.r0) * (all.c1 - all.c0)) {
+        zero_rect(buf, wd, &all);
+        return;
+    }
+    for (size_t k = b->start[t]; k < b->start[t + 1]; k++)
+        if (cell_rect(f, p->box[b->idx[k]], &x)) zero_rect(buf, wd, &x);
+}
+
 /* Whether the point (x, y) is inside polygon i of p (even-odd over its rings). */
 static int part_contains(const parts *p, size_t i, double x, double y)
 {
@@ -881,6 +906,81 @@ static int mark_inside(raster_job *j)
     return GM_OK;
 }
 
+#define NODATA_F ((float)GM_RASTER_NODATA)
+
+static void fill_cells(float *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        out[i] = NODATA_F;
+}
+
+static inline double clamp01(double v)
+{
+    return v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
+}
+
+/* Cells [a, e) of one row of a tile's data box (starting bc0 cells into the
+ * tile): each mask cell's clamped value into o, and into the overview row's
+ * sums (usum, ucnt: one per two cells of the tile), the two cells under one
+ * overview cell added in order, (sum + first) + second. Branch-free: a cell
+ * outside the mask adds +0.0, which leaves a sum unchanged (a sum starts at
+ * +0.0 and only values >= +0.0 or -0.0 are added, so it is never -0.0). */
+static void cells_summed(const double *m, const double *v, float *o, double *usum, uint32_t *ucnt,
+                         size_t bc0, size_t a, size_t e, int inside)
+{
+    size_t c = a;
+    if ((bc0 + c) % 2 && c < e) { /* the second cell of an overview cell */
+        int in = inside || m[c] > MASK_MIN;
+        double x = clamp01(v[c]);
+        o[c] = in ? (float)x : NODATA_F;
+        usum[(bc0 + c) / 2] += in ? x : 0.0;
+        ucnt[(bc0 + c) / 2] += (uint32_t)in;
+        c++;
+    }
+#ifdef __SSE2__
+    /* two overview cells at a time: max(0, v) then min(1, .) is clamp01 bit
+     * for bit (NaN and -0.0 pass, as the second operand), a cell outside the
+     * mask masked to +0.0, each overview cell's lane summed in order */
+    const __m128d zero = _mm_setzero_pd(), one = _mm_set1_pd(1.0), lim = _mm_set1_pd(MASK_MIN);
+    const __m128d all = inside ? _mm_castsi128_pd(_mm_set1_epi32(-1)) : zero;
+    const __m128 nod = _mm_set1_ps(NODATA_F);
+    for (; c + 4 <= e; c += 4) {
+        __m128d in01 = _mm_or_pd(all, _mm_cmpgt_pd(_mm_loadu_pd(m + c), lim));
+        __m128d in23 = _mm_or_pd(all, _mm_cmpgt_pd(_mm_loadu_pd(m + c + 2), lim));
+        __m128d x01 = _mm_min_pd(one, _mm_max_pd(zero, _mm_loadu_pd(v + c)));
+        __m128d x23 = _mm_min_pd(one, _mm_max_pd(zero, _mm_loadu_pd(v + c + 2)));
+        __m128 f = _mm_movelh_ps(_mm_cvtpd_ps(x01), _mm_cvtpd_ps(x23));
+        __m128 fin =
+            _mm_shuffle_ps(_mm_castpd_ps(in01), _mm_castpd_ps(in23), _MM_SHUFFLE(2, 0, 2, 0));
+        _mm_storeu_ps(o + c, _mm_or_ps(_mm_and_ps(fin, f), _mm_andnot_ps(fin, nod)));
+        x01 = _mm_and_pd(in01, x01), x23 = _mm_and_pd(in23, x23);
+        size_t uc = (bc0 + c) / 2;
+        __m128d u = _mm_loadu_pd(usum + uc);
+        u = _mm_add_pd(_mm_add_pd(u, _mm_unpacklo_pd(x01, x23)), _mm_unpackhi_pd(x01, x23));
+        _mm_storeu_pd(usum + uc, u);
+        int k01 = _mm_movemask_pd(in01), k23 = _mm_movemask_pd(in23);
+        ucnt[uc] += (uint32_t)((k01 & 1) + (k01 >> 1));
+        ucnt[uc + 1] += (uint32_t)((k23 & 1) + (k23 >> 1));
+    }
+#endif
+    for (; c + 2 <= e; c += 2) {
+        int i0 = inside || m[c] > MASK_MIN, i1 = inside || m[c + 1] > MASK_MIN;
+        double x0 = clamp01(v[c]), x1 = clamp01(v[c + 1]);
+        size_t uc = (bc0 + c) / 2;
+        o[c] = i0 ? (float)x0 : NODATA_F;
+        o[c + 1] = i1 ? (float)x1 : NODATA_F;
+        usum[uc] = (usum[uc] + (i0 ? x0 : 0.0)) + (i1 ? x1 : 0.0);
+        ucnt[uc] += (uint32_t)(i0 + i1);
+    }
+    if (c < e) { /* the first cell of one */
+        int in = inside || m[c] > MASK_MIN;
+        double x = clamp01(v[c]);
+        o[c] = in ? (float)x : NODATA_F;
+        usum[(bc0 + c) / 2] += in ? x : 0.0;
+        ucnt[(bc0 + c) / 2] += (uint32_t)in;
+    }
+}
+
 /* Full resolution: tile i of the two rows from j->row on (tile (j->row + i /
  * tcols, i % tcols)). Only the box of its cells that the mask polygons'
  * bounding boxes meet is computed; the rest is nodata. The tasks write
@@ -934,14 +1034,14 @@ static int base_task(gm_worker *w, size_t i, void *user)
         rc = add_part(&j->value, j->vbins.idx[k], &sub, s->val, s->ws);
     if (rc != GM_OK) goto done;
     acc *up = j->n_levels > 1 ? j->band[1][tc / 2] : NULL;
-    fill_nodata(s->out, br0, br1);
     size_t half = tc % 2;
     for (size_t r = 0; r < h; r++) {
         const double *m = s->mask + r * wd, *v = s->val + r * wd;
-        float *o = s->out + (br0 + r) * TILE + bc0;
+        float *row = s->out + (br0 + r) * TILE, *o = row + bc0;
         size_t ur = (tr % 2) * HALF + (br0 + r) / 2;
         double *usum = up ? up->sum + ur * TILE + half * HALF : NULL;
         uint32_t *ucnt = up ? up->cnt + ur * TILE + half * HALF : NULL;
+        size_t filled = 0; /* the row's cells set so far, from the tile's left */
         for (size_t k = 0; k < nb;) {
             if (r < s->boxes[k].r0 || r >= s->boxes[k].r1) {
                 k++;
@@ -951,40 +1051,60 @@ static int base_task(gm_worker *w, size_t i, void *user)
             for (k++; k < nb && s->boxes[k].c0 <= e; k++) /* the boxes it meets */
                 if (r >= s->boxes[k].r0 && r < s->boxes[k].r1 && s->boxes[k].c1 > e)
                     e = s->boxes[k].c1;
-            for (size_t c = a; c < e;) {
-                /* the cells under one overview cell, summed in a register in
-                 * the same order (no store-to-load wait between them) */
-                size_t uc = (bc0 + c) / 2, end = 2 * uc + 2 - bc0 < e ? 2 * uc + 2 - bc0 : e;
-                double sum = up ? usum[uc] : 0.0;
-                uint32_t n = 0;
-                for (; c < end; c++) {
-                    if (!inside && !(m[c] > MASK_MIN)) continue;
-                    double x = v[c] < 0.0 ? 0.0 : v[c] > 1.0 ? 1.0 : v[c];
-                    o[c] = (float)x;
-                    sum += x;
-                    n++;
-                }
-                if (up && n) usum[uc] = sum, ucnt[uc] += n;
-            }
-            if (up)
+            fill_cells(row + filled, bc0 + a - filled);
+            filled = bc0 + e;
+            if (up) {
+                cells_summed(m, v, o, usum, ucnt, bc0, a, e, inside);
                 acc_span(up, half, ur, half * HALF + (bc0 + a) / 2,
                          half * HALF + (bc0 + e + 1) / 2);
+            } else {
+                for (size_t c = a; c < e; c++) {
+                    int in = inside || m[c] > MASK_MIN;
+                    o[c] = in ? (float)clamp01(v[c]) : NODATA_F;
+                }
+            }
         }
+        fill_cells(row + filled, TILE - filled);
     }
+    /* rows of the data box are all written: the encoder takes the others as nodata */
     if (up) acc_mark(up, tr, tc, br0, br1, bc0, bc1);
     rc = encode_into(w, j, s, br0, br1, &j->level[0].tiles[t]);
     if (rc != GM_OK) return rc; /* the run stops: the buffers are not reused */
 done:
-    for (size_t k = 0; !inside && k < nb; k++)
-        zero_rect(s->mask, wd, &s->boxes[k]);
-    for (size_t k = j->vbins.start[t]; valued && k < j->vbins.start[t + 1]; k++) {
-        cellbox x;
-        if (cell_rect(&f, j->value.box[j->vbins.idx[k]], &x)) zero_rect(s->val, wd, &x);
-    }
+    if (!inside) zero_boxes(s->mask, wd, &f, &j->mask, &j->mbins, t);
+    if (valued) zero_boxes(s->val, wd, &f, &j->value, &j->vbins, t);
     if (rc != GM_OK)
         return gm_worker_error(w, rc, "%s: cannot compute the cell fractions: %s", j->path,
                                rc == GM_ERR_NOMEM ? "out of memory" : "GEOS cannot read a polygon");
     return GM_OK;
+}
+
+/* Cells [c0, c1) of one row of an overview tile: each cell with data gets
+ * its mean, and its sums go on into the level above's row (usum, ucnt: one
+ * per two cells; NULL at the top level), the two under one cell added in
+ * order. Branch-free: a cell without data has sum +0.0, which leaves the
+ * sum above unchanged. Whether any cell had data. */
+static int means_summed(const double *sum, const uint32_t *cnt, float *out, double *usum,
+                        uint32_t *ucnt, size_t c0, size_t c1)
+{
+    uint32_t any = 0;
+    for (size_t c = c0; c < c1; c++) {
+        any |= cnt[c];
+        double mean = sum[c] / (cnt[c] ? cnt[c] : 1);
+        out[c] = cnt[c] ? (float)mean : NODATA_F;
+    }
+    if (!usum) return any != 0;
+    size_t c = c0;
+    if (c % 2 && c < c1) {
+        usum[c / 2] += sum[c], ucnt[c / 2] += cnt[c];
+        c++;
+    }
+    for (; c + 2 <= c1; c += 2) {
+        usum[c / 2] = (usum[c / 2] + sum[c]) + sum[c + 1];
+        ucnt[c / 2] += cnt[c] + cnt[c + 1];
+    }
+    if (c < c1) usum[c / 2] += sum[c], ucnt[c / 2] += cnt[c];
+    return any != 0;
 }
 
 /* Overview level j->lv: tile (j->row, tc), from the sums of the level below;
@@ -1020,15 +1140,8 @@ static int overview_task(gm_worker *w, size_t tc, void *user)
             float *out = s->out + r * TILE;
             size_t ur = (j->row % 2) * HALF + r / 2, uh = tc % 2;
             size_t urow = ur * TILE + uh * HALF;
-            for (size_t c = c0; c < c1; c++) {
-                if (!cnt[c]) continue;
-                any = 1;
-                out[c] = (float)(sum[c] / cnt[c]);
-                if (up) {
-                    up->sum[urow + c / 2] += sum[c];
-                    up->cnt[urow + c / 2] += cnt[c];
-                }
-            }
+            any |= means_summed(sum, cnt, out, up ? up->sum + urow : NULL,
+                                up ? up->cnt + urow : NULL, c0, c1);
             if (up) acc_span(up, uh, ur, uh * HALF + c0 / 2, uh * HALF + (c1 + 1) / 2);
             memset(sum + c0, 0, (c1 - c0) * sizeof *sum); /* zeroed for reuse */
             memset(cnt + c0, 0, (c1 - c0) * sizeof *cnt);
