@@ -9,6 +9,9 @@
  */
 #include "out/cog_writer.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <libdeflate.h>
 
 #include <errno.h>
@@ -16,9 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #define ROW_BYTES ((size_t)GM_COG_TILE * 4) /* one row after the predictor */
 #define ROW_WORDS (ROW_BYTES / 64)          /* ... as a bit mask */

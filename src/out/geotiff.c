@@ -32,6 +32,9 @@
 #include <cpl_error.h>
 #include <cpl_string.h>
 #include <cpl_vsi.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <gdal.h>
 #include <ogr_srs_api.h>
 
@@ -43,9 +46,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #define TILE GM_COG_TILE
 /* A cell belongs to the mask when a mask polygon covers more than this share
