@@ -183,21 +183,40 @@ static int check_dense(const double *x, const double *y, int n, const char *what
     return nd == (size_t)n + 1 ? -1 : fast;
 }
 
-/* Star-shaped rings of 3 to 512 corners, 100 m to 10 km across, densified:
- * proven from their chains nearly always. */
+/* Ring t of a series: a star-shaped ring of 3 to 512 corners (every third
+ * one large), 100 m to 10 km across, around a point in Hunan; its corners in
+ * x, y (room for 600), its count returned. */
+static int star_ring(double *x, double *y, int t)
+{
+    int n = 3 + (int)(rnd() * (t % 3 == 0 ? 512 - 3 : 60));
+    double cx = 110 + 4 * rnd(), cy = 25 + 4 * rnd(), r0 = 0.001 + 0.1 * rnd();
+    for (int i = 0; i < n; i++) {
+        double a = 2 * PI * i / n,
+               r = r0 * (n < 100 ? 0.3 + 0.7 * rnd() : 1 + 0.3 * sin(5 * a) + 0.01 * rnd());
+        x[i] = cx + r * cos(a), y[i] = cy + r * sin(a);
+    }
+    return n;
+}
+
+/* Ring t of a series: 3 to 293 corners in random order (nearly all cross
+ * themselves), over 1 km or 10 km; room for 300. */
+static int random_ring(double *x, double *y, int t)
+{
+    int n = 3 + (int)(rnd() * (t % 10 == 0 ? 290 : 12));
+    double w = t % 2 ? 0.01 : 0.1;
+    for (int i = 0; i < n; i++)
+        x[i] = 112 + w * rnd(), y[i] = 28 + w * rnd();
+    return n;
+}
+
+/* Star-shaped rings, densified: proven from their chains nearly always. */
 static void test_densified_rings_are_proven(void **state)
 {
     (void)state;
     static double x[600], y[600];
     int proven = 0, total = 0;
     for (int t = 0; t < 600; t++) {
-        int n = 3 + (int)(rnd() * (t % 3 == 0 ? 512 - 3 : 60));
-        double cx = 110 + 4 * rnd(), cy = 25 + 4 * rnd(), r0 = 0.001 + 0.1 * rnd();
-        for (int i = 0; i < n; i++) {
-            double a = 2 * PI * i / n,
-                   r = r0 * (n < 100 ? 0.3 + 0.7 * rnd() : 1 + 0.3 * sin(5 * a) + 0.01 * rnd());
-            x[i] = cx + r * cos(a), y[i] = cy + r * sin(a);
-        }
+        int n = star_ring(x, y, t);
         int fast = check_dense(x, y, n, "dense star", t);
         if (fast >= 0) proven += fast, total++;
     }
@@ -212,10 +231,7 @@ static void test_densified_random_rings_never_wrongly_valid(void **state)
     (void)state;
     double x[300], y[300];
     for (int t = 0; t < 3000; t++) {
-        int n = 3 + (int)(rnd() * (t % 10 == 0 ? 290 : 12));
-        double w = t % 2 ? 0.01 : 0.1;
-        for (int i = 0; i < n; i++)
-            x[i] = 112 + w * rnd(), y[i] = 28 + w * rnd();
+        int n = random_ring(x, y, t);
         check_dense(x, y, n, "dense random", t);
     }
 }
@@ -378,13 +394,7 @@ static void test_sparse_rings_are_proven(void **state)
     static double x[600], y[600];
     int proven = 0, total = 0;
     for (int t = 0; t < 400; t++) {
-        int n = 3 + (int)(rnd() * (t % 3 == 0 ? 512 - 3 : 60));
-        double cx = 110 + 4 * rnd(), cy = 25 + 4 * rnd(), r0 = 0.001 + 0.1 * rnd();
-        for (int i = 0; i < n; i++) {
-            double a = 2 * PI * i / n,
-                   r = r0 * (n < 100 ? 0.3 + 0.7 * rnd() : 1 + 0.3 * sin(5 * a) + 0.01 * rnd());
-            x[i] = cx + r * cos(a), y[i] = cy + r * sin(a);
-        }
+        int n = star_ring(x, y, t);
         int fast = check_sparse(x, y, n, "sparse star", t);
         if (fast >= 0) proven += fast, total++;
     }
@@ -398,10 +408,7 @@ static void test_sparse_random_rings_never_wrongly_valid(void **state)
     (void)state;
     double x[300], y[300];
     for (int t = 0; t < 2000; t++) {
-        int n = 3 + (int)(rnd() * (t % 10 == 0 ? 290 : 12));
-        double w = t % 2 ? 0.01 : 0.1;
-        for (int i = 0; i < n; i++)
-            x[i] = 112 + w * rnd(), y[i] = 28 + w * rnd();
+        int n = random_ring(x, y, t);
         check_sparse(x, y, n, "sparse random", t);
     }
 }
