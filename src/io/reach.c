@@ -28,10 +28,10 @@
  * one of them meets it (a cell set too many only densifies more). */
 #define REACH_CELLS 1024
 
-typedef struct reach {
+struct gm_reach {
     double x0, y0, icw, ich; /* the grid's corner, and cells per degree */
     unsigned char *cell;     /* REACH_CELLS x REACH_CELLS, NULL: no mine */
-} reach;
+};
 
 /* A mine's envelope widened so that it holds the clip box of any overlay
  * with it: a tenth of its larger side twice over, the short segments that
@@ -50,7 +50,7 @@ static int mine_box(GEOSContextHandle_t h, const GEOSGeometry *g, double *m)
 
 /* The cells a box covers, clamped to the grid; 0 when it misses the grid.
  * One monotone mapping for mines and edges, so boxes that meet share a cell. */
-static int cell_span(const reach *R, const double *b, size_t *c0, size_t *r0, size_t *c1,
+static int cell_span(const gm_reach *R, const double *b, size_t *c0, size_t *r0, size_t *c1,
                      size_t *r1)
 {
     double a = (b[0] - R->x0) * R->icw, c = (b[2] - R->x0) * R->icw;
@@ -62,7 +62,7 @@ static int cell_span(const reach *R, const double *b, size_t *c0, size_t *r0, si
     return 1;
 }
 
-static int reach_build(GEOSContextHandle_t h, const gm_inputs *in, reach *R)
+static int reach_build(GEOSContextHandle_t h, const gm_inputs *in, gm_reach *R)
 {
     double ext[4] = {INFINITY, INFINITY, -INFINITY, -INFINITY}, m[4], b[4];
     memset(R, 0, sizeof *R);
@@ -90,7 +90,7 @@ static int reach_build(GEOSContextHandle_t h, const gm_inputs *in, reach *R)
     return GM_OK;
 }
 
-static int reached(const reach *R, const double *b)
+static int reached(const gm_reach *R, const double *b)
 {
     size_t c0, r0, c1, r1;
     if (!R->cell || !cell_span(R, b, &c0, &r0, &c1, &r1)) return 0;
@@ -99,14 +99,10 @@ static int reached(const reach *R, const double *b)
     return 0;
 }
 
-struct gm_reach {
-    reach grid;
-};
-
 gm_reach *gm_reach_new(GEOSContextHandle_t h, const gm_inputs *in)
 {
     gm_reach *R = calloc(1, sizeof *R);
-    if (R && reach_build(h, in, &R->grid) != GM_OK) {
+    if (R && reach_build(h, in, R) != GM_OK) {
         gm_reach_free(R);
         return NULL;
     }
@@ -116,7 +112,7 @@ gm_reach *gm_reach_new(GEOSContextHandle_t h, const gm_inputs *in)
 void gm_reach_free(gm_reach *R)
 {
     if (!R) return;
-    free(R->grid.cell);
+    free(R->cell);
     free(R);
 }
 
@@ -134,6 +130,6 @@ void gm_reach_chords(const gm_reach *R, const double *xy, size_t n, const double
         double b[4] = {fmin(p[0], q[0]) - w, fmin(p[1], q[1]) - w, fmax(p[0], q[0]) + w,
                        fmax(p[1], q[1]) + w};
         int edge_of_env = b[0] <= env[0] || b[1] <= env[1] || b[2] >= env[2] || b[3] >= env[3];
-        chord[i] = sag[i] > 0.0 && !edge_of_env && !reached(&R->grid, b);
+        chord[i] = sag[i] > 0.0 && !edge_of_env && !reached(R, b);
     }
 }
