@@ -236,6 +236,18 @@ static void test_densified_random_rings_never_wrongly_valid(void **state)
     }
 }
 
+/* How far north of the straight lon/lat line the geodesic of a 20 km
+ * east-west edge at 30N bulges: the largest latitude of the densified edge. */
+static double edge_bulge(void)
+{
+    double xy[6] = {112.0, 30.0, 112.2, 30.0, 112.0, 30.0}, *d = NULL, bulge = 0.0;
+    size_t cap = 0, nd = gm_densify_ring_xy(xy, 3, 50.0, &d, &cap);
+    for (size_t k = 0; k < nd; k++)
+        bulge = d[2 * k + 1] - 30.0 > bulge ? d[2 * k + 1] - 30.0 : bulge;
+    free(d);
+    return bulge;
+}
+
 /* A notch reaching down to the middle of a 20 km east-west edge at 30N,
  * whose geodesic bulges north of the straight lon/lat line by ~7e-5 degrees:
  * the tip, at heights around that bulge, is inside it (the densified ring
@@ -244,14 +256,7 @@ static void test_densified_random_rings_never_wrongly_valid(void **state)
 static void test_densified_notch_in_the_bulge(void **state)
 {
     (void)state;
-    double bulge = 0.0;
-    { /* the bulge, measured on the densified edge (the largest latitude) */
-        double xy[6] = {112.0, 30.0, 112.2, 30.0, 112.0, 30.0}, *d = NULL;
-        size_t cap = 0, nd = gm_densify_ring_xy(xy, 3, 50.0, &d, &cap);
-        for (size_t k = 0; k < nd; k++)
-            bulge = d[2 * k + 1] - 30.0 > bulge ? d[2 * k + 1] - 30.0 : bulge;
-        free(d);
-    }
+    double bulge = edge_bulge();
     assert_true(bulge > 1e-5 && bulge < 1e-3);
     int proven_clear = 0, invalid = 0;
     for (int t = 0; t < 200; t++) {
@@ -419,11 +424,7 @@ static void test_sparse_random_rings_never_wrongly_valid(void **state)
 static void test_sparse_notch_in_the_bulge(void **state)
 {
     (void)state;
-    double xy[6] = {112.0, 30.0, 112.2, 30.0, 112.0, 30.0}, *d = NULL, bulge = 0.0;
-    size_t cap = 0, nd = gm_densify_ring_xy(xy, 3, 50.0, &d, &cap);
-    for (size_t k = 0; k < nd; k++)
-        bulge = d[2 * k + 1] - 30.0 > bulge ? d[2 * k + 1] - 30.0 : bulge;
-    free(d);
+    double bulge = edge_bulge();
     int inside = 0, proven_inside = 0, proven_clear = 0;
     for (int t = 0; t < 200; t++) {
         double hgt = bulge * (0.5 + 15.0 * t / 200.0), dx = 1e-4 * (1 + t % 5);
