@@ -55,6 +55,10 @@ typedef struct gm_mine_result {
     int zone;             /* index of the zone holding its largest part, -1 = none */
     size_t first_overlap; /* its overlaps are overlaps[first_overlap .. +n_overlaps) */
     size_t n_overlaps;
+    /* The union of the mine's pieces (kept from computing conflict_ha for the
+     * conflict raster, which would otherwise dissolve them again), owned; NULL
+     * when it has one piece or fewer, or when one piece is the whole mine. */
+    GEOSGeometry *conflict_union;
 } gm_mine_result;
 
 typedef struct gm_zone_result {

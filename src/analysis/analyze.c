@@ -95,6 +95,8 @@ void gm_results_free(gm_context *ctx, gm_results *res)
     GEOSContextHandle_t h = ctx->geos;
     for (size_t i = 0; i < res->n_overlaps; i++)
         if (!res->overlaps[i].whole) GEOSGeom_destroy_r(h, res->overlaps[i].geom);
+    for (size_t i = 0; i < res->n_mines; i++)
+        if (res->mines[i].conflict_union) GEOSGeom_destroy_r(h, res->mines[i].conflict_union);
     for (size_t z = 0; z < res->n_zones; z++)
         for (int k = 0; k < 2; k++)
             if (res->zones[z].done[k]) GEOSGeom_destroy_r(h, res->zones[z].done[k]);

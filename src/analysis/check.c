@@ -445,6 +445,8 @@ static void stage_free(GEOSContextHandle_t h, gm_results *st)
     for (size_t k = 0; k < st->n_overlaps; k++)
         if (st->overlaps[k].geom && !st->overlaps[k].whole)
             GEOSGeom_destroy_r(h, st->overlaps[k].geom);
+    for (size_t i = 0; st->mines && i < st->n_mines; i++)
+        if (st->mines[i].conflict_union) GEOSGeom_destroy_r(h, st->mines[i].conflict_union);
     free(st->overlaps);
     free(st->mines);
     memset(st, 0, sizeof *st);

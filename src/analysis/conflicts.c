@@ -171,10 +171,13 @@ static int add_overlap(gm_worker *w, mine_overlaps *mo, gm_overlap ov)
     return GM_OK;
 }
 
-/* The area of the union of the mine's pieces; GM_ERR_INTERNAL, with no
- * message (the caller words it), when GEOS or an allocation fails. */
-static int union_area(GEOSContextHandle_t h, const mine_overlaps *mo, double *ha)
+/* The area of the union of the mine's pieces, and (several pieces) the union
+ * itself in *kept, for the conflict raster; GM_ERR_INTERNAL, with no message
+ * (the caller words it), when GEOS or an allocation fails. */
+static int union_area(GEOSContextHandle_t h, const mine_overlaps *mo, double *ha,
+                      GEOSGeometry **kept)
 {
+    *kept = NULL;
     if (mo->n == 1) {
         *ha = mo->items[0].area_ha;
         return GM_OK;
@@ -189,7 +192,10 @@ static int union_area(GEOSContextHandle_t h, const mine_overlaps *mo, double *ha
     GEOSGeometry *u = all ? GEOSUnaryUnion_r(h, all) : NULL;
     double a = u ? gm_geodesic_area_ha(h, u) : -1; /* negative: GEOS failed */
     if (all) GEOSGeom_destroy_r(h, all);
-    if (u) GEOSGeom_destroy_r(h, u);
+    if (u && a >= 0)
+        *kept = u;
+    else if (u)
+        GEOSGeom_destroy_r(h, u);
     *ha = a;
     return a < 0 ? GM_ERR_INTERNAL : GM_OK;
 }
@@ -285,7 +291,7 @@ static int conflict_task(gm_worker *w, size_t i, void *user)
          * unions). GEOS's union of such pieces gives the mine's area to
          * ~1e-12 relative, not bit for bit (docs/performance.md). */
         double c = r->mine_ha;
-        if (!whole && union_area(h, mo, &c) != GM_OK)
+        if (!whole && union_area(h, mo, &c, &r->conflict_union) != GM_OK)
             return gm_worker_error(w, GM_ERR_INTERNAL, "union of red-line overlaps failed");
         r->conflict_ha = c < GM_NOISE_HA ? 0.0 : c;
     }

@@ -363,6 +363,28 @@ static int parts_add_union(GEOSContextHandle_t h, gm_projector *pj, parts *p,
     return rc;
 }
 
+/* Appends a copy of polygon i of `from`, already projected. */
+static int parts_add_copy(parts *p, const parts *from, size_t i)
+{
+    if (p->n == p->cap && parts_reserve(p, p->cap ? 2 * p->cap : 4) != GM_OK) return GM_ERR_NOMEM;
+    size_t nr = from->n_rings[i], total = 0;
+    for (size_t k = 0; k < nr; k++)
+        total += from->ring_len[i][k];
+    double *xy = malloc((total ? total : 1) * 2 * sizeof *xy);
+    size_t *len = malloc(nr * sizeof *len);
+    if (!xy || !len) {
+        free(xy);
+        free(len);
+        return GM_ERR_NOMEM;
+    }
+    memcpy(xy, from->xy[i], total * 2 * sizeof *xy);
+    memcpy(len, from->ring_len[i], nr * sizeof *len);
+    memcpy(p->box[p->n], from->box[i], sizeof p->box[0]);
+    p->xy[p->n] = xy, p->ring_len[p->n] = len, p->n_rings[p->n] = nr;
+    p->n++;
+    return GM_OK;
+}
+
 /* ---- projecting on the worker pool ---- */
 
 /* The pool the rasters' polygons are projected and their tiles computed on,
@@ -405,11 +427,17 @@ static int projecting_new(gm_context *ctx, projecting *P)
  * to out[i], and all of them to the caller's parts in item order after the
  * loop, so the result does not depend on which worker took which item. Task
  * k takes item order[k] (NULL: k): the largest unions first, so that no
- * worker is left with a large one while the other waits at the end. */
+ * worker is left with a large one while the other waits at the end. An item
+ * already projected elsewhere (copy[i] != NO_COPY) is copied from
+ * known->xy[copy[i]]: the same points the projection would give. */
+#define NO_COPY ((size_t)-1)
+
 typedef struct project_loop {
     GEOSGeometry *const *geoms;
     const size_t *at, *order;
     int valid; /* the geometries are known valid (the loaded inputs) */
+    const parts *known;
+    const size_t *copy;
     gm_projector *pj;
     parts *out;
 } project_loop;
@@ -457,22 +485,27 @@ static int project_task(gm_worker *w, size_t k, void *user)
     size_t i = L->order ? L->order[k] : k;
     size_t a = L->at ? L->at[i] : i, b = L->at ? L->at[i + 1] : i + 1;
     gm_projector *pj = &L->pj[w->id];
-    int rc = b - a == 1 ? parts_add(w->geos, pj, &L->out[i], L->geoms[a], L->valid)
-                        : parts_add_union(w->geos, pj, &L->out[i], L->geoms + a, b - a);
+    int rc = L->copy && L->copy[i] != NO_COPY ? parts_add_copy(&L->out[i], L->known, L->copy[i])
+             : b - a == 1 ? parts_add(w->geos, pj, &L->out[i], L->geoms[a], L->valid)
+                          : parts_add_union(w->geos, pj, &L->out[i], L->geoms + a, b - a);
     if (rc == GM_OK) return GM_OK;
     return gm_worker_error(w, rc, "cannot project the polygons to %s: %s", GM_GRID_CRS_NAME,
                            rc == GM_ERR_NOMEM ? "out of memory" : "GEOS or PROJ failed");
 }
 
-/* Appends the polygons of n items (see project_loop), projected on the pool. */
+/* Appends the polygons of n items (see project_loop), projected on the pool;
+ * `first` (optional, n + 1 entries): where each item's polygons start in p,
+ * and the end. */
 static int project_items(gm_context *ctx, projecting *P, parts *p, GEOSGeometry *const *geoms,
-                         const size_t *at, size_t n, int valid)
+                         const size_t *at, size_t n, int valid, const parts *known,
+                         const size_t *copy, size_t *first)
 {
+    if (first) first[0] = p->n;
     if (n == 0) return GM_OK;
     parts *out = calloc(n, sizeof *out);
     if (!out) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     size_t *order = at && gm_pool_size(P->pool) > 1 ? largest_first(ctx->geos, geoms, at, n) : NULL;
-    project_loop L = {geoms, at, order, valid, P->pj, out};
+    project_loop L = {geoms, at, order, valid, known, copy, P->pj, out};
     int rc = gm_pool_run(P->pool, NULL, n, project_task, &L);
     free(order);
     size_t total = p->n;
@@ -483,6 +516,7 @@ static int project_items(gm_context *ctx, projecting *P, parts *p, GEOSGeometry 
         rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
         parts *o = &out[i];
+        if (first) first[i] = p->n;
         if (rc == GM_OK && o->n) {
             memcpy(p->box + p->n, o->box, o->n * sizeof *o->box);
             memcpy(p->xy + p->n, o->xy, o->n * sizeof *o->xy);
@@ -493,6 +527,7 @@ static int project_items(gm_context *ctx, projecting *P, parts *p, GEOSGeometry 
         }
         parts_free(o);
     }
+    if (first) first[n] = p->n;
     free(out);
     return rc;
 }
@@ -502,6 +537,8 @@ static int project_items(gm_context *ctx, projecting *P, parts *p, GEOSGeometry 
 typedef struct piece {
     const GEOSGeometry *g;
     double box[4];
+    size_t from; /* pieces[from] ... */
+    int q;       /* ... its polygon q */
 } piece;
 
 static int by_minx(const void *a, const void *b)
@@ -521,9 +558,12 @@ static size_t find_root(size_t *parent, size_t i)
  * union of everything: pieces that meet no other (most of them: the zones'
  * completed areas, the mines' overlaps) are taken as they are, and only each
  * group of pieces that meet is dissolved. The coverage adds parts, so parts
- * must not overlap; parts that only touch add up exactly. */
+ * must not overlap; parts that only touch add up exactly. A piece that is
+ * item known_item[i] (not NO_COPY) of `known`, projected before as
+ * known->xy[known_first[item] ..], is copied from there when it stands alone. */
 static int parts_add_dissolved(gm_context *ctx, projecting *P, parts *p,
-                               GEOSGeometry *const *pieces, size_t n)
+                               GEOSGeometry *const *pieces, size_t n, const parts *known,
+                               const size_t *known_first, const size_t *known_item)
 {
     GEOSContextHandle_t h = ctx->geos;
     /* the pieces' polygons: a dissolved multipolygon's do not overlap each
@@ -545,7 +585,7 @@ static int parts_add_dissolved(gm_context *ctx, projecting *P, parts *p,
             if (!g) rc = GM_ERR_INTERNAL;
             if (!g || GEOSisEmpty_r(h, g)) continue;
             piece *x = &pc[m];
-            x->g = g;
+            x->g = g, x->from = i, x->q = q;
             if (!GEOSGeom_getXMin_r(h, g, &x->box[0]) || !GEOSGeom_getYMin_r(h, g, &x->box[1]) ||
                 !GEOSGeom_getXMax_r(h, g, &x->box[2]) || !GEOSGeom_getYMax_r(h, g, &x->box[3]))
                 rc = GM_ERR_INTERNAL;
@@ -581,7 +621,8 @@ static int parts_add_dissolved(gm_context *ctx, projecting *P, parts *p,
     GEOSGeometry **group = malloc((m ? m : 1) * sizeof *group);
     size_t *next = malloc((m ? m : 1) * sizeof *next), none = (size_t)-1;
     size_t *at = malloc((m + 1) * sizeof *at), n_groups = 0, k = 0;
-    if ((!group || !next || !at) && rc == GM_OK) rc = GM_ERR_NOMEM;
+    size_t *copy = known_item ? malloc((m ? m : 1) * sizeof *copy) : NULL;
+    if ((!group || !next || !at || (known_item && !copy)) && rc == GM_OK) rc = GM_ERR_NOMEM;
     for (size_t i = 0; i < m && rc == GM_OK; i++)
         next[i] = none;
     for (size_t i = m; i-- > 0 && rc == GM_OK;) {
@@ -590,13 +631,20 @@ static int parts_add_dissolved(gm_context *ctx, projecting *P, parts *p,
     }
     for (size_t i = 0; i < m && rc == GM_OK; i++) {
         if (find_root(parent, i) != i) continue;
+        if (copy) { /* alone, and known as polygon q of an item whose polygons are all there */
+            size_t item = next[i] == none ? known_item[pc[i].from] : NO_COPY;
+            int polys = item != NO_COPY ? GEOSGetNumGeometries_r(h, pieces[pc[i].from]) : -1;
+            copy[n_groups] = polys > 0 && known_first[item + 1] - known_first[item] == (size_t)polys
+                                 ? known_first[item] + (size_t)pc[i].q
+                                 : NO_COPY;
+        }
         at[n_groups++] = k;
         for (size_t j = i; j != none; j = next[j])
             group[k++] = (GEOSGeometry *)pc[j].g;
     }
     if (rc == GM_OK) {
         at[n_groups] = k;
-        rc = project_items(ctx, P, p, group, at, n_groups, 0);
+        rc = project_items(ctx, P, p, group, at, n_groups, 0, known, copy, NULL);
     } else {
         rc = gm_error(ctx, rc, "cannot dissolve the polygons: %s",
                       rc == GM_ERR_NOMEM ? "out of memory" : gm_geos_message(ctx));
@@ -604,6 +652,7 @@ static int parts_add_dissolved(gm_context *ctx, projecting *P, parts *p,
     free(group);
     free(next);
     free(at);
+    free(copy);
     free(pc);
     free(parent);
     return rc;
@@ -1415,32 +1464,58 @@ static const char *const descriptions[GM_RASTER_KINDS] = {
     "fraction of the cell inside an ecological red line and a mine (nodata: the cell does "
     "not overlap any mine)"};
 
-/* The mask's polygons: the zones (coverage) or the mines (conflict). */
-static int job_mask(raster_job *j, projecting *P, const gm_inputs *in)
+/* The mask's polygons: the zones (coverage) or the mines (conflict); `first`
+ * (optional, one more than there are zones or mines): where each one's start. */
+static int job_mask(raster_job *j, projecting *P, const gm_inputs *in, size_t *first)
 {
     size_t n = j->kind == GM_RASTER_COVERAGE ? in->n_zones : in->n_mines;
     GEOSGeometry **g = malloc((n ? n : 1) * sizeof *g);
     if (!g) return gm_error(j->ctx, GM_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
         g[i] = j->kind == GM_RASTER_COVERAGE ? in->zones[i].geom : in->mines[i].geom;
-    int rc = project_items(j->ctx, P, &j->mask, g, NULL, n, 1);
+    int rc = project_items(j->ctx, P, &j->mask, g, NULL, n, 1, NULL, NULL, first);
     free(g);
     return rc;
 }
 
 /* The value's polygons, one union: coverage = (restoration ∪ reclamation) ∩
  * zones (zones may overlap, and a restored area may also be reclaimed);
- * conflict = ∪ (mine ∩ red line). */
-static int job_value(raster_job *j, projecting *P, const gm_results *res)
+ * conflict = ∪ (mine ∩ red line), each mine's pieces standing as one: the
+ * mine itself when a red line holds it whole (every piece lies in the mine),
+ * else the union the analysis kept, else its pieces as they are. A whole mine
+ * alone in its group is copied from the mask (mask_first: where each mine's
+ * projected polygons start), not projected again. */
+static int job_value(raster_job *j, projecting *P, const gm_results *res, const size_t *mask_first)
 {
-    size_t n = j->kind == GM_RASTER_COVERAGE ? 2 * res->n_zones : res->n_overlaps;
-    GEOSGeometry **pieces = calloc(n ? n : 1, sizeof *pieces);
-    if (!pieces) return gm_error(j->ctx, GM_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++)
-        pieces[i] =
-            j->kind == GM_RASTER_COVERAGE ? res->zones[i / 2].done[i % 2] : res->overlaps[i].geom;
-    int rc = parts_add_dissolved(j->ctx, P, &j->value, pieces, n);
+    int cov = j->kind == GM_RASTER_COVERAGE;
+    size_t cap = cov ? 2 * res->n_zones : res->n_overlaps, n = 0;
+    GEOSGeometry **pieces = calloc(cap ? cap : 1, sizeof *pieces);
+    size_t *item = cov || !mask_first ? NULL : malloc((cap ? cap : 1) * sizeof *item);
+    if (!pieces || (!cov && mask_first && !item)) {
+        free(pieces);
+        return gm_error(j->ctx, GM_ERR_NOMEM, "out of memory");
+    }
+    for (size_t z = 0; cov && z < res->n_zones; z++)
+        pieces[n++] = res->zones[z].done[0], pieces[n++] = res->zones[z].done[1];
+    for (size_t i = 0; !cov && i < res->n_mines; i++) {
+        const gm_mine_result *r = &res->mines[i];
+        const gm_overlap *ov = res->overlaps + r->first_overlap, *whole = NULL;
+        for (size_t k = 0; k < r->n_overlaps && !whole; k++)
+            if (ov[k].whole) whole = &ov[k];
+        size_t from = n;
+        if (whole)
+            pieces[n++] = whole->geom;
+        else if (r->conflict_union)
+            pieces[n++] = r->conflict_union;
+        else
+            for (size_t k = 0; k < r->n_overlaps; k++)
+                pieces[n++] = ov[k].geom;
+        for (size_t k = from; item && k < n; k++)
+            item[k] = whole ? i : NO_COPY;
+    }
+    int rc = parts_add_dissolved(j->ctx, P, &j->value, pieces, n, &j->mask, mask_first, item);
     free(pieces);
+    free(item);
     return rc;
 }
 
@@ -1480,9 +1555,13 @@ int gm_write_raster(gm_context *ctx, gm_raster_kind kind, const char *tif_path,
                     .as_of = opts->as_of,
                     .run_id = opts->run_id,
                     .pool = P.pool};
-    rc = job_mask(&j, &P, in);
+    size_t n_mask = kind == GM_RASTER_CONFLICT && res->n_mines == in->n_mines ? in->n_mines : 0;
+    size_t *mask_first = n_mask ? malloc((n_mask + 1) * sizeof *mask_first) : NULL;
+    rc = n_mask && !mask_first ? gm_error(ctx, GM_ERR_NOMEM, "out of memory")
+                               : job_mask(&j, &P, in, mask_first);
     gm_progress(ctx, "raster values", 0, 0); /* the mask's polygons are done */
-    if (rc == GM_OK && j.mask.n) rc = job_value(&j, &P, res);
+    if (rc == GM_OK && j.mask.n) rc = job_value(&j, &P, res, mask_first);
+    free(mask_first);
     if (rc == GM_OK && j.mask.n == 0)
         gm_log(ctx, GM_LOG_WARNING, "%s: not written: nothing to cover (no polygons)", tif_path);
     else if (rc == GM_OK) {
@@ -1587,7 +1666,7 @@ int gm_raster_estimate(gm_context *ctx, const gm_inputs *in, const gm_raster_opt
                         .path = gm_raster_file_name((gm_raster_kind)k),
                         .kind = (gm_raster_kind)k,
                         .cell = opts->cell_m};
-        if ((rc = job_mask(&j, &P, in)) == GM_OK && j.mask.n)
+        if ((rc = job_mask(&j, &P, in, NULL)) == GM_OK && j.mask.n)
             rc = estimate_kind(&j, gm_context_threads(ctx), out);
         parts_free(&j.mask);
     }

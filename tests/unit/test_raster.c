@@ -15,6 +15,7 @@
 #include "out/cog_writer.h"
 
 #include <greenmine/analysis.h>
+#include <greenmine/area.h>
 #include <greenmine/output.h>
 
 #include <gdal.h>
@@ -226,10 +227,13 @@ static void cells_against_geos(void **state)
 
 /* The conflict raster's dissolve: a mine digitised twice over one red line
  * (a group of copies, taken as it is), a mine across two red lines that
- * overlap each other (two different pieces that meet: their union), and a
- * mine digitised twice across both (copies and different pieces in one
- * group) -- every cell against GEOS's union of the overlaps. Fails when a
- * group of different pieces is taken for copies. */
+ * overlap each other (two different pieces that meet: the union the analysis
+ * kept), a mine digitised twice across both (copies and different pieces in
+ * one group), and a mine wholly inside one red line and across another (the
+ * mine stands for both pieces, its polygon copied from the mask) -- every
+ * cell against GEOS's union of the overlaps. Fails when a group of different
+ * pieces is taken for copies, when a mine's first piece stands for its union
+ * or its partial piece for the whole, or when a copy takes another polygon. */
 static void conflict_groups_against_geos(void **state)
 {
     (void)state;
@@ -244,9 +248,23 @@ static void conflict_groups_against_geos(void **state)
     redline(in, "R3", star(112.153, 28.048, 0.003, 0.005, 18));
     mine(in, "BOTH-A", GM_SCALE_SMALL, star(112.152, 28.047, 0.003, 0.006, 10));
     mine(in, "BOTH-B", GM_SCALE_SMALL, star(112.152, 28.047, 0.003, 0.006, 10));
+    mine(in, "WHOLE", GM_SCALE_SMALL, star(112.1, 28.1, 0.003, 0.005, 12));
+    redline(in, "R4", star(112.104, 28.1, 0.002, 0.003, 12));
+    redline(in, "R5", star(112.1, 28.1, 0.012, 0.015, 20));
+    mine(in, "AFTER", GM_SCALE_SMALL, star(112.02, 28.1, 0.003, 0.005, 12));
+    redline(in, "R6", star(112.022, 28.1, 0.002, 0.004, 12));
     gm_results *res;
     assert_int_equal(gm_analyze(ctx, in, NULL, &res), GM_OK);
-    assert_true(res->n_overlaps >= 8);
+    assert_true(res->n_overlaps >= 11);
+    /* the unions kept: only where a mine has several pieces, none whole */
+    assert_int_equal(res->mines[5].n_overlaps, 2);
+    assert_null(res->mines[5].conflict_union);
+    assert_int_equal(res->mines[0].n_overlaps, 1);
+    assert_null(res->mines[0].conflict_union);
+    assert_int_equal(res->mines[2].n_overlaps, 2);
+    assert_non_null(res->mines[2].conflict_union);
+    assert_true(fabs(gm_geodesic_area_ha(h, res->mines[2].conflict_union) -
+                     res->mines[2].conflict_ha) < 1e-12);
     gm_projector pj;
     assert_int_equal(gm_projector_init(&pj), GM_OK);
     gm_raster_options ro = GM_RASTER_OPTIONS_INIT;
