@@ -509,9 +509,12 @@ int gm_run(gm_context *ctx, const gm_run_options *opts, gm_run_report **out)
      * thread finishes the GeoPackage, not after it on its own */
     if (rc == GM_OK && !opts->no_rasters) malloc_trim(0);
 #endif
-    int wrc = gm_gpkg_writer_finish(gw, r->in, rc == GM_OK ? r->res : NULL);
+    /* with threads to spare, the writer thread finishes the GeoPackage while
+     * the rasters are computed: it fills the pool's idle moments (the waits
+     * between tile rows, the files' writing) */
+    int late = rc == GM_OK && !opts->no_rasters && gm_context_threads(ctx) > 1;
+    int wrc = late ? GM_OK : gm_gpkg_writer_finish(gw, r->in, rc == GM_OK ? r->res : NULL);
     if (rc == GM_OK) rc = wrc;
-    if (rc == GM_OK && !opts->no_rasters) start_writeback(gpkg_now);
 
     if (rc == GM_OK && !opts->no_rasters) {
         gm_raster_options ro = opts->raster;
@@ -526,6 +529,11 @@ int gm_run(gm_context *ctx, const gm_run_options *opts, gm_run_report **out)
             if (rc == GM_OK) start_writeback(tif_now);
         }
     }
+    if (late) {
+        wrc = gm_gpkg_writer_finish(gw, r->in, r->res);
+        if (rc == GM_OK) rc = wrc;
+    }
+    if (rc == GM_OK && !opts->no_rasters) start_writeback(gpkg_now);
     if (rc == GM_OK) {
         char project_now[8192];
         snprintf(project_now, sizeof project_now, "%s/%s", p.scratch, p.project);
