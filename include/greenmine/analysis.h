@@ -33,10 +33,13 @@ typedef struct gm_analysis_options {
      * analysis is still to run -- e.g. gm_gpkg_writer_mines_done. */
     void (*mines_done)(void *user, const gm_inputs *in, const struct gm_results *res);
     void *mines_done_user;
+    /* Keep each mine's union of pieces (gm_mine_result.conflict_union) for
+     * the conflict raster; 0 when no raster will be written (less memory). */
+    int keep_conflict_unions;
 } gm_analysis_options;
 #define GM_ANALYSIS_OPTIONS_INIT                                                                   \
     {                                                                                              \
-        20160101, 20201231, NULL, NULL                                                             \
+        20160101, 20201231, NULL, NULL, 1                                                          \
     }
 
 /* One mine's red-line overlap with one red line. */
@@ -57,7 +60,8 @@ typedef struct gm_mine_result {
     size_t n_overlaps;
     /* The union of the mine's pieces (kept from computing conflict_ha for the
      * conflict raster, which would otherwise dissolve them again), owned; NULL
-     * when it has one piece or fewer, or when one piece is the whole mine. */
+     * when it has one piece or fewer, when one piece is the whole mine, or
+     * when the options did not keep_conflict_unions. */
     GEOSGeometry *conflict_union;
 } gm_mine_result;
 

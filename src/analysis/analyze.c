@@ -71,7 +71,7 @@ int gm_analyze(gm_context *ctx, const gm_inputs *in, const gm_analysis_options *
     int rc = gm_pool_new(ctx, &pool);
     if (rc == GM_OK) rc = gm_pool_run(pool, NULL, in->n_zones, zone_area_task, &za);
     if (rc == GM_OK && (rc = gm_zoneset_init(ctx, &zs, in, pool)) == GM_OK) {
-        rc = gm_stage_conflicts(ctx, pool, in, &zs, res);
+        rc = gm_stage_conflicts(ctx, pool, in, &zs, opts->keep_conflict_unions, res);
         if (rc == GM_OK && opts->mines_done) opts->mines_done(opts->mines_done_user, in, res);
         if (rc == GM_OK) rc = gm_stage_progress(ctx, pool, in, &zs, opts, res);
         gm_zoneset_free(ctx, &zs, pool);

@@ -458,7 +458,7 @@ static int conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *view, gm_r
     gm_zoneset zs;
     int rc = gm_zoneset_init(ctx, &zs, view, pool);
     if (rc != GM_OK) return rc;
-    rc = gm_stage_conflicts(ctx, pool, view, &zs, st);
+    rc = gm_stage_conflicts(ctx, pool, view, &zs, 0, st);
     gm_zoneset_free(ctx, &zs, pool);
     return rc;
 }

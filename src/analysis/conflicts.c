@@ -37,6 +37,7 @@ typedef struct conflict_job {
     mine_overlaps *per_mine;
     int *zone_of; /* gm_stage_mine_zones: each mine's zone */
     int near;     /* GM_NEAR_YES: gm_redline_near's reading of GEOS's clipping holds */
+    int keep_unions;
 } conflict_job;
 
 GEOSGeometry *gm_polygonal_intersection(GEOSContextHandle_t h, const GEOSGeometry *a,
@@ -171,13 +172,13 @@ static int add_overlap(gm_worker *w, mine_overlaps *mo, gm_overlap ov)
     return GM_OK;
 }
 
-/* The area of the union of the mine's pieces, and (several pieces) the union
- * itself in *kept, for the conflict raster; GM_ERR_INTERNAL, with no message
+/* The area of the union of the mine's pieces, and (several pieces, kept not
+ * NULL) the union itself in *kept, for the conflict raster; GM_ERR_INTERNAL, with no message
  * (the caller words it), when GEOS or an allocation fails. */
 static int union_area(GEOSContextHandle_t h, const mine_overlaps *mo, double *ha,
                       GEOSGeometry **kept)
 {
-    *kept = NULL;
+    if (kept) *kept = NULL;
     if (mo->n == 1) {
         *ha = mo->items[0].area_ha;
         return GM_OK;
@@ -192,7 +193,7 @@ static int union_area(GEOSContextHandle_t h, const mine_overlaps *mo, double *ha
     GEOSGeometry *u = all ? GEOSUnaryUnion_r(h, all) : NULL;
     double a = u ? gm_geodesic_area_ha(h, u) : -1; /* negative: GEOS failed */
     if (all) GEOSGeom_destroy_r(h, all);
-    if (u && a >= 0)
+    if (u && a >= 0 && kept)
         *kept = u;
     else if (u)
         GEOSGeom_destroy_r(h, u);
@@ -291,7 +292,7 @@ static int conflict_task(gm_worker *w, size_t i, void *user)
          * unions). GEOS's union of such pieces gives the mine's area to
          * ~1e-12 relative, not bit for bit (docs/performance.md). */
         double c = r->mine_ha;
-        if (!whole && union_area(h, mo, &c, &r->conflict_union) != GM_OK)
+        if (!whole && union_area(h, mo, &c, job->keep_unions ? &r->conflict_union : NULL) != GM_OK)
             return gm_worker_error(w, GM_ERR_INTERNAL, "union of red-line overlaps failed");
         r->conflict_ha = c < GM_NOISE_HA ? 0.0 : c;
     }
@@ -341,7 +342,7 @@ int gm_stage_mine_zones(gm_context *ctx, gm_pool *pool, const gm_inputs *in, int
 }
 
 int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_zoneset *zs,
-                       gm_results *res)
+                       int keep_unions, gm_results *res)
 {
     GEOSContextHandle_t h = ctx->geos;
     int threads = gm_pool_size(pool);
@@ -349,7 +350,8 @@ int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_z
     conflict_job job = {.in = in,
                         .res = res,
                         .zones = zs,
-                        .near = gm_redline_near_known() ? GM_NEAR_YES : GM_NEAR_NO};
+                        .near = gm_redline_near_known() ? GM_NEAR_YES : GM_NEAR_NO,
+                        .keep_unions = keep_unions};
     GEOSGeometry **rl = malloc((in->n_redlines ? in->n_redlines : 1) * sizeof *rl);
     job.hits = calloc((size_t)threads, sizeof *job.hits);
     job.flat = calloc((size_t)threads, sizeof *job.flat);

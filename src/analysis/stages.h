@@ -28,9 +28,10 @@ int gm_zoneset_init(gm_context *ctx, gm_zoneset *zs, const gm_inputs *in, gm_poo
 void gm_zoneset_free(gm_context *ctx, gm_zoneset *zs, gm_pool *pool);
 
 /* Per mine: area, red-line overlaps (each red line's own, and their union),
- * the zone holding the largest part. Fills res->mines and res->overlaps. */
+ * the zone holding the largest part. Fills res->mines and res->overlaps;
+ * keep_unions: also each mine's conflict_union. */
 int gm_stage_conflicts(gm_context *ctx, gm_pool *pool, const gm_inputs *in, gm_zoneset *zs,
-                       gm_results *res);
+                       int keep_unions, gm_results *res);
 
 /* Just the zone of each mine (the rule gm_stage_conflicts applies: the zone
  * holding the largest part; a tie goes to the zone first in the layer):

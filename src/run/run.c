@@ -494,6 +494,7 @@ int gm_run(gm_context *ctx, const gm_run_options *opts, gm_run_report **out)
     gm_gpkg_writer *gw = NULL;
     gm_analysis_options ao = opts->analysis;
     ao.mines_done = NULL, ao.mines_done_user = NULL;
+    ao.keep_conflict_unions = !opts->no_rasters;
     if (rc == GM_OK &&
         (rc = gm_gpkg_writer_new(ctx, opts->output, gpkg_now, r->run_id, &ao, &gw)) == GM_OK &&
         gm_context_threads(ctx) > 1)

@@ -284,6 +284,17 @@ static void conflict_groups_against_geos(void **state)
      * between them follow different curves (measured here up to 2.4e-6 of a
      * cell); a piece left out is off by a whole part of a cell (0.16 here) */
     assert_true(compare_cells(tif, mask, value, 1e-4) > 50);
+    /* without the kept unions (results read back, or not kept): the pieces
+     * dissolved by the raster itself, the same cells */
+    gm_results *bare;
+    gm_analysis_options ao = GM_ANALYSIS_OPTIONS_INIT;
+    ao.keep_conflict_unions = 0;
+    assert_int_equal(gm_analyze(ctx, in, &ao, &bare), GM_OK);
+    for (size_t i = 0; i < bare->n_mines; i++)
+        assert_null(bare->mines[i].conflict_union);
+    assert_int_equal(gm_write_raster(ctx, GM_RASTER_CONFLICT, tif, NULL, in, bare, &ro), GM_OK);
+    assert_true(compare_cells(tif, mask, value, 1e-4) > 50);
+    gm_results_free(ctx, bare);
     GEOSGeom_destroy_r(h, mask);
     GEOSGeom_destroy_r(h, value);
     free(m), free(ov);
