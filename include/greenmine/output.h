@@ -31,14 +31,26 @@ int gm_write_gpkg(gm_context *ctx, const char *path, const gm_inputs *in, const 
 
 #define GM_RASTER_NODATA -9999.0
 
+/* What one raster call leaves for the next: the tile buffers (the second
+ * raster computes in the first's instead of having fresh pages faulted in
+ * and cleared -- on a virtual machine each fresh 2 MiB costs milliseconds),
+ * and the masks gm_raster_estimate projected (gm_write_raster then takes
+ * them for the same gm_inputs instead of projecting them again). Made by
+ * gm_raster_memory_new (NULL: out of memory), freed, with what it holds, by
+ * gm_raster_memory_free (NULL: nothing). Used by one call at a time. */
+typedef struct gm_raster_memory gm_raster_memory;
+gm_raster_memory *gm_raster_memory_new(void);
+void gm_raster_memory_free(gm_raster_memory *m);
+
 typedef struct gm_raster_options {
-    double cell_m;      /* cell size in metres (default 30) */
-    int as_of;          /* YYYYMMDD, recorded in the rasters' metadata */
-    const char *run_id; /* recorded as GREENMINE_RUN_ID when set (gm_run) */
+    double cell_m;            /* cell size in metres (default 30) */
+    int as_of;                /* YYYYMMDD, recorded in the rasters' metadata */
+    const char *run_id;       /* recorded as GREENMINE_RUN_ID when set (gm_run) */
+    gm_raster_memory *memory; /* kept between calls (the caller's), or NULL: the call's own */
 } gm_raster_options;
 #define GM_RASTER_OPTIONS_INIT                                                                     \
     {                                                                                              \
-        30.0, 20201231, NULL                                                                       \
+        30.0, 20201231, NULL, NULL                                                                 \
     }
 
 /* The two rasters. */
@@ -69,7 +81,9 @@ typedef struct gm_raster_estimate_info {
     unsigned long long bytes; /* both files */
 } gm_raster_estimate_info;
 /* GM_ERR_USAGE (message set) when a grid is too large or the cell size is
- * wrong, as gm_write_raster would fail; GM_OK otherwise. */
+ * wrong, as gm_write_raster would fail; GM_OK otherwise. With opts->memory,
+ * the masks it projects are left there for gm_write_raster on the same `in`,
+ * whose zones and mines must not change in between. */
 int gm_raster_estimate(gm_context *ctx, const gm_inputs *in, const gm_raster_options *opts,
                        gm_raster_estimate_info *out);
 

@@ -755,6 +755,7 @@ static int by_c0(const void *a, const void *b)
 typedef struct scratch {
     double *mask, *val;
     float *out;
+    struct acc *acc1; /* the level-1 tile its group task sums (NULL: no overviews) */
     gm_cog_encoder *enc;
     gm_coverage_ws *ws;
     cellbox *boxes; /* the most a tile has */
@@ -780,7 +781,8 @@ typedef struct raster_job {
     size_t row;             /* the tile row the pool works on */
     int lv;                 /* ... of this level */
     scratch *scr;
-    gm_pool *pool; /* the caller's */
+    gm_pool *pool;         /* the caller's */
+    gm_raster_memory *mem; /* where tile buffers come from and go back to */
 } raster_job;
 
 #define TILE_BUFFER ((size_t)2 << 20)
@@ -828,11 +830,90 @@ static void tile_buffer_free(void *p)
 }
 #endif
 
-static void acc_free(acc *a)
+/* A mask gm_raster_estimate projected (the zones' or the mines'), for
+ * gm_write_raster to take instead of projecting it again: `in`'s n items,
+ * item i's polygons from first[i] (conflict only, else NULL). */
+typedef struct kept_mask {
+    const gm_inputs *in;
+    size_t n, *first;
+    parts p;
+} kept_mask;
+
+/* Zeroed buffers kept for reuse: a second raster, or the next overview
+ * band, computes in memory the process has already had cleared. */
+struct gm_raster_memory {
+    void **kept;
+    size_t n, cap;
+    kept_mask mask[GM_RASTER_KINDS];
+};
+
+gm_raster_memory *gm_raster_memory_new(void)
+{
+    return calloc(1, sizeof(gm_raster_memory));
+}
+
+void gm_raster_memory_free(gm_raster_memory *m)
+{
+    if (!m) return;
+    while (m->n)
+        tile_buffer_free(m->kept[--m->n]);
+    free(m->kept);
+    for (int k = 0; k < GM_RASTER_KINDS; k++) {
+        parts_free(&m->mask[k].p);
+        free(m->mask[k].first);
+    }
+    free(m);
+}
+
+/* A zeroed tile buffer: one kept in m, or fresh. */
+static void *buffer_get(gm_raster_memory *m)
+{
+    return m->n ? m->kept[--m->n] : tile_buffer();
+}
+
+/* Keeps p (zeroed by the caller), or frees it when it cannot be kept. */
+static void buffer_put(gm_raster_memory *m, void *p)
+{
+    if (!p) return;
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 16;
+        void **k = realloc(m->kept, cap * sizeof *k);
+        if (!k) {
+            tile_buffer_free(p);
+            return;
+        }
+        m->kept = k, m->cap = cap;
+    }
+    m->kept[m->n++] = p;
+}
+
+/* An overview tile's sums, zeroed; NULL when out of memory. */
+static acc *acc_new(gm_raster_memory *m)
+{
+    acc *a = calloc(1, sizeof *a);
+    if (!a) return NULL;
+    a->sum = buffer_get(m);
+    a->cnt = buffer_get(m);
+    if (!a->sum || !a->cnt) {
+        tile_buffer_free(a->sum);
+        tile_buffer_free(a->cnt);
+        free(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* Frees a; its buffers go back to m when `zeroed` (the sums were all read). */
+static void acc_free(gm_raster_memory *m, acc *a, int zeroed)
 {
     if (!a) return;
-    tile_buffer_free(a->sum);
-    tile_buffer_free(a->cnt);
+    if (zeroed) {
+        buffer_put(m, a->sum);
+        buffer_put(m, a->cnt);
+    } else {
+        tile_buffer_free(a->sum);
+        tile_buffer_free(a->cnt);
+    }
     free(a);
 }
 
@@ -1062,16 +1143,14 @@ static void cells_summed(const double *m, const double *v, float *o, double *usu
     }
 }
 
-/* Full resolution: tile i of the two rows from j->row on (tile (j->row + i /
- * tcols, i % tcols)). Only the box of its cells that the mask polygons'
- * bounding boxes meet is computed; the rest is nodata. The tasks write
- * disjoint quadrants of level 1's band tiles, which exist before they start. */
-static int base_task(gm_worker *w, size_t i, void *user)
+/* Full resolution: tile (tr, tc), its sums into its quadrant of `up` (the
+ * level-1 tile above it; NULL: no overviews). Only the box of its cells that
+ * the mask polygons' bounding boxes meet is computed; the rest is nodata. */
+static int base_tile(gm_worker *w, raster_job *j, size_t tr, size_t tc, acc *up)
 {
-    raster_job *j = user;
     scratch *s = &j->scr[w->id];
     const gm_cog_level *l0 = &j->level[0];
-    size_t tr = j->row + i / l0->tcols, tc = i % l0->tcols, t = tr * l0->tcols + tc;
+    size_t t = tr * l0->tcols + tc;
     if (j->mbins.start[t] == j->mbins.start[t + 1]) return GM_OK; /* sparse: stays absent */
     size_t r0 = tr * TILE, c0 = tc * TILE;
     size_t nr = j->grid.rows - r0 < TILE ? j->grid.rows - r0 : TILE;
@@ -1114,7 +1193,6 @@ static int base_task(gm_worker *w, size_t i, void *user)
     for (size_t k = j->vbins.start[t]; k < j->vbins.start[t + 1] && rc == GM_OK; k++)
         rc = add_part(&j->value, j->vbins.idx[k], &sub, s->val, s->ws);
     if (rc != GM_OK) goto done;
-    acc *up = j->n_levels > 1 ? j->band[1][tc / 2] : NULL;
     size_t half = tc % 2;
     for (size_t r = 0; r < h; r++) {
         const double *m = s->mask + r * wd, *v = s->val + r * wd;
@@ -1188,16 +1266,11 @@ static int means_summed(const double *sum, const uint32_t *cnt, float *out, doub
     return any != 0;
 }
 
-/* Overview level j->lv: tile (j->row, tc), from the sums of the level below;
- * passes them on up, and zeroes what it read. */
-static int overview_task(gm_worker *w, size_t tc, void *user)
+/* Overview level k: tile (row, tc), from the sums `a` of the level below;
+ * passes them on into `up` (NULL at the top level), and zeroes what it read. */
+static int overview_tile(gm_worker *w, raster_job *j, int k, size_t row, size_t tc, acc *a, acc *up)
 {
-    raster_job *j = user;
     scratch *s = &j->scr[w->id];
-    int k = j->lv;
-    acc *a = j->band[k][tc];
-    if (!a) return GM_OK;
-    acc *up = k + 1 < j->n_levels ? j->band[k + 1][tc / 2] : NULL;
     int any = 0;
     size_t ur0 = TILE, ur1 = 0, uc0 = TILE, uc1 = 0; /* the quadrants' boxes together */
     for (int q = 0; q < 4; q++) {
@@ -1219,7 +1292,7 @@ static int overview_task(gm_worker *w, size_t tc, void *user)
             double *sum = a->sum + r * TILE;
             uint32_t *cnt = a->cnt + r * TILE;
             float *out = s->out + r * TILE;
-            size_t ur = (j->row % 2) * HALF + r / 2, uh = tc % 2;
+            size_t ur = (row % 2) * HALF + r / 2, uh = tc % 2;
             size_t urow = ur * TILE + uh * HALF;
             any |= means_summed(sum, cnt, out, up ? up->sum + urow : NULL,
                                 up ? up->cnt + urow : NULL, c0, c1);
@@ -1229,9 +1302,39 @@ static int overview_task(gm_worker *w, size_t tc, void *user)
         }
         a->quad[q] = (box){0, 0, 0, 0};
     }
-    if (up && ur1 > ur0) acc_mark(up, j->row, tc, ur0, ur1, uc0, uc1);
+    if (up && ur1 > ur0) acc_mark(up, row, tc, ur0, ur1, uc0, uc1);
     if (!any) return GM_OK;
-    return encode_into(w, j, s, ur0, ur1, &j->level[k].tiles[j->row * j->level[k].tcols + tc]);
+    return encode_into(w, j, s, ur0, ur1, &j->level[k].tiles[row * j->level[k].tcols + tc]);
+}
+
+/* Overview level j->lv >= 2: tile (j->row, tc) of its band. */
+static int overview_task(gm_worker *w, size_t tc, void *user)
+{
+    raster_job *j = user;
+    int k = j->lv;
+    acc *a = j->band[k][tc];
+    if (!a) return GM_OK;
+    return overview_tile(w, j, k, j->row, tc, a,
+                         k + 1 < j->n_levels ? j->band[k + 1][tc / 2] : NULL);
+}
+
+/* Level-1 tile (j->row, c1): the (up to) four full-resolution tiles under it,
+ * summed into the worker's own level-1 tile, then that tile, its sums into
+ * level 2's band. One worker does the group, so level 1 needs no band of
+ * its own: two level-1 tiles in memory, not a row of them. */
+static int group_task(gm_worker *w, size_t c1, void *user)
+{
+    raster_job *j = user;
+    const gm_cog_level *l0 = &j->level[0];
+    if (j->n_levels == 1) return base_tile(w, j, 0, 0, NULL); /* the grid is one tile */
+    acc *a = j->scr[w->id].acc1;
+    int rc = GM_OK;
+    for (size_t q = 0; q < 4 && rc == GM_OK; q++) {
+        size_t tr = 2 * j->row + q / 2, tc = 2 * c1 + q % 2;
+        if (tr < l0->trows && tc < l0->tcols) rc = base_tile(w, j, tr, tc, a);
+    }
+    if (rc != GM_OK) return rc;
+    return overview_tile(w, j, 1, j->row, c1, a, j->n_levels > 2 ? j->band[2][c1 / 2] : NULL);
 }
 
 /* Gives level k's band the tiles that tiles `present` of the row below feed:
@@ -1241,18 +1344,10 @@ static int band_prepare(raster_job *j, int k, const int *present, size_t n)
     for (size_t tc = 0; tc < n; tc++) {
         if (!present[tc] || j->band[k][tc / 2]) continue;
         acc *a = j->free_accs;
-        if (a) {
+        if (a)
             j->free_accs = a->next_free;
-        } else {
-            a = calloc(1, sizeof *a);
-            if (!a) return GM_ERR_NOMEM;
-            a->sum = tile_buffer();
-            a->cnt = tile_buffer();
-            if (!a->sum || !a->cnt) {
-                acc_free(a);
-                return GM_ERR_NOMEM;
-            }
-        }
+        else if (!(a = acc_new(j->mem)))
+            return GM_ERR_NOMEM;
         j->band[k][tc / 2] = a;
     }
     return GM_OK;
@@ -1305,16 +1400,16 @@ static void job_free_grid(raster_job *j)
             free(l->tiles[t].data);
         free(l->tiles);
         l->tiles = NULL;
-        if (j->band[k])
+        if (j->band[k]) /* left by a failed run, not zeroed */
             for (size_t tc = 0; tc < l->tcols; tc++)
-                acc_free(j->band[k][tc]);
+                acc_free(j->mem, j->band[k][tc], 0);
         free(j->band[k]);
         j->band[k] = NULL;
     }
     while (j->free_accs) {
         acc *a = j->free_accs;
         j->free_accs = a->next_free;
-        acc_free(a);
+        acc_free(j->mem, a, 1);
     }
     bins_free(&j->mbins);
     bins_free(&j->vbins);
@@ -1352,41 +1447,56 @@ static int compute(raster_job *j)
     j->scr = calloc((size_t)n_workers, sizeof *j->scr);
     for (int i = 0; j->scr && i < n_workers; i++) {
         scratch *s = &j->scr[i];
-        s->mask = tile_buffer();
-        s->val = tile_buffer();
-        s->out = tile_buffer();
+        s->mask = buffer_get(j->mem);
+        s->val = buffer_get(j->mem);
+        s->out = buffer_get(j->mem);
         s->enc = gm_cog_encoder_new((float)GM_RASTER_NODATA);
         s->ws = gm_coverage_ws_new();
         s->boxes = malloc(most * sizeof *s->boxes);
+        if (j->n_levels > 1 && !(s->acc1 = acc_new(j->mem))) rc = GM_ERR_NOMEM;
         if (!s->mask || !s->val || !s->out || !s->enc || !s->ws || !s->boxes) rc = GM_ERR_NOMEM;
     }
     if (!j->scr || rc != GM_OK) rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     const char *stage = j->kind == GM_RASTER_COVERAGE ? "coverage raster" : "conflict raster";
-    /* two tile rows per loop (the two that feed one row of level 1): twice
-     * the tasks between two waits, so the workers idle less at the end */
-    for (size_t tr = 0; tr < l0->trows && rc == GM_OK; tr += 2) {
-        size_t rows = tr + 1 < l0->trows ? 2 : 1;
-        for (size_t q = 0; q < rows && rc == GM_OK; q++) {
-            for (size_t tc = 0; tc < l0->tcols; tc++) {
-                size_t t = (tr + q) * l0->tcols + tc;
-                present[tc] = j->mbins.start[t] != j->mbins.start[t + 1];
+    /* one row of level-1 tiles per loop, a group task each (group_task) */
+    const gm_cog_level *l1 = j->n_levels > 1 ? &j->level[1] : l0;
+    size_t groups = j->n_levels > 1 ? l1->tcols : 1, group_rows = j->n_levels > 1 ? l1->trows : 1;
+    for (size_t r1 = 0; r1 < group_rows && rc == GM_OK; r1++) {
+        if (j->n_levels > 2) { /* level 2's band: for the level-1 tiles that may hold data */
+            for (size_t c1 = 0; c1 < l1->tcols; c1++) {
+                present[c1] = 0;
+                for (size_t q = 0; q < 4; q++) {
+                    size_t tr = 2 * r1 + q / 2, tc = 2 * c1 + q % 2, t = tr * l0->tcols + tc;
+                    if (tr < l0->trows && tc < l0->tcols &&
+                        j->mbins.start[t] != j->mbins.start[t + 1])
+                        present[c1] = 1;
+                }
             }
-            if (j->n_levels > 1 && band_prepare(j, 1, present, l0->tcols) != GM_OK)
+            if (band_prepare(j, 2, present, l1->tcols) != GM_OK) {
                 rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+                break;
+            }
         }
-        if (rc != GM_OK) break;
-        j->row = tr;
-        if ((rc = gm_pool_run(pool, NULL, rows * l0->tcols, base_task, j)) != GM_OK) break;
-        rc = level_up(j, pool, 1, tr + rows - 1, l0->trows, present);
-        gm_progress(ctx, stage, tr + rows, l0->trows);
+        j->row = r1;
+        if ((rc = gm_pool_run(pool, NULL, groups, group_task, j)) != GM_OK) break;
+        rc = level_up(j, pool, 2, r1, group_rows, present);
+        gm_progress(ctx, stage, 2 * r1 + 2 < l0->trows ? 2 * r1 + 2 : l0->trows, l0->trows);
     }
+    /* a successful run leaves the buffers zeroed (the tiles' boxes, the sums
+     * read), but for the compressed output: kept for the next raster */
     for (int i = 0; j->scr && i < n_workers; i++) {
-        tile_buffer_free(j->scr[i].mask);
-        tile_buffer_free(j->scr[i].val);
-        free(j->scr[i].boxes);
-        tile_buffer_free(j->scr[i].out);
-        gm_cog_encoder_free(j->scr[i].enc);
-        gm_coverage_ws_free(j->scr[i].ws);
+        scratch *s = &j->scr[i];
+        if (rc == GM_OK && s->out) memset(s->out, 0, TILE_BUFFER);
+        void *buf[3] = {s->mask, s->val, s->out};
+        for (int b = 0; b < 3; b++)
+            if (rc == GM_OK)
+                buffer_put(j->mem, buf[b]);
+            else
+                tile_buffer_free(buf[b]);
+        acc_free(j->mem, s->acc1, rc == GM_OK);
+        free(s->boxes);
+        gm_cog_encoder_free(s->enc);
+        gm_coverage_ws_free(s->ws);
     }
     free(j->scr);
     j->scr = NULL;
@@ -1577,8 +1687,13 @@ int gm_write_raster(gm_context *ctx, gm_raster_kind kind, const char *tif_path,
     if (rc != GM_OK) return rc;
     gm_gdal_register();
     gm_progress(ctx, "raster polygons", 0, 0); /* projecting and dissolving them takes a while */
+    gm_raster_memory *own = opts->memory ? NULL : gm_raster_memory_new();
+    if (!opts->memory && !own) return gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     projecting P;
-    if ((rc = projecting_new(ctx, &P)) != GM_OK) return rc;
+    if ((rc = projecting_new(ctx, &P)) != GM_OK) {
+        gm_raster_memory_free(own);
+        return rc;
+    }
     raster_job j = {.ctx = ctx,
                     .path = tif_path,
                     .kind = kind,
@@ -1586,11 +1701,22 @@ int gm_write_raster(gm_context *ctx, gm_raster_kind kind, const char *tif_path,
                     .cell = opts->cell_m,
                     .as_of = opts->as_of,
                     .run_id = opts->run_id,
-                    .pool = P.pool};
+                    .pool = P.pool,
+                    .mem = opts->memory ? opts->memory : own};
     size_t n_mask = kind == GM_RASTER_CONFLICT && res->n_mines == in->n_mines ? in->n_mines : 0;
     size_t *mask_first = n_mask ? malloc((n_mask + 1) * sizeof *mask_first) : NULL;
-    rc = n_mask && !mask_first ? gm_error(ctx, GM_ERR_NOMEM, "out of memory")
-                               : job_mask(&j, &P, in, mask_first);
+    kept_mask *km = j.mem->mask + kind;
+    if (n_mask && !mask_first) {
+        rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    } else if (km->in == in && km->n == (kind == GM_RASTER_COVERAGE ? in->n_zones : in->n_mines) &&
+               (!n_mask || km->first)) { /* the estimate's, as job_mask would make it */
+        j.mask = km->p;
+        if (n_mask) memcpy(mask_first, km->first, (n_mask + 1) * sizeof *mask_first);
+        free(km->first);
+        memset(km, 0, sizeof *km);
+    } else {
+        rc = job_mask(&j, &P, in, mask_first);
+    }
     gm_progress(ctx, "raster values", 0, 0); /* the mask's polygons are done */
     if (rc == GM_OK && j.mask.n) rc = job_value(&j, &P, res, mask_first);
     free(mask_first);
@@ -1606,6 +1732,7 @@ int gm_write_raster(gm_context *ctx, gm_raster_kind kind, const char *tif_path,
     parts_free(&j.mask);
     parts_free(&j.value);
     projecting_free(&P);
+    gm_raster_memory_free(own);
     return rc;
 }
 
@@ -1698,9 +1825,20 @@ int gm_raster_estimate(gm_context *ctx, const gm_inputs *in, const gm_raster_opt
                         .path = gm_raster_file_name((gm_raster_kind)k),
                         .kind = (gm_raster_kind)k,
                         .cell = opts->cell_m};
-        if ((rc = job_mask(&j, &P, in, NULL)) == GM_OK && j.mask.n)
+        size_t n = k == GM_RASTER_COVERAGE ? in->n_zones : in->n_mines;
+        size_t *first =
+            k == GM_RASTER_CONFLICT && opts->memory ? malloc((n + 1) * sizeof *first) : NULL;
+        if ((rc = job_mask(&j, &P, in, first)) == GM_OK && j.mask.n)
             rc = estimate_kind(&j, gm_context_threads(ctx), out);
-        parts_free(&j.mask);
+        if (rc == GM_OK && opts->memory && (first || k == GM_RASTER_COVERAGE)) {
+            kept_mask *km = &opts->memory->mask[k]; /* for gm_write_raster */
+            parts_free(&km->p);
+            free(km->first);
+            *km = (kept_mask){in, n, first, j.mask};
+        } else {
+            parts_free(&j.mask);
+            free(first);
+        }
     }
     projecting_free(&P);
     return rc;
@@ -1712,6 +1850,9 @@ int gm_write_rasters(gm_context *ctx, const char *dir, const gm_inputs *in, cons
     static const gm_raster_options defaults = GM_RASTER_OPTIONS_INIT;
     if (!opts) opts = &defaults;
     int rc = check_options(ctx, opts);
+    gm_raster_options o = *opts; /* the two rasters in the same buffers */
+    if (rc == GM_OK && !o.memory && !(o.memory = gm_raster_memory_new()))
+        rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     for (int k = 0; k < GM_RASTER_KINDS && rc == GM_OK; k++) {
         char path[4200], qml[4200];
         snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : ".",
@@ -1724,7 +1865,7 @@ int gm_write_rasters(gm_context *ctx, const char *dir, const gm_inputs *in, cons
             gm_atomic_abandon(&pair[0]);
             break;
         }
-        rc = gm_write_raster(ctx, (gm_raster_kind)k, pair[0].tmp, pair[1].tmp, in, res, opts);
+        rc = gm_write_raster(ctx, (gm_raster_kind)k, pair[0].tmp, pair[1].tmp, in, res, &o);
         if (rc == GM_OK && access(pair[0].tmp, F_OK) != 0) { /* nothing to cover */
             gm_atomic_abandon(&pair[0]);
             gm_atomic_abandon(&pair[1]);
@@ -1736,5 +1877,6 @@ int gm_write_rasters(gm_context *ctx, const char *dir, const gm_inputs *in, cons
         else
             gm_atomic_abandon(&pair[0]), gm_atomic_abandon(&pair[1]);
     }
+    if (!opts->memory) gm_raster_memory_free(o.memory);
     return rc;
 }

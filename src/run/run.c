@@ -310,10 +310,11 @@ static int load(gm_context *ctx, const gm_run_options *o, gm_inputs *in, gm_zone
 /* ---- the rasters' cost, before the analysis ------------------------------ */
 
 static int check_raster_cost(gm_context *ctx, const gm_run_options *o, const run_paths *p,
-                             const gm_inputs *in)
+                             const gm_inputs *in, gm_raster_memory *mem)
 {
     gm_raster_estimate_info e;
     gm_raster_options ro = o->raster;
+    ro.memory = mem; /* the projected masks, kept for the rasters */
     int rc = gm_raster_estimate(ctx, in, &ro, &e);
     if (rc != GM_OK) return rc;
     double cells = 0;
@@ -485,7 +486,12 @@ int gm_run(gm_context *ctx, const gm_run_options *opts, gm_run_report **out)
     gm_zone_partition zp = {.zone = GM_ZONE_OUTSIDE};
     rc = gm_inputs_new(&r->in);
     if (rc == GM_OK) rc = load(ctx, opts, r->in, &zp);
-    if (rc == GM_OK && !opts->no_rasters) rc = check_raster_cost(ctx, opts, &p, r->in);
+    /* what the raster calls leave for each other: the estimate's projected
+     * masks, the first raster's tile buffers */
+    gm_raster_memory *rmem = opts->raster.memory;
+    if (rc == GM_OK && !opts->no_rasters && !rmem && !(rmem = gm_raster_memory_new()))
+        rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
+    if (rc == GM_OK && !opts->no_rasters) rc = check_raster_cost(ctx, opts, &p, r->in, rmem);
 
     /* with threads to spare, the GeoPackage's mine layers are written while
      * the unions run (one thread keeps to one) */
@@ -521,6 +527,7 @@ int gm_run(gm_context *ctx, const gm_run_options *opts, gm_run_report **out)
         gm_raster_options ro = opts->raster;
         ro.as_of = opts->analysis.as_of;
         ro.run_id = r->run_id;
+        ro.memory = rmem;
         for (int k = 0; k < GM_RASTER_KINDS && rc == GM_OK; k++) {
             const char *tif = gm_raster_file_name((gm_raster_kind)k);
             char tif_now[8192], qml_now[8192];
@@ -534,6 +541,7 @@ int gm_run(gm_context *ctx, const gm_run_options *opts, gm_run_report **out)
         wrc = gm_gpkg_writer_finish(gw, r->in, r->res);
         if (rc == GM_OK) rc = wrc;
     }
+    if (rmem != opts->raster.memory) gm_raster_memory_free(rmem);
     if (rc == GM_OK && !opts->no_rasters) start_writeback(gpkg_now);
     if (rc == GM_OK) {
         char project_now[8192];

@@ -164,9 +164,13 @@ static void cells_against_geos(void **state)
     assert_int_equal(gm_analyze(ctx, in, NULL, &res), GM_OK);
     gm_projector pj;
     assert_int_equal(gm_projector_init(&pj), GM_OK);
-    /* 60 m cells: three tiles across, the middle one empty for the coverage */
+    /* 60 m cells: three tiles across, the middle one empty for the coverage;
+     * both rasters in one memory, so the conflict raster computes in the
+     * buffers the coverage raster gave back (any cell they kept shows below) */
     gm_raster_options ro = GM_RASTER_OPTIONS_INIT;
     ro.cell_m = 60;
+    ro.memory = gm_raster_memory_new();
+    assert_non_null(ro.memory);
     const char *tif = GM_TEST_TMP "/raster_cov.tif", *qml = GM_TEST_TMP "/raster_cov.qml";
     assert_int_equal(gm_write_raster(ctx, GM_RASTER_COVERAGE, tif, qml, in, res, &ro), GM_OK);
     struct stat st;
@@ -219,6 +223,7 @@ static void cells_against_geos(void **state)
     unlink(tif);
     unlink(qml);
     unlink(ctif);
+    gm_raster_memory_free(ro.memory);
     gm_projector_free(&pj);
     gm_results_free(ctx, res);
     gm_inputs_free(ctx, in);
