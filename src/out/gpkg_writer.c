@@ -9,6 +9,7 @@
 #include "core/context_impl.h"
 #include "io/crs.h"
 #include "io/gdal.h"
+#include "out/gpkg_rtree.h"
 #include "out/styles.h"
 
 #include <greenmine/check.h>
@@ -36,6 +37,12 @@ typedef struct writer {
     GEOSWKBWriter *wkb;
     const char *path;   /* the file's name, for messages */
     const char *run_id; /* recorded in the file's metadata when set */
+    /* the spatial layer being written and its features' boxes: its index is
+     * built in bulk once they are all in (layer_done), not row by row */
+    OGRLayerH layer;
+    const char *layer_name;
+    gm_rtree_entry *boxes;
+    size_t n_boxes, cap_boxes;
 } writer;
 
 typedef struct column {
@@ -50,12 +57,29 @@ static int fail(writer *w, const char *what)
                     CPLGetLastErrorMsg()[0] ? CPLGetLastErrorMsg() : "unknown error");
 }
 
+/* The spatial layer just written gets its index (a no-op when there is
+ * none): its table made if GDAL still defers it (no features), then the
+ * bulk-loaded rtree, in the caller's transaction. */
+static int layer_done(writer *w)
+{
+    if (!w->layer) return GM_OK;
+    OGRLayerH l = w->layer;
+    w->layer = NULL;
+    if (OGR_L_SyncToDisk(l) != OGRERR_NONE) return fail(w, w->layer_name);
+    return gm_gpkg_rtree_build(w->ctx, w->ds, w->path, w->layer_name, "geom", "fid", w->boxes,
+                               w->n_boxes);
+}
+
+/* A layer; a spatial one without GDAL's spatial index, which layer_done
+ * builds. NULL on failure (or when the layer before cannot be indexed). */
 static OGRLayerH make_layer(writer *w, const char *name, int spatial, const column *cols, size_t n)
 {
-    const char *options[] = {"GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=YES", NULL};
+    if (layer_done(w) != GM_OK) return NULL;
+    const char *options[] = {"GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=NO", NULL};
     OGRLayerH l = GDALDatasetCreateLayer(w->ds, name, spatial ? w->srs : NULL,
                                          spatial ? wkbMultiPolygon : wkbNone, (char **)options);
     if (!l) return NULL;
+    if (spatial) w->layer = l, w->layer_name = name, w->n_boxes = 0;
     for (size_t i = 0; i < n; i++) {
         OGRFieldDefnH fd = OGR_Fld_Create(cols[i].name, cols[i].type);
         if (cols[i].width) OGR_Fld_SetWidth(fd, cols[i].width);
@@ -137,7 +161,22 @@ static int set_geometry(writer *w, OGRFeatureH f, const GEOSGeometry *g)
 
 static int commit_feature(writer *w, OGRLayerH l, OGRFeatureH f, const char *what)
 {
+    OGRGeometryH g = l == w->layer ? OGR_F_GetGeometryRef(f) : NULL;
+    OGREnvelope e;
+    int boxed = g && !OGR_G_IsEmpty(g);
+    if (boxed) OGR_G_GetEnvelope(g, &e);
+    if (boxed && w->n_boxes == w->cap_boxes) {
+        size_t cap = w->cap_boxes ? 2 * w->cap_boxes : 1024;
+        gm_rtree_entry *b = realloc(w->boxes, cap * sizeof *b);
+        if (!b) {
+            OGR_F_Destroy(f);
+            return gm_error(w->ctx, GM_ERR_NOMEM, "out of memory");
+        }
+        w->boxes = b, w->cap_boxes = cap;
+    }
     OGRErr err = OGR_L_CreateFeature(l, f);
+    if (err == OGRERR_NONE && boxed)
+        w->boxes[w->n_boxes++] = (gm_rtree_entry){OGR_F_GetFID(f), e.MinX, e.MaxX, e.MinY, e.MaxY};
     OGR_F_Destroy(f);
     return err == OGRERR_NONE ? GM_OK : fail(w, what);
 }
@@ -427,10 +466,12 @@ static int write_file(gm_context *ctx, const char *path, const char *write_path,
     w.srs = gm_crs_cgcs2000();
     w.wkb = GEOSWKBWriter_create_r(ctx->geos);
     rc = body(&w, user);
+    if (rc == GM_OK) rc = layer_done(&w);
     if (rc == GM_OK && run_id &&
         GDALSetMetadataItem(w.ds, "GREENMINE_RUN_ID", run_id, NULL) != CE_None)
         rc = fail(&w, "(run id)");
 done:
+    free(w.boxes);
     if (w.wkb) GEOSWKBWriter_destroy_r(ctx->geos, w.wkb);
     if (w.srs) OSRDestroySpatialReference(w.srs);
     if (w.ds) {
@@ -465,6 +506,7 @@ static int write_layers(writer *w, const analysis_out *a, const layer_fn *layers
         if (GDALDatasetStartTransaction(w->ds, FALSE) != OGRERR_NONE)
             return fail(w, "(transaction)");
         rc = layers[i](w, a->in, a->res);
+        if (rc == GM_OK) rc = layer_done(w);
         if (rc == GM_OK && GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE)
             rc = fail(w, "(commit)");
         gm_progress(w->ctx, "writing", first + i + 1, 5);
@@ -476,12 +518,7 @@ static int write_layers(writer *w, const analysis_out *a, const layer_fn *layers
 static int write_mine_layers(writer *w, const analysis_out *a)
 {
     static const layer_fn layers[] = {write_mine_conflicts, write_conflict_areas};
-    int rc = write_layers(w, a, layers, 2, 0);
-    /* their spatial indexes now, not when the file is finished */
-    for (int i = 0; rc == GM_OK && i < GDALDatasetGetLayerCount(w->ds); i++)
-        if (OGR_L_SyncToDisk(GDALDatasetGetLayer(w->ds, i)) != OGRERR_NONE)
-            rc = fail(w, "(spatial index)");
-    return rc;
+    return write_layers(w, a, layers, 2, 0); /* with their spatial indexes */
 }
 
 /* The zones', the province's and the styles: they need the whole analysis. */
@@ -773,6 +810,7 @@ static int check_body(writer *w, const void *user)
              : step == 1 ? check_overlaps(w, c, 0)
              : step == 2 ? check_overlaps(w, c, 1)
                          : check_buffers(w, c);
+        if (rc == GM_OK) rc = layer_done(w);
         if (rc == GM_OK && GDALDatasetCommitTransaction(w->ds) != OGRERR_NONE)
             rc = fail(w, "(commit)");
     }
