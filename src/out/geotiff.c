@@ -1757,7 +1757,7 @@ static int estimate_kind(raster_job *j, int workers, gm_raster_estimate_info *ou
         bins_free(&j->mbins);
         return gm_error(j->ctx, GM_ERR_NOMEM, "out of memory");
     }
-    unsigned long long cells = 0, tiles = 0, widest = 0;
+    unsigned long long cells = 0, tiles = 0, bands = 0; /* bands: their tiles, levels 2 up */
     for (size_t r = 0; r < l0->trows; r++)
         for (size_t c = 0; c < l0->tcols; c++) {
             size_t t = r * l0->tcols + c;
@@ -1776,6 +1776,7 @@ static int estimate_kind(raster_job *j, int workers, gm_raster_estimate_info *ou
         for (size_t r = 0; r < lo->trows; r++)
             for (size_t c = 0; c < lo->tcols; c++)
                 if (may[r * lo->tcols + c]) up[(r / 2) * l->tcols + c / 2] = 1;
+        unsigned long long widest = 0;
         for (size_t r = 0; r < l->trows; r++) {
             unsigned long long in_row = 0;
             for (size_t c = 0; c < l->tcols; c++)
@@ -1783,6 +1784,7 @@ static int estimate_kind(raster_job *j, int workers, gm_raster_estimate_info *ou
             n += in_row;
             if (in_row > widest) widest = in_row;
         }
+        if (k >= 2) bands += widest;
         all_tiles += n;
         free(may);
         may = up;
@@ -1798,13 +1800,14 @@ static int estimate_kind(raster_job *j, int workers, gm_raster_estimate_info *ou
     out->kind[k].cells = cells;
     out->kind[k].bytes = all_tiles * TILE_BOUND + 65536 +
                          16ULL * (l0->tcols * l0->trows) * 2; /* IFDs: 4/3 of level 0's */
-    /* compressed tiles held until the file is written, one row of sums per
-     * overview level, each worker's scratch, the projected mask */
-    out->kind[k].memory =
-        out->kind[k].bytes +
-        widest * (unsigned long long)sizeof(acc) * (unsigned long long)(j->n_levels - 1) +
-        (unsigned long long)workers * (TILE * TILE * 20ULL + (8 << 20)) +
-        (j->mbins.start[l0->tcols * l0->trows] + j->mask.n) * 48ULL + vertices * 64ULL;
+    /* compressed tiles held until the file is written; the tile buffers:
+     * three and a level-1 tile's sums per worker (with its encoder's), and a
+     * row of sums per level from 2 up; the projected mask */
+    const unsigned long long sums = 2ULL * TILE_BUFFER + sizeof(acc);
+    out->kind[k].memory = out->kind[k].bytes + bands * sums +
+                          (unsigned long long)workers * (3ULL * TILE_BUFFER + sums + (8 << 20)) +
+                          (j->mbins.start[l0->tcols * l0->trows] + j->mask.n) * 48ULL +
+                          vertices * 64ULL;
     out->bytes += out->kind[k].bytes;
     bins_free(&j->mbins);
     return GM_OK;
