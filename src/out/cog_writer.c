@@ -559,7 +559,8 @@ static uint32_t adler_combine(uint32_t a1, uint32_t a2, size_t len2)
 
 /* The tile as one zlib stream into e->out, at most cap bytes (0: more). Rows
  * outside [r0, r1) are fill rows, never read. */
-static size_t fast_zlib(gm_cog_encoder *e, const float *cells, size_t r0, size_t r1, size_t cap)
+static size_t fast_zlib(gm_cog_encoder *e, const float *cells, size_t r0, size_t r1,
+                        const unsigned char *data_rows, size_t cap)
 {
     const size_t w = GM_COG_TILE, n = w * 4;
     bits b = {.out = e->out, .cap = cap - 4, .c = &e->c}; /* the Adler-32 goes after */
@@ -577,7 +578,9 @@ static size_t fast_zlib(gm_cog_encoder *e, const float *cells, size_t r0, size_t
         const uint64_t *prev = above_prev, *up = NULL;
         /* a nodata row inside the data box (most of a sparse tile's) is a fill
          * row too: no predictor, no checksum pass, no byte loop */
-        int fill = r < r0 || r >= r1 || memcmp(cells + r * w, e->fill_row, w * sizeof *cells) == 0;
+        int fill = r < r0 || r >= r1 ||
+                   (data_rows ? !data_rows[r]
+                              : memcmp(cells + r * w, e->fill_row, w * sizeof *cells) == 0);
         /* so is a data row that repeats the one above (a zone's interior) */
         int same = !fill && above && !above_fill &&
                    memcmp(cells + r * w, cells + (r - 1) * w, w * sizeof *cells) == 0;
@@ -609,15 +612,18 @@ static size_t fast_zlib(gm_cog_encoder *e, const float *cells, size_t r0, size_t
     return b.n;
 }
 
-int gm_cog_encode(gm_cog_encoder *e, const float *cells, size_t r0, size_t r1, gm_cog_blob *blob)
+int gm_cog_encode(gm_cog_encoder *e, const float *cells, size_t r0, size_t r1,
+                  const unsigned char *data_rows, gm_cog_blob *blob)
 {
     const size_t w = GM_COG_TILE;
     /* the fast pass first; when it cannot reach 1/8 of the tile, libdeflate */
-    size_t n = fast_zlib(e, cells, r0, r1, w * w * 4 / 8);
+    size_t n = fast_zlib(e, cells, r0, r1, data_rows, w * w * 4 / 8);
     if (n == 0) {
         for (size_t r = 0; r < GM_COG_TILE; r++) {
             unsigned char *p = e->plane + r * w * 4;
-            if (r < r0 || r >= r1 || memcmp(cells + r * w, e->fill_row, w * sizeof *cells) == 0)
+            if (r < r0 || r >= r1 ||
+                (data_rows ? !data_rows[r]
+                           : memcmp(cells + r * w, e->fill_row, w * sizeof *cells) == 0))
                 memcpy(p, e->fill_pred, w * 4);
             else
                 predict_row(cells + r * w, e->split, p);

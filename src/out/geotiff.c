@@ -755,7 +755,8 @@ static int by_c0(const void *a, const void *b)
 typedef struct scratch {
     double *mask, *val;
     float *out;
-    struct acc *acc1; /* the level-1 tile its group task sums (NULL: no overviews) */
+    struct acc *acc1;              /* the level-1 tile its group task sums (NULL: no overviews) */
+    unsigned char data_rows[TILE]; /* the tile's rows holding a data cell (encoder) */
     gm_cog_encoder *enc;
     gm_coverage_ws *ws;
     cellbox *boxes; /* the most a tile has */
@@ -940,9 +941,9 @@ static void acc_span(acc *up, size_t half, size_t r, size_t c0, size_t c1)
 }
 
 static int encode_into(gm_worker *w, raster_job *j, scratch *s, size_t r0, size_t r1,
-                       gm_cog_blob *blob)
+                       const unsigned char *data_rows, gm_cog_blob *blob)
 {
-    int rc = gm_cog_encode(s->enc, s->out, r0, r1, blob);
+    int rc = gm_cog_encode(s->enc, s->out, r0, r1, data_rows, blob);
     return rc == GM_OK
                ? GM_OK
                : gm_worker_error(w, rc, "%s: cannot compress a tile: out of memory", j->path);
@@ -1087,12 +1088,14 @@ static inline double clamp01(double v)
  * overview cell added in order, (sum + first) + second. Branch-free: a cell
  * outside the mask adds +0.0, which leaves a sum unchanged (a sum starts at
  * +0.0 and only values >= +0.0 or -0.0 are added, so it is never -0.0). */
-static void cells_summed(const double *m, const double *v, float *o, double *usum, uint32_t *ucnt,
-                         size_t bc0, size_t a, size_t e, int inside)
+static int cells_summed(const double *m, const double *v, float *o, double *usum, uint32_t *ucnt,
+                        size_t bc0, size_t a, size_t e, int inside)
 {
     size_t c = a;
+    int any = 0;
     if ((bc0 + c) % 2 && c < e) { /* the second cell of an overview cell */
         int in = inside || m[c] > MASK_MIN;
+        any |= in;
         double x = clamp01(v[c]);
         o[c] = in ? (float)x : NODATA_F;
         usum[(bc0 + c) / 2] += in ? x : 0.0;
@@ -1121,12 +1124,14 @@ static void cells_summed(const double *m, const double *v, float *o, double *usu
         u = _mm_add_pd(_mm_add_pd(u, _mm_unpacklo_pd(x01, x23)), _mm_unpackhi_pd(x01, x23));
         _mm_storeu_pd(usum + uc, u);
         int k01 = _mm_movemask_pd(in01), k23 = _mm_movemask_pd(in23);
+        any |= k01 | k23;
         ucnt[uc] += (uint32_t)((k01 & 1) + (k01 >> 1));
         ucnt[uc + 1] += (uint32_t)((k23 & 1) + (k23 >> 1));
     }
 #endif
     for (; c + 2 <= e; c += 2) {
         int i0 = inside || m[c] > MASK_MIN, i1 = inside || m[c + 1] > MASK_MIN;
+        any |= i0 | i1;
         double x0 = clamp01(v[c]), x1 = clamp01(v[c + 1]);
         size_t uc = (bc0 + c) / 2;
         o[c] = i0 ? (float)x0 : NODATA_F;
@@ -1136,11 +1141,13 @@ static void cells_summed(const double *m, const double *v, float *o, double *usu
     }
     if (c < e) { /* the first cell of one */
         int in = inside || m[c] > MASK_MIN;
+        any |= in;
         double x = clamp01(v[c]);
         o[c] = in ? (float)x : NODATA_F;
         usum[(bc0 + c) / 2] += in ? x : 0.0;
         ucnt[(bc0 + c) / 2] += (uint32_t)in;
     }
+    return any != 0;
 }
 
 /* Full resolution: tile (tr, tc), its sums into its quadrant of `up` (the
@@ -1201,6 +1208,7 @@ static int base_tile(gm_worker *w, raster_job *j, size_t tr, size_t tc, acc *up)
         double *usum = up ? up->sum + ur * TILE + half * HALF : NULL;
         uint32_t *ucnt = up ? up->cnt + ur * TILE + half * HALF : NULL;
         size_t filled = 0; /* the row's cells set so far, from the tile's left */
+        int any = 0;       /* a data cell in the row */
         for (size_t k = 0; k < nb;) {
             if (r < s->boxes[k].r0 || r >= s->boxes[k].r1) {
                 k++;
@@ -1213,21 +1221,24 @@ static int base_tile(gm_worker *w, raster_job *j, size_t tr, size_t tc, acc *up)
             fill_cells(row + filled, bc0 + a - filled);
             filled = bc0 + e;
             if (up) {
-                cells_summed(m, v, o, usum, ucnt, bc0, a, e, inside);
+                any |= cells_summed(m, v, o, usum, ucnt, bc0, a, e, inside);
                 acc_span(up, half, ur, half * HALF + (bc0 + a) / 2,
                          half * HALF + (bc0 + e + 1) / 2);
             } else {
                 for (size_t c = a; c < e; c++) {
                     int in = inside || m[c] > MASK_MIN;
                     o[c] = in ? (float)clamp01(v[c]) : NODATA_F;
+                    any |= in;
                 }
             }
         }
-        fill_cells(row + filled, TILE - filled);
+        /* a row no box covers is left as it was: the encoder takes it as nodata */
+        if (filled) fill_cells(row + filled, TILE - filled);
+        s->data_rows[br0 + r] = (unsigned char)any;
     }
-    /* rows of the data box are all written: the encoder takes the others as nodata */
+    /* the encoder reads the data box's rows with data; the others are nodata */
     if (up) acc_mark(up, tr, tc, br0, br1, bc0, bc1);
-    rc = encode_into(w, j, s, br0, br1, &j->level[0].tiles[t]);
+    rc = encode_into(w, j, s, br0, br1, s->data_rows, &j->level[0].tiles[t]);
     if (rc != GM_OK) return rc; /* the run stops: the buffers are not reused */
 done:
     if (!inside) zero_boxes(s->mask, wd, &f, &j->mask, &j->mbins, t);
@@ -1304,7 +1315,7 @@ static int overview_tile(gm_worker *w, raster_job *j, int k, size_t row, size_t 
     }
     if (up && ur1 > ur0) acc_mark(up, row, tc, ur0, ur1, uc0, uc1);
     if (!any) return GM_OK;
-    return encode_into(w, j, s, ur0, ur1, &j->level[k].tiles[row * j->level[k].tcols + tc]);
+    return encode_into(w, j, s, ur0, ur1, NULL, &j->level[k].tiles[row * j->level[k].tcols + tc]);
 }
 
 /* Overview level j->lv >= 2: tile (j->row, tc) of its band. */
