@@ -7,7 +7,7 @@
 GM_BUILD_PACKAGES=(build-essential cmake pkg-config libgdal-dev libproj-dev libgeos-dev
                    libspatialite-dev libsqlite3-dev libpq-dev libssl-dev gdal-bin
                    libmicrohttpd-dev libjson-c-dev libjs-leaflet libharfbuzz-dev
-                   fonts-wqy-microhei libdeflate-dev libsodium-dev)
+                   fonts-wqy-microhei libdeflate-dev libsodium-dev libjemalloc-dev)
 # Tests: cmocka, GDAL's Python bindings (validate_gpkg.py and the reference
 # scripts), pyproj (GeographicLib through PROJ) and shapely for the reference
 # figures; PostgreSQL + PostGIS for the geography reference, PG: inputs and the

@@ -2,8 +2,10 @@
 # Every test: installs what is missing, builds with AddressSanitizer, UBSan and
 # -Werror into build-test/, and runs the whole suite with ctest; then each
 # fuzz target for GM_FUZZ_SECONDS (default 60, the targets side by side on
-# every core; 0 skips) and the threaded tests
-# under ThreadSanitizer (GM_TSAN_RUN=0 skips) -- docs/robustness.md.
+# every core; 0 skips), the threaded tests
+# under ThreadSanitizer (GM_TSAN_RUN=0 skips) -- docs/robustness.md --, and the
+# end-to-end demo and reference tests on the build users run (Release, linked
+# with jemalloc, into build/ as scripts/demo.sh makes it; GM_RELEASE_RUN=0 skips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -18,4 +20,11 @@ export GDAL_PAM_ENABLED=NO
 fuzz_seconds=${GM_FUZZ_SECONDS:-60}
 [ "$fuzz_seconds" != 0 ] && scripts/fuzz.sh "$fuzz_seconds"
 [ "${GM_TSAN_RUN:-1}" != 0 ] && scripts/tsan.sh
+if [ "${GM_RELEASE_RUN:-1}" != 0 ]; then
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DGM_TESTS=OFF > /dev/null
+  cmake --build build -j "$(nproc)" --target greenmine-cli
+  tests/cli/test_demo.sh "$PWD/build/greenmine" "$PWD/build/release-tests/demo"
+  tests/cli/test_integration.sh "$PWD/build/greenmine" "$PWD/build/release-tests/integration" 1
+  echo "release build: the demo and the reference tests pass"
+fi
 exit 0
