@@ -71,7 +71,7 @@ static int by_y(const void *a, const void *b)
  * [start[k], start[k + 1]). */
 typedef struct level {
     cell *cells;
-    size_t n_cells, *start, n_nodes;
+    size_t *start, n_nodes;
 } level;
 
 /* Packs n cells (reordered in place) into nodes of at most `fan` cells:
@@ -80,7 +80,7 @@ static int pack(level *l, cell *cells, size_t n, size_t fan)
 {
     size_t nodes = (n + fan - 1) / fan;
     size_t slices = (size_t)ceil(sqrt((double)nodes));
-    l->cells = cells, l->n_cells = n, l->n_nodes = 0;
+    l->cells = cells, l->n_nodes = 0;
     if (!(l->start = malloc((nodes + slices + 1) * sizeof *l->start))) return 0;
     qsort(cells, n, sizeof *cells, by_x);
     for (size_t s = 0, at = 0; s < slices && at < n; s++) {

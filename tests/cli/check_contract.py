@@ -41,6 +41,44 @@ indexed = {r[0] for r in db.execute("SELECT table_name FROM gpkg_extensions WHER
 for name in LAYERS:
     if name != "province_indicators" and name not in indexed:
         problems.append(f"{name}: no spatial index")
+# The spatial indexes (bulk-loaded by src/out/gpkg_rtree.c): SQLite's own consistency
+# check, one entry per feature with a geometry holding OGR's envelope of it (to a
+# float32), and windows through the index finding every feature whose envelope meets them.
+for name in sorted(indexed & set(LAYERS)):
+    rt = f"rtree_{name}_geom"
+    ok = db.execute(f"SELECT rtreecheck('{rt}')").fetchone()[0]
+    if ok != "ok":
+        problems.append(f"{rt}: {ok}")
+    env = {}
+    for f in ds.GetLayerByName(name):
+        g = f.GetGeometryRef()
+        if g is not None and not g.IsEmpty():
+            env[f.GetFID()] = g.GetEnvelope()  # minx, maxx, miny, maxy
+    box = {r[0]: r[1:] for r in db.execute(f"SELECT id, minx, maxx, miny, maxy FROM {rt}")}
+    if set(box) != set(env):
+        problems.append(f"{rt}: {len(box)} entries for {len(env)} features with a geometry")
+        continue
+    tol = 2e-5  # the index rounds outward to a float32: 1.5e-5 wide from 128 to 256 degrees
+    for fid, e in env.items():
+        b = box[fid]
+        if not (b[0] <= e[0] and b[1] >= e[1] and b[2] <= e[2] and b[3] >= e[3]
+                and e[0] - b[0] < tol and b[1] - e[1] < tol and e[2] - b[2] < tol and b[3] - e[3] < tol):
+            problems.append(f"{rt}: feature {fid}: box {b} for envelope {e}")
+            break
+    xs = sorted(v for e in env.values() for v in e[:2])
+    ys = sorted(v for e in env.values() for v in e[2:])
+    for k in range(1, 20):  # windows across the layer's extent
+        x0, y0 = xs[k * len(xs) // 20], ys[(k * 7) % 20 * len(ys) // 20]
+        x1, y1 = x0 + (xs[-1] - xs[0]) / 10, y0 + (ys[-1] - ys[0]) / 10
+        got = {r[0] for r in db.execute(
+            f"SELECT id FROM {rt} WHERE maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ?",
+            (x0, x1, y0, y1))}
+        want = {fid for fid, e in env.items() if e[1] >= x0 and e[0] <= x1 and e[3] >= y0 and e[2] <= y1}
+        near = {fid for fid, e in env.items()
+                if e[1] >= x0 - tol and e[0] <= x1 + tol and e[3] >= y0 - tol and e[2] <= y1 + tol}
+        if not want <= got <= near:
+            problems.append(f"{rt}: window {k} finds {len(got)}, the envelopes {len(want)}")
+            break
 rows = {r[0]: r[1:] for r in db.execute("SELECT indicator, value, target FROM province_indicators")}
 for key, target in (("restoration_done_ha", 2000), ("reclamation_done_ha", 500), ("large_medium_share", 0.07)):
     if key not in rows or abs(rows[key][1] - target) > 1e-12:

@@ -4,8 +4,9 @@
  * SQLite's rtreecheck() (its own consistency check of nodes, parents and
  * rowids), every feature's box held by its entry to within float rounding,
  * window queries through the index against a brute-force scan of the boxes,
- * GDAL's spatial filter against the same, and the GeoPackage triggers
- * keeping the index in step when GDAL later adds, moves and deletes features.
+ * GDAL's spatial filter against the same, the GeoPackage triggers
+ * keeping the index in step when GDAL later adds, moves and deletes features,
+ * and the triggers and extension row word for word as GDAL's own index's.
  */
 #include "testutil.h"
 
@@ -252,6 +253,63 @@ static void edits_after(void **state)
     free(d);
 }
 
+/* Each trigger's text, name and table renamed to "X": in name order. */
+static char *triggers(sqlite3 *db, const char *table)
+{
+    char sql[256], *all = calloc(1, 1);
+    snprintf(
+        sql, sizeof sql,
+        "SELECT replace(replace(sql, 'rtree_%s_geom', 'rtree_X_geom'), '\"%s\"', '\"X\"') "
+        "FROM sqlite_master WHERE type = 'trigger' AND tbl_name = '%s' AND name LIKE 'rtree%%' "
+        "ORDER BY name",
+        table, table, table);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(st, 0);
+        all = realloc(all, strlen(all) + strlen(t) + 2);
+        strcat(strcat(all, t), "\n");
+    }
+    sqlite3_finalize(st);
+    return all;
+}
+
+/* The index is GDAL's but for the way it is filled: the same triggers, word
+ * for word, and the same extension row as GDAL's own index on a layer of
+ * the same file. */
+static void as_gdal_makes_it(void **state)
+{
+    (void)state;
+    drawn *d = draw_boxes(10, 9);
+    const char *path = GM_TEST_TMP "/rtree_gdal.gpkg";
+    make_file(path, d, 10);
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
+    const char *opts[] = {"GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=YES", NULL};
+    OGRLayerH l = GDALDatasetCreateLayer(ds, "g", OGR_L_GetSpatialRef(GDALDatasetGetLayer(ds, 0)),
+                                         wkbMultiPolygon, (char **)opts);
+    assert_non_null(l);
+    OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
+    OGR_F_SetGeometryDirectly(f, box_polygon(&d[0]));
+    assert_int_equal(OGR_L_CreateFeature(l, f), OGRERR_NONE);
+    OGR_F_Destroy(f);
+    GDALClose(ds);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    char *ours = triggers(db, "t"), *gdal = triggers(db, "g");
+    assert_true(strlen(gdal) > 1000); /* GDAL's six */
+    assert_string_equal(ours, gdal);
+    free(ours), free(gdal);
+    assert_int_equal(
+        number(db, "SELECT count(*) FROM gpkg_extensions a JOIN gpkg_extensions b ON "
+                   "a.table_name = 't' AND b.table_name = 'g' AND a.column_name = b.column_name "
+                   "AND a.extension_name = b.extension_name AND a.definition = b.definition AND "
+                   "a.scope = b.scope AND a.extension_name = 'gpkg_rtree_index'"),
+        1);
+    sqlite3_close(db);
+    unlink(path);
+    free(d);
+}
+
 /* A layer indexed twice: an error naming the file and the layer, and the
  * first index left as it was. */
 static void twice_fails(void **state)
@@ -291,6 +349,7 @@ int main(void)
         cmocka_unit_test(sizes),
         cmocka_unit_test(edits_after),
         cmocka_unit_test(twice_fails),
+        cmocka_unit_test(as_gdal_makes_it),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
