@@ -199,10 +199,18 @@ int gm_ring_surely_simple(const double *xy, size_t n)
     return ring_simple(xy, n);
 }
 
+/* The most pairs of edges a sharp corner's two chains are compared pair by
+ * pair; beyond it the proof gives up and GEOS decides (O(n log n)). An
+ * application with one latitude mistyped (8.26 for 28.26) is a 2,000 km
+ * sliver whose chains of thousands of points meet at its tip: k x l pairs
+ * took seconds (a fuzz_serve timeout; docs/robustness.md, fuzzing finding 7). */
+#define CORNER_PAIRS_MAX ((size_t)1 << 16)
+
 /* Whether the pieces p[0..k] (k edges) and q[0..l] (l edges) of a ring, where
  * p[k] == q[0] is their one shared corner, meet nowhere else: the edges at the
  * corner are neighbours; every other pair must be apart, which the boxes of
- * the pieces' other points settle at once but at sharp corners. */
+ * the pieces' other points settle at once but at sharp corners (0, not
+ * proven, when there are too many pairs to compare). */
 static int corner_ok(const double *p, size_t k, const double *q, size_t l, const double *pbox,
                      const double *qbox)
 {
@@ -210,10 +218,12 @@ static int corner_ok(const double *p, size_t k, const double *q, size_t l, const
     if (!neighbours_ok(&p[2 * (k - 1)], v, &q[2])) return 0;
         /* pbox: p[0..k-1], qbox: q[1..l] (empty boxes when k or l is 1) */
 #define MEET(a, b) (!((a)[2] < (b)[0] || (b)[2] < (a)[0] || (a)[3] < (b)[1] || (b)[3] < (a)[1]))
-    if (k > 1 && l > 1 && MEET(pbox, qbox))
+    if (k > 1 && l > 1 && MEET(pbox, qbox)) {
+        if ((k - 1) * (l - 1) > CORNER_PAIRS_MAX) return 0;
         for (size_t a = 0; a + 1 < k; a++)
             for (size_t b = 1; b < l; b++)
                 if (!apart(&p[2 * a], &p[2 * a + 2], &q[2 * b], &q[2 * b + 2])) return 0;
+    }
     const double *u = &p[2 * (k - 1)], *w = &q[2];
     double last[4] = {LO(u[0], v[0]), LO(u[1], v[1]), HI(u[0], v[0]), HI(u[1], v[1])};
     double first[4] = {LO(w[0], v[0]), LO(w[1], v[1]), HI(w[0], v[0]), HI(w[1], v[1])};

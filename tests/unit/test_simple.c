@@ -358,6 +358,39 @@ static void test_densified_chains_crossing_at_a_corner(void **state)
     }
 }
 
+/* A sliver: two chains of n points each meet at a sharp tip with their boxes
+ * overlapping along their length (a mistyped latitude makes one 2,000 km
+ * long). Short chains are proven pair by pair; long ones are left to GEOS
+ * (too many pairs: docs/robustness.md, fuzzing finding 7), which finds the ring
+ * valid either way -- not proven is never a wrong answer. */
+static void test_densified_sliver_long_chains_left_to_geos(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {100, 400};
+    for (int k = 0; k < 2; k++) {
+        size_t n = sizes[k], nd = 2 * n + 2, at[] = {0, n, 2 * n, 2 * n + 1};
+        double *d = malloc(2 * nd * sizeof *d);
+        /* in degrees from the tip v = (112, 28): a = (-20, 1) e-3, b = (-20, 1.2) e-3 */
+        const double a[2] = {-0.020, 0.001}, b[2] = {-0.020, 0.0012};
+        for (size_t i = 0; i <= n; i++) { /* a -> v */
+            double t = (double)i / (double)n;
+            d[2 * i] = 112 + a[0] * (1 - t), d[2 * i + 1] = 28 + a[1] * (1 - t);
+        }
+        for (size_t i = 1; i <= n; i++) { /* v -> b */
+            double t = (double)i / (double)n;
+            d[2 * (n + i)] = 112 + b[0] * t, d[2 * (n + i) + 1] = 28 + b[1] * t;
+        }
+        d[2 * (nd - 1)] = d[0], d[2 * (nd - 1) + 1] = d[1];
+        int fast = gm_densified_ring_surely_simple(d, nd, at, 3);
+        GEOSCoordSequence *sq = GEOSCoordSeq_copyFromBuffer_r(h, d, (unsigned)nd, 0, 0);
+        GEOSGeometry *g = GEOSGeom_createPolygon_r(h, GEOSGeom_createLinearRing_r(h, sq), NULL, 0);
+        assert_int_equal(GEOSisValid_r(h, g), 1);
+        GEOSGeom_destroy_r(h, g);
+        assert_int_equal(fast, n == 100); /* 99 x 99 pairs compared; 399 x 399 not */
+        free(d);
+    }
+}
+
 /* A ring of n corners (closed here) whose every edge may become its geodesic
  * chain: when gm_sparse_ring_surely_simple proves it, GEOS must find valid
  * the ring as it is, densified in full, and densified on a few random sets of
@@ -456,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_densified_notch_in_the_bulge),
         cmocka_unit_test(test_densified_ring_with_a_point_moved),
         cmocka_unit_test(test_densified_chains_crossing_at_a_corner),
+        cmocka_unit_test(test_densified_sliver_long_chains_left_to_geos),
         cmocka_unit_test(test_sparse_rings_are_proven),
         cmocka_unit_test(test_sparse_random_rings_never_wrongly_valid),
         cmocka_unit_test(test_sparse_notch_in_the_bulge),
