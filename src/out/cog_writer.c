@@ -134,37 +134,53 @@ typedef struct codes {
 } codes;
 
 static void make_codes(codes *c);
+static void eq_bits(const unsigned char *a, const unsigned char *b, size_t words, uint64_t *m);
 static void row_masks(const unsigned char *cur, const unsigned char *above, uint64_t *up,
                       uint64_t *prev);
 
 struct gm_cog_encoder {
     codes c;
     struct libdeflate_compressor *z;
-    unsigned char *plane;     /* the predictor's output, one tile */
-    unsigned char *split;     /* one row's byte planes */
-    float *fill_row;          /* a row of the fill value ... */
+    unsigned char *plane; /* the predictor's output, one tile */
+    unsigned char *split; /* two row buffers, each the fill's row but for its dirty words */
+    uint64_t dirty[2];    /* ... their words (64 bytes) that may differ from fill_pred */
+    float fill;
+    float *fill_row;          /* a row of the fill value; a span's cells copied in and out */
     unsigned char *fill_pred; /* ... and its predictor output: most rows of a sparse tile */
     uint32_t fill_adler;      /* ... and that row's Adler-32 */
-    uint64_t *fill_prev;      /* ... and its byte-before mask (row_masks) */
-    uint64_t *prev[2], *up;   /* the masks of the two row buffers in split */
+    uint32_t fill_sum[ROW_WORDS], fill_wsum[ROW_WORDS]; /* ... each word's byte sums (adler) */
+    uint64_t *fill_prev;    /* ... and its byte-before mask (row_masks) */
+    uint64_t *fill_next;    /* ... and its byte-after mask */
+    uint64_t *prev[2], *up; /* the masks of the two row buffers */
     unsigned char *out;
     size_t out_cap;
 };
 
+_Static_assert(ROW_WORDS <= 64, "a row's words fit a 64-bit mask");
+
+static inline unsigned char byte_of(float f, int k) /* k = 0: the most significant */
+{
+    uint32_t bits;
+    memcpy(&bits, &f, 4);
+    return (unsigned char)(bits >> (24 - 8 * k));
+}
+
 /* TIFF predictor 3 (Technical Note 3) on one row: the floats split into byte
- * planes, most significant first, then each byte minus the one before. */
-static void predict_row(const float *restrict row, unsigned char *restrict split,
-                        unsigned char *restrict out)
+ * planes, most significant first, then each byte minus the one before. Only
+ * columns [i0, i1) of every plane are written (i0 and i1 multiples of 16, or
+ * i1 the row's end); the whole row is read for the bytes before them. */
+static void predict_range(const float *restrict row, size_t i0, size_t i1,
+                          unsigned char *restrict out)
 {
     const size_t w = GM_COG_TILE;
 #ifdef __SSE2__
     /* sixteen floats at a time: their bytes transposed into four planes by
      * three rounds of interleaving, each plane less itself shifted by a byte
      * (the chunk before's last byte carried in) */
-    (void)split;
-    __m128i before[4] = {_mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128(),
-                         _mm_setzero_si128()};
-    for (size_t i = 0; i < w; i += 16) {
+    __m128i before[4];
+    for (int k = 0; k < 4; k++)
+        before[k] = i0 ? _mm_set1_epi8((char)byte_of(row[i0 - 1], k)) : _mm_setzero_si128();
+    for (size_t i = i0; i < i1; i += 16) {
         __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(row + i));
         __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(row + i + 4));
         __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(row + i + 8));
@@ -184,22 +200,52 @@ static void predict_row(const float *restrict row, unsigned char *restrict split
         }
     }
     /* a plane's first byte less the last of the plane before */
-    for (int k = 1; k < 4; k++)
-        out[k * w] = (unsigned char)(out[k * w] - (unsigned char)_mm_cvtsi128_si32(
-                                                      _mm_srli_si128(before[k - 1], 15)));
+    for (int k = 1; k < 4 && i0 == 0; k++)
+        out[k * w] = (unsigned char)(out[k * w] - byte_of(row[w - 1], k - 1));
 #else
-    for (size_t i = 0; i < w; i++) {
-        uint32_t bits;
-        memcpy(&bits, &row[i], 4);
-        split[i] = (unsigned char)(bits >> 24);
-        split[w + i] = (unsigned char)(bits >> 16);
-        split[2 * w + i] = (unsigned char)(bits >> 8);
-        split[3 * w + i] = (unsigned char)bits;
-    }
-    out[0] = split[0];
-    for (size_t j = 1; j < 4 * w; j++)
-        out[j] = (unsigned char)(split[j] - split[j - 1]);
+    for (size_t i = i0; i < i1; i++)
+        for (int k = 0; k < 4; k++) {
+            unsigned char before = i ? byte_of(row[i - 1], k) : k ? byte_of(row[w - 1], k - 1) : 0;
+            out[k * w + i] = (unsigned char)(byte_of(row[i], k) - before);
+        }
 #endif
+}
+
+static void predict_row(const float *restrict row, unsigned char *restrict out)
+{
+    predict_range(row, 0, GM_COG_TILE, out);
+}
+
+/* The predictor on a row that is the fill but for cells [lo, hi) (0 <= lo <
+ * hi <= GM_COG_TILE; those of `cells` are read, no other) into out, which
+ * holds fill_pred: only the words that can change are written. Returns them
+ * (bit q: bytes [64q, 64q + 64)). */
+static uint64_t predict_span(gm_cog_encoder *e, const float *cells, size_t lo, size_t hi,
+                             unsigned char *out)
+{
+    const size_t w = GM_COG_TILE;
+    if (lo == 0 && hi == w) {
+        predict_row(cells, out);
+        return ROW_WORDS == 64 ? ~(uint64_t)0 : ((uint64_t)1 << ROW_WORDS) - 1;
+    }
+    /* the byte after the span changes too: its chunk is redone */
+    size_t i0 = lo & ~(size_t)15, i1 = (hi + 16) & ~(size_t)15;
+    if (i1 > w) i1 = w;
+    memcpy(e->fill_row + lo, cells + lo, (hi - lo) * sizeof *cells);
+    predict_range(e->fill_row, i0, i1, out);
+    /* the planes' first bytes follow the row's last cell */
+    for (int k = 1; k < 4; k++)
+        out[k * w] =
+            (unsigned char)(byte_of(e->fill_row[0], k) - byte_of(e->fill_row[w - 1], k - 1));
+    for (size_t i = lo; i < hi; i++)
+        e->fill_row[i] = e->fill;
+    uint64_t m = 0;
+    for (size_t k = 0; k < 4; k++) {
+        for (size_t q = (k * w + i0) / 64; q <= (k * w + i1 - 1) / 64; q++)
+            m |= (uint64_t)1 << q;
+        m |= (uint64_t)1 << (k * w / 64);
+    }
+    return m;
 }
 
 gm_cog_encoder *gm_cog_encoder_new(float fill)
@@ -209,14 +255,16 @@ gm_cog_encoder *gm_cog_encoder_new(float fill)
     /* level 6, GDAL's default for DEFLATE */
     e->z = libdeflate_alloc_compressor(GM_COG_LEVEL);
     e->plane = malloc((size_t)GM_COG_TILE * GM_COG_TILE * 4);
-    /* byte planes, then two rows; a row is read one byte past its end */
-    e->split = calloc((size_t)GM_COG_TILE * 4 * 3 + 64, 1);
+    /* two rows; a row is read one byte past its end */
+    e->split = calloc(ROW_BYTES * 2 + 64, 1);
+    e->fill = fill;
     e->fill_row = malloc((size_t)GM_COG_TILE * sizeof *e->fill_row);
-    e->fill_pred = calloc((size_t)GM_COG_TILE * 4 + 64, 1);
-    e->fill_prev = malloc(4 * ROW_WORDS * sizeof *e->fill_prev);
+    e->fill_pred = calloc(ROW_BYTES + 64, 1);
+    e->fill_prev = malloc(5 * ROW_WORDS * sizeof *e->fill_prev);
     e->prev[0] = e->fill_prev ? e->fill_prev + ROW_WORDS : NULL;
     e->prev[1] = e->fill_prev ? e->fill_prev + 2 * ROW_WORDS : NULL;
     e->up = e->fill_prev ? e->fill_prev + 3 * ROW_WORDS : NULL;
+    e->fill_next = e->fill_prev ? e->fill_prev + 4 * ROW_WORDS : NULL;
     e->out_cap =
         e->z ? libdeflate_zlib_compress_bound(e->z, (size_t)GM_COG_TILE * GM_COG_TILE * 4) : 0;
     e->out = malloc(e->out_cap ? e->out_cap : 1);
@@ -227,8 +275,17 @@ gm_cog_encoder *gm_cog_encoder_new(float fill)
     }
     for (size_t i = 0; i < GM_COG_TILE; i++)
         e->fill_row[i] = fill;
-    predict_row(e->fill_row, e->split, e->fill_pred);
+    predict_row(e->fill_row, e->fill_pred);
+    memcpy(e->split, e->fill_pred, ROW_BYTES); /* the row buffers start clean */
+    memcpy(e->split + ROW_BYTES, e->fill_pred, ROW_BYTES);
     row_masks(e->fill_pred, NULL, NULL, e->fill_prev);
+    eq_bits(e->fill_pred + 1, e->fill_pred, ROW_WORDS, e->fill_next);
+    for (size_t q = 0; q < ROW_WORDS; q++) { /* Adler-32 over one word: sum, and weighted */
+        uint32_t a = 0, b = 0;
+        for (size_t i = 0; i < 64; i++)
+            a += e->fill_pred[64 * q + i], b += (uint32_t)(64 - i) * e->fill_pred[64 * q + i];
+        e->fill_sum[q] = a % 65521, e->fill_wsum[q] = b % 65521;
+    }
     make_codes(&e->c);
     e->fill_adler = libdeflate_adler32(1, e->fill_pred, (size_t)GM_COG_TILE * 4);
     return e;
@@ -404,6 +461,15 @@ static inline unsigned ctz64(uint64_t x) /* x != 0 */
 #endif
 }
 
+/* Writes fill_pred back over the dirty words of a row buffer. */
+static void restore_row(const gm_cog_encoder *e, unsigned char *row, uint64_t dirty)
+{
+    for (; dirty; dirty &= dirty - 1) {
+        size_t q = ctz64(dirty);
+        memcpy(row + 64 * q, e->fill_pred + 64 * q, 64);
+    }
+}
+
 /* m[w] bit i: a[64w + i] == b[64w + i], for the `words` words of 64 bytes. */
 static void eq_bits(const unsigned char *a, const unsigned char *b, size_t words, uint64_t *m)
 {
@@ -446,6 +512,55 @@ static void row_masks(const unsigned char *cur, const unsigned char *above, uint
     }
 }
 
+/* row_masks for a row that is fill_pred but for its `dirty` words, against
+ * `above` (NULL: none), fill_pred but for its own: a word clean in both
+ * matches whole, without reading it. prev may be NULL. */
+static void span_masks(const gm_cog_encoder *e, const unsigned char *cur, uint64_t dirty,
+                       const unsigned char *above, uint64_t above_dirty, uint64_t *up,
+                       uint64_t *prev)
+{
+    for (size_t q = 0; above && q < ROW_WORDS; q++) {
+        if ((dirty | above_dirty) >> q & 1)
+            eq_bits(cur + 64 * q, above + 64 * q, 1, &up[q]);
+        else
+            up[q] = ~(uint64_t)0;
+    }
+    if (!above) memset(up, 0, ROW_WORDS * sizeof *up);
+    if (!prev) return;
+    uint64_t next[ROW_WORDS]; /* cur[i + 1] == cur[i]: reads the next word's first byte */
+    for (size_t q = 0; q < ROW_WORDS; q++) {
+        if ((dirty >> q & 1) || (q + 1 < ROW_WORDS && (dirty >> (q + 1) & 1)))
+            eq_bits(cur + 64 * q + 1, cur + 64 * q, 1, &next[q]);
+        else
+            next[q] = e->fill_next[q];
+    }
+    for (size_t q = ROW_WORDS; q-- > 0;)
+        prev[q] = next[q] << 1 | (q > 0 ? next[q - 1] >> 63 : 0);
+}
+
+/* Adler-32 of a row that is fill_pred but for its `dirty` words: the clean
+ * words from their sums, the dirty ones read. */
+static uint32_t span_adler(const gm_cog_encoder *e, const unsigned char *row, uint64_t dirty)
+{
+    const uint32_t base = 65521;
+    uint32_t s1 = 1, s2 = 0;
+    for (size_t q = 0; q < ROW_WORDS;) {
+        if (dirty >> q & 1) {
+            size_t q1 = q + 1;
+            while (q1 < ROW_WORDS && (dirty >> q1 & 1))
+                q1++;
+            uint32_t a = libdeflate_adler32(s2 << 16 | s1, row + 64 * q, 64 * (q1 - q));
+            s1 = a & 0xffff, s2 = a >> 16;
+            q = q1;
+            continue;
+        }
+        s2 = (s2 + 64 * s1 + e->fill_wsum[q]) % base;
+        s1 = (s1 + e->fill_sum[q]) % base;
+        q++;
+    }
+    return s2 << 16 | s1;
+}
+
 /* The number of set bits in m from bit i on, up to max (the row's bits
  * past its end are clear). */
 static inline size_t ones(const uint64_t *m, size_t i, size_t max)
@@ -470,7 +585,16 @@ static inline size_t ones(const uint64_t *m, size_t i, size_t max)
 static void put_row(bits *b, const unsigned char *cur, const uint64_t *up, const uint64_t *prev,
                     const unsigned char *above, size_t n, int same_as_above)
 {
-    if (above && (same_as_above || memcmp(cur, above, n) == 0)) {
+    int same = same_as_above;
+    if (above && !same && up) {
+        uint64_t all = ~(uint64_t)0;
+        for (size_t w = 0; w < ROW_WORDS; w++)
+            all &= up[w];
+        same = n == ROW_BYTES && all == ~(uint64_t)0;
+    } else if (above && !same) {
+        same = memcmp(cur, above, n) == 0;
+    }
+    if (above && same) {
         if (b->rep_n == 0)
             for (size_t left = n; left > 0 && b->rep_n >= 0;) {
                 size_t len = left > 258 ? 258 : left;
@@ -557,10 +681,23 @@ static uint32_t adler_combine(uint32_t a1, uint32_t a2, size_t len2)
     return sum1 | (sum2 << 16);
 }
 
+/* Row r's cells [*lo, *hi) that may hold data; 1 when it is a fill row. */
+static int row_span(const gm_cog_encoder *e, const float *cells, size_t r, size_t r0, size_t r1,
+                    const gm_cog_span *spans, size_t *lo, size_t *hi)
+{
+    const size_t w = GM_COG_TILE;
+    *lo = 0, *hi = w;
+    if (r < r0 || r >= r1) return 1;
+    if (!spans) return memcmp(cells + r * w, e->fill_row, w * sizeof *cells) == 0;
+    *lo = spans[r].lo, *hi = spans[r].hi < w ? spans[r].hi : w;
+    return *lo >= *hi;
+}
+
 /* The tile as one zlib stream into e->out, at most cap bytes (0: more). Rows
- * outside [r0, r1) are fill rows, never read. */
+ * outside [r0, r1) are fill rows, never read; so are the cells outside each
+ * row's span. */
 static size_t fast_zlib(gm_cog_encoder *e, const float *cells, size_t r0, size_t r1,
-                        const unsigned char *data_rows, size_t cap)
+                        const gm_cog_span *spans, size_t cap)
 {
     const size_t w = GM_COG_TILE, n = w * 4;
     bits b = {.out = e->out, .cap = cap - 4, .c = &e->c}; /* the Adler-32 goes after */
@@ -571,38 +708,49 @@ static size_t fast_zlib(gm_cog_encoder *e, const float *cells, size_t r0, size_t
     uint32_t adler = 1, row_adler = 1;
     const unsigned char *above = NULL;
     const uint64_t *above_prev = NULL;
+    uint64_t above_dirty = 0;
     int above_fill = 0;
-    unsigned char *rows[2] = {e->split + n, e->split + 2 * n};
+    size_t above_lo = 0, above_hi = 0;
+    unsigned char *rows[2] = {e->split, e->split + n};
     for (size_t r = 0; r < GM_COG_TILE && b.n <= b.cap; r++) {
         const unsigned char *cur;
         const uint64_t *prev = above_prev, *up = NULL;
+        uint64_t dirty = 0;
+        size_t lo, hi;
         /* a nodata row inside the data box (most of a sparse tile's) is a fill
          * row too: no predictor, no checksum pass, no byte loop */
-        int fill = r < r0 || r >= r1 ||
-                   (data_rows ? !data_rows[r]
-                              : memcmp(cells + r * w, e->fill_row, w * sizeof *cells) == 0);
+        int fill = row_span(e, cells, r, r0, r1, spans, &lo, &hi);
         /* so is a data row that repeats the one above (a zone's interior) */
-        int same = !fill && above && !above_fill &&
-                   memcmp(cells + r * w, cells + (r - 1) * w, w * sizeof *cells) == 0;
+        int same =
+            !fill && above && !above_fill && lo == above_lo && hi == above_hi &&
+            memcmp(cells + r * w + lo, cells + (r - 1) * w + lo, (hi - lo) * sizeof *cells) == 0;
         if (fill) {
             cur = e->fill_pred;
             prev = e->fill_prev;
             adler = adler_combine(adler, e->fill_adler, n);
+            if (above && !above_fill) {
+                span_masks(e, cur, 0, above, above_dirty, e->up, NULL);
+                up = e->up;
+            }
         } else if (same) {
             cur = above;
+            dirty = above_dirty;
             adler = adler_combine(adler, row_adler, n);
         } else {
+            /* only the span's words are computed: the rest of the row is the
+             * fill's, in the buffer since it was last restored */
             int i = above == rows[0];
             unsigned char *row = rows[i];
-            predict_row(cells + r * w, e->split, row);
-            row_masks(row, above, e->up, e->prev[i]);
-            cur = row, prev = e->prev[i], up = e->up;
-            row_adler = libdeflate_adler32(1, cur, n);
+            restore_row(e, row, e->dirty[i]);
+            dirty = e->dirty[i] = predict_span(e, cells + r * w, lo, hi, row);
+            span_masks(e, row, dirty, above, above_dirty, e->up, e->prev[i]);
+            cur = row, prev = e->prev[i], up = above ? e->up : NULL;
+            row_adler = span_adler(e, row, dirty);
             adler = adler_combine(adler, row_adler, n);
         }
         put_row(&b, cur, up, prev, above, n, (fill && above_fill) || same);
-        above = cur, above_prev = prev;
-        above_fill = fill;
+        above = cur, above_prev = prev, above_dirty = dirty;
+        above_fill = fill, above_lo = lo, above_hi = hi;
     }
     put_symbol(&b, 256); /* end of block */
     flush_bits(&b);
@@ -613,20 +761,18 @@ static size_t fast_zlib(gm_cog_encoder *e, const float *cells, size_t r0, size_t
 }
 
 int gm_cog_encode(gm_cog_encoder *e, const float *cells, size_t r0, size_t r1,
-                  const unsigned char *data_rows, gm_cog_blob *blob)
+                  const gm_cog_span *spans, gm_cog_blob *blob)
 {
     const size_t w = GM_COG_TILE;
     /* the fast pass first; when it cannot reach 1/8 of the tile, libdeflate */
-    size_t n = fast_zlib(e, cells, r0, r1, data_rows, w * w * 4 / 8);
+    size_t n = fast_zlib(e, cells, r0, r1, spans, w * w * 4 / 8);
     if (n == 0) {
         for (size_t r = 0; r < GM_COG_TILE; r++) {
             unsigned char *p = e->plane + r * w * 4;
-            if (r < r0 || r >= r1 ||
-                (data_rows ? !data_rows[r]
-                           : memcmp(cells + r * w, e->fill_row, w * sizeof *cells) == 0))
-                memcpy(p, e->fill_pred, w * 4);
-            else
-                predict_row(cells + r * w, e->split, p);
+            size_t lo, hi;
+            int fill = row_span(e, cells, r, r0, r1, spans, &lo, &hi);
+            if (fill || hi - lo < w) memcpy(p, e->fill_pred, w * 4);
+            if (!fill) predict_span(e, cells + r * w, lo, hi, p);
         }
         n = libdeflate_zlib_compress(e->z, e->plane, w * w * 4, e->out, e->out_cap);
         if (n == 0) return GM_ERR_INTERNAL; /* cannot happen: out_cap is the bound */

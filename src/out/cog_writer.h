@@ -67,14 +67,20 @@ void gm_cog_tags_free(gm_cog_tags *tags);
 typedef struct gm_cog_encoder gm_cog_encoder;
 gm_cog_encoder *gm_cog_encoder_new(float fill);
 void gm_cog_encoder_free(gm_cog_encoder *e);
+/* The cells [lo, hi) of one tile row that may hold data (the others are the
+ * fill); lo >= hi: none. */
+typedef struct gm_cog_span {
+    uint16_t lo, hi;
+} gm_cog_span;
+
 /* Compresses a GM_COG_TILE x GM_COG_TILE tile of cells (row-major) into a
  * new blob (caller frees blob->data). Rows outside [r0, r1) are all fill and
- * are not read (the caller need not write them); so are the rows r with
- * data_rows[r] == 0 when data_rows is given (one flag per tile row; a row
- * flagged 1 holds a cell other than the fill), else each row is compared
- * with the fill. GM_OK or GM_ERR_NOMEM. */
+ * are not read (the caller need not write them). With `spans` (one per tile
+ * row), row r's cells outside spans[r] are fill and are not read either, and
+ * the work on a row is the span's, not the row's; without, each row is read
+ * whole and compared with the fill. GM_OK or GM_ERR_NOMEM. */
 int gm_cog_encode(gm_cog_encoder *e, const float *cells, size_t r0, size_t r1,
-                  const unsigned char *data_rows, gm_cog_blob *blob);
+                  const gm_cog_span *spans, gm_cog_blob *blob);
 
 /* Writes the file at `path` (created or truncated; removed again on failure):
  * levels[0] the full resolution, levels[1..] the overviews, each smaller than

@@ -755,8 +755,8 @@ static int by_c0(const void *a, const void *b)
 typedef struct scratch {
     double *mask, *val;
     float *out;
-    struct acc *acc1;              /* the level-1 tile its group task sums (NULL: no overviews) */
-    unsigned char data_rows[TILE]; /* the tile's rows holding a data cell (encoder) */
+    struct acc *acc1;        /* the level-1 tile its group task sums (NULL: no overviews) */
+    gm_cog_span spans[TILE]; /* each tile row's cells that may hold data (encoder) */
     gm_cog_encoder *enc;
     gm_coverage_ws *ws;
     cellbox *boxes; /* the most a tile has */
@@ -779,7 +779,8 @@ typedef struct raster_job {
     unsigned char *inside;  /* per tile: wholly inside a mask polygon, no mask edge near */
     acc **band[MAX_LEVELS]; /* band[k][tile column]: level k's tile row being summed */
     acc *free_accs;         /* zeroed, for reuse */
-    size_t row;             /* the tile row the pool works on */
+    size_t row;             /* the tile row the pool works on (level 1: the first of two) */
+    size_t groups;          /* level-1 tiles in a row */
     int lv;                 /* ... of this level */
     scratch *scr;
     gm_pool *pool;         /* the caller's */
@@ -941,19 +942,12 @@ static void acc_span(acc *up, size_t half, size_t r, size_t c0, size_t c1)
 }
 
 static int encode_into(gm_worker *w, raster_job *j, scratch *s, size_t r0, size_t r1,
-                       const unsigned char *data_rows, gm_cog_blob *blob)
+                       gm_cog_blob *blob)
 {
-    int rc = gm_cog_encode(s->enc, s->out, r0, r1, data_rows, blob);
+    int rc = gm_cog_encode(s->enc, s->out, r0, r1, s->spans, blob);
     return rc == GM_OK
                ? GM_OK
                : gm_worker_error(w, rc, "%s: cannot compress a tile: out of memory", j->path);
-}
-
-/* Sets rows [r0, r1) of the tile to nodata (the encoder takes the others as such). */
-static void fill_nodata(float *out, size_t r0, size_t r1)
-{
-    for (size_t i = r0 * TILE; i < r1 * TILE; i++)
-        out[i] = (float)GM_RASTER_NODATA;
 }
 
 static int add_part(const parts *p, size_t i, const gm_grid *g, double *frac, gm_coverage_ws *ws)
@@ -1207,8 +1201,8 @@ static int base_tile(gm_worker *w, raster_job *j, size_t tr, size_t tc, acc *up)
         size_t ur = (tr % 2) * HALF + (br0 + r) / 2;
         double *usum = up ? up->sum + ur * TILE + half * HALF : NULL;
         uint32_t *ucnt = up ? up->cnt + ur * TILE + half * HALF : NULL;
-        size_t filled = 0; /* the row's cells set so far, from the tile's left */
-        int any = 0;       /* a data cell in the row */
+        size_t lo = TILE, filled = 0; /* the row's cells set: [lo, filled) */
+        int any = 0;                  /* a data cell in the row */
         for (size_t k = 0; k < nb;) {
             if (r < s->boxes[k].r0 || r >= s->boxes[k].r1) {
                 k++;
@@ -1218,7 +1212,10 @@ static int base_tile(gm_worker *w, raster_job *j, size_t tr, size_t tc, acc *up)
             for (k++; k < nb && s->boxes[k].c0 <= e; k++) /* the boxes it meets */
                 if (r >= s->boxes[k].r0 && r < s->boxes[k].r1 && s->boxes[k].c1 > e)
                     e = s->boxes[k].c1;
-            fill_cells(row + filled, bc0 + a - filled);
+            if (lo == TILE)
+                lo = bc0 + a;
+            else
+                fill_cells(row + filled, bc0 + a - filled);
             filled = bc0 + e;
             if (up) {
                 any |= cells_summed(m, v, o, usum, ucnt, bc0, a, e, inside);
@@ -1232,13 +1229,14 @@ static int base_tile(gm_worker *w, raster_job *j, size_t tr, size_t tc, acc *up)
                 }
             }
         }
-        /* a row no box covers is left as it was: the encoder takes it as nodata */
-        if (filled) fill_cells(row + filled, TILE - filled);
-        s->data_rows[br0 + r] = (unsigned char)any;
+        /* the encoder reads the span; the rest of the row is nodata, as is a
+         * row no box covers */
+        s->spans[br0 + r] =
+            any ? (gm_cog_span){(uint16_t)lo, (uint16_t)filled} : (gm_cog_span){0, 0};
     }
-    /* the encoder reads the data box's rows with data; the others are nodata */
+    /* the encoder reads the data box's rows, their spans; the rest is nodata */
     if (up) acc_mark(up, tr, tc, br0, br1, bc0, bc1);
-    rc = encode_into(w, j, s, br0, br1, s->data_rows, &j->level[0].tiles[t]);
+    rc = encode_into(w, j, s, br0, br1, &j->level[0].tiles[t]);
     if (rc != GM_OK) return rc; /* the run stops: the buffers are not reused */
 done:
     if (!inside) zero_boxes(s->mask, wd, &f, &j->mask, &j->mbins, t);
@@ -1247,6 +1245,20 @@ done:
         return gm_worker_error(w, rc, "%s: cannot compute the cell fractions: %s", j->path,
                                rc == GM_ERR_NOMEM ? "out of memory" : "GEOS cannot read a polygon");
     return GM_OK;
+}
+
+/* Widens a row's span by cells [c0, c1) just written, setting the cells
+ * between to nodata (the encoder reads the span whole). */
+static void span_add(gm_cog_span *sp, float *row, size_t c0, size_t c1)
+{
+    if (sp->hi <= sp->lo) {
+        sp->lo = (uint16_t)c0, sp->hi = (uint16_t)c1;
+        return;
+    }
+    if (c0 >= sp->hi) fill_cells(row + sp->hi, c0 - sp->hi);
+    if (c1 <= sp->lo) fill_cells(row + c1, sp->lo - c1);
+    if (c0 < sp->lo) sp->lo = (uint16_t)c0;
+    if (c1 > sp->hi) sp->hi = (uint16_t)c1;
 }
 
 /* Cells [c0, c1) of one row of an overview tile: each cell with data gets
@@ -1290,7 +1302,8 @@ static int overview_tile(gm_worker *w, raster_job *j, int k, size_t row, size_t 
         ur0 = b->r0 < ur0 ? b->r0 : ur0, ur1 = b->r1 > ur1 ? b->r1 : ur1;
         uc0 = b->c0 < uc0 ? b->c0 : uc0, uc1 = b->c1 > uc1 ? b->c1 : uc1;
     }
-    if (ur1 > ur0) fill_nodata(s->out, ur0, ur1);
+    for (size_t r = ur0; r < ur1; r++)
+        s->spans[r] = (gm_cog_span){0, 0};
     for (int q = 0; q < 4; q++) {
         const box *b = &a->quad[q];
         size_t qh = (size_t)q % 2; /* the column half this quadrant's rows were fed in */
@@ -1307,6 +1320,7 @@ static int overview_tile(gm_worker *w, raster_job *j, int k, size_t row, size_t 
             size_t urow = ur * TILE + uh * HALF;
             any |= means_summed(sum, cnt, out, up ? up->sum + urow : NULL,
                                 up ? up->cnt + urow : NULL, c0, c1);
+            span_add(&s->spans[r], out, c0, c1);
             if (up) acc_span(up, uh, ur, uh * HALF + c0 / 2, uh * HALF + (c1 + 1) / 2);
             memset(sum + c0, 0, (c1 - c0) * sizeof *sum); /* zeroed for reuse */
             memset(cnt + c0, 0, (c1 - c0) * sizeof *cnt);
@@ -1315,7 +1329,7 @@ static int overview_tile(gm_worker *w, raster_job *j, int k, size_t row, size_t 
     }
     if (up && ur1 > ur0) acc_mark(up, row, tc, ur0, ur1, uc0, uc1);
     if (!any) return GM_OK;
-    return encode_into(w, j, s, ur0, ur1, NULL, &j->level[k].tiles[row * j->level[k].tcols + tc]);
+    return encode_into(w, j, s, ur0, ur1, &j->level[k].tiles[row * j->level[k].tcols + tc]);
 }
 
 /* Overview level j->lv >= 2: tile (j->row, tc) of its band. */
@@ -1329,23 +1343,27 @@ static int overview_task(gm_worker *w, size_t tc, void *user)
                          k + 1 < j->n_levels ? j->band[k + 1][tc / 2] : NULL);
 }
 
-/* Level-1 tile (j->row, c1): the (up to) four full-resolution tiles under it,
- * summed into the worker's own level-1 tile, then that tile, its sums into
- * level 2's band. One worker does the group, so level 1 needs no band of
- * its own: two level-1 tiles in memory, not a row of them. */
-static int group_task(gm_worker *w, size_t c1, void *user)
+/* Level-1 tile i of the two rows from j->row: the (up to) four
+ * full-resolution tiles under it, summed into the worker's own level-1 tile,
+ * then that tile, its sums into level 2's band. One worker does the group,
+ * so level 1 needs no band of its own: two level-1 tiles in memory, not a
+ * row of them. The two rows feed one row of level 2, each tile its own
+ * quadrant: one loop for both, so a worker whose row is done takes the
+ * other's tiles (one row alone often has a single tile with data). */
+static int group_task(gm_worker *w, size_t i, void *user)
 {
     raster_job *j = user;
     const gm_cog_level *l0 = &j->level[0];
     if (j->n_levels == 1) return base_tile(w, j, 0, 0, NULL); /* the grid is one tile */
+    size_t row = j->row + i / j->groups, c1 = i % j->groups;
     acc *a = j->scr[w->id].acc1;
     int rc = GM_OK;
     for (size_t q = 0; q < 4 && rc == GM_OK; q++) {
-        size_t tr = 2 * j->row + q / 2, tc = 2 * c1 + q % 2;
+        size_t tr = 2 * row + q / 2, tc = 2 * c1 + q % 2;
         if (tr < l0->trows && tc < l0->tcols) rc = base_tile(w, j, tr, tc, a);
     }
     if (rc != GM_OK) return rc;
-    return overview_tile(w, j, 1, j->row, c1, a, j->n_levels > 2 ? j->band[2][c1 / 2] : NULL);
+    return overview_tile(w, j, 1, row, c1, a, j->n_levels > 2 ? j->band[2][c1 / 2] : NULL);
 }
 
 /* Gives level k's band the tiles that tiles `present` of the row below feed:
@@ -1469,14 +1487,16 @@ static int compute(raster_job *j)
     }
     if (!j->scr || rc != GM_OK) rc = gm_error(ctx, GM_ERR_NOMEM, "out of memory");
     const char *stage = j->kind == GM_RASTER_COVERAGE ? "coverage raster" : "conflict raster";
-    /* one row of level-1 tiles per loop, a group task each (group_task) */
+    /* two rows of level-1 tiles per loop, a group task each (group_task) */
     const gm_cog_level *l1 = j->n_levels > 1 ? &j->level[1] : l0;
-    size_t groups = j->n_levels > 1 ? l1->tcols : 1, group_rows = j->n_levels > 1 ? l1->trows : 1;
-    for (size_t r1 = 0; r1 < group_rows && rc == GM_OK; r1++) {
+    size_t group_rows = j->n_levels > 1 ? l1->trows : 1;
+    j->groups = j->n_levels > 1 ? l1->tcols : 1;
+    for (size_t r1 = 0; r1 < group_rows && rc == GM_OK; r1 += 2) {
+        size_t n_rows = group_rows - r1 < 2 ? group_rows - r1 : 2;
         if (j->n_levels > 2) { /* level 2's band: for the level-1 tiles that may hold data */
             for (size_t c1 = 0; c1 < l1->tcols; c1++) {
                 present[c1] = 0;
-                for (size_t q = 0; q < 4; q++) {
+                for (size_t q = 0; q < 4 * n_rows; q++) {
                     size_t tr = 2 * r1 + q / 2, tc = 2 * c1 + q % 2, t = tr * l0->tcols + tc;
                     if (tr < l0->trows && tc < l0->tcols &&
                         j->mbins.start[t] != j->mbins.start[t + 1])
@@ -1489,9 +1509,11 @@ static int compute(raster_job *j)
             }
         }
         j->row = r1;
-        if ((rc = gm_pool_run(pool, NULL, groups, group_task, j)) != GM_OK) break;
-        rc = level_up(j, pool, 2, r1, group_rows, present);
-        gm_progress(ctx, stage, 2 * r1 + 2 < l0->trows ? 2 * r1 + 2 : l0->trows, l0->trows);
+        if ((rc = gm_pool_run(pool, NULL, n_rows * j->groups, group_task, j)) != GM_OK) break;
+        for (size_t r = r1; r < r1 + n_rows && rc == GM_OK; r++)
+            rc = level_up(j, pool, 2, r, group_rows, present);
+        gm_progress(ctx, stage, 2 * (r1 + n_rows) < l0->trows ? 2 * (r1 + n_rows) : l0->trows,
+                    l0->trows);
     }
     /* a successful run leaves the buffers zeroed (the tiles' boxes, the sums
      * read), but for the compressed output: kept for the next raster */

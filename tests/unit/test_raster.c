@@ -388,14 +388,24 @@ static void unpredict(const unsigned char *in, float *out)
     }
 }
 
-/* Encodes, decodes, and compares: rows outside [r0, r1), and with data_rows
- * those it flags 0, must come back as nodata whatever they hold. */
+/* Whether cell i is read by the encoder: in rows [r0, r1) and its row's span. */
+static int encoded(size_t i, size_t r0, size_t r1, const gm_cog_span *spans)
+{
+    size_t r = i / GM_COG_TILE, c = i % GM_COG_TILE;
+    return r >= r0 && r < r1 && (!spans || (c >= spans[r].lo && c < spans[r].hi));
+}
+
+/* Encodes, decodes, and compares: rows outside [r0, r1), and with spans the
+ * cells outside their row's, must come back as nodata whatever they hold.
+ * With spans, the stream must also be the one the whole rows give (the
+ * cells outside the spans set to nodata): the span's shortcuts change the
+ * work, never a byte. */
 static void round_trip(gm_cog_encoder *e, const float *cells, size_t r0, size_t r1,
-                       const unsigned char *data_rows)
+                       const gm_cog_span *spans)
 {
     const size_t n = (size_t)GM_COG_TILE * GM_COG_TILE;
     gm_cog_blob blob = {0};
-    assert_int_equal(gm_cog_encode(e, cells, r0, r1, data_rows, &blob), GM_OK);
+    assert_int_equal(gm_cog_encode(e, cells, r0, r1, spans, &blob), GM_OK);
     unsigned char *raw = malloc(n * 4);
     float *back = malloc(n * sizeof *back);
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
@@ -405,10 +415,20 @@ static void round_trip(gm_cog_encoder *e, const float *cells, size_t r0, size_t 
     assert_int_equal(got, n * 4);
     unpredict(raw, back);
     for (size_t i = 0; i < n; i++) {
-        size_t r = i / GM_COG_TILE;
-        float want = r < r0 || r >= r1 || (data_rows && !data_rows[r]) ? NODATA : cells[i];
+        float want = encoded(i, r0, r1, spans) ? cells[i] : NODATA;
         if (memcmp(&back[i], &want, 4) != 0)
             fail_msg("cell %zu: %.9g, encoded %.9g", i, back[i], want);
+    }
+    if (spans) {
+        float *whole = malloc(n * sizeof *whole);
+        for (size_t i = 0; i < n; i++)
+            whole[i] = encoded(i, r0, r1, spans) ? cells[i] : NODATA;
+        gm_cog_blob ref = {0};
+        assert_int_equal(gm_cog_encode(e, whole, r0, r1, NULL, &ref), GM_OK);
+        assert_int_equal(ref.size, blob.size);
+        assert_memory_equal(ref.data, blob.data, blob.size);
+        free(ref.data);
+        free(whole);
     }
     libdeflate_free_decompressor(d);
     free(raw);
@@ -451,20 +471,45 @@ static void encoder_round_trips(void **state)
         cells[i] = r % 7 == 5 ? NODATA : (float)((r / 3 * 11 + c / 40) % 9) / 8.0f;
     }
     round_trip(e, cells, 3, 500, NULL);
-    /* the caller's row flags: the rows flagged 0 hold garbage (never read),
-     * among data rows alike and unlike (the fast pass), and among noise
-     * (libdeflate's) */
-    unsigned char rows[GM_COG_TILE];
+    /* the caller's spans: the cells outside hold garbage (never read). Rows
+     * without a span among data rows alike and unlike (the fast pass), and
+     * among noise (libdeflate's) */
+    gm_cog_span spans[GM_COG_TILE];
     for (size_t r = 0; r < GM_COG_TILE; r++)
-        rows[r] = r % 7 != 5 && r % 11 != 4;
+        spans[r] = r % 7 != 5 && r % 11 != 4 ? (gm_cog_span){0, GM_COG_TILE} : (gm_cog_span){0, 0};
     for (size_t i = 0; i < n; i++)
-        if (!rows[i / GM_COG_TILE]) cells[i] = 123.0f;
-    round_trip(e, cells, 3, 500, rows);
+        if (!encoded(i, 0, GM_COG_TILE, spans)) cells[i] = 123.0f;
+    round_trip(e, cells, 3, 500, spans);
     for (size_t i = 0; i < n; i++) {
         x = x * 1103515245u + 12345u;
-        cells[i] = rows[i / GM_COG_TILE] ? (float)(x >> 8) / (float)(1u << 24) : 123.0f;
+        cells[i] = encoded(i, 0, GM_COG_TILE, spans) ? (float)(x >> 8) / (float)(1u << 24) : 123.0f;
     }
-    round_trip(e, cells, 0, GM_COG_TILE, rows);
+    round_trip(e, cells, 0, GM_COG_TILE, spans);
+    /* narrow spans anywhere in the row: at its ends, one cell wide, across
+     * and inside the predictor's 16-cell chunks and the 64-byte words; a span
+     * repeated (the row above's bytes reused), moved with the same cells
+     * (equal bytes another way), and next to rows without one */
+    static const gm_cog_span shapes[] = {
+        {0, 1},     {0, 17},    {5, 6},     {15, 16},   {16, 32}, {17, 40}, {100, 164}, {200, 201},
+        {250, 300}, {480, 511}, {495, 512}, {511, 512}, {0, 512}, {1, 511}, {300, 300}, {64, 65}};
+    size_t n_shapes = sizeof shapes / sizeof *shapes;
+    for (size_t r = 0; r < GM_COG_TILE; r++)
+        spans[r] = shapes[(r / 3) % n_shapes];
+    for (size_t i = 0; i < n; i++) {
+        size_t r = i / GM_COG_TILE, c = i % GM_COG_TILE;
+        cells[i] = !encoded(i, 0, GM_COG_TILE, spans) ? 123.0f
+                   : (c + r / 4) % 5 == 0             ? NODATA
+                   : (c + r / 4) % 3 == 0             ? 0.0f
+                                                      : (float)((c * 5 + r / 4) % 13) / 12.0f;
+    }
+    round_trip(e, cells, 0, GM_COG_TILE, spans);
+    round_trip(e, cells, 40, 200, spans);
+    /* noise in every span: libdeflate's, from the spans' rows */
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        if (encoded(i, 0, GM_COG_TILE, spans)) cells[i] = (float)(x >> 8) / (float)(1u << 24);
+    }
+    round_trip(e, cells, 0, GM_COG_TILE, spans);
     gm_cog_encoder_free(e);
     free(cells);
 }
