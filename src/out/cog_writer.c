@@ -543,22 +543,25 @@ static void span_masks(const gm_cog_encoder *e, const unsigned char *cur, uint64
 static uint32_t span_adler(const gm_cog_encoder *e, const unsigned char *row, uint64_t dirty)
 {
     const uint32_t base = 65521;
-    uint32_t s1 = 1, s2 = 0;
+    /* the sums of a run of clean words grow unreduced: 32 words of 64 bytes
+     * cannot carry them past 2^64 */
+    uint64_t s1 = 1, s2 = 0;
     for (size_t q = 0; q < ROW_WORDS;) {
         if (dirty >> q & 1) {
             size_t q1 = q + 1;
             while (q1 < ROW_WORDS && (dirty >> q1 & 1))
                 q1++;
-            uint32_t a = libdeflate_adler32(s2 << 16 | s1, row + 64 * q, 64 * (q1 - q));
+            uint32_t a = libdeflate_adler32((uint32_t)(s2 % base) << 16 | (uint32_t)(s1 % base),
+                                            row + 64 * q, 64 * (q1 - q));
             s1 = a & 0xffff, s2 = a >> 16;
             q = q1;
             continue;
         }
-        s2 = (s2 + 64 * s1 + e->fill_wsum[q]) % base;
-        s1 = (s1 + e->fill_sum[q]) % base;
+        s2 += 64 * s1 + e->fill_wsum[q];
+        s1 += e->fill_sum[q];
         q++;
     }
-    return s2 << 16 | s1;
+    return (uint32_t)(s2 % base) << 16 | (uint32_t)(s1 % base);
 }
 
 /* The number of set bits in m from bit i on, up to max (the row's bits
@@ -643,14 +646,20 @@ static void put_row(bits *b, const unsigned char *cur, const uint64_t *up, const
             while (!s && ++w < ROW_WORDS)
                 s = start[w];
             size_t next = s ? 64 * w + ctz64(s) : n;
-            for (; at < next; at++)
-                put_bits(b, b->c->lit[cur[at]], b->c->lit_nb[cur[at]]);
+            for (; at + 2 <= next; at += 2) /* two codes of at most 9 bits at once */
+                put_bits(b, b->c->lit[cur[at]] | b->c->lit[cur[at + 1]] << b->c->lit_nb[cur[at]],
+                         b->c->lit_nb[cur[at]] + b->c->lit_nb[cur[at + 1]]);
+            if (at < next) put_bits(b, b->c->lit[cur[at]], b->c->lit_nb[cur[at]]);
+            at = next;
             continue;
         }
         /* the same choice as comparing bytes: the longer of the two, the
          * row above on a tie, the byte before measured only when it can win */
         size_t longest = n - at < 258 ? n - at : 258;
-        size_t u = ones(up, at, longest);
+        size_t u = ones(up, at, n - at);
+        for (; u > longest; u -= 258, at += 258) /* a long run as the row above: 258s */
+            put_above(b, 258);
+        longest = n - at < 258 ? n - at : 258;
         size_t p = u < longest ? ones(prev, at, longest) : 0;
         if (u >= 3 && u >= p) {
             put_above(b, (unsigned)u);
