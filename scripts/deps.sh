@@ -21,7 +21,7 @@ GM_TEST_PACKAGES=(libcmocka-dev python3-gdal python3-pyproj python3-shapely
                   postgresql-15 postgresql-15-postgis-3 postgresql-client-15
                   spatialite-bin chromium fonts-wqy-microhei fonts-dejavu-core
                   python3-qgis qgis-providers wrk poppler-utils python3-pil
-                  libargon2-1)
+                  libargon2-1 zlib1g-dev)
 # Debian's node + npm, unless a node with its npm is already installed (a
 # NodeSource node bundles npm and conflicts with Debian's npm package).
 command -v npm >/dev/null 2>&1 || GM_TEST_PACKAGES+=(nodejs npm)
