@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(corners applications fields coverage area text serve)
+[ ${#targets[@]} -eq 0 ] && targets=(corners applications fields coverage area text serve cog)
 jobs=${GM_FUZZ_JOBS:-1}
 parallel=()
 # several workers: libFuzzer writes their logs to fuzz-N.log in the working directory
