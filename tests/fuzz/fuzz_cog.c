@@ -10,6 +10,7 @@
  * rows give without spans (the spans' shortcuts change the work, never a
  * byte).
  */
+#include "../unit/cog_unpredict.h"
 #include "out/cog_writer.h"
 
 #include <stdint.h>
@@ -29,22 +30,6 @@ static unsigned char *raw;
 static unsigned take(const uint8_t **p, const uint8_t *end)
 {
     return *p < end ? *(*p)++ : 0;
-}
-
-/* TIFF predictor 3 undone: per row a running byte sum, then the planes into floats. */
-static void unpredict(const unsigned char *in, float *out)
-{
-    unsigned char row[W * 4];
-    for (size_t r = 0; r < W; r++) {
-        unsigned char acc = 0;
-        for (size_t j = 0; j < 4 * W; j++)
-            row[j] = acc = (unsigned char)(acc + in[r * 4 * W + j]);
-        for (size_t i = 0; i < W; i++) {
-            uint32_t bits = (uint32_t)row[i] << 24 | (uint32_t)row[W + i] << 16 |
-                            (uint32_t)row[2 * W + i] << 8 | row[3 * W + i];
-            memcpy(&out[r * W + i], &bits, 4);
-        }
-    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -103,7 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (a.size != b.size || memcmp(a.data, b.data, a.size) != 0) abort();
     uLongf got = (uLongf)(n * 4);
     if (uncompress(raw, &got, a.data, (uLong)a.size) != Z_OK || got != n * 4) abort();
-    unpredict(raw, back);
+    cog_unpredict(raw, back);
     if (memcmp(back, whole, n * sizeof *back) != 0) abort();
     free(a.data);
     free(b.data);

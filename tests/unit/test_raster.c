@@ -7,6 +7,7 @@
  * encoder's streams decoded by libdeflate and an independent TIFF predictor 3
  * decoder.
  */
+#include "cog_unpredict.h"
 #include "testutil.h"
 #define GM_TESTCTX_INPUTS
 #include "testctx.h"
@@ -371,24 +372,6 @@ static void interior_tiles(void **state)
 
 /* ---- the tile encoder ------------------------------------------------------ */
 
-/* Undoes TIFF predictor 3 (Technical Note 3) on a tile: per row, a running
- * byte sum, then the byte planes (most significant first) back into floats. */
-static void unpredict(const unsigned char *in, float *out)
-{
-    const size_t w = GM_COG_TILE;
-    unsigned char row[GM_COG_TILE * 4];
-    for (size_t r = 0; r < w; r++) {
-        unsigned char acc = 0;
-        for (size_t j = 0; j < 4 * w; j++)
-            row[j] = acc = (unsigned char)(acc + in[r * 4 * w + j]);
-        for (size_t i = 0; i < w; i++) {
-            uint32_t bits = (uint32_t)row[i] << 24 | (uint32_t)row[w + i] << 16 |
-                            (uint32_t)row[2 * w + i] << 8 | row[3 * w + i];
-            memcpy(&out[r * w + i], &bits, 4);
-        }
-    }
-}
-
 /* Whether cell i is read by the encoder: in rows [r0, r1) and its row's span. */
 static int encoded(size_t i, size_t r0, size_t r1, const gm_cog_span *spans)
 {
@@ -422,7 +405,7 @@ static void round_trip(gm_cog_encoder *e, const float *cells, size_t r0, size_t 
     assert_int_equal(zgot, n * 4);
     assert_memory_equal(zraw, raw, n * 4);
     free(zraw);
-    unpredict(raw, back);
+    cog_unpredict(raw, back);
     for (size_t i = 0; i < n; i++) {
         float want = encoded(i, r0, r1, spans) ? cells[i] : NODATA;
         if (memcmp(&back[i], &want, 4) != 0)
