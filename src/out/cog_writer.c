@@ -134,8 +134,10 @@ typedef struct codes {
     unsigned char lit_nb[256], run_nb[259], row_nb[259];
     uint32_t sym[30], dist[30]; /* symbols 256..285; distance codes */
     unsigned char sym_nb[30], dist_nb[30];
-    uint32_t head[64]; /* the block's header, in pieces of at most 24 bits */
-    unsigned char head_nb[64];
+    /* the block's header, in pieces of 21 to 24 bits: at most 17 + 19 x 3 +
+     * (286 + 30) x 4 = 1,338 bits, so 64 pieces */
+    uint32_t head[72];
+    unsigned char head_nb[72];
     int n_head;
 } codes;
 
