@@ -277,6 +277,20 @@ else:
         stage_named(p.stderr, f"{mnt}/greenmine.qgs", f"a {size_kib} KiB tmpfs")
     finally:
         subprocess.run(["umount", mnt], capture_output=True)
+    # a folder smaller than the smallest raster cannot hold the set: refused
+    # before the analysis, by the free-space check, not by a failed write
+    small_kib = max(min(C, K) // 2 // 1024, 64)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={small_kib}k", "tmpfs", mnt],
+                      capture_output=True).returncode == 0:
+        try:
+            t0 = time.monotonic()
+            p = failing_run(mnt, what=f"a {small_kib} KiB tmpfs")
+            check("free some space" in p.stderr and "MB free" in p.stderr,
+                  f"a {small_kib} KiB tmpfs: refused for its free space ({p.stderr.strip()})")
+            check(os.listdir(mnt) == [], f"a {small_kib} KiB tmpfs: nothing written")
+            print(f"a {small_kib} KiB tmpfs: refused in {time.monotonic() - t0:.2f} s")
+        finally:
+            subprocess.run(["umount", mnt], capture_output=True)
 
 # ---- output paths --------------------------------------------------------------
 def refused(output, what, words, code=2):

@@ -91,6 +91,15 @@ static void make_file(const char *path, const drawn *d, size_t n)
     GDALClose(ds);
 }
 
+/* make_file's file at path, open for update. */
+static GDALDatasetH made_for_update(const char *path, const drawn *d, size_t n)
+{
+    make_file(path, d, n);
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
+    assert_non_null(ds);
+    return ds;
+}
+
 static char *text(sqlite3 *db, const char *sql)
 {
     sqlite3_stmt *st;
@@ -217,9 +226,7 @@ static void edits_after(void **state)
     size_t n = 3000;
     drawn *d = draw_boxes(n + 1, 5);
     const char *path = GM_TEST_TMP "/rtree_edits.gpkg";
-    make_file(path, d, n);
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
-    assert_non_null(ds);
+    GDALDatasetH ds = made_for_update(path, d, n);
     OGRLayerH l = GDALDatasetGetLayerByName(ds, "t");
     OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l)); /* a new one: fid n + 1 */
     OGR_F_SetGeometryDirectly(f, box_polygon(&d[n]));
@@ -282,8 +289,7 @@ static void as_gdal_makes_it(void **state)
     (void)state;
     drawn *d = draw_boxes(10, 9);
     const char *path = GM_TEST_TMP "/rtree_gdal.gpkg";
-    make_file(path, d, 10);
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
+    GDALDatasetH ds = made_for_update(path, d, 10);
     const char *opts[] = {"GEOMETRY_NAME=geom", "FID=fid", "SPATIAL_INDEX=YES", NULL};
     OGRLayerH l = GDALDatasetCreateLayer(ds, "g", OGR_L_GetSpatialRef(GDALDatasetGetLayer(ds, 0)),
                                          wkbMultiPolygon, (char **)opts);
@@ -317,8 +323,7 @@ static void twice_fails(void **state)
     (void)state;
     drawn *d = draw_boxes(100, 3);
     const char *path = GM_TEST_TMP "/rtree_twice.gpkg";
-    make_file(path, d, 100);
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_UPDATE, NULL, NULL, NULL);
+    GDALDatasetH ds = made_for_update(path, d, 100);
     gm_rtree_entry e = {1, 0, 1, 0, 1};
     assert_int_equal(gm_gpkg_rtree_build(ctx, ds, "the file", "t", "geom", "fid", &e, 1),
                      GM_ERR_WRITE);
